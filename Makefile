@@ -1,0 +1,36 @@
+# A thin layer over the CMake presets (CMakePresets.json). The README's two commands:
+#   make ab     install what is missing, build both variants, compare them (the main job)
+#   make test   install what is missing, build both variants, run every test suite in both
+JOBS ?= 2
+PRESETS := gil nogil
+SAN_PRESETS := asan-gil asan-nogil tsan-gil tsan-nogil
+
+.PHONY: all deps test sanitize ab fuzz clean $(addprefix build-,$(PRESETS) $(SAN_PRESETS))
+
+all: build-gil build-nogil
+
+deps:
+	@bash scripts/install-deps.sh
+
+build-%: deps
+	cmake --preset $* >/dev/null
+	cmake --build --preset $* -j $(JOBS)
+
+test: deps build-gil build-nogil
+	ctest --preset gil
+	ctest --preset nogil
+
+sanitize: deps $(addprefix build-,$(SAN_PRESETS))
+	ctest --preset asan-gil
+	ctest --preset asan-nogil
+	ctest --preset tsan-gil
+	ctest --preset tsan-nogil
+
+ab: deps build-gil build-nogil
+	python3 bench/ab.py $(if $(QUICK),--quick) $(if $(THREADS),--threads $(THREADS))
+
+fuzz: deps
+	bash tests/fuzz/run.sh $(if $(SECONDS),$(SECONDS),300)
+
+clean:
+	rm -rf build-* ab

@@ -1,0 +1,157 @@
+/* ftcore atomics: memory order in the name.
+ *
+ * Every shared-memory access in ftcore that is not protected by a lock goes through these
+ * macros, so that the order each access needs is visible where it is written (mimalloc's rule:
+ * "explicitly named memory order operations instead of passing the memory order as a
+ * parameter"). Unsuffixed operations are sequentially consistent.
+ *
+ * They expand to the compiler's __atomic builtins, which is exactly what GCC's and Clang's
+ * <stdatomic.h> expand to for C11 atomics. Using the builtins directly, rather than the
+ * <stdatomic.h> generic functions, has three reasons:
+ *   1. they are type-generic over plain integer and pointer fields of 8, 16, 32 and 64 bits,
+ *      so a field that is atomic in the nogil build and plain in the GIL build (the "ft"
+ *      wrappers below) keeps one declaration; Clang rejects <stdatomic.h> operations on
+ *      non-_Atomic objects;
+ *   2. the public headers that use them (inline fast paths of incref, mutex, eval tick) must
+ *      also compile as C++, where <stdatomic.h> is not available before C++23;
+ *   3. ThreadSanitizer instruments them exactly like C11 atomics (DESIGN.md: TSan sees C11
+ *      atomics but not Concurrency Kit's inline-assembly ck_pr, so ck stays out of the core).
+ *
+ * Naming: ftc_atomic_<op>[_<order>](ptr, ...), order one of relaxed, acquire, release, acq_rel;
+ * none means seq_cst. CAS takes a pointer to the expected value, updates it on failure, and
+ * returns true on success (C11 compare_exchange_strong semantics); _weak variants may fail
+ * spuriously and belong in loops. A weaker-than-seq_cst use must say in a comment what it pairs
+ * with (STYLE.md).
+ */
+#ifndef FTCORE_ATOMIC_H
+#define FTCORE_ATOMIC_H
+
+#include <ftcore/config.h>
+
+#if !defined(__GNUC__) && !defined(__clang__)
+#error "ftcore's atomics need GCC or Clang __atomic builtins"
+#endif
+
+/* ---- loads ---- */
+#define ftc_atomic_load(p)          __atomic_load_n((p), __ATOMIC_SEQ_CST)
+#define ftc_atomic_load_relaxed(p)  __atomic_load_n((p), __ATOMIC_RELAXED)
+#define ftc_atomic_load_acquire(p)  __atomic_load_n((p), __ATOMIC_ACQUIRE)
+
+/* ---- stores ---- */
+#define ftc_atomic_store(p, v)          __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
+#define ftc_atomic_store_relaxed(p, v)  __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#define ftc_atomic_store_release(p, v)  __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+
+/* ---- exchange ---- */
+#define ftc_atomic_exchange(p, v)          __atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
+#define ftc_atomic_exchange_relaxed(p, v)  __atomic_exchange_n((p), (v), __ATOMIC_RELAXED)
+#define ftc_atomic_exchange_acquire(p, v)  __atomic_exchange_n((p), (v), __ATOMIC_ACQUIRE)
+#define ftc_atomic_exchange_release(p, v)  __atomic_exchange_n((p), (v), __ATOMIC_RELEASE)
+#define ftc_atomic_exchange_acq_rel(p, v)  __atomic_exchange_n((p), (v), __ATOMIC_ACQ_REL)
+
+/* ---- compare and swap: (ptr, expected*, desired) -> bool ---- */
+#define ftc_atomic_cas(p, e, d) \
+    __atomic_compare_exchange_n((p), (e), (d), 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)
+#define ftc_atomic_cas_relaxed(p, e, d) \
+    __atomic_compare_exchange_n((p), (e), (d), 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED)
+#define ftc_atomic_cas_acquire(p, e, d) \
+    __atomic_compare_exchange_n((p), (e), (d), 0, __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE)
+#define ftc_atomic_cas_release(p, e, d) \
+    __atomic_compare_exchange_n((p), (e), (d), 0, __ATOMIC_RELEASE, __ATOMIC_RELAXED)
+#define ftc_atomic_cas_acq_rel(p, e, d) \
+    __atomic_compare_exchange_n((p), (e), (d), 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)
+#define ftc_atomic_cas_weak(p, e, d) \
+    __atomic_compare_exchange_n((p), (e), (d), 1, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)
+#define ftc_atomic_cas_weak_relaxed(p, e, d) \
+    __atomic_compare_exchange_n((p), (e), (d), 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED)
+#define ftc_atomic_cas_weak_acquire(p, e, d) \
+    __atomic_compare_exchange_n((p), (e), (d), 1, __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE)
+#define ftc_atomic_cas_weak_release(p, e, d) \
+    __atomic_compare_exchange_n((p), (e), (d), 1, __ATOMIC_RELEASE, __ATOMIC_RELAXED)
+#define ftc_atomic_cas_weak_acq_rel(p, e, d) \
+    __atomic_compare_exchange_n((p), (e), (d), 1, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)
+
+/* ---- read-modify-write: return the previous value ---- */
+#define ftc_atomic_fetch_add(p, v)          __atomic_fetch_add((p), (v), __ATOMIC_SEQ_CST)
+#define ftc_atomic_fetch_add_relaxed(p, v)  __atomic_fetch_add((p), (v), __ATOMIC_RELAXED)
+#define ftc_atomic_fetch_add_acquire(p, v)  __atomic_fetch_add((p), (v), __ATOMIC_ACQUIRE)
+#define ftc_atomic_fetch_add_release(p, v)  __atomic_fetch_add((p), (v), __ATOMIC_RELEASE)
+#define ftc_atomic_fetch_add_acq_rel(p, v)  __atomic_fetch_add((p), (v), __ATOMIC_ACQ_REL)
+#define ftc_atomic_fetch_sub(p, v)          __atomic_fetch_sub((p), (v), __ATOMIC_SEQ_CST)
+#define ftc_atomic_fetch_sub_relaxed(p, v)  __atomic_fetch_sub((p), (v), __ATOMIC_RELAXED)
+#define ftc_atomic_fetch_sub_acquire(p, v)  __atomic_fetch_sub((p), (v), __ATOMIC_ACQUIRE)
+#define ftc_atomic_fetch_sub_release(p, v)  __atomic_fetch_sub((p), (v), __ATOMIC_RELEASE)
+#define ftc_atomic_fetch_sub_acq_rel(p, v)  __atomic_fetch_sub((p), (v), __ATOMIC_ACQ_REL)
+#define ftc_atomic_fetch_or(p, v)           __atomic_fetch_or((p), (v), __ATOMIC_SEQ_CST)
+#define ftc_atomic_fetch_or_relaxed(p, v)   __atomic_fetch_or((p), (v), __ATOMIC_RELAXED)
+#define ftc_atomic_fetch_or_acquire(p, v)   __atomic_fetch_or((p), (v), __ATOMIC_ACQUIRE)
+#define ftc_atomic_fetch_or_release(p, v)   __atomic_fetch_or((p), (v), __ATOMIC_RELEASE)
+#define ftc_atomic_fetch_or_acq_rel(p, v)   __atomic_fetch_or((p), (v), __ATOMIC_ACQ_REL)
+#define ftc_atomic_fetch_and(p, v)          __atomic_fetch_and((p), (v), __ATOMIC_SEQ_CST)
+#define ftc_atomic_fetch_and_relaxed(p, v)  __atomic_fetch_and((p), (v), __ATOMIC_RELAXED)
+#define ftc_atomic_fetch_and_acquire(p, v)  __atomic_fetch_and((p), (v), __ATOMIC_ACQUIRE)
+#define ftc_atomic_fetch_and_release(p, v)  __atomic_fetch_and((p), (v), __ATOMIC_RELEASE)
+#define ftc_atomic_fetch_and_acq_rel(p, v)  __atomic_fetch_and((p), (v), __ATOMIC_ACQ_REL)
+
+/* ---- fences ---- */
+#define ftc_atomic_fence()          __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define ftc_atomic_fence_acquire()  __atomic_thread_fence(__ATOMIC_ACQUIRE)
+#define ftc_atomic_fence_release()  __atomic_thread_fence(__ATOMIC_RELEASE)
+#define ftc_atomic_fence_acq_rel()  __atomic_thread_fence(__ATOMIC_ACQ_REL)
+
+/* Spin-wait hint for busy loops. */
+#if defined(__x86_64__) || defined(__i386__)
+#define ftc_cpu_relax() __builtin_ia32_pause()
+#elif defined(__aarch64__)
+#define ftc_cpu_relax() __asm__ __volatile__("yield" ::: "memory")
+#else
+#define ftc_cpu_relax() ((void)0)
+#endif
+
+/* ---- "ft" wrappers ----
+ * For fields that lock-free readers may see in the nogil build: atomic there, plain accesses
+ * in the GIL build, where the GIL orders every access (CPython's FT_ATOMIC_* macros). */
+#ifdef FTC_GIL_DISABLED
+#define ftc_ft_load_relaxed(p)         ftc_atomic_load_relaxed(p)
+#define ftc_ft_load_acquire(p)         ftc_atomic_load_acquire(p)
+#define ftc_ft_store_relaxed(p, v)     ftc_atomic_store_relaxed(p, v)
+#define ftc_ft_store_release(p, v)     ftc_atomic_store_release(p, v)
+#define ftc_ft_fetch_add_relaxed(p, v) ftc_atomic_fetch_add_relaxed(p, v)
+#else
+#define ftc_ft_load_relaxed(p)         (*(p))
+#define ftc_ft_load_acquire(p)         (*(p))
+#define ftc_ft_store_relaxed(p, v)     ((void)(*(p) = (v)))
+#define ftc_ft_store_release(p, v)     ((void)(*(p) = (v)))
+#define ftc_ft_fetch_add_relaxed(p, v) ((*(p) += (v)) - (v))
+#endif
+
+/* ---- ThreadSanitizer annotations ----
+ * TSan does not see liburcu's grace periods (DESIGN.md, verified notes). The QSBR layer
+ * publishes a happens-before edge with FTC_TSAN_RELEASE(token) before each quiescent state and
+ * before going offline, and consumes it with FTC_TSAN_ACQUIRE(token) after a grace period and
+ * before each deferred free. No-ops outside TSan builds. */
+#if defined(__SANITIZE_THREAD__)
+#define FTC_TSAN_ENABLED 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define FTC_TSAN_ENABLED 1
+#endif
+#endif
+
+#ifdef FTC_TSAN_ENABLED
+#ifdef __cplusplus
+extern "C" {
+#endif
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+#ifdef __cplusplus
+}
+#endif
+#define FTC_TSAN_ACQUIRE(addr) __tsan_acquire((void *)(addr))
+#define FTC_TSAN_RELEASE(addr) __tsan_release((void *)(addr))
+#else
+#define FTC_TSAN_ACQUIRE(addr) ((void)(addr))
+#define FTC_TSAN_RELEASE(addr) ((void)(addr))
+#endif
+
+#endif /* FTCORE_ATOMIC_H */

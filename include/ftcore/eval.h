@@ -1,0 +1,65 @@
+/* The eval breaker: what a VM's dispatch loop checks between instructions.
+ *
+ * One atomic word per tstate. Other threads set bits in it (GIL drop request, pending calls,
+ * async exception, stop-the-world, BRC merge, QSBR); the owning thread's ftc_eval_tick() sees
+ * them at its next check. With nothing pending, a tick is one TLS load and one relaxed load.
+ */
+#ifndef FTCORE_EVAL_H
+#define FTCORE_EVAL_H
+
+#include <ftcore/runtime.h>
+
+FTC_EXTERN_C_BEGIN
+
+/* Eval-breaker bits. */
+#define FTC_EB_GIL_DROP_REQUEST  (UINT64_C(1) << 0)
+#define FTC_EB_PENDING_CALLS     (UINT64_C(1) << 1)
+#define FTC_EB_ASYNC_EXC         (UINT64_C(1) << 2)
+#define FTC_EB_STOP_THE_WORLD    (UINT64_C(1) << 3)
+#define FTC_EB_BRC_MERGE         (UINT64_C(1) << 4)
+#define FTC_EB_QSBR              (UINT64_C(1) << 5)
+#define FTC_EB_SHUTDOWN          (UINT64_C(1) << 6) /* runtime finalizing: daemon must stop */
+
+#ifdef __cplusplus
+#define FTC_THREAD_LOCAL thread_local
+#else
+#define FTC_THREAD_LOCAL _Thread_local
+#endif
+
+/* The first members of every ftc_tstate; public only so the inline tick can read them. */
+typedef struct _ftc_tstate_head {
+    uint64_t eval_breaker; /* atomic; FTC_EB_* bits */
+} _ftc_tstate_head;
+
+/* The calling thread's attached tstate (NULL when detached). Read it with ftc_tstate_get(). */
+extern FTC_API FTC_THREAD_LOCAL ftc_tstate *_ftc_tstate_current;
+
+FTC_API int _ftc_eval_tick_slow(ftc_tstate *ts);
+
+/* Handles whatever is pending for the calling thread. Returns 0, or a negative code the VM
+ * must raise in the running thread (an async exception's code, or a pending call's failure).
+ * The caller must be attached (fatal otherwise). The tick may drop and re-take the GIL, pause
+ * for a stop-the-world, merge reference counts, and report a QSBR quiescent state. */
+static inline int ftc_eval_tick(void)
+{
+    ftc_tstate *ts = _ftc_tstate_current;
+    if (FTC_UNLIKELY(ts == NULL))
+        return _ftc_eval_tick_slow(ts);
+    /* Relaxed: a missed bit is seen at the next tick; the slow path re-reads with acquire. */
+    if (FTC_LIKELY(ftc_atomic_load_relaxed(&((_ftc_tstate_head *)ts)->eval_breaker) == 0))
+        return 0;
+    return _ftc_eval_tick_slow(ts);
+}
+
+/* ---- pending calls: run on the interpreter's main thread at its next tick ----
+ * fn's return value is returned by that tick when negative. FTC_EAGAIN when the queue is full. */
+FTC_API int ftc_pending_call_add(ftc_interp *interp, int (*fn)(void *arg), void *arg);
+
+/* ---- async exceptions: the target's next tick returns code ----
+ * code must be negative (FTC_EINVAL otherwise); 0 clears a pending one. Returns the number of
+ * threads found (0 or 1). */
+FTC_API int ftc_thread_set_async_exc(uint64_t ident, int code);
+
+FTC_EXTERN_C_END
+
+#endif /* FTCORE_EVAL_H */

@@ -1,0 +1,128 @@
+/* Runtime, interpreters, thread states, attach/detach, gilstate, the GIL's controls.
+ *
+ * One ftc_tstate per OS thread per interpreter. A thread runs runtime code (touches objects,
+ * containers, refcounts) only while its tstate is attached. In the GIL build attaching takes
+ * the interpreter's GIL; in the nogil build it takes no GIL (unless the GIL was switched on at
+ * run time: ftc_config.gil / env FTC_GIL=1), and any number of threads are attached at once.
+ * Every blocking call must be wrapped in FTC_BEGIN_ALLOW_THREADS / FTC_END_ALLOW_THREADS
+ * (detach while blocked), so that no thread blocks while holding the GIL, a critical section,
+ * or the QSBR read side.
+ */
+#ifndef FTCORE_RUNTIME_H
+#define FTCORE_RUNTIME_H
+
+#include <ftcore/common.h>
+#include <ftcore/atomic.h>
+
+FTC_EXTERN_C_BEGIN
+
+typedef struct ftc_config {
+    double switch_interval; /* seconds; GIL build, and nogil build with the GIL on. Default 0.005 */
+    int gil;                /* nogil build: -1 = from env FTC_GIL (default off), 0 off, 1 on.
+                               GIL build: must be -1 or 1. */
+    int own_gil_for_subinterpreters; /* GIL build: 1 = ftc_interp_new() gives each new
+                                        interpreter its own GIL (PEP 684); 0 = share the main one */
+    size_t pending_calls_max;        /* bound of each interpreter's pending-call queue; default 32 */
+} ftc_config;
+
+typedef struct ftc_tstate ftc_tstate;
+typedef struct ftc_interp ftc_interp;
+typedef struct ftc_thread ftc_thread;
+
+/* Thread-state states. */
+enum {
+    FTC_TSTATE_DETACHED = 0,
+    FTC_TSTATE_ATTACHED = 1,
+    FTC_TSTATE_SUSPENDED = 2,     /* parked by a stop-the-world request */
+    FTC_TSTATE_SHUTTING_DOWN = 3  /* runtime finalization has started */
+};
+
+FTC_API void ftc_config_init(ftc_config *cfg);
+/* Initializes the runtime and the main interpreter; the caller becomes the attached main
+ * thread. NULL = defaults. FTC_ESTATE if already initialized. */
+FTC_API int ftc_runtime_init(const ftc_config *cfg);
+/* Called by the main thread, attached: joins non-daemon threads, stops daemon threads at their
+ * next attach or tick, destroys sub-interpreters and the main interpreter, frees everything.
+ * The runtime may be initialized again afterwards. */
+FTC_API int ftc_runtime_fini(void);
+FTC_API int ftc_runtime_is_initialized(void);
+
+/* 1 while a GIL is in force for the caller's interpreter (always 1 in the GIL build). */
+FTC_API int ftc_gil_enabled(void);
+
+/* ---- interpreters ---- */
+FTC_API ftc_interp *ftc_interp_main(void);
+/* Creates a sub-interpreter and a tstate for the calling thread in it, attached (the caller's
+ * current tstate, if any, is detached first and returned in *prev so it can be re-attached).
+ * NULL on failure (ftc_last_error()). */
+FTC_API ftc_interp *ftc_interp_new(ftc_tstate **prev);
+/* Destroys a sub-interpreter whose only tstate is the caller's (attached in it); FTC_ESTATE if
+ * other threads still live in it; FTC_EINVAL for the main interpreter. The caller ends detached. */
+FTC_API int ftc_interp_destroy(ftc_interp *interp);
+FTC_API int64_t ftc_interp_id(const ftc_interp *interp);
+
+/* ---- thread states ---- */
+/* The caller's attached tstate, or NULL. */
+FTC_API ftc_tstate *ftc_tstate_get(void);
+/* Creates a detached tstate for the calling OS thread in interp. NULL on failure. */
+FTC_API ftc_tstate *ftc_tstate_new(ftc_interp *interp);
+/* Deletes a detached tstate of the calling thread (drains its deferred work first). */
+FTC_API void ftc_tstate_delete(ftc_tstate *ts);
+FTC_API ftc_interp *ftc_tstate_interp(const ftc_tstate *ts);
+FTC_API int ftc_tstate_state(const ftc_tstate *ts);
+
+/* Detaches the caller's tstate and returns it; fatal if none is attached. */
+FTC_API ftc_tstate *ftc_detach(void);
+/* Attaches ts, which must belong to the calling thread and be detached; fatal otherwise.
+ * Blocks while a stop-the-world is in progress, and while another thread holds the GIL. */
+FTC_API void ftc_attach(ftc_tstate *ts);
+
+#define FTC_BEGIN_ALLOW_THREADS { ftc_tstate *_ftc_save_ts = ftc_detach();
+#define FTC_END_ALLOW_THREADS   ftc_attach(_ftc_save_ts); }
+
+/* ---- gilstate: threads the embedder created itself ----
+ * ftc_gilstate_ensure() makes the calling thread attached in the main interpreter, creating a
+ * tstate if it has none; nestable. ftc_gilstate_release() undoes one ensure, and deletes the
+ * tstate when the outermost ensure created it. */
+typedef enum { FTC_GILSTATE_LOCKED = 0, FTC_GILSTATE_UNLOCKED = 1 } ftc_gilstate;
+FTC_API ftc_gilstate ftc_gilstate_ensure(void);
+FTC_API void ftc_gilstate_release(ftc_gilstate prev);
+
+/* ---- a snapshot of all threads (threading.enumerate / sys._current_frames) ---- */
+typedef struct ftc_thread_info {
+    uint64_t ident;      /* ftc_thread_ident() of the thread */
+    uint64_t native_id;  /* the kernel's thread id */
+    char name[64];
+    int state;           /* FTC_TSTATE_* */
+    int daemon;
+    int holds_gil;
+    int64_t interp_id;
+} ftc_thread_info;
+/* Fills up to cap entries for every tstate of every interpreter; returns the total number of
+ * tstates (which may exceed cap), or a negative code. */
+FTC_API int64_t ftc_threads_snapshot(ftc_thread_info *out, size_t cap);
+
+/* ---- the GIL's controls (GIL build, and nogil build with the GIL on) ---- */
+FTC_API int ftc_set_switch_interval(double seconds);   /* FTC_EINVAL if <= 0 */
+FTC_API double ftc_get_switch_interval(void);
+typedef struct ftc_gil_stats {
+    uint64_t acquisitions;     /* times any thread took the GIL */
+    uint64_t switches;         /* times the GIL passed to a different thread (switch number) */
+    uint64_t forced_switches;  /* switches caused by a drop request */
+    uint64_t drop_requests;    /* drop requests set by waiters that timed out */
+    double total_wait;         /* seconds threads spent waiting for the GIL */
+    double max_wait;           /* the longest single wait */
+} ftc_gil_stats;
+/* Statistics of the caller's interpreter's GIL; FTC_ENOTSUP when no GIL is in force. */
+FTC_API int ftc_gil_get_stats(ftc_gil_stats *out);
+FTC_API void ftc_gil_reset_stats(void);
+
+/* ---- stop-the-world (nogil; trivially succeeds in the GIL build, where holding the GIL is
+ * exclusive) ---- Called attached. Pauses every other attached thread of the runtime at its
+ * next tick and keeps detached ones from attaching until ftc_start_the_world(). */
+FTC_API void ftc_stop_the_world(void);
+FTC_API void ftc_start_the_world(void);
+
+FTC_EXTERN_C_END
+
+#endif /* FTCORE_RUNTIME_H */

@@ -1,0 +1,49 @@
+/* Starting and joining runtime threads.
+ *
+ * A thread handle outlives the thread's tstate and has its own reference count; its state moves
+ * not-started -> starting -> running -> done. The new OS thread creates and attaches its tstate,
+ * runs fn(arg), then deletes its tstate and marks the handle done. Join is idempotent, may be
+ * called by several threads, refuses a self-join with FTC_EDEADLK, takes a timeout, and detaches
+ * while it waits. Non-daemon threads are joined by ftc_runtime_fini(); daemon threads still
+ * running then are stopped at their next attach or tick.
+ */
+#ifndef FTCORE_THREAD_H
+#define FTCORE_THREAD_H
+
+#include <ftcore/runtime.h>
+
+FTC_EXTERN_C_BEGIN
+
+enum {
+    FTC_THREAD_NOT_STARTED = 0,
+    FTC_THREAD_STARTING = 1,
+    FTC_THREAD_RUNNING = 2,
+    FTC_THREAD_DONE = 3
+};
+
+typedef struct ftc_thread_opts {
+    const char *name;   /* copied; NULL = "Thread-N" */
+    int daemon;
+    size_t stack_size;  /* 0 = default */
+} ftc_thread_opts;
+
+/* Starts fn(arg) on a new thread attached to the caller's interpreter. The caller must be
+ * attached. *out receives a handle holding one reference (release it with
+ * ftc_thread_release()). On failure nothing is leaked and *out is NULL. */
+FTC_API int ftc_thread_start(ftc_thread **out, void (*fn)(void *), void *arg,
+                             const ftc_thread_opts *opts);
+/* Waits for t to finish: 0, FTC_ETIMEDOUT, FTC_EDEADLK (self-join). timeout < 0 waits forever,
+ * 0 polls. Detaches while waiting. */
+FTC_API int ftc_thread_join(ftc_thread *t, double timeout);
+FTC_API void ftc_thread_incref(ftc_thread *t);
+FTC_API void ftc_thread_release(ftc_thread *t);
+FTC_API int ftc_thread_state(const ftc_thread *t);
+FTC_API uint64_t ftc_thread_handle_ident(const ftc_thread *t); /* 0 before it runs */
+
+/* The calling OS thread's identifier (like threading.get_ident()). */
+FTC_API uint64_t ftc_thread_ident(void);
+FTC_API uint64_t ftc_thread_native_id(void);
+
+FTC_EXTERN_C_END
+
+#endif /* FTCORE_THREAD_H */

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what ftcore needs on a Debian machine, and nothing that is already there.
+# Run as root (or with sudo available); as another user it prints the exact command and stops.
+set -euo pipefail
+pkgs=(build-essential cmake make pkg-config libck-dev liburcu-dev libcriterion-dev
+      clang libclang-rt-14-dev gnuplot-nox python3)
+missing=()
+for p in "${pkgs[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+        sudo sh -c "$cmd"
+        exit 0
+    fi
+    echo "ftcore: missing packages: ${missing[*]}" >&2
+    echo "ftcore: run as root:  $cmd" >&2
+    exit 1
+fi
+echo "ftcore: installing ${missing[*]}" >&2
+sh -c "$cmd"

@@ -1,0 +1,113 @@
+/* Internal core: the runtime, interpreter and thread-state structures, and the hooks by which
+ * the state layer calls the layers that keep per-thread state (locks and critical sections,
+ * objects/BRC/QSBR, thread-local storage).
+ *
+ * Ownership of the pieces (one file per concern, STYLE.md):
+ *   src/runtime.c, src/tstate.c, src/gil.c, src/eval.c, src/thread.c, src/stw.c  state layer
+ *   src/parking_lot.c, src/mutex.c, src/lock_*.c, src/critical_section.c         lock layer
+ *   src/object.c, src/brc.c, src/qsbr.c, src/refcount_shared.c ...               object layer
+ *   src/tls.c, src/sync_*.c, src/pool.c                                          threading API
+ * Each layer keeps its per-thread state behind one pointer in ftc_tstate, allocated by its own
+ * tstate-init hook, so that the structure below is the only thing they share.
+ */
+#ifndef FTCORE_INTERNAL_CORE_H
+#define FTCORE_INTERNAL_CORE_H
+
+#if !defined(FTC_BUILD_CORE) && !defined(FTC_TESTING_INTERNALS)
+#error "internal header: only for building ftcore itself (and its white-box tests)"
+#endif
+
+#include <ftcore/ftcore.h>
+#include <pthread.h>
+
+/* ---- assertions (STYLE.md: three levels driven by FTC_DEBUG) ---- */
+#if FTC_DEBUG_LEVEL >= 1
+#define ftc_assert(cond) \
+    ((cond) ? (void)0 : ftc_fatal("assertion failed: %s", #cond))
+#else
+#define ftc_assert(cond) ((void)0)
+#endif
+#if FTC_DEBUG_LEVEL >= 2
+#define ftc_assert_internal(cond) ftc_assert(cond)
+#else
+#define ftc_assert_internal(cond) ((void)0)
+#endif
+#if FTC_DEBUG_LEVEL >= 3
+#define ftc_assert_expensive(cond) ftc_assert(cond)
+#else
+#define ftc_assert_expensive(cond) ((void)0)
+#endif
+
+#define FTC_UNUSED(x) ((void)(x))
+
+/* Per-layer thread state, defined by each layer in its own file. */
+struct _ftc_objects_tstate;   /* BRC queue, QSBR reader, per-thread refcounts */
+struct _ftc_tls_tstate;       /* thread-local storage values */
+struct ftc_gil;               /* src/gil.c */
+
+struct ftc_tstate {
+    _ftc_tstate_head head;          /* must be first: the inline tick reads it */
+    ftc_tstate *next, *prev;        /* the interpreter's list; head lock */
+    ftc_interp *interp;
+    int state;                      /* atomic; FTC_TSTATE_* */
+    pthread_t pthread;
+    uint64_t ident;                 /* ftc_thread_ident() of the owning thread */
+    uint64_t native_id;
+    uint64_t tid;                   /* BRC owner id: never reused, never 0 (_ftc_tls_tid) */
+    char name[64];
+    int daemon;
+    int async_exc;                  /* pending async exception code; atomic */
+    int gilstate_counter;           /* ensure nesting depth; owner thread only */
+    int created_by_gilstate;
+    ftc_thread *handle;             /* the thread handle, if started by ftc_thread_start */
+
+    /* lock layer: top of the critical-section stack (tagged pointer), owner thread only */
+    uintptr_t critical_section;
+
+    /* object layer (brc.c, qsbr.c, ...) */
+    struct _ftc_objects_tstate *objects;
+
+    /* threading API (tls.c) */
+    struct _ftc_tls_tstate *tls;
+};
+
+/* The never-reused id of the calling thread (assigned when the thread binds its first tstate;
+ * 0 before that). BRC compares an object's owner against it. */
+extern FTC_API FTC_THREAD_LOCAL uintptr_t _ftc_tls_tid;
+
+/* ---- the state layer's services to the other layers ---- */
+/* The runtime's head lock guards the interpreter list and every thread list. Never detach
+ * while holding it. */
+void _ftc_head_lock(void);
+void _ftc_head_unlock(void);
+/* The first interpreter, and the next one (head lock held). */
+ftc_interp *_ftc_interp_first(void);
+ftc_interp *_ftc_interp_next(ftc_interp *interp);
+ftc_tstate *_ftc_interp_tstates(ftc_interp *interp);      /* head lock held */
+/* Sets bits in a tstate's eval breaker (any thread); clears bits (owner). */
+void _ftc_eval_breaker_set(ftc_tstate *ts, uint64_t bits);
+void _ftc_eval_breaker_clear(ftc_tstate *ts, uint64_t bits);
+/* Attached tstate or fatal error naming the caller. */
+ftc_tstate *_ftc_tstate_require(const char *func);
+
+/* ---- hooks the state layer calls; each is implemented by the layer named ---- */
+/* lock layer (src/critical_section.c, src/parking_lot.c) */
+void _ftc_cs_suspend_all(ftc_tstate *ts);          /* detach: release every section's lock */
+void _ftc_cs_resume(ftc_tstate *ts);               /* attach: re-take the top section's lock */
+void _ftc_locks_after_fork_child(void);            /* reinitialize the parking lot */
+
+/* object layer (src/brc.c, src/qsbr.c, ...) */
+int  _ftc_objects_runtime_init(void);              /* after the main interpreter exists */
+void _ftc_objects_runtime_fini(void);              /* after every other thread is gone */
+int  _ftc_objects_tstate_init(ftc_tstate *ts);     /* tstate created; may fail FTC_ENOMEM */
+void _ftc_objects_tstate_fini(ftc_tstate *ts);     /* tstate deleted by its thread, detached:
+                                                      drain the BRC queue, hand over deferrals */
+void _ftc_objects_attach(ftc_tstate *ts);          /* after the tstate became attached (QSBR online) */
+void _ftc_objects_detach(ftc_tstate *ts);          /* before it becomes detached (QSBR offline) */
+int  _ftc_objects_handle_tick(ftc_tstate *ts, uint64_t bits); /* FTC_EB_BRC_MERGE / FTC_EB_QSBR */
+void _ftc_objects_after_fork_child(ftc_tstate *survivor);
+
+/* threading API (src/tls.c) */
+void _ftc_tls_tstate_fini(ftc_tstate *ts);         /* thread exit: run TLS destructors */
+
+#endif /* FTCORE_INTERNAL_CORE_H */

@@ -1,0 +1,191 @@
+/* The plain test harness's utilities: see check.h. The runner's main is in check_main.c. */
+#define _GNU_SOURCE
+#include "check.h"
+
+#include <ftcore/atomic.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_TESTS 256
+
+static struct { const char *name; ftc_test_fn fn; } tests[MAX_TESTS];
+static int ntests;
+static const char *current_test;
+
+/* Watchdog: a deadline in monotonic nanoseconds, re-armed per test; 0 = idle. */
+static int64_t deadline_ns;
+static pthread_mutex_t wd_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wd_cond;
+static double default_watchdog = 240.0;
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void ftc_check_register(const char *name, ftc_test_fn fn)
+{
+    if (ntests == MAX_TESTS) {
+        fprintf(stderr, "check: too many tests\n");
+        abort();
+    }
+    tests[ntests].name = name;
+    tests[ntests].fn = fn;
+    ntests++;
+}
+
+void ftc_check_fail(const char *file, int line, const char *expr, const char *detail)
+{
+    fprintf(stderr, "FAIL %s: %s:%d: CHECK(%s)%s%s\n", current_test ? current_test : "?", file,
+            line, expr, detail ? ": " : "", detail ? detail : "");
+    fflush(stderr);
+    abort();
+}
+
+long ftc_check_scaled(long n)
+{
+    double scale = 1.0;
+    const char *env = getenv("FTC_STRESS_SCALE");
+    if (env && *env) {
+        scale = atof(env);
+    } else {
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+        scale = 0.25;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
+        scale = 0.25;
+#endif
+#endif
+    }
+    long r = (long)((double)n * scale);
+    return r < 1 ? 1 : r;
+}
+
+void ftc_check_watchdog(double seconds)
+{
+    pthread_mutex_lock(&wd_mutex);
+    deadline_ns = now_ns() + (int64_t)(seconds * 1e9);
+    pthread_cond_signal(&wd_cond);
+    pthread_mutex_unlock(&wd_mutex);
+}
+
+static void watchdog_disarm(void)
+{
+    pthread_mutex_lock(&wd_mutex);
+    deadline_ns = 0;
+    pthread_mutex_unlock(&wd_mutex);
+}
+
+static void *watchdog_main(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&wd_mutex);
+    for (;;) {
+        if (deadline_ns == 0) {
+            pthread_cond_wait(&wd_cond, &wd_mutex);
+            continue;
+        }
+        int64_t d = deadline_ns;
+        if (now_ns() >= d) {
+            fprintf(stderr, "FAIL %s: watchdog expired (hang or deadlock)\n",
+                    current_test ? current_test : "?");
+            fflush(stderr);
+            abort();
+        }
+        struct timespec ts = {.tv_sec = d / 1000000000, .tv_nsec = d % 1000000000};
+        pthread_cond_timedwait(&wd_cond, &wd_mutex, &ts);
+    }
+    return NULL;
+}
+
+int ftc_check_dies(void (*fn)(void *), void *arg, const char *expect)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        return 0;
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0)
+        return 0;
+    if (pid == 0) {
+        dup2(fds[1], 2);
+        close(fds[0]);
+        close(fds[1]);
+        /* Keep sanitizers' own reports of the abort out of the way of the message check. */
+        signal(SIGABRT, SIG_DFL);
+        fn(arg);
+        _exit(0); /* survived: the parent reports it */
+    }
+    close(fds[1]);
+    char buf[8192];
+    size_t len = 0;
+    ssize_t r;
+    while ((r = read(fds[0], buf + len, sizeof buf - 1 - len)) > 0) {
+        len += (size_t)r;
+        if (len == sizeof buf - 1)
+            break;
+    }
+    buf[len] = 0;
+    close(fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGABRT) {
+        fprintf(stderr, "  expected death by SIGABRT with \"%s\"; child %s %d; stderr:\n%s\n",
+                expect, WIFSIGNALED(status) ? "died by signal" : "exited with",
+                WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), buf);
+        return 0;
+    }
+    if (expect && !strstr(buf, expect)) {
+        fprintf(stderr, "  expected \"%s\" in the child's stderr:\n%s\n", expect, buf);
+        return 0;
+    }
+    return 1;
+}
+
+int ftc_check_run_all(int argc, char **argv)
+{
+
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&wd_cond, &ca);
+    const char *wd = getenv("FTC_WATCHDOG");
+    if (wd && *wd)
+        default_watchdog = atof(wd);
+    pthread_t wd_thread;
+    pthread_create(&wd_thread, NULL, watchdog_main, NULL);
+    pthread_detach(wd_thread);
+
+    int passed = 0, ran = 0;
+    for (int i = 0; i < ntests; i++) {
+        if (argc > 1) {
+            int want = 0;
+            for (int j = 1; j < argc; j++)
+                want |= strcmp(argv[j], tests[i].name) == 0;
+            if (!want)
+                continue;
+        }
+        current_test = tests[i].name;
+        fprintf(stderr, "RUN  %s\n", tests[i].name);
+        ftc_check_watchdog(default_watchdog);
+        double t0 = (double)now_ns();
+        tests[i].fn();
+        watchdog_disarm();
+        fprintf(stderr, "OK   %s (%.2f s)\n", tests[i].name, ((double)now_ns() - t0) / 1e9);
+        passed++;
+        ran++;
+    }
+    if (ran == 0) {
+        fprintf(stderr, "no test matched\n");
+        return 1;
+    }
+    printf("%d passed, 0 failed\n", passed);
+    return 0;
+}

@@ -1,0 +1,64 @@
+/* A small test harness for plain executables: stress and concurrency tests (which must also
+ * run under ThreadSanitizer, where Criterion cannot: DESIGN.md) and misuse tests.
+ *
+ *   FTC_TEST(name) { ... CHECK(cond); CHECK_EQ(a, b); ... }
+ *
+ * Tests run in the order they are defined, in this process, each under a watchdog that fails
+ * the run (abort with a message) instead of letting it hang. Pass test names as arguments to
+ * run a subset. The last line is "N passed, N failed". A failed CHECK prints where and aborts,
+ * so sanitizers and ctest see the failure at once.
+ */
+#ifndef FTC_TEST_CHECK_H
+#define FTC_TEST_CHECK_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+typedef void (*ftc_test_fn)(void);
+void ftc_check_register(const char *name, ftc_test_fn fn);
+void ftc_check_fail(const char *file, int line, const char *expr, const char *detail);
+
+#define FTC_TEST(name)                                                        \
+    static void ftc_test_##name(void);                                        \
+    __attribute__((constructor)) static void ftc_test_register_##name(void) { \
+        ftc_check_register(#name, ftc_test_##name);                           \
+    }                                                                         \
+    static void ftc_test_##name(void)
+
+#define CHECK(cond)                                                           \
+    do {                                                                      \
+        if (!(cond))                                                          \
+            ftc_check_fail(__FILE__, __LINE__, #cond, NULL);                  \
+    } while (0)
+
+#define CHECK_EQ(a, b)                                                        \
+    do {                                                                      \
+        long long ftc_a_ = (long long)(a), ftc_b_ = (long long)(b);           \
+        if (ftc_a_ != ftc_b_) {                                               \
+            char ftc_buf_[128];                                               \
+            snprintf(ftc_buf_, sizeof ftc_buf_, "%lld != %lld", ftc_a_, ftc_b_); \
+            ftc_check_fail(__FILE__, __LINE__, #a " == " #b, ftc_buf_);       \
+        }                                                                     \
+    } while (0)
+
+/* Scales an iteration count for the build: env FTC_STRESS_SCALE (a float) if set, otherwise
+ * 1 in plain builds and 1/4 under a sanitizer. Never returns less than 1. */
+long ftc_check_scaled(long n);
+/* Re-arms the watchdog of the running test (default 240 s; env FTC_WATCHDOG overrides). */
+void ftc_check_watchdog(double seconds);
+/* Runs fn(arg) in a forked child and checks that it dies by SIGABRT having printed a line
+ * containing `expect` to stderr (ftc_fatal's message). Returns 1 if so, else prints why, 0. */
+int ftc_check_dies(void (*fn)(void *), void *arg, const char *expect);
+/* Runs the registered tests (check_main.c calls it). */
+int ftc_check_run_all(int argc, char **argv);
+/* Deterministic per-thread PRNG (xorshift64*). */
+static inline uint64_t ftc_check_rand(uint64_t *state)
+{
+    uint64_t x = *state ? *state : 0x9E3779B97F4A7C15ull;
+    x ^= x >> 12; x ^= x << 25; x ^= x >> 27;
+    *state = x;
+    return x * 0x2545F4914F6CDD1Dull;
+}
+
+#endif
