@@ -20,18 +20,16 @@ bool _ftc_ctr_builtin_eq(ftc_object *a, ftc_object *b)
         return false;
     if (t == &ftc_int_type)
         return ftc_int_value(a) == ftc_int_value(b);
-    size_t la, lb;
-    const char *sa = ftc_str_data(a, &la);
-    const char *sb = ftc_str_data(b, &lb);
+    if (ftc_str_hash(a) != ftc_str_hash(b))
+        return false;
+    size_t la = ftc_str_len(a), lb = ftc_str_len(b);
+    const char *sa = ftc_str_data(a), *sb = ftc_str_data(b);
     return la == lb && memcmp(sa, sb, la) == 0;
 }
 
 int _ftc_ctr_hash(ftc_object *o, uint64_t *out)
 {
-    const ftc_type *t = ftc_type_of(o);
-    if (t->hash == NULL)
-        return FTC_ETYPE;
-    int rc = t->hash(o, out);
+    int rc = ftc_object_hash(o, out); /* FTC_ETYPE for an unhashable type */
     return rc < 0 ? rc : 0;
 }
 
@@ -63,9 +61,8 @@ int _ftc_ctr_builtin_less(ftc_object *a, ftc_object *b)
         return ftc_int_value(a) < ftc_int_value(b);
     if (t != &ftc_str_type)
         return FTC_ETYPE;
-    size_t la, lb;
-    const char *sa = ftc_str_data(a, &la);
-    const char *sb = ftc_str_data(b, &lb);
+    size_t la = ftc_str_len(a), lb = ftc_str_len(b);
+    const char *sa = ftc_str_data(a), *sb = ftc_str_data(b);
     int c = memcmp(sa, sb, la < lb ? la : lb);
     return c < 0 || (c == 0 && la < lb);
 }

@@ -35,36 +35,29 @@
 #include <ftcore/dict.h>
 #include <ftcore/list.h>
 
+#if !defined(FTC_BEGIN_CRITICAL_SECTION) && !defined(FTC_GIL_DISABLED)
+/* The lock layer's critical sections are empty blocks in the GIL build; until its header
+ * provides them, spell that out here. */
+#define FTC_BEGIN_CRITICAL_SECTION(op) {
+#define FTC_END_CRITICAL_SECTION() }
+#define FTC_BEGIN_CRITICAL_SECTION2(a, b) {
+#define FTC_END_CRITICAL_SECTION2() }
+#endif
+
 /* ---- object-layer services ---- */
 
 /* Marks o as published into a container: other threads may now find it without a lock. */
 static inline void ctr_publish(ftc_object *o)
 {
-#ifdef FTC_GIL_DISABLED
-    ftc_object_mark_shared(o);
-#else
-    FTC_UNUSED(o);
-#endif
+    ftc_object_set_shared(o); /* nothing in the GIL build */
 }
 
 /* A new reference to o, which was loaded (acquire) from *slot without the container's lock;
  * false if o is dying or *slot no longer holds it (no reference taken then). */
 static inline bool ctr_try_incref_slot(ftc_object **slot, ftc_object *o)
 {
-#ifdef FTC_GIL_DISABLED
-    if (!ftc_try_incref(o))
-        return false;
-    /* Acquire: pairs with the writer's release store into the slot. */
-    if (ftc_atomic_load_acquire(slot) != o) {
-        ftc_decref(o);
-        return false;
-    }
-    return true;
-#else
-    FTC_UNUSED(slot);
-    ftc_incref(o);
-    return true;
-#endif
+    /* The re-check is an acquire load: pairs with the writer's release store into the slot. */
+    return ftc_try_incref_slot(slot, o);
 }
 
 /* Frees a table or array that lock-free readers may still be reading. */
