@@ -110,7 +110,7 @@ FTC_TEST(disjoint_writers_monotonic_readers)
 {
     CHECK_EQ(ftc_runtime_init(NULL), 0);
     int64_t live0 = ftc_object_live_count();
-    rounds = ftc_check_scaled(2000);
+    rounds = ftc_check_scaled(1200);
     dict = ftc_dict_new();
     CHECK(dict != NULL);
     ftc_thread *th[NWRITERS + NREADERS];
