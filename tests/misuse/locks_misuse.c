@@ -38,11 +38,17 @@ FTC_TEST(mutex_unlock_when_not_locked)
                          "unlocking a mutex that is not locked"));
 }
 
+/* Another thread owns shared_rm; the child of the fork (the harness forks; a child must not
+ * start threads under TSan) tries to unlock it. */
 static ftc_rmutex shared_rm = FTC_RMUTEX_INIT;
+static ftc_event rm_locked = FTC_EVENT_INIT, rm_release = FTC_EVENT_INIT;
 
-static void *rm_unlock_thread(void *arg)
+static void *rm_owner_thread(void *arg)
 {
     (void)arg;
+    ftc_rmutex_lock(&shared_rm);
+    ftc_event_set(&rm_locked);
+    ftc_event_wait(&rm_release, -1);
     ftc_rmutex_unlock(&shared_rm);
     return NULL;
 }
@@ -50,10 +56,7 @@ static void *rm_unlock_thread(void *arg)
 static void rmutex_unlock_by_non_owner(void *arg)
 {
     (void)arg;
-    ftc_rmutex_lock(&shared_rm);
-    pthread_t th;
-    pthread_create(&th, NULL, rm_unlock_thread, NULL);
-    pthread_join(th, NULL);
+    ftc_rmutex_unlock(&shared_rm);
 }
 
 static void rmutex_unlock_unowned(void *arg)
@@ -76,7 +79,13 @@ static void rmutex_unlock_once_too_often(void *arg)
 
 FTC_TEST(rmutex_unlock_by_non_owner)
 {
+    pthread_t th;
+    pthread_create(&th, NULL, rm_owner_thread, NULL);
+    ftc_event_wait(&rm_locked, -1);
     CHECK(ftc_check_dies(rmutex_unlock_by_non_owner, NULL, "does not own"));
+    CHECK_EQ(ftc_rmutex_unlock_checked(&shared_rm), FTC_EPERM);
+    ftc_event_set(&rm_release);
+    pthread_join(th, NULL);
     CHECK(ftc_check_dies(rmutex_unlock_unowned, NULL, "does not own"));
     CHECK(ftc_check_dies(rmutex_unlock_once_too_often, NULL, "does not own"));
 }
