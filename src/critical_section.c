@@ -4,31 +4,40 @@
  *
  * The stack. ts->critical_section points at the top section; each section's prev points at the
  * one below. Both are tagged: FTC_CS_TWO marks a pointer to an ftc_critical_section2, and
- * FTC_CS_INACTIVE marks a pointer to a section whose locks were released by a suspension. The
- * tag lives in the pointer *to* a section, so suspending walks down from the top, tagging each
- * link, and stops at the first link already tagged (everything below it is suspended already).
- * Only the owning thread touches its stack: no atomics needed.
+ * FTC_CS_INACTIVE marks a pointer to a section that holds none of its locks (suspended). The
+ * tag lives in the pointer *to* a section. Suspending walks the whole stack, releasing and
+ * tagging every active section (a stop-the-world may have left an inactive section above
+ * active ones, so the walk does not stop at the first inactive link). Only the owning thread
+ * touches its stack: no atomics needed.
  *
  * Invariants:
- *   - a pushed section has non-NULL mutex once its begin returned; a no-op section (re-entry of
- *     the top section's mutex, or begun while this thread has the world stopped) is never
- *     pushed and has mutex NULL, so its end does nothing;
- *   - an active pushed section holds its locks; an inactive one holds none of them;
+ *   - a pushed section has a non-NULL mutex once its begin returned; a no-op section (re-entry
+ *     of a mutex the top section holds) is never pushed and has mutex NULL, so its end does
+ *     nothing;
+ *   - an active pushed section holds its locks; an inactive one holds none of them, and its end
+ *     unlocks nothing;
  *   - while a begin waits for its lock, the section is already pushed with mutex NULL, so that
  *     the detach inside ftc_mutex_lock suspends every outer section and does not "release" the
- *     lock we do not hold yet; the same trick protects resume, which may block too.
+ *     lock we do not hold yet; resume, which may block too, hides its mutexes the same way.
  *
  * Why a waiter always ends up holding the top section's locks: ftc_mutex_lock may detach and
  * re-attach; attach calls _ftc_cs_resume, which re-locks the top section, which is ours with
  * mutex NULL — nothing — and the lock call then completes, so when begin returns the top is
  * active and holds its mutex.
+ *
+ * Stop-the-world (CPython gh-144513). A mutex can be handed to a waiter that is parked,
+ * detached, and then paused by a stop-the-world before it runs again: it owns the mutex but
+ * cannot release it until the world restarts. If the thread that stopped the world then waited
+ * for that mutex, nothing could ever move. So, while the calling thread has the world stopped,
+ * a section whose lock is not free is pushed inactive (holding nothing: every other thread is
+ * paused, so nothing needs excluding), and resume takes only free locks. A section left
+ * inactive is re-taken at the next attach or pop once the world runs again.
  */
 #include "internal/critical_section.h"
 #include "internal/parking_lot.h"
+#include "internal/state.h"
 
 #ifdef FTC_GIL_DISABLED
-
-#pragma weak ftc_tstate_get
 
 static ftc_critical_section2 *as_two(ftc_critical_section *c)
 {
@@ -44,6 +53,19 @@ static bool top_holds(ftc_tstate *ts, ftc_mutex *m)
     if (top->mutex == m)
         return true;
     return (ts->critical_section & FTC_CS_TWO) && as_two(top)->mutex2 == m;
+}
+
+/* Whether the calling thread (ts) has the world stopped. Slow paths only: one seq_cst load
+ * when no stop is requested; otherwise the head lock, under which the state layer publishes the
+ * requester (world_stopped is then ours to read, since only the requester writes it). */
+static bool world_stopped_by(ftc_tstate *ts)
+{
+    if (!ftc_atomic_load(&_ftc_rt.stw_requested))
+        return false;
+    _ftc_head_lock();
+    bool mine = _ftc_rt.stw_requester == ts && _ftc_rt.world_stopped;
+    _ftc_head_unlock();
+    return mine;
 }
 
 static void push(ftc_tstate *ts, ftc_critical_section *c, uintptr_t tag)
@@ -76,6 +98,13 @@ void _ftc_cs_begin(ftc_tstate *ts, ftc_critical_section *c, ftc_mutex *m)
         c->prev = 0;
         return;
     }
+    if (world_stopped_by(ts)) {
+        /* Every other thread is paused; m may belong to one of them by handoff (gh-144513).
+         * Push the section suspended: it holds nothing, its end unlocks nothing. */
+        c->mutex = m;
+        push(ts, c, FTC_CS_INACTIVE);
+        return;
+    }
     c->mutex = NULL;
     push(ts, c, 0);
     ftc_mutex_lock(m); /* may detach: suspends the outer sections, not this one */
@@ -86,7 +115,8 @@ void _ftc_cs_end(ftc_tstate *ts, ftc_critical_section *c)
 {
     if (c->mutex == NULL)
         return; /* a no-op section: never pushed */
-    ftc_mutex_unlock(c->mutex);
+    if (!(ts->critical_section & FTC_CS_INACTIVE)) /* else it holds nothing (a stop) */
+        ftc_mutex_unlock(c->mutex);
     pop(ts, c);
 }
 
@@ -117,6 +147,14 @@ void _ftc_cs2_begin(ftc_tstate *ts, ftc_critical_section2 *c, ftc_mutex *m1, ftc
         push(ts, &c->base, FTC_CS_TWO);
         return;
     }
+    if (world_stopped_by(ts)) {
+        if (have1)
+            ftc_mutex_unlock(m1);
+        c->base.mutex = m1; /* suspended: holds nothing (see _ftc_cs_begin) */
+        c->mutex2 = m2;
+        push(ts, &c->base, FTC_CS_TWO | FTC_CS_INACTIVE);
+        return;
+    }
     c->base.mutex = NULL;
     c->mutex2 = NULL;
     push(ts, &c->base, FTC_CS_TWO);
@@ -131,23 +169,26 @@ void _ftc_cs2_end(ftc_tstate *ts, ftc_critical_section2 *c)
 {
     if (c->base.mutex == NULL)
         return;
-    if (c->mutex2)
-        ftc_mutex_unlock(c->mutex2);
-    ftc_mutex_unlock(c->base.mutex);
+    if (!(ts->critical_section & FTC_CS_INACTIVE)) { /* else it holds nothing (a stop) */
+        if (c->mutex2)
+            ftc_mutex_unlock(c->mutex2);
+        ftc_mutex_unlock(c->base.mutex);
+    }
     pop(ts, &c->base);
 }
 
 void _ftc_cs_suspend_all(ftc_tstate *ts)
 {
-    uintptr_t *link = &ts->critical_section;
-    while (*link != 0 && !(*link & FTC_CS_INACTIVE)) {
+    for (uintptr_t *link = &ts->critical_section; *link != 0;) {
         ftc_critical_section *c = (ftc_critical_section *)(*link & ~FTC_CS_MASK);
-        if (c->mutex) {
-            ftc_mutex_unlock(c->mutex);
-            if ((*link & FTC_CS_TWO) && as_two(c)->mutex2)
-                ftc_mutex_unlock(as_two(c)->mutex2);
+        if (!(*link & FTC_CS_INACTIVE)) {
+            if (c->mutex) {
+                ftc_mutex_unlock(c->mutex);
+                if ((*link & FTC_CS_TWO) && as_two(c)->mutex2)
+                    ftc_mutex_unlock(as_two(c)->mutex2);
+            }
+            *link |= FTC_CS_INACTIVE;
         }
-        *link |= FTC_CS_INACTIVE;
         link = &c->prev;
     }
 }
@@ -159,13 +200,25 @@ void _ftc_cs_resume(ftc_tstate *ts)
         return;
     ftc_critical_section *c = (ftc_critical_section *)(top & ~FTC_CS_MASK);
     ftc_mutex *m1 = c->mutex, *m2 = NULL;
+    if (top & FTC_CS_TWO)
+        m2 = as_two(c)->mutex2;
+    if (world_stopped_by(ts)) {
+        /* Take the locks only if they are free: a paused thread may own one by handoff
+         * (gh-144513). Otherwise the section stays suspended and is re-taken at the next
+         * attach or pop after the world restarts. */
+        bool have1 = m1 == NULL || ftc_mutex_trylock(m1);
+        if (have1 && (m2 == NULL || ftc_mutex_trylock(m2))) {
+            ts->critical_section &= ~FTC_CS_INACTIVE;
+        } else if (have1 && m1) {
+            ftc_mutex_unlock(m1);
+        }
+        return;
+    }
     /* Hide the locks while re-taking them: a detach inside the lock calls must not release
      * what this section does not hold yet (and will find nothing to release here). */
     c->mutex = NULL;
-    if (top & FTC_CS_TWO) {
-        m2 = as_two(c)->mutex2;
+    if (top & FTC_CS_TWO)
         as_two(c)->mutex2 = NULL;
-    }
     if (m1)
         ftc_mutex_lock(m1);
     if (m2)
@@ -180,7 +233,7 @@ void _ftc_cs_resume(ftc_tstate *ts)
 
 static ftc_tstate *require_tstate(const char *func)
 {
-    ftc_tstate *ts = ftc_tstate_get ? ftc_tstate_get() : NULL;
+    ftc_tstate *ts = _ftc_tstate_current;
     if (ts == NULL)
         ftc_fatal("%s: a critical section needs an attached thread state", func);
     return ts;
