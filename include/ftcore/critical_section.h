@@ -53,9 +53,17 @@ FTC_API void ftc_critical_section2_begin_mutex(ftc_critical_section2 *c, ftc_mut
                                                ftc_mutex *m2);
 FTC_API void ftc_critical_section2_end(ftc_critical_section2 *c);
 
+/* Nested sections declare the same name in inner blocks, on purpose: each END must find its
+ * own BEGIN's section. -Wshadow is silenced for that declaration only. */
+#define FTC_CS_SHADOW_OK_BEGIN_ \
+    _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wshadow\"")
+#define FTC_CS_SHADOW_OK_END_ _Pragma("GCC diagnostic pop")
+
 #define FTC_BEGIN_CRITICAL_SECTION_MUTEX(m)                                   \
     {                                                                         \
+        FTC_CS_SHADOW_OK_BEGIN_                                               \
         ftc_critical_section _ftc_cs;                                         \
+        FTC_CS_SHADOW_OK_END_                                                 \
         ftc_critical_section_begin_mutex(&_ftc_cs, (m));
 
 #define FTC_END_CRITICAL_SECTION()                                            \
@@ -64,7 +72,9 @@ FTC_API void ftc_critical_section2_end(ftc_critical_section2 *c);
 
 #define FTC_BEGIN_CRITICAL_SECTION_MUTEX2(m1, m2)                             \
     {                                                                         \
+        FTC_CS_SHADOW_OK_BEGIN_                                               \
         ftc_critical_section2 _ftc_cs2;                                       \
+        FTC_CS_SHADOW_OK_END_                                                 \
         ftc_critical_section2_begin_mutex(&_ftc_cs2, (m1), (m2));
 
 #define FTC_END_CRITICAL_SECTION2()                                           \
