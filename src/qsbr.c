@@ -74,6 +74,9 @@ static uint64_t wait_gen;           /* wait_mutex */
 static int waiters;                 /* atomic */
 
 static uint64_t freed_items;        /* atomic, statistics */
+static int immediate;               /* atomic: runtime fini frees at once */
+
+void _ftc_qsbr_set_immediate(bool on) { ftc_atomic_store(&immediate, on ? 1 : 0); }
 static uint64_t limit_waits;        /* atomic, statistics */
 
 static uint64_t advance(void) { return ftc_atomic_fetch_add(&wr_seq, 1) + 1; }
@@ -239,6 +242,10 @@ void ftc_qsbr_free_fn(void *p, void (*fn)(void *), size_t size)
     if (p == NULL)
         return;
     struct _ftc_objects_tstate *rec = _ftc_objects_self;
+    if (FTC_UNLIKELY(ftc_atomic_load_relaxed(&immediate))) {
+        fn(p);
+        return;
+    }
     if (rec == NULL) {
         if (!ftc_runtime_is_initialized()) {
             fn(p);   /* no runtime, no attached reader */
@@ -404,17 +411,26 @@ void _ftc_qsbr_thread_fini(struct _ftc_objects_tstate *rec)
 
 void _ftc_qsbr_runtime_fini(void)
 {
-    /* Every other thread is gone: nothing can be reading; free all that is left. */
-    struct _ftc_objects_tstate *self = _ftc_objects_self;
-    if (self != NULL) {
-        while (self->qsbr_head != NULL) {
-            struct _ftc_qsbr_batch *b = self->qsbr_head;
-            self->qsbr_head = b->next;
-            pending_sub(self, b);
-            free_batch_items(b);
-            ftc_mem_free(b);
+    /* Every other thread is gone or parked for good: nothing can be reading; free all that
+     * is left, including what parked threads had deferred. */
+    for (;;) {
+        struct _ftc_qsbr_batch *b = NULL;
+        _ftc_objects_reg_lock();
+        for (struct _ftc_objects_tstate *r = _ftc_objects_reg_first(); r != NULL; r = r->next) {
+            if (r->qsbr_head != NULL) {
+                b = r->qsbr_head;
+                r->qsbr_head = b->next;
+                if (r->qsbr_head == NULL)
+                    r->qsbr_tail = NULL;
+                pending_sub(r, b);
+                break;
+            }
         }
-        self->qsbr_tail = NULL;
+        _ftc_objects_reg_unlock();
+        if (b == NULL)
+            break;
+        free_batch_items(b);
+        ftc_mem_free(b);
     }
     pthread_mutex_lock(&orphan_mutex);
     struct _ftc_qsbr_batch *b = orphan_head;
@@ -479,6 +495,7 @@ void _ftc_qsbr_tick(struct _ftc_objects_tstate *rec, ftc_tstate *ts)
     FTC_UNUSED(ts);
 }
 void _ftc_qsbr_runtime_fini(void) {}
+void _ftc_qsbr_set_immediate(bool on) { FTC_UNUSED(on); }
 void _ftc_qsbr_after_fork_child(void) {}
 
 #endif
