@@ -27,8 +27,9 @@
  * its first read, which then sees the unlink. Polling never blocks: it scans the records.
  *
  * Deferred memory per thread: batches of at most FTC_QSBR_BATCH_ITEMS items; a batch is
- * sealed when full, when its bytes reach FTC_QSBR_BATCH_BYTES, or at the thread's QSBR tick;
- * sealing asks every online thread for a quiescent state. Ready batches are freed whenever the
+ * sealed when full, when its bytes reach FTC_QSBR_BATCH_BYTES, or at the thread's QSBR tick
+ * if no older batch of the thread is still waiting (the first item of a batch asks for that
+ * tick); sealing asks every online thread for a quiescent state. Ready batches are freed whenever the
  * thread frees, ticks or ends. Past FTC_QSBR_LIMIT_BYTES the thread's next tick (a point where
  * it holds no lock-free pointer) detaches and waits on a condition variable, woken by the
  * quiescent states of others, until it is back under the limit: that is the bound. A thread
@@ -186,6 +187,16 @@ static void process(struct _ftc_objects_tstate *rec)
     }
 }
 
+/* At a quiescent state: free what is ready; seal the open batch when no older batch is still
+ * waiting, so that at most one grace period per thread is in flight below the thresholds (a
+ * grace period costs every online thread a slow tick). */
+static void tick_work(struct _ftc_objects_tstate *rec)
+{
+    process(rec);
+    if (rec->qsbr_head != NULL && rec->qsbr_head == rec->qsbr_tail)
+        seal(rec);
+}
+
 static void process_orphans(void)
 {
     if (ftc_atomic_load_relaxed(&orphan_items) == 0)
@@ -291,7 +302,8 @@ void ftc_qsbr_free_fn(void *p, void (*fn)(void *), size_t size)
         seal(rec);
         process(rec);
     }
-    if (rec->qsbr_bytes > FTC_QSBR_LIMIT_BYTES) {
+    /* The first item of a batch, or over the limit: our next tick takes care of it. */
+    if (b->n == 1 || rec->qsbr_bytes > FTC_QSBR_LIMIT_BYTES) {
         ftc_tstate *ts = ftc_atomic_load_relaxed(&rec->ts);
         if (ts != NULL)
             _ftc_eval_breaker_set(ts, FTC_EB_QSBR);
@@ -316,6 +328,7 @@ static void wait_for_limit(struct _ftc_objects_tstate *rec)
         pthread_mutex_lock(&wait_mutex);
         uint64_t gen = wait_gen;
         pthread_mutex_unlock(&wait_mutex);
+        seal(rec);
         process(rec);
         if (ftc_atomic_load_relaxed(&rec->qsbr_bytes) <= FTC_QSBR_LIMIT_BYTES)
             break;
@@ -334,8 +347,7 @@ void _ftc_qsbr_tick(struct _ftc_objects_tstate *rec, ftc_tstate *ts)
     if (!rec->qsbr_online)
         return;
     report(rec);
-    seal(rec);
-    process(rec);
+    tick_work(rec);
     process_orphans();
     if (ftc_atomic_load_relaxed(&rec->qsbr_bytes) > FTC_QSBR_LIMIT_BYTES)
         wait_for_limit(rec);
@@ -350,8 +362,7 @@ void ftc_qsbr_quiescent(void)
     if (rec == NULL || !rec->qsbr_online)
         return;
     report(rec);
-    seal(rec);
-    process(rec);
+    tick_work(rec);
     process_orphans();
 }
 

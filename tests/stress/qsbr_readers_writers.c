@@ -32,6 +32,7 @@ static node *slots[NSLOTS];   /* atomic */
 static uint64_t nodes_made, nodes_freed;   /* atomic */
 static int writers_left;      /* atomic */
 static uint64_t reads;        /* atomic */
+static int readers_started;   /* atomic */
 
 static node *node_new(uint64_t value, size_t size)
 {
@@ -69,6 +70,8 @@ static void writer(void *arg)
 {
     uint64_t rng = (uint64_t)(intptr_t)arg * 7919 + 3;
     size_t peak_between = 0;
+    while (ftc_atomic_load(&readers_started) < NREADERS)
+        CHECK(ftc_eval_tick() == 0);   /* let the readers run (and hand the GIL over) */
     for (long i = 0; i < iterations; i++) {
         size_t size = sizeof(node) + PREFIX + (size_t)(ftc_check_rand(&rng) % (MAX_NODE - sizeof(node) - PREFIX));
         node *n = node_new(ftc_check_rand(&rng), size);
@@ -101,6 +104,7 @@ static void reader(void *arg)
     int me = (int)(intptr_t)arg;
     uint64_t rng = (uint64_t)me * 104729 + 11;
     uint64_t n_reads = 0;
+    ftc_atomic_fetch_add(&readers_started, 1);
     while (ftc_atomic_load(&writers_left) > 0) {
         int burst = 1 + (int)(ftc_check_rand(&rng) % 64);
         for (int k = 0; k < burst; k++) {
@@ -145,6 +149,7 @@ FTC_TEST(readers_and_writers_through_qsbr)
     }
     ftc_qsbr_stats st;
     ftc_qsbr_get_stats(&st);
+    CHECK(ftc_atomic_load(&reads) > 0);
     printf("reads %llu, nodes %llu, limit waits %llu\n",
            (unsigned long long)ftc_atomic_load(&reads),
            (unsigned long long)ftc_atomic_load(&nodes_made),
