@@ -119,9 +119,9 @@ void _ftc_object_dealloc(ftc_object *o)
 {
     const ftc_type *type = o->ob_type;
 #ifdef FTC_GIL_DISABLED
-    /* Acquire: every other thread's last decref was a release RMW on ob_ref_shared (or a
-     * queue handoff under the registry lock); their writes to the object happen before this. */
-    ftc_atomic_fence_acquire();
+    /* Every path here ended in an acquire on ob_ref_shared that read the last decref's release
+     * RMW (brc.c), or a queue handoff under the registry lock, or a stopped world: every other
+     * thread's writes to the object happen before this. */
     if (!(ftc_atomic_load_relaxed(&o->ob_flags) & FTC_OBF_HEAP))
         ftc_fatal("dealloc of a static object of type %s", type->name);
 #endif
