@@ -24,6 +24,12 @@ static void counted_dealloc(ftc_object *self)
 
 static const ftc_type counted_type = {"counted", sizeof(counted), counted_dealloc, NULL, NULL};
 
+#ifdef FTC_GIL_DISABLED
+#define IS_NOGIL 1
+#else
+#define IS_NOGIL 0
+#endif
+
 static void run_on_thread(void (*fn)(void *), void *arg)
 {
     ftc_thread *t;
@@ -252,4 +258,110 @@ Test(brc, hot_object_dead_at_fini_is_freed)
     cr_assert_eq(ftc_runtime_fini(), 0);
     cr_assert_eq(deallocs, 1);
     cr_assert_eq(ftc_runtime_init(NULL), 0);
+}
+
+/* ---- fault injection ---- */
+
+static uint64_t decref_allocs;
+
+static void decref_counting_allocs(void *arg)
+{
+    ftc_fault_alloc_fail_after(0);
+    ftc_decref((ftc_object *)arg);
+    decref_allocs = ftc_fault_alloc_count();
+}
+
+static uint64_t fail_at;
+
+static void decref_failing(void *arg)
+{
+    ftc_fault_alloc_fail_after(fail_at);
+    ftc_decref((ftc_object *)arg);
+    ftc_fault_alloc_fail_after(0);
+}
+
+/* Walk n over the allocations a queueing decref makes (growing the owner's queue): when it
+ * fails, the decref merges with the world stopped; nothing is lost or freed early. */
+Test(brc, queue_growth_fault_walk)
+{
+    ftc_object *o = ftc_object_new(&counted_type);
+    ftc_incref(o);
+    run_on_thread(decref_counting_allocs, o);
+    cr_assert_eq(ftc_eval_tick(), 0);
+    cr_assert_eq(ftc_object_refcount(o), 1);
+    ftc_decref(o);
+    cr_assert_eq(deallocs, 1);
+#ifdef FTC_GIL_DISABLED
+    cr_assert_geq(decref_allocs, 1);
+#endif
+    for (uint64_t n = 1; n <= decref_allocs; n++) {
+        ftc_object *p = ftc_object_new(&counted_type);
+        ftc_incref(p);                    /* local 2 */
+        fail_at = n;
+        run_on_thread(decref_failing, p); /* queue cannot grow: merged with the world stopped */
+        cr_assert_eq(deallocs, (int)n);
+        cr_assert_eq(ftc_object_refcount(p), 1);
+#ifdef FTC_GIL_DISABLED
+        cr_assert_eq(p->ob_tid, FTC_TID_NONE);
+        cr_assert_eq(p->ob_ref_shared & FTC_REF_SHARED_FLAG_MASK, FTC_REF_MERGED);
+#endif
+        cr_assert_eq(ftc_eval_tick(), 0); /* nothing queued */
+        cr_assert_eq(ftc_object_refcount(p), 1);
+        run_on_thread(decref_arg, p);
+        cr_assert_eq(deallocs, (int)n + 1);
+    }
+}
+
+Test(brc, set_hot_fault_walk)
+{
+    ftc_object *o = ftc_object_new(&counted_type);
+    ftc_fault_alloc_fail_after(0);
+    cr_assert_eq(ftc_object_set_hot(o), 0);
+    uint64_t allocs = ftc_fault_alloc_count();
+#ifdef FTC_GIL_DISABLED
+    cr_assert_geq(allocs, 1);   /* the id table, on first use */
+#endif
+    ftc_decref(o);
+    cr_assert_eq(ftc_object_collect_hot(), IS_NOGIL);
+    cr_assert_eq(deallocs, 1);
+    /* Runtime fini frees the id table once no hot object is left; start afresh so that the
+     * next set_hot allocates it again. */
+    cr_assert_eq(ftc_runtime_fini(), 0);
+    cr_assert_eq(ftc_runtime_init(NULL), 0);
+    for (uint64_t n = 1; n <= allocs; n++) {
+        ftc_object *p = ftc_object_new(&counted_type);
+        ftc_fault_alloc_fail_after(n);
+        int rc = ftc_object_set_hot(p);
+        ftc_fault_alloc_fail_after(0);
+        cr_assert_eq(rc, FTC_ENOMEM);
+        /* still an ordinary object: its decref frees it */
+        ftc_incref(p);
+        run_on_thread(decref_arg, p);
+        cr_assert_eq(ftc_eval_tick(), 0);
+        ftc_decref(p);
+        cr_assert_eq(deallocs, 1 + (int)n);
+    }
+}
+
+static void incref_failing(void *arg)
+{
+    ftc_fault_alloc_fail_after(1);   /* this thread's slot array cannot be allocated */
+    ftc_incref((ftc_object *)arg);
+    ftc_incref((ftc_object *)arg);
+    ftc_fault_alloc_fail_after(0);
+}
+
+Test(brc, hot_slot_growth_failure_counts_in_the_shared_word)
+{
+    ftc_object *o = ftc_object_new(&counted_type);
+    cr_assert_eq(ftc_object_set_hot(o), 0);
+    run_on_thread(incref_failing, o);
+    cr_assert_eq(ftc_object_refcount(o), 3);
+    ftc_decref(o);
+    ftc_decref(o);
+    cr_assert_eq(ftc_object_collect_hot(), 0);
+    cr_assert_eq(ftc_object_refcount(o), 1);
+    ftc_decref(o);
+    cr_assert_eq(ftc_object_collect_hot(), IS_NOGIL);
+    cr_assert_eq(deallocs, 1);
 }
