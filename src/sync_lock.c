@@ -262,3 +262,11 @@ int64_t ftc_rlock_level(ftc_object *rlock)
         return 0;
     return r->level > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)r->level;
 }
+
+/* Sync primitives are shared by design and every thread that uses one takes references to it:
+ * hot objects (object.h), so those counts never contend in the nogil build. If the object
+ * layer cannot make it hot (FTC_ENOMEM) it stays an ordinary object, which is only slower. */
+void _ftc_sync_mark_shared(ftc_object *o)
+{
+    (void)ftc_object_set_hot(o);
+}
