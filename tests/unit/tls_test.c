@@ -258,18 +258,19 @@ Test(tls, keys_run_out_cleanly)
     static ftc_tls_key keys[FTC_TLS_KEYS_MAX];
     size_t n = 0;
     int rc;
-    while ((rc = ftc_tls_key_create(&keys[n], NULL)) == 0) {
-        n++;
-        cr_assert_leq(n, FTC_TLS_KEYS_MAX);
+    ftc_tls_key k;
+    while ((rc = ftc_tls_key_create(&k, NULL)) == 0) {
+        cr_assert_lt(n, FTC_TLS_KEYS_MAX);
+        keys[n++] = k;
     }
     cr_assert_eq(rc, FTC_EAGAIN);
+    cr_assert_eq(k, FTC_TLS_KEY_INVALID);
     cr_assert_eq(n, FTC_TLS_KEYS_MAX);
     int x;
     cr_assert_eq(ftc_tls_set(keys[n - 1], &x), 0, "the last key works");
     cr_assert_eq(ftc_tls_get(keys[n - 1]), &x);
     for (size_t i = 0; i < n; i++)
         cr_assert_eq(ftc_tls_key_delete(keys[i]), 0);
-    ftc_tls_key k;
     cr_assert_eq(ftc_tls_key_create(&k, NULL), 0, "deleted keys are reused");
     cr_assert_eq(ftc_tls_key_delete(k), 0);
 }
