@@ -99,6 +99,20 @@ static inline unsigned bench_order_start(int t)
     return (unsigned)t * 977u;
 }
 
+/* The exact sum a reader thread t gets after `ops` lookups in the shared order when key i's
+ * value is i + 1: any BENCH_ORDER_LEN consecutive positions of the order hold one full cycle. */
+static inline int64_t bench_order_expect(const int *order, int t, uint64_t ops)
+{
+    int64_t cycle = 0;
+    for (int i = 0; i < BENCH_ORDER_LEN; i++)
+        cycle += order[i] + 1;
+    int64_t expect = (int64_t)(ops / BENCH_ORDER_LEN) * cycle;
+    unsigned p = bench_order_start(t);
+    for (uint64_t k = 0; k < ops % BENCH_ORDER_LEN; k++, p++)
+        expect += order[p & (BENCH_ORDER_LEN - 1)] + 1;
+    return expect;
+}
+
 /* ---- the stop flag ---- */
 typedef struct bench_stop {
     int flag; /* atomic */

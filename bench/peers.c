@@ -353,20 +353,12 @@ int main(int argc, char **argv)
     impl->teardown();
 
     /* Every lookup must have found its own key: each thread's sum of values is checked
-     * exactly (any BENCH_ORDER_LEN consecutive positions of the order sum to one cycle). */
-    int64_t cycle = 0;
-    for (int i = 0; i < BENCH_ORDER_LEN; i++)
-        cycle += order[i] + 1;
+     * exactly. */
     uint64_t bad = 0;
     int sums_ok = 1;
     for (int t = 0; t < nthreads; t++) {
         bad += r.bad[t];
-        uint64_t ops = r.res[t].ops;
-        int64_t expect = (int64_t)(ops / BENCH_ORDER_LEN) * cycle;
-        unsigned p = bench_order_start(t);
-        for (uint64_t k = 0; k < ops % BENCH_ORDER_LEN; k++, p++)
-            expect += order[p & (BENCH_ORDER_LEN - 1)] + 1;
-        if (r.bad[t] != 0 || expect != r.sums[t]) {
+        if (r.bad[t] != 0 || bench_order_expect(order, t, r.res[t].ops) != r.sums[t]) {
             sums_ok = 0;
             if (r.res[t].error == 0)
                 r.res[t].error = -1;
