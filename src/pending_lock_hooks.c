@@ -1,8 +1,7 @@
-/* PLACEHOLDER until the lock layer lands (src/critical_section.c, src/parking_lot.c implement
- * these for real and delete this file). With no critical sections and no parking lot yet,
- * there is nothing to suspend, resume or reinitialize. */
+/* PLACEHOLDER until the lock layer's critical sections land (src/critical_section.c implements
+ * these for real and deletes this file; src/parking_lot.c already has the fork hook). With no
+ * critical sections yet, there is nothing to suspend or resume. */
 #include "internal/core.h"
 
 void _ftc_cs_suspend_all(ftc_tstate *ts) { FTC_UNUSED(ts); }
 void _ftc_cs_resume(ftc_tstate *ts) { FTC_UNUSED(ts); }
-void _ftc_locks_after_fork_child(void) {}

@@ -103,6 +103,9 @@ typedef struct ftc_thread_info {
 FTC_API int64_t ftc_threads_snapshot(ftc_thread_info *out, size_t cap);
 
 /* ---- the GIL's controls (GIL build, and nogil build with the GIL on) ---- */
+/* nogil build: switches the GIL on (1) or off (0) at run time, with the world stopped; the
+ * caller must be attached. GIL build: 1 is a no-op, 0 gives FTC_ENOTSUP. */
+FTC_API int ftc_gil_set_enabled(int on);
 FTC_API int ftc_set_switch_interval(double seconds);   /* FTC_EINVAL if <= 0 */
 FTC_API double ftc_get_switch_interval(void);
 typedef struct ftc_gil_stats {

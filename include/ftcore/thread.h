@@ -39,6 +39,8 @@ FTC_API void ftc_thread_incref(ftc_thread *t);
 FTC_API void ftc_thread_release(ftc_thread *t);
 FTC_API int ftc_thread_state(const ftc_thread *t);
 FTC_API uint64_t ftc_thread_handle_ident(const ftc_thread *t); /* 0 before it runs */
+/* The thread's name (opts->name, or "Thread-N"); valid while the handle is. */
+FTC_API const char *ftc_thread_name(const ftc_thread *t);
 
 /* The calling OS thread's identifier (like threading.get_ident()). */
 FTC_API uint64_t ftc_thread_ident(void);

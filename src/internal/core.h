@@ -61,6 +61,14 @@ struct ftc_tstate {
     int created_by_gilstate;
     ftc_thread *handle;             /* the thread handle, if started by ftc_thread_start */
 
+    /* state layer (src/tstate.c, src/gil.c) */
+    struct ftc_gil *gil;            /* the interpreter's GIL, cached: a stopped daemon reaches it
+                                       without touching the (freed) interpreter */
+    int holds_gil;                  /* atomic; written by the owner only */
+    uint64_t gil_forced_drops;      /* times this tstate dropped the GIL on a drop request;
+                                       owner only (read by white-box tests) */
+    ftc_tstate *zombie_next;        /* runtime's list of stopped daemons' tstates; head lock */
+
     /* lock layer: top of the critical-section stack (tagged pointer), owner thread only */
     uintptr_t critical_section;
 

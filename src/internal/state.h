@@ -1,0 +1,207 @@
+/* The state layer's private internals: the runtime, interpreter, GIL and thread-handle
+ * structures, and the functions its files (runtime.c, interp.c, tstate.c, gil.c, eval.c, stw.c,
+ * thread.c, gilstate.c, fork.c) share.
+ *
+ * Locks of this layer, in the order they may nest (outermost first):
+ *   stw_mutex      serializes stop-the-world requesters (and finalization); waited for detached
+ *   handles_mutex  the global list of thread handles
+ *   head_mutex     the runtime "head lock": interpreter list, every tstate list, stop-the-world
+ *                  bookkeeping, pending-call queues; never held while detaching or waiting for
+ *                  anything but its own condition variables
+ *   gil->mutex     one per GIL; never held while taking any lock above
+ *   handle->mutex  one per thread handle; a leaf
+ * All are plain pthread mutexes, so that they exist before the lock layer and work after fork
+ * (the child re-initializes each of them: fork.c).
+ *
+ * Stopped daemon threads: ftc_runtime_fini() moves every tstate owned by another thread to
+ * the SHUTTING_DOWN state and onto the runtime's zombie list, and keeps the GILs those tstates
+ * point to. A zombie's thread may still be inside a blocking call and later come back to
+ * ftc_attach(ts): it then reads only ts->state, ts->gil and the GIL, sees SHUTTING_DOWN and
+ * blocks forever (_ftc_hang_forever). Zombies stay reachable from the static runtime, so they
+ * are neither freed under such a thread nor reported as leaks; a fork child frees them (their
+ * threads do not exist there).
+ */
+#ifndef FTCORE_INTERNAL_STATE_H
+#define FTCORE_INTERNAL_STATE_H
+
+#include "internal/core.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <time.h>
+
+/* An internal tstate state beyond the public ones: the owner is deleting the tstate (running
+ * the object layer's per-thread fini). Stop-the-world and finalization wait for it to finish,
+ * as they wait for an attached thread to park. */
+#define FTC_TSTATE_DELETING 4
+
+/* ---- the GIL (gil.c) ---- */
+struct ftc_gil {
+    pthread_mutex_t mutex;
+    pthread_cond_t cond;         /* signalled when the GIL is released */
+    pthread_cond_t switch_cond;  /* broadcast when a thread takes the GIL (forced switching) */
+    int enabled;                 /* atomic; 1 in the GIL build; nogil: switched on at run time */
+    int locked;                  /* mutex; also read atomically for diagnostics */
+    ftc_tstate *holder;          /* mutex; the tstate holding it, NULL when free */
+    ftc_tstate *last_holder;     /* mutex; the last tstate that took it */
+    uint64_t switch_number;      /* mutex; incremented when the GIL changes hands */
+    int waiters;                 /* mutex; threads inside take_gil's wait loop */
+    int forced_pending;          /* mutex; the last drop was on request, not yet switched */
+    ftc_gil_stats stats;         /* mutex */
+    struct ftc_gil *zombie_next; /* runtime's list of GILs kept for stopped daemons */
+    int owners;                  /* head lock: interpreters using this GIL */
+};
+
+struct ftc_gil *_ftc_gil_new(int enabled);
+void _ftc_gil_free(struct ftc_gil *gil);
+/* Takes the GIL for ts (which will be attached); waits, requesting a drop after each switch
+ * interval without a switch. */
+void _ftc_gil_take(struct ftc_gil *gil, ftc_tstate *ts);
+/* Releases the GIL held by ts. If ts has a pending drop request, waits until another thread
+ * took the GIL (forced switching) unless no thread is waiting. */
+void _ftc_gil_drop(struct ftc_gil *gil, ftc_tstate *ts);
+/* Releases the GIL without forced switching (a stopped daemon leaving). */
+void _ftc_gil_drop_plain(struct ftc_gil *gil, ftc_tstate *ts);
+/* fork child: reinitialize the GIL's locks; `holder` (or NULL) holds it. */
+void _ftc_gil_after_fork_child(struct ftc_gil *gil, ftc_tstate *holder);
+void _ftc_gil_lock_for_fork(struct ftc_gil *gil);
+void _ftc_gil_unlock_for_fork(struct ftc_gil *gil);
+/* nogil build: switch the GIL on or off, with the world stopped by the caller. */
+void _ftc_gil_set_enabled_stopped(struct ftc_gil *gil, ftc_tstate *requester, int on);
+
+/* ---- pending calls ---- */
+typedef struct _ftc_pending_call {
+    int (*fn)(void *arg);
+    void *arg;
+} _ftc_pending_call;
+
+/* ---- interpreters (interp.c) ---- */
+struct ftc_interp {
+    int64_t id;
+    ftc_interp *next, *prev;     /* runtime's list; head lock */
+    ftc_tstate *tstates;         /* head lock */
+    struct ftc_gil *gil;         /* own (PEP 684) or the main interpreter's */
+    int own_gil;
+    int dying;                   /* head lock: no new tstates */
+    ftc_tstate *main_ts;         /* head lock: runs the pending calls */
+    /* pending calls: a ring buffer; head lock */
+    _ftc_pending_call *pending;
+    size_t pending_cap, pending_head, pending_len;
+};
+
+ftc_interp *_ftc_interp_alloc(struct ftc_gil *shared_gil, int own_gil);
+void _ftc_interp_free(ftc_interp *interp); /* memory only */
+/* Frees an unlinked interpreter without tstates, and its GIL when no other interpreter uses it
+ * and no stopped daemon points to it (else the GIL goes on the zombie list). */
+void _ftc_interp_retire(ftc_interp *interp);
+/* Runs the interpreter's pending calls (caller attached in it); returns the first negative
+ * result, leaving the remaining calls for the next tick. */
+int _ftc_pending_calls_run(ftc_interp *interp, ftc_tstate *ts);
+
+/* ---- the runtime (runtime.c) ---- */
+struct _ftc_runtime {
+    int initialized;             /* atomic */
+    int finalizing;              /* atomic; written under head lock and handles_mutex */
+    uint64_t generation;         /* init count; handles remember theirs */
+    ftc_config config;
+    pthread_mutex_t head_mutex;
+    pthread_mutex_t handles_mutex;
+    pthread_mutex_t stw_mutex;
+    pthread_cond_t stw_cond;     /* head_mutex: stw_countdown reached 0 */
+    pthread_cond_t resume_cond;  /* head_mutex: the world restarted (SUSPENDED -> DETACHED) */
+    ftc_interp *interps;         /* head lock */
+    ftc_interp *main_interp;
+    int64_t next_interp_id;      /* head lock */
+    pthread_t main_thread;
+    /* stop-the-world (stw.c); head lock unless noted */
+    int stw_requested;           /* atomic (seq_cst): read by every detach */
+    int stw_target;              /* SUSPENDED, or SHUTTING_DOWN during finalization */
+    int stw_countdown;           /* attached/deleting threads not yet parked */
+    ftc_tstate *stw_requester;
+    int world_stopped;           /* owned by the stw_mutex holder */
+    /* stopped daemons (see the top of this file); head lock */
+    ftc_tstate *zombie_tstates;
+    struct ftc_gil *zombie_gils;
+    ftc_thread *handles;         /* handles_mutex: every live thread handle */
+    uint64_t thread_counter;     /* atomic: names "Thread-N" */
+};
+
+extern struct _ftc_runtime _ftc_rt;
+
+/* Fatal unless the runtime is initialized. */
+void _ftc_runtime_require(const char *func);
+/* Blocks the calling thread forever without touching runtime memory (a daemon thread that came
+ * back after finalization). */
+FTC_NORETURN void _ftc_hang_forever(void);
+
+/* ---- thread states (tstate.c) ---- */
+/* Creates a detached tstate for the calling thread (FTC_ESTATE when the runtime is finalizing
+ * or the interpreter dying, or when the thread already has one there). */
+ftc_tstate *_ftc_tstate_new(ftc_interp *interp, int *err);
+/* Clears (TLS destructors; caller attached with ts) */
+void _ftc_tstate_clear(ftc_tstate *ts);
+/* Deletes a detached tstate of the calling thread. */
+void _ftc_tstate_delete(ftc_tstate *ts);
+void _ftc_tstate_free(ftc_tstate *ts); /* memory only */
+/* The caller's tstate in interp, or NULL (head lock held). */
+ftc_tstate *_ftc_tstate_find_mine(ftc_interp *interp);
+/* gilstate.c: forget ts as the thread's gilstate tstate if it is. */
+void _ftc_gilstate_forget(ftc_tstate *ts);
+void _ftc_gilstate_bind(ftc_tstate *ts);
+
+/* ---- stop-the-world (stw.c) ---- */
+/* Moves every tstate not owned by the caller to `target` (SUSPENDED or SHUTTING_DOWN): detached
+ * ones at once, attached and deleting ones when they reach their next tick or detach. Called
+ * with the stw_mutex held. */
+void _ftc_stw_park_others(int target);
+/* Moves every SUSPENDED tstate back to DETACHED and wakes them. stw_mutex held. */
+void _ftc_stw_resume_all(void);
+/* The detach path of a thread that saw stw_requested: parks itself if counted. */
+void _ftc_stw_park_self(ftc_tstate *ts);
+void _ftc_stw_end_shutdown(void);
+void _ftc_stw_after_fork_child(void);
+/* Locks the stw_mutex, detached while waiting if the caller is attached. */
+void _ftc_stw_mutex_lock(void);
+
+/* ---- thread handles (thread.c) ---- */
+/* Joins every non-daemon thread of this runtime, then sets finalizing (fini). */
+void _ftc_threads_join_non_daemon(void);
+void _ftc_threads_after_fork_child(void);
+
+/* ---- eval breaker ---- */
+static inline uint64_t _ftc_eval_breaker_load(ftc_tstate *ts)
+{
+    /* Acquire: pairs with the seq_cst fetch_or in _ftc_eval_breaker_set, so that the data a
+     * setter published before setting a bit (a pending call, an async exception) is visible. */
+    return ftc_atomic_load_acquire(&ts->head.eval_breaker);
+}
+
+/* ---- time helpers ---- */
+static inline void _ftc_cond_init_monotonic(pthread_cond_t *cond)
+{
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(cond, &ca);
+    pthread_condattr_destroy(&ca);
+}
+
+/* An absolute CLOCK_MONOTONIC deadline `seconds` from now. */
+static inline struct timespec _ftc_deadline_after(double seconds)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (seconds > 1e9)
+        seconds = 1e9;
+    time_t whole = (time_t)seconds;
+    long ns = (long)((seconds - (double)whole) * 1e9);
+    now.tv_sec += whole;
+    now.tv_nsec += ns;
+    if (now.tv_nsec >= 1000000000L) {
+        now.tv_sec++;
+        now.tv_nsec -= 1000000000L;
+    }
+    return now;
+}
+
+#endif /* FTCORE_INTERNAL_STATE_H */

@@ -1,0 +1,192 @@
+/* Stop-the-world: pause every other thread of the runtime for an operation that needs exclusive
+ * access (switching the GIL on or off, fork, debug checks), and the same machinery aimed at
+ * SHUTTING_DOWN for finalization (runtime.c).
+ *
+ * Protocol (all bookkeeping under the head lock):
+ *   1. The requester takes stw_mutex, detached while it waits: a second requester that blocks
+ *      on it is detached, so the first one can park it (CPython gh-144513 is the lesson: the
+ *      requester must never wait for something that a parked thread holds, and a would-be
+ *      requester must never wait attached).
+ *   2. Under the head lock it sets stw_requested (seq_cst) and then visits every tstate not
+ *      owned by its own thread: DETACHED ones are moved to the target state by CAS at once;
+ *      ATTACHED ones are counted and get FTC_EB_STOP_THE_WORLD (or FTC_EB_SHUTDOWN); DELETING
+ *      ones are counted (their owner unlinks them soon, decrementing the count).
+ *   3. A counted thread parks itself at its next tick or detach: its detach stores DETACHED,
+ *      sees stw_requested, and under the head lock CASes DETACHED -> target and decrements the
+ *      countdown. The CAS succeeds exactly for counted threads (an uncounted one was already
+ *      moved by the requester or created SUSPENDED), so the countdown is exact, and by the
+ *      seq_cst argument in tstate.c no detach is missed: the requester waits on a condition
+ *      variable, never polls.
+ *   4. The requester waits (head lock released) until the countdown is 0. It holds only
+ *      stw_mutex, which no parked thread needs, and (in the nogil build with the GIL on) the
+ *      GIL, which parked threads only need once the world restarts.
+ *   5. ftc_start_the_world() CASes every SUSPENDED tstate back to DETACHED, clears the request,
+ *      wakes them (resume_cond), and releases stw_mutex.
+ * While the world is stopped no other thread is ATTACHED: a SUSPENDED tstate's owner waits in
+ * ftc_attach() until step 5, and new tstates start SUSPENDED.
+ *
+ * In the GIL build, ftc_stop_the_world() succeeds trivially: the caller holds the GIL, which is
+ * already exclusive. Finalization uses the real machinery in both builds, because daemon
+ * threads must be stopped everywhere (and own-GIL interpreters run in parallel).
+ */
+#include "internal/state.h"
+
+/* Which thread requested the current stop; head lock. */
+static pthread_t requester_thread;
+static int requester_valid;
+
+void _ftc_stw_mutex_lock(void)
+{
+    if (pthread_mutex_trylock(&_ftc_rt.stw_mutex) == 0)
+        return;
+    ftc_tstate *ts = _ftc_tstate_current;
+    if (ts)
+        ftc_detach();
+    pthread_mutex_lock(&_ftc_rt.stw_mutex);
+    if (ts) {
+        /* Finalization may have stopped us while we waited: leave holding nothing. */
+        if (ftc_atomic_load(&ts->state) == FTC_TSTATE_SHUTTING_DOWN) {
+            pthread_mutex_unlock(&_ftc_rt.stw_mutex);
+            _ftc_hang_forever();
+        }
+        ftc_attach(ts);
+    }
+}
+
+void _ftc_stw_park_others(int target)
+{
+    pthread_t self = pthread_self();
+    uint64_t bit = target == FTC_TSTATE_SHUTTING_DOWN ? FTC_EB_SHUTDOWN : FTC_EB_STOP_THE_WORLD;
+    _ftc_head_lock();
+    _ftc_rt.stw_target = target;
+    _ftc_rt.stw_countdown = 0;
+    _ftc_rt.stw_requester = _ftc_tstate_current;
+    requester_thread = self;
+    requester_valid = 1;
+    ftc_atomic_store(&_ftc_rt.stw_requested, 1);
+    for (ftc_interp *in = _ftc_rt.interps; in; in = in->next) {
+        for (ftc_tstate *t = in->tstates; t; t = t->next) {
+            if (pthread_equal(t->pthread, self))
+                continue;
+            int st = ftc_atomic_load(&t->state);
+            for (;;) {
+                if (st == FTC_TSTATE_DETACHED) {
+                    if (ftc_atomic_cas(&t->state, &st, target))
+                        break;
+                    continue; /* the owner attached meanwhile: st is ATTACHED now */
+                }
+                if (st == FTC_TSTATE_ATTACHED) {
+                    _ftc_rt.stw_countdown++;
+                    _ftc_eval_breaker_set(t, bit);
+                } else if (st == FTC_TSTATE_DELETING) {
+                    _ftc_rt.stw_countdown++;
+                }
+                break;
+            }
+        }
+    }
+    while (_ftc_rt.stw_countdown > 0)
+        pthread_cond_wait(&_ftc_rt.stw_cond, &_ftc_rt.head_mutex);
+    _ftc_head_unlock();
+}
+
+void _ftc_stw_park_self(ftc_tstate *ts)
+{
+    _ftc_head_lock();
+    if (ftc_atomic_load_relaxed(&_ftc_rt.stw_requested) &&
+        !(requester_valid && pthread_equal(requester_thread, pthread_self()))) {
+        int st = FTC_TSTATE_DETACHED;
+        if (ftc_atomic_cas(&ts->state, &st, _ftc_rt.stw_target) &&
+            --_ftc_rt.stw_countdown == 0)
+            pthread_cond_broadcast(&_ftc_rt.stw_cond);
+    }
+    _ftc_head_unlock();
+}
+
+void _ftc_stw_resume_all(void)
+{
+    _ftc_head_lock();
+    for (ftc_interp *in = _ftc_rt.interps; in; in = in->next) {
+        for (ftc_tstate *t = in->tstates; t; t = t->next) {
+            int st = FTC_TSTATE_SUSPENDED;
+            (void)ftc_atomic_cas(&t->state, &st, FTC_TSTATE_DETACHED);
+        }
+    }
+    ftc_atomic_store(&_ftc_rt.stw_requested, 0);
+    _ftc_rt.stw_requester = NULL;
+    requester_valid = 0;
+    pthread_cond_broadcast(&_ftc_rt.resume_cond);
+    _ftc_head_unlock();
+}
+
+/* Finalization: the stopped tstates were moved off the lists; end the request. */
+void _ftc_stw_end_shutdown(void)
+{
+    _ftc_head_lock();
+    ftc_atomic_store(&_ftc_rt.stw_requested, 0);
+    _ftc_rt.stw_requester = NULL;
+    requester_valid = 0;
+    _ftc_head_unlock();
+}
+
+/* fork child: no stop is in progress there (the child's only thread resumes the world). */
+void _ftc_stw_after_fork_child(void)
+{
+    requester_valid = 0;
+    _ftc_rt.stw_requester = NULL;
+    _ftc_rt.stw_countdown = 0;
+    _ftc_rt.world_stopped = 0;
+    ftc_atomic_store(&_ftc_rt.stw_requested, 0);
+}
+
+#ifdef FTC_GIL_DISABLED
+static int i_am_requester(void)
+{
+    _ftc_head_lock();
+    int mine = requester_valid && pthread_equal(requester_thread, pthread_self());
+    _ftc_head_unlock();
+    return mine;
+}
+#endif
+
+void ftc_stop_the_world(void)
+{
+    ftc_tstate *ts = _ftc_tstate_require(__func__);
+    FTC_UNUSED(ts);
+#ifdef FTC_GIL_DISABLED
+    if (i_am_requester())
+        ftc_fatal("the world is already stopped by the calling thread");
+    _ftc_stw_mutex_lock();
+    _ftc_stw_park_others(FTC_TSTATE_SUSPENDED);
+    _ftc_rt.world_stopped = 1;
+#endif
+}
+
+void ftc_start_the_world(void)
+{
+    ftc_tstate *ts = _ftc_tstate_require(__func__);
+    FTC_UNUSED(ts);
+#ifdef FTC_GIL_DISABLED
+    if (!i_am_requester())
+        ftc_fatal("the world was not stopped by the calling thread");
+    _ftc_rt.world_stopped = 0;
+    _ftc_stw_resume_all();
+    pthread_mutex_unlock(&_ftc_rt.stw_mutex);
+#endif
+}
+
+int ftc_gil_set_enabled(int on)
+{
+    ftc_tstate *ts = _ftc_tstate_require(__func__);
+    if (on != 0 && on != 1)
+        return FTC_EINVAL;
+#ifdef FTC_GIL_DISABLED
+    ftc_stop_the_world();
+    _ftc_gil_set_enabled_stopped(ts->gil, ts, on);
+    ftc_start_the_world();
+    return 0;
+#else
+    FTC_UNUSED(ts);
+    return on ? 0 : FTC_ENOTSUP;
+#endif
+}

@@ -1,0 +1,348 @@
+/* Thread handles: starting, joining and releasing runtime threads.
+ *
+ * A handle has its own reference count (one for the starter, one for the running thread) and
+ * outlives the thread's tstate. Its state moves NOT_STARTED -> STARTING -> RUNNING -> DONE
+ * under handle->mutex; joiners wait on handle->cond (CLOCK_MONOTONIC deadlines), detached.
+ *
+ * Start: the starter (attached) registers the handle in the runtime's global handle list and
+ * creates the OS thread, then waits, detached, until the new thread has created its tstate
+ * (RUNNING) or failed to (DONE with start_error). The tstate is created by the new thread
+ * itself, so that every per-thread hook runs on its owner. A failed pthread_create (or an
+ * injected one: ftc_fault_take_thread_create) or a failed tstate creation unlinks and frees
+ * everything: nothing leaks, the caller gets the code.
+ *
+ * Run: the thread attaches, calls fn(arg), runs its TLS destructors attached, detaches,
+ * deletes its tstate, then marks the handle DONE and drops its reference. After that it only
+ * returns from its start routine.
+ *
+ * Join: FTC_EDEADLK for a self-join; otherwise waits (timeout < 0: forever) until DONE. The OS
+ * thread is reaped exactly once (`os_join`: 0 not yet, 1 a joiner is in pthread_join, 2 done or
+ * detached); other joiners wait for that, so after any successful join the OS thread is gone.
+ * A handle whose last reference is released before it was reaped detaches the OS thread.
+ *
+ * The handle list (handles_mutex) lets ftc_runtime_fini() join every non-daemon thread of the
+ * current runtime generation, and lets a fork child mark every other thread's handle DONE. The
+ * running thread's own reference is dropped under handles_mutex, so the child (whose
+ * prepare handler holds that mutex) sees it either held or dropped, never half-dropped.
+ */
+#include "internal/state.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+struct ftc_thread {
+    uint64_t refcount;          /* atomic */
+    pthread_mutex_t mutex;
+    pthread_cond_t cond;        /* state changes and os_join changes */
+    int state;                  /* atomic reads; writes under mutex */
+    int start_error;            /* mutex */
+    int os_join;                /* mutex */
+    int thread_ref;             /* handles_mutex: the running thread still holds its reference */
+    pthread_t pthread;
+    uint64_t ident;             /* atomic; 0 until the thread runs */
+    int daemon;
+    size_t stack_size;
+    char name[64];
+    void (*fn)(void *);
+    void *arg;
+    ftc_interp *interp;
+    uint64_t generation;
+    ftc_thread *next, *prev;    /* handles_mutex */
+};
+
+static void handle_unlink_locked(ftc_thread *t)
+{
+    if (t->prev)
+        t->prev->next = t->next;
+    else
+        _ftc_rt.handles = t->next;
+    if (t->next)
+        t->next->prev = t->prev;
+    t->next = t->prev = NULL;
+}
+
+static void handle_destroy(ftc_thread *t)
+{
+    pthread_mutex_destroy(&t->mutex);
+    pthread_cond_destroy(&t->cond);
+    ftc_mem_free(t);
+}
+
+void ftc_thread_incref(ftc_thread *t)
+{
+    /* Relaxed: the caller already holds a reference, so the handle cannot die meanwhile. */
+    ftc_atomic_fetch_add_relaxed(&t->refcount, 1);
+}
+
+/* Drops a reference; the last one unlinks the handle and detaches an unreaped OS thread. */
+static void handle_decref(ftc_thread *t, int handles_locked)
+{
+    /* acq_rel: the last release sees every other holder's writes before freeing. */
+    if (ftc_atomic_fetch_sub_acq_rel(&t->refcount, 1) != 1)
+        return;
+    if (!handles_locked)
+        pthread_mutex_lock(&_ftc_rt.handles_mutex);
+    handle_unlink_locked(t);
+    if (!handles_locked)
+        pthread_mutex_unlock(&_ftc_rt.handles_mutex);
+    if (t->os_join == 0 && ftc_atomic_load_relaxed(&t->state) != FTC_THREAD_NOT_STARTED)
+        pthread_detach(t->pthread);
+    handle_destroy(t);
+}
+
+void ftc_thread_release(ftc_thread *t)
+{
+    if (t)
+        handle_decref(t, 0);
+}
+
+int ftc_thread_state(const ftc_thread *t)
+{
+    return t ? ftc_atomic_load_acquire(&((ftc_thread *)t)->state) : FTC_EINVAL;
+}
+
+uint64_t ftc_thread_handle_ident(const ftc_thread *t)
+{
+    return t ? ftc_atomic_load_acquire(&((ftc_thread *)t)->ident) : 0;
+}
+
+const char *ftc_thread_name(const ftc_thread *t) { return t ? t->name : NULL; }
+
+static void set_state(ftc_thread *t, int state, int err)
+{
+    pthread_mutex_lock(&t->mutex);
+    t->start_error = err;
+    /* Release: pairs with the acquire in ftc_thread_state (the ident and the run are done). */
+    ftc_atomic_store_release(&t->state, state);
+    pthread_cond_broadcast(&t->cond);
+    pthread_mutex_unlock(&t->mutex);
+}
+
+static void *thread_main(void *arg)
+{
+    ftc_thread *t = arg;
+    char osname[16]; /* the kernel keeps 15 bytes */
+    memcpy(osname, t->name, sizeof osname - 1);
+    osname[sizeof osname - 1] = 0;
+    pthread_setname_np(pthread_self(), osname);
+    ftc_atomic_store_release(&t->ident, ftc_thread_ident());
+    int err = 0;
+    ftc_tstate *ts = _ftc_tstate_new(t->interp, &err);
+    if (!ts) {
+        set_state(t, FTC_THREAD_DONE, err);
+        /* The starter reaps us and frees the handle. */
+        return NULL;
+    }
+    _ftc_head_lock();
+    memcpy(ts->name, t->name, sizeof ts->name);
+    ts->daemon = t->daemon;
+    ts->handle = t;
+    _ftc_head_unlock();
+    set_state(t, FTC_THREAD_RUNNING, 0);
+
+    ftc_attach(ts);
+    t->fn(t->arg);
+    if (_ftc_tstate_current != ts)
+        ftc_fatal("thread function \"%s\" returned without its thread state attached", t->name);
+    _ftc_tstate_clear(ts);
+    ftc_detach();
+    _ftc_tstate_delete(ts);
+
+    set_state(t, FTC_THREAD_DONE, 0);
+    pthread_mutex_lock(&_ftc_rt.handles_mutex);
+    int had = t->thread_ref;
+    t->thread_ref = 0;
+    if (had)
+        handle_decref(t, 1);
+    pthread_mutex_unlock(&_ftc_rt.handles_mutex);
+    return NULL;
+}
+
+static int wait_started(ftc_thread *t)
+{
+    pthread_mutex_lock(&t->mutex);
+    while (ftc_atomic_load_relaxed(&t->state) == FTC_THREAD_STARTING)
+        pthread_cond_wait(&t->cond, &t->mutex);
+    int err = t->start_error;
+    pthread_mutex_unlock(&t->mutex);
+    return err;
+}
+
+int ftc_thread_start(ftc_thread **out, void (*fn)(void *), void *arg, const ftc_thread_opts *opts)
+{
+    if (!out || !fn)
+        return FTC_EINVAL;
+    *out = NULL;
+    ftc_tstate *me = _ftc_tstate_require(__func__);
+    size_t stack = opts ? opts->stack_size : 0;
+    if (stack && stack < (size_t)PTHREAD_STACK_MIN)
+        return FTC_EINVAL;
+    ftc_thread *t = ftc_mem_calloc(1, sizeof *t);
+    if (!t)
+        return FTC_ENOMEM;
+    pthread_mutex_init(&t->mutex, NULL);
+    _ftc_cond_init_monotonic(&t->cond);
+    t->refcount = 2;
+    t->thread_ref = 1;
+    t->state = FTC_THREAD_NOT_STARTED;
+    t->daemon = opts ? opts->daemon != 0 : 0;
+    t->stack_size = stack;
+    t->fn = fn;
+    t->arg = arg;
+    t->interp = me->interp;
+    if (opts && opts->name)
+        snprintf(t->name, sizeof t->name, "%s", opts->name);
+    else
+        snprintf(t->name, sizeof t->name, "Thread-%llu",
+                 (unsigned long long)ftc_atomic_fetch_add_relaxed(&_ftc_rt.thread_counter, 1) + 1);
+
+    pthread_mutex_lock(&_ftc_rt.handles_mutex);
+    if (ftc_atomic_load_relaxed(&_ftc_rt.finalizing)) {
+        pthread_mutex_unlock(&_ftc_rt.handles_mutex);
+        handle_destroy(t);
+        return FTC_ESTATE;
+    }
+    t->generation = _ftc_rt.generation;
+    t->state = FTC_THREAD_STARTING;
+    t->next = _ftc_rt.handles;
+    if (t->next)
+        t->next->prev = t;
+    _ftc_rt.handles = t;
+    pthread_mutex_unlock(&_ftc_rt.handles_mutex);
+
+    int rc = 0;
+    if (ftc_fault_take_thread_create()) {
+        rc = FTC_EAGAIN;
+    } else {
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        if (stack && pthread_attr_setstacksize(&attr, stack) != 0)
+            rc = FTC_EINVAL;
+        else if (pthread_create(&t->pthread, &attr, thread_main, t) != 0)
+            rc = FTC_EAGAIN;
+        pthread_attr_destroy(&attr);
+    }
+    if (rc < 0) {
+        pthread_mutex_lock(&_ftc_rt.handles_mutex);
+        handle_unlink_locked(t);
+        pthread_mutex_unlock(&_ftc_rt.handles_mutex);
+        handle_destroy(t);
+        return rc;
+    }
+
+    /* The new thread needs the GIL (and, with the world stopped, a restart) to come up. */
+    ftc_detach();
+    rc = wait_started(t);
+    ftc_attach(me);
+    if (rc < 0) {
+        pthread_join(t->pthread, NULL);
+        pthread_mutex_lock(&_ftc_rt.handles_mutex);
+        handle_unlink_locked(t);
+        pthread_mutex_unlock(&_ftc_rt.handles_mutex);
+        handle_destroy(t);
+        return rc;
+    }
+    *out = t;
+    return 0;
+}
+
+int ftc_thread_join(ftc_thread *t, double timeout)
+{
+    if (!t)
+        return FTC_EINVAL;
+    int st = ftc_atomic_load_acquire(&t->state);
+    if (st == FTC_THREAD_NOT_STARTED)
+        return FTC_ESTATE;
+    if (st != FTC_THREAD_DONE && ftc_atomic_load_acquire(&t->ident) == ftc_thread_ident())
+        return FTC_EDEADLK;
+    struct timespec deadline;
+    if (timeout > 0)
+        deadline = _ftc_deadline_after(timeout);
+    ftc_tstate *ts = _ftc_tstate_current ? ftc_detach() : NULL;
+    int rc = 0;
+    pthread_mutex_lock(&t->mutex);
+    while (ftc_atomic_load_relaxed(&t->state) != FTC_THREAD_DONE) {
+        if (timeout == 0) {
+            rc = FTC_ETIMEDOUT;
+            break;
+        }
+        if (timeout < 0) {
+            pthread_cond_wait(&t->cond, &t->mutex);
+        } else if (pthread_cond_timedwait(&t->cond, &t->mutex, &deadline) == ETIMEDOUT &&
+                   ftc_atomic_load_relaxed(&t->state) != FTC_THREAD_DONE) {
+            rc = FTC_ETIMEDOUT;
+            break;
+        }
+    }
+    if (rc == 0) {
+        /* Reap the OS thread once; the others wait for it. It only returns from its start
+         * routine after DONE, so this wait is short and needs no deadline. */
+        while (t->os_join == 1)
+            pthread_cond_wait(&t->cond, &t->mutex);
+        if (t->os_join == 0) {
+            t->os_join = 1;
+            pthread_mutex_unlock(&t->mutex);
+            pthread_join(t->pthread, NULL);
+            pthread_mutex_lock(&t->mutex);
+            t->os_join = 2;
+            pthread_cond_broadcast(&t->cond);
+        }
+    }
+    pthread_mutex_unlock(&t->mutex);
+    if (ts)
+        ftc_attach(ts);
+    return rc;
+}
+
+void _ftc_threads_join_non_daemon(void)
+{
+    for (;;) {
+        pthread_mutex_lock(&_ftc_rt.handles_mutex);
+        ftc_thread *t = _ftc_rt.handles;
+        for (; t; t = t->next) {
+            if (t->generation != _ftc_rt.generation || t->daemon)
+                continue;
+            pthread_mutex_lock(&t->mutex);
+            int pending = t->state != FTC_THREAD_DONE || t->os_join != 2;
+            pthread_mutex_unlock(&t->mutex);
+            if (pending)
+                break;
+        }
+        if (!t) {
+            /* None left: from now on nothing can start (checked under this mutex). */
+            _ftc_head_lock();
+            ftc_atomic_store(&_ftc_rt.finalizing, 1);
+            _ftc_head_unlock();
+            pthread_mutex_unlock(&_ftc_rt.handles_mutex);
+            return;
+        }
+        ftc_thread_incref(t);
+        pthread_mutex_unlock(&_ftc_rt.handles_mutex);
+        (void)ftc_thread_join(t, -1);
+        ftc_thread_release(t);
+    }
+}
+
+void _ftc_threads_after_fork_child(void)
+{
+    pthread_t self = pthread_self();
+    ftc_thread *t = _ftc_rt.handles;
+    while (t) {
+        ftc_thread *next = t->next;
+        pthread_mutex_init(&t->mutex, NULL);
+        _ftc_cond_init_monotonic(&t->cond);
+        int st = t->state;
+        if (!(st == FTC_THREAD_RUNNING && pthread_equal(t->pthread, self))) {
+            /* Its thread does not exist here: nothing to wait for, nothing to reap. */
+            if (st != FTC_THREAD_NOT_STARTED)
+                t->state = FTC_THREAD_DONE;
+            t->os_join = 2;
+            if (t->thread_ref) {
+                t->thread_ref = 0;
+                handle_decref(t, 1);
+            }
+        }
+        t = next;
+    }
+}

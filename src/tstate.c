@@ -1,0 +1,300 @@
+/* Thread states: creation and deletion, attach and detach, the thread-local current tstate,
+ * the per-thread id, and the thread snapshot.
+ *
+ * A tstate belongs to the OS thread that created it (one per thread per interpreter) and lives
+ * in its interpreter's list (head lock). Its `state` word moves:
+ *   DETACHED -> ATTACHED -> DETACHED       only by the owner (attach / detach)
+ *   DETACHED -> SUSPENDED -> DETACHED      only by a stop-the-world requester (stw.c), or by the
+ *                                          owner's own detach when it saw a request (park_self)
+ *   DETACHED -> SHUTTING_DOWN              finalization, for tstates of other threads (final)
+ *   DETACHED -> DELETING                   the owner, while it runs the object layer's fini
+ * The owner's transitions are CAS or seq_cst stores, the requester's are CAS under the head
+ * lock; so each transition happens exactly once and a thread never becomes ATTACHED while the
+ * world is stopped: a requester parks every DETACHED tstate, after which the owner's
+ * DETACHED -> ATTACHED CAS fails and the owner waits on resume_cond.
+ *
+ * Detach publishes DETACHED with a seq_cst store and then reads stw_requested (seq_cst); the
+ * requester stores stw_requested and then reads each state. By the total order of seq_cst
+ * operations, either the requester sees DETACHED (and parks the tstate itself) or the detaching
+ * thread sees the request (and parks itself, decrementing the countdown): a detach is never
+ * missed, so the requester needs no polling.
+ *
+ * Attach follows DESIGN.md: GIL (when one is in force) -> TLS -> CAS DETACHED->ATTACHED (wait
+ * while SUSPENDED, dropping the GIL meanwhile; block forever when SHUTTING_DOWN) -> objects
+ * (QSBR online) -> resume the top critical section. Detach is the reverse. A thread whose tstate
+ * was stopped by finalization reads only ts->state, ts->gil and the GIL before blocking forever;
+ * those are kept alive for it (state.h, "stopped daemon threads").
+ */
+#include "internal/state.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+FTC_THREAD_LOCAL ftc_tstate *_ftc_tstate_current;
+FTC_THREAD_LOCAL uintptr_t _ftc_tls_tid;
+
+/* Relaxed: a counter whose only requirement is uniqueness, which fetch_add gives. */
+static uintptr_t tid_counter;
+
+uint64_t ftc_thread_ident(void) { return (uint64_t)pthread_self(); }
+
+uint64_t ftc_thread_native_id(void)
+{
+    static FTC_THREAD_LOCAL uint64_t cached;
+    if (!cached)
+        cached = (uint64_t)syscall(SYS_gettid);
+    return cached;
+}
+
+ftc_tstate *_ftc_tstate_require(const char *func)
+{
+    ftc_tstate *ts = _ftc_tstate_current;
+    if (FTC_UNLIKELY(!ts))
+        ftc_fatal_at(func, __FILE__, __LINE__,
+                     "the calling thread has no attached thread state (call ftc_attach first)");
+    return ts;
+}
+
+ftc_tstate *ftc_tstate_get(void) { return _ftc_tstate_current; }
+ftc_interp *ftc_tstate_interp(const ftc_tstate *ts) { return ts ? ts->interp : NULL; }
+
+int ftc_tstate_state(const ftc_tstate *ts)
+{
+    if (!ts)
+        return FTC_EINVAL;
+    int st = ftc_atomic_load_relaxed(&((ftc_tstate *)ts)->state);
+    return st == FTC_TSTATE_DELETING ? FTC_TSTATE_DETACHED : st;
+}
+
+/* Head lock held. */
+ftc_tstate *_ftc_tstate_find_mine(ftc_interp *interp)
+{
+    pthread_t self = pthread_self();
+    for (ftc_tstate *t = interp->tstates; t; t = t->next)
+        if (pthread_equal(t->pthread, self))
+            return t;
+    return NULL;
+}
+
+void _ftc_tstate_free(ftc_tstate *ts) { ftc_mem_free(ts); }
+
+ftc_tstate *_ftc_tstate_new(ftc_interp *interp, int *err)
+{
+    if (_ftc_tls_tid == 0)
+        _ftc_tls_tid = ftc_atomic_fetch_add_relaxed(&tid_counter, 1) + 1;
+    ftc_tstate *ts = ftc_mem_calloc(1, sizeof *ts);
+    if (!ts) {
+        *err = FTC_ENOMEM;
+        return NULL;
+    }
+    ts->interp = interp;
+    ts->gil = interp->gil;
+    ts->pthread = pthread_self();
+    ts->ident = ftc_thread_ident();
+    ts->native_id = ftc_thread_native_id();
+    ts->tid = _ftc_tls_tid;
+    ts->state = FTC_TSTATE_DETACHED;
+    snprintf(ts->name, sizeof ts->name, "Dummy-%llu", (unsigned long long)ts->tid);
+    int rc = _ftc_objects_tstate_init(ts);
+    if (rc < 0) {
+        ftc_mem_free(ts);
+        *err = rc;
+        return NULL;
+    }
+    _ftc_head_lock();
+    if (ftc_atomic_load_relaxed(&_ftc_rt.finalizing) || interp->dying ||
+        _ftc_tstate_find_mine(interp)) {
+        _ftc_head_unlock();
+        _ftc_objects_tstate_fini(ts);
+        ftc_mem_free(ts);
+        *err = FTC_ESTATE;
+        return NULL;
+    }
+    /* A stop-the-world in progress has parked every detached tstate; a new one starts parked. */
+    if (ftc_atomic_load_relaxed(&_ftc_rt.stw_requested))
+        ts->state = FTC_TSTATE_SUSPENDED;
+    ts->next = interp->tstates;
+    if (ts->next)
+        ts->next->prev = ts;
+    interp->tstates = ts;
+    _ftc_head_unlock();
+    if (interp == _ftc_rt.main_interp)
+        _ftc_gilstate_bind(ts);
+    return ts;
+}
+
+ftc_tstate *ftc_tstate_new(ftc_interp *interp)
+{
+    if (!ftc_atomic_load_acquire(&_ftc_rt.initialized) || !interp) {
+        ftc_set_last_error(interp ? FTC_ESTATE : FTC_EINVAL);
+        return NULL;
+    }
+    int err = 0;
+    ftc_tstate *ts = _ftc_tstate_new(interp, &err);
+    if (!ts)
+        ftc_set_last_error(err);
+    return ts;
+}
+
+void _ftc_tstate_clear(ftc_tstate *ts)
+{
+    _ftc_tls_tstate_fini(ts);
+    ftc_atomic_store_relaxed(&ts->async_exc, 0);
+}
+
+static void wait_resume(ftc_tstate *ts)
+{
+    _ftc_head_lock();
+    while (ftc_atomic_load(&ts->state) == FTC_TSTATE_SUSPENDED)
+        pthread_cond_wait(&_ftc_rt.resume_cond, &_ftc_rt.head_mutex);
+    _ftc_head_unlock();
+}
+
+void _ftc_tstate_delete(ftc_tstate *ts)
+{
+    _ftc_head_lock();
+    for (;;) {
+        int st = ftc_atomic_load(&ts->state);
+        if (st == FTC_TSTATE_SHUTTING_DOWN) {
+            _ftc_head_unlock();
+            _ftc_hang_forever();
+        }
+        if (st == FTC_TSTATE_SUSPENDED) {
+            pthread_cond_wait(&_ftc_rt.resume_cond, &_ftc_rt.head_mutex);
+            continue;
+        }
+        if (st != FTC_TSTATE_DETACHED)
+            ftc_fatal("deleting a thread state that is not detached (state %d)", st);
+        /* Head lock held: no requester can change it now; the owner is us. */
+        ftc_atomic_store(&ts->state, FTC_TSTATE_DELETING);
+        break;
+    }
+    _ftc_head_unlock();
+
+    _ftc_objects_tstate_fini(ts);
+    _ftc_gilstate_forget(ts);
+
+    _ftc_head_lock();
+    ftc_interp *interp = ts->interp;
+    if (ts->prev)
+        ts->prev->next = ts->next;
+    else
+        interp->tstates = ts->next;
+    if (ts->next)
+        ts->next->prev = ts->prev;
+    if (interp->main_ts == ts)
+        interp->main_ts = NULL;
+    /* A request made while we were DELETING counted us (stw.c); we are parked for good now. */
+    if (ftc_atomic_load_relaxed(&_ftc_rt.stw_requested) && --_ftc_rt.stw_countdown == 0)
+        pthread_cond_broadcast(&_ftc_rt.stw_cond);
+    _ftc_head_unlock();
+    ftc_mem_free(ts);
+}
+
+void ftc_tstate_delete(ftc_tstate *ts)
+{
+    if (!ts)
+        ftc_fatal("NULL thread state");
+    if (!pthread_equal(ts->pthread, pthread_self()))
+        ftc_fatal("a thread state can only be deleted by the thread that owns it");
+    if (ts == _ftc_tstate_current)
+        ftc_fatal("deleting the attached thread state (detach it first)");
+    ftc_tstate *saved = _ftc_tstate_current ? ftc_detach() : NULL;
+    /* TLS destructors may touch objects: run them attached. */
+    ftc_attach(ts);
+    _ftc_tstate_clear(ts);
+    ftc_detach();
+    _ftc_tstate_delete(ts);
+    if (saved)
+        ftc_attach(saved);
+}
+
+/* ---- attach / detach ---- */
+
+void ftc_attach(ftc_tstate *ts)
+{
+    if (!ts)
+        ftc_fatal("NULL thread state");
+    if (_ftc_tstate_current)
+        ftc_fatal("the calling thread already has an attached thread state");
+    if (!pthread_equal(ts->pthread, pthread_self()))
+        ftc_fatal("attaching a thread state that belongs to another thread");
+    for (;;) {
+        /* Acquire: pairs with finalization's CAS to SHUTTING_DOWN (nothing else to see). */
+        if (ftc_atomic_load_acquire(&ts->state) == FTC_TSTATE_SHUTTING_DOWN)
+            _ftc_hang_forever();
+        struct ftc_gil *gil = ts->gil;
+        int took = 0;
+        /* Acquire: pairs with the seq_cst store that switches the GIL on (gil.c). */
+        if (ftc_atomic_load_acquire(&gil->enabled)) {
+            _ftc_gil_take(gil, ts);
+            took = 1;
+            if (!ftc_atomic_load(&gil->enabled)) {
+                /* Switched off while we waited: a disabled GIL is never held. */
+                _ftc_gil_drop_plain(gil, ts);
+                took = 0;
+            }
+        }
+        _ftc_tstate_current = ts;
+        int st = FTC_TSTATE_DETACHED;
+        if (ftc_atomic_cas(&ts->state, &st, FTC_TSTATE_ATTACHED))
+            break;
+        _ftc_tstate_current = NULL;
+        if (took)
+            _ftc_gil_drop_plain(gil, ts);
+        if (st == FTC_TSTATE_SHUTTING_DOWN)
+            _ftc_hang_forever();
+        if (st == FTC_TSTATE_SUSPENDED) {
+            /* The world is stopped: wait, then start over (the GIL may have been switched). */
+            wait_resume(ts);
+            continue;
+        }
+        ftc_fatal("attaching a thread state that is not detached (state %d)", st);
+    }
+    _ftc_objects_attach(ts);
+    _ftc_cs_resume(ts);
+}
+
+ftc_tstate *ftc_detach(void)
+{
+    ftc_tstate *ts = _ftc_tstate_require("ftc_detach");
+    _ftc_cs_suspend_all(ts);
+    _ftc_objects_detach(ts);
+    ftc_atomic_store(&ts->state, FTC_TSTATE_DETACHED);
+    if (FTC_UNLIKELY(ftc_atomic_load(&_ftc_rt.stw_requested)))
+        _ftc_stw_park_self(ts);
+    _ftc_tstate_current = NULL;
+    if (ftc_atomic_load_relaxed(&ts->holds_gil))
+        _ftc_gil_drop(ts->gil, ts);
+    return ts;
+}
+
+/* ---- snapshot ---- */
+
+int64_t ftc_threads_snapshot(ftc_thread_info *out, size_t cap)
+{
+    if (!out && cap)
+        return FTC_EINVAL;
+    if (!ftc_atomic_load_acquire(&_ftc_rt.initialized))
+        return FTC_ESTATE;
+    int64_t n = 0;
+    _ftc_head_lock();
+    for (ftc_interp *in = _ftc_rt.interps; in; in = in->next) {
+        for (ftc_tstate *t = in->tstates; t; t = t->next, n++) {
+            if ((size_t)n >= cap)
+                continue;
+            ftc_thread_info *i = &out[n];
+            i->ident = t->ident;
+            i->native_id = t->native_id;
+            memcpy(i->name, t->name, sizeof i->name);
+            i->state = ftc_tstate_state(t);
+            i->daemon = t->daemon;
+            i->holds_gil = ftc_atomic_load_relaxed(&t->holds_gil);
+            i->interp_id = in->id;
+        }
+    }
+    _ftc_head_unlock();
+    return n;
+}
