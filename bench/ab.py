@@ -202,6 +202,7 @@ def machine_info():
         "cores_online": os.cpu_count(),
         "cores_usable": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
         "kernel": platform.release(),
+        "loadavg_at_start": list(os.getloadavg()),
         "compiler": ccv,
         "python": platform.python_version(),
         "git_revision": git("rev-parse", "HEAD"),
@@ -606,17 +607,21 @@ def main():
         done = i + 1
         overhead = max(0.0, (time.monotonic() - t_start) / done - seconds)
     elapsed = time.monotonic() - t_start
+    info["loadavg_at_end"] = list(os.getloadavg())
 
     cells = summarize(runs, threads)
     targets = evaluate_targets(cells, wls, threads, bool(peers))
 
     out = sys.stdout
     out.write("\nftcore A/B: gil vs nogil build, %d repetitions x %.2f s, threads %s, "
-              "%s cores (%s), %s, revision %s%s\n\n" % (
+              "%s cores (%s), %s, revision %s%s\n" % (
                   reps, seconds, ",".join(map(str, threads)),
                   info["cores_usable"] or info["cores_online"], info["cpu_model"] or "?",
                   info["compiler"], info["git_revision"][:10],
                   " (dirty)" if info["git_dirty"] else ""))
+    out.write("load average (1 min) %.1f at start, %.1f at end: other work on the machine "
+              "inflates every time alike for both builds, but widens the spreads.\n\n" % (
+                  info["loadavg_at_start"][0], info["loadavg_at_end"][0]))
     print_table(out, cells, wls, threads, peers)
     print_summary(out, targets, failures)
 

@@ -91,7 +91,7 @@ static inline void bench_note_error(bench_thread_result *res, int code)
     } while (0)
 
 /* Workloads, one per file family. */
-extern const bench_workload wl_alloc_int, wl_refcount_private, wl_refcount_shared,
+extern const bench_workload wl_tick, wl_alloc_int, wl_refcount_private, wl_refcount_shared,
     wl_refcount_shared_marked;
 extern const bench_workload wl_dict_private, wl_dict_shared_read, wl_dict_shared_read_mutex,
     wl_dict_shared_mixed;

@@ -10,6 +10,8 @@
  * refcount_shared_marked  the same object marked hot with ftc_object_set_hot() (per-thread
  *                      reference counts in the nogil build; an ordinary object under the GIL).
  *
+ * tick                 ftc_eval_tick() alone: the per-operation cost the others include.
+ *
  * Between the incref and the decref sits BENCH_OPAQUE(), a compiler barrier: a VM does unknown
  * work between the two, and without it the compiler could fold a non-atomic ++/-- pair away in
  * the GIL build and measure nothing. Values are outside any small-int cache (>= 2^40), so every
@@ -18,6 +20,26 @@
 #include "ftc_bench.h"
 
 #define BIG_INT(i) ((int64_t)1 << 40 | (int64_t)(i))
+
+#if FTC_BENCH_HAVE_CORE
+
+/* tick: nothing but the dispatch loop's check, the cost every other workload pays per
+ * operation on top of its own (a baseline, not a target). */
+static void tick_body(bench_run *r, int t, bench_thread_result *res)
+{
+    (void)t;
+    BENCH_LOOP(r, res, BENCH_OPAQUE());
+}
+
+const bench_workload wl_tick = {
+    "tick", "ftc_eval_tick() alone (the per-operation cost every workload includes)",
+    BENCH_BASELINE, NULL, NULL, NULL, tick_body, NULL, NULL};
+
+#else
+const bench_workload wl_tick = BENCH_MISSING(
+    "tick", "ftc_eval_tick() alone (the per-operation cost every workload includes)",
+    BENCH_BASELINE, "runtime and threads (issue 2)");
+#endif
 
 #if FTC_BENCH_HAVE_CORE && FTC_BENCH_HAVE_OBJ
 
