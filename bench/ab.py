@@ -59,6 +59,12 @@ def fmt_rate(x):
     return "%.3g" % x
 
 
+def fmt_ratio(x):
+    if x is None:
+        return "-"
+    return "%.2f" % x if x >= 0.01 else "<0.01"
+
+
 def fmt_dur(s):
     s = max(0, int(round(s)))
     return "%dm%02ds" % (s // 60, s % 60) if s >= 60 else "%ds" % s
@@ -381,8 +387,7 @@ def print_table(out, cells, wls, threads, peers):
             else:
                 line += " %-10s " % ""
             if w["kind"] != "latency":
-                line += "".join("%-8s" % (("%.2f" % scaling(cells, name, b, t))
-                                          if scaling(cells, name, b, t) else "-")
+                line += "".join("%-8s" % fmt_ratio(scaling(cells, name, b, t))
                                 for t in threads if t > 1)
             out.write(line.rstrip() + "\n")
     out.write("nogil/gil = nogil time / gil time at 1 thread (median ops/s ratio); "
@@ -438,7 +443,7 @@ def print_summary(out, targets, failures):
                                                     f["failed"]))
 
 
-def write_svg(outdir, cells, wls, threads):
+def write_svg(outdir, cells, wls, threads, cores):
     gp = shutil.which("gnuplot")
     if gp is None:
         log("ab: gnuplot not found: no report.svg (make deps installs gnuplot-nox)")
@@ -476,7 +481,8 @@ def write_svg(outdir, cells, wls, threads):
         "set output '%s'" % svg,
         "set datafile missing 'NaN'",
         "set multiplot layout %d,%d title 'ftcore make ab: scaling T1*N/TN per workload "
-        "(ideal = N; dashed: ideal, dotted: 1)'" % (rows, cols),
+        "(grey dashed: ideal N; green: min(N, %d cores); dotted: 1)' noenhanced"
+        % (rows, cols, cores),
         "set key top left box opaque font ',8'",
         "set xrange [0.8:%g]" % (tmax + 0.2),
         "set xtics (%s)" % ", ".join(str(t) for t in threads),
@@ -485,13 +491,15 @@ def write_svg(outdir, cells, wls, threads):
         "set xlabel 'threads' offset 0,0.5",
     ]
     for i, w in enumerate(panels):
-        lines.append("set title '%s'" % w["workload"].replace("_", "\\\\_"))
+        lines.append("set title '%s' noenhanced" % w["workload"])
         lines.append("plot x w l dt 2 lc rgb '#999999' notitle, 1 w l dt 3 lc rgb '#999999' "
-                     "notitle, '%s' index %d u 1:2 w lp pt 7 lc rgb '#d62728' t 'gil', "
-                     "'' index %d u 1:3 w lp pt 5 lc rgb '#1f77b4' t 'nogil'" % (dat, i, i))
+                     "notitle, (x < %d ? x : %d) w l dt 4 lc rgb '#2ca02c' notitle, "
+                     "'%s' index %d u 1:2 w lp pt 7 lc rgb '#d62728' t 'gil', "
+                     "'' index %d u 1:3 w lp pt 5 lc rgb '#1f77b4' t 'nogil'" % (cores, cores,
+                                                                               dat, i, i))
     if have_io:
         lines += [
-        "set title 'io\\\\_latency p99 lateness (ms)'",
+        "set title 'io_latency p99 lateness (ms)' noenhanced",
         "set autoscale y",
         "set yrange [0:*]",
         "plot '%s' index %d u 1:2 w lp pt 7 lc rgb '#d62728' t 'gil', "
@@ -647,7 +655,8 @@ def main():
     jpath = os.path.join(args.out, "report.json")
     with open(jpath, "w") as f:
         json.dump(report, f, indent=1, sort_keys=False)
-    svg = write_svg(args.out, cells, wls, threads)
+    svg = write_svg(args.out, cells, wls, threads,
+                    info["cores_usable"] or info["cores_online"] or 1)
     out.write("\nWrote %s%s (%s elapsed).\n" % (os.path.relpath(jpath),
                                                " and " + os.path.relpath(svg) if svg else "",
                                                fmt_dur(elapsed)))
