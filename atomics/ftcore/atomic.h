@@ -71,7 +71,10 @@
 #define ftc_atomic_cas_weak_acq_rel(p, e, d) \
     __atomic_compare_exchange_n((p), (e), (d), 1, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)
 
-/* ---- read-modify-write: return the previous value ---- */
+/* ---- read-modify-write: return the previous value ----
+ * Beware: on a pointer, fetch_add/fetch_sub count bytes, not elements (the __atomic builtins
+ * treat pointers as uintptr_t; C11's atomic_fetch_add would scale). ftcore keeps tagged and
+ * counted words in uintptr_t fields and adds to them, never to typed pointers. */
 #define ftc_atomic_fetch_add(p, v)          __atomic_fetch_add((p), (v), __ATOMIC_SEQ_CST)
 #define ftc_atomic_fetch_add_relaxed(p, v)  __atomic_fetch_add((p), (v), __ATOMIC_RELAXED)
 #define ftc_atomic_fetch_add_acquire(p, v)  __atomic_fetch_add((p), (v), __ATOMIC_ACQUIRE)
@@ -93,11 +96,30 @@
 #define ftc_atomic_fetch_and_release(p, v)  __atomic_fetch_and((p), (v), __ATOMIC_RELEASE)
 #define ftc_atomic_fetch_and_acq_rel(p, v)  __atomic_fetch_and((p), (v), __ATOMIC_ACQ_REL)
 
-/* ---- fences ---- */
-#define ftc_atomic_fence()          __atomic_thread_fence(__ATOMIC_SEQ_CST)
-#define ftc_atomic_fence_acquire()  __atomic_thread_fence(__ATOMIC_ACQUIRE)
-#define ftc_atomic_fence_release()  __atomic_thread_fence(__ATOMIC_RELEASE)
-#define ftc_atomic_fence_acq_rel()  __atomic_thread_fence(__ATOMIC_ACQ_REL)
+/* ---- fences ----
+ * GCC refuses a thread fence under -fsanitize=thread with a warning (-Wtsan: TSan does not
+ * model fences), which -Werror makes fatal. The fence is still emitted (as a call into the TSan
+ * runtime, which executes it), so the functions below silence that one warning around the
+ * builtin. Consequence for code that TSan checks: a fence must not be the only thing ordering
+ * plain (non-atomic) accesses, or TSan reports a race it cannot see is ordered; make those
+ * accesses relaxed atomics (as the seqlock's readers do) or use acquire/release operations. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__SANITIZE_THREAD__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wtsan"
+#endif
+static inline void ftc_atomic_fence_seq_cst_(void) { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
+static inline void ftc_atomic_fence_acquire_(void) { __atomic_thread_fence(__ATOMIC_ACQUIRE); }
+static inline void ftc_atomic_fence_release_(void) { __atomic_thread_fence(__ATOMIC_RELEASE); }
+static inline void ftc_atomic_fence_acq_rel_(void) { __atomic_thread_fence(__ATOMIC_ACQ_REL); }
+#if defined(__GNUC__) && !defined(__clang__) && defined(__SANITIZE_THREAD__)
+#pragma GCC diagnostic pop
+#endif
+#define ftc_atomic_fence()          ftc_atomic_fence_seq_cst_()
+#define ftc_atomic_fence_acquire()  ftc_atomic_fence_acquire_()
+#define ftc_atomic_fence_release()  ftc_atomic_fence_release_()
+#define ftc_atomic_fence_acq_rel()  ftc_atomic_fence_acq_rel_()
+/* Compiler-only barrier (orders against a signal handler on the same thread). */
+#define ftc_atomic_signal_fence()   __atomic_signal_fence(__ATOMIC_SEQ_CST)
 
 /* Spin-wait hint for busy loops. */
 #if defined(__x86_64__) || defined(__i386__)
@@ -112,17 +134,28 @@
  * For fields that lock-free readers may see in the nogil build: atomic there, plain accesses
  * in the GIL build, where the GIL orders every access (CPython's FT_ATOMIC_* macros). */
 #ifdef FTC_GIL_DISABLED
+#define ftc_ft_load(p)                 ftc_atomic_load(p)
 #define ftc_ft_load_relaxed(p)         ftc_atomic_load_relaxed(p)
 #define ftc_ft_load_acquire(p)         ftc_atomic_load_acquire(p)
+#define ftc_ft_store(p, v)             ftc_atomic_store(p, v)
 #define ftc_ft_store_relaxed(p, v)     ftc_atomic_store_relaxed(p, v)
 #define ftc_ft_store_release(p, v)     ftc_atomic_store_release(p, v)
 #define ftc_ft_fetch_add_relaxed(p, v) ftc_atomic_fetch_add_relaxed(p, v)
 #else
+#define ftc_ft_load(p)                 (*(p))
 #define ftc_ft_load_relaxed(p)         (*(p))
 #define ftc_ft_load_acquire(p)         (*(p))
+#define ftc_ft_store(p, v)             ((void)(*(p) = (v)))
 #define ftc_ft_store_relaxed(p, v)     ((void)(*(p) = (v)))
 #define ftc_ft_store_release(p, v)     ((void)(*(p) = (v)))
-#define ftc_ft_fetch_add_relaxed(p, v) ((*(p) += (v)) - (v))
+/* Evaluates p and v once each and returns the previous value, like the atomic form. */
+#define ftc_ft_fetch_add_relaxed(p, v)                                        \
+    __extension__({                                                           \
+        __typeof__(*(p)) *ftc_ft_p_ = (p);                                    \
+        __typeof__(*(p)) ftc_ft_old_ = *ftc_ft_p_;                            \
+        *ftc_ft_p_ = (__typeof__(*(p)))(ftc_ft_old_ + (v));                   \
+        ftc_ft_old_;                                                          \
+    })
 #endif
 
 /* ---- ThreadSanitizer annotations ----

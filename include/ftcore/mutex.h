@@ -1,12 +1,32 @@
-/* ftc_mutex (one byte), the parking lot, and the primitives built on it: event, once-flag,
- * rwlock, seqlock, recursive mutex.
- * (Being written by the lock layer; the type below is fixed because the object header embeds it.)
+/* ftc_mutex (one byte), and the primitives built on the same parking lot: a one-shot event, a
+ * once-flag, a reader-writer lock, a seqlock and a recursive mutex.
  *
- * Lock-word states:
+ * ftc_mutex is CPython's PyMutex design, written fresh. The whole lock is one byte, so that
+ * every object header can embed one:
+ *
  *   0b00: unlocked
  *   0b01: locked, no thread parked
- *   0b10: unlocked, threads parked (a waker is handing off or a waiter is about to retry)
+ *   0b10: unlocked, threads parked (the lock was just released to let a running thread barge;
+ *         a woken waiter is about to retry)
  *   0b11: locked, threads parked
+ *
+ * Uncontended lock and unlock are one CAS each (the inline fast paths below). A contended
+ * locker spins briefly (nogil build only: with a GIL, the holder cannot run while we spin),
+ * then sets HAS_PARKED and parks on the global parking lot keyed by the mutex's address,
+ * detaching its thread state while it sleeps when asked to. An unlocker that sees HAS_PARKED
+ * wakes the oldest waiter: if that waiter has waited more than 1 ms, the lock is handed to it
+ * directly (the byte stays LOCKED: no running thread can steal it); otherwise the byte is
+ * cleared and the woken thread competes with running threads ("barging"), which keeps the lock
+ * fast under contention while bounding starvation.
+ *
+ * Timeouts everywhere are in seconds, measured on the monotonic clock: < 0 waits forever,
+ * 0 only tries. A timed-out call returns FTC_ETIMEDOUT and has changed nothing.
+ *
+ * Detaching: a thread that blocks while attached must detach (DESIGN.md: otherwise it could hold
+ * the GIL, or the world could not stop, or its critical sections' locks would stay held while
+ * it waits). ftc_mutex_lock() and the other blocking calls here therefore detach while parked
+ * when the caller is attached (FTC_LOCK_DETACH); ftc_mutex_lock_timed() lets the caller choose.
+ * Threads without a thread state may use every primitive here.
  */
 #ifndef FTCORE_MUTEX_H
 #define FTCORE_MUTEX_H
@@ -29,6 +49,157 @@ static_assert(sizeof(ftc_mutex) == 1, "the object header reserves one byte for i
 #else
 _Static_assert(sizeof(ftc_mutex) == 1, "the object header reserves one byte for its mutex");
 #endif
+
+/* Flags of the timed lock calls. */
+enum {
+    FTC_LOCK_NODETACH = 0, /* keep the thread state attached while parked */
+    FTC_LOCK_DETACH = 1    /* detach while parked if the caller is attached (the default) */
+};
+
+/* ---- ftc_mutex ---- */
+
+/* Slow paths (src/mutex.c). Call the inline functions below instead. */
+FTC_API void ftc_mutex_lock_slow(ftc_mutex *m);
+FTC_API void ftc_mutex_unlock_slow(ftc_mutex *m);
+
+/* Locks m, waiting as long as needed (detached while parked, if attached). */
+static inline void ftc_mutex_lock(ftc_mutex *m)
+{
+    uint8_t expected = 0;
+    /* acquire: pairs with the release in ftc_mutex_unlock / the unpark callback, so the
+     * previous holder's critical section happens before ours. */
+    if (!ftc_atomic_cas_acquire(&m->bits, &expected, FTC_MUTEX_LOCKED))
+        ftc_mutex_lock_slow(m);
+}
+
+/* Unlocks m; fatal if m is not locked. Any thread may unlock (the mutex has no owner). */
+static inline void ftc_mutex_unlock(ftc_mutex *m)
+{
+    uint8_t expected = FTC_MUTEX_LOCKED;
+    /* release: publishes our critical section to the next locker's acquire. */
+    if (!ftc_atomic_cas_release(&m->bits, &expected, 0))
+        ftc_mutex_unlock_slow(m);
+}
+
+/* Locks m if it is free right now; never waits. Returns true if locked. */
+static inline bool ftc_mutex_trylock(ftc_mutex *m)
+{
+    uint8_t v = ftc_atomic_load_relaxed(&m->bits);
+    while (!(v & FTC_MUTEX_LOCKED)) {
+        /* acquire: as in ftc_mutex_lock. Keeps HAS_PARKED, so the unlock still wakes them. */
+        if (ftc_atomic_cas_acquire(&m->bits, &v, (uint8_t)(v | FTC_MUTEX_LOCKED)))
+            return true;
+    }
+    return false;
+}
+
+/* Locks m within timeout seconds (< 0 forever, 0 try). flags: FTC_LOCK_*.
+ * Returns 0, or FTC_ETIMEDOUT. */
+FTC_API int ftc_mutex_lock_timed(ftc_mutex *m, double timeout, int flags);
+
+/* Whether m is locked (by anyone); a snapshot, for assertions and tests. */
+static inline bool ftc_mutex_is_locked(ftc_mutex *m)
+{
+    /* relaxed: a snapshot that orders nothing. */
+    return (ftc_atomic_load_relaxed(&m->bits) & FTC_MUTEX_LOCKED) != 0;
+}
+
+/* ---- one-shot event ----
+ * Starts unset; ftc_event_set() sets it for good and wakes every waiter. */
+typedef struct ftc_event {
+    uint8_t v; /* atomic: 0 unset, 1 set, 2 unset with waiters parked */
+} ftc_event;
+#define FTC_EVENT_INIT {0}
+
+FTC_API void ftc_event_set(ftc_event *e);
+FTC_API bool ftc_event_is_set(ftc_event *e);
+/* Waits until e is set, at most timeout seconds (< 0 forever, 0 try); detaches while parked.
+ * Returns true if e is set. */
+FTC_API bool ftc_event_wait(ftc_event *e, double timeout);
+/* The same with FTC_LOCK_* flags. */
+FTC_API bool ftc_event_wait_flags(ftc_event *e, double timeout, int flags);
+
+/* ---- once-flag ----
+ * ftc_once_call(flag, fn, arg) runs fn(arg) unless a previous call succeeded. Concurrent callers
+ * wait (detached) for the running one. If fn returns a negative code, the flag stays unset,
+ * that code is returned, and the next caller (perhaps one that was waiting) runs fn again. */
+typedef struct ftc_once {
+    uint8_t v; /* atomic: 0 not run, 1 done, 2 running, |4 waiters parked */
+} ftc_once;
+#define FTC_ONCE_INIT {0}
+
+FTC_API int ftc_once_call_slow(ftc_once *o, int (*fn)(void *), void *arg);
+static inline int ftc_once_call(ftc_once *o, int (*fn)(void *), void *arg)
+{
+    /* acquire: pairs with the release store of "done" in ftc_once_call_slow, so whatever fn
+     * initialized is visible to us. */
+    if (FTC_LIKELY(ftc_atomic_load_acquire(&o->v) == 1))
+        return 0;
+    return ftc_once_call_slow(o, fn, arg);
+}
+static inline bool ftc_once_is_done(ftc_once *o)
+{
+    return ftc_atomic_load_acquire(&o->v) == 1; /* acquire: as in ftc_once_call */
+}
+
+/* ---- reader-writer lock ----
+ * Any number of readers or one writer. Writer-preferring: once a writer waits, new readers
+ * wait too, so a stream of readers cannot starve writers. Not recursive (a reader that takes
+ * the read lock again while a writer waits deadlocks itself). Blocking calls detach while
+ * parked. */
+typedef struct ftc_rwlock {
+    uintptr_t bits; /* atomic: bit 0 write-locked, bit 1 waiters parked, bits 2.. reader count */
+} ftc_rwlock;
+#define FTC_RWLOCK_INIT {0}
+
+FTC_API void ftc_rwlock_rdlock(ftc_rwlock *rw);
+FTC_API bool ftc_rwlock_tryrdlock(ftc_rwlock *rw);
+FTC_API void ftc_rwlock_rdunlock(ftc_rwlock *rw);   /* fatal if no reader holds it */
+FTC_API void ftc_rwlock_wrlock(ftc_rwlock *rw);
+FTC_API bool ftc_rwlock_trywrlock(ftc_rwlock *rw);
+FTC_API void ftc_rwlock_wrunlock(ftc_rwlock *rw);   /* fatal if not write-locked */
+
+/* ---- seqlock ----
+ * For small data read far more often than written. Writers serialize on a mutex and make the
+ * sequence odd while they write; readers never write shared memory: they read the sequence,
+ * read the data (with relaxed atomic loads: the data may change under them), and retry if the
+ * sequence changed. A reader that finds a writer active waits for it on the writers' mutex.
+ *
+ *   uint32_t s;
+ *   do { s = ftc_seqlock_read_begin(&sl); x = load_relaxed(&data.x); ... }
+ *   while (!ftc_seqlock_read_end(&sl, s));
+ */
+typedef struct ftc_seqlock {
+    uint32_t seq;     /* atomic: even when no writer is active */
+    ftc_mutex writer; /* serializes writers */
+} ftc_seqlock;
+#define FTC_SEQLOCK_INIT {0, FTC_MUTEX_INIT}
+
+FTC_API void ftc_seqlock_write_begin(ftc_seqlock *sl);
+FTC_API void ftc_seqlock_write_end(ftc_seqlock *sl);     /* fatal if no write is in progress */
+FTC_API uint32_t ftc_seqlock_read_begin(ftc_seqlock *sl);
+FTC_API bool ftc_seqlock_read_end(ftc_seqlock *sl, uint32_t seq); /* true: the read was consistent */
+
+/* ---- recursive mutex ----
+ * The owning thread may lock it again; it is released when unlocked as many times as locked.
+ * Works for threads with or without a thread state. */
+typedef struct ftc_rmutex {
+    ftc_mutex mutex;
+    uintptr_t owner;  /* atomic: the owning thread's id (see src/rmutex.c), 0 when free */
+    size_t level;     /* extra locks by the owner beyond the first; owner only */
+} ftc_rmutex;
+#define FTC_RMUTEX_INIT {FTC_MUTEX_INIT, 0, 0}
+
+FTC_API void ftc_rmutex_lock(ftc_rmutex *r);
+/* timeout in seconds (< 0 forever, 0 try), flags FTC_LOCK_*: 0 or FTC_ETIMEDOUT. */
+FTC_API int ftc_rmutex_lock_timed(ftc_rmutex *r, double timeout, int flags);
+/* Unlocks once; fatal if the caller does not own r. */
+FTC_API void ftc_rmutex_unlock(ftc_rmutex *r);
+/* Unlocks once; FTC_EPERM (and no change) if the caller does not own r. */
+FTC_API int ftc_rmutex_unlock_checked(ftc_rmutex *r);
+FTC_API bool ftc_rmutex_is_owned(ftc_rmutex *r);   /* by the calling thread */
+/* How many times the caller has locked r (0 if it does not own it). */
+FTC_API size_t ftc_rmutex_count(ftc_rmutex *r);
 
 FTC_EXTERN_C_END
 

@@ -1,8 +1,345 @@
-/* objects, types, reference counting (biased in the nogil build), int, str, immortal and hot shared objects.
- * (Being written: this header is filled by the layer that owns it.) */
+/* Objects, types and reference counts; the built-in int and str; immortal and hot objects.
+ *
+ * Every ftcore object starts with FTC_OBJECT_HEAD (CPython's PyObject_HEAD). Its layout
+ * depends on the build, which is why the struct is complete here and a program must link
+ * the variant its <ftcore/config.h> names:
+ *
+ *   GIL build (16 bytes)        nogil build (32 bytes)
+ *     uint64_t ob_refcnt          uintptr_t ob_tid        owner thread (FTC_TID_NONE: none)
+ *     const ftc_type *ob_type     uint16_t  ob_flags      FTC_OBF_* (set before publication)
+ *                                 ftc_mutex ob_mutex      the critical sections' lock
+ *                                 uint8_t   ob_gc_bits    reserved, zero
+ *                                 uint32_t  ob_ref_local  owner's count; FTC_REF_IMMORTAL
+ *                                 intptr_t  ob_ref_shared count << 2 | FTC_REF_* state
+ *                                 const ftc_type *ob_type
+ *
+ * GIL build: the GIL orders every access, counts are plain integers; an immortal object's
+ * count is at least FTC_REFCNT_IMMORTAL and never changes.
+ *
+ * nogil build, biased reference counting (Choi et al., PACT 2018; CPython PEP 703). The
+ * thread that created an object owns it and counts its own references in ob_ref_local
+ * without atomic read-modify-writes (a relaxed store: other threads only read it to test for
+ * immortality). Any other thread counts in ob_ref_shared atomically. The total is
+ * local + (shared >> 2); the shared part alone may be negative. The low two bits of
+ * ob_ref_shared:
+ *   FTC_REF_SHARED_INIT (0b00)   nothing special
+ *   FTC_REF_MAYBE_SHARED (0b01)  published where lock-free readers may find it (containers
+ *                                set it with ftc_object_set_shared()); the memory is then
+ *                                freed only after a QSBR grace period; also keeps the word
+ *                                non-zero so that try-incref works (below)
+ *   FTC_REF_QUEUED (0b10)        a non-owner's decref found the shared count at zero: instead
+ *                                of going negative it queued the object to its owner, whose
+ *                                next tick merges the counts; the queue owns that reference
+ *   FTC_REF_MERGED (0b11)        the counts were merged: ob_ref_local is 0, ob_tid is
+ *                                FTC_TID_NONE and every thread uses the shared count; the
+ *                                decref that takes it to zero frees the object
+ * Try-incref (for readers that found the pointer without a lock) refuses an object whose
+ * shared word is 0 (the owner may free it without telling anyone) or exactly MERGED (count
+ * zero: dying); then the reader re-checks that the slot still holds the pointer.
+ *
+ * Hot objects (nogil): shared by design and touched by every thread (types, constants, sync
+ * primitives, a workload's shared dict). ftc_object_set_hot() gives the object a unique id;
+ * from then on every thread counts its references to it in a private per-thread array
+ * indexed by that id, so increfs and decrefs never contend. Nobody knows the total between
+ * collections, so a hot object is never freed by a decref: it is freed by the first
+ * ftc_object_collect_hot() (which stops the world, adds every thread's counts into the
+ * object, and frees the hot objects whose total is zero) after its last reference went away,
+ * or at ftc_runtime_fini(). A thread that exits adds its counts into the objects first. In the
+ * GIL build counts are plain already; a hot object is an ordinary one there (freed at zero)
+ * and ftc_object_collect_hot() returns 0.
+ */
 #ifndef FTCORE_OBJECT_H
 #define FTCORE_OBJECT_H
 
 #include <ftcore/runtime.h>
+#include <ftcore/mutex.h>
+#include <ftcore/eval.h>
+
+FTC_EXTERN_C_BEGIN
+
+typedef struct ftc_object ftc_object;
+
+typedef struct ftc_type {
+    const char *name;
+    size_t basicsize;                                /* bytes, header included */
+    void (*dealloc)(ftc_object *self);               /* releases what self holds, may be NULL;
+                                                        the core frees the memory */
+    int (*hash)(ftc_object *self, uint64_t *out);    /* 0 or a negative code; NULL = unhashable */
+    int (*eq)(ftc_object *self, ftc_object *other);  /* 1, 0, or a negative code; NULL = identity */
+    /* more fields as needed, zero = default */
+} ftc_type;
+
+#ifdef FTC_GIL_DISABLED
+
+struct ftc_object {
+    uintptr_t ob_tid;
+    uint16_t ob_flags;
+    ftc_mutex ob_mutex;
+    uint8_t ob_gc_bits;
+    uint32_t ob_ref_local;
+    intptr_t ob_ref_shared;
+    const ftc_type *ob_type;
+};
+
+#define FTC_TID_NONE ((uintptr_t)0)        /* no owner: every thread uses the shared count */
+#define FTC_REF_IMMORTAL UINT32_MAX        /* ob_ref_local of an immortal object */
+#define FTC_REF_SHARED_SHIFT 2
+#define FTC_REF_SHARED_FLAG_MASK ((intptr_t)3)
+#define FTC_REF_SHARED_INIT ((intptr_t)0)
+#define FTC_REF_MAYBE_SHARED ((intptr_t)1)
+#define FTC_REF_QUEUED ((intptr_t)2)
+#define FTC_REF_MERGED ((intptr_t)3)
+
+/* ob_flags: atomic (relaxed); HOT and HEAP are set before publication, QSBR by fetch-or. */
+#define FTC_OBF_HEAP ((uint16_t)1)         /* allocated by ftc_object_new: the core frees it */
+#define FTC_OBF_HOT ((uint16_t)2)          /* per-thread counted; ob_ref_local holds its id */
+#define FTC_OBF_QSBR ((uint16_t)4)         /* ever shared: memory freed after a grace period */
+
+#define FTC_OBJECT_STATIC_INIT(type)                                                      \
+    { FTC_TID_NONE, 0, FTC_MUTEX_INIT, 0, FTC_REF_IMMORTAL, FTC_REF_MERGED, (type) }
+
+#else /* GIL build */
+
+struct ftc_object {
+    uint64_t ob_refcnt;
+    const ftc_type *ob_type;
+};
+
+#define FTC_REFCNT_IMMORTAL (UINT64_C(1) << 62)
+#define FTC_OBJECT_STATIC_INIT(type) { FTC_REFCNT_IMMORTAL, (type) }
+
+#endif
+
+/* The first member of a user type's struct:  typedef struct { FTC_OBJECT_HEAD; int64_t v; } t;
+ * A static (immortal) object of such a type: static t x = { FTC_OBJECT_STATIC_INIT(&type), 5 };
+ * whose counts never change and which is never freed. */
+#define FTC_OBJECT_HEAD ftc_object ob_base
+
+#define FTC_OBJ(p) ((ftc_object *)(p))
+
+/* A new object of type (zero-filled past the header) holding one reference; NULL on failure
+ * (ftc_last_error(): FTC_ENOMEM, or FTC_EINVAL if basicsize is smaller than the header). */
+FTC_API ftc_object *ftc_object_new(const ftc_type *type);
+
+static inline const ftc_type *ftc_type_of(ftc_object *o) { return o->ob_type; }
+
+/* Makes o immortal: its counts never change again and no decref frees it. A heap object made
+ * immortal is remembered and freed (its dealloc run) by ftc_runtime_fini(); do not use it
+ * after that. Call it before other threads can see o, holding a reference. Returns 0, or
+ * FTC_ENOMEM (o unchanged). Static objects (FTC_OBJECT_STATIC_INIT) are immortal already. */
+FTC_API int ftc_object_immortalize(ftc_object *o);
+FTC_API bool ftc_object_is_immortal(ftc_object *o);
+
+/* The total reference count (exact only while no other thread changes it; immortal objects
+ * report a large constant). For tests and debugging. */
+FTC_API int64_t ftc_object_refcount(ftc_object *o);
+
+/* Number of heap objects allocated and not yet freed, process-wide (exact when no thread is
+ * changing it). Objects waiting for a QSBR grace period count as freed. */
+FTC_API int64_t ftc_object_live_count(void);
+
+/* ---- out-of-line slow paths (do not call directly) ---- */
+FTC_API void _ftc_object_dealloc(ftc_object *o);
+#ifdef FTC_GIL_DISABLED
+FTC_API void _ftc_object_merge_zero_local(ftc_object *o);
+FTC_API void _ftc_object_decref_shared(ftc_object *o);
+FTC_API void _ftc_object_hot_incref(ftc_object *o);
+FTC_API void _ftc_object_hot_decref(ftc_object *o);
+extern FTC_API FTC_THREAD_LOCAL uintptr_t _ftc_tls_tid;
+#endif
+
+/* ---- the reference-count fast paths ---- */
+#ifdef FTC_GIL_DISABLED
+
+static inline bool _ftc_is_owned_by_me(ftc_object *o)
+{
+    /* Relaxed: the owner's id only changes from our own id to FTC_TID_NONE (by a merge that
+     * runs on the owner thread or with the owner gone), so a stale value never equals ours
+     * wrongly; a thread without an id (0) never owns anything (objects it makes are ownerless). */
+    uintptr_t tid = ftc_atomic_load_relaxed(&o->ob_tid);
+    return tid == _ftc_tls_tid && tid != FTC_TID_NONE;
+}
+
+static inline bool _ftc_object_is_hot(ftc_object *o)
+{
+    /* Relaxed: FTC_OBF_HOT is set before publication; the field is atomic because
+     * FTC_OBF_QSBR may be or-ed in later by another thread. */
+    return (ftc_atomic_load_relaxed(&o->ob_flags) & FTC_OBF_HOT) != 0;
+}
+
+static inline void ftc_incref(ftc_object *o)
+{
+    /* Relaxed: only the owner writes ob_ref_local; others read it to see FTC_REF_IMMORTAL,
+     * which is set before publication. */
+    uint32_t local = ftc_atomic_load_relaxed(&o->ob_ref_local);
+    if (FTC_UNLIKELY(local == FTC_REF_IMMORTAL))
+        return;
+    if (FTC_LIKELY(_ftc_is_owned_by_me(o))) {
+        ftc_atomic_store_relaxed(&o->ob_ref_local, local + 1);
+    } else if (FTC_UNLIKELY(_ftc_object_is_hot(o))) {
+        _ftc_object_hot_incref(o);
+    } else {
+        /* Relaxed: an incref needs no ordering; the decref that frees synchronizes. */
+        ftc_atomic_fetch_add_relaxed(&o->ob_ref_shared,
+                                     (intptr_t)1 << FTC_REF_SHARED_SHIFT);
+    }
+}
+
+static inline void ftc_decref(ftc_object *o)
+{
+    uint32_t local = ftc_atomic_load_relaxed(&o->ob_ref_local);
+    if (FTC_UNLIKELY(local == FTC_REF_IMMORTAL))
+        return;
+    if (FTC_LIKELY(_ftc_is_owned_by_me(o))) {
+        local--;
+        ftc_atomic_store_relaxed(&o->ob_ref_local, local);
+        if (FTC_UNLIKELY(local == 0))
+            _ftc_object_merge_zero_local(o);
+    } else if (FTC_UNLIKELY(_ftc_object_is_hot(o))) {
+        _ftc_object_hot_decref(o);
+    } else {
+        _ftc_object_decref_shared(o);
+    }
+}
+
+/* Takes a new reference to o unless o is dying (its memory must still be valid, which QSBR
+ * guarantees for objects found in a shared structure while the caller is attached). */
+static inline bool ftc_try_incref(ftc_object *o)
+{
+    uint32_t local = ftc_atomic_load_relaxed(&o->ob_ref_local);
+    if (local == FTC_REF_IMMORTAL)
+        return true;
+    if (_ftc_is_owned_by_me(o)) {
+        /* The owner's own count cannot be zero while the object is alive and owned. */
+        ftc_atomic_store_relaxed(&o->ob_ref_local, local + 1);
+        return true;
+    }
+    if (FTC_UNLIKELY(_ftc_object_is_hot(o))) {
+        /* A hot object is freed only by a collection, which stops the world: an attached
+         * reader that still sees it in a slot is before that collection. */
+        _ftc_object_hot_incref(o);
+        return true;
+    }
+    /* Relaxed load, CAS: pairs with the merge CAS that makes the word exactly MERGED; a
+     * successful CAS here is ordered before that merge in the word's modification order. */
+    intptr_t shared = ftc_atomic_load_relaxed(&o->ob_ref_shared);
+    for (;;) {
+        if (shared == 0 || shared == FTC_REF_MERGED)
+            return false;
+        if (ftc_atomic_cas_weak_relaxed(&o->ob_ref_shared, &shared,
+                                        shared + ((intptr_t)1 << FTC_REF_SHARED_SHIFT)))
+            return true;
+    }
+}
+
+#else /* GIL build */
+
+static inline void ftc_incref(ftc_object *o)
+{
+    if (FTC_LIKELY(o->ob_refcnt < FTC_REFCNT_IMMORTAL))
+        o->ob_refcnt++;
+}
+
+static inline void ftc_decref(ftc_object *o)
+{
+    if (FTC_UNLIKELY(o->ob_refcnt >= FTC_REFCNT_IMMORTAL))
+        return;
+    if (--o->ob_refcnt == 0)
+        _ftc_object_dealloc(o);
+}
+
+static inline bool ftc_try_incref(ftc_object *o)
+{
+    if (o->ob_refcnt == 0)
+        return false;
+    ftc_incref(o);
+    return true;
+}
+
+#endif
+
+static inline void ftc_xincref(ftc_object *o)
+{
+    if (o != NULL)
+        ftc_incref(o);
+}
+
+static inline void ftc_xdecref(ftc_object *o)
+{
+    if (o != NULL)
+        ftc_decref(o);
+}
+
+/* Try-incref for a pointer o loaded from *slot without a lock: takes a reference and then
+ * re-checks that *slot still holds o (acquire), undoing it if not. Returns true with a new
+ * reference, false (no reference) if o was dying or the slot changed: the caller retries or
+ * falls back to the locked path. */
+static inline bool ftc_try_incref_slot(ftc_object **slot, ftc_object *o)
+{
+    if (!ftc_try_incref(o))
+        return false;
+    /* Acquire: pairs with the writer's release store of the slot. */
+    if (FTC_UNLIKELY(ftc_ft_load_acquire(slot) != o)) {
+        ftc_decref(o);
+        return false;
+    }
+    return true;
+}
+
+/* Marks o as published where lock-free readers may find it: containers call it when they
+ * store o. nogil: sets FTC_REF_MAYBE_SHARED (so try-incref works) and makes the memory of o
+ * freed only after a QSBR grace period. GIL build: nothing. Idempotent, any thread. */
+#ifdef FTC_GIL_DISABLED
+FTC_API void _ftc_object_set_shared_slow(ftc_object *o);
+static inline void ftc_object_set_shared(ftc_object *o)
+{
+    /* Relaxed: the flag only needs to be visible to readers that obtain o through the
+     * container's release store, which orders it. */
+    intptr_t shared = ftc_atomic_load_relaxed(&o->ob_ref_shared);
+    if (FTC_LIKELY((shared & FTC_REF_SHARED_FLAG_MASK) != 0 &&
+                   (ftc_atomic_load_relaxed(&o->ob_flags) & FTC_OBF_QSBR) != 0))
+        return;
+    _ftc_object_set_shared_slow(o);
+}
+#else
+static inline void ftc_object_set_shared(ftc_object *o) { (void)o; }
+#endif
+
+/* Marks o as hot (see the essay at the top). Call it before other threads can see o, from the
+ * thread that created it. Returns 0, FTC_ENOMEM (o stays an ordinary object), or FTC_ESTATE
+ * if o is immortal. GIL build: returns 0 and changes nothing. */
+FTC_API int ftc_object_set_hot(ftc_object *o);
+/* Stops the world, adds every thread's counts of hot objects into the objects, starts the
+ * world and frees the hot objects whose count is zero. Returns how many it freed. Caller
+ * attached. GIL build: 0. */
+FTC_API int64_t ftc_object_collect_hot(void);
+
+/* ---- hashing and equality (what the containers use) ----
+ * ftc_object_hash: 0 and *out, or FTC_ETYPE if the type is unhashable, or the type's code.
+ * ftc_object_eq: 1 equal, 0 not, or a negative code. Identical objects are equal; int and str
+ * compare by value without calling any callback; otherwise a's eq decides (NULL = identity). */
+FTC_API int ftc_object_hash(ftc_object *o, uint64_t *out);
+FTC_API int ftc_object_eq(ftc_object *a, ftc_object *b);
+
+/* ---- int: an immutable boxed int64. Small ints (-5..256) are static immortals. ---- */
+extern FTC_API const ftc_type ftc_int_type;
+/* Return a new reference; NULL with FTC_ENOMEM. */
+FTC_API ftc_object *ftc_int_new(int64_t v);
+/* The value of an int (fatal if o is not an int). */
+FTC_API int64_t ftc_int_value(ftc_object *o);
+static inline bool ftc_int_check(ftc_object *o) { return o->ob_type == &ftc_int_type; }
+
+/* ---- str: immutable bytes (not necessarily text) + length; hash computed at creation. ---- */
+extern FTC_API const ftc_type ftc_str_type;
+/* Return a new reference to a copy of s[0..len) (NUL-terminated copy; s may be NULL if len is
+ * 0); NULL with FTC_ENOMEM, or FTC_EOVERFLOW for an impossible length. */
+FTC_API ftc_object *ftc_str_new(const char *s, size_t len);
+/* Accessors (fatal if o is not a str). The data stays valid while the caller holds a reference. */
+FTC_API const char *ftc_str_data(ftc_object *o);
+FTC_API size_t ftc_str_len(ftc_object *o);
+FTC_API uint64_t ftc_str_hash(ftc_object *o);
+static inline bool ftc_str_check(ftc_object *o) { return o->ob_type == &ftc_str_type; }
+
+FTC_EXTERN_C_END
 
 #endif /* FTCORE_OBJECT_H */

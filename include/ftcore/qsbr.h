@@ -1,8 +1,49 @@
 /* QSBR deferred freeing (nogil) for memory that lock-free readers may still see.
- * (Being written: this header is filled by the layer that owns it.) */
+ *
+ * A thread that unlinks memory readers may still hold (an old dict table, a list's replaced
+ * items array, a shared object) frees it with ftc_qsbr_free(); the memory is released once
+ * every thread that was attached when it was unlinked has passed a quiescent state (a tick
+ * that handles FTC_EB_QSBR, a detach, or ftc_qsbr_quiescent()). The calling thread never blocks
+ * in these calls. Deferred memory is bounded per thread: past FTC_QSBR_BATCH_ITEMS items or
+ * FTC_QSBR_BATCH_BYTES bytes the thread starts a grace period and asks every attached thread
+ * for a quiescent state; past FTC_QSBR_LIMIT_BYTES its next tick waits (detached) for a grace
+ * period. The GIL build frees at once (the GIL excludes readers).
+ *
+ * Callers must be attached (nogil; the GIL build accepts any caller). Readers need nothing: an
+ * attached thread is a reader; it must not keep a pointer it read lock-free across a tick or a
+ * detach without holding a reference.
+ */
 #ifndef FTCORE_QSBR_H
 #define FTCORE_QSBR_H
 
 #include <ftcore/runtime.h>
+
+FTC_EXTERN_C_BEGIN
+
+#define FTC_QSBR_BATCH_ITEMS 254                       /* items per grace period, at most */
+#define FTC_QSBR_BATCH_BYTES ((size_t)256 * 1024)      /* bytes that start a grace period */
+#define FTC_QSBR_LIMIT_BYTES ((size_t)1024 * 1024)     /* per thread; the next tick waits */
+
+/* Frees p (from ftc_mem_alloc) after a grace period; NULL is ignored. */
+FTC_API void ftc_qsbr_free(void *p);
+/* Calls fn(p) after a grace period (fn must not block; it may run on another thread, or at
+ * runtime fini). size is what it accounts for in the bound (0 if unknown). */
+FTC_API void ftc_qsbr_free_fn(void *p, void (*fn)(void *), size_t size);
+
+/* Reports a quiescent state for the caller (attached, holding no pointer it read lock-free
+ * without a reference) and frees what of its own deferred memory is past its grace period. */
+FTC_API void ftc_qsbr_quiescent(void);
+
+typedef struct ftc_qsbr_stats {
+    uint64_t pending_items;   /* the caller's deferred items not yet freed */
+    uint64_t pending_bytes;   /* ... and their bytes */
+    uint64_t peak_bytes;      /* the most the caller's thread ever had deferred */
+    uint64_t freed_items;     /* process-wide: items freed after a grace period */
+    uint64_t orphan_items;    /* process-wide: items of exited threads still waiting */
+    uint64_t limit_waits;     /* process-wide: ticks that waited because of the limit */
+} ftc_qsbr_stats;
+FTC_API void ftc_qsbr_get_stats(ftc_qsbr_stats *out);
+
+FTC_EXTERN_C_END
 
 #endif /* FTCORE_QSBR_H */

@@ -1,0 +1,176 @@
+/* The built-in immutable types int (a boxed int64) and str (bytes + length), and the hashing
+ * and equality helpers the containers use.
+ *
+ * Both types are immutable and fully built before the constructor returns (the str hash is
+ * computed eagerly, not cached lazily), so any thread that obtained a reference through a
+ * release store (a container slot) or a lock reads their fields without synchronization.
+ * Small ints -5..256 are static immortal objects: ftc_int_new returns them without allocating,
+ * and their counts never change, so they are shared by all threads at no cost.
+ *
+ * Hashes: int hashes its value through the splitmix64 finalizer (good spread for the dict's
+ * masked probing); str uses 64-bit FNV-1a followed by the same finalizer. Equal values hash
+ * equally; the hash of an int and a str with the same bytes are unrelated (they never compare
+ * equal: ftc_object_eq of an int and a str is 0).
+ */
+#include "internal/object.h"
+#include <string.h>
+
+typedef struct {
+    FTC_OBJECT_HEAD;
+    int64_t value;
+} int_object;
+
+typedef struct {
+    FTC_OBJECT_HEAD;
+    size_t len;
+    uint64_t hash;
+    char data[];   /* len bytes and a NUL */
+} str_object;
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= UINT64_C(0xbf58476d1ce4e5b9);
+    x ^= x >> 27;
+    x *= UINT64_C(0x94d049bb133111eb);
+    x ^= x >> 31;
+    return x;
+}
+
+static int int_hash(ftc_object *self, uint64_t *out)
+{
+    *out = mix64((uint64_t)((int_object *)self)->value);
+    return 0;
+}
+
+static int int_eq(ftc_object *self, ftc_object *other)
+{
+    return ftc_int_check(other) &&
+           ((int_object *)self)->value == ((int_object *)other)->value;
+}
+
+static int str_hash(ftc_object *self, uint64_t *out)
+{
+    *out = ((str_object *)self)->hash;
+    return 0;
+}
+
+static int str_eq(ftc_object *self, ftc_object *other)
+{
+    if (!ftc_str_check(other))
+        return 0;
+    str_object *a = (str_object *)self, *b = (str_object *)other;
+    return a->len == b->len && a->hash == b->hash && memcmp(a->data, b->data, a->len) == 0;
+}
+
+const ftc_type ftc_int_type = {"int", sizeof(int_object), NULL, int_hash, int_eq};
+const ftc_type ftc_str_type = {"str", sizeof(str_object), NULL, str_hash, str_eq};
+
+/* ---- int ---- */
+
+#define SMALL_MIN (-5)
+#define SMALL_MAX 256
+#define S(v) {FTC_OBJECT_STATIC_INIT(&ftc_int_type), (v)}
+#define S8(v) S(v), S(v + 1), S(v + 2), S(v + 3), S(v + 4), S(v + 5), S(v + 6), S(v + 7)
+#define S64(v) S8(v), S8(v + 8), S8(v + 16), S8(v + 24), S8(v + 32), S8(v + 40), S8(v + 48), \
+               S8(v + 56)
+static int_object small_ints[SMALL_MAX - SMALL_MIN + 1] = {
+    S(-5), S(-4), S(-3), S(-2), S(-1),
+    S64(0), S64(64), S64(128), S64(192), S(256)
+};
+#undef S
+#undef S8
+#undef S64
+_Static_assert(sizeof small_ints / sizeof small_ints[0] == SMALL_MAX - SMALL_MIN + 1,
+               "one static object per small int");
+
+ftc_object *ftc_int_new(int64_t v)
+{
+    if (v >= SMALL_MIN && v <= SMALL_MAX)
+        return FTC_OBJ(&small_ints[v - SMALL_MIN]);
+    int_object *o = (int_object *)ftc_object_new(&ftc_int_type);
+    if (o == NULL)
+        return NULL;
+    o->value = v;
+    return FTC_OBJ(o);
+}
+
+int64_t ftc_int_value(ftc_object *o)
+{
+    if (!ftc_int_check(o))
+        ftc_fatal("ftc_int_value on a %s object", o->ob_type->name);
+    return ((int_object *)o)->value;
+}
+
+/* ---- str ---- */
+
+static uint64_t bytes_hash(const char *s, size_t len)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= UINT64_C(0x100000001b3);
+    }
+    return mix64(h ^ len);
+}
+
+ftc_object *ftc_str_new(const char *s, size_t len)
+{
+    if (s == NULL && len != 0) {
+        ftc_set_last_error(FTC_EINVAL);
+        return NULL;
+    }
+    if (len > SIZE_MAX / 2 - sizeof(str_object)) {
+        ftc_set_last_error(FTC_EOVERFLOW);
+        return NULL;
+    }
+    str_object *o =
+        (str_object *)_ftc_object_new_sized(&ftc_str_type, sizeof(str_object) + len + 1);
+    if (o == NULL)
+        return NULL;
+    if (len != 0)
+        memcpy(o->data, s, len);
+    o->data[len] = '\0';
+    o->len = len;
+    o->hash = bytes_hash(o->data, len);
+    return FTC_OBJ(o);
+}
+
+static str_object *as_str(ftc_object *o, const char *func)
+{
+    if (!ftc_str_check(o))
+        ftc_fatal("%s on a %s object", func, o->ob_type->name);
+    return (str_object *)o;
+}
+
+const char *ftc_str_data(ftc_object *o) { return as_str(o, __func__)->data; }
+size_t ftc_str_len(ftc_object *o) { return as_str(o, __func__)->len; }
+uint64_t ftc_str_hash(ftc_object *o) { return as_str(o, __func__)->hash; }
+
+/* ---- hashing and equality ---- */
+
+int ftc_object_hash(ftc_object *o, uint64_t *out)
+{
+    const ftc_type *t = o->ob_type;
+    if (t == &ftc_int_type)
+        return int_hash(o, out);
+    if (t == &ftc_str_type)
+        return str_hash(o, out);
+    if (t->hash == NULL)
+        return FTC_ETYPE;
+    return t->hash(o, out);
+}
+
+int ftc_object_eq(ftc_object *a, ftc_object *b)
+{
+    if (a == b)
+        return 1;
+    const ftc_type *ta = a->ob_type, *tb = b->ob_type;
+    if (ta == &ftc_int_type)
+        return tb == &ftc_int_type && int_eq(a, b);
+    if (ta == &ftc_str_type)
+        return tb == &ftc_str_type && str_eq(a, b);
+    if (ta->eq == NULL)
+        return 0;
+    return ta->eq(a, b);
+}

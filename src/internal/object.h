@@ -1,0 +1,85 @@
+/* Internal to the object layer: the per-thread record shared by object.c (live counts), brc.c
+ * (merge queue), qsbr.c (reader state, deferred frees) and refcount_hot.c (per-thread counts of
+ * hot objects), and the registry of those records.
+ *
+ * One record per OS thread, shared by every tstate that thread has (one per interpreter it
+ * entered): BRC ownership and QSBR reading are properties of the OS thread, not of a tstate.
+ * ftc_tstate.objects points at it; the thread-local _ftc_objects_self too. Records live on
+ * the registry list (guarded by the registry lock) from the thread's first tstate init to its
+ * last tstate fini; the BRC queue of an owner is found through it by tid.
+ */
+#ifndef FTCORE_INTERNAL_OBJECT_H
+#define FTCORE_INTERNAL_OBJECT_H
+
+#include "internal/core.h"
+#include <pthread.h>
+
+struct _ftc_qsbr_batch;
+
+struct _ftc_objects_tstate {
+    struct _ftc_objects_tstate *next, *prev;   /* registry; registry lock */
+    uintptr_t tid;                             /* owner id of the thread (never 0 once bound) */
+    int nstates;                               /* tstates using this record; owner thread */
+    ftc_tstate *ts;        /* atomic; the tstate to signal (last attached); registry lock to clear */
+    int64_t live;          /* objects allocated minus freed by this thread; owner stores relaxed */
+
+    /* BRC: objects other threads queued to this owner; registry lock */
+    ftc_object **brc_queue;
+    size_t brc_len, brc_cap;
+
+    /* QSBR: seq is the wr_seq value of this thread's last quiescent state, 0 while offline
+     * (atomic; written by the owner, read by pollers under the registry lock) */
+    uint64_t qsbr_seq;
+    struct _ftc_qsbr_batch *qsbr_head, *qsbr_tail;   /* FIFO of batches; owner only */
+    struct _ftc_qsbr_batch *qsbr_spare;               /* one cached empty batch */
+    uint64_t qsbr_items, qsbr_bytes;                  /* pending; owner stores, relaxed */
+    uint64_t qsbr_peak;
+    int qsbr_online;                                  /* owner only */
+
+    /* hot objects: this thread's count of each, by id; hot lock for resizing and merging */
+    int64_t *hot_counts;
+    size_t hot_cap;
+};
+
+/* The calling thread's record, or NULL if it has no tstate. */
+extern FTC_THREAD_LOCAL struct _ftc_objects_tstate *_ftc_objects_self;
+
+/* The registry lock: guards the record list, every record's BRC queue, and qsbr polling. */
+void _ftc_objects_reg_lock(void);
+void _ftc_objects_reg_unlock(void);
+/* The first record (registry lock held); iterate with ->next. */
+struct _ftc_objects_tstate *_ftc_objects_reg_first(void);
+
+/* object.c */
+/* A new object of size bytes (header included, zero-filled), one reference; NULL with the
+ * code set (FTC_EINVAL, FTC_ENOMEM). */
+ftc_object *_ftc_object_new_sized(const ftc_type *type, size_t size);
+void _ftc_object_free_memory(ftc_object *o);      /* after dealloc: immediately or via QSBR */
+void _ftc_objects_live_add(int64_t delta);
+
+/* brc.c */
+/* Merges o's counts, adding extra; returns the total (0 = the caller must dealloc). */
+intptr_t _ftc_brc_merge(ftc_object *o, intptr_t extra);
+void _ftc_brc_merge_queue(struct _ftc_objects_tstate *rec);   /* owner; registry lock NOT held */
+/* Takes the queue out of a record leaving it empty (registry lock held). */
+void _ftc_brc_take_queue(struct _ftc_objects_tstate *rec, ftc_object ***objs, size_t *n);
+void _ftc_brc_merge_taken(ftc_object **objs, size_t n);
+
+/* qsbr.c */
+int  _ftc_qsbr_thread_init(struct _ftc_objects_tstate *rec);   /* the thread itself */
+void _ftc_qsbr_thread_fini(struct _ftc_objects_tstate *rec);   /* hands pending over */
+void _ftc_qsbr_online(struct _ftc_objects_tstate *rec);
+void _ftc_qsbr_offline(struct _ftc_objects_tstate *rec);
+void _ftc_qsbr_tick(struct _ftc_objects_tstate *rec, ftc_tstate *ts);
+void _ftc_qsbr_runtime_fini(void);                              /* no other thread left */
+/* While set, deferred frees happen at once (runtime fini: no thread can be reading). */
+void _ftc_qsbr_set_immediate(bool on);
+void _ftc_qsbr_after_fork_child(void);
+
+/* refcount_hot.c */
+int64_t _ftc_hot_refcount(ftc_object *o);
+void _ftc_hot_thread_fini(struct _ftc_objects_tstate *rec);     /* merge counts into objects */
+void _ftc_hot_runtime_fini(void);
+void _ftc_hot_after_fork_child(void);
+
+#endif /* FTCORE_INTERNAL_OBJECT_H */

@@ -1,0 +1,395 @@
+/* Objects: allocation, deallocation, immortality, the live-object count, and the object
+ * layer's per-thread records and hooks (what the state layer calls at runtime init/fini,
+ * tstate init/fini, attach/detach, ticks and fork).
+ *
+ * Lifetime of a heap object: ftc_object_new gives one reference; the decref that takes the
+ * total to zero (ftc_decref's inline path in the GIL build; in the nogil build the owner's
+ * local count reaching zero with nothing shared, a shared decref reaching exactly MERGED, or a
+ * merge finding zero: brc.c) calls _ftc_object_dealloc exactly once, because each of those
+ * transitions is a single write (owner-only) or a single CAS that only one thread can win.
+ * dealloc runs the type's dealloc, counts the object as freed, and releases the memory: at
+ * once, or (nogil) through QSBR if the object was ever published where lock-free readers may
+ * find it (FTC_OBF_QSBR), because such a reader may still be about to try-incref it.
+ *
+ * The live count is kept per thread (a relaxed store by the owner of the record, no atomic
+ * read-modify-write on the allocation path) plus one global atomic for threads without a
+ * record and for records that went away; the sum is exact when nothing is changing it.
+ *
+ * Records (src/internal/object.h): one per OS thread, created at its first tstate init and
+ * destroyed at its last tstate fini, in that order: leave the registry (new BRC queuers then
+ * merge directly: the owner is gone), merge the BRC queue, merge hot counts, hand QSBR
+ * deferrals over. The registry lock is a plain pthread mutex held only for short list and
+ * queue operations, never across a detach or a callback.
+ */
+#include "internal/object.h"
+#include <string.h>
+
+FTC_THREAD_LOCAL struct _ftc_objects_tstate *_ftc_objects_self;
+
+static pthread_mutex_t reg_mutex = PTHREAD_MUTEX_INITIALIZER;
+static struct _ftc_objects_tstate *reg_head;
+static int64_t live_global;               /* atomic */
+
+/* Heap objects made immortal: freed by runtime fini. Guarded by immortal_mutex. */
+static pthread_mutex_t immortal_mutex = PTHREAD_MUTEX_INITIALIZER;
+static ftc_object **immortal_objs;
+static size_t immortal_len, immortal_cap;
+
+void _ftc_objects_reg_lock(void) { pthread_mutex_lock(&reg_mutex); }
+void _ftc_objects_reg_unlock(void) { pthread_mutex_unlock(&reg_mutex); }
+struct _ftc_objects_tstate *_ftc_objects_reg_first(void) { return reg_head; }
+
+void _ftc_objects_live_add(int64_t delta)
+{
+    struct _ftc_objects_tstate *rec = _ftc_objects_self;
+    if (rec != NULL) {
+        /* Relaxed load and store, owner only: readers (ftc_object_live_count) sum under the
+         * registry lock and accept a value that is exact once the threads are quiet. */
+        ftc_atomic_store_relaxed(&rec->live, ftc_atomic_load_relaxed(&rec->live) + delta);
+    } else {
+        ftc_atomic_fetch_add_relaxed(&live_global, delta);
+    }
+}
+
+int64_t ftc_object_live_count(void)
+{
+    _ftc_objects_reg_lock();
+    int64_t n = ftc_atomic_load_relaxed(&live_global);
+    for (struct _ftc_objects_tstate *r = reg_head; r != NULL; r = r->next)
+        n += ftc_atomic_load_relaxed(&r->live);
+    _ftc_objects_reg_unlock();
+    return n;
+}
+
+/* ---- allocation ---- */
+
+ftc_object *_ftc_object_new_sized(const ftc_type *type, size_t size)
+{
+    if (type == NULL || size < sizeof(ftc_object)) {
+        ftc_set_last_error(FTC_EINVAL);
+        return NULL;
+    }
+    ftc_object *o = ftc_mem_calloc(1, size);
+    if (o == NULL) {
+        ftc_set_last_error(FTC_ENOMEM);
+        return NULL;
+    }
+    o->ob_type = type;
+#ifdef FTC_GIL_DISABLED
+    o->ob_flags = FTC_OBF_HEAP;
+    uintptr_t tid = _ftc_tls_tid;
+    if (tid != FTC_TID_NONE) {
+        o->ob_tid = tid;
+        o->ob_ref_local = 1;
+        o->ob_ref_shared = 0;
+    } else {
+        /* A thread without an id owns nothing: the object starts merged. */
+        o->ob_tid = FTC_TID_NONE;
+        o->ob_ref_local = 0;
+        o->ob_ref_shared = ((intptr_t)1 << FTC_REF_SHARED_SHIFT) | FTC_REF_MERGED;
+    }
+#else
+    o->ob_refcnt = 1;
+#endif
+    _ftc_objects_live_add(1);
+    return o;
+}
+
+ftc_object *ftc_object_new(const ftc_type *type)
+{
+    if (type == NULL) {
+        ftc_set_last_error(FTC_EINVAL);
+        return NULL;
+    }
+    return _ftc_object_new_sized(type, type->basicsize);
+}
+
+void _ftc_object_free_memory(ftc_object *o)
+{
+#ifdef FTC_GIL_DISABLED
+    if (ftc_atomic_load_relaxed(&o->ob_flags) & FTC_OBF_QSBR) {
+        ftc_qsbr_free(o);
+        return;
+    }
+#endif
+    ftc_mem_free(o);
+}
+
+void _ftc_object_dealloc(ftc_object *o)
+{
+    const ftc_type *type = o->ob_type;
+#ifdef FTC_GIL_DISABLED
+    /* Every path here ended in an acquire on ob_ref_shared that read the last decref's release
+     * RMW (brc.c), or a queue handoff under the registry lock, or a stopped world: every other
+     * thread's writes to the object happen before this. */
+    if (!(ftc_atomic_load_relaxed(&o->ob_flags) & FTC_OBF_HEAP))
+        ftc_fatal("dealloc of a static object of type %s", type->name);
+#endif
+    if (type->dealloc != NULL)
+        type->dealloc(o);
+    _ftc_objects_live_add(-1);
+    _ftc_object_free_memory(o);
+}
+
+/* ---- immortality ---- */
+
+int ftc_object_immortalize(ftc_object *o)
+{
+    if (ftc_object_is_immortal(o))
+        return 0;
+#ifdef FTC_GIL_DISABLED
+    if (ftc_atomic_load_relaxed(&o->ob_flags) & FTC_OBF_HOT)
+        return FTC_ESTATE;
+#endif
+    pthread_mutex_lock(&immortal_mutex);
+    if (immortal_len == immortal_cap) {
+        size_t cap = immortal_cap ? immortal_cap * 2 : 16;
+        ftc_object **n = ftc_mem_realloc(immortal_objs, cap * sizeof *n);
+        if (n == NULL) {
+            pthread_mutex_unlock(&immortal_mutex);
+            return FTC_ENOMEM;
+        }
+        immortal_objs = n;
+        immortal_cap = cap;
+    }
+    immortal_objs[immortal_len++] = o;
+    pthread_mutex_unlock(&immortal_mutex);
+#ifdef FTC_GIL_DISABLED
+    /* Relaxed: the caller publishes o afterwards (a release store that orders this). */
+    ftc_atomic_store_relaxed(&o->ob_ref_local, FTC_REF_IMMORTAL);
+    ftc_atomic_store_relaxed(&o->ob_tid, FTC_TID_NONE);
+    ftc_atomic_store_relaxed(&o->ob_ref_shared, (intptr_t)0);
+#else
+    o->ob_refcnt = FTC_REFCNT_IMMORTAL;
+#endif
+    return 0;
+}
+
+bool ftc_object_is_immortal(ftc_object *o)
+{
+#ifdef FTC_GIL_DISABLED
+    return ftc_atomic_load_relaxed(&o->ob_ref_local) == FTC_REF_IMMORTAL;
+#else
+    return o->ob_refcnt >= FTC_REFCNT_IMMORTAL;
+#endif
+}
+
+static void free_immortals(void)
+{
+    pthread_mutex_lock(&immortal_mutex);
+    ftc_object **objs = immortal_objs;
+    size_t n = immortal_len;
+    immortal_objs = NULL;
+    immortal_len = immortal_cap = 0;
+    pthread_mutex_unlock(&immortal_mutex);
+    /* Last made, first freed: an immortal may refer to older ones. */
+    for (size_t i = n; i-- > 0;) {
+        ftc_object *o = objs[i];
+        if (o->ob_type->dealloc != NULL)
+            o->ob_type->dealloc(o);
+        _ftc_objects_live_add(-1);
+        ftc_mem_free(o);   /* no thread is left to read it lock-free */
+    }
+    ftc_mem_free(objs);
+}
+
+int64_t ftc_object_refcount(ftc_object *o)
+{
+    if (ftc_object_is_immortal(o))
+        return INT64_MAX;
+#ifdef FTC_GIL_DISABLED
+    if (ftc_atomic_load_relaxed(&o->ob_flags) & FTC_OBF_HOT)
+        return _ftc_hot_refcount(o);
+    intptr_t shared = ftc_atomic_load_relaxed(&o->ob_ref_shared);
+    return (int64_t)ftc_atomic_load_relaxed(&o->ob_ref_local) +
+           (int64_t)(shared >> FTC_REF_SHARED_SHIFT);
+#else
+    return (int64_t)o->ob_refcnt;
+#endif
+}
+
+#ifdef FTC_GIL_DISABLED
+void _ftc_object_set_shared_slow(ftc_object *o)
+{
+    if (ftc_object_is_immortal(o))
+        return;
+    /* Relaxed: both only need to be visible to threads that find o through the container's
+     * release store that follows. */
+    ftc_atomic_fetch_or_relaxed(&o->ob_flags, FTC_OBF_QSBR);
+    intptr_t shared = ftc_atomic_load_relaxed(&o->ob_ref_shared);
+    while ((shared & FTC_REF_SHARED_FLAG_MASK) == 0) {
+        if (ftc_atomic_cas_weak_relaxed(&o->ob_ref_shared, &shared,
+                                        shared | FTC_REF_MAYBE_SHARED))
+            break;
+    }
+}
+#endif
+
+/* ---- hooks called by the state layer ---- */
+
+int _ftc_objects_runtime_init(void) { return 0; }
+
+/* Called after every tstate but those of threads parked for good (daemon threads stopped by
+ * finalization: they never run again) was deleted. No thread can read anything: deferred
+ * frees happen at once from here on. The parked threads' records stay registered (their
+ * threads still point at them) but give up their queues and counts. */
+void _ftc_objects_runtime_fini(void)
+{
+    _ftc_qsbr_set_immediate(true);
+    for (;;) {
+        ftc_object **objs;
+        size_t n;
+        _ftc_objects_reg_lock();
+        struct _ftc_objects_tstate *r = reg_head;
+        while (r != NULL && ftc_atomic_load_relaxed(&r->brc_len) == 0)
+            r = r->next;
+        if (r == NULL) {
+            _ftc_objects_reg_unlock();
+            break;
+        }
+        _ftc_brc_take_queue(r, &objs, &n);
+        _ftc_objects_reg_unlock();
+        _ftc_brc_merge_taken(objs, n);
+        ftc_mem_free(objs);
+    }
+    _ftc_hot_runtime_fini();
+    free_immortals();
+    _ftc_qsbr_runtime_fini();
+    _ftc_qsbr_set_immediate(false);
+}
+
+int _ftc_objects_tstate_init(ftc_tstate *ts)
+{
+    struct _ftc_objects_tstate *rec = _ftc_objects_self;
+    if (rec != NULL) {
+        rec->nstates++;
+        ts->objects = rec;
+        return 0;
+    }
+    rec = ftc_mem_calloc(1, sizeof *rec);
+    if (rec == NULL)
+        return FTC_ENOMEM;
+    rec->tid = ts->tid != 0 ? (uintptr_t)ts->tid : _ftc_tls_tid;
+    if (_ftc_qsbr_thread_init(rec) < 0) {
+        ftc_mem_free(rec);
+        return FTC_ENOMEM;
+    }
+    rec->nstates = 1;
+    rec->ts = ts;
+    ts->objects = rec;
+    _ftc_objects_reg_lock();
+    rec->next = reg_head;
+    if (reg_head != NULL)
+        reg_head->prev = rec;
+    reg_head = rec;
+    _ftc_objects_reg_unlock();
+    _ftc_objects_self = rec;
+    return 0;
+}
+
+static void reg_remove(struct _ftc_objects_tstate *rec)
+{
+    if (rec->prev != NULL)
+        rec->prev->next = rec->next;
+    else
+        reg_head = rec->next;
+    if (rec->next != NULL)
+        rec->next->prev = rec->prev;
+    rec->next = rec->prev = NULL;
+}
+
+/* Ends a record whose thread is gone or leaving (the thread itself, detached; or the fork
+ * child for the records of threads that did not survive). */
+static void record_destroy(struct _ftc_objects_tstate *rec, bool own)
+{
+    ftc_object **objs;
+    size_t n;
+    _ftc_objects_reg_lock();
+    reg_remove(rec);
+    _ftc_brc_take_queue(rec, &objs, &n);
+    _ftc_objects_reg_unlock();
+    /* From here queuers find no owner and merge directly (brc.c). */
+    _ftc_brc_merge_taken(objs, n);
+    ftc_mem_free(objs);
+    _ftc_hot_thread_fini(rec);
+    _ftc_qsbr_thread_fini(rec);
+    ftc_atomic_fetch_add_relaxed(&live_global, ftc_atomic_load_relaxed(&rec->live));
+    if (own)
+        _ftc_objects_self = NULL;
+    ftc_mem_free(rec->brc_queue);
+    ftc_mem_free(rec);
+}
+
+void _ftc_objects_tstate_fini(ftc_tstate *ts)
+{
+    struct _ftc_objects_tstate *rec = ts->objects;
+    if (rec == NULL)
+        return;
+    ts->objects = NULL;
+    _ftc_objects_reg_lock();
+    if (ftc_atomic_load_relaxed(&rec->ts) == ts)
+        ftc_atomic_store_relaxed(&rec->ts, (ftc_tstate *)NULL);
+    _ftc_objects_reg_unlock();
+    if (--rec->nstates > 0)
+        return;
+    record_destroy(rec, rec == _ftc_objects_self);
+}
+
+void _ftc_objects_attach(ftc_tstate *ts)
+{
+    struct _ftc_objects_tstate *rec = ts->objects;
+    if (rec == NULL)
+        return;
+    if (rec->tid == 0 && _ftc_tls_tid != 0) {
+        _ftc_objects_reg_lock();
+        rec->tid = _ftc_tls_tid;
+        _ftc_objects_reg_unlock();
+    }
+    /* Relaxed: read by signallers under the registry lock; a stale tstate of this thread
+     * still gets the bit, and attach re-checks the queue below. */
+    ftc_atomic_store_relaxed(&rec->ts, ts);
+    _ftc_qsbr_online(rec);
+    /* Relaxed: a queuer that pushed after this load sets the bit on rec->ts itself. */
+    if (ftc_atomic_load_relaxed(&rec->brc_len) != 0)
+        _ftc_eval_breaker_set(ts, FTC_EB_BRC_MERGE);
+}
+
+void _ftc_objects_detach(ftc_tstate *ts)
+{
+    struct _ftc_objects_tstate *rec = ts->objects;
+    if (rec != NULL)
+        _ftc_qsbr_offline(rec);
+}
+
+int _ftc_objects_handle_tick(ftc_tstate *ts, uint64_t bits)
+{
+    struct _ftc_objects_tstate *rec = ts->objects;
+    if (rec == NULL)
+        return 0;
+    /* The state layer cleared these bits before calling (clearing them again here could
+     * lose a request made meanwhile). */
+    if (bits & FTC_EB_BRC_MERGE)
+        _ftc_brc_merge_queue(rec);
+    if (bits & FTC_EB_QSBR)
+        _ftc_qsbr_tick(rec, ts);
+    return 0;
+}
+
+void _ftc_objects_after_fork_child(ftc_tstate *survivor)
+{
+    /* Only the calling thread exists: reinitialize the locks (another thread may have held
+     * them at fork) and end every other thread's record. */
+    pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
+    reg_mutex = fresh;
+    immortal_mutex = fresh;
+    _ftc_qsbr_after_fork_child();
+    _ftc_hot_after_fork_child();
+    struct _ftc_objects_tstate *keep = survivor != NULL ? survivor->objects : NULL;
+    struct _ftc_objects_tstate *r = reg_head;
+    while (r != NULL) {
+        struct _ftc_objects_tstate *next = r->next;
+        if (r != keep)
+            record_destroy(r, false);
+        r = next;
+    }
+}

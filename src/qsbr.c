@@ -1,0 +1,512 @@
+/* QSBR: quiescent-state-based reclamation of memory that lock-free readers may still see.
+ *
+ * Readers: every attached thread is an online reader; a detached thread is offline; a tick
+ * that handles FTC_EB_QSBR (and ftc_qsbr_quiescent()) is a quiescent state. Each thread is
+ * registered with liburcu's urcu-qsbr flavour and mirrors these transitions into it
+ * (rcu_thread_online / rcu_thread_offline / rcu_quiescent_state), so urcu-qsbr primitives stay
+ * valid for ftcore threads. The inline tick of the VM costs one relaxed load as before: a
+ * thread reports a quiescent state only when someone asked for one (FTC_EB_QSBR), so the read
+ * side costs nothing while nothing waits to be freed.
+ *
+ * Grace periods: our own sequence counter beside liburcu, not liburcu's call_rcu/defer_rcu.
+ * Why (measured and read in liburcu 0.13.2): there is no non-blocking grace-period poll (0.14
+ * added one); defer_rcu blocks when its queue fills; call_rcu runs the grace period on its own
+ * worker thread at a time we cannot see, so the request "report a quiescent state" that we
+ * must send through the eval breaker cannot be ordered after the start of that grace period —
+ * a reader that answers just before it starts must answer again, which turns into either
+ * a stall or every tick taking the slow path while anything is in flight. With our counter the
+ * order is by construction:
+ *   wr_seq   (global, starts at 1) is advanced by one atomic add when a batch is sealed; the
+ *            new value is that batch's goal; the request bits are set after the add.
+ *   seq      (per thread) is wr_seq as read at the thread's last quiescent state, 0 offline.
+ *   rd_seq   (global) caches the minimum seq over online threads seen by the last poll.
+ * A batch is safe once every online thread's seq >= goal: such a thread passed a quiescent
+ * state after the add, hence after the unlink that preceded the add, so it holds no pointer
+ * into the batch; an offline thread holds none; a thread coming online stores seq (seq_cst,
+ * then a full fence) before reading anything, so a poll that saw it offline is ordered before
+ * its first read, which then sees the unlink. Polling never blocks: it scans the records.
+ *
+ * Deferred memory per thread: batches of at most FTC_QSBR_BATCH_ITEMS items; a batch is
+ * sealed when full, when its bytes reach FTC_QSBR_BATCH_BYTES, or at the thread's QSBR tick
+ * if no older batch of the thread is still waiting (the first item of a batch asks for that
+ * tick); sealing asks every online thread for a quiescent state. Ready batches are freed whenever the
+ * thread frees, ticks or ends. Past FTC_QSBR_LIMIT_BYTES the thread's next tick (a point where
+ * it holds no lock-free pointer) detaches and waits on a condition variable, woken by the
+ * quiescent states of others, until it is back under the limit: that is the bound. A thread
+ * that ends hands its unfinished batches to the orphan list, which any ticking thread polls and
+ * runtime fini frees. If a batch cannot be allocated, the freeing thread stops the world (no
+ * reader is then between quiescent states) and frees at once.
+ *
+ * TSan (DESIGN.md): it does not see this protocol, so each quiescent state and each going
+ * offline does FTC_TSAN_RELEASE(&tsan_token), and each freeing of a batch whose grace period
+ * passed does FTC_TSAN_ACQUIRE(&tsan_token) first.
+ */
+#include "internal/object.h"
+#include <malloc.h>
+
+#ifdef FTC_GIL_DISABLED
+#define _LGPL_SOURCE 1
+#include <urcu-qsbr.h>
+
+struct qsbr_item {
+    void *p;
+    void (*fn)(void *);
+};
+
+struct _ftc_qsbr_batch {
+    struct _ftc_qsbr_batch *next;
+    uint64_t goal;          /* 0 while open */
+    size_t n;
+    uint64_t bytes;
+    struct qsbr_item items[FTC_QSBR_BATCH_ITEMS];
+};
+
+static uint64_t wr_seq = 1;         /* atomic */
+static uint64_t rd_seq = 1;         /* atomic */
+static char tsan_token;
+
+static pthread_mutex_t orphan_mutex = PTHREAD_MUTEX_INITIALIZER;
+static struct _ftc_qsbr_batch *orphan_head, *orphan_tail;
+static uint64_t orphan_items;       /* atomic */
+
+static pthread_mutex_t wait_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wait_cond = PTHREAD_COND_INITIALIZER;
+static uint64_t wait_gen;           /* wait_mutex */
+static int waiters;                 /* atomic */
+
+static uint64_t freed_items;        /* atomic, statistics */
+static int immediate;               /* atomic: runtime fini frees at once */
+
+void _ftc_qsbr_set_immediate(bool on) { ftc_atomic_store(&immediate, on ? 1 : 0); }
+static uint64_t limit_waits;        /* atomic, statistics */
+
+static uint64_t advance(void) { return ftc_atomic_fetch_add(&wr_seq, 1) + 1; }
+
+static bool gp_poll(uint64_t goal)
+{
+    /* Acquire: pairs with the release CAS below in another poller. */
+    if (ftc_atomic_load_acquire(&rd_seq) >= goal)
+        return true;
+    uint64_t min = ftc_atomic_load(&wr_seq);
+    _ftc_objects_reg_lock();
+    for (struct _ftc_objects_tstate *r = _ftc_objects_reg_first(); r != NULL; r = r->next) {
+        uint64_t s = ftc_atomic_load(&r->qsbr_seq);
+        if (s != 0 && s < min)
+            min = s;
+    }
+    _ftc_objects_reg_unlock();
+    uint64_t cur = ftc_atomic_load_relaxed(&rd_seq);
+    while (cur < min && !ftc_atomic_cas_weak_release(&rd_seq, &cur, min))
+        ;
+    return min >= goal;
+}
+
+/* Asks every online thread (the caller included) for a quiescent state at its next tick. */
+static void request_all(void)
+{
+    _ftc_objects_reg_lock();
+    for (struct _ftc_objects_tstate *r = _ftc_objects_reg_first(); r != NULL; r = r->next) {
+        ftc_tstate *ts = ftc_atomic_load_relaxed(&r->ts);
+        if (ts != NULL && ftc_atomic_load(&r->qsbr_seq) != 0)
+            _ftc_eval_breaker_set(ts, FTC_EB_QSBR);
+    }
+    _ftc_objects_reg_unlock();
+}
+
+static void wake_waiters(void)
+{
+    if (ftc_atomic_load(&waiters) == 0)
+        return;
+    pthread_mutex_lock(&wait_mutex);
+    wait_gen++;
+    pthread_cond_broadcast(&wait_cond);
+    pthread_mutex_unlock(&wait_mutex);
+}
+
+static void report(struct _ftc_objects_tstate *rec)
+{
+    FTC_TSAN_RELEASE(&tsan_token);
+    /* seq_cst: ordered before the load of `waiters` in wake_waiters (a waiter increments it
+     * before polling: one of the two sees the other). */
+    ftc_atomic_store(&rec->qsbr_seq, ftc_atomic_load(&wr_seq));
+    rcu_quiescent_state();
+    wake_waiters();
+}
+
+static void free_batch_items(struct _ftc_qsbr_batch *b)
+{
+    FTC_TSAN_ACQUIRE(&tsan_token);
+    for (size_t i = 0; i < b->n; i++)
+        b->items[i].fn(b->items[i].p);
+    ftc_atomic_fetch_add_relaxed(&freed_items, (uint64_t)b->n);
+}
+
+static void pending_sub(struct _ftc_objects_tstate *rec, struct _ftc_qsbr_batch *b)
+{
+    /* Relaxed stores, owner only: read by ftc_qsbr_get_stats of the same thread. */
+    ftc_atomic_store_relaxed(&rec->qsbr_items, rec->qsbr_items - b->n);
+    ftc_atomic_store_relaxed(&rec->qsbr_bytes, rec->qsbr_bytes - b->bytes);
+}
+
+static void recycle(struct _ftc_objects_tstate *rec, struct _ftc_qsbr_batch *b)
+{
+    if (rec != NULL && rec->qsbr_spare == NULL) {
+        b->n = 0;
+        b->bytes = 0;
+        b->goal = 0;
+        b->next = NULL;
+        rec->qsbr_spare = b;
+    } else {
+        ftc_mem_free(b);
+    }
+}
+
+/* Seals the open batch (if any items) and asks for quiescent states. Owner. */
+static void seal(struct _ftc_objects_tstate *rec)
+{
+    struct _ftc_qsbr_batch *t = rec->qsbr_tail;
+    if (t == NULL || t->goal != 0 || t->n == 0)
+        return;
+    t->goal = advance();
+    request_all();
+}
+
+/* Frees the owner's batches whose grace period has passed. */
+static void process(struct _ftc_objects_tstate *rec)
+{
+    for (;;) {
+        struct _ftc_qsbr_batch *b = rec->qsbr_head;
+        if (b == NULL || b->goal == 0 || !gp_poll(b->goal))
+            return;
+        rec->qsbr_head = b->next;
+        if (rec->qsbr_head == NULL)
+            rec->qsbr_tail = NULL;
+        pending_sub(rec, b);
+        free_batch_items(b);   /* may re-enter ftc_qsbr_free: the queue is consistent */
+        recycle(rec, b);
+    }
+}
+
+/* At a quiescent state: free what is ready; seal the open batch when no older batch is still
+ * waiting, so that at most one grace period per thread is in flight below the thresholds (a
+ * grace period costs every online thread a slow tick). */
+static void tick_work(struct _ftc_objects_tstate *rec)
+{
+    process(rec);
+    if (rec->qsbr_head != NULL && rec->qsbr_head == rec->qsbr_tail)
+        seal(rec);
+}
+
+static void process_orphans(void)
+{
+    if (ftc_atomic_load_relaxed(&orphan_items) == 0)
+        return;
+    if (pthread_mutex_trylock(&orphan_mutex) != 0)
+        return;
+    struct _ftc_qsbr_batch *ready = NULL, **link = &ready;
+    while (orphan_head != NULL && gp_poll(orphan_head->goal)) {
+        struct _ftc_qsbr_batch *b = orphan_head;
+        orphan_head = b->next;
+        b->next = NULL;
+        *link = b;
+        link = &b->next;
+        ftc_atomic_fetch_sub_relaxed(&orphan_items, (uint64_t)b->n);
+    }
+    if (orphan_head == NULL)
+        orphan_tail = NULL;
+    pthread_mutex_unlock(&orphan_mutex);
+    while (ready != NULL) {
+        struct _ftc_qsbr_batch *b = ready;
+        ready = b->next;
+        free_batch_items(b);
+        ftc_mem_free(b);
+    }
+}
+
+static void orphan_append(struct _ftc_qsbr_batch *head, struct _ftc_qsbr_batch *tail,
+                          uint64_t items)
+{
+    pthread_mutex_lock(&orphan_mutex);
+    if (orphan_tail != NULL)
+        orphan_tail->next = head;
+    else
+        orphan_head = head;
+    orphan_tail = tail;
+    ftc_atomic_fetch_add_relaxed(&orphan_items, items);
+    pthread_mutex_unlock(&orphan_mutex);
+}
+
+/* No batch could be allocated: free now with every other thread paused (so none is between
+ * quiescent states), or fatally if we cannot stop the world. */
+static void free_now_stopped(void *p, void (*fn)(void *))
+{
+    if (ftc_tstate_get() == NULL)
+        ftc_fatal("out of memory deferring a free from a detached thread");
+    ftc_stop_the_world();
+    FTC_TSAN_ACQUIRE(&tsan_token);
+    fn(p);
+    ftc_start_the_world();
+}
+
+void ftc_qsbr_free_fn(void *p, void (*fn)(void *), size_t size)
+{
+    if (p == NULL)
+        return;
+    struct _ftc_objects_tstate *rec = _ftc_objects_self;
+    if (FTC_UNLIKELY(ftc_atomic_load_relaxed(&immediate))) {
+        fn(p);
+        return;
+    }
+    if (rec == NULL) {
+        if (!ftc_runtime_is_initialized()) {
+            fn(p);   /* no runtime, no attached reader */
+            return;
+        }
+        /* A thread without a tstate: a one-item orphan batch. */
+        struct _ftc_qsbr_batch *b = ftc_mem_calloc(1, sizeof *b);
+        if (b == NULL)
+            ftc_fatal("out of memory deferring a free from a thread without a tstate");
+        b->items[0].p = p;
+        b->items[0].fn = fn;
+        b->n = 1;
+        b->bytes = size;
+        b->goal = advance();
+        orphan_append(b, b, 1);
+        request_all();
+        return;
+    }
+    struct _ftc_qsbr_batch *b = rec->qsbr_tail;
+    if (b == NULL || b->goal != 0 || b->n == FTC_QSBR_BATCH_ITEMS) {
+        b = rec->qsbr_spare;
+        if (b != NULL)
+            rec->qsbr_spare = NULL;
+        else if ((b = ftc_mem_calloc(1, sizeof *b)) == NULL) {
+            free_now_stopped(p, fn);
+            return;
+        }
+        if (rec->qsbr_tail != NULL)
+            rec->qsbr_tail->next = b;
+        else
+            rec->qsbr_head = b;
+        rec->qsbr_tail = b;
+    }
+    b->items[b->n].p = p;
+    b->items[b->n].fn = fn;
+    b->n++;
+    b->bytes += size;
+    ftc_atomic_store_relaxed(&rec->qsbr_items, rec->qsbr_items + 1);
+    ftc_atomic_store_relaxed(&rec->qsbr_bytes, rec->qsbr_bytes + size);
+    if (rec->qsbr_bytes > rec->qsbr_peak)
+        ftc_atomic_store_relaxed(&rec->qsbr_peak, rec->qsbr_bytes);
+    if (b->n == FTC_QSBR_BATCH_ITEMS || b->bytes >= FTC_QSBR_BATCH_BYTES) {
+        seal(rec);
+        process(rec);
+    }
+    /* The first item of a batch, or over the limit: our next tick takes care of it. */
+    if (b->n == 1 || rec->qsbr_bytes > FTC_QSBR_LIMIT_BYTES) {
+        ftc_tstate *ts = ftc_atomic_load_relaxed(&rec->ts);
+        if (ts != NULL)
+            _ftc_eval_breaker_set(ts, FTC_EB_QSBR);
+    }
+}
+
+static void mem_free_fn(void *p) { ftc_mem_free(p); }
+
+void ftc_qsbr_free(void *p)
+{
+    if (p != NULL)
+        ftc_qsbr_free_fn(p, mem_free_fn, malloc_usable_size(p));
+}
+
+/* Detached wait until the caller's deferred bytes are under the limit. Called at a tick. */
+static void wait_for_limit(struct _ftc_objects_tstate *rec)
+{
+    ftc_atomic_fetch_add_relaxed(&limit_waits, 1);
+    ftc_tstate *saved = ftc_detach();   /* offline: we do not hold anything up */
+    ftc_atomic_fetch_add(&waiters, 1);
+    for (;;) {
+        pthread_mutex_lock(&wait_mutex);
+        uint64_t gen = wait_gen;
+        pthread_mutex_unlock(&wait_mutex);
+        seal(rec);
+        process(rec);
+        if (ftc_atomic_load_relaxed(&rec->qsbr_bytes) <= FTC_QSBR_LIMIT_BYTES)
+            break;
+        request_all();
+        pthread_mutex_lock(&wait_mutex);
+        while (wait_gen == gen)
+            pthread_cond_wait(&wait_cond, &wait_mutex);
+        pthread_mutex_unlock(&wait_mutex);
+    }
+    ftc_atomic_fetch_sub(&waiters, 1);
+    ftc_attach(saved);
+}
+
+void _ftc_qsbr_tick(struct _ftc_objects_tstate *rec, ftc_tstate *ts)
+{
+    if (!rec->qsbr_online)
+        return;
+    report(rec);
+    tick_work(rec);
+    process_orphans();
+    if (ftc_atomic_load_relaxed(&rec->qsbr_bytes) > FTC_QSBR_LIMIT_BYTES)
+        wait_for_limit(rec);
+    /* Still waiting for others: look again at the next tick. */
+    if (rec->qsbr_head != NULL)
+        _ftc_eval_breaker_set(ts, FTC_EB_QSBR);
+}
+
+void ftc_qsbr_quiescent(void)
+{
+    struct _ftc_objects_tstate *rec = _ftc_objects_self;
+    if (rec == NULL || !rec->qsbr_online)
+        return;
+    report(rec);
+    tick_work(rec);
+    process_orphans();
+}
+
+void _ftc_qsbr_online(struct _ftc_objects_tstate *rec)
+{
+    if (rec->qsbr_online)
+        return;
+    rec->qsbr_online = 1;
+    ftc_atomic_store(&rec->qsbr_seq, ftc_atomic_load(&wr_seq));
+    /* Full fence: the seq store is visible before any lock-free read that follows (see the
+     * essay: a poll that saw us offline is ordered before our first read). */
+    ftc_atomic_fence();
+    rcu_thread_online();
+}
+
+void _ftc_qsbr_offline(struct _ftc_objects_tstate *rec)
+{
+    if (!rec->qsbr_online)
+        return;
+    rec->qsbr_online = 0;
+    FTC_TSAN_RELEASE(&tsan_token);
+    ftc_atomic_store(&rec->qsbr_seq, (uint64_t)0);
+    rcu_thread_offline();
+    wake_waiters();
+}
+
+int _ftc_qsbr_thread_init(struct _ftc_objects_tstate *rec)
+{
+    rcu_register_thread();
+    rcu_thread_offline();
+    rec->qsbr_online = 0;
+    rec->qsbr_seq = 0;
+    return 0;
+}
+
+void _ftc_qsbr_thread_fini(struct _ftc_objects_tstate *rec)
+{
+    bool own = rec == _ftc_objects_self;
+    if (own)
+        _ftc_qsbr_offline(rec);
+    else
+        ftc_atomic_store(&rec->qsbr_seq, (uint64_t)0);
+    seal(rec);
+    process(rec);
+    if (rec->qsbr_head != NULL) {
+        struct _ftc_qsbr_batch *h = rec->qsbr_head, *t = rec->qsbr_tail;
+        orphan_append(h, t, rec->qsbr_items);
+        rec->qsbr_head = rec->qsbr_tail = NULL;
+        ftc_atomic_store_relaxed(&rec->qsbr_items, (uint64_t)0);
+        ftc_atomic_store_relaxed(&rec->qsbr_bytes, (uint64_t)0);
+    }
+    ftc_mem_free(rec->qsbr_spare);
+    rec->qsbr_spare = NULL;
+    if (own)
+        rcu_unregister_thread();
+}
+
+void _ftc_qsbr_runtime_fini(void)
+{
+    /* Every other thread is gone or parked for good: nothing can be reading; free all that
+     * is left, including what parked threads had deferred. */
+    for (;;) {
+        struct _ftc_qsbr_batch *b = NULL;
+        _ftc_objects_reg_lock();
+        for (struct _ftc_objects_tstate *r = _ftc_objects_reg_first(); r != NULL; r = r->next) {
+            if (r->qsbr_head != NULL) {
+                b = r->qsbr_head;
+                r->qsbr_head = b->next;
+                if (r->qsbr_head == NULL)
+                    r->qsbr_tail = NULL;
+                pending_sub(r, b);
+                break;
+            }
+        }
+        _ftc_objects_reg_unlock();
+        if (b == NULL)
+            break;
+        free_batch_items(b);
+        ftc_mem_free(b);
+    }
+    pthread_mutex_lock(&orphan_mutex);
+    struct _ftc_qsbr_batch *b = orphan_head;
+    orphan_head = orphan_tail = NULL;
+    ftc_atomic_store_relaxed(&orphan_items, (uint64_t)0);
+    pthread_mutex_unlock(&orphan_mutex);
+    while (b != NULL) {
+        struct _ftc_qsbr_batch *next = b->next;
+        free_batch_items(b);
+        ftc_mem_free(b);
+        b = next;
+    }
+}
+
+void _ftc_qsbr_after_fork_child(void)
+{
+    pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+    pthread_cond_t c = PTHREAD_COND_INITIALIZER;
+    orphan_mutex = m;
+    wait_mutex = m;
+    wait_cond = c;
+    waiters = 0;
+}
+
+void ftc_qsbr_get_stats(ftc_qsbr_stats *out)
+{
+    struct _ftc_objects_tstate *rec = _ftc_objects_self;
+    out->pending_items = rec ? ftc_atomic_load_relaxed(&rec->qsbr_items) : 0;
+    out->pending_bytes = rec ? ftc_atomic_load_relaxed(&rec->qsbr_bytes) : 0;
+    out->peak_bytes = rec ? ftc_atomic_load_relaxed(&rec->qsbr_peak) : 0;
+    out->freed_items = ftc_atomic_load_relaxed(&freed_items);
+    out->orphan_items = ftc_atomic_load_relaxed(&orphan_items);
+    out->limit_waits = ftc_atomic_load_relaxed(&limit_waits);
+}
+
+#else /* GIL build: the GIL excludes readers; free at once. */
+
+void ftc_qsbr_free(void *p) { ftc_mem_free(p); }
+
+void ftc_qsbr_free_fn(void *p, void (*fn)(void *), size_t size)
+{
+    FTC_UNUSED(size);
+    if (p != NULL)
+        fn(p);
+}
+
+void ftc_qsbr_quiescent(void) {}
+
+void ftc_qsbr_get_stats(ftc_qsbr_stats *out)
+{
+    out->pending_items = out->pending_bytes = out->peak_bytes = 0;
+    out->freed_items = out->orphan_items = out->limit_waits = 0;
+}
+
+int _ftc_qsbr_thread_init(struct _ftc_objects_tstate *rec) { FTC_UNUSED(rec); return 0; }
+void _ftc_qsbr_thread_fini(struct _ftc_objects_tstate *rec) { FTC_UNUSED(rec); }
+void _ftc_qsbr_online(struct _ftc_objects_tstate *rec) { FTC_UNUSED(rec); }
+void _ftc_qsbr_offline(struct _ftc_objects_tstate *rec) { FTC_UNUSED(rec); }
+void _ftc_qsbr_tick(struct _ftc_objects_tstate *rec, ftc_tstate *ts)
+{
+    FTC_UNUSED(rec);
+    FTC_UNUSED(ts);
+}
+void _ftc_qsbr_runtime_fini(void) {}
+void _ftc_qsbr_set_immediate(bool on) { FTC_UNUSED(on); }
+void _ftc_qsbr_after_fork_child(void) {}
+
+#endif

@@ -1,0 +1,249 @@
+/* Hot objects: per-thread reference counting for objects every thread touches (nogil).
+ *
+ * Why: with biased counting, an object shared by all threads (a type, a constant, a lock, the
+ * workload's shared dict) has every incref and decref land on one atomic word, which then
+ * bounces between cores: slower than a GIL (CPython gh-131988, gh-123619). CPython 3.14
+ * answers with per-thread reference counts indexed by a unique id; this is the same idea.
+ *
+ * How: ftc_object_set_hot(o), called by o's creator before publishing it, merges o's counts
+ * into its shared word (state MERGED, owner none), gives o a unique id (stored in
+ * ob_ref_local, which a merged object does not use; never FTC_REF_IMMORTAL) and sets
+ * FTC_OBF_HOT. Thereafter every thread's incref/decref of o adds +1/-1 to its own slot
+ * counts[id] in its record: a plain load and relaxed store, no contention. (If a thread's
+ * array cannot grow, that one change goes to the shared word atomically instead: counts are
+ * fungible.) The total is shared count + the sum of every thread's slot, which may be
+ * negative individually.
+ *
+ * When it is freed (the rule): never by a decref, since no thread knows the total. A thread
+ * that ends adds its slots into the objects' shared words. ftc_object_collect_hot() stops the
+ * world, adds every thread's slots into the shared words (zeroing them), and takes out the hot
+ * objects whose shared count is then zero; it starts the world and deallocates them. With the
+ * world stopped no thread is between two ticks, so none holds a pointer it read lock-free, and
+ * a zero total means no reference exists anywhere: no one can find the object again. Runtime
+ * fini collects one last time. Memory goes through QSBR like any shared object's.
+ *
+ * Locks: hot_mutex guards the id table and every record's slot array shape (growing it,
+ * merging it). The collector takes it with the world stopped; a thread holds it only for
+ * short non-blocking work, never across a tick, so the collector cannot wait on a paused
+ * thread for it.
+ */
+#include "internal/object.h"
+
+#ifdef FTC_GIL_DISABLED
+
+static pthread_mutex_t hot_mutex = PTHREAD_MUTEX_INITIALIZER;
+static ftc_object **hot_objs;       /* by id; NULL = free id */
+static size_t hot_cap;
+static size_t hot_count;            /* ids in use */
+
+#define SHARED_ONE ((intptr_t)1 << FTC_REF_SHARED_SHIFT)
+
+int ftc_object_set_hot(ftc_object *o)
+{
+    if (ftc_object_is_immortal(o))
+        return FTC_ESTATE;
+    if (ftc_atomic_load_relaxed(&o->ob_flags) & FTC_OBF_HOT)
+        return 0;
+    uintptr_t tid = ftc_atomic_load_relaxed(&o->ob_tid);
+    if (tid != FTC_TID_NONE && tid != _ftc_tls_tid)
+        ftc_fatal("ftc_object_set_hot on a %s object owned by another thread", o->ob_type->name);
+    pthread_mutex_lock(&hot_mutex);
+    size_t id = 0;
+    while (id < hot_cap && hot_objs[id] != NULL)
+        id++;
+    if (id == hot_cap) {
+        size_t cap = hot_cap ? hot_cap * 2 : 64;
+        ftc_object **n = ftc_mem_realloc(hot_objs, cap * sizeof *n);
+        if (n == NULL) {
+            pthread_mutex_unlock(&hot_mutex);
+            return FTC_ENOMEM;
+        }
+        for (size_t i = hot_cap; i < cap; i++)
+            n[i] = NULL;
+        hot_objs = n;
+        hot_cap = cap;
+    }
+    hot_objs[id] = o;
+    hot_count++;
+    /* The owner (or nobody) counts: fold local into the shared word and give up ownership;
+     * then ob_ref_local is free to hold the id. */
+    intptr_t total = _ftc_brc_merge(o, 0);
+    ftc_atomic_store_relaxed(&o->ob_ref_shared,
+                             (total << FTC_REF_SHARED_SHIFT) | FTC_REF_MERGED);
+    ftc_atomic_store_relaxed(&o->ob_ref_local, (uint32_t)id);
+    ftc_atomic_fetch_or_relaxed(&o->ob_flags, (uint16_t)(FTC_OBF_HOT | FTC_OBF_QSBR));
+    pthread_mutex_unlock(&hot_mutex);
+    return 0;
+}
+
+/* Grows the caller's slot array to hold id; false if out of memory. */
+static bool grow_slots(struct _ftc_objects_tstate *rec, size_t id)
+{
+    pthread_mutex_lock(&hot_mutex);
+    size_t cap = rec->hot_cap ? rec->hot_cap : 64;
+    while (cap <= id)
+        cap *= 2;
+    int64_t *n = ftc_mem_realloc(rec->hot_counts, cap * sizeof *n);
+    if (n != NULL) {
+        for (size_t i = rec->hot_cap; i < cap; i++)
+            n[i] = 0;
+        rec->hot_counts = n;
+        rec->hot_cap = cap;
+    }
+    pthread_mutex_unlock(&hot_mutex);
+    return n != NULL;
+}
+
+static void hot_add(ftc_object *o, int64_t delta)
+{
+    struct _ftc_objects_tstate *rec = _ftc_objects_self;
+    size_t id = ftc_atomic_load_relaxed(&o->ob_ref_local);
+    if (rec != NULL && (id < rec->hot_cap || grow_slots(rec, id))) {
+        /* Relaxed load and store, this thread only: the collector reads it with the world
+         * stopped (or under hot_mutex at our thread's end), which orders it. */
+        int64_t *slot = &rec->hot_counts[id];
+        ftc_atomic_store_relaxed(slot, ftc_atomic_load_relaxed(slot) + delta);
+        return;
+    }
+    /* Relaxed: counts need no ordering; the collector stops the world before it reads. */
+    ftc_atomic_fetch_add_relaxed(&o->ob_ref_shared, (intptr_t)delta * SHARED_ONE);
+}
+
+void _ftc_object_hot_incref(ftc_object *o) { hot_add(o, 1); }
+void _ftc_object_hot_decref(ftc_object *o) { hot_add(o, -1); }
+
+/* Adds rec's slots into the objects and zeroes them. hot_mutex held. */
+static void merge_slots_locked(struct _ftc_objects_tstate *rec)
+{
+    for (size_t id = 0; id < rec->hot_cap; id++) {
+        int64_t d = ftc_atomic_load_relaxed(&rec->hot_counts[id]);
+        if (d == 0)
+            continue;
+        ftc_atomic_store_relaxed(&rec->hot_counts[id], (int64_t)0);
+        if (id < hot_cap && hot_objs[id] != NULL)
+            ftc_atomic_fetch_add_relaxed(&hot_objs[id]->ob_ref_shared, (intptr_t)d * SHARED_ONE);
+        else
+            ftc_fatal("hot object id %zu counted but not registered", id);
+    }
+}
+
+void _ftc_hot_thread_fini(struct _ftc_objects_tstate *rec)
+{
+    pthread_mutex_lock(&hot_mutex);
+    merge_slots_locked(rec);
+    pthread_mutex_unlock(&hot_mutex);
+    ftc_mem_free(rec->hot_counts);
+    rec->hot_counts = NULL;
+    rec->hot_cap = 0;
+}
+
+/* With every thread's slots merged (hot_mutex held): takes out the dead objects. */
+static size_t take_dead_locked(ftc_object ***out)
+{
+    size_t n = 0;
+    ftc_object **dead = NULL;
+    for (size_t id = 0; id < hot_cap; id++) {
+        ftc_object *o = hot_objs[id];
+        if (o == NULL)
+            continue;
+        intptr_t count = ftc_atomic_load_relaxed(&o->ob_ref_shared) >> FTC_REF_SHARED_SHIFT;
+        if (count < 0)
+            ftc_fatal("negative reference count (%ld) on a hot %s object", (long)count,
+                      o->ob_type->name);
+        if (count != 0)
+            continue;
+        if (dead == NULL && (dead = ftc_mem_alloc(hot_count * sizeof *dead)) == NULL)
+            break;   /* out of memory: the next collection frees them */
+        dead[n++] = o;
+        hot_objs[id] = NULL;
+        hot_count--;
+    }
+    *out = dead;
+    return n;
+}
+
+static void dealloc_dead(ftc_object **dead, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        ftc_object *o = dead[i];
+        /* Merged, count zero, no id: an ordinary dead object now. */
+        ftc_atomic_store_relaxed(&o->ob_ref_local, (uint32_t)0);
+        ftc_atomic_fetch_and_relaxed(&o->ob_flags, (uint16_t)~FTC_OBF_HOT);
+        _ftc_object_dealloc(o);
+    }
+    ftc_mem_free(dead);
+}
+
+int64_t ftc_object_collect_hot(void)
+{
+    if (ftc_tstate_get() == NULL)
+        ftc_fatal("ftc_object_collect_hot needs an attached thread state");
+    ftc_object **dead;
+    ftc_stop_the_world();
+    pthread_mutex_lock(&hot_mutex);
+    _ftc_objects_reg_lock();
+    for (struct _ftc_objects_tstate *r = _ftc_objects_reg_first(); r != NULL; r = r->next)
+        merge_slots_locked(r);
+    _ftc_objects_reg_unlock();
+    size_t n = take_dead_locked(&dead);
+    pthread_mutex_unlock(&hot_mutex);
+    ftc_start_the_world();
+    dealloc_dead(dead, n);
+    return (int64_t)n;
+}
+
+int64_t _ftc_hot_refcount(ftc_object *o)
+{
+    pthread_mutex_lock(&hot_mutex);
+    size_t id = ftc_atomic_load_relaxed(&o->ob_ref_local);
+    int64_t total = (int64_t)(ftc_atomic_load_relaxed(&o->ob_ref_shared) >> FTC_REF_SHARED_SHIFT);
+    _ftc_objects_reg_lock();
+    for (struct _ftc_objects_tstate *r = _ftc_objects_reg_first(); r != NULL; r = r->next)
+        if (id < r->hot_cap)
+            total += ftc_atomic_load_relaxed(&r->hot_counts[id]);
+    _ftc_objects_reg_unlock();
+    pthread_mutex_unlock(&hot_mutex);
+    return total;
+}
+
+void _ftc_hot_runtime_fini(void)
+{
+    /* The last thread: merge what is left and free the dead; live ones stay the user's. */
+    ftc_object **dead;
+    pthread_mutex_lock(&hot_mutex);
+    _ftc_objects_reg_lock();
+    for (struct _ftc_objects_tstate *r = _ftc_objects_reg_first(); r != NULL; r = r->next)
+        merge_slots_locked(r);
+    _ftc_objects_reg_unlock();
+    size_t n = take_dead_locked(&dead);
+    bool empty = hot_count == 0;
+    if (empty) {
+        ftc_mem_free(hot_objs);
+        hot_objs = NULL;
+        hot_cap = 0;
+    }
+    pthread_mutex_unlock(&hot_mutex);
+    dealloc_dead(dead, n);
+}
+
+void _ftc_hot_after_fork_child(void)
+{
+    pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+    hot_mutex = m;
+}
+
+#else /* GIL build: counts are plain and uncontended already. */
+
+int ftc_object_set_hot(ftc_object *o)
+{
+    FTC_UNUSED(o);
+    return 0;
+}
+
+int64_t ftc_object_collect_hot(void) { return 0; }
+int64_t _ftc_hot_refcount(ftc_object *o) { return (int64_t)o->ob_refcnt; }
+void _ftc_hot_thread_fini(struct _ftc_objects_tstate *rec) { FTC_UNUSED(rec); }
+void _ftc_hot_runtime_fini(void) {}
+void _ftc_hot_after_fork_child(void) {}
+
+#endif

@@ -1,0 +1,76 @@
+/* Recursive mutex: an ftc_mutex plus an owner and a level.
+ *
+ * The owner is an id of the calling OS thread that needs no thread state: the address of a
+ * thread-local variable, unique among live threads and never 0. Only the owner writes owner
+ * and level while it holds the mutex; other threads only compare owner with their own id, which
+ * can never match by accident while the mutex is held by someone else, so a relaxed atomic load
+ * suffices for that comparison (it is atomic so that the racing read is defined).
+ */
+#include "internal/parking_lot.h"
+
+static _Thread_local char thread_marker;
+
+static uintptr_t self_id(void)
+{
+    return (uintptr_t)&thread_marker;
+}
+
+static bool owned(ftc_rmutex *r)
+{
+    /* relaxed: only our own thread can have stored our id (see the top of the file). */
+    return ftc_atomic_load_relaxed(&r->owner) == self_id();
+}
+
+int ftc_rmutex_lock_timed(ftc_rmutex *r, double timeout, int flags)
+{
+    if (owned(r)) {
+        r->level++;
+        return 0;
+    }
+    int rc = ftc_mutex_lock_timed(&r->mutex, timeout, flags);
+    if (rc == 0) {
+        ftc_atomic_store_relaxed(&r->owner, self_id()); /* relaxed: see owned() */
+        r->level = 0;
+    }
+    return rc;
+}
+
+void ftc_rmutex_lock(ftc_rmutex *r)
+{
+    if (owned(r)) {
+        r->level++;
+        return;
+    }
+    ftc_mutex_lock(&r->mutex);
+    ftc_atomic_store_relaxed(&r->owner, self_id()); /* relaxed: see owned() */
+    r->level = 0;
+}
+
+int ftc_rmutex_unlock_checked(ftc_rmutex *r)
+{
+    if (!owned(r))
+        return FTC_EPERM;
+    if (r->level > 0) {
+        r->level--;
+        return 0;
+    }
+    ftc_atomic_store_relaxed(&r->owner, (uintptr_t)0); /* relaxed: see owned() */
+    ftc_mutex_unlock(&r->mutex);
+    return 0;
+}
+
+void ftc_rmutex_unlock(ftc_rmutex *r)
+{
+    if (ftc_rmutex_unlock_checked(r) != 0)
+        ftc_fatal("unlocking a recursive mutex the calling thread does not own (%p)", (void *)r);
+}
+
+bool ftc_rmutex_is_owned(ftc_rmutex *r)
+{
+    return owned(r);
+}
+
+size_t ftc_rmutex_count(ftc_rmutex *r)
+{
+    return owned(r) ? r->level + 1 : 0;
+}

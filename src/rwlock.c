@@ -1,0 +1,119 @@
+/* Reader-writer lock on the parking lot (after CPython's _PyRWMutex, written fresh).
+ *
+ * One word: bit 0 WRITE_LOCKED, bit 1 HAS_PARKED, bits 2.. the number of readers holding it.
+ *
+ *   read lock:   if neither WRITE_LOCKED nor HAS_PARKED, CAS the reader count up; otherwise
+ *                set HAS_PARKED and park (writer preference: a waiting writer, which always
+ *                sets HAS_PARKED, stops new readers, so readers cannot starve it).
+ *   read unlock: count down; the last reader out, if HAS_PARKED, wakes every waiter.
+ *   write lock:  if the word has no writer and no reader, CAS WRITE_LOCKED in (keeping
+ *                HAS_PARKED); otherwise set HAS_PARKED and park.
+ *   write unlock: exchange in 0 and, if HAS_PARKED was set, wake every waiter.
+ *
+ * Woken threads re-run their loop; those that still cannot proceed set HAS_PARKED again and
+ * park again. Why every parked thread is eventually woken: HAS_PARKED is cleared only by a write
+ * unlock, which wakes everyone. While it is set, either a writer holds the lock (its unlock will
+ * wake everyone), or readers hold it (the last one out wakes everyone), or a writer is waiting
+ * (it set the bit, or a reader set it because a writer held the lock); a waiting writer is woken
+ * by one of the first two and then takes the lock or parks again, so the chain ends in a write
+ * unlock. A park that races with any of these wakes does not sleep: it expects the exact word it
+ * saw, and every release changes the word before it unparks under the bucket lock.
+ *
+ * Memory order: lock CASes are acquire, unlocks are release (reader count down: release, so a
+ * writer that then sees zero readers sees their reads done before its writes).
+ */
+#include "internal/parking_lot.h"
+
+#define RW_WRITE_LOCKED ((uintptr_t)1)
+#define RW_HAS_PARKED ((uintptr_t)2)
+#define RW_READER ((uintptr_t)4)
+#define RW_READER_MASK (~(uintptr_t)3)
+
+/* Sets HAS_PARKED (if needed) and parks expecting the result; returns the reloaded word. */
+static uintptr_t set_parked_and_wait(ftc_rwlock *rw, uintptr_t bits)
+{
+    uintptr_t want = bits | RW_HAS_PARKED;
+    if (!(bits & RW_HAS_PARKED)) {
+        /* relaxed: the bit only announces a waiter; the park re-checks under the bucket lock. */
+        if (!ftc_atomic_cas_relaxed(&rw->bits, &bits, want))
+            return bits;
+    }
+    _ftc_parking_lot_park(&rw->bits, &want, sizeof want, -1, NULL, FTC_LOCK_DETACH);
+    return ftc_atomic_load_relaxed(&rw->bits);
+}
+
+bool ftc_rwlock_tryrdlock(ftc_rwlock *rw)
+{
+    uintptr_t bits = ftc_atomic_load_relaxed(&rw->bits);
+    while (!(bits & (RW_WRITE_LOCKED | RW_HAS_PARKED))) {
+        /* acquire: pairs with the release of the last write unlock. */
+        if (ftc_atomic_cas_acquire(&rw->bits, &bits, bits + RW_READER))
+            return true;
+    }
+    return false;
+}
+
+void ftc_rwlock_rdlock(ftc_rwlock *rw)
+{
+    uintptr_t bits = ftc_atomic_load_relaxed(&rw->bits);
+    for (;;) {
+        if (bits & (RW_WRITE_LOCKED | RW_HAS_PARKED)) {
+            bits = set_parked_and_wait(rw, bits);
+            continue;
+        }
+        /* acquire: as in ftc_rwlock_tryrdlock. */
+        if (ftc_atomic_cas_acquire(&rw->bits, &bits, bits + RW_READER))
+            return;
+    }
+}
+
+void ftc_rwlock_rdunlock(ftc_rwlock *rw)
+{
+    uintptr_t bits = ftc_atomic_load_relaxed(&rw->bits);
+    for (;;) {
+        if ((bits & RW_READER_MASK) == 0 || (bits & RW_WRITE_LOCKED))
+            ftc_fatal("read-unlocking a rwlock that no reader holds (%p)", (void *)rw);
+        /* release: our reads happen before a later writer's writes (its acquire CAS). */
+        if (ftc_atomic_cas_release(&rw->bits, &bits, bits - RW_READER))
+            break;
+    }
+    bits -= RW_READER;
+    if ((bits & RW_READER_MASK) == 0 && (bits & RW_HAS_PARKED))
+        _ftc_parking_lot_unpark_all(&rw->bits);
+}
+
+bool ftc_rwlock_trywrlock(ftc_rwlock *rw)
+{
+    uintptr_t bits = ftc_atomic_load_relaxed(&rw->bits);
+    while (!(bits & (RW_WRITE_LOCKED | RW_READER_MASK))) {
+        /* acquire: pairs with the release of the last unlock (read or write). */
+        if (ftc_atomic_cas_acquire(&rw->bits, &bits, bits | RW_WRITE_LOCKED))
+            return true;
+    }
+    return false;
+}
+
+void ftc_rwlock_wrlock(ftc_rwlock *rw)
+{
+    uintptr_t bits = ftc_atomic_load_relaxed(&rw->bits);
+    for (;;) {
+        if (bits & (RW_WRITE_LOCKED | RW_READER_MASK)) {
+            bits = set_parked_and_wait(rw, bits);
+            continue;
+        }
+        /* acquire: as in ftc_rwlock_trywrlock. */
+        if (ftc_atomic_cas_acquire(&rw->bits, &bits, bits | RW_WRITE_LOCKED))
+            return;
+    }
+}
+
+void ftc_rwlock_wrunlock(ftc_rwlock *rw)
+{
+    uintptr_t bits = ftc_atomic_load_relaxed(&rw->bits);
+    if (!(bits & RW_WRITE_LOCKED))
+        ftc_fatal("write-unlocking a rwlock that is not write-locked (%p)", (void *)rw);
+    /* release: publishes the writer's critical section. */
+    bits = ftc_atomic_exchange_release(&rw->bits, (uintptr_t)0);
+    if (bits & RW_HAS_PARKED)
+        _ftc_parking_lot_unpark_all(&rw->bits);
+}
