@@ -128,7 +128,9 @@ static void *thread_main(void *arg)
     pthread_setname_np(pthread_self(), osname);
     ftc_atomic_store_release(&t->ident, ftc_thread_ident());
     int err = 0;
-    ftc_tstate *ts = _ftc_tstate_new(t->interp, &err);
+    /* t->interp was reserved by the starter; if the runtime was finalized meanwhile it may be
+     * gone, and _ftc_tstate_new finds that out without touching it. */
+    ftc_tstate *ts = _ftc_tstate_new(t->interp, &t->generation, &err);
     if (!ts) {
         set_state(t, FTC_THREAD_DONE, err);
         /* The starter reaps us and frees the handle. */
@@ -210,6 +212,11 @@ int ftc_thread_start(ftc_thread **out, void (*fn)(void *), void *arg, const ftc_
         t->next->prev = t;
     _ftc_rt.handles = t;
     pthread_mutex_unlock(&_ftc_rt.handles_mutex);
+    /* Reserve the interpreter (the caller is attached in it, so it is alive): it cannot be
+     * destroyed until the new thread has linked its tstate or given up. */
+    _ftc_head_lock();
+    me->interp->starting++;
+    _ftc_head_unlock();
 
     int rc = 0;
     if (ftc_fault_take_thread_create()) {
@@ -224,6 +231,7 @@ int ftc_thread_start(ftc_thread **out, void (*fn)(void *), void *arg, const ftc_
         pthread_attr_destroy(&attr);
     }
     if (rc < 0) {
+        _ftc_interp_unreserve(me->interp, t->generation);
         pthread_mutex_lock(&_ftc_rt.handles_mutex);
         handle_unlink_locked(t);
         pthread_mutex_unlock(&_ftc_rt.handles_mutex);
