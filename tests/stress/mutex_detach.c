@@ -18,13 +18,22 @@ static int main_state_seen = -1; /* atomic */
 
 static void owner_main(void *arg)
 {
-    int observe = (int)(intptr_t)arg;
+    int observe = (int)(intptr_t)arg; /* 0 no, 1 the state once parked, 2 wait for DETACHED */
     ftc_mutex_lock(&m);
     ftc_event_set(&locked);
     ftc_event_wait(&go_unlock, -1); /* detaches: the main thread may run (GIL build) */
     if (observe) {
         /* The main thread parks on m right after setting go_unlock; wait until it has. */
         while (_ftc_parking_lot_count(&m.bits) == 0) {
+            FTC_BEGIN_ALLOW_THREADS
+            struct timespec ts = {0, 200000};
+            nanosleep(&ts, NULL);
+            FTC_END_ALLOW_THREADS
+        }
+        /* Parked threads detach right after they queue (outside the bucket lock), so wait
+         * for it: main cannot leave the park while we hold m, so if it never detached this
+         * loop would never end and the watchdog would fail the test. */
+        while (observe == 2 && ftc_tstate_state(main_ts) != FTC_TSTATE_DETACHED) {
             FTC_BEGIN_ALLOW_THREADS
             struct timespec ts = {0, 200000};
             nanosleep(&ts, NULL);
@@ -52,7 +61,7 @@ FTC_TEST(lock_detaches_while_parked)
     for (int round = 0; round < 20; round++) {
         reset();
         ftc_thread *t;
-        CHECK_EQ(ftc_thread_start(&t, owner_main, (void *)(intptr_t)1, NULL), 0);
+        CHECK_EQ(ftc_thread_start(&t, owner_main, (void *)(intptr_t)2, NULL), 0);
         ftc_event_wait(&locked, -1);
         ftc_event_set(&go_unlock);
         switch (round % 3) {
