@@ -192,6 +192,10 @@ void _ftc_brc_merge_queue(struct _ftc_objects_tstate *rec)
 
 #else /* GIL build: no queues; the hooks that call these find nothing to do. */
 
+/* Plain counting: the inline paths never get here; these keep the exported set equal. */
+void _ftc_object_merge_zero_local(ftc_object *o) { _ftc_object_dealloc(o); }
+void _ftc_object_decref_shared(ftc_object *o) { ftc_decref(o); }
+
 void _ftc_brc_take_queue(struct _ftc_objects_tstate *rec, ftc_object ***objs, size_t *n)
 {
     FTC_UNUSED(rec);

@@ -223,6 +223,9 @@ void _ftc_object_set_shared_slow(ftc_object *o)
             break;
     }
 }
+
+#else
+void _ftc_object_set_shared_slow(ftc_object *o) { FTC_UNUSED(o); }
 #endif
 
 /* ---- hooks called by the state layer ---- */
