@@ -298,12 +298,15 @@ void ftc_qsbr_free_fn(void *p, void (*fn)(void *), size_t size)
     ftc_atomic_store_relaxed(&rec->qsbr_bytes, rec->qsbr_bytes + size);
     if (rec->qsbr_bytes > rec->qsbr_peak)
         ftc_atomic_store_relaxed(&rec->qsbr_peak, rec->qsbr_bytes);
+    bool first = b->n == 1;
     if (b->n == FTC_QSBR_BATCH_ITEMS || b->bytes >= FTC_QSBR_BATCH_BYTES) {
+        /* b may be freed by this (an offline caller completes grace periods at once; ASan
+         * caught the read of b that used to follow: stress lin_dict): do not touch it. */
         seal(rec);
         process(rec);
     }
     /* The first item of a batch, or over the limit: our next tick takes care of it. */
-    if (b->n == 1 || rec->qsbr_bytes > FTC_QSBR_LIMIT_BYTES) {
+    if (first || rec->qsbr_bytes > FTC_QSBR_LIMIT_BYTES) {
         ftc_tstate *ts = ftc_atomic_load_relaxed(&rec->ts);
         if (ts != NULL)
             _ftc_eval_breaker_set(ts, FTC_EB_QSBR);
