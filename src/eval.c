@@ -95,8 +95,10 @@ int ftc_thread_set_async_exc(uint64_t ident, int code)
         if (t->ident != ident)
             continue;
         ftc_atomic_store(&t->async_exc, code);
-        if (code)
+        if (code) {
             _ftc_eval_breaker_set(t, FTC_EB_ASYNC_EXC);
+            _ftc_sync_wake_for_async_exc(t); /* ends an interruptible wait (sync_wait.c) */
+        }
         found = 1;
         break;
     }

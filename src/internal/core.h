@@ -77,6 +77,9 @@ struct ftc_tstate {
 
     /* threading API (tls.c) */
     struct _ftc_tls_tstate *tls;
+    /* threading API (sync_wait.c): the waiter this thread sleeps on in an interruptible wait,
+     * 0 when none; bit 0 set while an async-exception sender is waking it. Atomic. */
+    uintptr_t sync_wait;
 };
 
 /* The never-reused id of the calling thread (assigned when the thread binds its first tstate;
@@ -115,7 +118,11 @@ void _ftc_objects_detach(ftc_tstate *ts);          /* before it becomes detached
 int  _ftc_objects_handle_tick(ftc_tstate *ts, uint64_t bits); /* FTC_EB_BRC_MERGE / FTC_EB_QSBR */
 void _ftc_objects_after_fork_child(ftc_tstate *survivor);
 
-/* threading API (src/tls.c) */
+/* threading API (src/tls.c, src/sync_wait.c) */
 void _ftc_tls_tstate_fini(ftc_tstate *ts);         /* thread exit: run TLS destructors */
+/* Called by ftc_thread_set_async_exc() right after it stored a non-zero code in
+ * ts->async_exc, while ts cannot be freed (head lock held): wakes ts if it sleeps in an
+ * interruptible wait of the threading API, which then returns that code. Never blocks. */
+void _ftc_sync_wake_for_async_exc(ftc_tstate *ts);
 
 #endif /* FTCORE_INTERNAL_CORE_H */
