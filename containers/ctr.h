@@ -35,20 +35,6 @@
 #include <ftcore/dict.h>
 #include <ftcore/list.h>
 
-/* ---- critical sections on a container ----
- * The lock layer's FTC_BEGIN_CRITICAL_SECTION(op) locks ftc_object_mutex(op), which object.h
- * does not provide yet; these take the same object mutex through the _MUTEX forms. */
-#ifdef FTC_GIL_DISABLED
-static inline ftc_mutex *ctr_mutex(ftc_object *o) { return &o->ob_mutex; }
-#else
-static inline ftc_mutex *ctr_mutex(ftc_object *o) { FTC_UNUSED(o); return NULL; }
-#endif
-#define CTR_BEGIN_CRITICAL_SECTION(op) FTC_BEGIN_CRITICAL_SECTION_MUTEX(ctr_mutex(op))
-#define CTR_END_CRITICAL_SECTION() FTC_END_CRITICAL_SECTION()
-#define CTR_BEGIN_CRITICAL_SECTION2(a, b) \
-    FTC_BEGIN_CRITICAL_SECTION_MUTEX2(ctr_mutex(a), ctr_mutex(b))
-#define CTR_END_CRITICAL_SECTION2() FTC_END_CRITICAL_SECTION2()
-
 /* ---- object-layer services ---- */
 
 /* Marks o as published into a container: other threads may now find it without a lock. */

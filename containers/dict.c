@@ -371,9 +371,9 @@ int ftc_dict_set(ftc_object *d, ftc_object *key, ftc_object *value)
     if (value == NULL)
         return FTC_EINVAL;
     ftc_object *old = NULL;
-    CTR_BEGIN_CRITICAL_SECTION(d);
+    FTC_BEGIN_CRITICAL_SECTION(d);
     rc = _ftc_dict_set_locked(DICT(d), key, hash, value, &old);
-    CTR_END_CRITICAL_SECTION();
+    FTC_END_CRITICAL_SECTION();
     ftc_xdecref(old);
     return rc;
 }
@@ -393,7 +393,7 @@ static int dict_find(ftc_object *d, ftc_object *key, ftc_object **value)
     }
 #endif
     dict_loc loc;
-    CTR_BEGIN_CRITICAL_SECTION(d);
+    FTC_BEGIN_CRITICAL_SECTION(d);
     rc = _ftc_dict_lookup_locked(DICT(d), key, hash, &loc);
     if (rc == 0 && loc.entry >= 0) {
         if (value != NULL) {
@@ -402,7 +402,7 @@ static int dict_find(ftc_object *d, ftc_object *key, ftc_object **value)
         }
         rc = 1;
     }
-    CTR_END_CRITICAL_SECTION();
+    FTC_END_CRITICAL_SECTION();
     return rc;
 }
 
@@ -430,13 +430,13 @@ int ftc_dict_pop(ftc_object *d, ftc_object *key, ftc_object **value)
         return rc;
     ftc_object *okey = NULL;
     dict_loc loc;
-    CTR_BEGIN_CRITICAL_SECTION(d);
+    FTC_BEGIN_CRITICAL_SECTION(d);
     rc = _ftc_dict_lookup_locked(DICT(d), key, hash, &loc);
     if (rc == 0 && loc.entry >= 0) {
         delete_at(DICT(d), &loc, &okey, value);
         rc = 1;
     }
-    CTR_END_CRITICAL_SECTION();
+    FTC_END_CRITICAL_SECTION();
     ftc_xdecref(okey);
     return rc;
 }
@@ -464,7 +464,7 @@ int ftc_dict_setdefault_ref(ftc_object *d, ftc_object *key, ftc_object *dflt, ft
     if (dflt == NULL)
         return FTC_EINVAL;
     dict_loc loc;
-    CTR_BEGIN_CRITICAL_SECTION(d);
+    FTC_BEGIN_CRITICAL_SECTION(d);
     rc = _ftc_dict_lookup_locked(DICT(d), key, hash, &loc);
     if (rc == 0) {
         if (loc.entry >= 0) {
@@ -479,7 +479,7 @@ int ftc_dict_setdefault_ref(ftc_object *d, ftc_object *key, ftc_object *dflt, ft
             }
         }
     }
-    CTR_END_CRITICAL_SECTION();
+    FTC_END_CRITICAL_SECTION();
     return rc;
 }
 
@@ -499,7 +499,7 @@ int ftc_dict_clear(ftc_object *d)
         return rc;
     ftc_dict_obj *dd = DICT(d);
     dict_keys *old;
-    CTR_BEGIN_CRITICAL_SECTION(d);
+    FTC_BEGIN_CRITICAL_SECTION(d);
     old = dd->keys;
     if (old != NULL) {
         ctr_window_open(&dd->seq);
@@ -509,7 +509,7 @@ int ftc_dict_clear(ftc_object *d)
         dd->shape++;
         ctr_window_close(&dd->seq);
     }
-    CTR_END_CRITICAL_SECTION();
+    FTC_END_CRITICAL_SECTION();
     if (old != NULL) {
         /* The dict is already empty and consistent: deallocators may use it. */
         dict_entry *ents = dk_entries(old);

@@ -23,7 +23,7 @@ ftc_object *ftc_dict_copy(ftc_object *d)
     ftc_object *nd = ftc_dict_new();
     if (nd == NULL)
         return NULL;
-    CTR_BEGIN_CRITICAL_SECTION(d);
+    FTC_BEGIN_CRITICAL_SECTION(d);
     ftc_dict_obj *src = DICT(d);
     dict_keys *k = src->keys;
     if (k != NULL && src->used > 0) {
@@ -41,7 +41,7 @@ ftc_object *ftc_dict_copy(ftc_object *d)
             DICT(nd)->used = nk->nentries;
         }
     }
-    CTR_END_CRITICAL_SECTION();
+    FTC_END_CRITICAL_SECTION();
     if (rc < 0) {
         ftc_decref(nd);
         ftc_set_last_error(rc);
@@ -96,19 +96,19 @@ int ftc_dict_update(ftc_object *d, ftc_object *other)
         return rc;
     int64_t n;
     dict_entry *snap;
-    CTR_BEGIN_CRITICAL_SECTION(other);
+    FTC_BEGIN_CRITICAL_SECTION(other);
     snap = snapshot_locked(DICT(other), &n);
-    CTR_END_CRITICAL_SECTION();
+    FTC_END_CRITICAL_SECTION();
     if (n < 0)
         return FTC_ENOMEM;
-    CTR_BEGIN_CRITICAL_SECTION(d);
+    FTC_BEGIN_CRITICAL_SECTION(d);
     for (int64_t j = 0; j < n && rc == 0; j++) {
         ftc_object *old = NULL;
         rc = _ftc_dict_set_locked(DICT(d), snap[j].key, snap[j].hash, snap[j].value, &old);
         /* The dict is consistent again: the old value's deallocator may use it. */
         ftc_xdecref(old);
     }
-    CTR_END_CRITICAL_SECTION();
+    FTC_END_CRITICAL_SECTION();
     if (snap != NULL)
         snapshot_free(snap, n);
     return rc;
@@ -125,7 +125,7 @@ int ftc_dict_next(ftc_object *d, ftc_dict_pos *pos, ftc_object **key, ftc_object
         return rc;
     if (pos == NULL || pos->index < 0)
         return FTC_EINVAL;
-    CTR_BEGIN_CRITICAL_SECTION(d);
+    FTC_BEGIN_CRITICAL_SECTION(d);
     ftc_dict_obj *dd = DICT(d);
     if (!pos->started) {
         pos->started = 1;
@@ -152,7 +152,7 @@ int ftc_dict_next(ftc_object *d, ftc_dict_pos *pos, ftc_object **key, ftc_object
             break;
         }
     }
-    CTR_END_CRITICAL_SECTION();
+    FTC_END_CRITICAL_SECTION();
     return rc;
 }
 
@@ -167,9 +167,9 @@ static ftc_object *dict_view(ftc_object *d, int which)
     }
     int64_t n;
     dict_entry *snap;
-    CTR_BEGIN_CRITICAL_SECTION(d);
+    FTC_BEGIN_CRITICAL_SECTION(d);
     snap = snapshot_locked(DICT(d), &n);
-    CTR_END_CRITICAL_SECTION();
+    FTC_END_CRITICAL_SECTION();
     if (n < 0) {
         ftc_set_last_error(FTC_ENOMEM);
         return NULL;

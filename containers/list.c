@@ -274,9 +274,9 @@ int ftc_list_append(ftc_object *l, ftc_object *v)
         return rc;
     if (v == NULL)
         return FTC_EINVAL;
-    CTR_BEGIN_CRITICAL_SECTION(l);
+    FTC_BEGIN_CRITICAL_SECTION(l);
     rc = append_locked(LIST(l), v);
-    CTR_END_CRITICAL_SECTION();
+    FTC_END_CRITICAL_SECTION();
     return rc;
 }
 
@@ -287,7 +287,7 @@ int ftc_list_insert(ftc_object *l, int64_t i, ftc_object *v)
         return rc;
     if (v == NULL)
         return FTC_EINVAL;
-    CTR_BEGIN_CRITICAL_SECTION(l);
+    FTC_BEGIN_CRITICAL_SECTION(l);
     int64_t n = list_size_locked(LIST(l));
     int64_t j = i < 0 ? i + n : i;
     if (j < 0)
@@ -295,7 +295,7 @@ int ftc_list_insert(ftc_object *l, int64_t i, ftc_object *v)
     if (j > n)
         j = n;
     rc = insert_locked(LIST(l), j, v);
-    CTR_END_CRITICAL_SECTION();
+    FTC_END_CRITICAL_SECTION();
     return rc;
 }
 
@@ -354,7 +354,7 @@ int ftc_list_get_ref(ftc_object *l, int64_t i, ftc_object **out)
             break;
     }
 #endif
-    CTR_BEGIN_CRITICAL_SECTION(l);
+    FTC_BEGIN_CRITICAL_SECTION(l);
     list_items *a = LIST(l)->items;
     int64_t j;
     rc = norm_index(i, a ? a->size : 0, &j);
@@ -362,7 +362,7 @@ int ftc_list_get_ref(ftc_object *l, int64_t i, ftc_object **out)
         *out = a->item[j];
         ftc_incref(*out);
     }
-    CTR_END_CRITICAL_SECTION();
+    FTC_END_CRITICAL_SECTION();
     return rc;
 }
 
@@ -374,7 +374,7 @@ int ftc_list_set(ftc_object *l, int64_t i, ftc_object *v)
     if (v == NULL)
         return FTC_EINVAL;
     ftc_object *old = NULL;
-    CTR_BEGIN_CRITICAL_SECTION(l);
+    FTC_BEGIN_CRITICAL_SECTION(l);
     list_items *a = LIST(l)->items;
     int64_t j;
     rc = norm_index(i, a ? a->size : 0, &j);
@@ -384,7 +384,7 @@ int ftc_list_set(ftc_object *l, int64_t i, ftc_object *v)
         ftc_ft_store_release(&a->item[j], v); /* pairs with the readers' acquire load */
         LIST(l)->version++;
     }
-    CTR_END_CRITICAL_SECTION();
+    FTC_END_CRITICAL_SECTION();
     ftc_xdecref(old);
     return rc;
 }
@@ -397,12 +397,12 @@ int ftc_list_pop(ftc_object *l, int64_t i, ftc_object **out)
     if (rc < 0)
         return rc;
     ftc_object *v = NULL;
-    CTR_BEGIN_CRITICAL_SECTION(l);
+    FTC_BEGIN_CRITICAL_SECTION(l);
     int64_t j;
     rc = norm_index(i, list_size_locked(LIST(l)), &j);
     if (rc == 0)
         v = pop_locked(LIST(l), j);
-    CTR_END_CRITICAL_SECTION();
+    FTC_END_CRITICAL_SECTION();
     if (out != NULL)
         *out = v;
     else
@@ -431,13 +431,13 @@ int ftc_list_clear(ftc_object *l)
     if (rc < 0)
         return rc;
     list_items *old;
-    CTR_BEGIN_CRITICAL_SECTION(l);
+    FTC_BEGIN_CRITICAL_SECTION(l);
     old = LIST(l)->items;
     if (old != NULL) {
         ftc_ft_store_release(&LIST(l)->items, (list_items *)NULL);
         LIST(l)->version++;
     }
-    CTR_END_CRITICAL_SECTION();
+    FTC_END_CRITICAL_SECTION();
     if (old != NULL) {
         /* The list is already empty and consistent: deallocators may use it. */
         for (int64_t j = 0; j < old->size; j++)

@@ -25,7 +25,7 @@ int ftc_list_extend(ftc_object *l, ftc_object *src)
         return rc;
     if (l == src) {
         /* Snapshot first: the array we would copy from is the one being extended. */
-        CTR_BEGIN_CRITICAL_SECTION(l);
+        FTC_BEGIN_CRITICAL_SECTION(l);
         list_items *a = LIST(l)->items;
         int64_t n = a ? a->size : 0;
         if (n > 0) {
@@ -38,14 +38,14 @@ int ftc_list_extend(ftc_object *l, ftc_object *src)
                 ftc_mem_free(snap);
             }
         }
-        CTR_END_CRITICAL_SECTION();
+        FTC_END_CRITICAL_SECTION();
         return rc;
     }
-    CTR_BEGIN_CRITICAL_SECTION2(l, src);
+    FTC_BEGIN_CRITICAL_SECTION2(l, src);
     list_items *b = LIST(src)->items;
     if (b != NULL)
         rc = _ftc_list_extend_locked(LIST(l), b->item, b->size);
-    CTR_END_CRITICAL_SECTION2();
+    FTC_END_CRITICAL_SECTION2();
     return rc;
 }
 
@@ -68,12 +68,12 @@ ftc_object *ftc_list_slice(ftc_object *l, int64_t start, int64_t stop)
         return NULL;
     }
     ftc_object *r;
-    CTR_BEGIN_CRITICAL_SECTION(l);
+    FTC_BEGIN_CRITICAL_SECTION(l);
     list_items *a = LIST(l)->items;
     int64_t n = a ? a->size : 0;
     int64_t lo = clamp_bound(start, n), hi = clamp_bound(stop, n);
     r = _ftc_list_from_array(a ? a->item + lo : NULL, hi > lo ? hi - lo : 0);
-    CTR_END_CRITICAL_SECTION();
+    FTC_END_CRITICAL_SECTION();
     return r;
 }
 
@@ -90,7 +90,7 @@ int64_t ftc_list_index(ftc_object *l, ftc_object *v)
     if (v == NULL)
         return FTC_EINVAL;
     int64_t result = FTC_EKEY;
-    CTR_BEGIN_CRITICAL_SECTION(l);
+    FTC_BEGIN_CRITICAL_SECTION(l);
     for (int64_t j = 0;; j++) {
         /* Re-read each time: an eq callback may have changed the list. */
         list_items *a = LIST(l)->items;
@@ -109,7 +109,7 @@ int64_t ftc_list_index(ftc_object *l, ftc_object *v)
             break;
         }
     }
-    CTR_END_CRITICAL_SECTION();
+    FTC_END_CRITICAL_SECTION();
     return result;
 }
 
@@ -126,7 +126,7 @@ int ftc_list_reverse(ftc_object *l)
     int rc = ctr_check(l, &ftc_list_type);
     if (rc < 0)
         return rc;
-    CTR_BEGIN_CRITICAL_SECTION(l);
+    FTC_BEGIN_CRITICAL_SECTION(l);
     list_items *a = LIST(l)->items;
     int64_t n = a ? a->size : 0;
     if (n > 1) {
@@ -139,7 +139,7 @@ int ftc_list_reverse(ftc_object *l)
         ctr_window_close(&LIST(l)->seq);
         LIST(l)->version++;
     }
-    CTR_END_CRITICAL_SECTION();
+    FTC_END_CRITICAL_SECTION();
     return rc;
 }
 
@@ -220,7 +220,7 @@ int ftc_list_sort(ftc_object *l, ftc_list_less_fn less, void *arg, int reverse)
     sort_ctx c = {less, arg, reverse};
     ftc_object **copy = NULL;
     int64_t n;
-    CTR_BEGIN_CRITICAL_SECTION(l);
+    FTC_BEGIN_CRITICAL_SECTION(l);
     ftc_list_obj *lo = LIST(l);
     list_items *a = lo->items;
     n = a ? a->size : 0;
@@ -247,7 +247,7 @@ int ftc_list_sort(ftc_object *l, ftc_list_less_fn less, void *arg, int reverse)
             lo->version++;
         }
     }
-    CTR_END_CRITICAL_SECTION();
+    FTC_END_CRITICAL_SECTION();
     if (copy != NULL) {
         for (int64_t j = 0; j < n; j++)
             ftc_decref(copy[j]);
