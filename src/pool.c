@@ -130,6 +130,45 @@ static int start_worker(ftc_pool *p)
     return rc;
 }
 
+/* A worker failed to start for the submit of `it`. If another worker exists or is starting,
+ * it will run the item: report success. If none does, nothing would ever run what is queued:
+ * take `it` back and report the error to this caller (nothing was queued), and finish every
+ * other queued item's future with the error (their submits already returned 0, so the
+ * futures are where the error can go; an item is never stranded). */
+static int start_failed(ftc_pool *pool, struct work_item *it, ftc_object **future_out, int rc)
+{
+    ftc_mutex_lock(&pool->mu);
+    if (pool->nthreads > 0) {
+        ftc_mutex_unlock(&pool->mu);
+        return 0;
+    }
+    struct work_item *stranded = pool->head;
+    pool->head = pool->tail = NULL;
+    ftc_mutex_unlock(&pool->mu);
+    bool found = false;
+    while (stranded) {
+        struct work_item *next = stranded->next;
+        if (stranded == it)
+            found = true;
+        else
+            _ftc_future_finish(stranded->future, rc, NULL);
+        if (stranded != it) {
+            ftc_decref(stranded->future);
+            ftc_mem_free(stranded);
+        }
+        stranded = next;
+    }
+    if (!found)
+        return 0; /* a worker that existed then took it (and has run it) */
+    if (future_out) {
+        ftc_decref(*future_out);
+        *future_out = NULL;
+    }
+    ftc_decref(it->future);
+    ftc_mem_free(it);
+    return rc;
+}
+
 int ftc_pool_submit(ftc_pool *pool, ftc_task_fn fn, void *arg, ftc_object **future_out)
 {
     if (future_out)
@@ -171,38 +210,13 @@ int ftc_pool_submit(ftc_pool *pool, ftc_task_fn fn, void *arg, ftc_object **futu
         pool->starting++;
         start = true;
     }
-    bool alone = pool->nthreads == 1;
     ftc_mutex_unlock(&pool->mu);
     if (!start)
         return 0;
-
     int rc = start_worker(pool);
-    if (rc == 0 || !alone)
-        return 0; /* other workers will run it */
-    /* The only worker failed to start: take the item back if it is still queued (another
-     * submit may have started a worker meanwhile that took it). */
-    ftc_mutex_lock(&pool->mu);
-    struct work_item **pp = &pool->head, *prev = NULL;
-    while (*pp && *pp != it) {
-        prev = *pp;
-        pp = &(*pp)->next;
-    }
-    bool found = *pp == it;
-    if (found) {
-        *pp = it->next;
-        if (pool->tail == it)
-            pool->tail = prev;
-    }
-    ftc_mutex_unlock(&pool->mu);
-    if (!found)
+    if (rc == 0)
         return 0;
-    if (future_out) {
-        ftc_decref(*future_out);
-        *future_out = NULL;
-    }
-    ftc_decref(it->future);
-    ftc_mem_free(it);
-    return rc;
+    return start_failed(pool, it, future_out, rc);
 }
 
 int ftc_pool_shutdown(ftc_pool *pool, bool wait, bool cancel_futures)

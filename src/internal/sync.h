@@ -114,11 +114,18 @@ typedef struct _ftc_lockcore {
 int _ftc_lockcore_acquire_slow(_ftc_lockcore *l, double timeout, int flags);
 int _ftc_lockcore_release_slow(_ftc_lockcore *l);
 
+/* Takes l if it is free, whether or not waiters are queued (a free lock with HAS_WAITERS is
+ * one whose woken waiter has not retried yet: barging is allowed, as with ftc_mutex). */
 static inline bool _ftc_lockcore_try(_ftc_lockcore *l)
 {
-    uint32_t expected = 0;
-    /* acquire: pairs with the release CAS/store of the previous holder's release. */
-    return ftc_atomic_cas_acquire(&l->word, &expected, FTC_LOCK_LOCKED);
+    uint32_t v = 0;
+    /* acquire: pairs with the release CAS/store of the previous holder's release. The first
+     * CAS assumes the common state (free, nobody queued); on failure v holds the real word. */
+    while (!ftc_atomic_cas_acquire(&l->word, &v, v | FTC_LOCK_LOCKED)) {
+        if (v & FTC_LOCK_LOCKED)
+            return false;
+    }
+    return true;
 }
 /* 0, FTC_ETIMEDOUT, FTC_EINVAL (NaN timeout), or an async exception's code (interruptible). */
 static inline int _ftc_lockcore_acquire(_ftc_lockcore *l, double timeout, int flags)
