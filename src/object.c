@@ -119,9 +119,9 @@ void _ftc_object_dealloc(ftc_object *o)
 {
     const ftc_type *type = o->ob_type;
 #ifdef FTC_GIL_DISABLED
-    /* Acquire: every other thread's last decref was a release RMW on ob_ref_shared (or a
-     * queue handoff under the registry lock); their writes to the object happen before this. */
-    ftc_atomic_fence_acquire();
+    /* Every path here ended in an acquire on ob_ref_shared that read the last decref's release
+     * RMW (brc.c), or a queue handoff under the registry lock, or a stopped world: every other
+     * thread's writes to the object happen before this. */
     if (!(ftc_atomic_load_relaxed(&o->ob_flags) & FTC_OBF_HEAP))
         ftc_fatal("dealloc of a static object of type %s", type->name);
 #endif
@@ -229,11 +229,33 @@ void _ftc_object_set_shared_slow(ftc_object *o)
 
 int _ftc_objects_runtime_init(void) { return 0; }
 
+/* Called after every tstate but those of threads parked for good (daemon threads stopped by
+ * finalization: they never run again) was deleted. No thread can read anything: deferred
+ * frees happen at once from here on. The parked threads' records stay registered (their
+ * threads still point at them) but give up their queues and counts. */
 void _ftc_objects_runtime_fini(void)
 {
+    _ftc_qsbr_set_immediate(true);
+    for (;;) {
+        ftc_object **objs;
+        size_t n;
+        _ftc_objects_reg_lock();
+        struct _ftc_objects_tstate *r = reg_head;
+        while (r != NULL && ftc_atomic_load_relaxed(&r->brc_len) == 0)
+            r = r->next;
+        if (r == NULL) {
+            _ftc_objects_reg_unlock();
+            break;
+        }
+        _ftc_brc_take_queue(r, &objs, &n);
+        _ftc_objects_reg_unlock();
+        _ftc_brc_merge_taken(objs, n);
+        ftc_mem_free(objs);
+    }
     _ftc_hot_runtime_fini();
     free_immortals();
     _ftc_qsbr_runtime_fini();
+    _ftc_qsbr_set_immediate(false);
 }
 
 int _ftc_objects_tstate_init(ftc_tstate *ts)
@@ -344,14 +366,12 @@ int _ftc_objects_handle_tick(ftc_tstate *ts, uint64_t bits)
     struct _ftc_objects_tstate *rec = ts->objects;
     if (rec == NULL)
         return 0;
-    if (bits & FTC_EB_BRC_MERGE) {
-        _ftc_eval_breaker_clear(ts, FTC_EB_BRC_MERGE);
+    /* The state layer cleared these bits before calling (clearing them again here could
+     * lose a request made meanwhile). */
+    if (bits & FTC_EB_BRC_MERGE)
         _ftc_brc_merge_queue(rec);
-    }
-    if (bits & FTC_EB_QSBR) {
-        _ftc_eval_breaker_clear(ts, FTC_EB_QSBR);
+    if (bits & FTC_EB_QSBR)
         _ftc_qsbr_tick(rec, ts);
-    }
     return 0;
 }
 

@@ -52,12 +52,6 @@
 #error "the parking lot sleeps on Linux futexes"
 #endif
 
-/* The state layer (src/tstate.c) provides ftc_tstate_get/ftc_detach/ftc_attach. Until it is
- * merged into this branch they are weak references, and parking never detaches without it. */
-#pragma weak ftc_tstate_get
-#pragma weak ftc_detach
-#pragma weak ftc_attach
-
 /* ---- clock and timeouts ---- */
 
 int64_t _ftc_monotonic_ns(void)
@@ -258,7 +252,7 @@ int _ftc_parking_lot_park(const void *addr, const void *expected, size_t size,
 
     /* Detach only now: detaching may release critical-section locks and so unpark others,
      * which must not happen under our bucket lock. */
-    ftc_tstate *ts = detach && ftc_tstate_get ? ftc_tstate_get() : NULL;
+    ftc_tstate *ts = detach ? _ftc_tstate_current : NULL;
     if (ts)
         ftc_detach();
 

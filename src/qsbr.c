@@ -27,8 +27,9 @@
  * its first read, which then sees the unlink. Polling never blocks: it scans the records.
  *
  * Deferred memory per thread: batches of at most FTC_QSBR_BATCH_ITEMS items; a batch is
- * sealed when full, when its bytes reach FTC_QSBR_BATCH_BYTES, or at the thread's QSBR tick;
- * sealing asks every online thread for a quiescent state. Ready batches are freed whenever the
+ * sealed when full, when its bytes reach FTC_QSBR_BATCH_BYTES, or at the thread's QSBR tick
+ * if no older batch of the thread is still waiting (the first item of a batch asks for that
+ * tick); sealing asks every online thread for a quiescent state. Ready batches are freed whenever the
  * thread frees, ticks or ends. Past FTC_QSBR_LIMIT_BYTES the thread's next tick (a point where
  * it holds no lock-free pointer) detaches and waits on a condition variable, woken by the
  * quiescent states of others, until it is back under the limit: that is the bound. A thread
@@ -74,6 +75,9 @@ static uint64_t wait_gen;           /* wait_mutex */
 static int waiters;                 /* atomic */
 
 static uint64_t freed_items;        /* atomic, statistics */
+static int immediate;               /* atomic: runtime fini frees at once */
+
+void _ftc_qsbr_set_immediate(bool on) { ftc_atomic_store(&immediate, on ? 1 : 0); }
 static uint64_t limit_waits;        /* atomic, statistics */
 
 static uint64_t advance(void) { return ftc_atomic_fetch_add(&wr_seq, 1) + 1; }
@@ -183,6 +187,16 @@ static void process(struct _ftc_objects_tstate *rec)
     }
 }
 
+/* At a quiescent state: free what is ready; seal the open batch when no older batch is still
+ * waiting, so that at most one grace period per thread is in flight below the thresholds (a
+ * grace period costs every online thread a slow tick). */
+static void tick_work(struct _ftc_objects_tstate *rec)
+{
+    process(rec);
+    if (rec->qsbr_head != NULL && rec->qsbr_head == rec->qsbr_tail)
+        seal(rec);
+}
+
 static void process_orphans(void)
 {
     if (ftc_atomic_load_relaxed(&orphan_items) == 0)
@@ -239,6 +253,10 @@ void ftc_qsbr_free_fn(void *p, void (*fn)(void *), size_t size)
     if (p == NULL)
         return;
     struct _ftc_objects_tstate *rec = _ftc_objects_self;
+    if (FTC_UNLIKELY(ftc_atomic_load_relaxed(&immediate))) {
+        fn(p);
+        return;
+    }
     if (rec == NULL) {
         if (!ftc_runtime_is_initialized()) {
             fn(p);   /* no runtime, no attached reader */
@@ -284,7 +302,8 @@ void ftc_qsbr_free_fn(void *p, void (*fn)(void *), size_t size)
         seal(rec);
         process(rec);
     }
-    if (rec->qsbr_bytes > FTC_QSBR_LIMIT_BYTES) {
+    /* The first item of a batch, or over the limit: our next tick takes care of it. */
+    if (b->n == 1 || rec->qsbr_bytes > FTC_QSBR_LIMIT_BYTES) {
         ftc_tstate *ts = ftc_atomic_load_relaxed(&rec->ts);
         if (ts != NULL)
             _ftc_eval_breaker_set(ts, FTC_EB_QSBR);
@@ -309,6 +328,7 @@ static void wait_for_limit(struct _ftc_objects_tstate *rec)
         pthread_mutex_lock(&wait_mutex);
         uint64_t gen = wait_gen;
         pthread_mutex_unlock(&wait_mutex);
+        seal(rec);
         process(rec);
         if (ftc_atomic_load_relaxed(&rec->qsbr_bytes) <= FTC_QSBR_LIMIT_BYTES)
             break;
@@ -327,8 +347,7 @@ void _ftc_qsbr_tick(struct _ftc_objects_tstate *rec, ftc_tstate *ts)
     if (!rec->qsbr_online)
         return;
     report(rec);
-    seal(rec);
-    process(rec);
+    tick_work(rec);
     process_orphans();
     if (ftc_atomic_load_relaxed(&rec->qsbr_bytes) > FTC_QSBR_LIMIT_BYTES)
         wait_for_limit(rec);
@@ -343,8 +362,7 @@ void ftc_qsbr_quiescent(void)
     if (rec == NULL || !rec->qsbr_online)
         return;
     report(rec);
-    seal(rec);
-    process(rec);
+    tick_work(rec);
     process_orphans();
 }
 
@@ -404,17 +422,26 @@ void _ftc_qsbr_thread_fini(struct _ftc_objects_tstate *rec)
 
 void _ftc_qsbr_runtime_fini(void)
 {
-    /* Every other thread is gone: nothing can be reading; free all that is left. */
-    struct _ftc_objects_tstate *self = _ftc_objects_self;
-    if (self != NULL) {
-        while (self->qsbr_head != NULL) {
-            struct _ftc_qsbr_batch *b = self->qsbr_head;
-            self->qsbr_head = b->next;
-            pending_sub(self, b);
-            free_batch_items(b);
-            ftc_mem_free(b);
+    /* Every other thread is gone or parked for good: nothing can be reading; free all that
+     * is left, including what parked threads had deferred. */
+    for (;;) {
+        struct _ftc_qsbr_batch *b = NULL;
+        _ftc_objects_reg_lock();
+        for (struct _ftc_objects_tstate *r = _ftc_objects_reg_first(); r != NULL; r = r->next) {
+            if (r->qsbr_head != NULL) {
+                b = r->qsbr_head;
+                r->qsbr_head = b->next;
+                if (r->qsbr_head == NULL)
+                    r->qsbr_tail = NULL;
+                pending_sub(r, b);
+                break;
+            }
         }
-        self->qsbr_tail = NULL;
+        _ftc_objects_reg_unlock();
+        if (b == NULL)
+            break;
+        free_batch_items(b);
+        ftc_mem_free(b);
     }
     pthread_mutex_lock(&orphan_mutex);
     struct _ftc_qsbr_batch *b = orphan_head;
@@ -479,6 +506,7 @@ void _ftc_qsbr_tick(struct _ftc_objects_tstate *rec, ftc_tstate *ts)
     FTC_UNUSED(ts);
 }
 void _ftc_qsbr_runtime_fini(void) {}
+void _ftc_qsbr_set_immediate(bool on) { FTC_UNUSED(on); }
 void _ftc_qsbr_after_fork_child(void) {}
 
 #endif

@@ -1,8 +1,105 @@
-/* critical sections on object mutexes.
- * (Being written: this header is filled by the layer that owns it.) */
+/* Critical sections: per-object locking that cannot deadlock (CPython's design, PEP 703).
+ *
+ *   FTC_BEGIN_CRITICAL_SECTION(op);         ... op's mutex held ...    FTC_END_CRITICAL_SECTION();
+ *   FTC_BEGIN_CRITICAL_SECTION2(a, b);      ... both held ...          FTC_END_CRITICAL_SECTION2();
+ *   FTC_BEGIN_CRITICAL_SECTION_MUTEX(m);    ... on an ftc_mutex * ...  FTC_END_CRITICAL_SECTION();
+ *   FTC_BEGIN_CRITICAL_SECTION_MUTEX2(m1, m2);                         FTC_END_CRITICAL_SECTION2();
+ *
+ * Plain per-object locks deadlock as soon as two threads nest them in different orders. Critical
+ * sections avoid that: the active sections of a thread form a stack headed in its thread state,
+ * and whenever the thread would block — waiting for a section's lock, or in any blocking call,
+ * since every blocking call detaches — detaching releases the locks of *every* section on the
+ * stack. Attaching again re-takes only the top section's locks; the others are re-taken when the
+ * stack is popped down to them. So no thread ever waits while holding a lock, except the first
+ * of the two locks of a two-object section, and those two are always taken in address order:
+ * no cycle of waits can form. The price: only the top section's locks are guaranteed held. Code
+ * inside a section must not assume an outer section kept its lock across anything that may
+ * block (a nested section on a contended object, an allocation that may detach, a wait).
+ *
+ * A section on a mutex the top section already holds is a no-op (it neither locks nor pushes).
+ * While the world is stopped, the thread that stopped it takes no locks in sections: the others
+ * are paused, and one of them may own a mutex by handoff without having run since (CPython
+ * gh-144513).
+ *
+ * Sections require an attached thread state (fatal otherwise). Begin and end must pair in the
+ * same scope (the macros open and close a block). In the GIL build they are empty blocks: the
+ * GIL already serializes everything they protect.
+ */
 #ifndef FTCORE_CRITICAL_SECTION_H
 #define FTCORE_CRITICAL_SECTION_H
 
 #include <ftcore/runtime.h>
+#include <ftcore/mutex.h>
+#include <ftcore/object.h>
+
+FTC_EXTERN_C_BEGIN
+
+#ifdef FTC_GIL_DISABLED
+
+/* Private layout; on the stack of the thread that began it. */
+typedef struct ftc_critical_section {
+    uintptr_t prev;   /* tagged pointer to the enclosing section (0 at the bottom) */
+    ftc_mutex *mutex; /* the lock; NULL for a no-op section */
+} ftc_critical_section;
+
+typedef struct ftc_critical_section2 {
+    ftc_critical_section base;
+    ftc_mutex *mutex2; /* the higher-addressed lock; NULL if both were the same */
+} ftc_critical_section2;
+
+FTC_API void ftc_critical_section_begin_mutex(ftc_critical_section *c, ftc_mutex *m);
+FTC_API void ftc_critical_section_end(ftc_critical_section *c);
+FTC_API void ftc_critical_section2_begin_mutex(ftc_critical_section2 *c, ftc_mutex *m1,
+                                               ftc_mutex *m2);
+FTC_API void ftc_critical_section2_end(ftc_critical_section2 *c);
+
+/* Nested sections declare the same name in inner blocks, on purpose: each END must find its
+ * own BEGIN's section. -Wshadow is silenced for that declaration only. */
+#define FTC_CS_SHADOW_OK_BEGIN_ \
+    _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wshadow\"")
+#define FTC_CS_SHADOW_OK_END_ _Pragma("GCC diagnostic pop")
+
+#define FTC_BEGIN_CRITICAL_SECTION_MUTEX(m)                                   \
+    {                                                                         \
+        FTC_CS_SHADOW_OK_BEGIN_                                               \
+        ftc_critical_section _ftc_cs;                                         \
+        FTC_CS_SHADOW_OK_END_                                                 \
+        ftc_critical_section_begin_mutex(&_ftc_cs, (m));
+
+#define FTC_END_CRITICAL_SECTION()                                            \
+        ftc_critical_section_end(&_ftc_cs);                                   \
+    }
+
+#define FTC_BEGIN_CRITICAL_SECTION_MUTEX2(m1, m2)                             \
+    {                                                                         \
+        FTC_CS_SHADOW_OK_BEGIN_                                               \
+        ftc_critical_section2 _ftc_cs2;                                       \
+        FTC_CS_SHADOW_OK_END_                                                 \
+        ftc_critical_section2_begin_mutex(&_ftc_cs2, (m1), (m2));
+
+#define FTC_END_CRITICAL_SECTION2()                                           \
+        ftc_critical_section2_end(&_ftc_cs2);                                 \
+    }
+
+/* The object forms lock the object's mutex (ftc_object_mutex(), object.h). */
+#define FTC_BEGIN_CRITICAL_SECTION(op) \
+    FTC_BEGIN_CRITICAL_SECTION_MUTEX(ftc_object_mutex((ftc_object *)(op)))
+#define FTC_BEGIN_CRITICAL_SECTION2(a, b)                                     \
+    FTC_BEGIN_CRITICAL_SECTION_MUTEX2(ftc_object_mutex((ftc_object *)(a)),    \
+                                      ftc_object_mutex((ftc_object *)(b)))
+
+#else /* GIL build: the GIL is the lock */
+
+/* The arguments are evaluated once, as in the nogil build, and otherwise unused. */
+#define FTC_BEGIN_CRITICAL_SECTION(op) { (void)(op);
+#define FTC_BEGIN_CRITICAL_SECTION2(a, b) { (void)(a); (void)(b);
+#define FTC_BEGIN_CRITICAL_SECTION_MUTEX(m) { (void)(m);
+#define FTC_BEGIN_CRITICAL_SECTION_MUTEX2(m1, m2) { (void)(m1); (void)(m2);
+#define FTC_END_CRITICAL_SECTION() }
+#define FTC_END_CRITICAL_SECTION2() }
+
+#endif
+
+FTC_EXTERN_C_END
 
 #endif /* FTCORE_CRITICAL_SECTION_H */

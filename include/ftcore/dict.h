@@ -1,8 +1,109 @@
-/* the dict: compact, insertion-ordered, lock-free reads in the nogil build.
- * (Being written: this header is filled by the layer that owns it.) */
+/* The dict: compact, insertion-ordered, with lock-free reads in the nogil build.
+ *
+ * A dict maps hashable keys to values. Built-in int and str keys hash and compare without any
+ * callback; keys of user types use their type's hash and eq callbacks (a type without a hash
+ * callback is unhashable: FTC_ETYPE). Iteration order is insertion order; overwriting the value
+ * of a present key keeps its place.
+ *
+ * References: no function steals a reference. A function that stores an object takes its own
+ * reference; a function that hands an object out returns a new reference the caller must
+ * release with ftc_decref(). Every function given a NULL container, key or value returns
+ * FTC_EINVAL, and one given an object that is not a dict returns FTC_ETYPE.
+ *
+ * Callbacks: a failing hash or eq callback's code is returned unchanged and the dict is left as
+ * it was. Callbacks may mutate the dict being read (or block, letting other threads mutate
+ * it): the operation notices and restarts its lookup; after FTC_DICT_MAX_RESTARTS restarts in a
+ * row it gives up with FTC_ECHANGED.
+ *
+ * Threads (see docs/atomicity.md): every single call is atomic with respect to other threads
+ * (ftc_dict_update and ftc_dict_copy read their source atomically and write item by item, see
+ * below). In the nogil build ftc_dict_get_ref, ftc_dict_contains and ftc_dict_len take no lock
+ * for built-in keys; everything else runs in a critical section on the dict.
+ */
 #ifndef FTCORE_DICT_H
 #define FTCORE_DICT_H
 
 #include <ftcore/runtime.h>
+#include <ftcore/object.h>
+
+FTC_EXTERN_C_BEGIN
+
+typedef struct ftc_object ftc_object;
+
+/* Consecutive restarts of one lookup (each caused by a callback or another thread changing the
+ * dict while an eq callback ran) before the call gives up with FTC_ECHANGED. */
+#define FTC_DICT_MAX_RESTARTS 64
+
+/* The dict type (ftc_type_of(d) == &ftc_dict_type). */
+extern FTC_API const ftc_type ftc_dict_type;
+
+/* Returns a new, empty dict (a new reference), or NULL with ftc_last_error() = FTC_ENOMEM. */
+FTC_API ftc_object *ftc_dict_new(void);
+
+/* 1 if d is a dict, else 0 (NULL allowed). */
+FTC_API int ftc_dict_check(ftc_object *d);
+
+/* Maps key to value (both borrowed; the dict takes its own references). 0, or FTC_ETYPE
+ * (unhashable key), FTC_ENOMEM (the dict unchanged), or a callback's code. */
+FTC_API int ftc_dict_set(ftc_object *d, ftc_object *key, ftc_object *value);
+
+/* Looks key up. 1: found, *value is a new reference; 0: missing, *value = NULL; negative:
+ * an error code, *value = NULL. */
+FTC_API int ftc_dict_get_ref(ftc_object *d, ftc_object *key, ftc_object **value);
+
+/* 1 if key is present, 0 if not, or a negative code. */
+FTC_API int ftc_dict_contains(ftc_object *d, ftc_object *key);
+
+/* Removes key: 0, FTC_EKEY when missing, or a negative code. */
+FTC_API int ftc_dict_del(ftc_object *d, ftc_object *key);
+
+/* Removes key and returns its value. 1: found, *value is a new reference (the one the dict
+ * held); 0: missing, *value = NULL (use ftc_dict_del for a KeyError-like code); negative: an
+ * error code. */
+FTC_API int ftc_dict_pop(ftc_object *d, ftc_object *key, ftc_object **value);
+
+/* If key is present, *out = a new reference to its value and returns 1; otherwise maps key to
+ * dflt, *out = a new reference to dflt and returns 0. Negative code on failure (*out = NULL). */
+FTC_API int ftc_dict_setdefault_ref(ftc_object *d, ftc_object *key, ftc_object *dflt,
+                                    ftc_object **out);
+
+/* The number of items, or a negative code (FTC_EINVAL, FTC_ETYPE) for a non-dict. */
+FTC_API int64_t ftc_dict_len(ftc_object *d);
+
+/* Removes every item. 0 or a negative code (never FTC_ENOMEM). */
+FTC_API int ftc_dict_clear(ftc_object *d);
+
+/* Returns a new dict with the same items in the same order (a new reference), or NULL with
+ * ftc_last_error() set (FTC_EINVAL, FTC_ETYPE, FTC_ENOMEM). */
+FTC_API ftc_object *ftc_dict_copy(ftc_object *d);
+
+/* Sets every item of the dict `other` into d, in other's order. other is read atomically (a
+ * snapshot taken under its lock, with the hashes it stored: no hash callback runs); the items
+ * are then set in one critical section on d. An eq callback (keys of user types) failing
+ * part-way leaves the items before it set and returns its code; FTC_ENOMEM likewise. d may be
+ * other. */
+FTC_API int ftc_dict_update(ftc_object *d, ftc_object *other);
+
+/* ---- iteration ----
+ * ftc_dict_pos pos = FTC_DICT_POS_INIT;
+ * while ((rc = ftc_dict_next(d, &pos, &k, &v)) == 1) { ...; ftc_decref(k); ftc_decref(v); }
+ * rc is 0 at the end, FTC_ECHANGED if a key was added or removed (or the table rebuilt) since
+ * the first call, or another negative code. Overwriting the value of a present key during
+ * iteration is allowed. key or value may be NULL when not wanted; the others are new references. */
+typedef struct ftc_dict_pos {
+    int64_t index;   /* next entry to look at */
+    uint64_t shape;  /* the dict's shape counter when iteration started */
+    int started;
+} ftc_dict_pos;
+#define FTC_DICT_POS_INIT {0, 0, 0}
+FTC_API int ftc_dict_next(ftc_object *d, ftc_dict_pos *pos, ftc_object **key, ftc_object **value);
+
+/* New lists (new references) of the keys, the values, and the items, in iteration order; each
+ * item is a new 2-element list [key, value]. NULL with ftc_last_error() set on failure. */
+FTC_API ftc_object *ftc_dict_keys(ftc_object *d);
+FTC_API ftc_object *ftc_dict_values(ftc_object *d);
+FTC_API ftc_object *ftc_dict_items(ftc_object *d);
+
+FTC_EXTERN_C_END
 
 #endif /* FTCORE_DICT_H */

@@ -72,6 +72,8 @@ void _ftc_qsbr_online(struct _ftc_objects_tstate *rec);
 void _ftc_qsbr_offline(struct _ftc_objects_tstate *rec);
 void _ftc_qsbr_tick(struct _ftc_objects_tstate *rec, ftc_tstate *ts);
 void _ftc_qsbr_runtime_fini(void);                              /* no other thread left */
+/* While set, deferred frees happen at once (runtime fini: no thread can be reading). */
+void _ftc_qsbr_set_immediate(bool on);
 void _ftc_qsbr_after_fork_child(void);
 
 /* refcount_hot.c */

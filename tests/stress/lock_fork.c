@@ -5,6 +5,7 @@
  * child inherits a bucket locked by a thread that no longer exists and hangs (the child has its
  * own alarm so a hang is a failure, not a stuck test). */
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,11 +25,13 @@
 enum { NPARENT = 4, NMUTEX = 4 };
 
 static ftc_mutex mutexes[NMUTEX];
-static int stop; /* atomic */
+static int stop;    /* atomic */
+static int started; /* atomic */
 
 static void *hammer(void *arg)
 {
     uint64_t seed = (uint64_t)(uintptr_t)arg + 3;
+    ftc_atomic_fetch_add(&started, 1);
     while (!ftc_atomic_load_relaxed(&stop)) {
         ftc_mutex *m = &mutexes[ftc_check_rand(&seed) % NMUTEX];
         ftc_mutex_lock(m);
@@ -95,6 +98,10 @@ FTC_TEST(child_uses_locks_after_fork)
     pthread_t th[NPARENT];
     for (int i = 0; i < NPARENT; i++)
         pthread_create(&th[i], NULL, hammer, (void *)(uintptr_t)i);
+    /* Fork only once every hammer runs its loop: a thread still starting up may hold the C (or
+     * sanitizer) allocator's lock, which a child could then never take — not our lock. */
+    while (ftc_atomic_load(&started) != NPARENT)
+        sched_yield();
     long forks = ftc_check_scaled(40);
     for (long f = 0; f < forks; f++) {
         fflush(stdout);

@@ -1,0 +1,667 @@
+#!/usr/bin/env python3
+"""make ab: the GIL build and the free-threaded (nogil) build of ftcore, compared.
+
+Runs every workload of bench/ftc_bench (built in build-gil/ and build-nogil/) at each thread
+count, several repetitions, alternating the two builds repetition by repetition (gil first in
+even repetitions, nogil first in odd ones) so that both see the same machine noise; runs the peer
+baselines of bench/ftc_peers beside dict_shared_read in the same rounds. Then prints a table
+(median ops/s with min-max per build and thread count, the nogil/gil single-thread time ratio,
+each build's scaling T1*N/TN as CPython's Tools/ftscalingbench defines it: ideal = N), the peer
+table, and a summary with each target of issue 6 marked met or missed; writes ab/report.json
+(every run, every figure, the machine, compiler, flags and git revision) and ab/report.svg
+(gnuplot: scaling per workload for both builds, and io_latency's p99).
+
+Only the standard library is used. Progress goes to stderr; the report to stdout.
+Exit status: 0 when every run ran and passed its own checks (targets may be missed: that is a
+finding, reported, not a failure of the tool); 1 when a run crashed, timed out or failed a check.
+
+Usage: python3 bench/ab.py [--quick] [--threads 1,2,4] [--reps N] [--seconds S]
+                           [--workloads a,b] [--out DIR]
+"""
+
+import argparse
+import datetime
+import json
+import math
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILDS = ("gil", "nogil")
+
+# Targets of issue 6 (measured ratios, never asserted in tests).
+OVERHEAD_MAX = 1.10          # geometric mean of nogil/gil time at 1 thread
+NOGIL_SCALING_2_MIN = 1.8    # nogil T1*2/T2
+NOGIL_SCALING_EXEMPT = {"list_shared_append", "dict_shared_mixed", "lock_pingpong"}
+GIL_SCALING_MIN = {2: 0.9, 4: 0.85}
+NOGIL_IO_P99_MAX_MS = 1.0    # nogil io_latency p99 lateness
+GIL_IO_SLACK_MS = 1.0        # GIL build: p99 <= switch interval + this
+PEER_RATIO_MAX = 1.5         # dict_shared_read nogil @2T per-lookup vs best of ck_hs/rculfhash
+PEER_TARGET_NAMES = ("ck_hs", "rculfhash_qsbr", "rculfhash_memb")
+
+
+def log(msg):
+    sys.stderr.write(msg + "\n")
+    sys.stderr.flush()
+
+
+def fmt_rate(x):
+    if x is None:
+        return "-"
+    for div, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if x >= div:
+            return "%.3g%s" % (x / div, suffix)
+    return "%.3g" % x
+
+
+def fmt_ratio(x):
+    if x is None:
+        return "-"
+    return "%.2f" % x if x >= 0.01 else "<0.01"
+
+
+def fmt_dur(s):
+    s = max(0, int(round(s)))
+    return "%dm%02ds" % (s // 60, s % 60) if s >= 60 else "%ds" % s
+
+
+def geomean(xs):
+    xs = [x for x in xs if x and x > 0]
+    return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else None
+
+
+# ------------------------------------------------------------------------------------------
+# running the programs
+# ------------------------------------------------------------------------------------------
+
+def program(build, name):
+    return os.path.join(ROOT, "build-" + build, "bench", name)
+
+
+def list_workloads(build):
+    exe = program(build, "ftc_bench")
+    if not os.access(exe, os.X_OK):
+        raise SystemExit("ab: %s not found; build it first (make build-%s)" % (exe, build))
+    out = subprocess.run([exe, "--list"], capture_output=True, text=True, check=True).stdout
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def list_peers():
+    for b in BUILDS:
+        exe = program(b, "ftc_peers")
+        if os.access(exe, os.X_OK):
+            out = subprocess.run([exe, "--list"], capture_output=True, text=True,
+                                 check=True).stdout
+            return exe, [json.loads(line) for line in out.splitlines() if line.strip()]
+    return None, []
+
+
+def run_one(cmd, seconds):
+    """Runs one benchmark process; returns its result dict (with 'failed' set on failure)."""
+    t0 = time.monotonic()
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=60 + 20 * seconds)
+    except subprocess.TimeoutExpired:
+        return {"failed": "timed out", "cmd": cmd, "wall": time.monotonic() - t0}
+    wall = time.monotonic() - t0
+    res = None
+    for line in reversed(p.stdout.splitlines()):
+        if line.startswith("{"):
+            try:
+                res = json.loads(line)
+            except ValueError:
+                pass
+            break
+    if res is None:
+        tail = (p.stderr.strip().splitlines() or ["no output"])[-1]
+        return {"failed": "exit %d: %s" % (p.returncode, tail), "cmd": cmd, "wall": wall}
+    res["wall"] = wall
+    res["exit"] = p.returncode
+    if p.returncode != 0 or res.get("check") != "ok":
+        res["failed"] = "check %s, exit %d%s" % (
+            res.get("check"), p.returncode,
+            (": " + p.stderr.strip().splitlines()[-1]) if p.stderr.strip() else "")
+    return res
+
+
+# ------------------------------------------------------------------------------------------
+# the machine and the builds
+# ------------------------------------------------------------------------------------------
+
+def cmake_cache(build):
+    vals = {}
+    path = os.path.join(ROOT, "build-" + build, "CMakeCache.txt")
+    try:
+        with open(path) as f:
+            for line in f:
+                if "=" in line and ":" in line.split("=", 1)[0] and not line.startswith("//"):
+                    k, v = line.rstrip("\n").split("=", 1)
+                    vals[k.split(":", 1)[0]] = v
+    except OSError:
+        pass
+    return vals
+
+
+def compile_flags(build):
+    path = os.path.join(ROOT, "build-" + build, "bench", "CMakeFiles", "ftc_bench.dir",
+                        "flags.make")
+    flags = {}
+    try:
+        with open(path) as f:
+            for line in f:
+                if line.startswith(("C_FLAGS", "C_DEFINES")):
+                    k, v = line.split("=", 1)
+                    flags[k.strip()] = v.strip()
+    except OSError:
+        pass
+    return flags
+
+
+def git(*args):
+    try:
+        return subprocess.run(["git", "-C", ROOT] + list(args), capture_output=True, text=True,
+                              timeout=10).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+
+
+def machine_info():
+    cache = cmake_cache("gil")
+    cc = cache.get("CMAKE_C_COMPILER", "cc")
+    try:
+        ccv = subprocess.run([cc, "--version"], capture_output=True, text=True,
+                             timeout=10).stdout.splitlines()[0]
+    except (OSError, IndexError, subprocess.TimeoutExpired):
+        ccv = cc
+    model = ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    builds = {}
+    for b in BUILDS:
+        c = cmake_cache(b)
+        builds[b] = {
+            "build_dir": "build-" + b,
+            "CMAKE_BUILD_TYPE": c.get("CMAKE_BUILD_TYPE"),
+            "CMAKE_C_FLAGS": c.get("CMAKE_C_FLAGS"),
+            "CMAKE_C_FLAGS_RELWITHDEBINFO": c.get("CMAKE_C_FLAGS_RELWITHDEBINFO"),
+            "FTC_GIL_DISABLED": c.get("FTC_GIL_DISABLED"),
+            "FTC_DEBUG": c.get("FTC_DEBUG"),
+            "FTC_SANITIZE": c.get("FTC_SANITIZE"),
+            "bench_compile": compile_flags(b),
+            "library": "static (ftcore-%s-static)" % b,
+        }
+    return {
+        "date_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "host": platform.node(),
+        "cpu_model": model,
+        "cores_online": os.cpu_count(),
+        "cores_usable": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+        "kernel": platform.release(),
+        "loadavg_at_start": list(os.getloadavg()),
+        "compiler": ccv,
+        "python": platform.python_version(),
+        "git_revision": git("rev-parse", "HEAD"),
+        "git_branch": git("rev-parse", "--abbrev-ref", "HEAD"),
+        "git_dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
+        "builds": builds,
+    }
+
+
+# ------------------------------------------------------------------------------------------
+# statistics
+# ------------------------------------------------------------------------------------------
+
+def stats(values):
+    if not values:
+        return None
+    return {"median": statistics.median(values), "min": min(values), "max": max(values),
+            "n": len(values)}
+
+
+def summarize(runs, threads):
+    """cells[(workload, build, T)] = {ops_per_s: stats, ns: stats, p50/p99 stats, ...}."""
+    groups = {}
+    for r in runs:
+        if "failed" in r:
+            continue
+        groups.setdefault((r["workload"], r["build"], r["threads"]), []).append(r)
+    cells = {}
+    for key, rs in groups.items():
+        c = {"ops_per_s": stats([r["ops_per_s"] for r in rs]),
+             "ns_per_op_per_thread": stats([r["ns_per_op_per_thread"] for r in rs])}
+        for f in ("late_p50_us", "late_p99_us", "late_max_us", "gil_forced_switches",
+                  "gil_switches", "switch_interval_s"):
+            vals = [r[f] for r in rs if f in r]
+            if vals:
+                c[f] = stats(vals)
+        cells[key] = c
+    return cells
+
+
+def med(cells, w, b, t, field="ops_per_s"):
+    c = cells.get((w, b, t))
+    return c[field]["median"] if c and field in c else None
+
+
+def scaling(cells, w, b, t):
+    o1, on = med(cells, w, b, 1), med(cells, w, b, t)
+    return on / o1 if o1 and on else None
+
+
+# ------------------------------------------------------------------------------------------
+# targets
+# ------------------------------------------------------------------------------------------
+
+def evaluate_targets(cells, wls, threads, peers_available):
+    """Each target: {id, text, status: met|missed|not measured, value, detail}."""
+    targets = []
+    thr = [w for w in wls if w["kind"] in ("throughput", "serial") and w["available_both"]]
+
+    ratios = {}
+    for w in thr:
+        g, n = med(cells, w["workload"], "gil", 1), med(cells, w["workload"], "nogil", 1)
+        if g and n:
+            ratios[w["workload"]] = g / n  # nogil time / gil time
+    gm = geomean(ratios.values())
+    targets.append({
+        "id": "overhead",
+        "text": "nogil single-thread overhead, geometric mean of nogil/gil time over %d workloads"
+                " <= %.2f" % (len(ratios), OVERHEAD_MAX),
+        "status": "not measured" if gm is None else ("met" if gm <= OVERHEAD_MAX else "missed"),
+        "value": gm, "per_workload": ratios})
+
+    for t, need in ((2, NOGIL_SCALING_2_MIN),):
+        for w in wls:
+            if w["kind"] != "throughput" or w["workload"] in NOGIL_SCALING_EXEMPT:
+                continue
+            name = w["workload"]
+            s = scaling(cells, name, "nogil", t) if t in threads else None
+            status = ("not measured (%s)" % w["missing_text"]) if not w["available"]["nogil"] \
+                else "not measured (no %d-thread run)" % t if t not in threads \
+                else "not measured" if s is None else ("met" if s >= need else "missed")
+            targets.append({"id": "nogil_scaling_%d:%s" % (t, name),
+                            "text": "nogil scaling at %d threads >= %.1f: %s" % (t, need, name),
+                            "status": status, "value": s})
+
+    for t, need in sorted(GIL_SCALING_MIN.items()):
+        for w in wls:
+            if w["kind"] != "throughput":
+                continue
+            name = w["workload"]
+            s = scaling(cells, name, "gil", t) if t in threads else None
+            status = ("not measured (%s)" % w["missing_text"]) if not w["available"]["gil"] \
+                else "not measured (no %d-thread run)" % t if t not in threads \
+                else "not measured" if s is None else ("met" if s >= need else "missed")
+            targets.append({"id": "gil_scaling_%d:%s" % (t, name),
+                            "text": "GIL scaling at %d threads >= %.2f: %s" % (t, need, name),
+                            "status": status, "value": s})
+
+    io = next((w for w in wls if w["workload"] == "io_latency"), None)
+    for b in BUILDS:
+        for t in threads:
+            if t < 2:
+                continue
+            c = cells.get(("io_latency", b, t))
+            if b == "gil":
+                si = c["switch_interval_s"]["median"] * 1e3 if c and "switch_interval_s" in c \
+                    else 5.0
+                limit = si + GIL_IO_SLACK_MS
+                text = "io_latency p99 lateness, GIL build, %d threads <= switch interval " \
+                       "(%.1f ms) + %.0f ms" % (t, si, GIL_IO_SLACK_MS)
+            else:
+                limit = NOGIL_IO_P99_MAX_MS
+                text = "io_latency p99 lateness, nogil build, %d threads <= %.0f ms" % (t, limit)
+            v = c["late_p99_us"]["median"] / 1e3 if c and "late_p99_us" in c else None
+            if io is None or not io["available"][b]:
+                status = "not measured (%s)" % (io["missing_text"] if io else "no workload")
+            else:
+                status = "not measured" if v is None else ("met" if v <= limit else "missed")
+            targets.append({"id": "io_p99:%s:%d" % (b, t), "text": text, "status": status,
+                            "value_ms": v, "limit_ms": limit})
+
+    ours = med(cells, "dict_shared_read", "nogil", 2, "ns_per_op_per_thread")
+    peer_ns = {p: med(cells, p, "peer", 2, "ns_per_op_per_thread") for p in PEER_TARGET_NAMES}
+    best = min((v for v in peer_ns.values() if v), default=None)
+    ratio = ours / best if ours and best else None
+    targets.append({
+        "id": "peer_dict_shared_read",
+        "text": "dict_shared_read per-lookup cost, nogil, 2 threads <= %.1fx the better of ck_hs "
+                "and rculfhash" % PEER_RATIO_MAX,
+        "status": "not measured" if ratio is None else
+                  ("met" if ratio <= PEER_RATIO_MAX else "missed"),
+        "value": ratio, "ftcore_ns": ours, "peers_ns": peer_ns})
+    return targets
+
+
+# ------------------------------------------------------------------------------------------
+# output: table, summary, JSON, SVG
+# ------------------------------------------------------------------------------------------
+
+def cell_text(cells, w, b, t, kind):
+    c = cells.get((w, b, t))
+    if not c:
+        return "-"
+    if kind == "latency":
+        if "late_p99_us" not in c:
+            return "-"
+        return "p50 %.2f p99 %.2f ms" % (c["late_p50_us"]["median"] / 1e3,
+                                         c["late_p99_us"]["median"] / 1e3)
+    s = c["ops_per_s"]
+    return "%s (%s-%s)" % (fmt_rate(s["median"]), fmt_rate(s["min"]), fmt_rate(s["max"]))
+
+
+def print_table(out, cells, wls, threads, peers):
+    w0 = max(len(w["workload"]) for w in wls) + 1
+    cw = 24
+    head = "%-*s %-6s" % (w0, "workload", "build") + "".join(
+        "%-*s" % (cw, "%dT ops/s med (min-max)" % t) for t in threads)
+    head += " nogil/gil  " + "".join("%-8s" % ("scal@%d" % t) for t in threads if t > 1)
+    out.write(head + "\n" + "-" * len(head) + "\n")
+    for w in wls:
+        name = w["workload"]
+        if not (w["available"]["gil"] or w["available"]["nogil"]):
+            out.write("%-*s not available (API missing: %s)\n" % (w0 + 7, name,
+                                                                   w["missing_text"]))
+            continue
+        for b in BUILDS:
+            line = "%-*s %-6s" % (w0, name if b == "gil" else "", b)
+            if not w["available"][b]:
+                out.write(line + "not available (API missing: %s)\n" % w["missing"][b])
+                continue
+            line += "".join("%-*s" % (cw, cell_text(cells, name, b, t, w["kind"]))
+                            for t in threads)
+            if b == "nogil" and w["kind"] != "latency":
+                g, n = med(cells, name, "gil", 1), med(cells, name, "nogil", 1)
+                line += " %-10s " % ("%.3f" % (g / n) if g and n else "-")
+            else:
+                line += " %-10s " % ""
+            if w["kind"] != "latency":
+                line += "".join("%-8s" % fmt_ratio(scaling(cells, name, b, t))
+                                for t in threads if t > 1)
+            out.write(line.rstrip() + "\n")
+    out.write("nogil/gil = nogil time / gil time at 1 thread (median ops/s ratio); "
+              "scal@N = T1*N/TN = ops/s(N)/ops/s(1), ideal N.\n")
+
+    # peers beside dict_shared_read
+    out.write("\ndict_shared_read and its peers: ns per lookup per thread, median (min-max)\n")
+    rows = [("ftcore dict, nogil build", "dict_shared_read", "nogil"),
+            ("ftcore dict, gil build", "dict_shared_read", "gil"),
+            ("ftcore dict + pthread_mutex, nogil", "dict_shared_read_mutex", "nogil"),
+            ("ftcore dict + pthread_mutex, gil", "dict_shared_read_mutex", "gil")]
+    rows += [(p["peer"], p["peer"], "peer") for p in peers]
+    lw = max(len(r[0]) for r in rows) + 1
+    out.write("%-*s" % (lw, "") + "".join("%-22s" % ("%dT" % t) for t in threads) + "\n")
+    for label, w, b in rows:
+        line = "%-*s" % (lw, label)
+        for t in threads:
+            c = cells.get((w, b, t))
+            if c:
+                s = c["ns_per_op_per_thread"]
+                line += "%-22s" % ("%.1f (%.1f-%.1f)" % (s["median"], s["min"], s["max"]))
+            else:
+                line += "%-22s" % "-"
+        out.write(line.rstrip() + "\n")
+    for p in peers:
+        out.write("  %s: %s\n" % (p["peer"], p["what"]))
+
+
+def print_summary(out, targets, failures):
+    out.write("\nSummary (issue 6 targets)\n")
+    met = sum(1 for t in targets if t["status"] == "met")
+    missed = [t for t in targets if t["status"] == "missed"]
+    nm = [t for t in targets if t["status"].startswith("not measured")]
+    for t in targets:
+        if "value_ms" in t:
+            val = "%.2f ms" % t["value_ms"] if t["value_ms"] is not None else "-"
+        elif t.get("value") is not None:
+            val = "%.3f" % t["value"]
+        else:
+            val = "-"
+        mark = {"met": "MET   ", "missed": "MISSED"}.get(t["status"], "n/a   ")
+        out.write("  [%s] %-88s %s%s\n" % (mark, t["text"], val,
+                                           "" if t["status"] in ("met", "missed")
+                                           else "  (" + t["status"] + ")"))
+    out.write("  %d met, %d missed, %d not measured.\n" % (met, len(missed), len(nm)))
+    if missed:
+        out.write("  MISSED: " + "; ".join(t["text"] for t in missed) + "\n")
+    if failures:
+        out.write("\n%d run(s) FAILED (crash, timeout or failed check):\n" % len(failures))
+        for f in failures[:20]:
+            out.write("  %s %s T=%s rep %s: %s\n" % (f.get("workload"), f.get("build"),
+                                                    f.get("threads"), f.get("rep"),
+                                                    f["failed"]))
+
+
+def write_svg(outdir, cells, wls, threads, cores):
+    gp = shutil.which("gnuplot")
+    if gp is None:
+        log("ab: gnuplot not found: no report.svg (make deps installs gnuplot-nox)")
+        return None
+    panels = [w for w in wls if w["kind"] in ("throughput", "serial", "baseline")
+              and any(scaling(cells, w["workload"], b, t) for b in BUILDS for t in threads)]
+    have_io = any(med(cells, "io_latency", b, t, "late_p99_us") for b in BUILDS for t in threads)
+    if not panels and not have_io:
+        log("ab: no measured workload: no report.svg")
+        return None
+    dat = os.path.join(outdir, "report.dat")
+    with open(dat, "w") as f:
+        for i, w in enumerate(panels):
+            f.write("# %d %s\n" % (i, w["workload"]))
+            for t in threads:
+                sg = scaling(cells, w["workload"], "gil", t)
+                sn = scaling(cells, w["workload"], "nogil", t)
+                f.write("%d %s %s\n" % (t, "%.4f" % sg if sg else "NaN",
+                                        "%.4f" % sn if sn else "NaN"))
+            f.write("\n\n")
+        f.write("# io_latency p99 (ms)\n")
+        for t in threads:
+            pg = med(cells, "io_latency", "gil", t, "late_p99_us")
+            pn = med(cells, "io_latency", "nogil", t, "late_p99_us")
+            f.write("%d %s %s\n" % (t, "%.4f" % (pg / 1e3) if pg else "NaN",
+                                    "%.4f" % (pn / 1e3) if pn else "NaN"))
+    npanels = len(panels) + (1 if have_io else 0)
+    cols = 4
+    rows = max(1, (npanels + cols - 1) // cols)
+    tmax = max(threads)
+    svg = os.path.join(outdir, "report.svg")
+    lines = [
+        "set terminal svg size %d,%d dynamic enhanced font 'sans,10' background '#ffffff'"
+        % (320 * cols, 260 * rows + 40),
+        "set output '%s'" % svg,
+        "set datafile missing 'NaN'",
+        "set multiplot layout %d,%d title 'ftcore make ab: scaling T1*N/TN per workload "
+        "(grey dashed: ideal N; green: min(N, %d cores); dotted: 1)' noenhanced"
+        % (rows, cols, cores),
+        "set key top left box opaque font ',8'",
+        "set xrange [0.8:%g]" % (tmax + 0.2),
+        "set xtics (%s)" % ", ".join(str(t) for t in threads),
+        "set yrange [0:%g]" % (tmax + 0.5),
+        "set grid ytics",
+        "set xlabel 'threads' offset 0,0.5",
+    ]
+    for i, w in enumerate(panels):
+        lines.append("set title '%s' noenhanced" % w["workload"])
+        lines.append("plot x w l dt 2 lc rgb '#999999' notitle, 1 w l dt 3 lc rgb '#999999' "
+                     "notitle, (x < %d ? x : %d) w l dt 4 lc rgb '#2ca02c' notitle, "
+                     "'%s' index %d u 1:2 w lp pt 7 lc rgb '#d62728' t 'gil', "
+                     "'' index %d u 1:3 w lp pt 5 lc rgb '#1f77b4' t 'nogil'" % (cores, cores,
+                                                                               dat, i, i))
+    if have_io:
+        lines += [
+        "set title 'io_latency p99 lateness (ms)' noenhanced",
+        "set autoscale y",
+        "set yrange [0:*]",
+        "plot '%s' index %d u 1:2 w lp pt 7 lc rgb '#d62728' t 'gil', "
+        "'' index %d u 1:3 w lp pt 5 lc rgb '#1f77b4' t 'nogil'" % (dat, len(panels),
+                                                                  len(panels))]
+    lines.append("unset multiplot")
+    script = os.path.join(outdir, "report.gp")
+    with open(script, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    p = subprocess.run([gp, script], capture_output=True, text=True)
+    if p.returncode != 0:
+        log("ab: gnuplot failed: " + p.stderr.strip()[-500:])
+        return None
+    return svg
+
+
+# ------------------------------------------------------------------------------------------
+# main
+# ------------------------------------------------------------------------------------------
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true",
+                    help="smoke run: 2 repetitions of 0.1 s (under a minute)")
+    ap.add_argument("--threads", default="1,2,4", help="thread counts (default 1,2,4)")
+    ap.add_argument("--reps", type=int, default=None, help="repetitions (default 5; quick 2)")
+    ap.add_argument("--seconds", type=float, default=None,
+                    help="seconds per run (default 0.6; quick 0.1)")
+    ap.add_argument("--workloads", default=None, help="comma-separated subset")
+    ap.add_argument("--out", default=os.path.join(ROOT, "ab"), help="output directory")
+    args = ap.parse_args()
+    reps = args.reps or (2 if args.quick else 5)
+    seconds = args.seconds or (0.1 if args.quick else 0.6)
+    try:
+        threads = sorted({int(x) for x in args.threads.split(",") if x.strip()})
+    except ValueError:
+        raise SystemExit("ab: --threads takes a comma-separated list of integers")
+    if not threads or threads[0] < 1 or threads[-1] > 64:
+        raise SystemExit("ab: thread counts must be between 1 and 64")
+    if 1 not in threads:
+        threads = [1] + threads  # scaling and the single-thread ratio need T=1
+    if reps < 1:
+        raise SystemExit("ab: --reps must be >= 1")
+
+    # What each build offers.
+    lists = {b: {w["workload"]: w for w in list_workloads(b)} for b in BUILDS}
+    names = [w for w in lists["gil"]] + [w for w in lists["nogil"] if w not in lists["gil"]]
+    if args.workloads:
+        want = [x.strip() for x in args.workloads.split(",") if x.strip()]
+        unknown = [x for x in want if x not in names]
+        if unknown:
+            raise SystemExit("ab: unknown workload(s): %s" % ", ".join(unknown))
+        names = [n for n in names if n in want]
+    wls = []
+    for n in names:
+        ref = lists["gil"].get(n) or lists["nogil"][n]
+        avail = {b: bool(lists[b].get(n, {}).get("available")) for b in BUILDS}
+        missing = {b: lists[b].get(n, {}).get("missing", "not in this build") for b in BUILDS}
+        wls.append({"workload": n, "kind": ref["kind"], "what": ref["what"],
+                    "available": avail, "missing": missing,
+                    "available_both": avail["gil"] and avail["nogil"],
+                    "missing_text": missing["gil"] or missing["nogil"]})
+    peers_exe, peers = list_peers()
+    run_peers = peers_exe is not None and (not args.workloads or "dict_shared_read" in names)
+    if not run_peers:
+        peers = []
+
+    # The plan: per repetition, per workload, per thread count, both builds in alternating
+    # order; the peers right after dict_shared_read at the same thread count.
+    plan = []
+    for rep in range(reps):
+        order = BUILDS if rep % 2 == 0 else tuple(reversed(BUILDS))
+        for w in wls:
+            for t in threads:
+                for b in order:
+                    if w["available"][b]:
+                        plan.append((rep, w["workload"], b, t))
+                if w["workload"] == "dict_shared_read":
+                    for p in peers:
+                        plan.append((rep, p["peer"], "peer", t))
+    if not plan:
+        raise SystemExit("ab: nothing to run: no workload is available in either build")
+
+    info = machine_info()
+    log("ab: %d runs (%d repetitions x %s threads, %.2f s each), builds alternating; "
+        "%d cores; revision %s%s" % (len(plan), reps, ",".join(map(str, threads)), seconds,
+                                     info["cores_usable"] or info["cores_online"],
+                                     info["git_revision"][:10],
+                                     " (dirty)" if info["git_dirty"] else ""))
+    for w in wls:
+        for b in BUILDS:
+            if not w["available"][b]:
+                log("ab: %s (%s): not available (API missing: %s)" % (w["workload"], b,
+                                                                      w["missing"][b]))
+    runs, failures = [], []
+    t_start = time.monotonic()
+    overhead = 0.05
+    for i, (rep, name, b, t) in enumerate(plan):
+        left = (len(plan) - i) * (seconds + overhead)
+        log("[%3d/%d] rep %d/%d  %-22s %-5s T=%-2d  ~%s left" % (
+            i + 1, len(plan), rep + 1, reps, name, b, t, fmt_dur(left)))
+        if b == "peer":
+            cmd = [peers_exe, "--peer", name, "--threads", str(t), "--seconds", str(seconds)]
+        else:
+            cmd = [program(b, "ftc_bench"), "--workload", name, "--threads", str(t),
+                   "--seconds", str(seconds)]
+        r = run_one(cmd, seconds)
+        r.update({"rep": rep, "workload": name, "build": b, "threads": t})
+        runs.append(r)
+        if "failed" in r:
+            failures.append(r)
+            log("        FAILED: %s" % r["failed"])
+        done = i + 1
+        overhead = max(0.0, (time.monotonic() - t_start) / done - seconds)
+    elapsed = time.monotonic() - t_start
+    info["loadavg_at_end"] = list(os.getloadavg())
+
+    cells = summarize(runs, threads)
+    targets = evaluate_targets(cells, wls, threads, bool(peers))
+
+    out = sys.stdout
+    out.write("\nftcore A/B: gil vs nogil build, %d repetitions x %.2f s, threads %s, "
+              "%s cores (%s), %s, revision %s%s\n" % (
+                  reps, seconds, ",".join(map(str, threads)),
+                  info["cores_usable"] or info["cores_online"], info["cpu_model"] or "?",
+                  info["compiler"], info["git_revision"][:10],
+                  " (dirty)" if info["git_dirty"] else ""))
+    out.write("load average (1 min) %.1f at start, %.1f at end: other work on the machine "
+              "inflates every time alike for both builds, but widens the spreads.\n\n" % (
+                  info["loadavg_at_start"][0], info["loadavg_at_end"][0]))
+    print_table(out, cells, wls, threads, peers)
+    print_summary(out, targets, failures)
+
+    os.makedirs(args.out, exist_ok=True)
+    report = {
+        "tool": "bench/ab.py",
+        "settings": {"reps": reps, "seconds": seconds, "threads": threads, "quick": args.quick,
+                     "alternation": "gil first in even repetitions, nogil first in odd ones",
+                     "scaling": "T1*N/TN = median ops/s at N / median ops/s at 1 (ideal N)",
+                     "single_thread_ratio": "nogil time / gil time = gil ops/s / nogil ops/s",
+                     "elapsed_s": elapsed},
+        "machine": info,
+        "workloads": wls,
+        "peers": peers,
+        "cells": [{"workload": w, "build": b, "threads": t, **c}
+                  for (w, b, t), c in sorted(cells.items())],
+        "scaling": {w["workload"]: {b: {str(t): scaling(cells, w["workload"], b, t)
+                                        for t in threads} for b in BUILDS} for w in wls},
+        "targets": targets,
+        "runs": runs,
+        "failures": len(failures),
+    }
+    jpath = os.path.join(args.out, "report.json")
+    with open(jpath, "w") as f:
+        json.dump(report, f, indent=1, sort_keys=False)
+    svg = write_svg(args.out, cells, wls, threads,
+                    info["cores_usable"] or info["cores_online"] or 1)
+    out.write("\nWrote %s%s (%s elapsed).\n" % (os.path.relpath(jpath),
+                                               " and " + os.path.relpath(svg) if svg else "",
+                                               fmt_dur(elapsed)))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,128 @@
+/* Internal helpers shared by the containers (dict, list): the few object-layer services they
+ * need, under one set of names, and the write-window counter their lock-free readers validate
+ * against.
+ *
+ * Lock-free readers (nogil build only) rely on three things from the object layer:
+ *   1. try-incref: take a reference to an object loaded from a slot without a lock, refusing
+ *      one that is already dying, then re-check that the slot still holds it;
+ *   2. objects stored into a container are marked shared first, so that another thread's
+ *      try-incref can succeed on them and their memory outlives a QSBR grace period;
+ *   3. tables and arrays that readers may still see are freed through QSBR.
+ *
+ * The write window ("seq"): a counter that a writer makes odd before it changes several
+ * reader-visible words that must be seen together, and even again afterwards (a seqlock whose
+ * writers are already serialized by the container's critical section). A lock-free reader
+ * loads it (acquire) before reading, refuses an odd value, and after reading checks, behind an
+ * acquire fence, that it has not moved; otherwise its reads may mix two states and it falls
+ * back to the locked path. Writers: relaxed odd store, release fence (pairs with the reader's
+ * acquire fence: a reader that saw any store of the window sees the odd value), data stores,
+ * release store of the even value (pairs with the reader's acquire load of seq: a reader that
+ * starts after the window sees all of it). This is the C11 seqlock of Boehm, "Can seqlocks get
+ * along with programming language memory models?" (MSPC 2012), with atomic data accesses.
+ * In the GIL build the window is not needed and compiles to nothing.
+ */
+#ifndef FTCORE_CONTAINERS_CTR_H
+#define FTCORE_CONTAINERS_CTR_H
+
+#if !defined(FTC_BUILD_CORE) && !defined(FTC_TESTING_INTERNALS)
+#error "internal header: only for building ftcore itself (and its white-box tests)"
+#endif
+
+#include "internal/core.h"
+#include <ftcore/object.h>
+#include <ftcore/qsbr.h>
+#include <ftcore/critical_section.h>
+#include <ftcore/dict.h>
+#include <ftcore/list.h>
+
+#if !defined(FTC_BEGIN_CRITICAL_SECTION) && !defined(FTC_GIL_DISABLED)
+/* The lock layer's critical sections are empty blocks in the GIL build; until its header
+ * provides them, spell that out here. */
+#define FTC_BEGIN_CRITICAL_SECTION(op) {
+#define FTC_END_CRITICAL_SECTION() }
+#define FTC_BEGIN_CRITICAL_SECTION2(a, b) {
+#define FTC_END_CRITICAL_SECTION2() }
+#endif
+
+/* ---- object-layer services ---- */
+
+/* Marks o as published into a container: other threads may now find it without a lock. */
+static inline void ctr_publish(ftc_object *o)
+{
+    ftc_object_set_shared(o); /* nothing in the GIL build */
+}
+
+/* A new reference to o, which was loaded (acquire) from *slot without the container's lock;
+ * false if o is dying or *slot no longer holds it (no reference taken then). */
+static inline bool ctr_try_incref_slot(ftc_object **slot, ftc_object *o)
+{
+    /* The re-check is an acquire load: pairs with the writer's release store into the slot. */
+    return ftc_try_incref_slot(slot, o);
+}
+
+/* Frees a table or array that lock-free readers may still be reading. */
+static inline void ctr_free_shared(void *p)
+{
+#ifdef FTC_GIL_DISABLED
+    ftc_qsbr_free(p);
+#else
+    ftc_mem_free(p);
+#endif
+}
+
+static inline bool ctr_is_int(ftc_object *o) { return ftc_type_of(o) == &ftc_int_type; }
+static inline bool ctr_is_str(ftc_object *o) { return ftc_type_of(o) == &ftc_str_type; }
+static inline bool ctr_is_builtin(ftc_object *o) { return ctr_is_int(o) || ctr_is_str(o); }
+
+/* Equality of two built-in objects (int or str): no callback, never fails. */
+bool _ftc_ctr_builtin_eq(ftc_object *a, ftc_object *b);
+/* Hash of any object: 0 and *out, FTC_ETYPE if unhashable, or the callback's code. */
+int _ftc_ctr_hash(ftc_object *o, uint64_t *out);
+/* Equality through callbacks: 1, 0 or a negative code. Identity is equality. Built-ins compare
+ * by value; otherwise a's type's eq is asked, then b's; neither having one means identity. */
+int _ftc_ctr_eq(ftc_object *a, ftc_object *b);
+/* The built-in order of two ints or two strs: 1 if a < b, else 0; FTC_ETYPE for any other
+ * pair (the list sort without a compare callback). */
+int _ftc_ctr_builtin_less(ftc_object *a, ftc_object *b);
+
+/* Checks a container argument: 0, FTC_EINVAL (NULL) or FTC_ETYPE (another type). */
+static inline int ctr_check(ftc_object *o, const ftc_type *type)
+{
+    if (FTC_UNLIKELY(o == NULL))
+        return FTC_EINVAL;
+    if (FTC_UNLIKELY(ftc_type_of(o) != type))
+        return FTC_ETYPE;
+    return 0;
+}
+
+/* ---- the write window ---- */
+#ifdef FTC_GIL_DISABLED
+static inline void ctr_window_open(uint64_t *seq)
+{
+    uint64_t s = ftc_atomic_load_relaxed(seq); /* writers are serialized by the lock */
+    ftc_atomic_store_relaxed(seq, s + 1);
+    /* Release fence: pairs with the reader's acquire fence in ctr_window_valid(). */
+    ftc_atomic_fence_release();
+}
+static inline void ctr_window_close(uint64_t *seq)
+{
+    uint64_t s = ftc_atomic_load_relaxed(seq);
+    /* Release: pairs with the acquire load in ctr_window_start(). */
+    ftc_atomic_store_release(seq, s + 1);
+}
+/* The counter before a lock-free read; odd means a writer is inside its window. */
+static inline uint64_t ctr_window_start(uint64_t *seq)
+{
+    return ftc_atomic_load_acquire(seq); /* pairs with ctr_window_close() */
+}
+static inline bool ctr_window_valid(uint64_t *seq, uint64_t start)
+{
+    ftc_atomic_fence_acquire(); /* pairs with the release fence in ctr_window_open() */
+    return ftc_atomic_load_relaxed(seq) == start;
+}
+#else
+static inline void ctr_window_open(uint64_t *seq) { FTC_UNUSED(seq); }
+static inline void ctr_window_close(uint64_t *seq) { FTC_UNUSED(seq); }
+#endif
+
+#endif /* FTCORE_CONTAINERS_CTR_H */

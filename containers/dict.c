@@ -1,0 +1,523 @@
+/* The dict: compact insertion-ordered tables, lookup, and the single-key operations.
+ *
+ * Layout and table invariants: dict_internal.h. Copy, update, iteration and the key/value/item
+ * lists: dict_ops.c.
+ *
+ * Probing: slot i = hash & mask, then i = 5*i + perturb + 1 with perturb = hash shifted right
+ * by 5 each step (CPython's scheme: every slot is eventually visited, and all hash bits take
+ * part). A table is at most 2/3 full of non-empty slots (entries never exceed `usable`), so a
+ * probe always ends at an empty slot.
+ *
+ * Concurrency (nogil build). Writers run inside the dict's critical section and change
+ * reader-visible words (keys pointer, index slots, entry keys and values, used) inside a write
+ * window (ctr.h): each mutation is one window, and decrefs of replaced objects, which may run
+ * arbitrary deallocators, happen after it closes. Lock-free readers (get, contains) load the
+ * window counter, then the table (acquire), probe with acquire loads, take the value with
+ * try-incref re-checking its slot, and finally validate that the counter did not move. A
+ * validated read saw no write at all, so it observed one state of the dict: the one between
+ * the two windows around it, which is linearizable at the read's first load. Anything odd (a
+ * window open, a NULL where a key should be, a refused try-incref, a key that needs an eq
+ * callback) sends the reader to the locked path, which is always correct. len is one acquire
+ * load of `used`, a single word each write changes once inside its window.
+ *
+ * Memory safety of lock-free reads: a reader may load a table that a writer then replaces, or
+ * a key or value that a writer then releases. Replaced tables are freed through QSBR, and the
+ * object layer keeps the memory of published (shared) objects until a grace period has passed,
+ * so every load stays inside live memory; try-incref refuses objects that are already dying,
+ * and a key whose contents must be compared is try-incref'd first (its contents are then
+ * stable: int and str are immutable).
+ *
+ * Callbacks. Hash callbacks run before the lock is taken. Eq callbacks run in the critical
+ * section holding a reference to the stored key; they may mutate the dict (the critical section
+ * is re-entrant) or block (which suspends the section and lets other threads in). Afterwards
+ * the lookup checks d->version and restarts if anything changed. A failing callback's code is
+ * returned before anything is written, so the dict is unchanged.
+ */
+#include "dict_internal.h"
+
+#include <string.h>
+
+/* ---- tables ---- */
+
+static inline int64_t ix_load(dict_keys *k, uint64_t i)
+{
+    int8_t *ix = dk_indices(k);
+    /* Acquire: pairs with the release store in ix_store(); the entry it names is complete. */
+    switch (k->log2_ixbytes) {
+    case 0: return ftc_ft_load_acquire(&ix[i]);
+    case 1: return ftc_ft_load_acquire(&((int16_t *)ix)[i]);
+    case 2: return ftc_ft_load_acquire(&((int32_t *)ix)[i]);
+    default: return ftc_ft_load_acquire(&((int64_t *)ix)[i]);
+    }
+}
+
+static inline void ix_store(dict_keys *k, uint64_t i, int64_t v)
+{
+    int8_t *ix = dk_indices(k);
+    switch (k->log2_ixbytes) {
+    case 0: ftc_ft_store_release(&ix[i], (int8_t)v); break;
+    case 1: ftc_ft_store_release(&((int16_t *)ix)[i], (int16_t)v); break;
+    case 2: ftc_ft_store_release(&((int32_t *)ix)[i], (int32_t)v); break;
+    default: ftc_ft_store_release(&((int64_t *)ix)[i], v); break;
+    }
+}
+
+/* The first empty slot on hash's probe sequence (writers; there is always one). */
+static uint64_t find_empty_slot(dict_keys *k, uint64_t hash)
+{
+    uint64_t mask = ((uint64_t)1 << k->log2_size) - 1, perturb = hash, i = hash & mask;
+    while (ix_load(k, i) != IX_EMPTY) {
+        perturb >>= 5;
+        i = (i * 5 + perturb + 1) & mask;
+    }
+    return i;
+}
+
+dict_keys *_ftc_dict_keys_build(const dict_entry *ents, int64_t nents, int64_t want)
+{
+    if (want < 1)
+        want = 1;
+    if (want > ((int64_t)1 << 40))
+        return NULL;
+    uint8_t log2 = DICT_MIN_LOG2;
+    while ((((int64_t)1 << log2) * 2) / 3 < want)
+        log2++;
+    uint8_t log2_ixbytes = log2 <= 7 ? 0 : log2 <= 15 ? 1 : log2 <= 31 ? 2 : 3;
+    int64_t size = (int64_t)1 << log2, usable = size * 2 / 3;
+    size_t bytes = sizeof(dict_keys) + ((size_t)size << log2_ixbytes) +
+                   (size_t)usable * sizeof(dict_entry);
+    dict_keys *k = ftc_mem_alloc(bytes);
+    if (k == NULL)
+        return NULL;
+    k->log2_size = log2;
+    k->log2_ixbytes = log2_ixbytes;
+    k->usable = usable;
+    k->nentries = 0;
+    memset(dk_indices(k), 0xff, (size_t)size << log2_ixbytes); /* every width: -1 = IX_EMPTY */
+    dict_entry *out = dk_entries(k);
+    memset(out, 0, (size_t)usable * sizeof(dict_entry));
+    /* Not yet visible to any reader: plain stores; publication is the release store of the
+     * keys pointer. */
+    for (int64_t j = 0; j < nents; j++) {
+        if (ents[j].key == NULL)
+            continue;
+        ftc_assert(k->nentries < usable);
+        int64_t n = k->nentries++;
+        out[n] = ents[j];
+        ix_store(k, find_empty_slot(k, ents[j].hash), n);
+    }
+    return k;
+}
+
+/* Rebuilds d's table to hold at least `want` live items and publishes it. Critical section. */
+static int dict_resize(ftc_dict_obj *d, int64_t want)
+{
+    dict_keys *old = d->keys;
+    dict_keys *k = old ? _ftc_dict_keys_build(dk_entries(old), old->nentries, want)
+                       : _ftc_dict_keys_build(NULL, 0, want);
+    if (k == NULL)
+        return FTC_ENOMEM;
+    ctr_window_open(&d->seq);
+    ftc_ft_store_release(&d->keys, k); /* pairs with the readers' acquire load of d->keys */
+    d->version++;
+    d->shape++;
+    ctr_window_close(&d->seq);
+    if (old != NULL)
+        ctr_free_shared(old); /* references moved to k; readers may still hold old */
+    return 0;
+}
+
+/* ---- lookup ---- */
+
+int _ftc_dict_lookup_locked(ftc_dict_obj *d, ftc_object *key, uint64_t hash, dict_loc *loc)
+{
+    int restarts = 0;
+restart:;
+    dict_keys *k = d->keys;
+    loc->entry = -1;
+    loc->slot = 0;
+    if (k == NULL)
+        return 0;
+    dict_entry *ents = dk_entries(k);
+    uint64_t mask = ((uint64_t)1 << k->log2_size) - 1, perturb = hash, i = hash & mask;
+    for (;;) {
+        int64_t ix = ix_load(k, i);
+        if (ix == IX_EMPTY) {
+            loc->slot = i;
+            return 0;
+        }
+        if (ix >= 0) {
+            dict_entry *ep = &ents[ix];
+            ftc_object *sk = ep->key;
+            int eq = 0;
+            if (sk == key) {
+                eq = 1;
+            } else if (ep->hash == hash && sk != NULL) {
+                if (ctr_is_builtin(sk) && ctr_is_builtin(key)) {
+                    eq = _ftc_ctr_builtin_eq(sk, key);
+                } else {
+                    /* A callback: hold the stored key, and afterwards make sure the dict is
+                     * the one we were probing. */
+                    uint64_t version = d->version;
+                    ftc_incref(sk);
+                    eq = _ftc_ctr_eq(sk, key);
+                    ftc_decref(sk);
+                    if (eq < 0)
+                        return eq;
+                    if (d->version != version) {
+                        if (++restarts > FTC_DICT_MAX_RESTARTS)
+                            return FTC_ECHANGED;
+                        goto restart;
+                    }
+                }
+            }
+            if (eq) {
+                loc->slot = i;
+                loc->entry = ix;
+                return 0;
+            }
+        }
+        perturb >>= 5;
+        i = (i * 5 + perturb + 1) & mask;
+    }
+}
+
+#ifdef FTC_GIL_DISABLED
+enum { LF_MISSING = 0, LF_FOUND = 1, LF_LOCK = 2 };
+#define LF_TRIES 3
+
+/* One lock-free attempt. LF_FOUND (with *value a new reference when value != NULL),
+ * LF_MISSING, or LF_LOCK: could not decide without the lock. Caller attached (QSBR online). */
+static int lookup_lockfree(ftc_dict_obj *d, ftc_object *key, uint64_t hash, ftc_object **value)
+{
+    uint64_t start = ctr_window_start(&d->seq);
+    if (start & 1)
+        return LF_LOCK;
+    /* Acquire: pairs with the release store in dict_resize() / clear; the table is complete. */
+    dict_keys *k = ftc_atomic_load_acquire(&d->keys);
+    if (k == NULL)
+        goto missing;
+    dict_entry *ents = dk_entries(k), *ep = NULL;
+    uint64_t mask = ((uint64_t)1 << k->log2_size) - 1, perturb = hash, i = hash & mask;
+    for (;;) {
+        int64_t ix = ix_load(k, i);
+        if (ix == IX_EMPTY)
+            goto missing;
+        if (ix >= 0) {
+            ep = &ents[ix];
+            /* Acquire: pairs with the release store of the key in insert; the key object's
+             * contents, written before it was published, are visible. */
+            ftc_object *sk = ftc_atomic_load_acquire(&ep->key);
+            if (sk == NULL)
+                return LF_LOCK; /* a delete in progress */
+            if (sk == key)
+                break;
+            if (ep->hash == hash) {
+                /* An eq callback would run: only under the lock, holding references. The
+                 * type of sk is immutable and its memory is kept by QSBR. */
+                if (!ctr_is_builtin(key) || !ctr_is_builtin(sk))
+                    return LF_LOCK;
+                if (!ctr_try_incref_slot(&ep->key, sk))
+                    return LF_LOCK;
+                bool eq = _ftc_ctr_builtin_eq(sk, key);
+                ftc_decref(sk);
+                if (eq)
+                    break;
+            }
+        }
+        perturb >>= 5;
+        i = (i * 5 + perturb + 1) & mask;
+    }
+    /* Acquire: pairs with the release store of the value in insert / overwrite. */
+    ftc_object *v = ftc_atomic_load_acquire(&ep->value);
+    if (v == NULL)
+        return LF_LOCK;
+    if (value != NULL && !ctr_try_incref_slot(&ep->value, v))
+        return LF_LOCK;
+    if (!ctr_window_valid(&d->seq, start)) {
+        if (value != NULL)
+            ftc_decref(v);
+        return LF_LOCK;
+    }
+    if (value != NULL)
+        *value = v;
+    return LF_FOUND;
+missing:
+    return ctr_window_valid(&d->seq, start) ? LF_MISSING : LF_LOCK;
+}
+#endif
+
+/* ---- writes (critical section held) ---- */
+
+int _ftc_dict_insert_new(ftc_dict_obj *d, ftc_object *key, uint64_t hash, ftc_object *value)
+{
+    dict_keys *k = d->keys;
+    if (k == NULL || k->nentries == k->usable) {
+        int rc = dict_resize(d, 2 * d->used + 1);
+        if (rc < 0)
+            return rc;
+        k = d->keys;
+    }
+    ftc_incref(key);
+    ftc_incref(value);
+    ctr_publish(key);
+    ctr_publish(value);
+    uint64_t slot = find_empty_slot(k, hash);
+    int64_t n = k->nentries;
+    dict_entry *ep = &dk_entries(k)[n];
+    ctr_window_open(&d->seq);
+    ep->hash = hash; /* read only after the index slot's release store below */
+    ftc_ft_store_release(&ep->key, key);
+    ftc_ft_store_release(&ep->value, value);
+    ix_store(k, slot, n); /* release: publishes the entry */
+    k->nentries = n + 1;
+    ftc_ft_store_release(&d->used, d->used + 1); /* pairs with ftc_dict_len's acquire load */
+    d->version++;
+    d->shape++;
+    ctr_window_close(&d->seq);
+    return 0;
+}
+
+int _ftc_dict_set_locked(ftc_dict_obj *d, ftc_object *key, uint64_t hash, ftc_object *value,
+                         ftc_object **old)
+{
+    dict_loc loc;
+    *old = NULL;
+    int rc = _ftc_dict_lookup_locked(d, key, hash, &loc);
+    if (rc < 0)
+        return rc;
+    if (loc.entry < 0)
+        return _ftc_dict_insert_new(d, key, hash, value);
+    dict_entry *ep = &dk_entries(d->keys)[loc.entry];
+    ftc_incref(value);
+    ctr_publish(value);
+    *old = ep->value;
+    ctr_window_open(&d->seq);
+    ftc_ft_store_release(&ep->value, value); /* pairs with the readers' acquire load */
+    d->version++;
+    ctr_window_close(&d->seq);
+    return 0;
+}
+
+/* Removes the located entry; its key's and value's references go to *okey and *oval. */
+static void delete_at(ftc_dict_obj *d, const dict_loc *loc, ftc_object **okey, ftc_object **oval)
+{
+    dict_keys *k = d->keys;
+    dict_entry *ep = &dk_entries(k)[loc->entry];
+    *okey = ep->key;
+    *oval = ep->value;
+    ctr_window_open(&d->seq);
+    ix_store(k, loc->slot, IX_DUMMY);
+    ftc_ft_store_release(&ep->key, (ftc_object *)NULL);
+    ftc_ft_store_release(&ep->value, (ftc_object *)NULL);
+    ftc_ft_store_release(&d->used, d->used - 1);
+    d->version++;
+    d->shape++;
+    ctr_window_close(&d->seq);
+}
+
+/* ---- the object ---- */
+
+static void dict_dealloc(ftc_object *self)
+{
+    ftc_dict_obj *d = DICT(self);
+    dict_keys *k = d->keys;
+    d->keys = NULL;
+    d->used = 0;
+    if (k == NULL)
+        return;
+    /* No reader can hold this dict any more (readers hold a reference): free at once. */
+    dict_entry *ents = dk_entries(k);
+    for (int64_t j = 0; j < k->nentries; j++) {
+        ftc_xdecref(ents[j].key);
+        ftc_xdecref(ents[j].value);
+    }
+    ftc_mem_free(k);
+}
+
+const ftc_type ftc_dict_type = {
+    .name = "dict",
+    .basicsize = sizeof(ftc_dict_obj),
+    .dealloc = dict_dealloc,
+};
+
+ftc_object *ftc_dict_new(void)
+{
+    return ftc_object_new(&ftc_dict_type); /* zero-filled: empty, no table */
+}
+
+int ftc_dict_check(ftc_object *d)
+{
+    return d != NULL && ftc_type_of(d) == &ftc_dict_type;
+}
+
+/* Argument checks and the key's hash, shared by the keyed operations. */
+static int keyed_prologue(ftc_object *d, ftc_object *key, uint64_t *hash)
+{
+    int rc = ctr_check(d, &ftc_dict_type);
+    if (rc < 0)
+        return rc;
+    if (key == NULL)
+        return FTC_EINVAL;
+    return _ftc_ctr_hash(key, hash);
+}
+
+int ftc_dict_set(ftc_object *d, ftc_object *key, ftc_object *value)
+{
+    uint64_t hash;
+    int rc = keyed_prologue(d, key, &hash);
+    if (rc < 0)
+        return rc;
+    if (value == NULL)
+        return FTC_EINVAL;
+    ftc_object *old = NULL;
+    FTC_BEGIN_CRITICAL_SECTION(d);
+    rc = _ftc_dict_set_locked(DICT(d), key, hash, value, &old);
+    FTC_END_CRITICAL_SECTION();
+    ftc_xdecref(old);
+    return rc;
+}
+
+/* Lookup returning a new reference to the value (value != NULL) or only presence. */
+static int dict_find(ftc_object *d, ftc_object *key, ftc_object **value)
+{
+    uint64_t hash;
+    int rc = keyed_prologue(d, key, &hash);
+    if (rc < 0)
+        return rc;
+#ifdef FTC_GIL_DISABLED
+    for (int tries = 0; tries < LF_TRIES; tries++) {
+        int r = lookup_lockfree(DICT(d), key, hash, value);
+        if (r != LF_LOCK)
+            return r == LF_FOUND ? 1 : 0;
+    }
+#endif
+    dict_loc loc;
+    FTC_BEGIN_CRITICAL_SECTION(d);
+    rc = _ftc_dict_lookup_locked(DICT(d), key, hash, &loc);
+    if (rc == 0 && loc.entry >= 0) {
+        if (value != NULL) {
+            *value = dk_entries(DICT(d)->keys)[loc.entry].value;
+            ftc_incref(*value);
+        }
+        rc = 1;
+    }
+    FTC_END_CRITICAL_SECTION();
+    return rc;
+}
+
+int ftc_dict_get_ref(ftc_object *d, ftc_object *key, ftc_object **value)
+{
+    if (value == NULL)
+        return FTC_EINVAL;
+    *value = NULL;
+    return dict_find(d, key, value);
+}
+
+int ftc_dict_contains(ftc_object *d, ftc_object *key)
+{
+    return dict_find(d, key, NULL);
+}
+
+int ftc_dict_pop(ftc_object *d, ftc_object *key, ftc_object **value)
+{
+    if (value == NULL)
+        return FTC_EINVAL;
+    *value = NULL;
+    uint64_t hash;
+    int rc = keyed_prologue(d, key, &hash);
+    if (rc < 0)
+        return rc;
+    ftc_object *okey = NULL;
+    dict_loc loc;
+    FTC_BEGIN_CRITICAL_SECTION(d);
+    rc = _ftc_dict_lookup_locked(DICT(d), key, hash, &loc);
+    if (rc == 0 && loc.entry >= 0) {
+        delete_at(DICT(d), &loc, &okey, value);
+        rc = 1;
+    }
+    FTC_END_CRITICAL_SECTION();
+    ftc_xdecref(okey);
+    return rc;
+}
+
+int ftc_dict_del(ftc_object *d, ftc_object *key)
+{
+    ftc_object *v = NULL;
+    int rc = ftc_dict_pop(d, key, &v);
+    if (rc == 1) {
+        ftc_decref(v);
+        return 0;
+    }
+    return rc == 0 ? FTC_EKEY : rc;
+}
+
+int ftc_dict_setdefault_ref(ftc_object *d, ftc_object *key, ftc_object *dflt, ftc_object **out)
+{
+    if (out == NULL)
+        return FTC_EINVAL;
+    *out = NULL;
+    uint64_t hash;
+    int rc = keyed_prologue(d, key, &hash);
+    if (rc < 0)
+        return rc;
+    if (dflt == NULL)
+        return FTC_EINVAL;
+    dict_loc loc;
+    FTC_BEGIN_CRITICAL_SECTION(d);
+    rc = _ftc_dict_lookup_locked(DICT(d), key, hash, &loc);
+    if (rc == 0) {
+        if (loc.entry >= 0) {
+            *out = dk_entries(DICT(d)->keys)[loc.entry].value;
+            ftc_incref(*out);
+            rc = 1;
+        } else {
+            rc = _ftc_dict_insert_new(DICT(d), key, hash, dflt);
+            if (rc == 0) {
+                *out = dflt;
+                ftc_incref(dflt);
+            }
+        }
+    }
+    FTC_END_CRITICAL_SECTION();
+    return rc;
+}
+
+int64_t ftc_dict_len(ftc_object *d)
+{
+    int rc = ctr_check(d, &ftc_dict_type);
+    if (rc < 0)
+        return rc;
+    /* Acquire: pairs with the release stores of used in insert / delete / clear. */
+    return ftc_ft_load_acquire(&DICT(d)->used);
+}
+
+int ftc_dict_clear(ftc_object *d)
+{
+    int rc = ctr_check(d, &ftc_dict_type);
+    if (rc < 0)
+        return rc;
+    ftc_dict_obj *dd = DICT(d);
+    dict_keys *old;
+    FTC_BEGIN_CRITICAL_SECTION(d);
+    old = dd->keys;
+    if (old != NULL) {
+        ctr_window_open(&dd->seq);
+        ftc_ft_store_release(&dd->keys, (dict_keys *)NULL);
+        ftc_ft_store_release(&dd->used, (int64_t)0);
+        dd->version++;
+        dd->shape++;
+        ctr_window_close(&dd->seq);
+    }
+    FTC_END_CRITICAL_SECTION();
+    if (old != NULL) {
+        /* The dict is already empty and consistent: deallocators may use it. */
+        dict_entry *ents = dk_entries(old);
+        for (int64_t j = 0; j < old->nentries; j++) {
+            ftc_xdecref(ents[j].key);
+            ftc_xdecref(ents[j].value);
+        }
+        ctr_free_shared(old);
+    }
+    return 0;
+}

@@ -1,0 +1,448 @@
+/* The list: storage, and the operations on single items (append, insert, get, set, pop, del,
+ * len, clear). Extend, slices, search, reverse and sort are in list_ops.c; the layout and its
+ * invariants in list_internal.h.
+ *
+ * Concurrency (nogil build). Writers hold the list's critical section. Readers of one item
+ * (ftc_list_get_ref) and of the length (ftc_list_len) take no lock:
+ *
+ *   start = window counter (acquire; odd: a multi-slot write is under way -> locked path)
+ *   a     = l->items (acquire), n = a->size (acquire), bound-check i against n
+ *   v     = a->item[i] (acquire); NULL -> locked path (a growing write is filling it)
+ *   try-incref v, re-check a->item[i] == v, re-check l->items == a, validate the window
+ *
+ * Why a validated read is linearizable. The single-slot writes are each one reader-visible
+ * store that decides the result: append stores the new size first (its linearization point)
+ * and then fills the slot, which readers treat as "ask the lock" until it is filled; pop from
+ * the end clears the slot first and then stores the smaller size (its linearization point),
+ * and set is one slot store. With the invariant "slots at or past size are NULL", a non-NULL
+ * item re-read from the current array at instant t is the list's item i at t. A replaced
+ * array is never written again and is never re-published, so "l->items == a" before and after
+ * means a was current throughout. Multi-slot writes are invisible to validated readers: they
+ * change nothing outside their window except the size, which they store once (first when
+ * growing, last when shrinking), which is exactly where len sees them take effect.
+ *
+ * Memory safety: replaced arrays are freed through QSBR and published items are marked shared,
+ * so whatever a reader loads stays valid memory until it passes a quiescent state, and
+ * try-incref refuses items that are already dying. Readers must be attached (QSBR online).
+ *
+ * Items released by a write (the old item of set, everything clear drops) are decref'd after
+ * the critical section ends: their deallocators may run arbitrary code, including code that
+ * uses this list, which is consistent by then.
+ */
+#include "list_internal.h"
+
+#include <string.h>
+
+/* ---- storage ---- */
+
+list_items *_ftc_list_items_alloc(int64_t capacity)
+{
+    if (capacity < 0 || (uint64_t)capacity > (SIZE_MAX - sizeof(list_items)) / sizeof(ftc_object *))
+        return NULL;
+    list_items *a = ftc_mem_alloc(sizeof(list_items) + (size_t)capacity * sizeof(ftc_object *));
+    if (a == NULL)
+        return NULL;
+    a->capacity = capacity;
+    a->size = 0;
+    memset(a->item, 0, (size_t)capacity * sizeof(ftc_object *));
+    return a;
+}
+
+int64_t _ftc_list_grow_capacity(int64_t n)
+{
+    /* CPython's over-allocation: about 1/8 more, plus a little for small lists. */
+    if (n > INT64_MAX / 2)
+        return -1;
+    return n + (n >> 3) + (n < 9 ? 3 : 6);
+}
+
+void _ftc_list_publish(ftc_list_obj *l, list_items *na)
+{
+    list_items *old = l->items;
+    /* Release: pairs with the readers' acquire load of l->items; na is complete. */
+    ftc_ft_store_release(&l->items, na);
+    l->version++;
+    if (old != NULL)
+        ctr_free_shared(old);
+}
+
+/* Stores a new reference to v into an empty slot of a not-yet-visible array. */
+static inline void own_item(ftc_object *v)
+{
+    ftc_incref(v);
+    ctr_publish(v);
+}
+
+/* ---- the object ---- */
+
+static void list_dealloc(ftc_object *self)
+{
+    ftc_list_obj *l = LIST(self);
+    list_items *a = l->items;
+    l->items = NULL;
+    if (a == NULL)
+        return;
+    /* Readers hold a reference to the list, so none can be reading it now: free at once. */
+    for (int64_t j = 0; j < a->size; j++)
+        ftc_xdecref(a->item[j]);
+    ftc_mem_free(a);
+}
+
+const ftc_type ftc_list_type = {
+    .name = "list",
+    .basicsize = sizeof(ftc_list_obj),
+    .dealloc = list_dealloc,
+};
+
+ftc_object *ftc_list_new(void)
+{
+    return ftc_object_new(&ftc_list_type); /* zero-filled: empty, no storage */
+}
+
+int ftc_list_check(ftc_object *l)
+{
+    return l != NULL && ftc_type_of(l) == &ftc_list_type;
+}
+
+ftc_object *_ftc_list_from_array(ftc_object *const *src, int64_t n)
+{
+    ftc_object *l = ftc_list_new();
+    if (l == NULL || n == 0)
+        return l;
+    list_items *a = _ftc_list_items_alloc(n);
+    if (a == NULL) {
+        ftc_decref(l);
+        ftc_set_last_error(FTC_ENOMEM);
+        return NULL;
+    }
+    for (int64_t j = 0; j < n; j++) {
+        own_item(src[j]);
+        a->item[j] = src[j];
+    }
+    a->size = n;
+    LIST(l)->items = a; /* l is not visible to any other thread yet */
+    return l;
+}
+
+/* ---- writes (critical section held) ---- */
+
+static int append_locked(ftc_list_obj *l, ftc_object *v)
+{
+    list_items *a = l->items;
+    int64_t n = a ? a->size : 0;
+    if (a == NULL || n == a->capacity) {
+        int64_t cap = _ftc_list_grow_capacity(n + 1);
+        list_items *na = cap < 0 ? NULL : _ftc_list_items_alloc(cap);
+        if (na == NULL)
+            return FTC_ENOMEM;
+        if (n > 0)
+            memcpy(na->item, a->item, (size_t)n * sizeof(ftc_object *));
+        own_item(v);
+        na->item[n] = v;
+        na->size = n + 1;
+        _ftc_list_publish(l, na);
+        return 0;
+    }
+    own_item(v);
+    /* Size first (the append's linearization point; readers find the slot still NULL and ask
+     * the lock), then the slot. Release: pairs with the readers' acquire loads. */
+    ftc_ft_store_release(&a->size, n + 1);
+    ftc_ft_store_release(&a->item[n], v);
+    l->version++;
+    return 0;
+}
+
+/* Normalizes an index naming an existing item: 0 and *j, or FTC_EINDEX. */
+static inline int norm_index(int64_t i, int64_t n, int64_t *j)
+{
+    if (i < 0)
+        i += n;
+    if (i < 0 || i >= n)
+        return FTC_EINDEX;
+    *j = i;
+    return 0;
+}
+
+/* Shrinks the array when it is mostly empty; on allocation failure keeps the big one. */
+static void maybe_shrink(ftc_list_obj *l)
+{
+    list_items *a = l->items;
+    if (a == NULL || a->capacity <= 16 || a->size >= a->capacity / 4)
+        return;
+    int64_t n = a->size;
+    list_items *na = _ftc_list_items_alloc(_ftc_list_grow_capacity(n));
+    if (na == NULL)
+        return;
+    memcpy(na->item, a->item, (size_t)n * sizeof(ftc_object *));
+    na->size = n;
+    _ftc_list_publish(l, na);
+}
+
+/* Removes item j (valid) and returns the list's reference to it. */
+static ftc_object *pop_locked(ftc_list_obj *l, int64_t j)
+{
+    list_items *a = l->items;
+    int64_t n = a->size;
+    ftc_object *v = a->item[j];
+    if (j == n - 1) {
+        /* Slot first, then the size (the linearization point). */
+        ftc_ft_store_release(&a->item[j], (ftc_object *)NULL);
+        ftc_ft_store_release(&a->size, n - 1);
+    } else {
+        ctr_window_open(&l->seq);
+        for (int64_t m = j; m < n - 1; m++)
+            ftc_ft_store_release(&a->item[m], a->item[m + 1]);
+        ftc_ft_store_release(&a->item[n - 1], (ftc_object *)NULL);
+        ftc_ft_store_release(&a->size, n - 1);
+        ctr_window_close(&l->seq);
+    }
+    l->version++;
+    maybe_shrink(l);
+    return v;
+}
+
+static int insert_locked(ftc_list_obj *l, int64_t j, ftc_object *v)
+{
+    list_items *a = l->items;
+    int64_t n = a ? a->size : 0;
+    if (j >= n)
+        return append_locked(l, v);
+    if (n == a->capacity) {
+        int64_t cap = _ftc_list_grow_capacity(n + 1);
+        list_items *na = cap < 0 ? NULL : _ftc_list_items_alloc(cap);
+        if (na == NULL)
+            return FTC_ENOMEM;
+        memcpy(na->item, a->item, (size_t)j * sizeof(ftc_object *));
+        memcpy(na->item + j + 1, a->item + j, (size_t)(n - j) * sizeof(ftc_object *));
+        own_item(v);
+        na->item[j] = v;
+        na->size = n + 1;
+        _ftc_list_publish(l, na);
+        return 0;
+    }
+    own_item(v);
+    ctr_window_open(&l->seq);
+    ftc_ft_store_release(&a->size, n + 1);
+    for (int64_t m = n; m > j; m--)
+        ftc_ft_store_release(&a->item[m], a->item[m - 1]);
+    ftc_ft_store_release(&a->item[j], v);
+    ctr_window_close(&l->seq);
+    l->version++;
+    return 0;
+}
+
+int _ftc_list_extend_locked(ftc_list_obj *l, ftc_object *const *src, int64_t m)
+{
+    if (m == 0)
+        return 0;
+    list_items *a = l->items;
+    int64_t n = a ? a->size : 0;
+    if (m > INT64_MAX / 2 - n)
+        return FTC_ENOMEM;
+    if (a == NULL || n + m > a->capacity) {
+        int64_t cap = _ftc_list_grow_capacity(n + m);
+        list_items *na = cap < 0 ? NULL : _ftc_list_items_alloc(cap);
+        if (na == NULL)
+            return FTC_ENOMEM;
+        if (n > 0)
+            memcpy(na->item, a->item, (size_t)n * sizeof(ftc_object *));
+        for (int64_t t = 0; t < m; t++) {
+            own_item(src[t]);
+            na->item[n + t] = src[t];
+        }
+        na->size = n + m;
+        _ftc_list_publish(l, na);
+        return 0;
+    }
+    for (int64_t t = 0; t < m; t++)
+        own_item(src[t]);
+    ctr_window_open(&l->seq);
+    ftc_ft_store_release(&a->size, n + m);
+    for (int64_t t = 0; t < m; t++)
+        ftc_ft_store_release(&a->item[n + t], src[t]);
+    ctr_window_close(&l->seq);
+    l->version++;
+    return 0;
+}
+
+/* ---- public: single items ---- */
+
+int ftc_list_append(ftc_object *l, ftc_object *v)
+{
+    int rc = ctr_check(l, &ftc_list_type);
+    if (rc < 0)
+        return rc;
+    if (v == NULL)
+        return FTC_EINVAL;
+    FTC_BEGIN_CRITICAL_SECTION(l);
+    rc = append_locked(LIST(l), v);
+    FTC_END_CRITICAL_SECTION();
+    return rc;
+}
+
+int ftc_list_insert(ftc_object *l, int64_t i, ftc_object *v)
+{
+    int rc = ctr_check(l, &ftc_list_type);
+    if (rc < 0)
+        return rc;
+    if (v == NULL)
+        return FTC_EINVAL;
+    FTC_BEGIN_CRITICAL_SECTION(l);
+    int64_t n = list_size_locked(LIST(l));
+    int64_t j = i < 0 ? i + n : i;
+    if (j < 0)
+        j = 0;
+    if (j > n)
+        j = n;
+    rc = insert_locked(LIST(l), j, v);
+    FTC_END_CRITICAL_SECTION();
+    return rc;
+}
+
+#ifdef FTC_GIL_DISABLED
+enum { LF_DONE = 0, LF_LOCK = 1, LF_RETRY = 2 };
+#define LF_TRIES 3
+
+/* One lock-free attempt at item i: LF_DONE (*rc = 0 with *out a new reference, or
+ * FTC_EINDEX), LF_RETRY, or LF_LOCK. Caller attached (QSBR online). */
+static int get_lockfree(ftc_list_obj *l, int64_t i, ftc_object **out, int *rc)
+{
+    uint64_t start = ctr_window_start(&l->seq);
+    if (start & 1)
+        return LF_LOCK;
+    /* Acquire: pairs with the release store in _ftc_list_publish(); the array is complete. */
+    list_items *a = ftc_atomic_load_acquire(&l->items);
+    /* Acquire: pairs with the release stores of the size in the writers. */
+    int64_t n = a ? ftc_atomic_load_acquire(&a->size) : 0;
+    int64_t j;
+    if (norm_index(i, n, &j) < 0 || j >= a->capacity) {
+        if (ftc_atomic_load_acquire(&l->items) != a || !ctr_window_valid(&l->seq, start))
+            return LF_RETRY;
+        *rc = FTC_EINDEX;
+        return LF_DONE;
+    }
+    /* Acquire: pairs with the release store that filled the slot; the item is complete. */
+    ftc_object *v = ftc_atomic_load_acquire(&a->item[j]);
+    if (v == NULL)
+        return LF_LOCK; /* being filled: the writer holds the lock */
+    if (!ctr_try_incref_slot(&a->item[j], v))
+        return LF_LOCK;
+    if (ftc_atomic_load_acquire(&l->items) != a || !ctr_window_valid(&l->seq, start)) {
+        ftc_decref(v);
+        return LF_RETRY;
+    }
+    *out = v;
+    *rc = 0;
+    return LF_DONE;
+}
+#endif
+
+int ftc_list_get_ref(ftc_object *l, int64_t i, ftc_object **out)
+{
+    if (out == NULL)
+        return FTC_EINVAL;
+    *out = NULL;
+    int rc = ctr_check(l, &ftc_list_type);
+    if (rc < 0)
+        return rc;
+#ifdef FTC_GIL_DISABLED
+    for (int tries = 0; tries < LF_TRIES; tries++) {
+        int r = get_lockfree(LIST(l), i, out, &rc);
+        if (r == LF_DONE)
+            return rc;
+        if (r == LF_LOCK)
+            break;
+    }
+#endif
+    FTC_BEGIN_CRITICAL_SECTION(l);
+    list_items *a = LIST(l)->items;
+    int64_t j;
+    rc = norm_index(i, a ? a->size : 0, &j);
+    if (rc == 0) {
+        *out = a->item[j];
+        ftc_incref(*out);
+    }
+    FTC_END_CRITICAL_SECTION();
+    return rc;
+}
+
+int ftc_list_set(ftc_object *l, int64_t i, ftc_object *v)
+{
+    int rc = ctr_check(l, &ftc_list_type);
+    if (rc < 0)
+        return rc;
+    if (v == NULL)
+        return FTC_EINVAL;
+    ftc_object *old = NULL;
+    FTC_BEGIN_CRITICAL_SECTION(l);
+    list_items *a = LIST(l)->items;
+    int64_t j;
+    rc = norm_index(i, a ? a->size : 0, &j);
+    if (rc == 0) {
+        own_item(v);
+        old = a->item[j];
+        ftc_ft_store_release(&a->item[j], v); /* pairs with the readers' acquire load */
+        LIST(l)->version++;
+    }
+    FTC_END_CRITICAL_SECTION();
+    ftc_xdecref(old);
+    return rc;
+}
+
+int ftc_list_pop(ftc_object *l, int64_t i, ftc_object **out)
+{
+    if (out != NULL)
+        *out = NULL;
+    int rc = ctr_check(l, &ftc_list_type);
+    if (rc < 0)
+        return rc;
+    ftc_object *v = NULL;
+    FTC_BEGIN_CRITICAL_SECTION(l);
+    int64_t j;
+    rc = norm_index(i, list_size_locked(LIST(l)), &j);
+    if (rc == 0)
+        v = pop_locked(LIST(l), j);
+    FTC_END_CRITICAL_SECTION();
+    if (out != NULL)
+        *out = v;
+    else
+        ftc_xdecref(v);
+    return rc;
+}
+
+int ftc_list_del(ftc_object *l, int64_t i)
+{
+    return ftc_list_pop(l, i, NULL);
+}
+
+int64_t ftc_list_len(ftc_object *l)
+{
+    int rc = ctr_check(l, &ftc_list_type);
+    if (rc < 0)
+        return rc;
+    /* Acquire: pairs with the release stores of l->items and of the size. */
+    list_items *a = ftc_ft_load_acquire(&LIST(l)->items);
+    return a ? ftc_ft_load_acquire(&a->size) : 0;
+}
+
+int ftc_list_clear(ftc_object *l)
+{
+    int rc = ctr_check(l, &ftc_list_type);
+    if (rc < 0)
+        return rc;
+    list_items *old;
+    FTC_BEGIN_CRITICAL_SECTION(l);
+    old = LIST(l)->items;
+    if (old != NULL) {
+        ftc_ft_store_release(&LIST(l)->items, (list_items *)NULL);
+        LIST(l)->version++;
+    }
+    FTC_END_CRITICAL_SECTION();
+    if (old != NULL) {
+        /* The list is already empty and consistent: deallocators may use it. */
+        for (int64_t j = 0; j < old->size; j++)
+            ftc_xdecref(old->item[j]);
+        ctr_free_shared(old);
+    }
+    return 0;
+}

@@ -1,0 +1,257 @@
+/* List operations over many items: extend, slice, copy, index/contains, reverse, sort.
+ *
+ * Each runs in the list's critical section (extend from another list in both lists' sections,
+ * taken in address order), so each is one atomic step for other threads, except where user
+ * callbacks run: index/contains call eq and sort calls the compare callback, and a callback
+ * may change the list (the critical section is re-entrant) or block (which suspends the
+ * section). index and contains then go on over the list as it is, bounded by its current
+ * length, like Python's list.index. sort never lets a callback see a half-sorted list: it
+ * sorts a private copy (holding its own references) and writes the result back only if the
+ * list's version did not move while the callbacks ran; otherwise it drops the copy and returns
+ * FTC_ECHANGED. The write-back moves several items in place, so it happens in a write window
+ * (ctr.h) that lock-free readers validate against. Reverse likewise.
+ */
+#include "list_internal.h"
+
+#include <string.h>
+
+int ftc_list_extend(ftc_object *l, ftc_object *src)
+{
+    int rc = ctr_check(l, &ftc_list_type);
+    if (rc < 0)
+        return rc;
+    rc = ctr_check(src, &ftc_list_type);
+    if (rc < 0)
+        return rc;
+    if (l == src) {
+        /* Snapshot first: the array we would copy from is the one being extended. */
+        FTC_BEGIN_CRITICAL_SECTION(l);
+        list_items *a = LIST(l)->items;
+        int64_t n = a ? a->size : 0;
+        if (n > 0) {
+            ftc_object **snap = ftc_mem_alloc((size_t)n * sizeof(ftc_object *));
+            if (snap == NULL) {
+                rc = FTC_ENOMEM;
+            } else {
+                memcpy(snap, a->item, (size_t)n * sizeof(ftc_object *));
+                rc = _ftc_list_extend_locked(LIST(l), snap, n);
+                ftc_mem_free(snap);
+            }
+        }
+        FTC_END_CRITICAL_SECTION();
+        return rc;
+    }
+    FTC_BEGIN_CRITICAL_SECTION2(l, src);
+    list_items *b = LIST(src)->items;
+    if (b != NULL)
+        rc = _ftc_list_extend_locked(LIST(l), b->item, b->size);
+    FTC_END_CRITICAL_SECTION2();
+    return rc;
+}
+
+/* Python slice bounds without a step: negative counts from the end, clamped to [0, n]. */
+static int64_t clamp_bound(int64_t i, int64_t n)
+{
+    if (i < 0) {
+        i += n;
+        if (i < 0)
+            i = 0;
+    }
+    return i > n ? n : i;
+}
+
+ftc_object *ftc_list_slice(ftc_object *l, int64_t start, int64_t stop)
+{
+    int rc = ctr_check(l, &ftc_list_type);
+    if (rc < 0) {
+        ftc_set_last_error(rc);
+        return NULL;
+    }
+    ftc_object *r;
+    FTC_BEGIN_CRITICAL_SECTION(l);
+    list_items *a = LIST(l)->items;
+    int64_t n = a ? a->size : 0;
+    int64_t lo = clamp_bound(start, n), hi = clamp_bound(stop, n);
+    r = _ftc_list_from_array(a ? a->item + lo : NULL, hi > lo ? hi - lo : 0);
+    FTC_END_CRITICAL_SECTION();
+    return r;
+}
+
+ftc_object *ftc_list_copy(ftc_object *l)
+{
+    return ftc_list_slice(l, 0, INT64_MAX);
+}
+
+int64_t ftc_list_index(ftc_object *l, ftc_object *v)
+{
+    int rc = ctr_check(l, &ftc_list_type);
+    if (rc < 0)
+        return rc;
+    if (v == NULL)
+        return FTC_EINVAL;
+    int64_t result = FTC_EKEY;
+    FTC_BEGIN_CRITICAL_SECTION(l);
+    for (int64_t j = 0;; j++) {
+        /* Re-read each time: an eq callback may have changed the list. */
+        list_items *a = LIST(l)->items;
+        if (a == NULL || j >= a->size)
+            break;
+        ftc_object *item = a->item[j];
+        if (item == v) {
+            result = j;
+            break;
+        }
+        ftc_incref(item);
+        int r = _ftc_ctr_eq(item, v);
+        ftc_decref(item);
+        if (r != 0) {
+            result = r < 0 ? r : j;
+            break;
+        }
+    }
+    FTC_END_CRITICAL_SECTION();
+    return result;
+}
+
+int ftc_list_contains(ftc_object *l, ftc_object *v)
+{
+    int64_t r = ftc_list_index(l, v);
+    if (r >= 0)
+        return 1;
+    return r == FTC_EKEY ? 0 : (int)r;
+}
+
+int ftc_list_reverse(ftc_object *l)
+{
+    int rc = ctr_check(l, &ftc_list_type);
+    if (rc < 0)
+        return rc;
+    FTC_BEGIN_CRITICAL_SECTION(l);
+    list_items *a = LIST(l)->items;
+    int64_t n = a ? a->size : 0;
+    if (n > 1) {
+        ctr_window_open(&LIST(l)->seq);
+        for (int64_t lo = 0, hi = n - 1; lo < hi; lo++, hi--) {
+            ftc_object *t = a->item[lo];
+            ftc_ft_store_release(&a->item[lo], a->item[hi]);
+            ftc_ft_store_release(&a->item[hi], t);
+        }
+        ctr_window_close(&LIST(l)->seq);
+        LIST(l)->version++;
+    }
+    FTC_END_CRITICAL_SECTION();
+    return rc;
+}
+
+/* ---- sort: a stable merge sort of a private copy ---- */
+
+typedef struct sort_ctx {
+    ftc_list_less_fn less;
+    void *arg;
+    int reverse;
+} sort_ctx;
+
+/* 1 if b must come before a (strictly), 0 if not, or a negative code. Taking from the left
+ * run unless the right item strictly precedes keeps equal items in order (stability). */
+static int precedes(const sort_ctx *c, ftc_object *b, ftc_object *a)
+{
+    ftc_object *x = c->reverse ? a : b, *y = c->reverse ? b : a;
+    int r = c->less ? c->less(x, y, c->arg) : _ftc_ctr_builtin_less(x, y);
+    if (r < 0)
+        return r;
+    return r != 0;
+}
+
+/* Sorts v[0..n) using tmp[0..n) as scratch; 0 or a callback's code (v then is some
+ * permutation of its items: nothing is lost). */
+static int merge_sort(const sort_ctx *c, ftc_object **v, ftc_object **tmp, int64_t n)
+{
+    if (n < 2)
+        return 0;
+    if (n <= 8) {
+        /* Insertion sort for short runs. */
+        for (int64_t j = 1; j < n; j++) {
+            ftc_object *x = v[j];
+            int64_t k = j;
+            while (k > 0) {
+                int r = precedes(c, x, v[k - 1]);
+                if (r < 0) {
+                    v[k] = x;
+                    return r;
+                }
+                if (!r)
+                    break;
+                v[k] = v[k - 1];
+                k--;
+            }
+            v[k] = x;
+        }
+        return 0;
+    }
+    int64_t mid = n / 2;
+    int rc = merge_sort(c, v, tmp, mid);
+    if (rc == 0)
+        rc = merge_sort(c, v + mid, tmp, n - mid);
+    if (rc < 0)
+        return rc;
+    memcpy(tmp, v, (size_t)n * sizeof(ftc_object *));
+    int64_t i = 0, j = mid, k = 0;
+    while (i < mid && j < n) {
+        int r = precedes(c, tmp[j], tmp[i]);
+        if (r < 0) {
+            /* Put everything back (a permutation) before failing. */
+            memcpy(v, tmp, (size_t)n * sizeof(ftc_object *));
+            return r;
+        }
+        v[k++] = r ? tmp[j++] : tmp[i++];
+    }
+    while (i < mid)
+        v[k++] = tmp[i++];
+    while (j < n)
+        v[k++] = tmp[j++];
+    return 0;
+}
+
+int ftc_list_sort(ftc_object *l, ftc_list_less_fn less, void *arg, int reverse)
+{
+    int rc = ctr_check(l, &ftc_list_type);
+    if (rc < 0)
+        return rc;
+    sort_ctx c = {less, arg, reverse};
+    ftc_object **copy = NULL;
+    int64_t n;
+    FTC_BEGIN_CRITICAL_SECTION(l);
+    ftc_list_obj *lo = LIST(l);
+    list_items *a = lo->items;
+    n = a ? a->size : 0;
+    if (n > 1)
+        copy = ftc_mem_alloc((size_t)n * 2 * sizeof(ftc_object *));
+    if (n > 1 && copy == NULL) {
+        rc = FTC_ENOMEM;
+    } else if (n > 1) {
+        /* The copy holds its own references: a callback may remove items from the list. */
+        for (int64_t j = 0; j < n; j++) {
+            copy[j] = a->item[j];
+            ftc_incref(copy[j]);
+        }
+        uint64_t version = lo->version;
+        rc = merge_sort(&c, copy, copy + n, n);
+        if (rc == 0 && lo->version != version)
+            rc = FTC_ECHANGED;
+        if (rc == 0) {
+            /* Unchanged since the copy: same array, same items, new order. */
+            ctr_window_open(&lo->seq);
+            for (int64_t j = 0; j < n; j++)
+                ftc_ft_store_release(&a->item[j], copy[j]);
+            ctr_window_close(&lo->seq);
+            lo->version++;
+        }
+    }
+    FTC_END_CRITICAL_SECTION();
+    if (copy != NULL) {
+        for (int64_t j = 0; j < n; j++)
+            ftc_decref(copy[j]);
+        ftc_mem_free(copy);
+    }
+    return rc;
+}

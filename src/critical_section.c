@@ -1,0 +1,274 @@
+/* Critical sections: the stack of active sections, suspension on detach, resumption on attach
+ * and on pop. The contract and the deadlock argument are in include/ftcore/critical_section.h;
+ * this is CPython's Python/critical_section.c design, written fresh.
+ *
+ * The stack. ts->critical_section points at the top section; each section's prev points at the
+ * one below. Both are tagged: FTC_CS_TWO marks a pointer to an ftc_critical_section2, and
+ * FTC_CS_INACTIVE marks a pointer to a section that holds none of its locks (suspended). The
+ * tag lives in the pointer *to* a section. Suspending walks the whole stack, releasing and
+ * tagging every active section (a stop-the-world may have left an inactive section above
+ * active ones, so the walk does not stop at the first inactive link). Only the owning thread
+ * touches its stack: no atomics needed.
+ *
+ * Invariants:
+ *   - a pushed section has a non-NULL mutex once its begin returned; a no-op section (re-entry
+ *     of a mutex the top section holds) is never pushed and has mutex NULL, so its end does
+ *     nothing;
+ *   - an active pushed section holds its locks; an inactive one holds none of them, and its end
+ *     unlocks nothing;
+ *   - while a begin waits for its lock, the section is already pushed with mutex NULL, so that
+ *     the detach inside ftc_mutex_lock suspends every outer section and does not "release" the
+ *     lock we do not hold yet; resume, which may block too, hides its mutexes the same way.
+ *
+ * Why a waiter always ends up holding the top section's locks: ftc_mutex_lock may detach and
+ * re-attach; attach calls _ftc_cs_resume, which re-locks the top section, which is ours with
+ * mutex NULL — nothing — and the lock call then completes, so when begin returns the top is
+ * active and holds its mutex.
+ *
+ * Stop-the-world (CPython gh-144513). A mutex can be handed to a waiter that is parked,
+ * detached, and then paused by a stop-the-world before it runs again: it owns the mutex but
+ * cannot release it until the world restarts. If the thread that stopped the world then waited
+ * for that mutex, nothing could ever move. So, while the calling thread has the world stopped,
+ * a section whose lock is not free is pushed inactive (holding nothing: every other thread is
+ * paused, so nothing needs excluding), and resume takes only free locks. A section left
+ * inactive is re-taken at the next attach or pop once the world runs again.
+ */
+#include "internal/critical_section.h"
+#include "internal/parking_lot.h"
+#include "internal/state.h"
+
+#ifdef FTC_GIL_DISABLED
+
+static ftc_critical_section2 *as_two(ftc_critical_section *c)
+{
+    return (ftc_critical_section2 *)c;
+}
+
+/* Whether the top section is active and holds m. */
+static bool top_holds(ftc_tstate *ts, ftc_mutex *m)
+{
+    if (!_ftc_cs_top_active(ts))
+        return false;
+    ftc_critical_section *top = _ftc_cs_top(ts);
+    if (top->mutex == m)
+        return true;
+    return (ts->critical_section & FTC_CS_TWO) && as_two(top)->mutex2 == m;
+}
+
+/* Whether the calling thread (ts) has the world stopped. Slow paths only: one seq_cst load
+ * when no stop is requested; otherwise the head lock, under which the state layer publishes the
+ * requester (world_stopped is then ours to read, since only the requester writes it). */
+static bool world_stopped_by(ftc_tstate *ts)
+{
+    if (!ftc_atomic_load(&_ftc_rt.stw_requested))
+        return false;
+    _ftc_head_lock();
+    bool mine = _ftc_rt.stw_requester == ts && _ftc_rt.world_stopped;
+    _ftc_head_unlock();
+    return mine;
+}
+
+static void push(ftc_tstate *ts, ftc_critical_section *c, uintptr_t tag)
+{
+    c->prev = ts->critical_section;
+    ts->critical_section = (uintptr_t)c | tag;
+}
+
+/* Pops c (which must be the top) and resumes the new top if it was suspended. */
+static void pop(ftc_tstate *ts, ftc_critical_section *c)
+{
+    if (_ftc_cs_top(ts) != c)
+        ftc_fatal("critical sections ended out of order (%p is not the innermost)", (void *)c);
+    ts->critical_section = c->prev;
+    if (c->prev & FTC_CS_INACTIVE)
+        _ftc_cs_resume(ts);
+}
+
+void _ftc_cs_begin(ftc_tstate *ts, ftc_critical_section *c, ftc_mutex *m)
+{
+    uint8_t expected = 0;
+    /* acquire: as in ftc_mutex_lock. */
+    if (FTC_LIKELY(ftc_atomic_cas_acquire(&m->bits, &expected, FTC_MUTEX_LOCKED))) {
+        c->mutex = m;
+        push(ts, c, 0);
+        return;
+    }
+    if (top_holds(ts, m)) {
+        c->mutex = NULL; /* no-op: the top section already holds m */
+        c->prev = 0;
+        return;
+    }
+    if (world_stopped_by(ts)) {
+        /* Every other thread is paused; m may belong to one of them by handoff (gh-144513).
+         * Push the section suspended: it holds nothing, its end unlocks nothing. */
+        c->mutex = m;
+        push(ts, c, FTC_CS_INACTIVE);
+        return;
+    }
+    c->mutex = NULL;
+    push(ts, c, 0);
+    ftc_mutex_lock(m); /* may detach: suspends the outer sections, not this one */
+    c->mutex = m;
+}
+
+void _ftc_cs_end(ftc_tstate *ts, ftc_critical_section *c)
+{
+    if (c->mutex == NULL)
+        return; /* a no-op section: never pushed */
+    if (!(ts->critical_section & FTC_CS_INACTIVE)) /* else it holds nothing (a stop) */
+        ftc_mutex_unlock(c->mutex);
+    pop(ts, c);
+}
+
+void _ftc_cs2_begin(ftc_tstate *ts, ftc_critical_section2 *c, ftc_mutex *m1, ftc_mutex *m2)
+{
+    if (m1 == m2) {
+        c->mutex2 = NULL;
+        _ftc_cs_begin(ts, &c->base, m1);
+        if (c->base.mutex != NULL) /* pushed: retag it as a two-mutex section */
+            ts->critical_section |= FTC_CS_TWO;
+        return;
+    }
+    if ((uintptr_t)m2 < (uintptr_t)m1) {
+        ftc_mutex *t = m1;
+        m1 = m2;
+        m2 = t;
+    }
+    if (top_holds(ts, m1) && top_holds(ts, m2)) {
+        c->base.mutex = NULL; /* no-op: the top section holds both */
+        c->base.prev = 0;
+        c->mutex2 = NULL;
+        return;
+    }
+    bool have1 = ftc_mutex_trylock(m1);
+    if (have1 && ftc_mutex_trylock(m2)) {
+        c->base.mutex = m1;
+        c->mutex2 = m2;
+        push(ts, &c->base, FTC_CS_TWO);
+        return;
+    }
+    if (world_stopped_by(ts)) {
+        if (have1)
+            ftc_mutex_unlock(m1);
+        c->base.mutex = m1; /* suspended: holds nothing (see _ftc_cs_begin) */
+        c->mutex2 = m2;
+        push(ts, &c->base, FTC_CS_TWO | FTC_CS_INACTIVE);
+        return;
+    }
+    c->base.mutex = NULL;
+    c->mutex2 = NULL;
+    push(ts, &c->base, FTC_CS_TWO);
+    if (!have1)
+        ftc_mutex_lock(m1); /* may detach: the outer sections are suspended */
+    ftc_mutex_lock(m2);     /* may detach holding m1: the only double hold, in address order */
+    c->base.mutex = m1;
+    c->mutex2 = m2;
+}
+
+void _ftc_cs2_end(ftc_tstate *ts, ftc_critical_section2 *c)
+{
+    if (c->base.mutex == NULL)
+        return;
+    if (!(ts->critical_section & FTC_CS_INACTIVE)) { /* else it holds nothing (a stop) */
+        if (c->mutex2)
+            ftc_mutex_unlock(c->mutex2);
+        ftc_mutex_unlock(c->base.mutex);
+    }
+    pop(ts, &c->base);
+}
+
+void _ftc_cs_suspend_all(ftc_tstate *ts)
+{
+    for (uintptr_t *link = &ts->critical_section; *link != 0;) {
+        ftc_critical_section *c = (ftc_critical_section *)(*link & ~FTC_CS_MASK);
+        if (!(*link & FTC_CS_INACTIVE)) {
+            if (c->mutex) {
+                ftc_mutex_unlock(c->mutex);
+                if ((*link & FTC_CS_TWO) && as_two(c)->mutex2)
+                    ftc_mutex_unlock(as_two(c)->mutex2);
+            }
+            *link |= FTC_CS_INACTIVE;
+        }
+        link = &c->prev;
+    }
+}
+
+void _ftc_cs_resume(ftc_tstate *ts)
+{
+    uintptr_t top = ts->critical_section;
+    if (top == 0 || !(top & FTC_CS_INACTIVE))
+        return;
+    ftc_critical_section *c = (ftc_critical_section *)(top & ~FTC_CS_MASK);
+    ftc_mutex *m1 = c->mutex, *m2 = NULL;
+    if (top & FTC_CS_TWO)
+        m2 = as_two(c)->mutex2;
+    if (world_stopped_by(ts)) {
+        /* Take the locks only if they are free: a paused thread may own one by handoff
+         * (gh-144513). Otherwise the section stays suspended and is re-taken at the next
+         * attach or pop after the world restarts. */
+        bool have1 = m1 == NULL || ftc_mutex_trylock(m1);
+        if (have1 && (m2 == NULL || ftc_mutex_trylock(m2))) {
+            ts->critical_section &= ~FTC_CS_INACTIVE;
+        } else if (have1 && m1) {
+            ftc_mutex_unlock(m1);
+        }
+        return;
+    }
+    /* Hide the locks while re-taking them: a detach inside the lock calls must not release
+     * what this section does not hold yet (and will find nothing to release here). */
+    c->mutex = NULL;
+    if (top & FTC_CS_TWO)
+        as_two(c)->mutex2 = NULL;
+    if (m1)
+        ftc_mutex_lock(m1);
+    if (m2)
+        ftc_mutex_lock(m2);
+    c->mutex = m1;
+    if (top & FTC_CS_TWO)
+        as_two(c)->mutex2 = m2;
+    ts->critical_section &= ~FTC_CS_INACTIVE;
+}
+
+/* ---- the public entry points: the caller's attached thread state ---- */
+
+static ftc_tstate *require_tstate(const char *func)
+{
+    ftc_tstate *ts = _ftc_tstate_current;
+    if (ts == NULL)
+        ftc_fatal("%s: a critical section needs an attached thread state", func);
+    return ts;
+}
+
+void ftc_critical_section_begin_mutex(ftc_critical_section *c, ftc_mutex *m)
+{
+    _ftc_cs_begin(require_tstate(__func__), c, m);
+}
+
+void ftc_critical_section_end(ftc_critical_section *c)
+{
+    _ftc_cs_end(require_tstate(__func__), c);
+}
+
+void ftc_critical_section2_begin_mutex(ftc_critical_section2 *c, ftc_mutex *m1, ftc_mutex *m2)
+{
+    _ftc_cs2_begin(require_tstate(__func__), c, m1, m2);
+}
+
+void ftc_critical_section2_end(ftc_critical_section2 *c)
+{
+    _ftc_cs2_end(require_tstate(__func__), c);
+}
+
+#else /* GIL build: sections are empty blocks, so the stack is always empty. */
+
+void _ftc_cs_suspend_all(ftc_tstate *ts)
+{
+    FTC_UNUSED(ts);
+}
+
+void _ftc_cs_resume(ftc_tstate *ts)
+{
+    FTC_UNUSED(ts);
+}
+
+#endif

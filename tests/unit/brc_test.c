@@ -1,0 +1,367 @@
+/* Biased reference counting, step by step (nogil; in the GIL build the same scenarios check
+ * plain exact counting): a non-owner's decref queues to the owner, whose tick merges; the owner
+ * reaching zero merges; an exited owner's objects merge directly; a thread drains its queue
+ * when it ends; try-incref refuses dying and never-shared objects. */
+#include <criterion/criterion.h>
+
+#include "check.h"
+#include "internal/object.h"
+
+typedef struct {
+    FTC_OBJECT_HEAD;
+    int64_t v;
+} counted;
+
+static int deallocs;          /* atomic */
+static uint64_t dealloc_thread;
+
+static void counted_dealloc(ftc_object *self)
+{
+    (void)self;
+    ftc_atomic_fetch_add(&deallocs, 1);
+    ftc_atomic_store(&dealloc_thread, ftc_thread_ident());
+}
+
+static const ftc_type counted_type = {"counted", sizeof(counted), counted_dealloc, NULL, NULL};
+
+#ifdef FTC_GIL_DISABLED
+#define IS_NOGIL 1
+#else
+#define IS_NOGIL 0
+#endif
+
+static void run_on_thread(void (*fn)(void *), void *arg)
+{
+    ftc_thread *t;
+    cr_assert_eq(ftc_thread_start(&t, fn, arg, NULL), 0);
+    cr_assert_eq(ftc_thread_join(t, -1), 0);
+    ftc_thread_release(t);
+}
+
+static void decref_arg(void *arg) { ftc_decref((ftc_object *)arg); }
+static void incref_arg(void *arg) { ftc_incref((ftc_object *)arg); }
+
+static void setup(void) { cr_assert_eq(ftc_runtime_init(NULL), 0); }
+static void teardown(void) { cr_assert_eq(ftc_runtime_fini(), 0); }
+
+TestSuite(brc, .init = setup, .fini = teardown);
+
+Test(brc, owner_counts_locally)
+{
+    ftc_object *o = ftc_object_new(&counted_type);
+#ifdef FTC_GIL_DISABLED
+    cr_assert_eq(o->ob_tid, _ftc_tls_tid);
+    cr_assert_neq(o->ob_tid, FTC_TID_NONE);
+    ftc_incref(o);
+    cr_assert_eq(o->ob_ref_local, 2);
+    cr_assert_eq(o->ob_ref_shared, 0);
+    ftc_decref(o);
+#endif
+    ftc_decref(o);
+    cr_assert_eq(deallocs, 1);
+}
+
+Test(brc, non_owner_decref_queues_and_owner_tick_merges)
+{
+    ftc_object *o = ftc_object_new(&counted_type);
+    ftc_incref(o);                       /* local 2 */
+    run_on_thread(decref_arg, o);        /* shared 0 -> QUEUED, pushed to us */
+    cr_assert_eq(deallocs, 0);
+#ifdef FTC_GIL_DISABLED
+    cr_assert_eq(o->ob_ref_shared, FTC_REF_QUEUED);
+    cr_assert(ftc_atomic_load(&((_ftc_tstate_head *)ftc_tstate_get())->eval_breaker) &
+              FTC_EB_BRC_MERGE);
+#endif
+    cr_assert_eq(ftc_eval_tick(), 0);    /* merge: 2 + 0 - 1 = 1 */
+    cr_assert_eq(deallocs, 0);
+    cr_assert_eq(ftc_object_refcount(o), 1);
+#ifdef FTC_GIL_DISABLED
+    cr_assert_eq(o->ob_tid, FTC_TID_NONE);
+    cr_assert_eq(o->ob_ref_shared & FTC_REF_SHARED_FLAG_MASK, FTC_REF_MERGED);
+#endif
+    run_on_thread(decref_arg, o);        /* merged: the last decref frees, on that thread */
+    cr_assert_eq(deallocs, 1);
+    cr_assert_neq(dealloc_thread, ftc_thread_ident());
+}
+
+Test(brc, queued_object_dies_at_merge)
+{
+    ftc_object *o = ftc_object_new(&counted_type);
+    run_on_thread(decref_arg, o);        /* the only reference, given away and dropped */
+#ifdef FTC_GIL_DISABLED
+    cr_assert_eq(deallocs, 0);           /* the owner still holds the count */
+    cr_assert_eq(ftc_eval_tick(), 0);
+    cr_assert_eq(deallocs, 1);
+    cr_assert_eq(dealloc_thread, ftc_thread_ident());
+#else
+    cr_assert_eq(deallocs, 1);           /* plain counting: freed by that decref */
+#endif
+}
+
+Test(brc, owner_zero_with_shared_refs_merges)
+{
+    ftc_object *o = ftc_object_new(&counted_type);
+    run_on_thread(incref_arg, o);        /* shared count 1 */
+    ftc_decref(o);                       /* local 0: merge, total 1, alive */
+    cr_assert_eq(deallocs, 0);
+    cr_assert_eq(ftc_object_refcount(o), 1);
+    run_on_thread(decref_arg, o);
+    cr_assert_eq(deallocs, 1);
+}
+
+static ftc_object *made;
+
+static void make_and_exit(void *arg)
+{
+    (void)arg;
+    made = ftc_object_new(&counted_type);
+    ftc_incref(made);
+    ftc_incref(made);   /* local 3, owner exits */
+}
+
+Test(brc, exited_owner_objects_merge_directly)
+{
+    int64_t live = ftc_object_live_count();
+    run_on_thread(make_and_exit, NULL);
+    cr_assert_eq(ftc_object_live_count(), live + 1);
+    ftc_decref(made);                    /* owner gone: merged directly, 2 left */
+    cr_assert_eq(deallocs, 0);
+    cr_assert_eq(ftc_object_refcount(made), 2);
+    ftc_decref(made);
+    ftc_decref(made);
+    cr_assert_eq(deallocs, 1);
+    cr_assert_eq(ftc_object_live_count(), live);
+}
+
+/* A thread that ends drains its merge queue: the owner never ticks after the decref. */
+static ftc_object *given;
+static int decref_done;   /* atomic */
+
+static void owner_waits_without_ticking(void *arg)
+{
+    (void)arg;
+    given = ftc_object_new(&counted_type);
+    ftc_atomic_store(&decref_done, 1);   /* hand over: the other thread decrefs */
+    FTC_BEGIN_ALLOW_THREADS              /* detached (the GIL build needs it), never ticking */
+    while (ftc_atomic_load(&decref_done) != 2)
+        ftc_cpu_relax();
+    FTC_END_ALLOW_THREADS
+#ifdef FTC_GIL_DISABLED
+    cr_assert_eq(ftc_atomic_load(&deallocs), 0);   /* queued to us, not merged yet */
+#endif
+}
+
+static void handoff_main(void *arg)
+{
+    (void)arg;
+    FTC_BEGIN_ALLOW_THREADS
+    while (ftc_atomic_load(&decref_done) != 1)
+        ftc_cpu_relax();
+    FTC_END_ALLOW_THREADS
+    ftc_decref(given);                   /* queued to the spinning owner */
+    ftc_atomic_store(&decref_done, 2);
+}
+
+Test(brc, ending_thread_drains_its_queue)
+{
+    ftc_thread *a, *b;
+    cr_assert_eq(ftc_thread_start(&a, owner_waits_without_ticking, NULL, NULL), 0);
+    cr_assert_eq(ftc_thread_start(&b, handoff_main, NULL, NULL), 0);
+    cr_assert_eq(ftc_thread_join(b, -1), 0);
+    cr_assert_eq(ftc_thread_join(a, -1), 0);
+    ftc_thread_release(a);
+    ftc_thread_release(b);
+    cr_assert_eq(deallocs, 1);
+}
+
+static int try_result;
+
+static void try_incref_arg(void *arg)
+{
+    try_result = ftc_try_incref((ftc_object *)arg);
+}
+
+Test(brc, try_incref_needs_the_shared_flag)
+{
+    ftc_object *o = ftc_object_new(&counted_type);
+    run_on_thread(try_incref_arg, o);
+#ifdef FTC_GIL_DISABLED
+    cr_assert_eq(try_result, 0);   /* never shared: the owner could free it unseen */
+#else
+    cr_assert_eq(try_result, 1);
+    ftc_decref(o);
+#endif
+    ftc_object_set_shared(o);
+    run_on_thread(try_incref_arg, o);
+    cr_assert_eq(try_result, 1);
+    cr_assert_eq(ftc_object_refcount(o), 2);
+    ftc_decref(o);
+    cr_assert_eq(deallocs, 0);
+    run_on_thread(decref_arg, o);
+    cr_assert_eq(ftc_eval_tick(), 0);
+    cr_assert_eq(deallocs, 1);
+}
+
+Test(brc, try_incref_refuses_dying)
+{
+#ifdef FTC_GIL_DISABLED
+    ftc_object *o = ftc_object_new(&counted_type);
+    ftc_object_set_shared(o);
+    /* The state a reader can meet while a merge frees it: count 0, merged. */
+    intptr_t saved_shared = o->ob_ref_shared;
+    uint32_t saved_local = o->ob_ref_local;
+    uintptr_t saved_tid = o->ob_tid;
+    o->ob_ref_shared = FTC_REF_MERGED;
+    o->ob_ref_local = 0;
+    o->ob_tid = FTC_TID_NONE;
+    cr_assert(!ftc_try_incref(o));
+    ftc_object *slot = o;
+    cr_assert(!ftc_try_incref_slot(&slot, o));
+    o->ob_ref_shared = saved_shared;
+    o->ob_ref_local = saved_local;
+    o->ob_tid = saved_tid;
+    ftc_decref(o);
+    cr_assert_eq(deallocs, 1);
+#endif
+}
+
+Test(brc, hot_object_exact_counts_and_free_rule)
+{
+    ftc_object *o = ftc_object_new(&counted_type);
+    cr_assert_eq(ftc_object_set_hot(o), 0);
+    cr_assert_eq(ftc_object_set_hot(o), 0);
+    for (int i = 0; i < 10; i++)
+        run_on_thread(incref_arg, o);   /* each thread ends: its +1 merged into the object */
+    cr_assert_eq(ftc_object_refcount(o), 11);
+    for (int i = 0; i < 10; i++)
+        ftc_decref(o);                  /* our slot goes to -10 */
+    cr_assert_eq(ftc_object_refcount(o), 1);
+    cr_assert_eq(ftc_object_collect_hot(), 0);
+    cr_assert_eq(deallocs, 0);
+    ftc_decref(o);
+#ifdef FTC_GIL_DISABLED
+    cr_assert_eq(deallocs, 0);          /* never freed by a decref */
+    cr_assert_eq(ftc_object_collect_hot(), 1);
+#endif
+    cr_assert_eq(deallocs, 1);
+    cr_assert_eq(ftc_object_collect_hot(), 0);
+}
+
+Test(brc, hot_object_dead_at_fini_is_freed)
+{
+    ftc_object *o = ftc_object_new(&counted_type);
+    cr_assert_eq(ftc_object_set_hot(o), 0);
+    run_on_thread(incref_arg, o);
+    run_on_thread(decref_arg, o);
+    ftc_decref(o);
+    /* teardown's ftc_runtime_fini collects it; checked by the live count there */
+    cr_assert_eq(ftc_runtime_fini(), 0);
+    cr_assert_eq(deallocs, 1);
+    cr_assert_eq(ftc_runtime_init(NULL), 0);
+}
+
+/* ---- fault injection ---- */
+
+static uint64_t decref_allocs;
+
+static void decref_counting_allocs(void *arg)
+{
+    ftc_fault_alloc_fail_after(0);
+    ftc_decref((ftc_object *)arg);
+    decref_allocs = ftc_fault_alloc_count();
+}
+
+static uint64_t fail_at;
+
+static void decref_failing(void *arg)
+{
+    ftc_fault_alloc_fail_after(fail_at);
+    ftc_decref((ftc_object *)arg);
+    ftc_fault_alloc_fail_after(0);
+}
+
+/* Walk n over the allocations a queueing decref makes (growing the owner's queue): when it
+ * fails, the decref merges with the world stopped; nothing is lost or freed early. */
+Test(brc, queue_growth_fault_walk)
+{
+    ftc_object *o = ftc_object_new(&counted_type);
+    ftc_incref(o);
+    run_on_thread(decref_counting_allocs, o);
+    cr_assert_eq(ftc_eval_tick(), 0);
+    cr_assert_eq(ftc_object_refcount(o), 1);
+    ftc_decref(o);
+    cr_assert_eq(deallocs, 1);
+#ifdef FTC_GIL_DISABLED
+    cr_assert_geq(decref_allocs, 1);
+#endif
+    for (uint64_t n = 1; n <= decref_allocs; n++) {
+        ftc_object *p = ftc_object_new(&counted_type);
+        ftc_incref(p);                    /* local 2 */
+        fail_at = n;
+        run_on_thread(decref_failing, p); /* queue cannot grow: merged with the world stopped */
+        cr_assert_eq(deallocs, (int)n);
+        cr_assert_eq(ftc_object_refcount(p), 1);
+#ifdef FTC_GIL_DISABLED
+        cr_assert_eq(p->ob_tid, FTC_TID_NONE);
+        cr_assert_eq(p->ob_ref_shared & FTC_REF_SHARED_FLAG_MASK, FTC_REF_MERGED);
+#endif
+        cr_assert_eq(ftc_eval_tick(), 0); /* nothing queued */
+        cr_assert_eq(ftc_object_refcount(p), 1);
+        run_on_thread(decref_arg, p);
+        cr_assert_eq(deallocs, (int)n + 1);
+    }
+}
+
+Test(brc, set_hot_fault_walk)
+{
+    ftc_object *o = ftc_object_new(&counted_type);
+    ftc_fault_alloc_fail_after(0);
+    cr_assert_eq(ftc_object_set_hot(o), 0);
+    uint64_t allocs = ftc_fault_alloc_count();
+#ifdef FTC_GIL_DISABLED
+    cr_assert_geq(allocs, 1);   /* the id table, on first use */
+#endif
+    ftc_decref(o);
+    cr_assert_eq(ftc_object_collect_hot(), IS_NOGIL);
+    cr_assert_eq(deallocs, 1);
+    /* Runtime fini frees the id table once no hot object is left; start afresh so that the
+     * next set_hot allocates it again. */
+    cr_assert_eq(ftc_runtime_fini(), 0);
+    cr_assert_eq(ftc_runtime_init(NULL), 0);
+    for (uint64_t n = 1; n <= allocs; n++) {
+        ftc_object *p = ftc_object_new(&counted_type);
+        ftc_fault_alloc_fail_after(n);
+        int rc = ftc_object_set_hot(p);
+        ftc_fault_alloc_fail_after(0);
+        cr_assert_eq(rc, FTC_ENOMEM);
+        /* still an ordinary object: its decref frees it */
+        ftc_incref(p);
+        run_on_thread(decref_arg, p);
+        cr_assert_eq(ftc_eval_tick(), 0);
+        ftc_decref(p);
+        cr_assert_eq(deallocs, 1 + (int)n);
+    }
+}
+
+static void incref_failing(void *arg)
+{
+    ftc_fault_alloc_fail_after(1);   /* this thread's slot array cannot be allocated */
+    ftc_incref((ftc_object *)arg);
+    ftc_incref((ftc_object *)arg);
+    ftc_fault_alloc_fail_after(0);
+}
+
+Test(brc, hot_slot_growth_failure_counts_in_the_shared_word)
+{
+    ftc_object *o = ftc_object_new(&counted_type);
+    cr_assert_eq(ftc_object_set_hot(o), 0);
+    run_on_thread(incref_failing, o);
+    cr_assert_eq(ftc_object_refcount(o), 3);
+    ftc_decref(o);
+    ftc_decref(o);
+    cr_assert_eq(ftc_object_collect_hot(), 0);
+    cr_assert_eq(ftc_object_refcount(o), 1);
+    ftc_decref(o);
+    cr_assert_eq(ftc_object_collect_hot(), IS_NOGIL);
+    cr_assert_eq(deallocs, 1);
+}
