@@ -239,6 +239,8 @@ int ftc_future_wait(ftc_object *future, double timeout)
     if (rc)
         return rc;
     future_obj *f = (future_obj *)future;
+    if (timeout != timeout)
+        return FTC_EINVAL; /* NaN */
     if (is_done(get_state(f)))
         return 0;
     ftc_mutex_lock(&f->mu);

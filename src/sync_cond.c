@@ -19,6 +19,8 @@
  */
 #include "internal/sync.h"
 
+#include <math.h>
+
 typedef struct cond_obj {
     FTC_OBJECT_HEAD;
     ftc_object *lock; /* the Lock or RLock; a reference; immutable */
@@ -101,6 +103,8 @@ int ftc_condition_acquire(ftc_object *cond, double timeout)
     if (rc)
         return rc;
     cond_obj *c = (cond_obj *)cond;
+    if (isnan(timeout))
+        return FTC_EINVAL;
     if (c->is_rlock)
         return _ftc_rlockcore_acquire(rcore(c), timeout, FTC_SYNC_INTERRUPTIBLE);
     return _ftc_lockcore_acquire(plain_core(c), timeout, FTC_SYNC_INTERRUPTIBLE);

@@ -11,6 +11,8 @@
  */
 #include "internal/sync.h"
 
+#include <math.h>
+
 typedef struct event_obj {
     FTC_OBJECT_HEAD;
     uint32_t flag;   /* atomic; written under mu */
@@ -79,6 +81,8 @@ int ftc_sync_event_wait(ftc_object *ev, double timeout)
     if (rc)
         return rc;
     event_obj *e = (event_obj *)ev;
+    if (isnan(timeout))
+        return FTC_EINVAL;
     if (ftc_atomic_load_acquire(&e->flag)) /* acquire: as is_set */
         return 0;
     int err;

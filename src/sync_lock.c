@@ -28,6 +28,8 @@
  */
 #include "internal/sync.h"
 
+#include <math.h>
+
 /* ---- the lock core ---- */
 
 #define HANDOFF_AFTER_NS INT64_C(1000000)
@@ -199,6 +201,8 @@ int ftc_lock_acquire(ftc_object *lock, double timeout)
     int rc = lock_check(lock);
     if (rc)
         return rc;
+    if (isnan(timeout))
+        return FTC_EINVAL;
     return _ftc_lockcore_acquire(&((_ftc_lock_obj *)lock)->core, timeout,
                                  FTC_SYNC_INTERRUPTIBLE);
 }
@@ -232,6 +236,8 @@ int ftc_rlock_acquire(ftc_object *rlock, double timeout)
     int rc = rlock_check(rlock);
     if (rc)
         return rc;
+    if (isnan(timeout))
+        return FTC_EINVAL;
     return _ftc_rlockcore_acquire(&((_ftc_rlock_obj *)rlock)->core, timeout,
                                   FTC_SYNC_INTERRUPTIBLE);
 }

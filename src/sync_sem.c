@@ -23,6 +23,8 @@
  */
 #include "internal/sync.h"
 
+#include <math.h>
+
 #define SEM_HAS_WAITERS UINT64_C(1)
 #define SEM_UNIT UINT64_C(2)
 
@@ -96,6 +98,8 @@ int ftc_semaphore_acquire(ftc_object *sem, double timeout)
     if (rc)
         return rc;
     sem_obj *s = (sem_obj *)sem;
+    if (isnan(timeout))
+        return FTC_EINVAL;
     if (FTC_LIKELY(sem_try(s)))
         return 0;
     int err;

@@ -23,8 +23,17 @@
  * threading.local: an object owning a key whose destructor releases an object reference. Its
  * dealloc deletes the key after releasing every thread's value; nobody can set a value of a
  * local that is being deallocated (it has no references left), so that sweep is final.
+ *
+ * fork(): the child's state layer runs _ftc_tls_tstate_fini for every dead thread's tstate,
+ * which takes keys_lock; a thread that held it at the fork no longer exists. So keys_lock is
+ * taken around fork() (pthread_atfork) and re-initialized in the child. The handlers are
+ * registered by a constructor, before the state layer registers its own at runtime init, so
+ * ours run last in "prepare" (after the world is stopped) and first in "child" (before the
+ * state layer's child handler needs keys_lock).
  */
 #include "internal/core.h"
+
+#include <pthread.h>
 
 #define CHUNK_BITS 8
 #define CHUNK_SIZE (1u << CHUNK_BITS)
@@ -53,6 +62,25 @@ static struct key_slot *chunks[MAX_CHUNKS]; /* atomic pointers; set once under k
 static uint32_t nslots;                     /* keys_lock: slots ever handed out */
 static uint32_t free_head;                  /* keys_lock: slot + 1 */
 static struct _ftc_tls_tstate *all_storages; /* keys_lock */
+
+static void tls_fork_prepare(void)
+{
+    /* No detach while parked: a detached waiter could be handed the lock and then block in
+     * attach while the world is stopped for the fork. Holders never block while holding it. */
+    (void)ftc_mutex_lock_timed(&keys_lock, -1, FTC_LOCK_NODETACH);
+}
+static void tls_fork_parent(void) { ftc_mutex_unlock(&keys_lock); }
+static void tls_fork_child(void)
+{
+    /* The byte may carry HAS_PARKED for waiters that do not exist here. */
+    ftc_atomic_store_relaxed(&keys_lock.bits, (uint8_t)0);
+}
+
+__attribute__((constructor)) static void tls_register_fork_handlers(void)
+{
+    if (pthread_atfork(tls_fork_prepare, tls_fork_parent, tls_fork_child) != 0)
+        ftc_fatal("pthread_atfork failed");
+}
 
 static struct key_slot *slot_at(uint32_t slot)
 {
