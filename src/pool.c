@@ -92,7 +92,7 @@ static void run_item(struct work_item *it)
 static void worker_main(void *arg)
 {
     ftc_pool *p = arg;
-    ftc_mutex_lock(&p->mu);
+    _ftc_mu_lock(&p->mu);
     for (;;) {
         struct work_item *it = p->head;
         if (it) {
@@ -101,7 +101,7 @@ static void worker_main(void *arg)
                 p->tail = NULL;
             ftc_mutex_unlock(&p->mu);
             run_item(it);
-            ftc_mutex_lock(&p->mu);
+            _ftc_mu_lock(&p->mu);
             continue;
         }
         if (p->shutdown)
@@ -119,7 +119,7 @@ static int start_worker(ftc_pool *p)
     ftc_thread *t = NULL;
     ftc_thread_opts opts = {.name = "ftc-pool-worker", .daemon = 0, .stack_size = 0};
     int rc = ftc_thread_start(&t, worker_main, p, &opts);
-    ftc_mutex_lock(&p->mu);
+    _ftc_mu_lock(&p->mu);
     if (rc == 0)
         p->threads[p->nhandles++] = t;
     else
@@ -137,7 +137,7 @@ static int start_worker(ftc_pool *p)
  * futures are where the error can go; an item is never stranded). */
 static int start_failed(ftc_pool *pool, struct work_item *it, ftc_object **future_out, int rc)
 {
-    ftc_mutex_lock(&pool->mu);
+    _ftc_mu_lock(&pool->mu);
     if (pool->nthreads > 0) {
         ftc_mutex_unlock(&pool->mu);
         return 0;
@@ -188,7 +188,7 @@ int ftc_pool_submit(ftc_pool *pool, ftc_task_fn fn, void *arg, ftc_object **futu
     it->fn = fn;
     it->arg = arg;
 
-    ftc_mutex_lock(&pool->mu);
+    _ftc_mu_lock(&pool->mu);
     if (pool->shutdown) {
         ftc_mutex_unlock(&pool->mu);
         ftc_decref(f);
@@ -223,7 +223,7 @@ int ftc_pool_shutdown(ftc_pool *pool, bool wait, bool cancel_futures)
 {
     if (pool == NULL)
         return FTC_EINVAL;
-    ftc_mutex_lock(&pool->mu);
+    _ftc_mu_lock(&pool->mu);
     pool->shutdown = true;
     struct work_item *cancelled = NULL;
     if (cancel_futures) {
@@ -243,7 +243,7 @@ int ftc_pool_shutdown(ftc_pool *pool, bool wait, bool cancel_futures)
     if (!wait)
         return 0;
 
-    ftc_mutex_lock(&pool->mu);
+    _ftc_mu_lock(&pool->mu);
     while (pool->starting > 0)
         _ftc_waitq_wait(&pool->started, &pool->mu, -1, FTC_SYNC_UNINTERRUPTIBLE);
     size_t n = pool->nhandles;
@@ -280,7 +280,7 @@ size_t ftc_pool_num_threads(ftc_pool *pool)
 {
     if (pool == NULL)
         return 0;
-    ftc_mutex_lock(&pool->mu);
+    _ftc_mu_lock(&pool->mu);
     size_t n = pool->nthreads;
     ftc_mutex_unlock(&pool->mu);
     return n;

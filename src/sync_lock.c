@@ -44,7 +44,7 @@ int _ftc_lockcore_acquire_slow(_ftc_lockcore *l, double timeout, int flags)
         return _ftc_lockcore_try(l) ? 0 : FTC_ETIMEDOUT;
 
     _ftc_waiter w = {0};
-    ftc_mutex_lock(&l->mu);
+    _ftc_mu_lock(&l->mu);
     for (;;) {
         uint32_t v = ftc_atomic_load_relaxed(&l->word);
         if (!(v & FTC_LOCK_LOCKED)) {
@@ -64,7 +64,7 @@ int _ftc_lockcore_acquire_slow(_ftc_lockcore *l, double timeout, int flags)
         }
         ftc_mutex_unlock(&l->mu);
         int slept = _ftc_waiter_sleep(&w, deadline, flags);
-        ftc_mutex_lock(&l->mu);
+        _ftc_mu_lock(&l->mu);
         int r = _ftc_waiter_finish(&l->q, &w, slept);
         if (r == FTC_W_HANDOFF)
             break; /* the releaser left the word LOCKED for us */
@@ -84,7 +84,7 @@ int _ftc_lockcore_acquire_slow(_ftc_lockcore *l, double timeout, int flags)
         int code = _ftc_sync_take_interrupt();
         if (code < 0)
             return code;
-        ftc_mutex_lock(&l->mu);
+        _ftc_mu_lock(&l->mu);
     }
     ftc_mutex_unlock(&l->mu);
     return 0;
@@ -92,7 +92,7 @@ int _ftc_lockcore_acquire_slow(_ftc_lockcore *l, double timeout, int flags)
 
 int _ftc_lockcore_release_slow(_ftc_lockcore *l)
 {
-    ftc_mutex_lock(&l->mu);
+    _ftc_mu_lock(&l->mu);
     uint32_t v = ftc_atomic_load_relaxed(&l->word);
     if (!(v & FTC_LOCK_LOCKED)) {
         ftc_mutex_unlock(&l->mu);

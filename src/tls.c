@@ -31,7 +31,7 @@
  * ours run last in "prepare" (after the world is stopped) and first in "child" (before the
  * state layer's child handler needs keys_lock).
  */
-#include "internal/core.h"
+#include "internal/sync.h"
 
 #include <pthread.h>
 
@@ -65,9 +65,8 @@ static struct _ftc_tls_tstate *all_storages; /* keys_lock */
 
 static void tls_fork_prepare(void)
 {
-    /* No detach while parked: a detached waiter could be handed the lock and then block in
-     * attach while the world is stopped for the fork. Holders never block while holding it. */
-    (void)ftc_mutex_lock_timed(&keys_lock, -1, FTC_LOCK_NODETACH);
+    /* Never detaching (internal/sync.h): every user of keys_lock takes it attached. */
+    _ftc_mu_lock(&keys_lock);
 }
 static void tls_fork_parent(void) { ftc_mutex_unlock(&keys_lock); }
 static void tls_fork_child(void)
@@ -118,7 +117,7 @@ int ftc_tls_key_create(ftc_tls_key *out, void (*dtor)(void *value))
     if (out == NULL)
         return FTC_EINVAL;
     *out = FTC_TLS_KEY_INVALID;
-    ftc_mutex_lock(&keys_lock);
+    _ftc_mu_lock(&keys_lock);
     uint32_t slot;
     if (free_head != 0) {
         slot = free_head - 1;
@@ -179,7 +178,7 @@ static void slot_free(struct key_slot *k, uint32_t slot)
 int ftc_tls_key_delete(ftc_tls_key key)
 {
     uint32_t slot, gen;
-    ftc_mutex_lock(&keys_lock);
+    _ftc_mu_lock(&keys_lock);
     struct key_slot *k = key_live(key, &slot, &gen);
     if (k == NULL) {
         ftc_mutex_unlock(&keys_lock);
@@ -253,7 +252,7 @@ int ftc_tls_set(ftc_tls_key key, void *value)
     if (st == NULL || slot >= st->cap) {
         if (value == NULL)
             return 0; /* nothing stored, nothing to clear */
-        ftc_mutex_lock(&keys_lock);
+        _ftc_mu_lock(&keys_lock);
         int rc = storage_reserve(ts, slot);
         ftc_mutex_unlock(&keys_lock);
         if (rc)
@@ -276,7 +275,7 @@ void _ftc_tls_tstate_fini(ftc_tstate *ts)
         return;
     for (int round = 0; round < FTC_TLS_DESTRUCTOR_ROUNDS; round++) {
         bool ran = false;
-        ftc_mutex_lock(&keys_lock);
+        _ftc_mu_lock(&keys_lock);
         for (uint32_t slot = 0; slot < st->cap; slot++) {
             uint32_t gen = ftc_atomic_load_relaxed(&st->entries[slot].gen);
             if (gen == 0)
@@ -291,14 +290,14 @@ void _ftc_tls_tstate_fini(ftc_tstate *ts)
             ftc_mutex_unlock(&keys_lock);
             dtor(v); /* may set values again (another round), or create and delete keys */
             ran = true;
-            ftc_mutex_lock(&keys_lock);
+            _ftc_mu_lock(&keys_lock);
             st = ts->tls; /* a destructor's set() may have grown the array */
         }
         ftc_mutex_unlock(&keys_lock);
         if (!ran)
             break;
     }
-    ftc_mutex_lock(&keys_lock);
+    _ftc_mu_lock(&keys_lock);
     if (st->prev)
         st->prev->next = st->next;
     else
@@ -331,7 +330,7 @@ static void local_dealloc(ftc_object *self)
     /* Release every thread's value, one at a time (no allocation, decref outside the lock). */
     for (;;) {
         void *v = NULL;
-        ftc_mutex_lock(&keys_lock);
+        _ftc_mu_lock(&keys_lock);
         for (struct _ftc_tls_tstate *st = all_storages; st && v == NULL; st = st->next)
             v = entry_take(st, slot, gen);
         if (v == NULL) {
