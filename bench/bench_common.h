@@ -140,6 +140,8 @@ static inline int bench_should_stop(bench_stop *s)
 
 static inline void bench_stop_now(bench_stop *s)
 {
+    /* Relaxed: pairs with the relaxed load in bench_should_stop; the flag publishes nothing
+     * else (results travel through thread join). */
     ftc_atomic_store_relaxed(&s->flag, 1);
 }
 
