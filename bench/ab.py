@@ -37,7 +37,10 @@ BUILDS = ("gil", "nogil")
 # Targets of issue 6 (measured ratios, never asserted in tests).
 OVERHEAD_MAX = 1.10          # geometric mean of nogil/gil time at 1 thread
 NOGIL_SCALING_2_MIN = 1.8    # nogil T1*2/T2
-NOGIL_SCALING_EXEMPT = {"list_shared_append", "dict_shared_mixed", "lock_pingpong"}
+# Exempt by the issue's text; refcount_shared is "measured twice" and the target names its
+# marked measurement (refcount_shared_marked): the plain one shows the problem marking solves.
+NOGIL_SCALING_EXEMPT = {"list_shared_append", "dict_shared_mixed", "lock_pingpong",
+                        "refcount_shared"}
 GIL_SCALING_MIN = {2: 0.9, 4: 0.85}
 NOGIL_IO_P99_MAX_MS = 1.0    # nogil io_latency p99 lateness
 GIL_IO_SLACK_MS = 1.0        # GIL build: p99 <= switch interval + this
