@@ -143,6 +143,14 @@ void _ftc_stw_after_fork_child(void)
     ftc_atomic_store(&_ftc_rt.stw_requested, 0);
 }
 
+int _ftc_stw_held_by_me(void)
+{
+    _ftc_head_lock();
+    int mine = requester_valid && pthread_equal(requester_thread, pthread_self());
+    _ftc_head_unlock();
+    return mine;
+}
+
 #ifdef FTC_GIL_DISABLED
 static int i_am_requester(void)
 {
