@@ -396,7 +396,9 @@ void _ftc_objects_after_fork_child(ftc_tstate *survivor)
     immortal_mutex = fresh;
     _ftc_qsbr_after_fork_child();
     _ftc_hot_after_fork_child();
-    struct _ftc_objects_tstate *keep = survivor != NULL ? survivor->objects : NULL;
+    /* The forking thread's record (whether or not it was attached at the fork). */
+    struct _ftc_objects_tstate *keep = _ftc_objects_self;
+    FTC_UNUSED(survivor);
     struct _ftc_objects_tstate *r = reg_head;
     while (r != NULL) {
         struct _ftc_objects_tstate *next = r->next;
