@@ -48,6 +48,10 @@
  * TSan (DESIGN.md): it does not see this protocol, so each quiescent state and each going
  * offline does FTC_TSAN_RELEASE(&tsan_token), and each freeing of a batch whose grace period
  * passed does FTC_TSAN_ACQUIRE(&tsan_token) first.
+ *
+ * Memory order: seq and wr_seq are seq_cst (the essay's argument needs it); the relaxed
+ * accesses without their own comment are statistics and pending counts that only their own
+ * thread writes, or the tstate pointer read under the registry lock.
  */
 #include "internal/object.h"
 #include <malloc.h>
