@@ -20,6 +20,11 @@
  * and leave the registry (new BRC queuers then merge directly: the owner is gone), merge hot
  * counts, hand QSBR deferrals over. The registry lock is a plain pthread mutex held only for
  * short list and queue operations, never across a detach or a callback.
+ *
+ * Memory order: ob_flags and ob_ref_* are atomic fields because other threads read them
+ * (immortal and ownership tests, set_shared's or); the relaxed accesses here without their own
+ * comment read flags set before publication (or by the caller's thread), or counters
+ * (live counts) whose sum is read under the registry lock and is exact only when quiet.
  */
 #include "internal/object.h"
 #include <string.h>
@@ -396,7 +401,9 @@ void _ftc_objects_after_fork_child(ftc_tstate *survivor)
     immortal_mutex = fresh;
     _ftc_qsbr_after_fork_child();
     _ftc_hot_after_fork_child();
-    struct _ftc_objects_tstate *keep = survivor != NULL ? survivor->objects : NULL;
+    /* The forking thread's record (whether or not it was attached at the fork). */
+    struct _ftc_objects_tstate *keep = _ftc_objects_self;
+    FTC_UNUSED(survivor);
     struct _ftc_objects_tstate *r = reg_head;
     while (r != NULL) {
         struct _ftc_objects_tstate *next = r->next;

@@ -27,6 +27,10 @@
  * merging it). The collector takes it with the world stopped; a thread holds it only for
  * short non-blocking work, never across a tick, so the collector cannot wait on a paused
  * thread for it.
+ *
+ * Memory order: the slots and the hot objects' shared words are relaxed atomics; whoever sums
+ * them (collection, thread end, refcount) does it with the world stopped or under hot_mutex
+ * after the owning thread's last write was ordered by that lock or by the stop.
  */
 #include "internal/object.h"
 
