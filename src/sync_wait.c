@@ -227,7 +227,7 @@ int _ftc_waitq_wait(_ftc_waitq *q, ftc_mutex *mu, int64_t deadline_ns, int flags
     _ftc_waitq_push_back(q, &w);
     ftc_mutex_unlock(mu);
     int slept = _ftc_waiter_sleep(&w, deadline_ns, flags);
-    ftc_mutex_lock(mu);
+    _ftc_mu_lock(mu);
     return _ftc_waiter_finish(q, &w, slept);
 }
 

@@ -63,6 +63,10 @@ Test(sync_lock, bad_arguments)
     cr_assert_eq(ftc_lock_release(r), FTC_ETYPE);
     cr_assert_eq(ftc_lock_locked(r), FTC_ETYPE);
     cr_assert_eq(ftc_rlock_acquire(l, -1), FTC_ETYPE);
+    cr_assert_eq(ftc_lock_acquire(l, NAN), FTC_EINVAL, "even when it would not wait");
+    cr_assert_eq(ftc_lock_locked(l), 0);
+    cr_assert_eq(ftc_rlock_acquire(r, NAN), FTC_EINVAL);
+    cr_assert_eq(ftc_rlock_is_owned(r), 0);
     cr_assert_eq(ftc_lock_acquire(l, -1), 0);
     cr_assert_eq(ftc_lock_acquire(l, NAN), FTC_EINVAL);
     cr_assert_eq(ftc_lock_release(l), 0);
