@@ -16,10 +16,10 @@
  * record and for records that went away; the sum is exact when nothing is changing it.
  *
  * Records (src/internal/object.h): one per OS thread, created at its first tstate init and
- * destroyed at its last tstate fini, in that order: leave the registry (new BRC queuers then
- * merge directly: the owner is gone), merge the BRC queue, merge hot counts, hand QSBR
- * deferrals over. The registry lock is a plain pthread mutex held only for short list and
- * queue operations, never across a detach or a callback.
+ * destroyed at its last tstate fini, in that order: merge the BRC queue until it stays empty
+ * and leave the registry (new BRC queuers then merge directly: the owner is gone), merge hot
+ * counts, hand QSBR deferrals over. The registry lock is a plain pthread mutex held only for
+ * short list and queue operations, never across a detach or a callback.
  */
 #include "internal/object.h"
 #include <string.h>
@@ -223,6 +223,9 @@ void _ftc_object_set_shared_slow(ftc_object *o)
             break;
     }
 }
+
+#else
+void _ftc_object_set_shared_slow(ftc_object *o) { FTC_UNUSED(o); }
 #endif
 
 /* ---- hooks called by the state layer ---- */
@@ -302,15 +305,24 @@ static void reg_remove(struct _ftc_objects_tstate *rec)
  * child for the records of threads that did not survive). */
 static void record_destroy(struct _ftc_objects_tstate *rec, bool own)
 {
-    ftc_object **objs;
-    size_t n;
-    _ftc_objects_reg_lock();
-    reg_remove(rec);
-    _ftc_brc_take_queue(rec, &objs, &n);
-    _ftc_objects_reg_unlock();
-    /* From here queuers find no owner and merge directly (brc.c). */
-    _ftc_brc_merge_taken(objs, n);
-    ftc_mem_free(objs);
+    /* Drain the merge queue while still registered (a merge may free objects whose deallocs
+     * queue more objects to us), and leave the registry in the same locked step that finds
+     * it empty. From then on queuers find no owner and merge directly (brc.c). */
+    for (;;) {
+        ftc_object **objs;
+        size_t n;
+        _ftc_objects_reg_lock();
+        _ftc_brc_take_queue(rec, &objs, &n);
+        if (n == 0)
+            reg_remove(rec);
+        _ftc_objects_reg_unlock();
+        if (n == 0) {
+            ftc_mem_free(objs);
+            break;
+        }
+        _ftc_brc_merge_taken(objs, n);
+        ftc_mem_free(objs);
+    }
     _ftc_hot_thread_fini(rec);
     _ftc_qsbr_thread_fini(rec);
     ftc_atomic_fetch_add_relaxed(&live_global, ftc_atomic_load_relaxed(&rec->live));

@@ -298,12 +298,15 @@ void ftc_qsbr_free_fn(void *p, void (*fn)(void *), size_t size)
     ftc_atomic_store_relaxed(&rec->qsbr_bytes, rec->qsbr_bytes + size);
     if (rec->qsbr_bytes > rec->qsbr_peak)
         ftc_atomic_store_relaxed(&rec->qsbr_peak, rec->qsbr_bytes);
+    bool first = b->n == 1;
     if (b->n == FTC_QSBR_BATCH_ITEMS || b->bytes >= FTC_QSBR_BATCH_BYTES) {
+        /* b may be freed by this (an offline caller completes grace periods at once; ASan
+         * caught the read of b that used to follow: stress lin_dict): do not touch it. */
         seal(rec);
         process(rec);
     }
     /* The first item of a batch, or over the limit: our next tick takes care of it. */
-    if (b->n == 1 || rec->qsbr_bytes > FTC_QSBR_LIMIT_BYTES) {
+    if (first || rec->qsbr_bytes > FTC_QSBR_LIMIT_BYTES) {
         ftc_tstate *ts = ftc_atomic_load_relaxed(&rec->ts);
         if (ts != NULL)
             _ftc_eval_breaker_set(ts, FTC_EB_QSBR);
@@ -393,6 +396,7 @@ int _ftc_qsbr_thread_init(struct _ftc_objects_tstate *rec)
 {
     rcu_register_thread();
     rcu_thread_offline();
+    rec->urcu_node = &URCU_TLS(urcu_qsbr_reader).node;
     rec->qsbr_online = 0;
     rec->qsbr_seq = 0;
     return 0;
@@ -464,6 +468,16 @@ void _ftc_qsbr_after_fork_child(void)
     wait_mutex = m;
     wait_cond = c;
     waiters = 0;
+    /* liburcu's reader registry still links the dead threads' reader nodes, which live in
+     * their thread-local storage: unlink them now, while their stacks are still mapped and
+     * before a new thread reuses one (registering then, or the survivor's unregistering,
+     * would follow dangling links). Only this thread exists, so no lock is needed. */
+    for (struct _ftc_objects_tstate *r = _ftc_objects_reg_first(); r != NULL; r = r->next) {
+        if (r != _ftc_objects_self && r->urcu_node != NULL) {
+            cds_list_del((struct cds_list_head *)r->urcu_node);
+            r->urcu_node = NULL;
+        }
+    }
 }
 
 void ftc_qsbr_get_stats(ftc_qsbr_stats *out)

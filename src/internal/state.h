@@ -118,7 +118,7 @@ struct _ftc_runtime {
     int stw_target;              /* SUSPENDED, or SHUTTING_DOWN during finalization */
     int stw_countdown;           /* attached/deleting threads not yet parked */
     ftc_tstate *stw_requester;
-    int world_stopped;           /* owned by the stw_mutex holder */
+    int world_stopped;           /* head lock; 1 while a requester has the world stopped */
     /* stopped daemons (see the top of this file); head lock */
     ftc_tstate *zombie_tstates;
     struct ftc_gil *zombie_gils;

@@ -200,3 +200,14 @@ Test(qsbr, free_fault_walk)
         cr_assert_eq(freed, before + 1 + FTC_QSBR_BATCH_ITEMS);
     }
 }
+
+/* Deferring while detached (offline): a full batch's grace period completes at once when no
+ * other thread is online, and the batch is freed inside the call that filled it. */
+Test(qsbr, detached_full_batch_is_freed_at_once)
+{
+    FTC_BEGIN_ALLOW_THREADS
+    for (int i = 0; i < 3 * FTC_QSBR_BATCH_ITEMS; i++)
+        defer(8);
+    FTC_END_ALLOW_THREADS
+    cr_assert_eq(freed, 3 * FTC_QSBR_BATCH_ITEMS);
+}
