@@ -23,10 +23,12 @@
  *    reference), written as (total, MERGED) by CAS, local := 0, owner := none; free if zero.
  *
  * Finding the owner: the queue lives in the owner's record, found by tid on the registry
- *    under the registry lock; the push and the owner's removal from the registry are both
- *    under that lock, so an object is either pushed to a live owner (which will merge it) or
- *    the pusher sees no owner and merges directly. A direct merge reads the dead owner's local
- *    count: the owner wrote it last before leaving the registry, and the lock orders that.
+ *    under the registry lock; the push, the direct merge and the owner's removal from the
+ *    registry are all under that lock, so an object is either pushed to a live owner (which
+ *    will merge it) or merged by the pusher while no thread counts as its owner. The owner
+ *    drains its queue until it is empty before it leaves (merging may free objects whose
+ *    deallocs queue more to it), so after it left it does no owner-path counting; the lock
+ *    orders its last local-count writes before any direct merge.
  *    If the queue cannot grow (out of memory) the pusher stops the world, which pauses the
  *    owner at a tick (or finds it detached), and merges directly while it is paused.
  *
@@ -120,9 +122,16 @@ static int push_locked(struct _ftc_objects_tstate *owner, ftc_object *o)
 static void queue_to_owner(ftc_object *o)
 {
     uintptr_t tid = ftc_atomic_load_relaxed(&o->ob_tid);
+    intptr_t total = -1;
     _ftc_objects_reg_lock();
     struct _ftc_objects_tstate *owner = tid != FTC_TID_NONE ? find_owner(tid) : NULL;
     int pushed = owner != NULL ? push_locked(owner, o) : 0;
+    if (pushed == 0) {
+        /* The owner is gone: it drained its queue and left the registry under this lock after
+         * its last local-count write, and a thread only counts as owner again after it
+         * re-registers under this lock: merging under it, nobody else touches the counts. */
+        total = _ftc_brc_merge(o, -1);
+    }
     _ftc_objects_reg_unlock();
     if (pushed == 1)
         return;
@@ -131,15 +140,10 @@ static void queue_to_owner(ftc_object *o)
         if (ftc_tstate_get() == NULL)
             ftc_fatal("out of memory queueing a %s object to its owner", o->ob_type->name);
         ftc_stop_the_world();
-        intptr_t total = _ftc_brc_merge(o, -1);
+        total = _ftc_brc_merge(o, -1);
         ftc_start_the_world();
-        if (total == 0)
-            _ftc_object_dealloc(o);
-        return;
     }
-    /* The owner is gone (it left the registry, which orders its last local writes before our
-     * lock): merge directly. */
-    if (_ftc_brc_merge(o, -1) == 0)
+    if (total == 0)
         _ftc_object_dealloc(o);
 }
 
@@ -191,6 +195,10 @@ void _ftc_brc_merge_queue(struct _ftc_objects_tstate *rec)
 }
 
 #else /* GIL build: no queues; the hooks that call these find nothing to do. */
+
+/* Plain counting: the inline paths never get here; these keep the exported set equal. */
+void _ftc_object_merge_zero_local(ftc_object *o) { _ftc_object_dealloc(o); }
+void _ftc_object_decref_shared(ftc_object *o) { ftc_decref(o); }
 
 void _ftc_brc_take_queue(struct _ftc_objects_tstate *rec, ftc_object ***objs, size_t *n)
 {

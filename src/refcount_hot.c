@@ -9,7 +9,8 @@
  * into its shared word (state MERGED, owner none), gives o a unique id (stored in
  * ob_ref_local, which a merged object does not use; never FTC_REF_IMMORTAL) and sets
  * FTC_OBF_HOT. Thereafter every thread's incref/decref of o adds +1/-1 to its own slot
- * counts[id] in its record: a plain load and relaxed store, no contention. (If a thread's
+ * counts[id] in its record: a plain load and relaxed store, no contention, inline
+ * (_ftc_hot_slots / _ftc_hot_nslots are the thread-local view of the record's array). (If a thread's
  * array cannot grow, that one change goes to the shared word atomically instead: counts are
  * fungible.) The total is shared count + the sum of every thread's slot, which may be
  * negative individually.
@@ -26,10 +27,17 @@
  * merging it). The collector takes it with the world stopped; a thread holds it only for
  * short non-blocking work, never across a tick, so the collector cannot wait on a paused
  * thread for it.
+ *
+ * Memory order: the slots and the hot objects' shared words are relaxed atomics; whoever sums
+ * them (collection, thread end, refcount) does it with the world stopped or under hot_mutex
+ * after the owning thread's last write was ordered by that lock or by the stop.
  */
 #include "internal/object.h"
 
 #ifdef FTC_GIL_DISABLED
+
+FTC_THREAD_LOCAL int64_t *_ftc_hot_slots;
+FTC_THREAD_LOCAL size_t _ftc_hot_nslots;
 
 static pthread_mutex_t hot_mutex = PTHREAD_MUTEX_INITIALIZER;
 static ftc_object **hot_objs;       /* by id; NULL = free id */
@@ -89,6 +97,8 @@ static bool grow_slots(struct _ftc_objects_tstate *rec, size_t id)
             n[i] = 0;
         rec->hot_counts = n;
         rec->hot_cap = cap;
+        _ftc_hot_slots = n;      /* the inline path's view (rec is the caller's own) */
+        _ftc_hot_nslots = cap;
     }
     pthread_mutex_unlock(&hot_mutex);
     return n != NULL;
@@ -132,6 +142,10 @@ void _ftc_hot_thread_fini(struct _ftc_objects_tstate *rec)
     pthread_mutex_lock(&hot_mutex);
     merge_slots_locked(rec);
     pthread_mutex_unlock(&hot_mutex);
+    if (rec->hot_counts == _ftc_hot_slots) {
+        _ftc_hot_slots = NULL;
+        _ftc_hot_nslots = 0;
+    }
     ftc_mem_free(rec->hot_counts);
     rec->hot_counts = NULL;
     rec->hot_cap = 0;
@@ -240,7 +254,12 @@ int ftc_object_set_hot(ftc_object *o)
     return 0;
 }
 
+FTC_THREAD_LOCAL int64_t *_ftc_hot_slots;
+FTC_THREAD_LOCAL size_t _ftc_hot_nslots;
+
 int64_t ftc_object_collect_hot(void) { return 0; }
+void _ftc_object_hot_incref(ftc_object *o) { ftc_incref(o); }
+void _ftc_object_hot_decref(ftc_object *o) { ftc_decref(o); }
 int64_t _ftc_hot_refcount(ftc_object *o) { return (int64_t)o->ob_refcnt; }
 void _ftc_hot_thread_fini(struct _ftc_objects_tstate *rec) { FTC_UNUSED(rec); }
 void _ftc_hot_runtime_fini(void) {}

@@ -98,9 +98,6 @@ struct ftc_object {
 #define FTC_OBJECT_STATIC_INIT(type)                                                      \
     { FTC_TID_NONE, 0, FTC_MUTEX_INIT, 0, FTC_REF_IMMORTAL, FTC_REF_MERGED, (type) }
 
-/* The object's mutex: private to critical sections (critical_section.h). */
-static inline ftc_mutex *ftc_object_mutex(ftc_object *o) { return &o->ob_mutex; }
-
 #else /* GIL build */
 
 struct ftc_object {
@@ -126,6 +123,7 @@ FTC_API ftc_object *ftc_object_new(const ftc_type *type);
 
 static inline const ftc_type *ftc_type_of(ftc_object *o) { return o->ob_type; }
 
+
 /* Makes o immortal: its counts never change again and no decref frees it. A heap object made
  * immortal is remembered and freed (its dealloc run) by ftc_runtime_fini(); do not use it
  * after that. Call it before other threads can see o, holding a reference. Returns 0, or
@@ -142,14 +140,19 @@ FTC_API int64_t ftc_object_refcount(ftc_object *o);
 FTC_API int64_t ftc_object_live_count(void);
 
 /* ---- out-of-line slow paths (do not call directly) ---- */
+/* Declared in both builds so that both export the same symbols (DESIGN.md); the GIL build's
+ * inline paths never call the BRC and hot ones (there they mean plain counting). */
 FTC_API void _ftc_object_dealloc(ftc_object *o);
-#ifdef FTC_GIL_DISABLED
 FTC_API void _ftc_object_merge_zero_local(ftc_object *o);
 FTC_API void _ftc_object_decref_shared(ftc_object *o);
 FTC_API void _ftc_object_hot_incref(ftc_object *o);
 FTC_API void _ftc_object_hot_decref(ftc_object *o);
+/* The calling thread's counts of hot objects, by id (refcount_hot.c keeps them in step with
+ * its record; only this thread writes them, the collector reads them with the world stopped). */
+extern FTC_API FTC_THREAD_LOCAL int64_t *_ftc_hot_slots;
+extern FTC_API FTC_THREAD_LOCAL size_t _ftc_hot_nslots;
 extern FTC_API FTC_THREAD_LOCAL uintptr_t _ftc_tls_tid;
-#endif
+FTC_API void _ftc_object_set_shared_slow(ftc_object *o);
 
 /* ---- the reference-count fast paths ---- */
 #ifdef FTC_GIL_DISABLED
@@ -170,6 +173,20 @@ static inline bool _ftc_object_is_hot(ftc_object *o)
     return (ftc_atomic_load_relaxed(&o->ob_flags) & FTC_OBF_HOT) != 0;
 }
 
+/* A hot object's id is in ob_ref_local (already loaded by the caller as `local`). */
+static inline void _ftc_hot_add(ftc_object *o, uint32_t id, int64_t delta)
+{
+    if (FTC_LIKELY(id < _ftc_hot_nslots)) {
+        /* Relaxed load and store, this thread only: no read-modify-write, no contention. */
+        int64_t *slot = &_ftc_hot_slots[id];
+        ftc_atomic_store_relaxed(slot, ftc_atomic_load_relaxed(slot) + delta);
+    } else if (delta > 0) {
+        _ftc_object_hot_incref(o);
+    } else {
+        _ftc_object_hot_decref(o);
+    }
+}
+
 static inline void ftc_incref(ftc_object *o)
 {
     /* Relaxed: only the owner writes ob_ref_local; others read it to see FTC_REF_IMMORTAL,
@@ -180,7 +197,7 @@ static inline void ftc_incref(ftc_object *o)
     if (FTC_LIKELY(_ftc_is_owned_by_me(o))) {
         ftc_atomic_store_relaxed(&o->ob_ref_local, local + 1);
     } else if (FTC_UNLIKELY(_ftc_object_is_hot(o))) {
-        _ftc_object_hot_incref(o);
+        _ftc_hot_add(o, local, 1);
     } else {
         /* Relaxed: an incref needs no ordering; the decref that frees synchronizes. */
         ftc_atomic_fetch_add_relaxed(&o->ob_ref_shared,
@@ -199,7 +216,7 @@ static inline void ftc_decref(ftc_object *o)
         if (FTC_UNLIKELY(local == 0))
             _ftc_object_merge_zero_local(o);
     } else if (FTC_UNLIKELY(_ftc_object_is_hot(o))) {
-        _ftc_object_hot_decref(o);
+        _ftc_hot_add(o, local, -1);
     } else {
         _ftc_object_decref_shared(o);
     }
@@ -220,7 +237,7 @@ static inline bool ftc_try_incref(ftc_object *o)
     if (FTC_UNLIKELY(_ftc_object_is_hot(o))) {
         /* A hot object is freed only by a collection, which stops the world: an attached
          * reader that still sees it in a slot is before that collection. */
-        _ftc_object_hot_incref(o);
+        _ftc_hot_add(o, local, 1);
         return true;
     }
     /* Relaxed load, CAS: pairs with the merge CAS that makes the word exactly MERGED; a
@@ -293,7 +310,6 @@ static inline bool ftc_try_incref_slot(ftc_object **slot, ftc_object *o)
  * store o. nogil: sets FTC_REF_MAYBE_SHARED (so try-incref works) and makes the memory of o
  * freed only after a QSBR grace period. GIL build: nothing. Idempotent, any thread. */
 #ifdef FTC_GIL_DISABLED
-FTC_API void _ftc_object_set_shared_slow(ftc_object *o);
 static inline void ftc_object_set_shared(ftc_object *o)
 {
     /* Relaxed: the flag only needs to be visible to readers that obtain o through the
