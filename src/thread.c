@@ -4,10 +4,14 @@
  * outlives the thread's tstate. Its state moves NOT_STARTED -> STARTING -> RUNNING -> DONE
  * under handle->mutex; joiners wait on handle->cond (CLOCK_MONOTONIC deadlines), detached.
  *
- * Start: the starter (attached) registers the handle in the runtime's global handle list and
- * creates the OS thread, then waits, detached, until the new thread has created its tstate
- * (RUNNING) or failed to (DONE with start_error). The tstate is created by the new thread
- * itself, so that every per-thread hook runs on its owner. A failed pthread_create (or an
+ * Start: the starter (attached) registers the handle in the runtime's global handle list,
+ * reserves its interpreter (interp->starting, head lock: a sub-interpreter cannot be destroyed
+ * meanwhile) and creates the OS thread, then waits, detached, until the new thread has created
+ * its tstate (RUNNING) or failed to (DONE with start_error). The tstate is created by the new
+ * thread itself, so that every per-thread hook runs on its owner. If the runtime was finalized
+ * in between (the starter was a daemon, stopped while it waited), the new thread learns it from
+ * the runtime generation under the head lock and gives up without touching the interpreter,
+ * which may be freed by then. A failed pthread_create (or an
  * injected one: ftc_fault_take_thread_create) or a failed tstate creation unlinks and frees
  * everything: nothing leaks, the caller gets the code.
  *
