@@ -88,6 +88,10 @@ int ftc_object_set_hot(ftc_object *o)
 static bool grow_slots(struct _ftc_objects_tstate *rec, size_t id)
 {
     pthread_mutex_lock(&hot_mutex);
+    if (rec->hot_closed) {
+        pthread_mutex_unlock(&hot_mutex);
+        return false;
+    }
     size_t cap = rec->hot_cap ? rec->hot_cap : 64;
     while (cap <= id)
         cap *= 2;
@@ -137,10 +141,14 @@ static void merge_slots_locked(struct _ftc_objects_tstate *rec)
     }
 }
 
+/* Called while rec is still registered (object.c), so that a collection always sees this
+ * thread's counts either in its slots or, from here on, in the objects: closing makes every
+ * later count of this thread (deallocs while it drains its BRC queue) go to the objects. */
 void _ftc_hot_thread_fini(struct _ftc_objects_tstate *rec)
 {
     pthread_mutex_lock(&hot_mutex);
     merge_slots_locked(rec);
+    rec->hot_closed = 1;
     pthread_mutex_unlock(&hot_mutex);
     if (rec->hot_counts == _ftc_hot_slots) {
         _ftc_hot_slots = NULL;
