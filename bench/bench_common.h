@@ -21,6 +21,7 @@
 #include <ftcore/atomic.h>
 
 #include <errno.h>
+#include <sys/resource.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,18 @@ static inline void bench_sleep(double seconds)
     ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
     while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR) {
     }
+}
+
+/* CPU time used by the whole process so far (every thread), in seconds. A run's CPU time over
+ * its wall time says how many cores its threads actually got: on a machine shared with other
+ * work this is how a report shows that its scaling figures could not reach the ideal. */
+static inline double bench_cpu_seconds(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        return 0.0;
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
 }
 
 /* splitmix64: the generator behind every "random" choice, so that runs are reproducible. */
@@ -127,6 +140,8 @@ static inline int bench_should_stop(bench_stop *s)
 
 static inline void bench_stop_now(bench_stop *s)
 {
+    /* Relaxed: pairs with the relaxed load in bench_should_stop; the flag publishes nothing
+     * else (results travel through thread join). */
     ftc_atomic_store_relaxed(&s->flag, 1);
 }
 

@@ -92,8 +92,10 @@ static int run_one(const bench_workload *wl, int nthreads, double seconds)
     int have_gil = ftc_gil_enabled();
     if (have_gil)
         ftc_gil_reset_stats();
+    double cpu0 = 0.0;
     FTC_BEGIN_ALLOW_THREADS
     pthread_barrier_wait(&r.start);
+    cpu0 = bench_cpu_seconds();
     bench_sleep(seconds);
     bench_stop_now(&r.stop);
     FTC_END_ALLOW_THREADS
@@ -105,13 +107,15 @@ static int run_one(const bench_workload *wl, int nthreads, double seconds)
         }
         ftc_thread_release(th[t]);
     }
+    double cpu = bench_cpu_seconds() - cpu0;
     ftc_gil_stats gs;
     int have_stats = have_gil && ftc_gil_get_stats(&gs) == 0;
     pthread_barrier_destroy(&r.start);
 
     bench_json_begin(stdout, "ftc_bench", wl->name, BUILD_NAME, nthreads, seconds, r.res,
                      nthreads);
-    printf(",\"kind\":\"%s\",\"gil_enabled\":%d", kind_names[wl->kind], have_gil);
+    printf(",\"kind\":\"%s\",\"gil_enabled\":%d,\"cpu_seconds\":%.6f", kind_names[wl->kind],
+           have_gil, cpu);
     if (have_stats)
         printf(",\"gil_switches\":%llu,\"gil_forced_switches\":%llu,\"gil_drop_requests\":%llu,"
                "\"gil_max_wait_s\":%.6f,\"gil_total_wait_s\":%.6f,\"switch_interval_s\":%.6f",

@@ -345,10 +345,12 @@ int main(int argc, char **argv)
         }
     }
     pthread_barrier_wait(&r.start);
+    double cpu0 = bench_cpu_seconds();
     bench_sleep(seconds);
     bench_stop_now(&r.stop);
     for (int t = 0; t < nthreads; t++)
         pthread_join(tids[t], NULL);
+    double cpu = bench_cpu_seconds() - cpu0;
     pthread_barrier_destroy(&r.start);
     impl->teardown();
 
@@ -366,7 +368,8 @@ int main(int argc, char **argv)
     }
     bench_json_begin(stdout, "ftc_peers", impl->name, "peer", nthreads, seconds, r.res,
                      nthreads);
-    printf(",\"failed_lookups\":%llu,\"check\":\"%s\"}\n", (unsigned long long)bad,
+    printf(",\"cpu_seconds\":%.6f,\"failed_lookups\":%llu,\"check\":\"%s\"}\n", cpu,
+           (unsigned long long)bad,
            bad == 0 && sums_ok ? "ok" : "FAILED");
     return bad == 0 && sums_ok ? 0 : 1;
 }

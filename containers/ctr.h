@@ -35,15 +35,6 @@
 #include <ftcore/dict.h>
 #include <ftcore/list.h>
 
-#if !defined(FTC_BEGIN_CRITICAL_SECTION) && !defined(FTC_GIL_DISABLED)
-/* The lock layer's critical sections are empty blocks in the GIL build; until its header
- * provides them, spell that out here. */
-#define FTC_BEGIN_CRITICAL_SECTION(op) {
-#define FTC_END_CRITICAL_SECTION() }
-#define FTC_BEGIN_CRITICAL_SECTION2(a, b) {
-#define FTC_END_CRITICAL_SECTION2() }
-#endif
-
 /* ---- object-layer services ---- */
 
 /* Marks o as published into a container: other threads may now find it without a lock. */

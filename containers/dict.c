@@ -73,6 +73,52 @@ static uint64_t find_empty_slot(dict_keys *k, uint64_t hash)
     return i;
 }
 
+/* ---- the full-structure check (FTC_DEBUG >= 3; the fuzz build runs it) ---- */
+#if FTC_DEBUG_LEVEL >= 3
+/* Critical section held. Every live entry is reachable from its hash's probe sequence before
+ * an empty slot, every non-empty slot names a live entry, and used counts them. */
+static void dict_check(ftc_dict_obj *d)
+{
+    dict_keys *k = d->keys;
+    if (k == NULL) {
+        ftc_assert(d->used == 0);
+        return;
+    }
+    ftc_assert(k->nentries <= k->usable);
+    dict_entry *ents = dk_entries(k);
+    uint64_t size = (uint64_t)1 << k->log2_size, mask = size - 1;
+    int64_t live = 0, named = 0;
+    for (uint64_t i = 0; i < size; i++) {
+        int64_t ix = ix_load(k, i);
+        ftc_assert(ix == IX_EMPTY || ix == IX_DUMMY || (ix >= 0 && ix < k->nentries));
+        if (ix >= 0) {
+            ftc_assert(ents[ix].key != NULL && ents[ix].value != NULL);
+            named++;
+        }
+    }
+    for (int64_t j = 0; j < k->nentries; j++) {
+        if (ents[j].key == NULL) {
+            ftc_assert(ents[j].value == NULL);
+            continue;
+        }
+        live++;
+        uint64_t perturb = ents[j].hash, i = perturb & mask;
+        for (;;) {
+            int64_t ix = ix_load(k, i);
+            ftc_assert(ix != IX_EMPTY);
+            if (ix == j)
+                break;
+            perturb >>= 5;
+            i = (i * 5 + perturb + 1) & mask;
+        }
+    }
+    ftc_assert(live == named && live == d->used);
+}
+#define DICT_CHECK(d) dict_check(d)
+#else
+#define DICT_CHECK(d) ((void)0)
+#endif
+
 dict_keys *_ftc_dict_keys_build(const dict_entry *ents, int64_t nents, int64_t want)
 {
     if (want < 1)
@@ -124,6 +170,7 @@ static int dict_resize(ftc_dict_obj *d, int64_t want)
     ctr_window_close(&d->seq);
     if (old != NULL)
         ctr_free_shared(old); /* references moved to k; readers may still hold old */
+    DICT_CHECK(d);
     return 0;
 }
 
@@ -275,6 +322,7 @@ int _ftc_dict_insert_new(ftc_dict_obj *d, ftc_object *key, uint64_t hash, ftc_ob
     d->version++;
     d->shape++;
     ctr_window_close(&d->seq);
+    DICT_CHECK(d);
     return 0;
 }
 
@@ -296,6 +344,7 @@ int _ftc_dict_set_locked(ftc_dict_obj *d, ftc_object *key, uint64_t hash, ftc_ob
     ftc_ft_store_release(&ep->value, value); /* pairs with the readers' acquire load */
     d->version++;
     ctr_window_close(&d->seq);
+    DICT_CHECK(d);
     return 0;
 }
 
@@ -314,6 +363,7 @@ static void delete_at(ftc_dict_obj *d, const dict_loc *loc, ftc_object **okey, f
     d->version++;
     d->shape++;
     ctr_window_close(&d->seq);
+    DICT_CHECK(d);
 }
 
 /* ---- the object ---- */

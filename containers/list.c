@@ -56,6 +56,20 @@ int64_t _ftc_list_grow_capacity(int64_t n)
     return n + (n >> 3) + (n < 9 ? 3 : 6);
 }
 
+#if FTC_DEBUG_LEVEL >= 3
+/* Critical section held: the invariant of list_internal.h, slots below size filled, the rest
+ * NULL. */
+void _ftc_list_check(ftc_list_obj *l)
+{
+    list_items *a = l->items;
+    if (a == NULL)
+        return;
+    ftc_assert(a->size >= 0 && a->size <= a->capacity);
+    for (int64_t j = 0; j < a->capacity; j++)
+        ftc_assert((a->item[j] != NULL) == (j < a->size));
+}
+#endif
+
 void _ftc_list_publish(ftc_list_obj *l, list_items *na)
 {
     list_items *old = l->items;
@@ -276,6 +290,7 @@ int ftc_list_append(ftc_object *l, ftc_object *v)
         return FTC_EINVAL;
     FTC_BEGIN_CRITICAL_SECTION(l);
     rc = append_locked(LIST(l), v);
+    LIST_CHECK(LIST(l));
     FTC_END_CRITICAL_SECTION();
     return rc;
 }
@@ -295,6 +310,7 @@ int ftc_list_insert(ftc_object *l, int64_t i, ftc_object *v)
     if (j > n)
         j = n;
     rc = insert_locked(LIST(l), j, v);
+    LIST_CHECK(LIST(l));
     FTC_END_CRITICAL_SECTION();
     return rc;
 }
@@ -402,6 +418,7 @@ int ftc_list_pop(ftc_object *l, int64_t i, ftc_object **out)
     rc = norm_index(i, list_size_locked(LIST(l)), &j);
     if (rc == 0)
         v = pop_locked(LIST(l), j);
+    LIST_CHECK(LIST(l));
     FTC_END_CRITICAL_SECTION();
     if (out != NULL)
         *out = v;

@@ -51,6 +51,14 @@ int _ftc_list_extend_locked(ftc_list_obj *l, ftc_object *const *src, int64_t m);
 /* A new list holding new references to src[0..n); NULL with ftc_last_error() set. */
 ftc_object *_ftc_list_from_array(ftc_object *const *src, int64_t n);
 
+#if FTC_DEBUG_LEVEL >= 3
+/* The full-structure check (expensive; the fuzz build runs it). Critical section held. */
+void _ftc_list_check(ftc_list_obj *l);
+#define LIST_CHECK(l) _ftc_list_check(l)
+#else
+#define LIST_CHECK(l) ((void)0)
+#endif
+
 static inline int64_t list_size_locked(ftc_list_obj *l)
 {
     return l->items ? l->items->size : 0;

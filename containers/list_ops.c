@@ -45,6 +45,7 @@ int ftc_list_extend(ftc_object *l, ftc_object *src)
     list_items *b = LIST(src)->items;
     if (b != NULL)
         rc = _ftc_list_extend_locked(LIST(l), b->item, b->size);
+    LIST_CHECK(LIST(l));
     FTC_END_CRITICAL_SECTION2();
     return rc;
 }
@@ -139,6 +140,7 @@ int ftc_list_reverse(ftc_object *l)
         ctr_window_close(&LIST(l)->seq);
         LIST(l)->version++;
     }
+    LIST_CHECK(LIST(l));
     FTC_END_CRITICAL_SECTION();
     return rc;
 }
@@ -247,6 +249,7 @@ int ftc_list_sort(ftc_object *l, ftc_list_less_fn less, void *arg, int reverse)
             lo->version++;
         }
     }
+    LIST_CHECK(lo);
     FTC_END_CRITICAL_SECTION();
     if (copy != NULL) {
         for (int64_t j = 0; j < n; j++)

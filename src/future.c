@@ -125,7 +125,7 @@ int ftc_future_cancel(ftc_object *future)
     if (rc)
         return rc;
     future_obj *f = (future_obj *)future;
-    ftc_mutex_lock(&f->mu);
+    _ftc_mu_lock(&f->mu);
     int s = ftc_atomic_load_relaxed(&f->state); /* relaxed: under mu, which orders changes */
     if (s == FTC_FUTURE_RUNNING || s == FTC_FUTURE_FINISHED) {
         ftc_mutex_unlock(&f->mu);
@@ -147,7 +147,7 @@ int ftc_future_set_running_or_notify_cancel(ftc_object *future)
     if (rc)
         return rc;
     future_obj *f = (future_obj *)future;
-    ftc_mutex_lock(&f->mu);
+    _ftc_mu_lock(&f->mu);
     int s = ftc_atomic_load_relaxed(&f->state); /* relaxed: under mu */
     if (s == FTC_FUTURE_PENDING) {
         ftc_atomic_store_release(&f->state, (int)FTC_FUTURE_RUNNING); /* release: get_state */
@@ -162,7 +162,7 @@ int ftc_future_set_running_or_notify_cancel(ftc_object *future)
 /* Finishes with code/result; steals the reference to result. */
 static int finish(future_obj *f, int code, ftc_object *result)
 {
-    ftc_mutex_lock(&f->mu);
+    _ftc_mu_lock(&f->mu);
     if (is_done(ftc_atomic_load_relaxed(&f->state))) { /* relaxed: under mu */
         ftc_mutex_unlock(&f->mu);
         ftc_xdecref(result);
@@ -227,7 +227,7 @@ static int wait_done_locked(future_obj *f, double timeout)
             int code = _ftc_sync_take_interrupt();
             if (code < 0)
                 return code;
-            ftc_mutex_lock(&f->mu);
+            _ftc_mu_lock(&f->mu);
         }
     }
     return 0;
@@ -239,9 +239,11 @@ int ftc_future_wait(ftc_object *future, double timeout)
     if (rc)
         return rc;
     future_obj *f = (future_obj *)future;
+    if (timeout != timeout)
+        return FTC_EINVAL; /* NaN */
     if (is_done(get_state(f)))
         return 0;
-    ftc_mutex_lock(&f->mu);
+    _ftc_mu_lock(&f->mu);
     rc = wait_done_locked(f, timeout);
     if (rc == 0)
         ftc_mutex_unlock(&f->mu);
@@ -257,7 +259,7 @@ int ftc_future_result(ftc_object *future, double timeout, ftc_object **out)
     if (rc)
         return rc;
     future_obj *f = (future_obj *)future;
-    ftc_mutex_lock(&f->mu);
+    _ftc_mu_lock(&f->mu);
     rc = wait_done_locked(f, timeout);
     if (rc)
         return rc;
@@ -287,7 +289,7 @@ int ftc_future_add_done_callback(ftc_object *future, ftc_future_cb cb, void *arg
     n->next = NULL;
     n->fn = cb;
     n->arg = arg;
-    ftc_mutex_lock(&f->mu);
+    _ftc_mu_lock(&f->mu);
     if (!is_done(ftc_atomic_load_relaxed(&f->state))) { /* relaxed: under mu */
         *f->cbs_tail = n;
         f->cbs_tail = &n->next;

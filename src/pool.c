@@ -92,7 +92,7 @@ static void run_item(struct work_item *it)
 static void worker_main(void *arg)
 {
     ftc_pool *p = arg;
-    ftc_mutex_lock(&p->mu);
+    _ftc_mu_lock(&p->mu);
     for (;;) {
         struct work_item *it = p->head;
         if (it) {
@@ -101,7 +101,7 @@ static void worker_main(void *arg)
                 p->tail = NULL;
             ftc_mutex_unlock(&p->mu);
             run_item(it);
-            ftc_mutex_lock(&p->mu);
+            _ftc_mu_lock(&p->mu);
             continue;
         }
         if (p->shutdown)
@@ -119,7 +119,7 @@ static int start_worker(ftc_pool *p)
     ftc_thread *t = NULL;
     ftc_thread_opts opts = {.name = "ftc-pool-worker", .daemon = 0, .stack_size = 0};
     int rc = ftc_thread_start(&t, worker_main, p, &opts);
-    ftc_mutex_lock(&p->mu);
+    _ftc_mu_lock(&p->mu);
     if (rc == 0)
         p->threads[p->nhandles++] = t;
     else
@@ -127,6 +127,45 @@ static int start_worker(ftc_pool *p)
     if (--p->starting == 0)
         _ftc_waitq_wake(&p->started, SIZE_MAX);
     ftc_mutex_unlock(&p->mu);
+    return rc;
+}
+
+/* A worker failed to start for the submit of `it`. If another worker exists or is starting,
+ * it will run the item: report success. If none does, nothing would ever run what is queued:
+ * take `it` back and report the error to this caller (nothing was queued), and finish every
+ * other queued item's future with the error (their submits already returned 0, so the
+ * futures are where the error can go; an item is never stranded). */
+static int start_failed(ftc_pool *pool, struct work_item *it, ftc_object **future_out, int rc)
+{
+    _ftc_mu_lock(&pool->mu);
+    if (pool->nthreads > 0) {
+        ftc_mutex_unlock(&pool->mu);
+        return 0;
+    }
+    struct work_item *stranded = pool->head;
+    pool->head = pool->tail = NULL;
+    ftc_mutex_unlock(&pool->mu);
+    bool found = false;
+    while (stranded) {
+        struct work_item *next = stranded->next;
+        if (stranded == it)
+            found = true;
+        else
+            _ftc_future_finish(stranded->future, rc, NULL);
+        if (stranded != it) {
+            ftc_decref(stranded->future);
+            ftc_mem_free(stranded);
+        }
+        stranded = next;
+    }
+    if (!found)
+        return 0; /* a worker that existed then took it (and has run it) */
+    if (future_out) {
+        ftc_decref(*future_out);
+        *future_out = NULL;
+    }
+    ftc_decref(it->future);
+    ftc_mem_free(it);
     return rc;
 }
 
@@ -149,7 +188,7 @@ int ftc_pool_submit(ftc_pool *pool, ftc_task_fn fn, void *arg, ftc_object **futu
     it->fn = fn;
     it->arg = arg;
 
-    ftc_mutex_lock(&pool->mu);
+    _ftc_mu_lock(&pool->mu);
     if (pool->shutdown) {
         ftc_mutex_unlock(&pool->mu);
         ftc_decref(f);
@@ -171,45 +210,20 @@ int ftc_pool_submit(ftc_pool *pool, ftc_task_fn fn, void *arg, ftc_object **futu
         pool->starting++;
         start = true;
     }
-    bool alone = pool->nthreads == 1;
     ftc_mutex_unlock(&pool->mu);
     if (!start)
         return 0;
-
     int rc = start_worker(pool);
-    if (rc == 0 || !alone)
-        return 0; /* other workers will run it */
-    /* The only worker failed to start: take the item back if it is still queued (another
-     * submit may have started a worker meanwhile that took it). */
-    ftc_mutex_lock(&pool->mu);
-    struct work_item **pp = &pool->head, *prev = NULL;
-    while (*pp && *pp != it) {
-        prev = *pp;
-        pp = &(*pp)->next;
-    }
-    bool found = *pp == it;
-    if (found) {
-        *pp = it->next;
-        if (pool->tail == it)
-            pool->tail = prev;
-    }
-    ftc_mutex_unlock(&pool->mu);
-    if (!found)
+    if (rc == 0)
         return 0;
-    if (future_out) {
-        ftc_decref(*future_out);
-        *future_out = NULL;
-    }
-    ftc_decref(it->future);
-    ftc_mem_free(it);
-    return rc;
+    return start_failed(pool, it, future_out, rc);
 }
 
 int ftc_pool_shutdown(ftc_pool *pool, bool wait, bool cancel_futures)
 {
     if (pool == NULL)
         return FTC_EINVAL;
-    ftc_mutex_lock(&pool->mu);
+    _ftc_mu_lock(&pool->mu);
     pool->shutdown = true;
     struct work_item *cancelled = NULL;
     if (cancel_futures) {
@@ -229,7 +243,7 @@ int ftc_pool_shutdown(ftc_pool *pool, bool wait, bool cancel_futures)
     if (!wait)
         return 0;
 
-    ftc_mutex_lock(&pool->mu);
+    _ftc_mu_lock(&pool->mu);
     while (pool->starting > 0)
         _ftc_waitq_wait(&pool->started, &pool->mu, -1, FTC_SYNC_UNINTERRUPTIBLE);
     size_t n = pool->nhandles;
@@ -266,7 +280,7 @@ size_t ftc_pool_num_threads(ftc_pool *pool)
 {
     if (pool == NULL)
         return 0;
-    ftc_mutex_lock(&pool->mu);
+    _ftc_mu_lock(&pool->mu);
     size_t n = pool->nthreads;
     ftc_mutex_unlock(&pool->mu);
     return n;

@@ -408,6 +408,7 @@ int _ftc_qsbr_thread_init(struct _ftc_objects_tstate *rec)
 {
     rcu_register_thread();
     rcu_thread_offline();
+    rec->urcu_node = &URCU_TLS(urcu_qsbr_reader).node;
     rec->qsbr_online = 0;
     rec->qsbr_seq = 0;
     return 0;
@@ -479,6 +480,16 @@ void _ftc_qsbr_after_fork_child(void)
     wait_mutex = m;
     wait_cond = c;
     waiters = 0;
+    /* liburcu's reader registry still links the dead threads' reader nodes, which live in
+     * their thread-local storage: unlink them now, while their stacks are still mapped and
+     * before a new thread reuses one (registering then, or the survivor's unregistering,
+     * would follow dangling links). Only this thread exists, so no lock is needed. */
+    for (struct _ftc_objects_tstate *r = _ftc_objects_reg_first(); r != NULL; r = r->next) {
+        if (r != _ftc_objects_self && r->urcu_node != NULL) {
+            cds_list_del((struct cds_list_head *)r->urcu_node);
+            r->urcu_node = NULL;
+        }
+    }
 }
 
 void ftc_qsbr_get_stats(ftc_qsbr_stats *out)

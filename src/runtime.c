@@ -193,7 +193,7 @@ int ftc_runtime_fini(void)
         return FTC_ESTATE;
     ftc_tstate *me = _ftc_tstate_current;
     if (!me || me->interp != _ftc_rt.main_interp ||
-        !pthread_equal(_ftc_rt.main_thread, pthread_self()))
+        !pthread_equal(_ftc_rt.main_thread, pthread_self()) || _ftc_stw_held_by_me())
         return FTC_ESTATE;
 
     /* 1. non-daemon threads; sets finalizing */

@@ -87,6 +87,9 @@ void _ftc_stw_park_others(int target)
     }
     while (_ftc_rt.stw_countdown > 0)
         pthread_cond_wait(&_ftc_rt.stw_cond, &_ftc_rt.head_mutex);
+    /* Published under the head lock with stw_requester: the lock layer asks whether the
+     * calling thread has the world stopped (critical_section.c, gh-144513). */
+    _ftc_rt.world_stopped = target == FTC_TSTATE_SUSPENDED;
     _ftc_head_unlock();
 }
 
@@ -114,6 +117,7 @@ void _ftc_stw_resume_all(void)
     }
     ftc_atomic_store(&_ftc_rt.stw_requested, 0);
     _ftc_rt.stw_requester = NULL;
+    _ftc_rt.world_stopped = 0;
     requester_valid = 0;
     pthread_cond_broadcast(&_ftc_rt.resume_cond);
     _ftc_head_unlock();
@@ -139,6 +143,14 @@ void _ftc_stw_after_fork_child(void)
     ftc_atomic_store(&_ftc_rt.stw_requested, 0);
 }
 
+int _ftc_stw_held_by_me(void)
+{
+    _ftc_head_lock();
+    int mine = requester_valid && pthread_equal(requester_thread, pthread_self());
+    _ftc_head_unlock();
+    return mine;
+}
+
 #ifdef FTC_GIL_DISABLED
 static int i_am_requester(void)
 {
@@ -158,7 +170,6 @@ void ftc_stop_the_world(void)
         ftc_fatal("the world is already stopped by the calling thread");
     _ftc_stw_mutex_lock();
     _ftc_stw_park_others(FTC_TSTATE_SUSPENDED);
-    _ftc_rt.world_stopped = 1;
 #endif
 }
 
@@ -169,7 +180,6 @@ void ftc_start_the_world(void)
 #ifdef FTC_GIL_DISABLED
     if (!i_am_requester())
         ftc_fatal("the world was not stopped by the calling thread");
-    _ftc_rt.world_stopped = 0;
     _ftc_stw_resume_all();
     pthread_mutex_unlock(&_ftc_rt.stw_mutex);
 #endif

@@ -120,7 +120,7 @@ static int64_t barrier_await(barrier_obj *b, size_t index, int64_t deadline)
             return FTC_EBROKEN;
         ftc_mutex_unlock(&b->mu);
         int code = _ftc_sync_take_interrupt();
-        ftc_mutex_lock(&b->mu);
+        _ftc_mu_lock(&b->mu);
         return code < 0 ? code : FTC_EBROKEN;
     }
 }
@@ -136,7 +136,7 @@ int64_t ftc_barrier_wait(ftc_object *barrier, double timeout)
     if (err)
         return err;
 
-    ftc_mutex_lock(&b->mu);
+    _ftc_mu_lock(&b->mu);
     if (in_own_action(b)) {
         ftc_mutex_unlock(&b->mu);
         return FTC_EDEADLK;
@@ -156,7 +156,7 @@ int64_t ftc_barrier_wait(ftc_object *barrier, double timeout)
             int code = _ftc_sync_take_interrupt();
             if (code < 0)
                 return code;
-            ftc_mutex_lock(&b->mu);
+            _ftc_mu_lock(&b->mu);
         }
     }
 
@@ -169,7 +169,7 @@ int64_t ftc_barrier_wait(ftc_object *barrier, double timeout)
             set_state(b, B_ACTION);
             ftc_mutex_unlock(&b->mu);
             int arc = b->action(b->action_arg);
-            ftc_mutex_lock(&b->mu);
+            _ftc_mu_lock(&b->mu);
             ftc_assert(get_state(b) == B_ACTION);
             if (arc < 0) {
                 set_state(b, B_BROKEN);
@@ -200,7 +200,7 @@ int ftc_barrier_reset(ftc_object *barrier)
     if (rc)
         return rc;
     barrier_obj *b = (barrier_obj *)barrier;
-    ftc_mutex_lock(&b->mu);
+    _ftc_mu_lock(&b->mu);
     if (in_own_action(b)) {
         ftc_mutex_unlock(&b->mu);
         return FTC_EDEADLK;
@@ -224,7 +224,7 @@ int ftc_barrier_abort(ftc_object *barrier)
     if (rc)
         return rc;
     barrier_obj *b = (barrier_obj *)barrier;
-    ftc_mutex_lock(&b->mu);
+    _ftc_mu_lock(&b->mu);
     if (in_own_action(b)) {
         ftc_mutex_unlock(&b->mu);
         return FTC_EDEADLK;
@@ -249,7 +249,7 @@ int64_t ftc_barrier_n_waiting(ftc_object *barrier)
     if (rc)
         return rc;
     barrier_obj *b = (barrier_obj *)barrier;
-    ftc_mutex_lock(&b->mu);
+    _ftc_mu_lock(&b->mu);
     int64_t n = get_state(b) == B_FILLING ? (int64_t)b->count : 0;
     ftc_mutex_unlock(&b->mu);
     return n;

@@ -19,13 +19,9 @@
  */
 #include "internal/sync.h"
 
-typedef struct cond_obj {
-    FTC_OBJECT_HEAD;
-    ftc_object *lock; /* the Lock or RLock; a reference; immutable */
-    bool is_rlock;    /* immutable */
-    ftc_mutex mu;     /* guards q */
-    _ftc_waitq q;
-} cond_obj;
+#include <math.h>
+
+typedef _ftc_cond_obj cond_obj;
 
 static void cond_dealloc(ftc_object *self)
 {
@@ -101,6 +97,8 @@ int ftc_condition_acquire(ftc_object *cond, double timeout)
     if (rc)
         return rc;
     cond_obj *c = (cond_obj *)cond;
+    if (isnan(timeout))
+        return FTC_EINVAL;
     if (c->is_rlock)
         return _ftc_rlockcore_acquire(rcore(c), timeout, FTC_SYNC_INTERRUPTIBLE);
     return _ftc_lockcore_acquire(plain_core(c), timeout, FTC_SYNC_INTERRUPTIBLE);
@@ -154,12 +152,12 @@ static int cond_wait_deadline(cond_obj *c, int64_t deadline)
 {
     for (;;) {
         _ftc_waiter w = {0};
-        ftc_mutex_lock(&c->mu);
+        _ftc_mu_lock(&c->mu);
         _ftc_waitq_push_back(&c->q, &w);
         ftc_mutex_unlock(&c->mu);
         uint64_t level = release_save(c);
         int slept = _ftc_waiter_sleep(&w, deadline, FTC_SYNC_INTERRUPTIBLE);
-        ftc_mutex_lock(&c->mu);
+        _ftc_mu_lock(&c->mu);
         int r = _ftc_waiter_finish(&c->q, &w, slept);
         ftc_mutex_unlock(&c->mu);
         acquire_restore(c, level);
@@ -227,7 +225,7 @@ int ftc_condition_notify(ftc_object *cond, size_t n)
     cond_obj *c = (cond_obj *)cond;
     if (!cond_owned(c))
         return FTC_EPERM;
-    ftc_mutex_lock(&c->mu);
+    _ftc_mu_lock(&c->mu);
     _ftc_waitq_wake(&c->q, n);
     ftc_mutex_unlock(&c->mu);
     return 0;

@@ -11,6 +11,8 @@
  */
 #include "internal/sync.h"
 
+#include <math.h>
+
 typedef struct event_obj {
     FTC_OBJECT_HEAD;
     uint32_t flag;   /* atomic; written under mu */
@@ -44,7 +46,7 @@ int ftc_sync_event_set(ftc_object *ev)
     if (rc)
         return rc;
     event_obj *e = (event_obj *)ev;
-    ftc_mutex_lock(&e->mu);
+    _ftc_mu_lock(&e->mu);
     /* release: pairs with the acquire loads in is_set/wait. */
     ftc_atomic_store_release(&e->flag, 1u);
     _ftc_waitq_wake(&e->q, SIZE_MAX);
@@ -58,7 +60,7 @@ int ftc_sync_event_clear(ftc_object *ev)
     if (rc)
         return rc;
     event_obj *e = (event_obj *)ev;
-    ftc_mutex_lock(&e->mu);
+    _ftc_mu_lock(&e->mu);
     ftc_atomic_store_relaxed(&e->flag, 0u); /* relaxed: clearing publishes nothing */
     ftc_mutex_unlock(&e->mu);
     return 0;
@@ -79,6 +81,8 @@ int ftc_sync_event_wait(ftc_object *ev, double timeout)
     if (rc)
         return rc;
     event_obj *e = (event_obj *)ev;
+    if (isnan(timeout))
+        return FTC_EINVAL;
     if (ftc_atomic_load_acquire(&e->flag)) /* acquire: as is_set */
         return 0;
     int err;
@@ -88,7 +92,7 @@ int ftc_sync_event_wait(ftc_object *ev, double timeout)
     if (timeout == 0)
         return FTC_ETIMEDOUT;
 
-    ftc_mutex_lock(&e->mu);
+    _ftc_mu_lock(&e->mu);
     for (;;) {
         if (ftc_atomic_load_relaxed(&e->flag)) { /* relaxed: under mu, which set() held */
             rc = 0;
@@ -112,7 +116,7 @@ int ftc_sync_event_wait(ftc_object *ev, double timeout)
         int code = _ftc_sync_take_interrupt();
         if (code < 0)
             return code;
-        ftc_mutex_lock(&e->mu);
+        _ftc_mu_lock(&e->mu);
     }
     ftc_mutex_unlock(&e->mu);
     return rc;

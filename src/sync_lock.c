@@ -28,6 +28,8 @@
  */
 #include "internal/sync.h"
 
+#include <math.h>
+
 /* ---- the lock core ---- */
 
 #define HANDOFF_AFTER_NS INT64_C(1000000)
@@ -42,7 +44,7 @@ int _ftc_lockcore_acquire_slow(_ftc_lockcore *l, double timeout, int flags)
         return _ftc_lockcore_try(l) ? 0 : FTC_ETIMEDOUT;
 
     _ftc_waiter w = {0};
-    ftc_mutex_lock(&l->mu);
+    _ftc_mu_lock(&l->mu);
     for (;;) {
         uint32_t v = ftc_atomic_load_relaxed(&l->word);
         if (!(v & FTC_LOCK_LOCKED)) {
@@ -62,7 +64,7 @@ int _ftc_lockcore_acquire_slow(_ftc_lockcore *l, double timeout, int flags)
         }
         ftc_mutex_unlock(&l->mu);
         int slept = _ftc_waiter_sleep(&w, deadline, flags);
-        ftc_mutex_lock(&l->mu);
+        _ftc_mu_lock(&l->mu);
         int r = _ftc_waiter_finish(&l->q, &w, slept);
         if (r == FTC_W_HANDOFF)
             break; /* the releaser left the word LOCKED for us */
@@ -82,7 +84,7 @@ int _ftc_lockcore_acquire_slow(_ftc_lockcore *l, double timeout, int flags)
         int code = _ftc_sync_take_interrupt();
         if (code < 0)
             return code;
-        ftc_mutex_lock(&l->mu);
+        _ftc_mu_lock(&l->mu);
     }
     ftc_mutex_unlock(&l->mu);
     return 0;
@@ -90,7 +92,7 @@ int _ftc_lockcore_acquire_slow(_ftc_lockcore *l, double timeout, int flags)
 
 int _ftc_lockcore_release_slow(_ftc_lockcore *l)
 {
-    ftc_mutex_lock(&l->mu);
+    _ftc_mu_lock(&l->mu);
     uint32_t v = ftc_atomic_load_relaxed(&l->word);
     if (!(v & FTC_LOCK_LOCKED)) {
         ftc_mutex_unlock(&l->mu);
@@ -199,6 +201,8 @@ int ftc_lock_acquire(ftc_object *lock, double timeout)
     int rc = lock_check(lock);
     if (rc)
         return rc;
+    if (isnan(timeout))
+        return FTC_EINVAL;
     return _ftc_lockcore_acquire(&((_ftc_lock_obj *)lock)->core, timeout,
                                  FTC_SYNC_INTERRUPTIBLE);
 }
@@ -232,6 +236,8 @@ int ftc_rlock_acquire(ftc_object *rlock, double timeout)
     int rc = rlock_check(rlock);
     if (rc)
         return rc;
+    if (isnan(timeout))
+        return FTC_EINVAL;
     return _ftc_rlockcore_acquire(&((_ftc_rlock_obj *)rlock)->core, timeout,
                                   FTC_SYNC_INTERRUPTIBLE);
 }

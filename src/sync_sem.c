@@ -23,6 +23,8 @@
  */
 #include "internal/sync.h"
 
+#include <math.h>
+
 #define SEM_HAS_WAITERS UINT64_C(1)
 #define SEM_UNIT UINT64_C(2)
 
@@ -96,6 +98,8 @@ int ftc_semaphore_acquire(ftc_object *sem, double timeout)
     if (rc)
         return rc;
     sem_obj *s = (sem_obj *)sem;
+    if (isnan(timeout))
+        return FTC_EINVAL;
     if (FTC_LIKELY(sem_try(s)))
         return 0;
     int err;
@@ -105,7 +109,7 @@ int ftc_semaphore_acquire(ftc_object *sem, double timeout)
     if (timeout == 0)
         return FTC_ETIMEDOUT;
 
-    ftc_mutex_lock(&s->mu);
+    _ftc_mu_lock(&s->mu);
     for (;;) {
         uint64_t v = ftc_atomic_load_relaxed(&s->word);
         if (v >= SEM_UNIT) {
@@ -120,7 +124,7 @@ int ftc_semaphore_acquire(ftc_object *sem, double timeout)
         _ftc_waitq_push_back(&s->q, &w);
         ftc_mutex_unlock(&s->mu);
         int slept = _ftc_waiter_sleep(&w, deadline, FTC_SYNC_INTERRUPTIBLE);
-        ftc_mutex_lock(&s->mu);
+        _ftc_mu_lock(&s->mu);
         int r = _ftc_waiter_finish(&s->q, &w, slept);
         if (r == FTC_W_HANDOFF)
             break; /* a releaser gave us its unit */
@@ -135,7 +139,7 @@ int ftc_semaphore_acquire(ftc_object *sem, double timeout)
         int code = _ftc_sync_take_interrupt();
         if (code < 0)
             return code;
-        ftc_mutex_lock(&s->mu);
+        _ftc_mu_lock(&s->mu);
     }
     ftc_mutex_unlock(&s->mu);
     return 0;
@@ -167,7 +171,7 @@ int ftc_semaphore_release(ftc_object *sem, uint64_t n)
             return 0;
     }
 
-    ftc_mutex_lock(&s->mu);
+    _ftc_mu_lock(&s->mu);
     v = ftc_atomic_load_relaxed(&s->word);
     if (!(v & SEM_HAS_WAITERS)) {
         /* The queue emptied meanwhile; retry the plain add under mu (no fast acquirer can

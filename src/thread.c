@@ -301,7 +301,9 @@ void _ftc_threads_join_non_daemon(void)
         pthread_mutex_lock(&_ftc_rt.handles_mutex);
         ftc_thread *t = _ftc_rt.handles;
         for (; t; t = t->next) {
-            if (t->generation != _ftc_rt.generation || t->daemon)
+            /* (a fork child's main thread may be a started thread: not itself) */
+            if (t->generation != _ftc_rt.generation || t->daemon ||
+                ftc_atomic_load_relaxed(&t->ident) == ftc_thread_ident())
                 continue;
             pthread_mutex_lock(&t->mutex);
             int pending = t->state != FTC_THREAD_DONE || t->os_join != 2;

@@ -23,8 +23,17 @@
  * threading.local: an object owning a key whose destructor releases an object reference. Its
  * dealloc deletes the key after releasing every thread's value; nobody can set a value of a
  * local that is being deallocated (it has no references left), so that sweep is final.
+ *
+ * fork(): the child's state layer runs _ftc_tls_tstate_fini for every dead thread's tstate,
+ * which takes keys_lock; a thread that held it at the fork no longer exists. So keys_lock is
+ * taken around fork() (pthread_atfork) and re-initialized in the child. The handlers are
+ * registered by a constructor, before the state layer registers its own at runtime init, so
+ * ours run last in "prepare" (after the world is stopped) and first in "child" (before the
+ * state layer's child handler needs keys_lock).
  */
-#include "internal/core.h"
+#include "internal/sync.h"
+
+#include <pthread.h>
 
 #define CHUNK_BITS 8
 #define CHUNK_SIZE (1u << CHUNK_BITS)
@@ -53,6 +62,24 @@ static struct key_slot *chunks[MAX_CHUNKS]; /* atomic pointers; set once under k
 static uint32_t nslots;                     /* keys_lock: slots ever handed out */
 static uint32_t free_head;                  /* keys_lock: slot + 1 */
 static struct _ftc_tls_tstate *all_storages; /* keys_lock */
+
+static void tls_fork_prepare(void)
+{
+    /* Never detaching (internal/sync.h): every user of keys_lock takes it attached. */
+    _ftc_mu_lock(&keys_lock);
+}
+static void tls_fork_parent(void) { ftc_mutex_unlock(&keys_lock); }
+static void tls_fork_child(void)
+{
+    /* The byte may carry HAS_PARKED for waiters that do not exist here. */
+    ftc_atomic_store_relaxed(&keys_lock.bits, (uint8_t)0);
+}
+
+__attribute__((constructor)) static void tls_register_fork_handlers(void)
+{
+    if (pthread_atfork(tls_fork_prepare, tls_fork_parent, tls_fork_child) != 0)
+        ftc_fatal("pthread_atfork failed");
+}
 
 static struct key_slot *slot_at(uint32_t slot)
 {
@@ -90,7 +117,7 @@ int ftc_tls_key_create(ftc_tls_key *out, void (*dtor)(void *value))
     if (out == NULL)
         return FTC_EINVAL;
     *out = FTC_TLS_KEY_INVALID;
-    ftc_mutex_lock(&keys_lock);
+    _ftc_mu_lock(&keys_lock);
     uint32_t slot;
     if (free_head != 0) {
         slot = free_head - 1;
@@ -151,7 +178,7 @@ static void slot_free(struct key_slot *k, uint32_t slot)
 int ftc_tls_key_delete(ftc_tls_key key)
 {
     uint32_t slot, gen;
-    ftc_mutex_lock(&keys_lock);
+    _ftc_mu_lock(&keys_lock);
     struct key_slot *k = key_live(key, &slot, &gen);
     if (k == NULL) {
         ftc_mutex_unlock(&keys_lock);
@@ -225,7 +252,7 @@ int ftc_tls_set(ftc_tls_key key, void *value)
     if (st == NULL || slot >= st->cap) {
         if (value == NULL)
             return 0; /* nothing stored, nothing to clear */
-        ftc_mutex_lock(&keys_lock);
+        _ftc_mu_lock(&keys_lock);
         int rc = storage_reserve(ts, slot);
         ftc_mutex_unlock(&keys_lock);
         if (rc)
@@ -248,7 +275,7 @@ void _ftc_tls_tstate_fini(ftc_tstate *ts)
         return;
     for (int round = 0; round < FTC_TLS_DESTRUCTOR_ROUNDS; round++) {
         bool ran = false;
-        ftc_mutex_lock(&keys_lock);
+        _ftc_mu_lock(&keys_lock);
         for (uint32_t slot = 0; slot < st->cap; slot++) {
             uint32_t gen = ftc_atomic_load_relaxed(&st->entries[slot].gen);
             if (gen == 0)
@@ -263,14 +290,14 @@ void _ftc_tls_tstate_fini(ftc_tstate *ts)
             ftc_mutex_unlock(&keys_lock);
             dtor(v); /* may set values again (another round), or create and delete keys */
             ran = true;
-            ftc_mutex_lock(&keys_lock);
+            _ftc_mu_lock(&keys_lock);
             st = ts->tls; /* a destructor's set() may have grown the array */
         }
         ftc_mutex_unlock(&keys_lock);
         if (!ran)
             break;
     }
-    ftc_mutex_lock(&keys_lock);
+    _ftc_mu_lock(&keys_lock);
     if (st->prev)
         st->prev->next = st->next;
     else
@@ -303,7 +330,7 @@ static void local_dealloc(ftc_object *self)
     /* Release every thread's value, one at a time (no allocation, decref outside the lock). */
     for (;;) {
         void *v = NULL;
-        ftc_mutex_lock(&keys_lock);
+        _ftc_mu_lock(&keys_lock);
         for (struct _ftc_tls_tstate *st = all_storages; st && v == NULL; st = st->next)
             v = entry_take(st, slot, gen);
         if (v == NULL) {

@@ -81,12 +81,17 @@ FTC_API void ftc_critical_section2_end(ftc_critical_section2 *c);
         ftc_critical_section2_end(&_ftc_cs2);                                 \
     }
 
-/* The object forms lock the object's mutex (ftc_object_mutex(), object.h). */
+/* The object forms lock the object's mutex: the one-byte ob_mutex of the nogil object header
+ * (object.h), private to critical sections. */
+static inline ftc_mutex *_ftc_cs_object_mutex(ftc_object *op)
+{
+    return &op->ob_mutex;
+}
 #define FTC_BEGIN_CRITICAL_SECTION(op) \
-    FTC_BEGIN_CRITICAL_SECTION_MUTEX(ftc_object_mutex((ftc_object *)(op)))
+    FTC_BEGIN_CRITICAL_SECTION_MUTEX(_ftc_cs_object_mutex((ftc_object *)(op)))
 #define FTC_BEGIN_CRITICAL_SECTION2(a, b)                                     \
-    FTC_BEGIN_CRITICAL_SECTION_MUTEX2(ftc_object_mutex((ftc_object *)(a)),    \
-                                      ftc_object_mutex((ftc_object *)(b)))
+    FTC_BEGIN_CRITICAL_SECTION_MUTEX2(_ftc_cs_object_mutex((ftc_object *)(a)), \
+                                      _ftc_cs_object_mutex((ftc_object *)(b)))
 
 #else /* GIL build: the GIL is the lock */
 

@@ -16,9 +16,11 @@
  * row it gives up with FTC_ECHANGED.
  *
  * Threads (see docs/atomicity.md): every single call is atomic with respect to other threads
- * (ftc_dict_update and ftc_dict_copy read their source atomically and write item by item, see
- * below). In the nogil build ftc_dict_get_ref, ftc_dict_contains and ftc_dict_len take no lock
- * for built-in keys; everything else runs in a critical section on the dict.
+ * (ftc_dict_update: see below; ftc_dict_next: each step). In the nogil build
+ * ftc_dict_get_ref, ftc_dict_contains and ftc_dict_len take no lock (for int and str keys, and
+ * for the very key object stored; other user-type keys need their eq callback, which runs only
+ * under the lock); everything else runs in a critical section on the dict. A caller that
+ * needs several calls to act as one wraps them in FTC_BEGIN_CRITICAL_SECTION(d).
  */
 #ifndef FTCORE_DICT_H
 #define FTCORE_DICT_H

@@ -98,9 +98,6 @@ struct ftc_object {
 #define FTC_OBJECT_STATIC_INIT(type)                                                      \
     { FTC_TID_NONE, 0, FTC_MUTEX_INIT, 0, FTC_REF_IMMORTAL, FTC_REF_MERGED, (type) }
 
-/* The object's mutex: private to critical sections (critical_section.h). */
-static inline ftc_mutex *ftc_object_mutex(ftc_object *o) { return &o->ob_mutex; }
-
 #else /* GIL build */
 
 struct ftc_object {

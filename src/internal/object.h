@@ -35,6 +35,7 @@ struct _ftc_objects_tstate {
     uint64_t qsbr_items, qsbr_bytes;                  /* pending; owner stores, relaxed */
     uint64_t qsbr_peak;
     int qsbr_online;                                  /* owner only */
+    void *urcu_node; /* the owner's liburcu reader registry node (in its TLS); fork child */
 
     /* hot objects: this thread's count of each, by id; hot lock for resizing and merging */
     int64_t *hot_counts;

@@ -118,7 +118,7 @@ struct _ftc_runtime {
     int stw_target;              /* SUSPENDED, or SHUTTING_DOWN during finalization */
     int stw_countdown;           /* attached/deleting threads not yet parked */
     ftc_tstate *stw_requester;
-    int world_stopped;           /* owned by the stw_mutex holder */
+    int world_stopped;           /* head lock; 1 while a requester has the world stopped */
     /* stopped daemons (see the top of this file); head lock */
     ftc_tstate *zombie_tstates;
     struct ftc_gil *zombie_gils;
@@ -159,6 +159,8 @@ void _ftc_stw_resume_all(void);
 /* The detach path of a thread that saw stw_requested: parks itself if counted. */
 void _ftc_stw_park_self(ftc_tstate *ts);
 void _ftc_stw_end_shutdown(void);
+/* Whether the calling thread has the world stopped (ftc_stop_the_world). */
+int _ftc_stw_held_by_me(void);
 void _ftc_stw_after_fork_child(void);
 /* Locks the stw_mutex, detached while waiting if the caller is attached. */
 void _ftc_stw_mutex_lock(void);

@@ -27,14 +27,28 @@
  * parking lot itself only hashes addresses, so a late unpark of a stale address is harmless.)
  *
  * Detaching: a waiter sleeps detached (GIL released / QSBR offline) when its caller is
- * attached, and re-attaches before it takes mu again. mu is never held while attaching or
- * while sleeping, so no thread waits for the GIL while holding mu.
+ * attached, and re-attaches before it takes mu again. mu is never held while attaching,
+ * ticking or sleeping. And mu itself is taken WITHOUT detaching (_ftc_mu_lock): a thread that
+ * parked detached on a mutex may be handed it and then block in attach (on the GIL, or while
+ * the world is stopped) while holding it; a stop-the-world requester that then needs mu
+ * (fork's prepare handler needs the TLS keys' lock, found by tests/stress/tls_stress.c
+ * fork_while_keys_churn) would wait forever. Taking mu attached is safe because its holders
+ * only run a few instructions: they never attach, tick or sleep while holding it, so a
+ * stop-the-world completes once they let go, and in the GIL build a holder that runs while
+ * a GIL holder waits for mu is a detached thread, which does not need the GIL.
  */
 #ifndef FTCORE_INTERNAL_SYNC_H
 #define FTCORE_INTERNAL_SYNC_H
 
 #include "internal/core.h"
 #include "internal/parking_lot.h"
+
+/* Locks a primitive's short-held internal mutex (see above: never detaches). */
+static inline void _ftc_mu_lock(ftc_mutex *m)
+{
+    if (FTC_UNLIKELY(!ftc_mutex_trylock(m)))
+        (void)ftc_mutex_lock_timed(m, -1, FTC_LOCK_NODETACH);
+}
 
 /* ---- waiters and wait queues ---- */
 
@@ -114,11 +128,18 @@ typedef struct _ftc_lockcore {
 int _ftc_lockcore_acquire_slow(_ftc_lockcore *l, double timeout, int flags);
 int _ftc_lockcore_release_slow(_ftc_lockcore *l);
 
+/* Takes l if it is free, whether or not waiters are queued (a free lock with HAS_WAITERS is
+ * one whose woken waiter has not retried yet: barging is allowed, as with ftc_mutex). */
 static inline bool _ftc_lockcore_try(_ftc_lockcore *l)
 {
-    uint32_t expected = 0;
-    /* acquire: pairs with the release CAS/store of the previous holder's release. */
-    return ftc_atomic_cas_acquire(&l->word, &expected, FTC_LOCK_LOCKED);
+    uint32_t v = 0;
+    /* acquire: pairs with the release CAS/store of the previous holder's release. The first
+     * CAS assumes the common state (free, nobody queued); on failure v holds the real word. */
+    while (!ftc_atomic_cas_acquire(&l->word, &v, v | FTC_LOCK_LOCKED)) {
+        if (v & FTC_LOCK_LOCKED)
+            return false;
+    }
+    return true;
 }
 /* 0, FTC_ETIMEDOUT, FTC_EINVAL (NaN timeout), or an async exception's code (interruptible). */
 static inline int _ftc_lockcore_acquire(_ftc_lockcore *l, double timeout, int flags)
@@ -168,6 +189,14 @@ typedef struct _ftc_rlock_obj {
     FTC_OBJECT_HEAD;
     _ftc_rlockcore core;
 } _ftc_rlock_obj;
+
+typedef struct _ftc_cond_obj {
+    FTC_OBJECT_HEAD;
+    ftc_object *lock; /* the Lock or RLock; a reference; immutable */
+    bool is_rlock;    /* immutable */
+    ftc_mutex mu;     /* guards q */
+    _ftc_waitq q;
+} _ftc_cond_obj;
 
 /* Finishes a future with code (< 0) or result (code 0; the reference is stolen); FTC_ESTATE
  * if it is done already (the result is released). src/future.c, for src/pool.c. */

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the differential fuzz harness with clang and libFuzzer (ASan + UBSan) for both
-# variants, in their own build directories (build-fuzz-gil, build-fuzz-nogil), and runs each
+# variants, in their own build directories (build-fuzz-gil, build-fuzz-nogil; FTC_DEBUG=3, so
+# the containers' full-structure checks run after every write), and runs each
 # for SECONDS, starting from the committed corpus. New inputs go to a temporary directory,
 # never into tests/fuzz/corpus; a crashing input is written to tests/fuzz/crash-* (git-ignored).
 # usage: tests/fuzz/run.sh [SECONDS]      (make fuzz SECONDS=N)
@@ -14,7 +15,7 @@ for variant in gil nogil; do
     [ "$variant" = nogil ] && nogil=ON
     echo "== fuzz: building $variant in $bdir"
     cmake -S "$root" -B "$bdir" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-        -DFTC_GIL_DISABLED=$nogil -DFTC_SANITIZE=address -DFTC_DEBUG=2 \
+        -DFTC_GIL_DISABLED=$nogil -DFTC_SANITIZE=address -DFTC_DEBUG=3 \
         -DFTC_BUILD_TESTS=OFF -DFTC_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link" >/dev/null
     cmake --build "$bdir" --target "ftcore-$variant-static" -j "$jobs" >/dev/null

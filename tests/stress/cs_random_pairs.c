@@ -133,3 +133,84 @@ FTC_TEST(random_pairs_nested_with_blocking)
     }
     CHECK_EQ(ftc_runtime_fini(), 0);
 }
+
+/* The object forms: the same exercise on objects' own mutexes, with the counter inside the
+ * object. */
+typedef struct {
+    FTC_OBJECT_HEAD;
+    long count;
+} counted;
+
+static const ftc_type counted_type = {.name = "counted", .basicsize = sizeof(counted)};
+static counted *objs[NLOCKS];
+static long obj_added[NTHREADS][NLOCKS];
+
+static void obj_bump(struct worker *w, int k)
+{
+    long v = objs[k]->count;
+    if (ftc_check_rand(&w->seed) % 8 == 0)
+        sched_yield();
+    objs[k]->count = v + 1;
+    obj_added[w->id][k]++;
+#ifdef FTC_GIL_DISABLED
+    CHECK(ftc_mutex_is_locked(&objs[k]->ob_base.ob_mutex));
+#endif
+}
+
+static void obj_worker_main(void *arg)
+{
+    struct worker *w = arg;
+    for (long i = 0; i < iters; i++) {
+        uint64_t r = ftc_check_rand(&w->seed);
+        int a = (int)(r % NLOCKS), b = (int)((r >> 8) % NLOCKS);
+        if (r & (1u << 20)) {
+            FTC_BEGIN_CRITICAL_SECTION2(objs[a], objs[b]);
+            obj_bump(w, a);
+            if (r & (1u << 30))
+                blocking_wait();
+            if (b != a)
+                obj_bump(w, b);
+            FTC_END_CRITICAL_SECTION2();
+        } else {
+            FTC_BEGIN_CRITICAL_SECTION(objs[a]);
+            obj_bump(w, a);
+            FTC_BEGIN_CRITICAL_SECTION(objs[b]);
+            if (r & (1u << 30))
+                blocking_wait();
+            obj_bump(w, b);
+            FTC_END_CRITICAL_SECTION();
+            obj_bump(w, a);
+            FTC_END_CRITICAL_SECTION();
+        }
+        CHECK(ftc_eval_tick() == 0);
+    }
+}
+
+FTC_TEST(object_sections)
+{
+    ftc_check_watchdog(120);
+    CHECK_EQ(ftc_runtime_init(NULL), 0);
+    iters = ftc_check_scaled(3000);
+    for (int k = 0; k < NLOCKS; k++) {
+        objs[k] = (counted *)ftc_object_new(&counted_type);
+        CHECK(objs[k] != NULL);
+    }
+    static struct worker ws[NTHREADS];
+    ftc_thread *th[NTHREADS];
+    for (int i = 0; i < NTHREADS; i++) {
+        ws[i] = (struct worker){.id = i, .seed = (uint64_t)i * 31337 + 7};
+        CHECK_EQ(ftc_thread_start(&th[i], obj_worker_main, &ws[i], NULL), 0);
+    }
+    for (int i = 0; i < NTHREADS; i++) {
+        CHECK_EQ(ftc_thread_join(th[i], -1), 0);
+        ftc_thread_release(th[i]);
+    }
+    for (int k = 0; k < NLOCKS; k++) {
+        long expect = 0;
+        for (int i = 0; i < NTHREADS; i++)
+            expect += obj_added[i][k];
+        CHECK_EQ(objs[k]->count, expect);
+        ftc_decref((ftc_object *)objs[k]);
+    }
+    CHECK_EQ(ftc_runtime_fini(), 0);
+}

@@ -134,11 +134,11 @@ FTC_TEST(dict_histories_linearizable)
     int64_t live0 = ftc_object_live_count();
     long histories = ftc_check_scaled(10000), ran;
 #ifdef FTC_GIL_DISABLED
-    long want = ftc_check_scaled(400);
+    long want = ftc_check_scaled(200);
 #else
     long want = 0; /* the GIL serializes the operations */
 #endif
-    long overlapped = lin_run_all(histories, want, 30.0, make, names, &ran);
+    long overlapped = lin_run_all(histories, want, 15.0, make, names, &ran);
     printf("dict: %ld histories linearizable, %ld with overlapping operations\n", ran,
            overlapped);
 #ifdef FTC_GIL_DISABLED

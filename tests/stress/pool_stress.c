@@ -187,3 +187,54 @@ FTC_TEST(submit_races_shutdown)
     }
     CHECK_EQ(ftc_runtime_fini(), 0);
 }
+
+/* Every worker start fails while several threads submit: each submit either fails (nothing
+ * queued) or returns a future that ends with the start error; none is left pending. */
+static long submit_failed, future_failed; /* atomic */
+static ftc_object *go;
+static void failing_submitter(void *arg)
+{
+    (void)arg;
+    CHECK_EQ(ftc_sync_event_wait(go, -1), 0);
+    for (long i = 0; i < per_submitter; i++) {
+        ftc_object *f = NULL;
+        int rc = ftc_pool_submit(shared_pool, compute, (void *)(intptr_t)i, &f);
+        if (rc != 0) {
+            CHECK(rc < 0 && rc != FTC_ESTATE);
+            CHECK(f == NULL);
+            ftc_atomic_fetch_add(&submit_failed, 1);
+            continue;
+        }
+        ftc_object *out;
+        rc = ftc_future_result(f, -1, &out); /* must end: a stranded item would hang here */
+        CHECK(rc < 0 && rc != FTC_ECANCELLED);
+        ftc_atomic_fetch_add(&future_failed, 1);
+        ftc_decref(f);
+    }
+}
+
+FTC_TEST(worker_start_failures_strand_nothing)
+{
+    CHECK_EQ(ftc_runtime_init(NULL), 0);
+    per_submitter = ftc_check_scaled(200);
+    shared_pool = ftc_pool_new(2);
+    submit_failed = future_failed = ran = 0;
+    go = ftc_sync_event_new();
+    ftc_thread *t[SUBMITTERS];
+    for (int i = 0; i < SUBMITTERS; i++)
+        CHECK_EQ(ftc_thread_start(&t[i], failing_submitter, NULL, NULL), 0);
+    ftc_fault_thread_create_fail(UINT64_MAX / 2); /* from now on every thread start fails */
+    CHECK_EQ(ftc_sync_event_set(go), 0);
+    for (int i = 0; i < SUBMITTERS; i++) {
+        CHECK_EQ(ftc_thread_join(t[i], -1), 0);
+        ftc_thread_release(t[i]);
+    }
+    ftc_fault_thread_create_fail(0);
+    CHECK_EQ(ftc_atomic_load(&ran), 0);
+    CHECK_EQ(submit_failed + future_failed, SUBMITTERS * per_submitter);
+    CHECK(submit_failed > 0);
+    CHECK_EQ(ftc_pool_num_threads(shared_pool), 0);
+    ftc_pool_free(shared_pool);
+    ftc_decref(go);
+    CHECK_EQ(ftc_runtime_fini(), 0);
+}

@@ -189,3 +189,86 @@ FTC_TEST(keys_churn_while_threads_exit)
     }
     CHECK_EQ(ftc_runtime_fini(), 0);
 }
+
+/* fork() while other threads create and delete keys: the child's runtime cleans up the dead
+ * threads' storage (which takes the keys' lock) and keeps working: it creates keys, sets
+ * values, and runs a thread whose destructor runs. */
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int fork_stop; /* atomic */
+static void key_churner(void *arg)
+{
+    (void)arg;
+    int x;
+    while (!ftc_atomic_load(&fork_stop)) {
+        ftc_tls_key k;
+        CHECK_EQ(ftc_tls_key_create(&k, churn_dtor), 0);
+        CHECK_EQ(ftc_tls_set(k, &x), 0);
+        CHECK_EQ(ftc_tls_key_delete(k), 0);
+        CHECK_EQ(ftc_eval_tick(), 0);
+    }
+}
+
+static ftc_tls_key child_key;
+#if !defined(__SANITIZE_THREAD__)
+static void child_thread(void *arg)
+{
+    (void)arg;
+    CHECK_EQ(ftc_tls_set(child_key, (void *)1), 0);
+}
+#endif
+
+FTC_TEST(fork_while_keys_churn)
+{
+    CHECK_EQ(ftc_runtime_init(NULL), 0);
+    fork_stop = 0;
+    ftc_thread *t[2];
+    for (int i = 0; i < 2; i++)
+        CHECK_EQ(ftc_thread_start(&t[i], key_churner, NULL, NULL), 0);
+    long forks = ftc_check_scaled(20);
+    for (long f = 0; f < forks; f++) {
+        pid_t pid = fork();
+        CHECK(pid >= 0);
+        if (pid == 0) {
+            churn_frees = 0;
+            if (ftc_tls_key_create(&child_key, churn_dtor) != 0)
+                _exit(2);
+            if (ftc_tls_set(child_key, (void *)2) != 0)
+                _exit(3);
+            /* a tstate deleted in the child runs its destructor: a sub-interpreter's */
+            ftc_tstate *prev = NULL;
+            ftc_interp *sub = ftc_interp_new(&prev);
+            if (sub == NULL || ftc_tls_set(child_key, (void *)3) != 0)
+                _exit(4);
+            if (ftc_interp_destroy(sub) != 0)
+                _exit(5);
+            ftc_attach(prev);
+            if (churn_frees != 1)
+                _exit(6);
+#if !defined(__SANITIZE_THREAD__) /* TSan cannot run threads after a multi-threaded fork */
+            ftc_thread *c;
+            if (ftc_thread_start(&c, child_thread, NULL, NULL) != 0 || ftc_thread_join(c, -1) != 0)
+                _exit(7);
+            ftc_thread_release(c);
+            if (churn_frees != 2)
+                _exit(8);
+#endif
+            if (ftc_tls_get(child_key) != (void *)2)
+                _exit(9);
+            _exit(0);
+        }
+        int status = 0;
+        FTC_BEGIN_ALLOW_THREADS
+        CHECK_EQ(waitpid(pid, &status, 0), pid);
+        FTC_END_ALLOW_THREADS
+        CHECK(WIFEXITED(status));
+        CHECK_EQ(WEXITSTATUS(status), 0);
+    }
+    ftc_atomic_store(&fork_stop, 1);
+    for (int i = 0; i < 2; i++) {
+        CHECK_EQ(ftc_thread_join(t[i], -1), 0);
+        ftc_thread_release(t[i]);
+    }
+    CHECK_EQ(ftc_runtime_fini(), 0);
+}

@@ -41,6 +41,8 @@ Test(event_obj, error_paths)
     ftc_object *e = ftc_sync_event_new();
     ftc_object *l = ftc_lock_new();
     cr_assert_eq(ftc_sync_event_wait(e, NAN), FTC_EINVAL);
+    cr_assert_eq(ftc_sync_event_set(e), 0);
+    cr_assert_eq(ftc_sync_event_wait(e, NAN), FTC_EINVAL, "even when it would not wait");
     cr_assert_eq(ftc_sync_event_set(NULL), FTC_EINVAL);
     cr_assert_eq(ftc_sync_event_set(l), FTC_ETYPE);
     cr_assert_eq(ftc_sync_event_clear(l), FTC_ETYPE);

@@ -66,6 +66,8 @@ Test(semaphore, error_paths)
     cr_assert_eq(ftc_semaphore_release(l, 1), FTC_ETYPE);
     cr_assert_eq(ftc_semaphore_value(l), FTC_ETYPE);
     ftc_decref(l);
+    cr_assert_eq(ftc_semaphore_acquire(s, NAN), FTC_EINVAL, "even when it would not wait");
+    cr_assert_eq(ftc_semaphore_value(s), 1);
     cr_assert_eq(ftc_semaphore_acquire(s, 0), 0);
     cr_assert_eq(ftc_semaphore_acquire(s, NAN), FTC_EINVAL);
     cr_assert_null(ftc_semaphore_new((uint64_t)FTC_SEMAPHORE_MAX + 1));
