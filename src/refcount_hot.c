@@ -23,6 +23,10 @@
  * a zero total means no reference exists anywhere: no one can find the object again. Runtime
  * fini collects one last time. Memory goes through QSBR like any shared object's.
  *
+ * Measured here (2-core VM, one run, incref+decref pairs on one object): one thread, hot
+ * 4-6 ns against 7 ns for the shared atomic; two threads on the same object, hot 9 ns against
+ * 13-28 ns for the shared atomic (a contended cache line; more cores make the gap grow).
+ *
  * Locks: hot_mutex guards the id table and every record's slot array shape (growing it,
  * merging it). The collector takes it with the world stopped; a thread holds it only for
  * short non-blocking work, never across a tick, so the collector cannot wait on a paused
