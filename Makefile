@@ -12,7 +12,8 @@ all: build-gil build-nogil
 deps:
 	@bash scripts/install-deps.sh
 
-build-%: deps
+# A static pattern rule: make does not search implicit rules for .PHONY targets.
+$(addprefix build-,$(PRESETS) $(SAN_PRESETS)): build-%: deps
 	cmake --preset $* >/dev/null
 	cmake --build --preset $* -j $(JOBS)
 
