@@ -67,7 +67,8 @@ static void fork_child(void)
     pthread_mutex_init(&_ftc_rt.stw_mutex, NULL);
     pthread_cond_init(&_ftc_rt.stw_cond, NULL);
     pthread_cond_init(&_ftc_rt.resume_cond, NULL);
-    _ftc_stw_after_fork_child();
+    /* The stop made by fork_prepare ends here; one the forking thread made itself stays. */
+    _ftc_stw_after_fork_child(!fork_stopped_world);
     fork_stopped_world = 0;
     _ftc_rt.main_thread = self;
 

@@ -134,12 +134,13 @@ void _ftc_stw_end_shutdown(void)
 }
 
 /* fork child (stw_mutex freshly initialized): no other thread exists. If the forking thread
- * had the world stopped itself, it keeps it stopped (and keeps stw_mutex) so that its
+ * had the world stopped itself (before fork, not by fork's prepare handler: keep_mine), it
+ * keeps it stopped (and keeps stw_mutex) so that its
  * ftc_start_the_world() still matches; any other stop is over. */
-void _ftc_stw_after_fork_child(void)
+void _ftc_stw_after_fork_child(int keep_mine)
 {
-    int mine = requester_valid && pthread_equal(requester_thread, pthread_self()) &&
-               _ftc_rt.world_stopped;
+    int mine = keep_mine && requester_valid &&
+               pthread_equal(requester_thread, pthread_self()) && _ftc_rt.world_stopped;
     _ftc_rt.stw_countdown = 0;
     if (mine) {
         pthread_mutex_lock(&_ftc_rt.stw_mutex);

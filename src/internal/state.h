@@ -167,7 +167,7 @@ void _ftc_stw_park_self(ftc_tstate *ts);
 void _ftc_stw_end_shutdown(void);
 /* Whether the calling thread has the world stopped (ftc_stop_the_world). */
 int _ftc_stw_held_by_me(void);
-void _ftc_stw_after_fork_child(void);
+void _ftc_stw_after_fork_child(int keep_mine);
 /* Locks the stw_mutex, detached while waiting if the caller is attached. */
 void _ftc_stw_mutex_lock(void);
 
