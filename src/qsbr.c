@@ -37,9 +37,21 @@
  * runtime fini frees. If a batch cannot be allocated, the freeing thread stops the world (no
  * reader is then between quiescent states) and frees at once.
  *
+ * Measured here (2-core VM, nogil, one run, quietest of several; /tmp program, not in bench/):
+ * a tick with nothing pending 1.1 ns (the state layer's inline load: the read side is free);
+ * a tick that handles FTC_EB_QSBR with nothing deferred 15-27 ns including setting the bit
+ * (set+clear alone 5-9 ns); ftc_qsbr_free of 64-byte blocks amortized 27-31 ns with a tick
+ * every 16 frees, against 42-88 ns for the malloc+free pair itself. So the cost a grace
+ * period adds is one slow tick per online thread, and at most one grace period per thread is
+ * in flight below the thresholds.
+ *
  * TSan (DESIGN.md): it does not see this protocol, so each quiescent state and each going
  * offline does FTC_TSAN_RELEASE(&tsan_token), and each freeing of a batch whose grace period
  * passed does FTC_TSAN_ACQUIRE(&tsan_token) first.
+ *
+ * Memory order: seq and wr_seq are seq_cst (the essay's argument needs it); the relaxed
+ * accesses without their own comment are statistics and pending counts that only their own
+ * thread writes, or the tstate pointer read under the registry lock.
  */
 #include "internal/object.h"
 #include <malloc.h>

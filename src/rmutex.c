@@ -5,6 +5,10 @@
  * and level while it holds the mutex; other threads only compare owner with their own id, which
  * can never match by accident while the mutex is held by someone else, so a relaxed atomic load
  * suffices for that comparison (it is atomic so that the racing read is defined).
+ *
+ * Caveat: a thread that exits while owning an rmutex leaves it locked forever, and a later
+ * thread whose thread-local block lands at the same address would be taken for the owner. Like
+ * pthread's recursive mutexes, an rmutex must be unlocked by its owner before the owner exits.
  */
 #include "internal/parking_lot.h"
 

@@ -135,7 +135,7 @@ int ftc_runtime_init(const ftc_config *cfg_in)
     rc = _ftc_objects_runtime_init();
     if (rc < 0)
         goto fail_interp;
-    ftc_tstate *ts = _ftc_tstate_new(main_interp, &rc);
+    ftc_tstate *ts = _ftc_tstate_new(main_interp, NULL, &rc);
     if (!ts)
         goto fail_objects;
     _ftc_head_lock();
@@ -193,7 +193,7 @@ int ftc_runtime_fini(void)
         return FTC_ESTATE;
     ftc_tstate *me = _ftc_tstate_current;
     if (!me || me->interp != _ftc_rt.main_interp ||
-        !pthread_equal(_ftc_rt.main_thread, pthread_self()))
+        !pthread_equal(_ftc_rt.main_thread, pthread_self()) || _ftc_stw_held_by_me())
         return FTC_ESTATE;
 
     /* 1. non-daemon threads; sets finalizing */

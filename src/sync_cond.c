@@ -21,13 +21,7 @@
 
 #include <math.h>
 
-typedef struct cond_obj {
-    FTC_OBJECT_HEAD;
-    ftc_object *lock; /* the Lock or RLock; a reference; immutable */
-    bool is_rlock;    /* immutable */
-    ftc_mutex mu;     /* guards q */
-    _ftc_waitq q;
-} cond_obj;
+typedef _ftc_cond_obj cond_obj;
 
 static void cond_dealloc(ftc_object *self)
 {

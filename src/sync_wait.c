@@ -199,10 +199,12 @@ int _ftc_waiter_sleep(_ftc_waiter *w, int64_t deadline_ns, int flags)
         _ftc_parking_lot_park(&w->state, &waiting, sizeof waiting, timeout_ns, NULL, 0);
     }
 
-    if (ts)
-        ftc_attach(ts);
+    /* Unregister while still detached: if a sender's hook is busy with w we wait for it
+     * without holding the GIL (the hook never needs the GIL, nor anything we hold). */
     if (interruptible)
         unregister_waiter(ts, w);
+    if (ts)
+        ftc_attach(ts);
     return result;
 }
 

@@ -123,11 +123,6 @@ FTC_API ftc_object *ftc_object_new(const ftc_type *type);
 
 static inline const ftc_type *ftc_type_of(ftc_object *o) { return o->ob_type; }
 
-#ifdef FTC_GIL_DISABLED
-/* The object's one-byte mutex: private to critical sections (FTC_BEGIN_CRITICAL_SECTION);
- * nothing else locks it. */
-static inline ftc_mutex *ftc_object_mutex(ftc_object *o) { return &o->ob_mutex; }
-#endif
 
 /* Makes o immortal: its counts never change again and no decref frees it. A heap object made
  * immortal is remembered and freed (its dealloc run) by ftc_runtime_fini(); do not use it

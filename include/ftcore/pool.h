@@ -65,6 +65,7 @@ typedef int (*ftc_task_fn)(void *arg, ftc_object **result);
  * NULL on failure (ftc_last_error()). No thread starts before the first submit. */
 FTC_API ftc_pool *ftc_pool_new(size_t max_workers);
 /* Queues fn(arg); *future_out receives a new reference to its future (pass NULL if unwanted).
+ * The caller must be attached (a worker may have to be started: ftc_thread_start).
  * FTC_ESTATE after shutdown; FTC_ENOMEM; or the error of starting the first worker thread
  * (then nothing was queued). arg must stay valid until the task has run or was cancelled. */
 FTC_API int ftc_pool_submit(ftc_pool *pool, ftc_task_fn fn, void *arg, ftc_object **future_out);

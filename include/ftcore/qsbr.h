@@ -9,9 +9,11 @@
  * for a quiescent state; past FTC_QSBR_LIMIT_BYTES its next tick waits (detached) for a grace
  * period. The GIL build frees at once (the GIL excludes readers).
  *
- * Callers must be attached (nogil; the GIL build accepts any caller). Readers need nothing: an
- * attached thread is a reader; it must not keep a pointer it read lock-free across a tick or a
- * detach without holding a reference.
+ * Callers should be attached (nogil); a thread without a tstate may call too (its frees join a
+ * shared queue). Readers need nothing: an attached thread is a reader; it must not keep a
+ * pointer it read lock-free across a tick or a detach without holding a reference. An
+ * attached thread that neither ticks nor detaches holds every grace period up: threads that
+ * free then grow to the limit and wait (detached) at their ticks until it does.
  */
 #ifndef FTCORE_QSBR_H
 #define FTCORE_QSBR_H

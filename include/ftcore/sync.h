@@ -117,6 +117,8 @@ FTC_API int64_t ftc_barrier_wait_default(ftc_object *barrier);
 FTC_API int ftc_barrier_reset(ftc_object *barrier);
 /* Puts it in the broken state: current and future waiters get FTC_EBROKEN until reset. */
 FTC_API int ftc_barrier_abort(ftc_object *barrier);
+/* wait, reset and abort called from inside the barrier's own action return FTC_EDEADLK (they
+ * would wait for the action to finish); from any other thread they wait for it. */
 FTC_API int64_t ftc_barrier_parties(ftc_object *barrier);
 FTC_API int64_t ftc_barrier_n_waiting(ftc_object *barrier);
 /* 1 if broken, 0 if not, or a negative code. */

@@ -190,6 +190,14 @@ typedef struct _ftc_rlock_obj {
     _ftc_rlockcore core;
 } _ftc_rlock_obj;
 
+typedef struct _ftc_cond_obj {
+    FTC_OBJECT_HEAD;
+    ftc_object *lock; /* the Lock or RLock; a reference; immutable */
+    bool is_rlock;    /* immutable */
+    ftc_mutex mu;     /* guards q */
+    _ftc_waitq q;
+} _ftc_cond_obj;
+
 /* Finishes a future with code (< 0) or result (code 0; the reference is stolen); FTC_ESTATE
  * if it is done already (the result is released). src/future.c, for src/pool.c. */
 int _ftc_future_finish(ftc_object *future, int code, ftc_object *result);

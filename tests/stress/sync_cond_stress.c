@@ -160,3 +160,76 @@ FTC_TEST(ping_pong_without_lost_wakeups)
     ftc_decref(l);
     CHECK_EQ(ftc_runtime_fini(), 0);
 }
+
+/* notify(n) wakes exactly n waiters, the oldest first; notify_all the rest. White box: the
+ * condition's queue length, read under its mutex, says how many still wait. */
+enum { K = 7 };
+static ftc_object *woke_sem, *ready_sem;
+static int woke_order[K], woke_count; /* under the condition's lock */
+
+static size_t queued(ftc_object *c)
+{
+    _ftc_cond_obj *co = (_ftc_cond_obj *)c;
+    _ftc_mu_lock(&co->mu);
+    size_t n = co->q.n;
+    ftc_mutex_unlock(&co->mu);
+    return n;
+}
+
+static void numbered_waiter(void *arg)
+{
+    int me = (int)(intptr_t)arg;
+    CHECK_EQ(ftc_condition_acquire(cond, -1), 0);
+    CHECK_EQ(ftc_semaphore_release(ready_sem, 1), 0); /* we hold the lock until queued */
+    CHECK_EQ(ftc_condition_wait(cond, -1), 0);
+    woke_order[woke_count++] = me;
+    CHECK_EQ(ftc_condition_release(cond), 0);
+    CHECK_EQ(ftc_semaphore_release(woke_sem, 1), 0);
+}
+
+FTC_TEST(notify_n_wakes_exactly_n_oldest_first)
+{
+    CHECK_EQ(ftc_runtime_init(NULL), 0);
+    long reps = ftc_check_scaled(40);
+    for (long r = 0; r < reps; r++) {
+        cond = ftc_condition_new(NULL);
+        woke_sem = ftc_semaphore_new(0);
+        ready_sem = ftc_semaphore_new(0);
+        woke_count = 0;
+        ftc_thread *t[K];
+        for (int i = 0; i < K; i++) {
+            CHECK_EQ(ftc_thread_start(&t[i], numbered_waiter, (void *)(intptr_t)i, NULL), 0);
+            /* waiter i is queued once we can take the lock it held when it signalled */
+            CHECK_EQ(ftc_semaphore_acquire(ready_sem, -1), 0);
+            CHECK_EQ(ftc_condition_acquire(cond, -1), 0);
+            CHECK_EQ(queued(cond), (size_t)i + 1);
+            CHECK_EQ(ftc_condition_release(cond), 0);
+        }
+        CHECK_EQ(queued(cond), K);
+        CHECK_EQ(ftc_condition_acquire(cond, -1), 0);
+        CHECK_EQ(ftc_condition_notify(cond, 2), 0);
+        CHECK_EQ(queued(cond), K - 2); /* exactly two left the queue */
+        CHECK_EQ(ftc_condition_notify(cond, 0), 0);
+        CHECK_EQ(queued(cond), K - 2);
+        CHECK_EQ(ftc_condition_release(cond), 0);
+        for (int i = 0; i < 2; i++)
+            CHECK_EQ(ftc_semaphore_acquire(woke_sem, -1), 0);
+        CHECK_EQ(ftc_condition_acquire(cond, -1), 0);
+        CHECK_EQ(woke_count, 2);
+        CHECK((woke_order[0] == 0 && woke_order[1] == 1) || (woke_order[0] == 1 && woke_order[1] == 0));
+        CHECK_EQ(queued(cond), K - 2);
+        CHECK_EQ(ftc_condition_notify_all(cond), 0);
+        CHECK_EQ(queued(cond), 0);
+        CHECK_EQ(ftc_condition_release(cond), 0);
+        for (int i = 0; i < K; i++) {
+            CHECK_EQ(ftc_thread_join(t[i], -1), 0);
+            ftc_thread_release(t[i]);
+        }
+        CHECK_EQ(woke_count, K);
+        ftc_decref(cond);
+        ftc_decref(woke_sem);
+        ftc_decref(ready_sem);
+    }
+    ftc_object_collect_hot();
+    CHECK_EQ(ftc_runtime_fini(), 0);
+}

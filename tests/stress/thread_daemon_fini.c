@@ -152,3 +152,76 @@ FTC_TEST(foreign_thread_with_a_tstate_is_stopped_too)
     CHECK_EQ(ftc_threads_snapshot(NULL, 0), 1);
     CHECK_EQ(ftc_runtime_fini(), 0);
 }
+
+static int sub_spinning;       /* atomic */
+static long sub_ticks;         /* atomic */
+static int sub_came_back;      /* atomic: must stay 0 */
+
+static void subinterp_spinner(void *arg)
+{
+    (void)arg;
+    ftc_tstate *prev;
+    ftc_interp *sub = ftc_interp_new(&prev);
+    if (!sub)
+        abort();
+    ftc_atomic_store_release(&sub_spinning, 1);
+    for (;;) {
+        ftc_atomic_fetch_add(&sub_ticks, 1);
+        if (ftc_eval_tick() != 0)
+            break;
+    }
+    ftc_atomic_store(&sub_came_back, 1);
+}
+
+/* A daemon attached in a sub-interpreter (own GIL in the GIL build: it runs in parallel with
+ * the finalizing thread, so it must be stopped through its eval breaker, not by the GIL). */
+FTC_TEST(daemon_in_a_subinterpreter_is_stopped)
+{
+    for (int round = 0; round < 3; round++) {
+        ftc_config cfg;
+        ftc_config_init(&cfg);
+        cfg.own_gil_for_subinterpreters = 1;
+        CHECK_EQ(ftc_runtime_init(&cfg), 0);
+        sub_spinning = 0;
+        ftc_thread_opts daemon = {.name = "sub-daemon", .daemon = 1};
+        ftc_thread *t;
+        CHECK_EQ(ftc_thread_start(&t, subinterp_spinner, NULL, &daemon), 0);
+        wait_flag(&sub_spinning);
+        /* main, and the daemon twice: its (detached) main-interpreter tstate and its
+         * sub-interpreter one */
+        CHECK_EQ(ftc_threads_snapshot(NULL, 0), 3);
+        CHECK_EQ(ftc_runtime_fini(), 0);
+        long before = ftc_atomic_load(&sub_ticks);
+        pause_ms(20);
+        CHECK_EQ(ftc_atomic_load(&sub_ticks), before);
+        CHECK_EQ(ftc_atomic_load(&sub_came_back), 0);
+        ftc_thread_release(t);
+    }
+}
+
+static int late_got_in; /* atomic: must stay 0 */
+static int late_started; /* atomic */
+
+static void *late_foreign(void *arg)
+{
+    (void)arg;
+    ftc_atomic_store_release(&late_started, 1);
+    ftc_gilstate g = ftc_gilstate_ensure(); /* the runtime is finalized: blocks forever */
+    ftc_atomic_store(&late_got_in, 1);
+    ftc_gilstate_release(g);
+    return NULL;
+}
+
+FTC_TEST(foreign_thread_entering_after_fini_blocks)
+{
+    CHECK_EQ(ftc_runtime_init(NULL), 0);
+    CHECK_EQ(ftc_runtime_fini(), 0);
+    pthread_t th;
+    pthread_create(&th, NULL, late_foreign, NULL);
+    pthread_detach(th);
+    while (!ftc_atomic_load_acquire(&late_started))
+        sched_yield();
+    pause_ms(20);
+    CHECK_EQ(ftc_atomic_load(&late_got_in), 0);
+    /* (no new runtime here: the thread might be slow to reach ensure and join that one) */
+}

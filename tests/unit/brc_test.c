@@ -365,3 +365,27 @@ Test(brc, hot_slot_growth_failure_counts_in_the_shared_word)
     cr_assert_eq(ftc_object_collect_hot(), IS_NOGIL);
     cr_assert_eq(deallocs, 1);
 }
+
+/* ---- misuse ---- */
+#ifdef FTC_GIL_DISABLED
+static void set_hot_on_foreign_object(void *arg)
+{
+    (void)arg;
+    ftc_object *o = ftc_object_new(&counted_type);
+    o->ob_tid = _ftc_tls_tid + 1000;   /* as if another thread had made it */
+    ftc_object_set_hot(o);
+}
+
+static void collect_hot_detached(void *arg)
+{
+    (void)arg;
+    ftc_detach();
+    ftc_object_collect_hot();
+}
+
+Test(brc, misuse_is_fatal)
+{
+    cr_assert(ftc_check_dies(set_hot_on_foreign_object, NULL, "owned by another thread"));
+    cr_assert(ftc_check_dies(collect_hot_detached, NULL, "needs an attached thread state"));
+}
+#endif

@@ -289,3 +289,44 @@ Test(pool, allocation_failures_in_submit)
     cr_assert_eq(ftc_last_error(), FTC_ENOMEM);
     ftc_pool_free(p);
 }
+
+/* Misuse that cannot be reported as a code: freeing the pool from one of its own tasks (it
+ * would have to join the thread running the call). Checked in a forked child. */
+static ftc_pool *doomed;
+static int free_own_pool(void *arg, ftc_object **result)
+{
+    (void)arg;
+    (void)result;
+    ftc_pool_free(doomed);
+    return 0;
+}
+static void free_from_task(void *arg)
+{
+    (void)arg;
+    doomed = ftc_pool_new(1);
+    ftc_object *f, *out;
+    if (ftc_pool_submit(doomed, free_own_pool, NULL, &f) == 0)
+        (void)ftc_future_result(f, 10, &out);
+}
+
+Test(pool, free_from_own_task_is_fatal)
+{
+    cr_assert(ftc_check_dies(free_from_task, NULL, "pool's own tasks"));
+}
+
+static int shutdown_own_pool(void *arg, ftc_object **result)
+{
+    (void)result;
+    return ftc_pool_shutdown((ftc_pool *)arg, true, false);
+}
+
+Test(pool, shutdown_wait_from_own_task_is_edeadlk)
+{
+    ftc_pool *p = ftc_pool_new(2);
+    ftc_object *f, *out;
+    cr_assert_eq(ftc_pool_submit(p, shutdown_own_pool, p, &f), 0);
+    cr_assert_eq(ftc_future_result(f, -1, &out), FTC_EDEADLK);
+    cr_assert_eq(ftc_pool_submit(p, square, NULL, NULL), FTC_ESTATE, "it did shut down");
+    ftc_decref(f);
+    ftc_pool_free(p);
+}

@@ -3,6 +3,7 @@
  * thread hands its deferrals over; runtime fini frees all; a batch that cannot be allocated
  * falls back to stop-the-world. The GIL build frees at once. */
 #include <criterion/criterion.h>
+#include <pthread.h>
 
 #include "check.h"
 #include "internal/object.h"
@@ -210,4 +211,25 @@ Test(qsbr, detached_full_batch_is_freed_at_once)
         defer(8);
     FTC_END_ALLOW_THREADS
     cr_assert_eq(freed, 3 * FTC_QSBR_BATCH_ITEMS);
+}
+
+static void *foreign_defer(void *arg)
+{
+    int n = *(int *)arg;
+    for (int i = 0; i < n; i++)
+        defer(24);   /* no tstate: one-item batches on the shared queue */
+    return NULL;
+}
+
+Test(qsbr, a_thread_without_tstate_can_defer)
+{
+    int n = 20;
+    pthread_t t;
+    FTC_BEGIN_ALLOW_THREADS
+    cr_assert_eq(pthread_create(&t, NULL, foreign_defer, &n), 0);
+    cr_assert_eq(pthread_join(t, NULL), 0);
+    FTC_END_ALLOW_THREADS
+    for (int i = 0; i < 3 && ftc_atomic_load(&freed) != n; i++)
+        ftc_qsbr_quiescent();
+    cr_assert_eq(freed, n);
 }

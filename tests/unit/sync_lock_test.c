@@ -159,3 +159,23 @@ Test(sync_rlock, level_overflow_is_refused)
     cr_assert_eq(ftc_rlock_release(r), 0);
     ftc_decref(r);
 }
+
+/* Every primitive is a hot shared object (nogil: per-thread reference counts, so threads
+ * sharing a lock do not contend on its count); in the GIL build that is a no-op. */
+Test(sync_lock, primitives_are_hot_objects)
+{
+    ftc_object *objs[] = {
+        ftc_lock_new(), ftc_rlock_new(), ftc_semaphore_new(1), ftc_bounded_semaphore_new(1),
+        ftc_sync_event_new(), ftc_condition_new(NULL), ftc_barrier_new(2, NULL, NULL, -1),
+    };
+    for (size_t i = 0; i < sizeof objs / sizeof objs[0]; i++) {
+        cr_assert_not_null(objs[i]);
+#ifdef FTC_GIL_DISABLED
+        cr_assert(_ftc_object_is_hot(objs[i]), "%s is not hot", ftc_type_of(objs[i])->name);
+#endif
+        ftc_incref(objs[i]);
+        ftc_decref(objs[i]);
+        ftc_decref(objs[i]);
+    }
+    ftc_object_collect_hot();
+}
