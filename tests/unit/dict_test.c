@@ -163,6 +163,9 @@ Test(dict, wrong_type_and_null_arguments)
     cr_assert_eq(ftc_dict_setdefault_ref(d, k, k, NULL), FTC_EINVAL);
     cr_assert_eq(ftc_dict_len(NULL), FTC_EINVAL);
     cr_assert_eq(ftc_dict_next(d, NULL, NULL, NULL), FTC_EINVAL);
+    ftc_dict_pos bad = FTC_DICT_POS_INIT;
+    bad.index = -1;
+    cr_assert_eq(ftc_dict_next(d, &bad, NULL, NULL), FTC_EINVAL);
     cr_assert_eq(ftc_dict_len(d), 0);
     ftc_decref(k);
     ftc_decref(l);
