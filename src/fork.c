@@ -34,7 +34,8 @@ static void fork_prepare(void)
 {
     fork_stopped_world = 0;
 #ifdef FTC_GIL_DISABLED
-    if (ftc_atomic_load_acquire(&_ftc_rt.initialized) == 1 && _ftc_tstate_current) {
+    if (ftc_atomic_load_acquire(&_ftc_rt.initialized) == 1 && _ftc_tstate_current &&
+        !_ftc_stw_held_by_me()) {
         ftc_stop_the_world();
         fork_stopped_world = 1;
     }
@@ -104,6 +105,7 @@ static void fork_child(void)
             t = next;
         }
         in->main_ts = mine;
+        in->starting = 0; /* the threads that were starting are not in this process */
     }
     _ftc_threads_after_fork_child();
 }

@@ -24,9 +24,40 @@ void _ftc_gilstate_forget(ftc_tstate *ts)
         gilstate_ts = NULL;
 }
 
+/* A tstate for the calling thread in the main interpreter. The interpreter is reserved under
+ * the head lock (as thread start does), so a concurrent finalization cannot free it under us;
+ * a thread that comes in while the runtime is finalizing, or after, blocks forever like a
+ * daemon thread (CPython 3.14 does the same). */
+static ftc_tstate *new_gilstate_tstate(void)
+{
+    _ftc_head_lock();
+    if (ftc_atomic_load_relaxed(&_ftc_rt.finalizing) && _ftc_rt.generation > 0) {
+        _ftc_head_unlock();
+        _ftc_hang_forever();
+    }
+    _ftc_head_unlock();
+    _ftc_runtime_require("ftc_gilstate_ensure");
+    _ftc_head_lock();
+    ftc_interp *main_interp = _ftc_rt.main_interp;
+    uint64_t gen = _ftc_rt.generation;
+    int gone = ftc_atomic_load_relaxed(&_ftc_rt.finalizing) || !main_interp;
+    if (!gone)
+        main_interp->starting++;
+    _ftc_head_unlock();
+    if (gone)
+        _ftc_hang_forever();
+    int err = 0;
+    ftc_tstate *ts = _ftc_tstate_new(main_interp, &gen, &err);
+    if (!ts) {
+        if (err == FTC_ESTATE)
+            _ftc_hang_forever(); /* finalized meanwhile */
+        ftc_fatal("cannot create a thread state for this thread: %s", ftc_strerror(err));
+    }
+    return ts;
+}
+
 ftc_gilstate ftc_gilstate_ensure(void)
 {
-    _ftc_runtime_require(__func__);
     ftc_tstate *ts = gilstate_ts;
     ftc_tstate *cur = _ftc_tstate_current;
     if (ts && cur == ts) {
@@ -36,10 +67,7 @@ ftc_gilstate ftc_gilstate_ensure(void)
     if (cur)
         ftc_fatal("the calling thread is attached to a thread state of another interpreter");
     if (!ts) {
-        int err = 0;
-        ts = _ftc_tstate_new(_ftc_rt.main_interp, &err);
-        if (!ts)
-            ftc_fatal("cannot create a thread state for this thread: %s", ftc_strerror(err));
+        ts = new_gilstate_tstate();
         ts->created_by_gilstate = 1;
         gilstate_ts = ts;
     }

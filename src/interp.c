@@ -102,7 +102,7 @@ ftc_interp *ftc_interp_new(ftc_tstate **prev)
 
     ftc_tstate *cur = _ftc_tstate_current ? ftc_detach() : NULL;
     int err = 0;
-    ftc_tstate *ts = _ftc_tstate_new(in, &err);
+    ftc_tstate *ts = _ftc_tstate_new(in, NULL, &err);
     if (!ts) {
         unlink_interp(in);
         _ftc_interp_retire(in);
@@ -152,7 +152,7 @@ int ftc_interp_destroy(ftc_interp *interp)
     if (!ts || ts->interp != interp)
         return FTC_ESTATE;
     _ftc_head_lock();
-    if (interp->tstates != ts || ts->next) {
+    if (interp->tstates != ts || ts->next || interp->starting) {
         _ftc_head_unlock();
         return FTC_ESTATE;
     }

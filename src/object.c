@@ -16,10 +16,11 @@
  * record and for records that went away; the sum is exact when nothing is changing it.
  *
  * Records (src/internal/object.h): one per OS thread, created at its first tstate init and
- * destroyed at its last tstate fini, in that order: merge the BRC queue until it stays empty
- * and leave the registry (new BRC queuers then merge directly: the owner is gone), merge hot
- * counts, hand QSBR deferrals over. The registry lock is a plain pthread mutex held only for
- * short list and queue operations, never across a detach or a callback.
+ * destroyed at its last tstate fini, in that order: merge its hot counts into the objects,
+ * merge the BRC queue until it stays empty and leave the registry (new BRC queuers then merge
+ * directly: the owner is gone), hand QSBR deferrals over. The registry lock is a plain
+ * pthread mutex held only for short list and queue operations, never across a detach or a
+ * callback.
  *
  * Memory order: ob_flags and ob_ref_* are atomic fields because other threads read them
  * (immortal and ownership tests, set_shared's or); the relaxed accesses here without their own
@@ -310,6 +311,9 @@ static void reg_remove(struct _ftc_objects_tstate *rec)
  * child for the records of threads that did not survive). */
 static void record_destroy(struct _ftc_objects_tstate *rec, bool own)
 {
+    /* Hot counts first, while still registered: a collection must never miss them (it only
+     * looks at registered records). */
+    _ftc_hot_thread_fini(rec);
     /* Drain the merge queue while still registered (a merge may free objects whose deallocs
      * queue more objects to us), and leave the registry in the same locked step that finds
      * it empty. From then on queuers find no owner and merge directly (brc.c). */
@@ -328,7 +332,6 @@ static void record_destroy(struct _ftc_objects_tstate *rec, bool own)
         _ftc_brc_merge_taken(objs, n);
         ftc_mem_free(objs);
     }
-    _ftc_hot_thread_fini(rec);
     _ftc_qsbr_thread_fini(rec);
     ftc_atomic_fetch_add_relaxed(&live_global, ftc_atomic_load_relaxed(&rec->live));
     if (own)

@@ -23,6 +23,10 @@
  * a zero total means no reference exists anywhere: no one can find the object again. Runtime
  * fini collects one last time. Memory goes through QSBR like any shared object's.
  *
+ * Measured here (2-core VM, one run, incref+decref pairs on one object): one thread, hot
+ * 4-6 ns against 7 ns for the shared atomic; two threads on the same object, hot 9 ns against
+ * 13-28 ns for the shared atomic (a contended cache line; more cores make the gap grow).
+ *
  * Locks: hot_mutex guards the id table and every record's slot array shape (growing it,
  * merging it). The collector takes it with the world stopped; a thread holds it only for
  * short non-blocking work, never across a tick, so the collector cannot wait on a paused
@@ -88,6 +92,10 @@ int ftc_object_set_hot(ftc_object *o)
 static bool grow_slots(struct _ftc_objects_tstate *rec, size_t id)
 {
     pthread_mutex_lock(&hot_mutex);
+    if (rec->hot_closed) {
+        pthread_mutex_unlock(&hot_mutex);
+        return false;
+    }
     size_t cap = rec->hot_cap ? rec->hot_cap : 64;
     while (cap <= id)
         cap *= 2;
@@ -137,10 +145,14 @@ static void merge_slots_locked(struct _ftc_objects_tstate *rec)
     }
 }
 
+/* Called while rec is still registered (object.c), so that a collection always sees this
+ * thread's counts either in its slots or, from here on, in the objects: closing makes every
+ * later count of this thread (deallocs while it drains its BRC queue) go to the objects. */
 void _ftc_hot_thread_fini(struct _ftc_objects_tstate *rec)
 {
     pthread_mutex_lock(&hot_mutex);
     merge_slots_locked(rec);
+    rec->hot_closed = 1;
     pthread_mutex_unlock(&hot_mutex);
     if (rec->hot_counts == _ftc_hot_slots) {
         _ftc_hot_slots = NULL;

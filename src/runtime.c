@@ -135,7 +135,7 @@ int ftc_runtime_init(const ftc_config *cfg_in)
     rc = _ftc_objects_runtime_init();
     if (rc < 0)
         goto fail_interp;
-    ftc_tstate *ts = _ftc_tstate_new(main_interp, &rc);
+    ftc_tstate *ts = _ftc_tstate_new(main_interp, NULL, &rc);
     if (!ts)
         goto fail_objects;
     _ftc_head_lock();

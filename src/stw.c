@@ -133,12 +133,20 @@ void _ftc_stw_end_shutdown(void)
     _ftc_head_unlock();
 }
 
-/* fork child: no stop is in progress there (the child's only thread resumes the world). */
+/* fork child (stw_mutex freshly initialized): no other thread exists. If the forking thread
+ * had the world stopped itself, it keeps it stopped (and keeps stw_mutex) so that its
+ * ftc_start_the_world() still matches; any other stop is over. */
 void _ftc_stw_after_fork_child(void)
 {
+    int mine = requester_valid && pthread_equal(requester_thread, pthread_self()) &&
+               _ftc_rt.world_stopped;
+    _ftc_rt.stw_countdown = 0;
+    if (mine) {
+        pthread_mutex_lock(&_ftc_rt.stw_mutex);
+        return;
+    }
     requester_valid = 0;
     _ftc_rt.stw_requester = NULL;
-    _ftc_rt.stw_countdown = 0;
     _ftc_rt.world_stopped = 0;
     ftc_atomic_store(&_ftc_rt.stw_requested, 0);
 }

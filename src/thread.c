@@ -4,10 +4,14 @@
  * outlives the thread's tstate. Its state moves NOT_STARTED -> STARTING -> RUNNING -> DONE
  * under handle->mutex; joiners wait on handle->cond (CLOCK_MONOTONIC deadlines), detached.
  *
- * Start: the starter (attached) registers the handle in the runtime's global handle list and
- * creates the OS thread, then waits, detached, until the new thread has created its tstate
- * (RUNNING) or failed to (DONE with start_error). The tstate is created by the new thread
- * itself, so that every per-thread hook runs on its owner. A failed pthread_create (or an
+ * Start: the starter (attached) registers the handle in the runtime's global handle list,
+ * reserves its interpreter (interp->starting, head lock: a sub-interpreter cannot be destroyed
+ * meanwhile) and creates the OS thread, then waits, detached, until the new thread has created
+ * its tstate (RUNNING) or failed to (DONE with start_error). The tstate is created by the new
+ * thread itself, so that every per-thread hook runs on its owner. If the runtime was finalized
+ * in between (the starter was a daemon, stopped while it waited), the new thread learns it from
+ * the runtime generation under the head lock and gives up without touching the interpreter,
+ * which may be freed by then. A failed pthread_create (or an
  * injected one: ftc_fault_take_thread_create) or a failed tstate creation unlinks and frees
  * everything: nothing leaks, the caller gets the code.
  *
@@ -128,7 +132,9 @@ static void *thread_main(void *arg)
     pthread_setname_np(pthread_self(), osname);
     ftc_atomic_store_release(&t->ident, ftc_thread_ident());
     int err = 0;
-    ftc_tstate *ts = _ftc_tstate_new(t->interp, &err);
+    /* t->interp was reserved by the starter; if the runtime was finalized meanwhile it may be
+     * gone, and _ftc_tstate_new finds that out without touching it. */
+    ftc_tstate *ts = _ftc_tstate_new(t->interp, &t->generation, &err);
     if (!ts) {
         set_state(t, FTC_THREAD_DONE, err);
         /* The starter reaps us and frees the handle. */
@@ -210,6 +216,11 @@ int ftc_thread_start(ftc_thread **out, void (*fn)(void *), void *arg, const ftc_
         t->next->prev = t;
     _ftc_rt.handles = t;
     pthread_mutex_unlock(&_ftc_rt.handles_mutex);
+    /* Reserve the interpreter (the caller is attached in it, so it is alive): it cannot be
+     * destroyed until the new thread has linked its tstate or given up. */
+    _ftc_head_lock();
+    me->interp->starting++;
+    _ftc_head_unlock();
 
     int rc = 0;
     if (ftc_fault_take_thread_create()) {
@@ -224,6 +235,7 @@ int ftc_thread_start(ftc_thread **out, void (*fn)(void *), void *arg, const ftc_
         pthread_attr_destroy(&attr);
     }
     if (rc < 0) {
+        _ftc_interp_unreserve(me->interp, t->generation);
         pthread_mutex_lock(&_ftc_rt.handles_mutex);
         handle_unlink_locked(t);
         pthread_mutex_unlock(&_ftc_rt.handles_mutex);

@@ -80,38 +80,64 @@ ftc_tstate *_ftc_tstate_find_mine(ftc_interp *interp)
 
 void _ftc_tstate_free(ftc_tstate *ts) { ftc_mem_free(ts); }
 
-ftc_tstate *_ftc_tstate_new(ftc_interp *interp, int *err)
+/* Head lock held. Whether *interp may be read: for a reserved start (gen != NULL, see
+ * thread.c) the interpreter is alive exactly while the runtime generation that reserved it is
+ * not finalizing (the reservation keeps a sub-interpreter from being destroyed); otherwise
+ * the caller vouches for the pointer. */
+static int interp_alive(const uint64_t *gen)
+{
+    if (ftc_atomic_load_relaxed(&_ftc_rt.finalizing))
+        return 0;
+    return !gen || *gen == _ftc_rt.generation;
+}
+
+void _ftc_interp_unreserve(ftc_interp *interp, uint64_t gen)
+{
+    _ftc_head_lock();
+    if (interp_alive(&gen))
+        interp->starting--;
+    _ftc_head_unlock();
+}
+
+ftc_tstate *_ftc_tstate_new(ftc_interp *interp, const uint64_t *gen, int *err)
 {
     if (_ftc_tls_tid == 0)
         _ftc_tls_tid = ftc_atomic_fetch_add_relaxed(&tid_counter, 1) + 1;
     ftc_tstate *ts = ftc_mem_calloc(1, sizeof *ts);
-    if (!ts) {
-        *err = FTC_ENOMEM;
-        return NULL;
+    int rc = ts ? 0 : FTC_ENOMEM;
+    if (ts) {
+        /* Nothing here reads *interp: a reserved start may find it gone (finalized). */
+        ts->interp = interp;
+        ts->pthread = pthread_self();
+        ts->ident = ftc_thread_ident();
+        ts->native_id = ftc_thread_native_id();
+        ts->tid = _ftc_tls_tid;
+        ts->state = FTC_TSTATE_DETACHED;
+        snprintf(ts->name, sizeof ts->name, "Dummy-%llu", (unsigned long long)ts->tid);
+        rc = _ftc_objects_tstate_init(ts);
+        if (rc < 0) {
+            ftc_mem_free(ts);
+            ts = NULL;
+        }
     }
-    ts->interp = interp;
-    ts->gil = interp->gil;
-    ts->pthread = pthread_self();
-    ts->ident = ftc_thread_ident();
-    ts->native_id = ftc_thread_native_id();
-    ts->tid = _ftc_tls_tid;
-    ts->state = FTC_TSTATE_DETACHED;
-    snprintf(ts->name, sizeof ts->name, "Dummy-%llu", (unsigned long long)ts->tid);
-    int rc = _ftc_objects_tstate_init(ts);
-    if (rc < 0) {
-        ftc_mem_free(ts);
+    if (!ts) {
+        if (gen)
+            _ftc_interp_unreserve(interp, *gen);
         *err = rc;
         return NULL;
     }
     _ftc_head_lock();
-    if (ftc_atomic_load_relaxed(&_ftc_rt.finalizing) || interp->dying ||
-        _ftc_tstate_find_mine(interp)) {
+    int alive = interp_alive(gen);
+    if (alive && gen)
+        interp->starting--;
+    if (!alive || interp->dying || _ftc_tstate_find_mine(interp)) {
         _ftc_head_unlock();
         _ftc_objects_tstate_fini(ts);
         ftc_mem_free(ts);
         *err = FTC_ESTATE;
         return NULL;
     }
+    ts->gil = interp->gil;
     /* A stop-the-world in progress has parked every detached tstate; a new one starts parked. */
     if (ftc_atomic_load_relaxed(&_ftc_rt.stw_requested))
         ts->state = FTC_TSTATE_SUSPENDED;
@@ -119,8 +145,9 @@ ftc_tstate *_ftc_tstate_new(ftc_interp *interp, int *err)
     if (ts->next)
         ts->next->prev = ts;
     interp->tstates = ts;
+    int is_main = interp == _ftc_rt.main_interp;
     _ftc_head_unlock();
-    if (interp == _ftc_rt.main_interp)
+    if (is_main)
         _ftc_gilstate_bind(ts);
     return ts;
 }
@@ -132,7 +159,7 @@ ftc_tstate *ftc_tstate_new(ftc_interp *interp)
         return NULL;
     }
     int err = 0;
-    ftc_tstate *ts = _ftc_tstate_new(interp, &err);
+    ftc_tstate *ts = _ftc_tstate_new(interp, NULL, &err);
     if (!ts)
         ftc_set_last_error(err);
     return ts;

@@ -57,7 +57,8 @@ FTC_API ftc_interp *ftc_interp_main(void);
  * NULL on failure (ftc_last_error()). */
 FTC_API ftc_interp *ftc_interp_new(ftc_tstate **prev);
 /* Destroys a sub-interpreter whose only tstate is the caller's (attached in it); FTC_ESTATE if
- * other threads still live in it; FTC_EINVAL for the main interpreter. The caller ends detached. */
+ * other threads still live in it (or are being started in it); FTC_EINVAL for the main
+ * interpreter. The caller ends detached. */
 FTC_API int ftc_interp_destroy(ftc_interp *interp);
 FTC_API int64_t ftc_interp_id(const ftc_interp *interp);
 

@@ -40,6 +40,7 @@ struct _ftc_objects_tstate {
     /* hot objects: this thread's count of each, by id; hot lock for resizing and merging */
     int64_t *hot_counts;
     size_t hot_cap;
+    int hot_closed;        /* thread ending: counts go to the objects directly; hot lock */
 };
 
 /* The calling thread's record, or NULL if it has no tstate. */

@@ -84,6 +84,7 @@ struct ftc_interp {
     int own_gil;
     int dying;                   /* head lock: no new tstates */
     ftc_tstate *main_ts;         /* head lock: runs the pending calls */
+    int starting;                /* head lock: threads started here that have no tstate yet */
     /* pending calls: a ring buffer; head lock */
     _ftc_pending_call *pending;
     size_t pending_cap, pending_head, pending_len;
@@ -136,8 +137,13 @@ FTC_NORETURN void _ftc_hang_forever(void);
 
 /* ---- thread states (tstate.c) ---- */
 /* Creates a detached tstate for the calling thread (FTC_ESTATE when the runtime is finalizing
- * or the interpreter dying, or when the thread already has one there). */
-ftc_tstate *_ftc_tstate_new(ftc_interp *interp, int *err);
+ * or the interpreter dying, or when the thread already has one there). gen: NULL, or for a
+ * thread started by ftc_thread_start the runtime generation that reserved interp (the
+ * reservation is consumed, and *interp is not touched if that runtime is gone). */
+ftc_tstate *_ftc_tstate_new(ftc_interp *interp, const uint64_t *gen, int *err);
+/* Drops a start reservation (interp->starting) made by ftc_thread_start in generation gen,
+ * unless that runtime is gone. */
+void _ftc_interp_unreserve(ftc_interp *interp, uint64_t gen);
 /* Clears (TLS destructors; caller attached with ts) */
 void _ftc_tstate_clear(ftc_tstate *ts);
 /* Deletes a detached tstate of the calling thread. */

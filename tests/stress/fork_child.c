@@ -92,15 +92,21 @@ static int child_checks(ftc_thread **others, int nothers)
     return 0;
 }
 
-static int fork_and_check(ftc_thread **others, int nothers)
+static int fork_and_check_stopped(ftc_thread **others, int nothers, int stopped)
 {
     fflush(stdout);
     fflush(stderr);
     pid_t pid = fork();
     if (pid < 0)
         return -1;
-    if (pid == 0)
+    if (pid == 0) {
+        /* the world the forking thread stopped stays stopped in the child until it restarts it */
+        if (stopped)
+            ftc_start_the_world();
         _exit(child_checks(others, nothers));
+    }
+    if (stopped)
+        ftc_start_the_world();
     int status = 0;
     FTC_BEGIN_ALLOW_THREADS
     waitpid(pid, &status, 0);
@@ -110,6 +116,11 @@ static int fork_and_check(ftc_thread **others, int nothers)
         return -2;
     }
     return WEXITSTATUS(status);
+}
+
+static int fork_and_check(ftc_thread **others, int nothers)
+{
+    return fork_and_check_stopped(others, nothers, 0);
 }
 
 static void run(int gil)
@@ -127,7 +138,12 @@ static void run(int gil)
     for (int i = 0; i < forks; i++) {
         for (int k = 0; k < 100; k++)
             ftc_eval_tick();
-        CHECK_EQ(fork_and_check(t, 4), 0);
+        if (i % 3 == 2) {
+            ftc_stop_the_world();
+            CHECK_EQ(fork_and_check_stopped(t, 4, 1), 0);
+        } else {
+            CHECK_EQ(fork_and_check(t, 4), 0);
+        }
     }
     ftc_atomic_store_release(&stop, 1);
     for (int i = 0; i < 4; i++) {

@@ -16,6 +16,12 @@
 
 enum { NOBJS = 16, NTHREADS = 4, KEEP = 3 };
 
+#ifdef FTC_GIL_DISABLED
+#define IS_NOGIL_HOT 1
+#else
+#define IS_NOGIL_HOT 0
+#endif
+
 typedef struct {
     FTC_OBJECT_HEAD;
     int idx;
@@ -129,4 +135,68 @@ FTC_TEST(hot_objects_exact_counts)
     CHECK_EQ(ftc_object_collect_hot(), 0);
     CHECK(ftc_runtime_fini() == 0);
     CHECK_EQ(ftc_object_live_count(), 0);
+}
+
+/* Short-lived threads: each takes references that other threads drop (so its own slots end
+ * positive and theirs negative) and ends; a collector runs all along. A collection that missed
+ * an ending thread's counts would see a total of zero and free an object main still holds. */
+static void short_lived(void *arg)
+{
+    uint64_t rng = (uint64_t)(intptr_t)arg * 2654435761u + 1;
+    for (int j = 0; j < 64; j++) {
+        ftc_object *o = objs[ftc_check_rand(&rng) % NOBJS];
+        ftc_incref(o);
+        pthread_mutex_lock(&pool_mu);
+        ftc_object *drop = NULL;
+        if (pool_len < (int)(sizeof pool / sizeof pool[0]))
+            pool[pool_len++] = o;
+        else
+            drop = o;
+        ftc_object *taken = pool_len > 0 && ftc_check_rand(&rng) % 2 ? pool[--pool_len] : NULL;
+        pthread_mutex_unlock(&pool_mu);
+        ftc_xdecref(drop);
+        ftc_xdecref(taken);
+        CHECK(ftc_eval_tick() == 0);
+    }
+}
+
+FTC_TEST(hot_counts_survive_thread_exits)
+{
+    long rounds = ftc_check_scaled(200);
+    CHECK(ftc_runtime_init(NULL) == 0);
+    for (int i = 0; i < NOBJS; i++) {
+        ftc_atomic_store(&dealloc_count[i], 0);
+        hot_item *h = (hot_item *)ftc_object_new(&hot_type);
+        CHECK(h != NULL);
+        h->idx = i;
+        objs[i] = FTC_OBJ(h);
+        CHECK(ftc_object_set_hot(objs[i]) == 0);
+    }
+    ftc_atomic_store(&running, 1);
+    ftc_thread *c;
+    CHECK(ftc_thread_start(&c, collector, NULL, NULL) == 0);
+    for (long r = 0; r < rounds; r++) {
+        ftc_thread *t[3];
+        for (int i = 0; i < 3; i++)
+            CHECK(ftc_thread_start(&t[i], short_lived, (void *)(intptr_t)(r * 3 + i), NULL) == 0);
+        for (int i = 0; i < 3; i++) {
+            CHECK(ftc_thread_join(t[i], -1) == 0);
+            ftc_thread_release(t[i]);
+        }
+    }
+    ftc_atomic_store(&running, 0);
+    CHECK(ftc_thread_join(c, -1) == 0);
+    ftc_thread_release(c);
+    for (int i = 0; i < pool_len; i++)
+        ftc_decref(pool[i]);
+    pool_len = 0;
+    CHECK(ftc_object_collect_hot() == 0);
+    for (int i = 0; i < NOBJS; i++) {
+        CHECK_EQ(ftc_object_refcount(objs[i]), 1);
+        ftc_decref(objs[i]);
+    }
+    CHECK_EQ(ftc_object_collect_hot(), IS_NOGIL_HOT * NOBJS);
+    for (int i = 0; i < NOBJS; i++)
+        CHECK_EQ(ftc_atomic_load(&dealloc_count[i]), 1);
+    CHECK(ftc_runtime_fini() == 0);
 }

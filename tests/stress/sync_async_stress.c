@@ -7,6 +7,7 @@
  * asleep (or about to park: the hook handles both), not one that finds the exception on
  * entry. Repeated many rounds to cover the window between registering and parking. */
 #include <sched.h>
+#include <time.h>
 
 #include "check.h"
 #include "internal/sync.h"
@@ -201,6 +202,118 @@ FTC_TEST(async_exception_racing_a_release)
         ftc_decref(c.obj);
     }
     CHECK_EQ(interrupted + acquired, rounds);
+    ftc_object_collect_hot();
+    CHECK_EQ(ftc_runtime_fini(), 0);
+}
+
+/* Exceptions fired continually at threads contending on a Lock and a Semaphore: each acquire
+ * either succeeds (and the critical section is exclusive / within the semaphore's value) or
+ * returns the exception's code having taken nothing; no wake-up or unit is lost to a skipped
+ * interrupted waiter (the counts are exact and everything is free at the end). */
+enum { NCONTEND = 5, SEM_VALUE = 2 };
+static ftc_object *c_lock, *c_sem;
+static uint64_t c_idents[NCONTEND]; /* atomic */
+static long c_counter;              /* under c_lock */
+static long c_ok[NCONTEND], c_intr[NCONTEND];
+static int c_inside;                /* atomic */
+static int c_stop;                  /* atomic */
+static long c_iters;
+static ftc_object *c_go;
+#define FIRE_CODE (FTC_EUSER - 77)
+
+/* Holds the caller's lock or unit a little while detached: creates waiters (not a sync). */
+static void linger(long i)
+{
+    if (i % 4 != 0)
+        return;
+    FTC_BEGIN_ALLOW_THREADS
+    struct timespec d = {0, 20000};
+    nanosleep(&d, NULL);
+    FTC_END_ALLOW_THREADS
+}
+
+static void contender(void *arg)
+{
+    int me = (int)(intptr_t)arg;
+    ftc_atomic_store(&c_idents[me], ftc_thread_ident());
+    int rc0;
+    while ((rc0 = ftc_sync_event_wait(c_go, -1)) != 0)
+        CHECK_EQ(rc0, FIRE_CODE); /* the firer may already aim at us */
+    for (long i = 0; i < c_iters; i++) {
+        int rc = ftc_lock_acquire(c_lock, -1);
+        if (rc == 0) {
+            long v = c_counter;
+            linger(i);
+            rc = ftc_eval_tick(); /* inside: lets others queue up (GIL switch, or time) */
+            CHECK(rc == 0 || rc == FIRE_CODE);
+            c_counter = v + 1;
+            c_ok[me]++;
+            CHECK_EQ(ftc_lock_release(c_lock), 0);
+        } else {
+            CHECK_EQ(rc, FIRE_CODE);
+            c_intr[me]++;
+        }
+        rc = ftc_semaphore_acquire(c_sem, -1);
+        if (rc == 0) {
+            CHECK(ftc_atomic_fetch_add(&c_inside, 1) < SEM_VALUE);
+            linger(i + 1);
+            rc = ftc_eval_tick();
+            CHECK(rc == 0 || rc == FIRE_CODE);
+            ftc_atomic_fetch_sub(&c_inside, 1);
+            CHECK_EQ(ftc_semaphore_release(c_sem, 1), 0);
+        } else {
+            CHECK_EQ(rc, FIRE_CODE);
+        }
+        rc = ftc_eval_tick(); /* an exception that arrived outside a wait */
+        CHECK(rc == 0 || rc == FIRE_CODE);
+    }
+}
+
+static void firer(void *arg)
+{
+    uint64_t seed = 12345;
+    (void)arg;
+    while (!ftc_atomic_load(&c_stop)) {
+        uint64_t id = ftc_atomic_load(&c_idents[ftc_check_rand(&seed) % NCONTEND]);
+        if (id != 0)
+            CHECK(ftc_thread_set_async_exc(id, FIRE_CODE) >= 0);
+        CHECK_EQ(ftc_eval_tick(), 0);
+    }
+}
+
+FTC_TEST(exceptions_fired_at_contending_threads)
+{
+    CHECK_EQ(ftc_runtime_init(NULL), 0);
+    c_lock = ftc_lock_new();
+    c_sem = ftc_semaphore_new(SEM_VALUE);
+    c_go = ftc_sync_event_new();
+    c_iters = ftc_check_scaled(600);
+    c_counter = 0;
+    c_stop = 0;
+    ftc_thread *f, *t[NCONTEND];
+    CHECK_EQ(ftc_thread_start(&f, firer, NULL, NULL), 0);
+    for (int i = 0; i < NCONTEND; i++)
+        CHECK_EQ(ftc_thread_start(&t[i], contender, (void *)(intptr_t)i, NULL), 0);
+    CHECK_EQ(ftc_sync_event_set(c_go), 0);
+    long ok = 0;
+    for (int i = 0; i < NCONTEND; i++) {
+        CHECK_EQ(ftc_thread_join(t[i], -1), 0);
+        ftc_thread_release(t[i]);
+        ok += c_ok[i];
+        CHECK_EQ(c_ok[i] + c_intr[i], c_iters);
+    }
+    ftc_atomic_store(&c_stop, 1);
+    CHECK_EQ(ftc_thread_join(f, -1), 0);
+    ftc_thread_release(f);
+    CHECK_EQ(c_counter, ok);
+    if (getenv("FTC_VERBOSE"))
+        printf("lock acquires: %ld ok, %ld interrupted\n", ok, NCONTEND * c_iters - ok);
+    CHECK_EQ(ftc_lock_locked(c_lock), 0);
+    CHECK_EQ(ftc_atomic_load(&((_ftc_lock_obj *)c_lock)->core.word), 0u);
+    CHECK_EQ(ftc_semaphore_value(c_sem), SEM_VALUE);
+    ftc_decref(c_lock);
+    ftc_decref(c_sem);
+    ftc_decref(c_go);
     ftc_object_collect_hot();
     CHECK_EQ(ftc_runtime_fini(), 0);
 }

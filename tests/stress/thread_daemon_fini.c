@@ -198,3 +198,30 @@ FTC_TEST(daemon_in_a_subinterpreter_is_stopped)
         ftc_thread_release(t);
     }
 }
+
+static int late_got_in; /* atomic: must stay 0 */
+static int late_started; /* atomic */
+
+static void *late_foreign(void *arg)
+{
+    (void)arg;
+    ftc_atomic_store_release(&late_started, 1);
+    ftc_gilstate g = ftc_gilstate_ensure(); /* the runtime is finalized: blocks forever */
+    ftc_atomic_store(&late_got_in, 1);
+    ftc_gilstate_release(g);
+    return NULL;
+}
+
+FTC_TEST(foreign_thread_entering_after_fini_blocks)
+{
+    CHECK_EQ(ftc_runtime_init(NULL), 0);
+    CHECK_EQ(ftc_runtime_fini(), 0);
+    pthread_t th;
+    pthread_create(&th, NULL, late_foreign, NULL);
+    pthread_detach(th);
+    while (!ftc_atomic_load_acquire(&late_started))
+        sched_yield();
+    pause_ms(20);
+    CHECK_EQ(ftc_atomic_load(&late_got_in), 0);
+    /* (no new runtime here: the thread might be slow to reach ensure and join that one) */
+}
