@@ -286,7 +286,7 @@ def evaluate_targets(cells, wls, threads, ncores):
     """Each target: {id, text, status: met|missed|not measured, value, detail}."""
     targets = []
     got = cores_obtained(cells, wls, threads)
-    thr = [w for w in wls if w["kind"] in ("throughput", "serial") and w["available_both"]]
+    thr = [w for w in wls if w["kind"] in ("throughput", "serial")]
 
     ratios = {}
     for w in thr:
@@ -320,8 +320,7 @@ def evaluate_targets(cells, wls, threads, ncores):
                 continue
             name = w["workload"]
             s = scaling(cells, name, "nogil", t) if t in threads else None
-            status = ("not measured (%s)" % w["missing_text"]) if not w["available"]["nogil"] \
-                else "not measured (no %d-thread run)" % t if t not in threads \
+            status = "not measured (no %d-thread run)" % t if t not in threads \
                 else "not measured" if s is None else ("met" if s >= need else "missed")
             tgt = {"id": "nogil_scaling_%d:%s" % (t, name),
                    "text": "nogil scaling at %d threads >= %.1f: %s" % (t, need, name),
@@ -337,8 +336,7 @@ def evaluate_targets(cells, wls, threads, ncores):
                 continue
             name = w["workload"]
             s = scaling(cells, name, "gil", t) if t in threads else None
-            status = ("not measured (%s)" % w["missing_text"]) if not w["available"]["gil"] \
-                else "not measured (no %d-thread run)" % t if t not in threads \
+            status = "not measured (no %d-thread run)" % t if t not in threads \
                 else "not measured" if s is None else ("met" if s >= need else "missed")
             targets.append({"id": "gil_scaling_%d:%s" % (t, name),
                             "text": "GIL scaling at %d threads >= %.2f: %s" % (t, need, name),
@@ -360,8 +358,8 @@ def evaluate_targets(cells, wls, threads, ncores):
                 limit = NOGIL_IO_P99_MAX_MS
                 text = "io_latency p99 lateness, nogil build, %d threads <= %.0f ms" % (t, limit)
             v = c["late_p99_us"]["median"] / 1e3 if c and "late_p99_us" in c else None
-            if io is None or not io["available"][b]:
-                status = "not measured (%s)" % (io["missing_text"] if io else "no workload")
+            if io is None:
+                status = "not measured (no workload)"
             else:
                 status = "not measured" if v is None else ("met" if v <= limit else "missed")
             targets.append({"id": "io_p99:%s:%d" % (b, t), "text": text, "status": status,
@@ -407,15 +405,8 @@ def print_table(out, cells, wls, threads, peers):
     out.write(head + "\n" + "-" * len(head) + "\n")
     for w in wls:
         name = w["workload"]
-        if not (w["available"]["gil"] or w["available"]["nogil"]):
-            out.write("%-*s not available (API missing: %s)\n" % (w0 + 7, name,
-                                                                   w["missing_text"]))
-            continue
         for b in BUILDS:
             line = "%-*s %-6s" % (w0, name if b == "gil" else "", b)
-            if not w["available"][b]:
-                out.write(line + "not available (API missing: %s)\n" % w["missing"][b])
-                continue
             line += "".join("%-*s" % (cw, cell_text(cells, name, b, t, w["kind"]))
                             for t in threads)
             if b == "nogil" and w["kind"] != "latency":
@@ -590,9 +581,11 @@ def main():
     if reps < 1:
         raise SystemExit("ab: --reps must be >= 1")
 
-    # What each build offers.
+    # The workloads; both builds come from one source, so they must list the same ones.
     lists = {b: {w["workload"]: w for w in list_workloads(b)} for b in BUILDS}
-    names = [w for w in lists["gil"]] + [w for w in lists["nogil"] if w not in lists["gil"]]
+    names = list(lists["gil"])
+    if set(names) != set(lists["nogil"]):
+        raise SystemExit("ab: build-gil and build-nogil list different workloads; rebuild both")
     if args.workloads:
         want = [x.strip() for x in args.workloads.split(",") if x.strip()]
         unknown = [x for x in want if x not in names]
@@ -601,13 +594,8 @@ def main():
         names = [n for n in names if n in want]
     wls = []
     for n in names:
-        ref = lists["gil"].get(n) or lists["nogil"][n]
-        avail = {b: bool(lists[b].get(n, {}).get("available")) for b in BUILDS}
-        missing = {b: lists[b].get(n, {}).get("missing", "not in this build") for b in BUILDS}
-        wls.append({"workload": n, "kind": ref["kind"], "what": ref["what"],
-                    "available": avail, "missing": missing,
-                    "available_both": avail["gil"] and avail["nogil"],
-                    "missing_text": missing["gil"] or missing["nogil"]})
+        ref = lists["gil"][n]
+        wls.append({"workload": n, "kind": ref["kind"], "what": ref["what"]})
     peers_exe, peers = list_peers()
     run_peers = peers_exe is not None and (not args.workloads or "dict_shared_read" in names)
     if not run_peers:
@@ -621,13 +609,12 @@ def main():
         for w in wls:
             for t in threads:
                 for b in order:
-                    if w["available"][b]:
-                        plan.append((rep, w["workload"], b, t))
+                    plan.append((rep, w["workload"], b, t))
                 if w["workload"] == "dict_shared_read":
                     for p in peers:
                         plan.append((rep, p["peer"], "peer", t))
     if not plan:
-        raise SystemExit("ab: nothing to run: no workload is available in either build")
+        raise SystemExit("ab: nothing to run")
 
     info = machine_info()
     log("ab: %d runs (%d repetitions x %s threads, %.2f s each), builds alternating; "
@@ -635,11 +622,6 @@ def main():
                                      info["cores_usable"] or info["cores_online"],
                                      info["git_revision"][:10],
                                      " (dirty)" if info["git_dirty"] else ""))
-    for w in wls:
-        for b in BUILDS:
-            if not w["available"][b]:
-                log("ab: %s (%s): not available (API missing: %s)" % (w["workload"], b,
-                                                                      w["missing"][b]))
     runs, failures = [], []
     t_start = time.monotonic()
     overhead = 0.05

@@ -37,7 +37,6 @@ static const char *const kind_names[] = {"throughput", "serial", "latency", "bas
 #define BUILD_NAME "gil"
 #endif
 
-#if FTC_BENCH_HAVE_CORE
 typedef struct worker_arg {
     bench_run *r;
     int t;
@@ -137,15 +136,6 @@ static int run_one(const bench_workload *wl, int nthreads, double seconds)
     }
     return ok ? 0 : 1;
 }
-#else
-static int run_one(const bench_workload *wl, int nthreads, double seconds)
-{
-    (void)wl;
-    (void)nthreads;
-    (void)seconds;
-    return 3;
-}
-#endif
 
 static int usage(void)
 {
@@ -162,13 +152,9 @@ int main(int argc, char **argv)
         if (strcmp(argv[i], "--list") == 0) {
             for (size_t k = 0; k < NWORKLOADS; k++) {
                 const bench_workload *w = workloads[k];
-                const char *missing = w->missing;
-                if (!FTC_BENCH_HAVE_CORE)
-                    missing = "runtime and threads (issue 2)";
-                printf("{\"workload\":\"%s\",\"build\":\"%s\",\"kind\":\"%s\",\"available\":%s,"
-                       "\"missing\":\"%s\",\"what\":\"%s\"}\n",
-                       w->name, BUILD_NAME, kind_names[w->kind], missing ? "false" : "true",
-                       missing ? missing : "", w->what);
+                printf("{\"workload\":\"%s\",\"build\":\"%s\",\"kind\":\"%s\","
+                       "\"what\":\"%s\"}\n",
+                       w->name, BUILD_NAME, kind_names[w->kind], w->what);
             }
             return 0;
         } else if (strcmp(argv[i], "--workload") == 0 && i + 1 < argc) {
@@ -187,10 +173,5 @@ int main(int argc, char **argv)
             wl = workloads[k];
     if (wl == NULL || nthreads < 1 || nthreads > BENCH_MAX_THREADS || !(seconds > 0))
         return usage();
-    if (wl->missing != NULL || wl->body == NULL || !FTC_BENCH_HAVE_CORE) {
-        fprintf(stderr, "ftc_bench: %s: not available in this build (API missing: %s)\n",
-                wl->name, wl->missing ? wl->missing : "runtime and threads (issue 2)");
-        return 3;
-    }
     return run_one(wl, nthreads, seconds);
 }

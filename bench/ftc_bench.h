@@ -14,10 +14,7 @@
  *                               (",\"name\":value"), free the shared state. Returns 0 if the
  *                               checks passed, -1 if not (the run is then reported FAILED).
  *
- * Any hook but body may be NULL. A workload whose API is not in this build of ftcore (the
- * availability macros FTC_BENCH_HAVE_* come from bench/CMakeLists.txt, which looks for the
- * declarations and definitions) is still listed, with body NULL and `missing` naming the API,
- * so that the report says "not available (API missing)" instead of inventing a number.
+ * Any hook but body may be NULL. Every workload runs in both builds.
  */
 #ifndef FTC_BENCH_H
 #define FTC_BENCH_H
@@ -40,7 +37,6 @@ typedef struct bench_workload {
     const char *name;
     const char *what;
     bench_kind kind;
-    const char *missing; /* NULL when available; else the API that is missing */
     int (*setup)(bench_run *r);
     void (*thread_setup)(bench_run *r, int t);
     void (*body)(bench_run *r, int t, bench_thread_result *res);
@@ -59,9 +55,6 @@ struct bench_run {
     void *tstate[BENCH_MAX_THREADS];  /* the workload's per-thread state */
 };
 
-#define BENCH_MISSING(NAME, WHAT, KIND, API) \
-    {NAME, WHAT, KIND, API, NULL, NULL, NULL, NULL, NULL}
-
 /* Keeps the compiler from merging or dropping memory operations across this point, as the
  * unknown code between two operations of a real VM would (e.g. an incref and its decref). */
 #define BENCH_OPAQUE() __asm__ volatile("" ::: "memory")
@@ -70,6 +63,35 @@ static inline void bench_note_error(bench_thread_result *res, int code)
 {
     if (res->error == 0 && code < 0)
         res->error = code;
+}
+
+/* An int outside any small-int cache (>= 2^40), so that it is a real heap object. */
+#define BENCH_BIG_INT(i) ((int64_t)1 << 40 | (int64_t)(i))
+
+/* One operation of allocation churn (alloc_int, io_latency's computing threads): create a
+ * thread-private int and drop it. */
+static inline void bench_churn_int(bench_thread_result *res, uint64_t i)
+{
+    ftc_object *o = ftc_int_new(BENCH_BIG_INT(i));
+    if (FTC_UNLIKELY(o == NULL))
+        bench_note_error(res, ftc_last_error());
+    else
+        ftc_decref(o);
+}
+
+/* Accounts one read of a shared container of ints in a checked-sum workload: when `found`, adds
+ * the value of v to *sum and drops the reference the read returned; else counts a failed read
+ * and notes rc (the read's return code). */
+static inline void bench_sum_read(int found, int rc, ftc_object *v, int64_t *sum, uint64_t *bad,
+                                  bench_thread_result *res)
+{
+    if (FTC_LIKELY(found)) {
+        *sum += ftc_int_value(v);
+        ftc_decref(v);
+    } else {
+        (*bad)++;
+        bench_note_error(res, rc);
+    }
 }
 
 /* The timed loop: runs OP (a statement; it may use `bench_i`, the operation's number in this

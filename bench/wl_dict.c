@@ -17,8 +17,6 @@
  */
 #include "ftc_bench.h"
 
-#if FTC_BENCH_HAVE_CORE && FTC_BENCH_HAVE_OBJ && FTC_BENCH_HAVE_DICT
-
 #define NPOOL 16
 
 typedef struct dict_set {
@@ -131,13 +129,7 @@ static void dict_shared_read_body(bench_run *r, int t, bench_thread_result *res)
     BENCH_LOOP(r, res, {
         ftc_object *v;
         int rc = ftc_dict_get_ref(d, keys[order[pos++ & (BENCH_ORDER_LEN - 1)]], &v);
-        if (FTC_LIKELY(rc == 1)) {
-            sum += ftc_int_value(v);
-            ftc_decref(v);
-        } else {
-            bad++;
-            bench_note_error(res, rc);
-        }
+        bench_sum_read(rc == 1, rc, v, &sum, &bad, res);
     });
     st->sums[t] = sum;
     st->bad[t] = bad;
@@ -157,13 +149,7 @@ static void dict_shared_read_mutex_body(bench_run *r, int t, bench_thread_result
         pthread_mutex_lock(&st->mu);
         int rc = ftc_dict_get_ref(d, keys[order[pos++ & (BENCH_ORDER_LEN - 1)]], &v);
         pthread_mutex_unlock(&st->mu);
-        if (FTC_LIKELY(rc == 1)) {
-            sum += ftc_int_value(v);
-            ftc_decref(v);
-        } else {
-            bad++;
-            bench_note_error(res, rc);
-        }
+        bench_sum_read(rc == 1, rc, v, &sum, &bad, res);
     });
     st->sums[t] = sum;
     st->bad[t] = bad;
@@ -271,34 +257,16 @@ static int dict_private_finish(bench_run *r, FILE *out)
 
 const bench_workload wl_dict_private = {
     "dict_private", "a thread-private dict of 1,000 str keys, 90% get / 10% set",
-    BENCH_THROUGHPUT, NULL, dict_private_setup, dict_private_thread_setup, dict_private_body,
+    BENCH_THROUGHPUT, dict_private_setup, dict_private_thread_setup, dict_private_body,
     dict_private_thread_teardown, dict_private_finish};
 const bench_workload wl_dict_shared_read = {
-    "dict_shared_read", "one shared dict of 1,000 str keys, gets only", BENCH_THROUGHPUT, NULL,
+    "dict_shared_read", "one shared dict of 1,000 str keys, gets only", BENCH_THROUGHPUT,
     dict_shared_setup, NULL, dict_shared_read_body, NULL, dict_shared_read_finish};
 const bench_workload wl_dict_shared_read_mutex = {
     "dict_shared_read_mutex", "dict_shared_read with each get behind one pthread_mutex_t",
-    BENCH_BASELINE, NULL, dict_shared_setup, NULL, dict_shared_read_mutex_body, NULL,
+    BENCH_BASELINE, dict_shared_setup, NULL, dict_shared_read_mutex_body, NULL,
     dict_shared_read_finish};
 const bench_workload wl_dict_shared_mixed = {
     "dict_shared_mixed", "one shared dict of 1,000 str keys, 90% get / 10% set",
-    BENCH_THROUGHPUT, NULL, dict_shared_setup, NULL, dict_shared_mixed_body, NULL,
+    BENCH_THROUGHPUT, dict_shared_setup, NULL, dict_shared_mixed_body, NULL,
     dict_shared_mixed_finish};
-
-#else
-
-#define DICT_MISSING "dict (issue 4) or objects (issue 3)"
-const bench_workload wl_dict_private = BENCH_MISSING(
-    "dict_private", "a thread-private dict of 1,000 str keys, 90% get / 10% set",
-    BENCH_THROUGHPUT, DICT_MISSING);
-const bench_workload wl_dict_shared_read = BENCH_MISSING(
-    "dict_shared_read", "one shared dict of 1,000 str keys, gets only", BENCH_THROUGHPUT,
-    DICT_MISSING);
-const bench_workload wl_dict_shared_read_mutex = BENCH_MISSING(
-    "dict_shared_read_mutex", "dict_shared_read with each get behind one pthread_mutex_t",
-    BENCH_BASELINE, DICT_MISSING);
-const bench_workload wl_dict_shared_mixed = BENCH_MISSING(
-    "dict_shared_mixed", "one shared dict of 1,000 str keys, 90% get / 10% set",
-    BENCH_THROUGHPUT, DICT_MISSING);
-
-#endif

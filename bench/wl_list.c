@@ -14,8 +14,6 @@
  */
 #include "ftc_bench.h"
 
-#if FTC_BENCH_HAVE_CORE && FTC_BENCH_HAVE_OBJ && FTC_BENCH_HAVE_LIST
-
 typedef struct list_state {
     ftc_object *list;
     ftc_object *items[BENCH_MAX_THREADS]; /* what list_shared_append's thread t appends */
@@ -148,13 +146,7 @@ static void list_shared_read_body(bench_run *r, int t, bench_thread_result *res)
     BENCH_LOOP(r, res, {
         ftc_object *v;
         int rc = ftc_list_get_ref(l, order[pos++ & (BENCH_ORDER_LEN - 1)], &v);
-        if (FTC_LIKELY(rc == 0)) {
-            sum += ftc_int_value(v);
-            ftc_decref(v);
-        } else {
-            bad++;
-            bench_note_error(res, rc);
-        }
+        bench_sum_read(rc == 0, rc, v, &sum, &bad, res);
     });
     st->sums[t] = sum;
     st->bad[t] = bad;
@@ -226,26 +218,12 @@ static int list_shared_append_finish(bench_run *r, FILE *out)
 
 const bench_workload wl_list_private = {
     "list_private", "a thread-private list of 1,000 ints, 80% index / 10% append / 10% pop",
-    BENCH_THROUGHPUT, NULL, list_setup, list_private_thread_setup, list_private_body,
+    BENCH_THROUGHPUT, list_setup, list_private_thread_setup, list_private_body,
     list_private_thread_teardown, list_private_finish};
 const bench_workload wl_list_shared_read = {
-    "list_shared_read", "index one shared list of 1,000 ints", BENCH_THROUGHPUT, NULL,
+    "list_shared_read", "index one shared list of 1,000 ints", BENCH_THROUGHPUT,
     list_shared_read_setup, NULL, list_shared_read_body, NULL, list_shared_read_finish};
 const bench_workload wl_list_shared_append = {
     "list_shared_append", "all threads append to one list (64 appends, then 64 pops)",
-    BENCH_THROUGHPUT, NULL, list_shared_append_setup, NULL, list_shared_append_body, NULL,
+    BENCH_THROUGHPUT, list_shared_append_setup, NULL, list_shared_append_body, NULL,
     list_shared_append_finish};
-
-#else
-
-#define LIST_MISSING "list (issue 4) or objects (issue 3)"
-const bench_workload wl_list_private = BENCH_MISSING(
-    "list_private", "a thread-private list of 1,000 ints, 80% index / 10% append / 10% pop",
-    BENCH_THROUGHPUT, LIST_MISSING);
-const bench_workload wl_list_shared_read = BENCH_MISSING(
-    "list_shared_read", "index one shared list of 1,000 ints", BENCH_THROUGHPUT, LIST_MISSING);
-const bench_workload wl_list_shared_append = BENCH_MISSING(
-    "list_shared_append", "all threads append to one list (64 appends, then 64 pops)",
-    BENCH_THROUGHPUT, LIST_MISSING);
-
-#endif

@@ -14,14 +14,10 @@
  *
  * Between the incref and the decref sits BENCH_OPAQUE(), a compiler barrier: a VM does unknown
  * work between the two, and without it the compiler could fold a non-atomic ++/-- pair away in
- * the GIL build and measure nothing. Values are outside any small-int cache (>= 2^40), so every
- * int here is a real heap object.
+ * the GIL build and measure nothing. Values are BENCH_BIG_INT()s, outside any small-int cache,
+ * so every int here is a real heap object.
  */
 #include "ftc_bench.h"
-
-#define BIG_INT(i) ((int64_t)1 << 40 | (int64_t)(i))
-
-#if FTC_BENCH_HAVE_CORE
 
 /* tick: nothing but the dispatch loop's check, the cost every other workload pays per
  * operation on top of its own (a baseline, not a target). */
@@ -33,35 +29,21 @@ static void tick_body(bench_run *r, int t, bench_thread_result *res)
 
 const bench_workload wl_tick = {
     "tick", "ftc_eval_tick() alone (the per-operation cost every workload includes)",
-    BENCH_BASELINE, NULL, NULL, NULL, tick_body, NULL, NULL};
-
-#else
-const bench_workload wl_tick = BENCH_MISSING(
-    "tick", "ftc_eval_tick() alone (the per-operation cost every workload includes)",
-    BENCH_BASELINE, "runtime and threads (issue 2)");
-#endif
-
-#if FTC_BENCH_HAVE_CORE && FTC_BENCH_HAVE_OBJ
+    BENCH_BASELINE, NULL, NULL, tick_body, NULL, NULL};
 
 static void alloc_int_body(bench_run *r, int t, bench_thread_result *res)
 {
     (void)t;
-    BENCH_LOOP(r, res, {
-        ftc_object *o = ftc_int_new(BIG_INT(bench_i));
-        if (FTC_UNLIKELY(o == NULL))
-            bench_note_error(res, ftc_last_error());
-        else
-            ftc_decref(o);
-    });
+    BENCH_LOOP(r, res, bench_churn_int(res, bench_i));
 }
 
 const bench_workload wl_alloc_int = {
-    "alloc_int", "create and drop a thread-private int", BENCH_THROUGHPUT, NULL,
+    "alloc_int", "create and drop a thread-private int", BENCH_THROUGHPUT,
     NULL, NULL, alloc_int_body, NULL, NULL};
 
 static void refcount_private_body(bench_run *r, int t, bench_thread_result *res)
 {
-    ftc_object *o = ftc_int_new(BIG_INT(t));
+    ftc_object *o = ftc_int_new(BENCH_BIG_INT(t));
     if (o == NULL) {
         bench_note_error(res, ftc_last_error());
         return;
@@ -71,19 +53,19 @@ static void refcount_private_body(bench_run *r, int t, bench_thread_result *res)
         BENCH_OPAQUE();
         ftc_decref(o);
     });
-    if (ftc_int_value(o) != BIG_INT(t))
+    if (ftc_int_value(o) != BENCH_BIG_INT(t))
         bench_note_error(res, FTC_EINVAL);
     ftc_decref(o);
 }
 
 const bench_workload wl_refcount_private = {
-    "refcount_private", "incref/decref an int the thread created", BENCH_THROUGHPUT, NULL,
+    "refcount_private", "incref/decref an int the thread created", BENCH_THROUGHPUT,
     NULL, NULL, refcount_private_body, NULL, NULL};
 
 /* Shared by refcount_shared and refcount_shared_marked: run->state is the shared int. */
 static int refcount_shared_setup(bench_run *r)
 {
-    r->state = ftc_int_new(BIG_INT(12345));
+    r->state = ftc_int_new(BENCH_BIG_INT(12345));
     return r->state ? 0 : -1;
 }
 
@@ -101,7 +83,7 @@ static void refcount_shared_body(bench_run *r, int t, bench_thread_result *res)
 static int refcount_shared_finish(bench_run *r, FILE *out)
 {
     ftc_object *o = r->state;
-    int ok = ftc_int_value(o) == BIG_INT(12345);
+    int ok = ftc_int_value(o) == BENCH_BIG_INT(12345);
     fprintf(out, ",\"shared_object_intact\":%s", ok ? "true" : "false");
     ftc_decref(o);
     return ok ? 0 : -1;
@@ -109,10 +91,9 @@ static int refcount_shared_finish(bench_run *r, FILE *out)
 
 const bench_workload wl_refcount_shared = {
     "refcount_shared", "incref/decref one int shared by all threads (plain object)",
-    BENCH_THROUGHPUT, NULL, refcount_shared_setup, NULL, refcount_shared_body, NULL,
+    BENCH_THROUGHPUT, refcount_shared_setup, NULL, refcount_shared_body, NULL,
     refcount_shared_finish};
 
-#if FTC_BENCH_HAVE_HOT
 static int refcount_shared_marked_setup(bench_run *r)
 {
     if (refcount_shared_setup(r) != 0)
@@ -133,29 +114,5 @@ static int refcount_shared_marked_finish(bench_run *r, FILE *out)
 const bench_workload wl_refcount_shared_marked = {
     "refcount_shared_marked",
     "incref/decref one int shared by all threads, marked as a hot shared object",
-    BENCH_THROUGHPUT, NULL, refcount_shared_marked_setup, NULL, refcount_shared_body, NULL,
+    BENCH_THROUGHPUT, refcount_shared_marked_setup, NULL, refcount_shared_body, NULL,
     refcount_shared_marked_finish};
-#else
-const bench_workload wl_refcount_shared_marked = BENCH_MISSING(
-    "refcount_shared_marked",
-    "incref/decref one int shared by all threads, marked as a hot shared object",
-    BENCH_THROUGHPUT, "the API marking hot shared objects (issue 3)");
-#endif
-
-#else /* objects missing */
-
-#define OBJ_MISSING "objects and ints (issue 3)"
-const bench_workload wl_alloc_int = BENCH_MISSING(
-    "alloc_int", "create and drop a thread-private int", BENCH_THROUGHPUT, OBJ_MISSING);
-const bench_workload wl_refcount_private = BENCH_MISSING(
-    "refcount_private", "incref/decref an int the thread created", BENCH_THROUGHPUT,
-    OBJ_MISSING);
-const bench_workload wl_refcount_shared = BENCH_MISSING(
-    "refcount_shared", "incref/decref one int shared by all threads (plain object)",
-    BENCH_THROUGHPUT, OBJ_MISSING);
-const bench_workload wl_refcount_shared_marked = BENCH_MISSING(
-    "refcount_shared_marked",
-    "incref/decref one int shared by all threads, marked as a hot shared object",
-    BENCH_THROUGHPUT, OBJ_MISSING);
-
-#endif

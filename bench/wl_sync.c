@@ -19,8 +19,6 @@
 
 #include <math.h>
 
-#if FTC_BENCH_HAVE_CORE && FTC_BENCH_HAVE_OBJ
-
 typedef struct io_state {
     double *late;  /* seconds late, one per sleep */
     size_t cap, n;
@@ -42,13 +40,7 @@ static void io_body(bench_run *r, int t, bench_thread_result *res)
 {
     io_state *st = r->state;
     if (t != 0) {
-        BENCH_LOOP(r, res, {
-            ftc_object *o = ftc_int_new((int64_t)1 << 40 | (int64_t)bench_i);
-            if (FTC_UNLIKELY(o == NULL))
-                bench_note_error(res, ftc_last_error());
-            else
-                ftc_decref(o);
-        });
+        BENCH_LOOP(r, res, bench_churn_int(res, bench_i));
         return;
     }
     /* The sleeper checks the stop flag after every sleep, not every batch. */
@@ -90,15 +82,7 @@ static int io_finish(bench_run *r, FILE *out)
 
 const bench_workload wl_io_latency = {
     "io_latency", "one thread sleeps 1 ms detached, the others compute; lateness p50/p99",
-    BENCH_LATENCY, NULL, io_setup, NULL, io_body, NULL, io_finish};
-
-#else
-const bench_workload wl_io_latency = BENCH_MISSING(
-    "io_latency", "one thread sleeps 1 ms detached, the others compute; lateness p50/p99",
-    BENCH_LATENCY, "objects and ints (issue 3)");
-#endif
-
-#if FTC_BENCH_HAVE_CORE && FTC_BENCH_HAVE_COND
+    BENCH_LATENCY, io_setup, NULL, io_body, NULL, io_finish};
 
 /* turn and done are guarded by the condition's lock. A thread that leaves its loop sets done
  * and notifies, so that a thread waiting for a turn that will never come leaves too. */
@@ -188,11 +172,5 @@ static int pp_finish(bench_run *r, FILE *out)
 }
 
 const bench_workload wl_lock_pingpong = {
-    "lock_pingpong", "threads hand a turn round a ring with one Condition", BENCH_SERIAL, NULL,
-    pp_setup, NULL, pp_body, NULL, pp_finish};
-
-#else
-const bench_workload wl_lock_pingpong = BENCH_MISSING(
     "lock_pingpong", "threads hand a turn round a ring with one Condition", BENCH_SERIAL,
-    "Condition (issue 5)");
-#endif
+    pp_setup, NULL, pp_body, NULL, pp_finish};

@@ -15,9 +15,6 @@
  */
 #include "ftc_bench.h"
 
-#if FTC_BENCH_HAVE_CORE && FTC_BENCH_HAVE_OBJ && FTC_BENCH_HAVE_DICT && \
-    defined(FTC_BEGIN_CRITICAL_SECTION)
-
 #define VOCAB 2048
 #define TEXT_WORDS 8192
 
@@ -179,10 +176,4 @@ static int wc_finish(bench_run *r, FILE *out)
 
 const bench_workload wl_wordcount = {
     "wordcount", "split text into str objects, count in a private dict, merge into a shared one",
-    BENCH_THROUGHPUT, NULL, wc_setup, wc_thread_setup, wc_body, wc_thread_teardown, wc_finish};
-
-#else
-const bench_workload wl_wordcount = BENCH_MISSING(
-    "wordcount", "split text into str objects, count in a private dict, merge into a shared one",
-    BENCH_THROUGHPUT, "dict (issue 4), objects (issue 3) or critical sections (issue 3)");
-#endif
+    BENCH_THROUGHPUT, wc_setup, wc_thread_setup, wc_body, wc_thread_teardown, wc_finish};
