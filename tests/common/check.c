@@ -4,6 +4,7 @@
 
 #include <ftcore/atomic.h>
 #include <pthread.h>
+#include <dirent.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -82,6 +83,33 @@ static void watchdog_disarm(void)
     pthread_mutex_unlock(&wd_mutex);
 }
 
+/* A test that forks and hangs in the child would leave the child behind when the watchdog
+ * aborts the parent, holding ctest's output pipe open: kill every child of every thread of
+ * this process first (Linux /proc/<pid>/task/<tid>/children). */
+static void kill_children(void)
+{
+    DIR *tasks = opendir("/proc/self/task");
+    if (!tasks)
+        return;
+    struct dirent *e;
+    while ((e = readdir(tasks)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[300];
+        snprintf(path, sizeof path, "/proc/self/task/%s/children", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        long pid;
+        while (fscanf(f, "%ld", &pid) == 1) {
+            fprintf(stderr, "watchdog: killing child process %ld\n", pid);
+            kill((pid_t)pid, SIGKILL);
+        }
+        fclose(f);
+    }
+    closedir(tasks);
+}
+
 static void *watchdog_main(void *arg)
 {
     (void)arg;
@@ -96,6 +124,7 @@ static void *watchdog_main(void *arg)
             fprintf(stderr, "FAIL %s: watchdog expired (hang or deadlock)\n",
                     current_test ? current_test : "?");
             fflush(stderr);
+            kill_children();
             abort();
         }
         struct timespec ts = {.tv_sec = d / 1000000000, .tv_nsec = d % 1000000000};
