@@ -153,8 +153,10 @@ static void *thread_main(void *arg)
     ftc_detach();
     _ftc_tstate_delete(ts);
 
-    set_state(t, FTC_THREAD_DONE, 0);
+    /* DONE and the drop of our reference happen together under handles_mutex, so whoever
+     * sees DONE there (fini, a fork child) also sees the reference gone. */
     pthread_mutex_lock(&_ftc_rt.handles_mutex);
+    set_state(t, FTC_THREAD_DONE, 0);
     int had = t->thread_ref;
     t->thread_ref = 0;
     if (had)
