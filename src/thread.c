@@ -19,10 +19,10 @@
  * deletes its tstate, then marks the handle DONE and drops its reference. After that it only
  * returns from its start routine.
  *
- * Join: FTC_EDEADLK for a self-join; otherwise waits (timeout < 0: forever) until DONE. The OS
- * thread is reaped exactly once (`os_join`: 0 not yet, 1 a joiner is in pthread_join, 2 done or
- * detached); other joiners wait for that, so after any successful join the OS thread is gone.
- * A handle whose last reference is released before it was reaped detaches the OS thread.
+ * Join: FTC_EDEADLK for a self-join; otherwise waits (timeout < 0: forever) until DONE.
+ * OS threads are created detached: a handle may be held forever by a daemon thread that
+ * finalization stopped, so nobody can be relied on to reap the thread; the handle's DONE is the
+ * join. After DONE the thread touches nothing but its own reference to the handle.
  *
  * The handle list (handles_mutex) lets ftc_runtime_fini() join every non-daemon thread of the
  * current runtime generation, and lets a fork child mark every other thread's handle DONE. The
@@ -38,10 +38,9 @@
 struct ftc_thread {
     uint64_t refcount;          /* atomic */
     pthread_mutex_t mutex;
-    pthread_cond_t cond;        /* state changes and os_join changes */
+    pthread_cond_t cond;        /* state changes */
     int state;                  /* atomic reads; writes under mutex */
     int start_error;            /* mutex */
-    int os_join;                /* mutex */
     int thread_ref;             /* handles_mutex: the running thread still holds its reference */
     pthread_t pthread;
     uint64_t ident;             /* atomic; 0 until the thread runs */
@@ -79,7 +78,7 @@ void ftc_thread_incref(ftc_thread *t)
     ftc_atomic_fetch_add_relaxed(&t->refcount, 1);
 }
 
-/* Drops a reference; the last one unlinks the handle and detaches an unreaped OS thread. */
+/* Drops a reference; the last one unlinks and frees the handle. */
 static void handle_decref(ftc_thread *t, int handles_locked)
 {
     /* acq_rel: the last release sees every other holder's writes before freeing. */
@@ -90,8 +89,6 @@ static void handle_decref(ftc_thread *t, int handles_locked)
     handle_unlink_locked(t);
     if (!handles_locked)
         pthread_mutex_unlock(&_ftc_rt.handles_mutex);
-    if (t->os_join == 0 && ftc_atomic_load_relaxed(&t->state) != FTC_THREAD_NOT_STARTED)
-        pthread_detach(t->pthread);
     handle_destroy(t);
 }
 
@@ -136,8 +133,9 @@ static void *thread_main(void *arg)
      * gone, and _ftc_tstate_new finds that out without touching it. */
     ftc_tstate *ts = _ftc_tstate_new(t->interp, &t->generation, &err);
     if (!ts) {
+        /* The starter frees the handle once it sees DONE under the handle's mutex, which we
+         * release as our very last access to the handle. */
         set_state(t, FTC_THREAD_DONE, err);
-        /* The starter reaps us and frees the handle. */
         return NULL;
     }
     _ftc_head_lock();
@@ -155,8 +153,10 @@ static void *thread_main(void *arg)
     ftc_detach();
     _ftc_tstate_delete(ts);
 
-    set_state(t, FTC_THREAD_DONE, 0);
+    /* DONE and the drop of our reference happen together under handles_mutex, so whoever
+     * sees DONE there (fini, a fork child) also sees the reference gone. */
     pthread_mutex_lock(&_ftc_rt.handles_mutex);
+    set_state(t, FTC_THREAD_DONE, 0);
     int had = t->thread_ref;
     t->thread_ref = 0;
     if (had)
@@ -230,7 +230,8 @@ int ftc_thread_start(ftc_thread **out, void (*fn)(void *), void *arg, const ftc_
         pthread_attr_init(&attr);
         if (stack && pthread_attr_setstacksize(&attr, stack) != 0)
             rc = FTC_EINVAL;
-        else if (pthread_create(&t->pthread, &attr, thread_main, t) != 0)
+        else if (pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) != 0 ||
+                 pthread_create(&t->pthread, &attr, thread_main, t) != 0)
             rc = FTC_EAGAIN;
         pthread_attr_destroy(&attr);
     }
@@ -248,7 +249,8 @@ int ftc_thread_start(ftc_thread **out, void (*fn)(void *), void *arg, const ftc_
     rc = wait_started(t);
     ftc_attach(me);
     if (rc < 0) {
-        pthread_join(t->pthread, NULL);
+        /* The thread no longer touches t: wait_started saw DONE under t->mutex, after the
+         * thread's last unlock. */
         pthread_mutex_lock(&_ftc_rt.handles_mutex);
         handle_unlink_locked(t);
         pthread_mutex_unlock(&_ftc_rt.handles_mutex);
@@ -287,20 +289,6 @@ int ftc_thread_join(ftc_thread *t, double timeout)
             break;
         }
     }
-    if (rc == 0) {
-        /* Reap the OS thread once; the others wait for it. It only returns from its start
-         * routine after DONE, so this wait is short and needs no deadline. */
-        while (t->os_join == 1)
-            pthread_cond_wait(&t->cond, &t->mutex);
-        if (t->os_join == 0) {
-            t->os_join = 1;
-            pthread_mutex_unlock(&t->mutex);
-            pthread_join(t->pthread, NULL);
-            pthread_mutex_lock(&t->mutex);
-            t->os_join = 2;
-            pthread_cond_broadcast(&t->cond);
-        }
-    }
     pthread_mutex_unlock(&t->mutex);
     if (ts)
         ftc_attach(ts);
@@ -317,9 +305,7 @@ void _ftc_threads_join_non_daemon(void)
             if (t->generation != _ftc_rt.generation || t->daemon ||
                 ftc_atomic_load_relaxed(&t->ident) == ftc_thread_ident())
                 continue;
-            pthread_mutex_lock(&t->mutex);
-            int pending = t->state != FTC_THREAD_DONE || t->os_join != 2;
-            pthread_mutex_unlock(&t->mutex);
+            int pending = ftc_atomic_load_acquire(&t->state) != FTC_THREAD_DONE;
             if (pending)
                 break;
         }
@@ -351,7 +337,6 @@ void _ftc_threads_after_fork_child(void)
             /* Its thread does not exist here: nothing to wait for, nothing to reap. */
             if (st != FTC_THREAD_NOT_STARTED)
                 t->state = FTC_THREAD_DONE;
-            t->os_join = 2;
             if (t->thread_ref) {
                 t->thread_ref = 0;
                 handle_decref(t, 1);
