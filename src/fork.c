@@ -62,9 +62,6 @@ static void fork_child(void)
 {
     pthread_t self = pthread_self();
     ftc_tstate *survivor = _ftc_tstate_current;
-    /* The world stopped by fork_prepare itself (not by the caller) is restarted at the end,
-     * as in fork_parent; only a stop the caller made before fork() stays in force. */
-    int restart_world = fork_stopped_world;
     pthread_mutex_init(&_ftc_rt.head_mutex, NULL);
     pthread_mutex_init(&_ftc_rt.handles_mutex, NULL);
     pthread_mutex_init(&_ftc_rt.stw_mutex, NULL);
@@ -112,8 +109,6 @@ static void fork_child(void)
         in->starting = 0; /* the threads that were starting are not in this process */
     }
     _ftc_threads_after_fork_child();
-    if (restart_world)
-        ftc_start_the_world();
 }
 
 static void fork_register_once(void) { pthread_atfork(fork_prepare, fork_parent, fork_child); }
