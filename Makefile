@@ -2,6 +2,7 @@
 #   make ab     install what is missing, build both variants, compare them (the main job)
 #   make test   install what is missing, build both variants, run every test suite in both
 JOBS ?= 2
+MAKEFLAGS += --no-print-directory
 PRESETS := gil nogil
 SAN_PRESETS := asan-gil asan-nogil tsan-gil tsan-nogil
 
