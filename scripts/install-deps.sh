@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what ftcore needs on a Debian machine, and nothing that is already there.
-# Run as root (or with sudo available); as another user it prints the exact command and stops.
+# Run as root; as another user it prints the exact command to run as root and stops.
 set -euo pipefail
 pkgs=(build-essential cmake make pkg-config libck-dev liburcu-dev libcriterion-dev
       clang libclang-rt-14-dev gnuplot-nox python3)
@@ -15,10 +15,6 @@ if [ ${#missing[@]} -eq 0 ]; then
 fi
 cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ${missing[*]}"
 if [ "$(id -u)" -ne 0 ]; then
-    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-        sudo sh -c "$cmd"
-        exit 0
-    fi
     echo "ftcore: missing packages: ${missing[*]}" >&2
     echo "ftcore: run as root:  $cmd" >&2
     exit 1
