@@ -10,8 +10,9 @@
  * a compute take. Every other take (after a voluntary detach: a blocking call, a lock wait, a
  * new thread) is a priority take, unless the I/O priority is off.
  *
- * Waiting. A compute waiter waits one switch interval (default 5 ms); if no switch happened
- * meanwhile it requests the drop: it becomes the requester and sets FTC_EB_GIL_DROP_REQUEST in
+ * Waiting. A compute waiter waits one switch interval (default 5 ms); if no other compute
+ * thread got the GIL meanwhile (priority holdings in between do not count: they do not end a
+ * compute thread's turn) it requests the drop: it becomes the requester and sets FTC_EB_GIL_DROP_REQUEST in
  * the holder's eval breaker. A priority waiter requests after the I/O grace (default 0: at
  * once), whatever the switches. The holder sees the bit at its next ftc_eval_tick(),
  * detaches, and its release hands the GIL to the requester: `holder` becomes the requester's
@@ -21,8 +22,8 @@
  *    thread has had it (it is handed to the requester, or on a requested drop with no
  *    requester named, to the best waiter), so a computing thread cannot starve the waiters;
  *  - priority: only one requester at a time, ranked urgent > priority > compute; a higher
- *    rank replaces a lower one (the replaced waiter requests again an interval later), so a
- *    drop that a compute waiter asked for still goes to a priority waiter that asked since.
+ *    rank replaces a lower one (the replaced waiter asks again when the slot frees), so a drop
+ *    that a compute waiter asked for still goes to a priority waiter that asked since.
  *    A GIL freed voluntarily (no requester) may be taken at once by a priority taker; a
  *    compute taker may take a free GIL only while no priority waiter waits (it waits behind
  *    them), and the release wakes the best waiter: urgent, else priority, else the oldest.
@@ -32,15 +33,20 @@
  *    asks, and gets it), a fair wait is (compute waiters) intervals, so the bound is one
  *    interval beyond it and only threads doing I/O all the time make it fire.
  *
- * The handoff without a wake-up. A requester that has just set the bit spins (pause
- * instructions, up to GIL_SPIN_S, only when the machine has more than one CPU) on its
- * `granted` flag before it sleeps: the holder normally honours the bit within one tick, and a
- * spinning requester takes over at once instead of waiting for the scheduler to wake it while
- * the GIL lies idle. The old holder then sleeps; no thread is woken on the switch's critical
- * path. Likewise a thread that starts waiting while a priority taker holds the GIL (a thread
- * back from I/O, which usually runs briefly and blocks again) spins once for the GIL to be
- * freed before it sleeps. Each waiter spins at most once per request or wait, so the spinning
- * costs a few microseconds of one CPU per switch.
+ * The handoff without a wake-up. A requester that has just set the bit spins on its `granted`
+ * flag (up to GIL_SPIN_S, only when the machine has more than one CPU; pause instructions for
+ * the first few microseconds, then sched_yield(), so that a holder preempted on the same CPU
+ * can run to its tick) before it sleeps: the holder normally honours the bit within one tick,
+ * and a spinning requester takes over at once instead of waiting for the scheduler to wake it
+ * while the GIL lies idle. The old holder then sleeps; no thread is woken on the switch's
+ * critical path. Likewise a thread that starts waiting while a priority taker holds the GIL
+ * (a thread back from I/O, which usually runs briefly and blocks again) spins once for the GIL
+ * to be freed before it sleeps. Each waiter spins at most once per request or wait.
+ *
+ * The requests' bookkeeping: a compute waiter whose interval ran out without a compute switch
+ * is `asking` until the next compute turn begins, and a grant (which frees the request slot)
+ * wakes the highest-ranked waiter that wants to ask, so that a request refused or replaced by
+ * a higher-ranked one is made again to the new holder at once, not an interval later.
  *
  * Why a drop request cannot be lost or misdirected: it is set under gil->mutex on `holder`,
  * whose tstate is alive then (a tstate is deleted only detached, after its release took the
@@ -62,6 +68,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <unistd.h>
 
 /* The policy, shared by every GIL (process-wide, like CPython's sys.setswitchinterval).
@@ -70,8 +77,10 @@ static uint64_t switch_interval_ns = 5000000;
 static uint64_t io_grace_ns = 0;
 static int io_priority = 1;
 
-/* How long a requester spins for the handoff before it sleeps. */
-#define GIL_SPIN_S 50e-6
+/* How long a requester spins for the handoff before it sleeps, and how much of that with
+ * pause instructions only. */
+#define GIL_SPIN_S 100e-6
+#define GIL_SPIN_PAUSE_S 5e-6
 
 static double switch_interval_s(void)
 {
@@ -150,8 +159,12 @@ static void become_holder(struct ftc_gil *gil, ftc_tstate *ts, int prio)
 {
     gil->holder_prio = prio;
     if (!prio && gil->last_compute != ts) {
+        /* A new compute turn: the waiters that asked for the end of the previous one have
+         * to wait an interval of this one before they ask again. */
         gil->last_compute = ts;
         gil->compute_switch_number++;
+        for (_ftc_gil_waiter *o = gil->first; o; o = o->next)
+            o->asking = 0;
     }
     /* Relaxed: `locked` is written under the mutex; the atomic store only keeps lock-free
      * diagnostic reads race-free. */
@@ -186,13 +199,15 @@ static void grant(struct ftc_gil *gil, _ftc_gil_waiter *w)
      * so it also sees everything written under it). */
     ftc_atomic_store_release(&w->granted, 1);
     pthread_cond_signal(&w->cond);
-    /* The request slot is free again: wake the next priority or urgent waiter, whose request
-     * was refused while w's was pending, so that it asks the new holder. */
+    /* The request slot is free again: wake the highest-ranked waiter that wants to ask (its
+     * request was refused or replaced while w's was pending), so that it asks the new holder
+     * now rather than an interval later. */
+    _ftc_gil_waiter *next = NULL;
     for (_ftc_gil_waiter *o = gil->first; o; o = o->next)
-        if (o->prio || o->urgent) {
-            pthread_cond_signal(&o->cond);
-            break;
-        }
+        if ((o->prio || o->urgent || o->asking) && (next == NULL || rank(o) > rank(next)))
+            next = o;
+    if (next != NULL)
+        pthread_cond_signal(&next->cond);
 }
 
 /* May waiter w (or a new taker of that rank, w NULL) take the GIL, which is free? */
@@ -228,6 +243,7 @@ static int compute_checkpoint(struct ftc_gil *gil, _ftc_gil_waiter *w, uint64_t 
         w->urgent = 1;
     if (!w->urgent && gil->compute_switch_number != saved)
         return 0; /* another compute thread got the GIL during the interval: wait another */
+    w->asking = 1; /* from now on it asks whenever the request slot is free */
     if (gil->requester == w) {
         /* Still pending after a whole interval (a holder that does not tick): set the bit
          * again, which is harmless. */
@@ -253,35 +269,31 @@ static struct timespec abs_deadline(double t)
     return ts;
 }
 
-/* Spins (mutex not held) until w is granted the GIL or GIL_SPIN_S passed. */
-static int spin_for_grant(_ftc_gil_waiter *w)
+/* Has the spinning waiter w what it waits for: the GIL granted, or (for_free) the GIL free? */
+static int spin_done(struct ftc_gil *gil, _ftc_gil_waiter *w, int for_free)
 {
-    double end = ftc_monotonic() + GIL_SPIN_S;
-    for (;;) {
-        for (int i = 0; i < 64; i++) {
-            /* Acquire: pairs with the release store in grant(). */
-            if (ftc_atomic_load_acquire(&w->granted))
-                return 1;
-            ftc_cpu_relax();
-        }
-        if (ftc_monotonic() >= end)
-            return 0;
-    }
+    /* Acquire: pairs with the release store in grant(). */
+    if (ftc_atomic_load_acquire(&w->granted))
+        return 1;
+    /* Relaxed: only a hint; the caller re-checks under the mutex. */
+    return for_free && !ftc_atomic_load_relaxed(&gil->locked);
 }
 
-/* Spins (mutex not held) until the GIL is free or w granted, or GIL_SPIN_S passed. */
-static void spin_for_free(struct ftc_gil *gil, _ftc_gil_waiter *w)
+/* Spins (mutex not held) until spin_done() or GIL_SPIN_S passed: pause instructions first,
+ * then sched_yield(), so that a holder preempted on this waiter's CPU (a busy machine) gets
+ * to run and reach its tick instead of being kept off it by the spinning. */
+static void spin_wait(struct ftc_gil *gil, _ftc_gil_waiter *w, int for_free)
 {
-    double end = ftc_monotonic() + GIL_SPIN_S;
-    for (;;) {
+    double start = ftc_monotonic(), t = start;
+    while (t - start < GIL_SPIN_S) {
         for (int i = 0; i < 64; i++) {
-            /* Relaxed: only a hint; the caller re-checks under the mutex. */
-            if (!ftc_atomic_load_relaxed(&gil->locked) || ftc_atomic_load_relaxed(&w->granted))
+            if (spin_done(gil, w, for_free))
                 return;
             ftc_cpu_relax();
         }
-        if (ftc_monotonic() >= end)
-            return;
+        t = ftc_monotonic();
+        if (t - start >= GIL_SPIN_PAUSE_S)
+            sched_yield();
     }
 }
 
@@ -314,9 +326,10 @@ static void wait_for_gil(struct ftc_gil *gil, ftc_tstate *ts, int prio)
         double now = ftc_monotonic();
         int asked = 0;
         if (gil->locked) {
-            /* Priority (after the grace) and urgent waiters ask whenever no request of their
-             * rank is pending: a grant wakes the next of them to ask the new holder. */
-            if (w.urgent || (w.prio && now >= grace_end))
+            /* Priority (after the grace), urgent and asking compute waiters ask whenever no
+             * request of their rank is pending: a grant wakes the next of them to ask the new
+             * holder. */
+            if (w.urgent || w.asking || (w.prio && now >= grace_end))
                 asked = request(gil, &w);
             if (!asked && !w.prio && now >= next)
                 asked = compute_checkpoint(gil, &w, saved, now);
@@ -327,14 +340,14 @@ static void wait_for_gil(struct ftc_gil *gil, ftc_tstate *ts, int prio)
         }
         if (asked && gil->spin) {
             pthread_mutex_unlock(&gil->mutex);
-            (void)spin_for_grant(&w);
+            spin_wait(gil, &w, 0);
             pthread_mutex_lock(&gil->mutex);
             continue;
         }
         if (!spun && gil->holder_prio && may_take_free(gil, w.prio, w.urgent)) {
             spun = 1;
             pthread_mutex_unlock(&gil->mutex);
-            spin_for_free(gil, &w);
+            spin_wait(gil, &w, 1);
             pthread_mutex_lock(&gil->mutex);
             continue;
         }

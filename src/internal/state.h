@@ -45,6 +45,8 @@ typedef struct _ftc_gil_waiter {
     double since;                /* when it began waiting (ftc_monotonic) */
     int prio;                    /* gil->mutex: re-attaching after a detached region */
     int urgent;                  /* gil->mutex: waited past the starvation bound */
+    int asking;                  /* gil->mutex: a compute waiter whose interval ran out without
+                                    a compute switch: it asks until it gets the GIL */
     int granted;                 /* atomic: the GIL was handed to it (it is the holder now) */
 } _ftc_gil_waiter;
 
