@@ -5,8 +5,8 @@
  * each thread from its own offset, exactly as the peers do, so dict_shared_read and the peers
  * can be compared lookup for lookup.
  *
- * dict_private          each thread its own dict with its own key and value objects; 90% get,
- *                       10% set (of a present key to one of 16 preallocated ints).
+ * dict_private          each thread its own dict with its own key and value objects; 90% get
+ *                       (borrowed), 10% set (of a present key to one of 16 preallocated ints).
  * dict_shared_read      one dict shared by all threads (built by the main thread); gets only,
  *                       with ftc_dict_get_borrowed (the read of a value that is looked at and
  *                       not kept: no reference counted, like the peers' lookups). Every get's
@@ -16,9 +16,9 @@
  *                       reference counts, the contention of gh-131988).
  * dict_shared_read_mutex  the borrowed gets, each behind one pthread_mutex_t (a peer baseline:
  *                       the coarse lock that a lock-free read path has to beat).
- * dict_shared_mixed     the shared dict, 90% get and 10% set, by all threads; at the end the
- *                       dict must still hold its 1,000 keys, each mapped to its original value
- *                       or to one of the preallocated ints the writers store.
+ * dict_shared_mixed     the shared dict, 90% get (borrowed) and 10% set, by all threads; at the
+ *                       end the dict must still hold its 1,000 keys, each mapped to its
+ *                       original value or to one of the preallocated ints the writers store.
  */
 #include "ftc_bench.h"
 
@@ -92,7 +92,8 @@ static void dict_set_free(dict_set *s)
     memset(s, 0, sizeof *s);
 }
 
-/* One 90/10 operation on s: a get (value dropped), or every tenth a set of a present key. */
+/* One 90/10 operation on s: a get (borrowed, as in dict_shared_read; the value must be an int),
+ * or every tenth a set of a present key. */
 #define DICT_MIXED_OP(s, order, pos, res)                                            \
     do {                                                                             \
         int idx_ = (order)[(pos)++ & (BENCH_ORDER_LEN - 1)];                         \
@@ -103,11 +104,11 @@ static void dict_set_free(dict_set *s)
                 bench_note_error((res), rc_);                                        \
         } else {                                                                     \
             ftc_object *v_;                                                          \
-            int rc_ = ftc_dict_get_ref((s)->dict, (s)->keys[idx_], &v_);             \
-            if (FTC_LIKELY(rc_ == 1))                                                \
-                ftc_decref(v_);                                                      \
-            else                                                                     \
+            int rc_ = ftc_dict_get_borrowed((s)->dict, (s)->keys[idx_], &v_);        \
+            if (FTC_UNLIKELY(rc_ != 1))                                              \
                 bench_note_error((res), rc_ < 0 ? rc_ : FTC_EKEY);                   \
+            else if (FTC_UNLIKELY(!ftc_int_check(v_)))                               \
+                bench_note_error((res), FTC_ETYPE);                                  \
         }                                                                            \
     } while (0)
 
