@@ -229,13 +229,18 @@ restart:;
     }
 }
 
+/* What a lookup hands out: presence only, a new reference, or a borrowed pointer. */
+typedef enum { FIND_CONTAINS, FIND_REF, FIND_BORROW } find_mode;
+
 #ifdef FTC_GIL_DISABLED
 enum { LF_MISSING = 0, LF_FOUND = 1, LF_LOCK = 2 };
 #define LF_TRIES 3
 
-/* One lock-free attempt. LF_FOUND (with *value a new reference when value != NULL),
- * LF_MISSING, or LF_LOCK: could not decide without the lock. Caller attached (QSBR online). */
-static int lookup_lockfree(ftc_dict_obj *d, ftc_object *key, uint64_t hash, ftc_object **value)
+/* One lock-free attempt. LF_FOUND (with *value the value when value != NULL: a new reference
+ * for FIND_REF, borrowed for FIND_BORROW), LF_MISSING, or LF_LOCK: could not decide without the
+ * lock. Caller attached (QSBR online). */
+static int lookup_lockfree(ftc_dict_obj *d, ftc_object *key, uint64_t hash, ftc_object **value,
+                          find_mode mode)
 {
     uint64_t start = ctr_window_start(&d->seq);
     if (start & 1)
@@ -279,10 +284,14 @@ static int lookup_lockfree(ftc_dict_obj *d, ftc_object *key, uint64_t hash, ftc_
     ftc_object *v = ftc_atomic_load_acquire(&ep->value);
     if (v == NULL)
         return LF_LOCK;
-    if (value != NULL && !ctr_try_incref_slot(&ep->value, v))
+    /* A borrowed value needs no reference: the window check below proves it was the value at
+     * one instant, and its memory outlives the caller's next quiescent state (it is marked
+     * shared, so QSBR keeps it). */
+    bool ref = mode == FIND_REF;
+    if (ref && !ctr_try_incref_slot(&ep->value, v))
         return LF_LOCK;
     if (!ctr_window_valid(&d->seq, start)) {
-        if (value != NULL)
+        if (ref)
             ftc_decref(v);
         return LF_LOCK;
     }
@@ -428,8 +437,9 @@ int ftc_dict_set(ftc_object *d, ftc_object *key, ftc_object *value)
     return rc;
 }
 
-/* Lookup returning a new reference to the value (value != NULL) or only presence. */
-static int dict_find(ftc_object *d, ftc_object *key, ftc_object **value)
+/* Lookup: presence only (value == NULL, FIND_CONTAINS), or the value as a new reference
+ * (FIND_REF) or borrowed (FIND_BORROW) in *value. */
+static int dict_find(ftc_object *d, ftc_object *key, ftc_object **value, find_mode mode)
 {
     uint64_t hash;
     int rc = keyed_prologue(d, key, &hash);
@@ -437,7 +447,7 @@ static int dict_find(ftc_object *d, ftc_object *key, ftc_object **value)
         return rc;
 #ifdef FTC_GIL_DISABLED
     for (int tries = 0; tries < LF_TRIES; tries++) {
-        int r = lookup_lockfree(DICT(d), key, hash, value);
+        int r = lookup_lockfree(DICT(d), key, hash, value, mode);
         if (r != LF_LOCK)
             return r == LF_FOUND ? 1 : 0;
     }
@@ -448,7 +458,8 @@ static int dict_find(ftc_object *d, ftc_object *key, ftc_object **value)
     if (rc == 0 && loc.entry >= 0) {
         if (value != NULL) {
             *value = dk_entries(DICT(d)->keys)[loc.entry].value;
-            ftc_incref(*value);
+            if (mode == FIND_REF)
+                ftc_incref(*value);
         }
         rc = 1;
     }
@@ -461,12 +472,20 @@ int ftc_dict_get_ref(ftc_object *d, ftc_object *key, ftc_object **value)
     if (value == NULL)
         return FTC_EINVAL;
     *value = NULL;
-    return dict_find(d, key, value);
+    return dict_find(d, key, value, FIND_REF);
+}
+
+int ftc_dict_get_borrowed(ftc_object *d, ftc_object *key, ftc_object **value)
+{
+    if (value == NULL)
+        return FTC_EINVAL;
+    *value = NULL;
+    return dict_find(d, key, value, FIND_BORROW);
 }
 
 int ftc_dict_contains(ftc_object *d, ftc_object *key)
 {
-    return dict_find(d, key, NULL);
+    return dict_find(d, key, NULL, FIND_CONTAINS);
 }
 
 int ftc_dict_pop(ftc_object *d, ftc_object *key, ftc_object **value)

@@ -3,12 +3,13 @@
  * invariants in list_internal.h.
  *
  * Concurrency (nogil build). Writers hold the list's critical section. Readers of one item
- * (ftc_list_get_ref) and of the length (ftc_list_len) take no lock:
+ * (ftc_list_get_ref, ftc_list_get_borrowed) and of the length (ftc_list_len) take no lock:
  *
  *   start = window counter (acquire; odd: a multi-slot write is under way -> locked path)
  *   a     = l->items (acquire), n = a->size (acquire), bound-check i against n
  *   v     = a->item[i] (acquire); NULL -> locked path (a growing write is filling it)
- *   try-incref v, re-check a->item[i] == v, re-check l->items == a, validate the window
+ *   try-incref v (borrowed: no reference), re-check a->item[i] == v, re-check l->items == a,
+ *   validate the window
  *
  * Why a validated read is linearizable. The single-slot writes are each one reader-visible
  * store that decides the result: append stores the new size first (its linearization point)
@@ -319,9 +320,10 @@ int ftc_list_insert(ftc_object *l, int64_t i, ftc_object *v)
 enum { LF_DONE = 0, LF_LOCK = 1, LF_RETRY = 2 };
 #define LF_TRIES 3
 
-/* One lock-free attempt at item i: LF_DONE (*rc = 0 with *out a new reference, or
- * FTC_EINDEX), LF_RETRY, or LF_LOCK. Caller attached (QSBR online). */
-static int get_lockfree(ftc_list_obj *l, int64_t i, ftc_object **out, int *rc)
+/* One lock-free attempt at item i: LF_DONE (*rc = 0 with *out a new reference, or borrowed
+ * when borrow is set; or *rc = FTC_EINDEX), LF_RETRY, or LF_LOCK. Caller attached (QSBR
+ * online). */
+static int get_lockfree(ftc_list_obj *l, int64_t i, ftc_object **out, int *rc, bool borrow)
 {
     uint64_t start = ctr_window_start(&l->seq);
     if (start & 1)
@@ -341,10 +343,14 @@ static int get_lockfree(ftc_list_obj *l, int64_t i, ftc_object **out, int *rc)
     ftc_object *v = ftc_atomic_load_acquire(&a->item[j]);
     if (v == NULL)
         return LF_LOCK; /* being filled: the writer holds the lock */
-    if (!ctr_try_incref_slot(&a->item[j], v))
+    /* Borrowed: no reference; the re-checks below prove v was item i at one instant, and
+     * its memory outlives the caller's next quiescent state (marked shared: QSBR keeps it).
+     * A borrowed read also re-checks the slot, which try-incref does for the other kind. */
+    if (borrow ? ftc_atomic_load_acquire(&a->item[j]) != v : !ctr_try_incref_slot(&a->item[j], v))
         return LF_LOCK;
     if (ftc_atomic_load_acquire(&l->items) != a || !ctr_window_valid(&l->seq, start)) {
-        ftc_decref(v);
+        if (!borrow)
+            ftc_decref(v);
         return LF_RETRY;
     }
     *out = v;
@@ -353,7 +359,8 @@ static int get_lockfree(ftc_list_obj *l, int64_t i, ftc_object **out, int *rc)
 }
 #endif
 
-int ftc_list_get_ref(ftc_object *l, int64_t i, ftc_object **out)
+/* Item i as a new reference or borrowed (the public pair below). */
+static int list_get(ftc_object *l, int64_t i, ftc_object **out, bool borrow)
 {
     if (out == NULL)
         return FTC_EINVAL;
@@ -363,7 +370,7 @@ int ftc_list_get_ref(ftc_object *l, int64_t i, ftc_object **out)
         return rc;
 #ifdef FTC_GIL_DISABLED
     for (int tries = 0; tries < LF_TRIES; tries++) {
-        int r = get_lockfree(LIST(l), i, out, &rc);
+        int r = get_lockfree(LIST(l), i, out, &rc, borrow);
         if (r == LF_DONE)
             return rc;
         if (r == LF_LOCK)
@@ -376,10 +383,21 @@ int ftc_list_get_ref(ftc_object *l, int64_t i, ftc_object **out)
     rc = norm_index(i, a ? a->size : 0, &j);
     if (rc == 0) {
         *out = a->item[j];
-        ftc_incref(*out);
+        if (!borrow)
+            ftc_incref(*out);
     }
     FTC_END_CRITICAL_SECTION();
     return rc;
+}
+
+int ftc_list_get_ref(ftc_object *l, int64_t i, ftc_object **out)
+{
+    return list_get(l, i, out, false);
+}
+
+int ftc_list_get_borrowed(ftc_object *l, int64_t i, ftc_object **out)
+{
+    return list_get(l, i, out, true);
 }
 
 int ftc_list_set(ftc_object *l, int64_t i, ftc_object *v)
