@@ -437,6 +437,29 @@ int ftc_dict_set(ftc_object *d, ftc_object *key, ftc_object *value)
     return rc;
 }
 
+/* dict_find's locked path (the nogil build's fallback; the GIL build's only path). */
+#ifdef FTC_GIL_DISABLED
+FTC_NOINLINE
+#endif
+static int dict_find_locked(ftc_object *d, ftc_object *key, uint64_t hash, ftc_object **value,
+                            find_mode mode)
+{
+    dict_loc loc;
+    int rc;
+    FTC_BEGIN_CRITICAL_SECTION(d);
+    rc = _ftc_dict_lookup_locked(DICT(d), key, hash, &loc);
+    if (rc == 0 && loc.entry >= 0) {
+        if (value != NULL) {
+            *value = dk_entries(DICT(d)->keys)[loc.entry].value;
+            if (mode == FIND_REF)
+                ftc_incref(*value);
+        }
+        rc = 1;
+    }
+    FTC_END_CRITICAL_SECTION();
+    return rc;
+}
+
 /* Lookup: presence only (value == NULL, FIND_CONTAINS), or the value as a new reference
  * (FIND_REF) or borrowed (FIND_BORROW) in *value. */
 static int dict_find(ftc_object *d, ftc_object *key, ftc_object **value, find_mode mode)
@@ -452,19 +475,7 @@ static int dict_find(ftc_object *d, ftc_object *key, ftc_object **value, find_mo
             return r == LF_FOUND ? 1 : 0;
     }
 #endif
-    dict_loc loc;
-    FTC_BEGIN_CRITICAL_SECTION(d);
-    rc = _ftc_dict_lookup_locked(DICT(d), key, hash, &loc);
-    if (rc == 0 && loc.entry >= 0) {
-        if (value != NULL) {
-            *value = dk_entries(DICT(d)->keys)[loc.entry].value;
-            if (mode == FIND_REF)
-                ftc_incref(*value);
-        }
-        rc = 1;
-    }
-    FTC_END_CRITICAL_SECTION();
-    return rc;
+    return dict_find_locked(d, key, hash, value, mode);
 }
 
 int ftc_dict_get_ref(ftc_object *d, ftc_object *key, ftc_object **value)
