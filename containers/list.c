@@ -326,7 +326,7 @@ enum { LF_DONE = 0, LF_LOCK = 1, LF_RETRY = 2 };
 /* One lock-free attempt at item i: LF_DONE (*rc = 0 with *out a new reference, or borrowed
  * when borrow is set; or *rc = FTC_EINDEX), LF_RETRY, or LF_LOCK. Caller attached (QSBR
  * online). */
-static int get_lockfree(ftc_list_obj *l, int64_t i, ftc_object **out, int *rc, bool borrow)
+static FTC_ALWAYS_INLINE int get_lockfree(ftc_list_obj *l, int64_t i, ftc_object **out, int *rc, bool borrow)
 {
     uint64_t start = ctr_window_start(&l->seq);
     if (start & 1)
@@ -383,6 +383,9 @@ static int list_get_locked(ftc_object *l, int64_t i, ftc_object **out, bool borr
 }
 
 /* Item i as a new reference or borrowed (the public pair below). */
+#ifdef FTC_GIL_DISABLED
+FTC_NOINLINE
+#endif
 static int list_get(ftc_object *l, int64_t i, ftc_object **out, bool borrow)
 {
     if (out == NULL)
@@ -403,14 +406,28 @@ static int list_get(ftc_object *l, int64_t i, ftc_object **out, bool borrow)
     return list_get_locked(l, i, out, borrow);
 }
 
+/* The public gets: one lock-free attempt in a small frame; anything else (a bad argument, a
+ * retry, the lock) goes to list_get, which starts over. */
+static FTC_ALWAYS_INLINE int list_get_fast(ftc_object *l, int64_t i, ftc_object **out, bool borrow)
+{
+#ifdef FTC_GIL_DISABLED
+    if (FTC_LIKELY(out != NULL && l != NULL && ftc_type_of(l) == &ftc_list_type)) {
+        int rc;
+        if (FTC_LIKELY(get_lockfree(LIST(l), i, out, &rc, borrow) == LF_DONE))
+            return rc;
+    }
+#endif
+    return list_get(l, i, out, borrow);
+}
+
 int ftc_list_get_ref(ftc_object *l, int64_t i, ftc_object **out)
 {
-    return list_get(l, i, out, false);
+    return list_get_fast(l, i, out, false);
 }
 
 int ftc_list_get_borrowed(ftc_object *l, int64_t i, ftc_object **out)
 {
-    return list_get(l, i, out, true);
+    return list_get_fast(l, i, out, true);
 }
 
 int ftc_list_set(ftc_object *l, int64_t i, ftc_object *v)
