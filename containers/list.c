@@ -413,6 +413,7 @@ static FTC_ALWAYS_INLINE int list_get_fast(ftc_object *l, int64_t i, ftc_object 
 #ifdef FTC_GIL_DISABLED
     if (FTC_LIKELY(out != NULL && l != NULL && ftc_type_of(l) == &ftc_list_type)) {
         int rc;
+        *out = NULL;
         if (FTC_LIKELY(get_lockfree(LIST(l), i, out, &rc, borrow) == LF_DONE))
             return rc;
     }
