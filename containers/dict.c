@@ -239,8 +239,8 @@ enum { LF_MISSING = 0, LF_FOUND = 1, LF_LOCK = 2 };
 /* One lock-free attempt. LF_FOUND (with *value the value when value != NULL: a new reference
  * for FIND_REF, borrowed for FIND_BORROW), LF_MISSING, or LF_LOCK: could not decide without the
  * lock. Caller attached (QSBR online). */
-static int lookup_lockfree(ftc_dict_obj *d, ftc_object *key, uint64_t hash, ftc_object **value,
-                          find_mode mode)
+static FTC_ALWAYS_INLINE int lookup_lockfree(ftc_dict_obj *d, ftc_object *key, uint64_t hash,
+                                             ftc_object **value, find_mode mode)
 {
     uint64_t start = ctr_window_start(&d->seq);
     if (start & 1)
@@ -411,7 +411,7 @@ int ftc_dict_check(ftc_object *d)
 }
 
 /* Argument checks and the key's hash, shared by the keyed operations. */
-static int keyed_prologue(ftc_object *d, ftc_object *key, uint64_t *hash)
+static inline int keyed_prologue(ftc_object *d, ftc_object *key, uint64_t *hash)
 {
     int rc = ctr_check(d, &ftc_dict_type);
     if (rc < 0)
@@ -437,22 +437,15 @@ int ftc_dict_set(ftc_object *d, ftc_object *key, ftc_object *value)
     return rc;
 }
 
-/* Lookup: presence only (value == NULL, FIND_CONTAINS), or the value as a new reference
- * (FIND_REF) or borrowed (FIND_BORROW) in *value. */
-static int dict_find(ftc_object *d, ftc_object *key, ftc_object **value, find_mode mode)
-{
-    uint64_t hash;
-    int rc = keyed_prologue(d, key, &hash);
-    if (rc < 0)
-        return rc;
+/* dict_find's locked path (the nogil build's fallback; the GIL build's only path). */
 #ifdef FTC_GIL_DISABLED
-    for (int tries = 0; tries < LF_TRIES; tries++) {
-        int r = lookup_lockfree(DICT(d), key, hash, value, mode);
-        if (r != LF_LOCK)
-            return r == LF_FOUND ? 1 : 0;
-    }
+FTC_NOINLINE
 #endif
+static int dict_find_locked(ftc_object *d, ftc_object *key, uint64_t hash, ftc_object **value,
+                            find_mode mode)
+{
     dict_loc loc;
+    int rc;
     FTC_BEGIN_CRITICAL_SECTION(d);
     rc = _ftc_dict_lookup_locked(DICT(d), key, hash, &loc);
     if (rc == 0 && loc.entry >= 0) {
@@ -467,9 +460,44 @@ static int dict_find(ftc_object *d, ftc_object *key, ftc_object **value, find_mo
     return rc;
 }
 
+/* Lookup with the key's hash known: presence only (value == NULL, FIND_CONTAINS), or the value
+ * as a new reference (FIND_REF) or borrowed (FIND_BORROW) in *value. */
+#ifdef FTC_GIL_DISABLED
+FTC_NOINLINE
+#endif
+static int dict_find_hashed(ftc_object *d, ftc_object *key, uint64_t hash, ftc_object **value,
+                            find_mode mode)
+{
+#ifdef FTC_GIL_DISABLED
+    for (int tries = 0; tries < LF_TRIES; tries++) {
+        int r = lookup_lockfree(DICT(d), key, hash, value, mode);
+        if (r != LF_LOCK)
+            return r == LF_FOUND ? 1 : 0;
+    }
+#endif
+    return dict_find_locked(d, key, hash, value, mode);
+}
+
+/* The lookups: the checks and the hash (once: a hash callback runs once per call), then one
+ * lock-free attempt in a small frame; retries and the lock are in dict_find_hashed. */
+static FTC_ALWAYS_INLINE int dict_find(ftc_object *d, ftc_object *key, ftc_object **value,
+                                       find_mode mode)
+{
+    uint64_t hash;
+    int rc = keyed_prologue(d, key, &hash);
+    if (FTC_UNLIKELY(rc < 0))
+        return rc;
+#ifdef FTC_GIL_DISABLED
+    int r = lookup_lockfree(DICT(d), key, hash, value, mode);
+    if (FTC_LIKELY(r != LF_LOCK))
+        return r == LF_FOUND ? 1 : 0;
+#endif
+    return dict_find_hashed(d, key, hash, value, mode);
+}
+
 int ftc_dict_get_ref(ftc_object *d, ftc_object *key, ftc_object **value)
 {
-    if (value == NULL)
+    if (FTC_UNLIKELY(value == NULL))
         return FTC_EINVAL;
     *value = NULL;
     return dict_find(d, key, value, FIND_REF);
@@ -477,7 +505,7 @@ int ftc_dict_get_ref(ftc_object *d, ftc_object *key, ftc_object **value)
 
 int ftc_dict_get_borrowed(ftc_object *d, ftc_object *key, ftc_object **value)
 {
-    if (value == NULL)
+    if (FTC_UNLIKELY(value == NULL))
         return FTC_EINVAL;
     *value = NULL;
     return dict_find(d, key, value, FIND_BORROW);
