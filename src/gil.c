@@ -34,9 +34,8 @@
  *    interval beyond it and only threads doing I/O all the time make it fire.
  *
  * The handoff without a wake-up. A requester that has just set the bit spins on its `granted`
- * flag (up to GIL_SPIN_S, only when the machine has more than one CPU; pause instructions for
- * the first few microseconds, then sched_yield(), so that a holder preempted on the same CPU
- * can run to its tick) before it sleeps: the holder normally honours the bit within one tick,
+ * flag (pause instructions, up to GIL_SPIN_S, only when the machine has more than one CPU)
+ * before it sleeps: the holder normally honours the bit within one tick,
  * and a spinning requester takes over at once instead of waiting for the scheduler to wake it
  * while the GIL lies idle. The old holder then sleeps; no thread is woken on the switch's
  * critical path. Likewise a thread that starts waiting while a priority taker holds the GIL
@@ -68,7 +67,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sched.h>
 #include <unistd.h>
 
 /* The policy, shared by every GIL (process-wide, like CPython's sys.setswitchinterval).
@@ -77,10 +75,9 @@ static uint64_t switch_interval_ns = 5000000;
 static uint64_t io_grace_ns = 0;
 static int io_priority = 1;
 
-/* How long a requester spins for the handoff before it sleeps, and how much of that with
- * pause instructions only. */
-#define GIL_SPIN_S 100e-6
-#define GIL_SPIN_PAUSE_S 5e-6
+/* How long a requester spins for the handoff before it sleeps (several times a tick's
+ * latency, a fraction of a wake-up's on a virtual machine). */
+#define GIL_SPIN_S 50e-6
 
 static double switch_interval_s(void)
 {
@@ -279,21 +276,20 @@ static int spin_done(struct ftc_gil *gil, _ftc_gil_waiter *w, int for_free)
     return for_free && !ftc_atomic_load_relaxed(&gil->locked);
 }
 
-/* Spins (mutex not held) until spin_done() or GIL_SPIN_S passed: pause instructions first,
- * then sched_yield(), so that a holder preempted on this waiter's CPU (a busy machine) gets
- * to run and reach its tick instead of being kept off it by the spinning. */
+/* Spins (mutex not held) with pause instructions until spin_done() or GIL_SPIN_S passed. No
+ * sched_yield(): on a busy machine it hands the CPU to other processes for a timeslice, which
+ * costs more than sleeping and being woken (a woken thread is scheduled promptly). */
 static void spin_wait(struct ftc_gil *gil, _ftc_gil_waiter *w, int for_free)
 {
-    double start = ftc_monotonic(), t = start;
-    while (t - start < GIL_SPIN_S) {
+    double start = ftc_monotonic();
+    for (;;) {
         for (int i = 0; i < 64; i++) {
             if (spin_done(gil, w, for_free))
                 return;
             ftc_cpu_relax();
         }
-        t = ftc_monotonic();
-        if (t - start >= GIL_SPIN_PAUSE_S)
-            sched_yield();
+        if (ftc_monotonic() - start >= GIL_SPIN_S)
+            return;
     }
 }
 
