@@ -424,6 +424,7 @@ void _ftc_gil_after_fork_child(struct ftc_gil *gil, ftc_tstate *holder)
     gil->waiters = gil->prio_waiters = 0;
     gil->requester = NULL;
     gil->last_compute = NULL;
+    gil->holder_prio = 0;
     gil->forced_pending = 0;
 }
 
