@@ -8,7 +8,9 @@
  * Two kinds of takers. The take that follows a drop made by ftc_eval_tick() on a drop request
  * (the thread was computing and was asked to let others run; eval.c sets ts->gil_compute) is
  * a compute take. Every other take (after a voluntary detach: a blocking call, a lock wait, a
- * new thread) is a priority take, unless the I/O priority is off.
+ * new thread) is a priority take, unless the I/O priority is off or the thread was detached
+ * for less than GIL_IO_MIN_DETACHED_S (50 us): such a detach blocked on nothing, and threads
+ * that detach and re-attach in a loop must not preempt every holder at its first tick.
  *
  * Waiting. A compute waiter waits one switch interval (default 5 ms); if no other compute
  * thread got the GIL meanwhile (priority holdings in between do not count: they do not end a
@@ -78,6 +80,9 @@ static int io_priority = 1;
 /* How long a requester spins for the handoff before it sleeps (several times a tick's
  * latency, a fraction of a wake-up's on a virtual machine). */
 #define GIL_SPIN_S 50e-6
+
+/* A re-attach after a shorter detach is not a return from a blocking call (no priority). */
+#define GIL_IO_MIN_DETACHED_S 50e-6
 
 static double switch_interval_s(void)
 {
@@ -362,8 +367,13 @@ static void wait_for_gil(struct ftc_gil *gil, ftc_tstate *ts, int prio)
 
 void _ftc_gil_take(struct ftc_gil *gil, ftc_tstate *ts)
 {
-    /* Owner-only field: this thread's last drop decides the kind of this take. */
-    int prio = !ts->gil_compute && ftc_atomic_load_relaxed(&io_priority);
+    /* Owner-only fields: this thread's last drop, and how long ago it was, decide the kind of
+     * this take. A detach shorter than GIL_IO_MIN_DETACHED_S blocked on nothing (a VM that
+     * releases the GIL around a call that did not block): no priority for it, or threads that
+     * detach and re-attach in a loop would preempt every holder at its first tick. */
+    int prio = !ts->gil_compute && ftc_atomic_load_relaxed(&io_priority) &&
+               (ts->gil_drop_time == 0 || ftc_monotonic() - ts->gil_drop_time >=
+                                              GIL_IO_MIN_DETACHED_S);
     ts->gil_compute = 0;
     pthread_mutex_lock(&gil->mutex);
     if (!gil->locked && may_take_free(gil, prio, 0))
@@ -378,6 +388,7 @@ void _ftc_gil_take(struct ftc_gil *gil, ftc_tstate *ts)
 static void release(struct ftc_gil *gil, ftc_tstate *ts, int requested)
 {
     ftc_atomic_store_relaxed(&ts->holds_gil, 0);
+    ts->gil_drop_time = ftc_monotonic();
     pthread_mutex_lock(&gil->mutex);
     if (!gil->locked || gil->holder != ts)
         ftc_fatal("the GIL is not held by the releasing thread state");

@@ -2,8 +2,9 @@
  *  - a thread re-attaching after a detached region gets the GIL ahead of a compute waiter
  *    (a thread that was made to drop it while computing), through a direct handoff;
  *  - with the priority off, no take is a priority take;
- *  - threads that detach and re-attach all the time do not starve a compute waiter (the
+ *  - threads that block and re-attach all the time do not starve a compute waiter (the
  *    starvation bound: it finishes, or the watchdog fails the test);
+ *  - a detach that blocked on nothing earns no priority;
  *  - under churn (compute threads, threads sleeping detached, the policy switched at run
  *    time) the GIL stays exclusive: a plain counter is exact and ThreadSanitizer sees no race.
  * Both builds (the nogil build with the GIL switched on). */
@@ -24,10 +25,18 @@ static int init_gil(double interval, int prio, double grace)
     return ftc_runtime_init(&cfg);
 }
 
+/* A blocking call (detached): long enough (>= 50 us) that the re-attach after it is a
+ * priority take, whatever the scheduler did before. */
+static void blocking_call(void)
+{
+    struct timespec d = {0, 100000};
+    nanosleep(&d, NULL);
+}
+
 /* ---- the re-attaching thread goes ahead of a compute waiter ---- */
 
 static struct ftc_gil *G;
-static int p_ready, h_ready, c_up, go_h, h_up, go_p;   /* atomic */
+static int p_ready, h_ready, c_ready, go_c, c_up, go_h, h_up, go_p; /* atomic */
 static ftc_tstate *c_ts, *h_ts;                        /* atomic */
 static int h_holding, p_done, order_p, order_c, seq;   /* plain: written under the GIL */
 
@@ -38,6 +47,7 @@ static void p_body(void *arg)
     ftc_atomic_store_release(&p_ready, 1);
     while (!ftc_atomic_load_acquire(&go_p))
         sched_yield();
+    blocking_call();
     FTC_END_ALLOW_THREADS
     order_p = ++seq;
     p_done = 1;
@@ -50,6 +60,7 @@ static void h_body(void *arg)
     ftc_atomic_store_release(&h_ready, 1);
     while (!ftc_atomic_load_acquire(&go_h))
         sched_yield();
+    blocking_call();
     FTC_END_ALLOW_THREADS
     h_holding = 1;
     ftc_atomic_store_release(&h_ts, ftc_tstate_get());
@@ -61,6 +72,12 @@ static void h_body(void *arg)
 static void c_body(void *arg)
 {
     (void)arg;
+    FTC_BEGIN_ALLOW_THREADS
+    ftc_atomic_store_release(&c_ready, 1);
+    while (!ftc_atomic_load_acquire(&go_c))
+        sched_yield();
+    blocking_call();
+    FTC_END_ALLOW_THREADS
     ftc_atomic_store_release(&c_ts, ftc_tstate_get());
     ftc_atomic_store_release(&c_up, 1);
     /* Computes until H has taken the GIL from it; the tick that lost it returns when C has it
@@ -73,7 +90,7 @@ static void c_body(void *arg)
 static int all_ready(void)
 {
     return ftc_atomic_load_acquire(&p_ready) && ftc_atomic_load_acquire(&h_ready) &&
-           ftc_atomic_load_acquire(&c_up);
+           ftc_atomic_load_acquire(&c_ready);
 }
 
 /* H holds the GIL and C waits for it as a compute waiter. */
@@ -99,7 +116,7 @@ FTC_TEST(reattaching_thread_goes_ahead_of_compute_waiter)
          * GIL here, so only the priority can move it. */
         CHECK_EQ(init_gil(1000.0, 1, 0.0), 0);
         G = ftc_tstate_get()->gil;
-        p_ready = h_ready = c_up = go_h = h_up = go_p = 0;
+        p_ready = h_ready = c_ready = go_c = c_up = go_h = h_up = go_p = 0;
         c_ts = h_ts = NULL;
         h_holding = p_done = order_p = order_c = seq = 0;
         ftc_thread *p, *h, *c;
@@ -109,7 +126,12 @@ FTC_TEST(reattaching_thread_goes_ahead_of_compute_waiter)
         /* This thread stays detached from here to the joins: its own re-attach would be a
          * priority take too and could hand the GIL to C before P asks. */
         ftc_tstate *me = ftc_detach();
+        /* Every thread waits detached (none holds the GIL) until it is let go, one by one:
+         * C computes, H takes the GIL from it, then P comes back from its wait. */
         while (!all_ready())
+            sched_yield();
+        ftc_atomic_store_release(&go_c, 1);
+        while (!ftc_atomic_load_acquire(&c_up))
             sched_yield();
         ftc_atomic_store_release(&go_h, 1);
         while (!h_holds_c_computes())
@@ -191,6 +213,45 @@ FTC_TEST(priority_off_means_no_priority_takes)
     CHECK_EQ(ftc_runtime_fini(), 0);
 }
 
+/* ---- a detach that blocks on nothing earns no priority ---- */
+
+static void quick_detacher(void *arg)
+{
+    long n = (long)(intptr_t)arg;
+    for (long i = 0; i < n; i++) {
+        FTC_BEGIN_ALLOW_THREADS
+        FTC_END_ALLOW_THREADS
+        ftc_eval_tick();
+    }
+    stop_all = 1;
+}
+
+FTC_TEST(short_detach_is_not_io)
+{
+    CHECK_EQ(init_gil(0.0005, 1, 0.0), 0);
+    stop_all = 0;
+    ftc_thread *a, *b;
+    CHECK_EQ(ftc_thread_start(&a, spinner, NULL, NULL), 0);
+    CHECK_EQ(ftc_thread_start(&b, quick_detacher, (void *)(intptr_t)ftc_check_scaled(20000),
+                              NULL), 0);
+    /* Counted from here, after both threads' first (priority) attaches may have happened:
+     * a thread's start counts as a return from blocking. */
+    ftc_tstate *me = ftc_detach();
+    ftc_gil_stats s0, s1;
+    CHECK_EQ(ftc_gil_get_stats(&s0), 0);
+    CHECK_EQ(ftc_thread_join(b, -1), 0);
+    CHECK_EQ(ftc_thread_join(a, -1), 0);
+    CHECK_EQ(ftc_gil_get_stats(&s1), 0);
+    ftc_attach(me);
+    /* The quick detacher re-attached thousands of times against a computing spinner; the
+     * few re-attaches the scheduler stretched past the 50 us bound (it may preempt a thread
+     * between detach and attach) are priority takes, not the rest. */
+    CHECK(s1.prio_requests - s0.prio_requests < (uint64_t)ftc_check_scaled(20000) / 4);
+    ftc_thread_release(a);
+    ftc_thread_release(b);
+    CHECK_EQ(ftc_runtime_fini(), 0);
+}
+
 /* ---- no starvation of a compute waiter by threads that re-attach all the time ---- */
 
 static int c_done; /* plain: GIL */
@@ -200,6 +261,8 @@ static void churner(void *arg)
     (void)arg;
     while (!c_done) {
         FTC_BEGIN_ALLOW_THREADS
+        struct timespec d = {0, 100000};
+        nanosleep(&d, NULL); /* blocks long enough to come back as a priority taker */
         FTC_END_ALLOW_THREADS
     }
 }
