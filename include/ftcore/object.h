@@ -148,9 +148,14 @@ FTC_API void _ftc_object_decref_shared(ftc_object *o);
 FTC_API void _ftc_object_hot_incref(ftc_object *o);
 FTC_API void _ftc_object_hot_decref(ftc_object *o);
 /* The calling thread's counts of hot objects, by id (refcount_hot.c keeps them in step with
- * its record; only this thread writes them, the collector reads them with the world stopped). */
-extern FTC_API FTC_THREAD_LOCAL int64_t *_ftc_hot_slots;
-extern FTC_API FTC_THREAD_LOCAL size_t _ftc_hot_nslots;
+ * its record; only this thread writes them, the collector reads them with the world stopped).
+ * One thread-local struct, so that the inline path computes one thread-local address (one
+ * __tls_get_addr in position-independent code) for both fields. */
+typedef struct _ftc_hot_tls {
+    int64_t *slots;
+    size_t nslots;
+} _ftc_hot_tls;
+extern FTC_API FTC_THREAD_LOCAL _ftc_hot_tls _ftc_hot;
 extern FTC_API FTC_THREAD_LOCAL uintptr_t _ftc_tls_tid;
 FTC_API void _ftc_object_set_shared_slow(ftc_object *o);
 
@@ -173,12 +178,13 @@ static inline bool _ftc_object_is_hot(ftc_object *o)
     return (ftc_atomic_load_relaxed(&o->ob_flags) & FTC_OBF_HOT) != 0;
 }
 
-/* A hot object's id is in ob_ref_local (already loaded by the caller as `local`). */
+/* A hot object's id is in ob_ref_local (already loaded by the caller as `id`). */
 static inline void _ftc_hot_add(ftc_object *o, uint32_t id, int64_t delta)
 {
-    if (FTC_LIKELY(id < _ftc_hot_nslots)) {
+    _ftc_hot_tls *hot = &_ftc_hot;
+    if (FTC_LIKELY(id < hot->nslots)) {
         /* Relaxed load and store, this thread only: no read-modify-write, no contention. */
-        int64_t *slot = &_ftc_hot_slots[id];
+        int64_t *slot = &hot->slots[id];
         ftc_atomic_store_relaxed(slot, ftc_atomic_load_relaxed(slot) + delta);
     } else if (delta > 0) {
         _ftc_object_hot_incref(o);
@@ -187,15 +193,20 @@ static inline void _ftc_hot_add(ftc_object *o, uint32_t id, int64_t delta)
     }
 }
 
+/* The order of the tests below: the owner first, since an owned object is never immortal nor
+ * hot (ftc_object_immortalize and ftc_object_set_hot both take the owner away, FTC_TID_NONE,
+ * before the object is shared; static immortals never have one), so the owner path, the
+ * commonest, skips both tests. Then immortal (ob_ref_local is FTC_REF_IMMORTAL), hot (the
+ * flag; ob_ref_local is its id), and the shared count. */
 static inline void ftc_incref(ftc_object *o)
 {
-    /* Relaxed: only the owner writes ob_ref_local; others read it to see FTC_REF_IMMORTAL,
-     * which is set before publication. */
+    /* Relaxed: only the owner writes ob_ref_local; others read it to see FTC_REF_IMMORTAL or a
+     * hot object's id, both stored before publication. */
     uint32_t local = ftc_atomic_load_relaxed(&o->ob_ref_local);
-    if (FTC_UNLIKELY(local == FTC_REF_IMMORTAL))
-        return;
     if (FTC_LIKELY(_ftc_is_owned_by_me(o))) {
         ftc_atomic_store_relaxed(&o->ob_ref_local, local + 1);
+    } else if (local == FTC_REF_IMMORTAL) {
+        return;
     } else if (FTC_UNLIKELY(_ftc_object_is_hot(o))) {
         _ftc_hot_add(o, local, 1);
     } else {
@@ -208,13 +219,13 @@ static inline void ftc_incref(ftc_object *o)
 static inline void ftc_decref(ftc_object *o)
 {
     uint32_t local = ftc_atomic_load_relaxed(&o->ob_ref_local);
-    if (FTC_UNLIKELY(local == FTC_REF_IMMORTAL))
-        return;
     if (FTC_LIKELY(_ftc_is_owned_by_me(o))) {
         local--;
         ftc_atomic_store_relaxed(&o->ob_ref_local, local);
         if (FTC_UNLIKELY(local == 0))
             _ftc_object_merge_zero_local(o);
+    } else if (local == FTC_REF_IMMORTAL) {
+        return;
     } else if (FTC_UNLIKELY(_ftc_object_is_hot(o))) {
         _ftc_hot_add(o, local, -1);
     } else {
@@ -227,13 +238,13 @@ static inline void ftc_decref(ftc_object *o)
 static inline bool ftc_try_incref(ftc_object *o)
 {
     uint32_t local = ftc_atomic_load_relaxed(&o->ob_ref_local);
-    if (local == FTC_REF_IMMORTAL)
-        return true;
     if (_ftc_is_owned_by_me(o)) {
         /* The owner's own count cannot be zero while the object is alive and owned. */
         ftc_atomic_store_relaxed(&o->ob_ref_local, local + 1);
         return true;
     }
+    if (local == FTC_REF_IMMORTAL)
+        return true;
     if (FTC_UNLIKELY(_ftc_object_is_hot(o))) {
         /* A hot object is freed only by a collection, which stops the world: an attached
          * reader that still sees it in a slot is before that collection. */
@@ -333,19 +344,10 @@ FTC_API int ftc_object_set_hot(ftc_object *o);
  * attached. GIL build: 0. */
 FTC_API int64_t ftc_object_collect_hot(void);
 
-/* ---- hashing and equality (what the containers use) ----
- * ftc_object_hash: 0 and *out, or FTC_ETYPE if the type is unhashable, or the type's code.
- * ftc_object_eq: 1 equal, 0 not, or a negative code. Identical objects are equal; int and str
- * compare by value without calling any callback; otherwise a's eq decides (NULL = identity). */
-FTC_API int ftc_object_hash(ftc_object *o, uint64_t *out);
-FTC_API int ftc_object_eq(ftc_object *a, ftc_object *b);
-
 /* ---- int: an immutable boxed int64. Small ints (-5..256) are static immortals. ---- */
 extern FTC_API const ftc_type ftc_int_type;
 /* Return a new reference; NULL with FTC_ENOMEM. */
 FTC_API ftc_object *ftc_int_new(int64_t v);
-/* The value of an int (fatal if o is not an int). */
-FTC_API int64_t ftc_int_value(ftc_object *o);
 static inline bool ftc_int_check(ftc_object *o) { return o->ob_type == &ftc_int_type; }
 
 /* ---- str: immutable bytes (not necessarily text) + length; hash computed at creation. ---- */
@@ -353,11 +355,89 @@ extern FTC_API const ftc_type ftc_str_type;
 /* Return a new reference to a copy of s[0..len) (NUL-terminated copy; s may be NULL if len is
  * 0); NULL with FTC_ENOMEM, or FTC_EOVERFLOW for an impossible length. */
 FTC_API ftc_object *ftc_str_new(const char *s, size_t len);
-/* Accessors (fatal if o is not a str). The data stays valid while the caller holds a reference. */
-FTC_API const char *ftc_str_data(ftc_object *o);
-FTC_API size_t ftc_str_len(ftc_object *o);
-FTC_API uint64_t ftc_str_hash(ftc_object *o);
 static inline bool ftc_str_check(ftc_object *o) { return o->ob_type == &ftc_str_type; }
+
+/* The layouts of the built-in int and str (src/builtin_types.c), public only so that the
+ * accessors and the hash below are inline: both are immutable once their constructor returned,
+ * so any thread holding a reference reads them without synchronization. A str's len bytes and
+ * a NUL follow its struct. Do not build these objects by hand. */
+typedef struct _ftc_int_object {
+    FTC_OBJECT_HEAD;
+    int64_t value;
+} _ftc_int_object;
+
+typedef struct _ftc_str_object {
+    FTC_OBJECT_HEAD;
+    size_t len;
+    uint64_t hash;
+} _ftc_str_object;
+
+/* Misuse of an accessor: the object is not of the type func needs (fatal, names both). */
+FTC_NORETURN FTC_API void _ftc_object_wrong_type(ftc_object *o, const char *func);
+
+/* The value of an int (fatal if o is not an int). */
+static inline int64_t ftc_int_value(ftc_object *o)
+{
+    if (FTC_UNLIKELY(!ftc_int_check(o)))
+        _ftc_object_wrong_type(o, "ftc_int_value");
+    return ((_ftc_int_object *)o)->value;
+}
+
+/* Accessors (fatal if o is not a str). The data stays valid while the caller holds a reference. */
+static inline const char *ftc_str_data(ftc_object *o)
+{
+    if (FTC_UNLIKELY(!ftc_str_check(o)))
+        _ftc_object_wrong_type(o, "ftc_str_data");
+    return (const char *)o + sizeof(_ftc_str_object);
+}
+static inline size_t ftc_str_len(ftc_object *o)
+{
+    if (FTC_UNLIKELY(!ftc_str_check(o)))
+        _ftc_object_wrong_type(o, "ftc_str_len");
+    return ((_ftc_str_object *)o)->len;
+}
+static inline uint64_t ftc_str_hash(ftc_object *o)
+{
+    if (FTC_UNLIKELY(!ftc_str_check(o)))
+        _ftc_object_wrong_type(o, "ftc_str_hash");
+    return ((_ftc_str_object *)o)->hash;
+}
+
+/* ---- hashing and equality (what the containers use) ----
+ * ftc_object_hash: 0 and *out, or FTC_ETYPE if the type is unhashable, or the type's code.
+ * ftc_object_eq: 1 equal, 0 not, or a negative code. Identical objects are equal; int and str
+ * compare by value without calling any callback; otherwise a's eq decides (NULL = identity).
+ * The hash of a str (computed at creation) and of an int (its value through the splitmix64
+ * finalizer) are inline; other types' hash callbacks are called by the out-of-line part. */
+
+/* The splitmix64 finalizer: the int hash, and the last step of the str hash. */
+static inline uint64_t _ftc_hash_mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= UINT64_C(0xbf58476d1ce4e5b9);
+    x ^= x >> 27;
+    x *= UINT64_C(0x94d049bb133111eb);
+    x ^= x >> 31;
+    return x;
+}
+
+/* The hash of an object that is neither an int nor a str (src/builtin_types.c). */
+FTC_API int _ftc_object_hash_slow(ftc_object *o, uint64_t *out);
+
+static inline int ftc_object_hash(ftc_object *o, uint64_t *out)
+{
+    const ftc_type *t = o->ob_type;
+    if (FTC_LIKELY(t == &ftc_str_type)) {
+        *out = ((_ftc_str_object *)o)->hash;
+        return 0;
+    }
+    if (t == &ftc_int_type) {
+        *out = _ftc_hash_mix64((uint64_t)((_ftc_int_object *)o)->value);
+        return 0;
+    }
+    return _ftc_object_hash_slow(o, out);
+}
+FTC_API int ftc_object_eq(ftc_object *a, ftc_object *b);
 
 FTC_EXTERN_C_END
 
