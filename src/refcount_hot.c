@@ -7,8 +7,8 @@
  *
  * How: ftc_object_set_hot(o), called by o's creator before publishing it, merges o's counts
  * into its shared word (state MERGED, owner none), gives o a unique id (stored in
- * ob_ref_local, which a merged object does not use; never FTC_REF_IMMORTAL) and sets
- * FTC_OBF_HOT. Thereafter every thread's incref/decref of o adds +1/-1 to its own slot
+ * ob_ref_local, which a merged object does not use; never FTC_REF_IMMORTAL), sets
+ * FTC_OBF_HOT, and last makes its owner FTC_TID_HOT (which the inline paths test). Thereafter every thread's incref/decref of o adds +1/-1 to its own slot
  * counts[id] in its record: a plain load and relaxed store, no contention, inline
  * (_ftc_hot.slots / _ftc_hot.nslots, one thread-local struct, are the thread's view of its
  * record's array). (If a thread's array cannot grow, that one change goes to the shared word
@@ -83,6 +83,8 @@ int ftc_object_set_hot(ftc_object *o)
                              (total << FTC_REF_SHARED_SHIFT) | FTC_REF_MERGED);
     ftc_atomic_store_relaxed(&o->ob_ref_local, (uint32_t)id);
     ftc_atomic_fetch_or_relaxed(&o->ob_flags, (uint16_t)(FTC_OBF_HOT | FTC_OBF_QSBR));
+    /* Last: from here on the inline paths (which test ob_tid first) count in the slots. */
+    ftc_atomic_store_relaxed(&o->ob_tid, FTC_TID_HOT);
     pthread_mutex_unlock(&hot_mutex);
     return 0;
 }
@@ -191,7 +193,8 @@ static void dealloc_dead(ftc_object **dead, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         ftc_object *o = dead[i];
-        /* Merged, count zero, no id: an ordinary dead object now. */
+        /* Merged, count zero, no id, no owner: an ordinary dead object now. */
+        ftc_atomic_store_relaxed(&o->ob_tid, FTC_TID_NONE);
         ftc_atomic_store_relaxed(&o->ob_ref_local, (uint32_t)0);
         ftc_atomic_fetch_and_relaxed(&o->ob_flags, (uint16_t)~FTC_OBF_HOT);
         _ftc_object_dealloc(o);

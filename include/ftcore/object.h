@@ -5,7 +5,8 @@
  * the variant its <ftcore/config.h> names:
  *
  *   GIL build (16 bytes)        nogil build (32 bytes)
- *     uint64_t ob_refcnt          uintptr_t ob_tid        owner thread (FTC_TID_NONE: none)
+ *     uint64_t ob_refcnt          uintptr_t ob_tid        owner thread (FTC_TID_NONE: none,
+ *                                                         FTC_TID_HOT: a hot object)
  *     const ftc_type *ob_type     uint16_t  ob_flags      FTC_OBF_* (set before publication)
  *                                 ftc_mutex ob_mutex      the critical sections' lock
  *                                 uint8_t   ob_gc_bits    reserved, zero
@@ -46,7 +47,10 @@
  * object, and frees the hot objects whose total is zero) after its last reference went away,
  * or at ftc_runtime_fini(). A thread that exits adds its counts into the objects first. In the
  * GIL build counts are plain already; a hot object is an ordinary one there (freed at zero)
- * and ftc_object_collect_hot() returns 0.
+ * and ftc_object_collect_hot() returns 0. A hot object is marked twice: FTC_OBF_HOT in its
+ * flags (what the slow paths test) and FTC_TID_HOT as its owner (what the inline paths test:
+ * they load ob_tid for the owner check anyway, so hotness costs them one more compare of a
+ * register, not another load). FTC_TID_HOT is no thread's id, so nobody owns a hot object.
  */
 #ifndef FTCORE_OBJECT_H
 #define FTCORE_OBJECT_H
@@ -82,6 +86,7 @@ struct ftc_object {
 };
 
 #define FTC_TID_NONE ((uintptr_t)0)        /* no owner: every thread uses the shared count */
+#define FTC_TID_HOT (~(uintptr_t)0)        /* hot: every thread counts in its own slot */
 #define FTC_REF_IMMORTAL UINT32_MAX        /* ob_ref_local of an immortal object */
 #define FTC_REF_SHARED_SHIFT 2
 #define FTC_REF_SHARED_FLAG_MASK ((intptr_t)3)
@@ -162,13 +167,19 @@ FTC_API void _ftc_object_set_shared_slow(ftc_object *o);
 /* ---- the reference-count fast paths ---- */
 #ifdef FTC_GIL_DISABLED
 
+/* Whether tid (an object's ob_tid) is the calling thread's own id. Relaxed loads of ob_tid
+ * suffice: the owner's id only changes from our own id to FTC_TID_NONE (by a merge that runs
+ * on the owner thread or with the owner gone) or to FTC_TID_HOT (by set_hot, on the owner
+ * thread, before publication), so a stale value never equals ours wrongly; a thread without
+ * an id (0) never owns anything (objects it makes are ownerless). */
+static inline bool _ftc_tid_is_mine(uintptr_t tid)
+{
+    return tid == _ftc_tls_tid && tid != FTC_TID_NONE;
+}
+
 static inline bool _ftc_is_owned_by_me(ftc_object *o)
 {
-    /* Relaxed: the owner's id only changes from our own id to FTC_TID_NONE (by a merge that
-     * runs on the owner thread or with the owner gone), so a stale value never equals ours
-     * wrongly; a thread without an id (0) never owns anything (objects it makes are ownerless). */
-    uintptr_t tid = ftc_atomic_load_relaxed(&o->ob_tid);
-    return tid == _ftc_tls_tid && tid != FTC_TID_NONE;
+    return _ftc_tid_is_mine(ftc_atomic_load_relaxed(&o->ob_tid));
 }
 
 static inline bool _ftc_object_is_hot(ftc_object *o)
@@ -193,23 +204,24 @@ static inline void _ftc_hot_add(ftc_object *o, uint32_t id, int64_t delta)
     }
 }
 
-/* The order of the tests below: the owner first, since an owned object is never immortal nor
- * hot (ftc_object_immortalize and ftc_object_set_hot both take the owner away, FTC_TID_NONE,
- * before the object is shared; static immortals never have one), so the owner path, the
- * commonest, skips both tests. Then immortal (ob_ref_local is FTC_REF_IMMORTAL), hot (the
- * flag; ob_ref_local is its id), and the shared count. */
+/* The order of the tests below, all decided by ob_tid and ob_ref_local (two loads from the
+ * header's first 16 bytes): the owner first, the commonest case; an
+ * owned object is never immortal nor hot (ftc_object_immortalize takes the owner away,
+ * FTC_TID_NONE, and ftc_object_set_hot makes it FTC_TID_HOT, both before the object is
+ * shared; static immortals never have one), so the owner path tests nothing else. Then hot
+ * (ob_tid is FTC_TID_HOT and ob_ref_local its id), immortal (ob_ref_local is
+ * FTC_REF_IMMORTAL), and the shared count. Relaxed loads of ob_ref_local: only the owner
+ * writes it; others read FTC_REF_IMMORTAL or a hot object's id, both stored before
+ * publication. */
 static inline void ftc_incref(ftc_object *o)
 {
-    /* Relaxed: only the owner writes ob_ref_local; others read it to see FTC_REF_IMMORTAL or a
-     * hot object's id, both stored before publication. */
+    uintptr_t tid = ftc_atomic_load_relaxed(&o->ob_tid);
     uint32_t local = ftc_atomic_load_relaxed(&o->ob_ref_local);
-    if (FTC_LIKELY(_ftc_is_owned_by_me(o))) {
+    if (FTC_LIKELY(_ftc_tid_is_mine(tid))) {
         ftc_atomic_store_relaxed(&o->ob_ref_local, local + 1);
-    } else if (local == FTC_REF_IMMORTAL) {
-        return;
-    } else if (FTC_UNLIKELY(_ftc_object_is_hot(o))) {
+    } else if (FTC_UNLIKELY(tid == FTC_TID_HOT)) {
         _ftc_hot_add(o, local, 1);
-    } else {
+    } else if (local != FTC_REF_IMMORTAL) {
         /* Relaxed: an incref needs no ordering; the decref that frees synchronizes. */
         ftc_atomic_fetch_add_relaxed(&o->ob_ref_shared,
                                      (intptr_t)1 << FTC_REF_SHARED_SHIFT);
@@ -218,17 +230,16 @@ static inline void ftc_incref(ftc_object *o)
 
 static inline void ftc_decref(ftc_object *o)
 {
+    uintptr_t tid = ftc_atomic_load_relaxed(&o->ob_tid);
     uint32_t local = ftc_atomic_load_relaxed(&o->ob_ref_local);
-    if (FTC_LIKELY(_ftc_is_owned_by_me(o))) {
+    if (FTC_LIKELY(_ftc_tid_is_mine(tid))) {
         local--;
         ftc_atomic_store_relaxed(&o->ob_ref_local, local);
         if (FTC_UNLIKELY(local == 0))
             _ftc_object_merge_zero_local(o);
-    } else if (local == FTC_REF_IMMORTAL) {
-        return;
-    } else if (FTC_UNLIKELY(_ftc_object_is_hot(o))) {
+    } else if (FTC_UNLIKELY(tid == FTC_TID_HOT)) {
         _ftc_hot_add(o, local, -1);
-    } else {
+    } else if (local != FTC_REF_IMMORTAL) {
         _ftc_object_decref_shared(o);
     }
 }
@@ -237,20 +248,21 @@ static inline void ftc_decref(ftc_object *o)
  * guarantees for objects found in a shared structure while the caller is attached). */
 static inline bool ftc_try_incref(ftc_object *o)
 {
+    uintptr_t tid = ftc_atomic_load_relaxed(&o->ob_tid);
     uint32_t local = ftc_atomic_load_relaxed(&o->ob_ref_local);
-    if (_ftc_is_owned_by_me(o)) {
+    if (_ftc_tid_is_mine(tid)) {
         /* The owner's own count cannot be zero while the object is alive and owned. */
         ftc_atomic_store_relaxed(&o->ob_ref_local, local + 1);
         return true;
     }
-    if (local == FTC_REF_IMMORTAL)
-        return true;
-    if (FTC_UNLIKELY(_ftc_object_is_hot(o))) {
+    if (FTC_UNLIKELY(tid == FTC_TID_HOT)) {
         /* A hot object is freed only by a collection, which stops the world: an attached
          * reader that still sees it in a slot is before that collection. */
         _ftc_hot_add(o, local, 1);
         return true;
     }
+    if (local == FTC_REF_IMMORTAL)
+        return true;
     /* Relaxed load, CAS: pairs with the merge CAS that makes the word exactly MERGED; a
      * successful CAS here is ordered before that merge in the word's modification order. */
     intptr_t shared = ftc_atomic_load_relaxed(&o->ob_ref_shared);

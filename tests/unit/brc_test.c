@@ -249,7 +249,7 @@ Test(brc, hot_object_exact_counts_and_free_rule)
 
 /* The inline incref/decref/try-incref test the owner first (object.h): that is right only
  * because an object with an owner is never immortal nor hot. Check that the owner loses its
- * ownership when it makes its object immortal or hot, and that its own counting afterwards
+ * ownership when it makes its object immortal (FTC_TID_NONE) or hot (FTC_TID_HOT), and that its own counting afterwards
  * goes where it must: nowhere (immortal), its hot slot (hot), never the local count. */
 Test(brc, owner_first_order_invariants)
 {
@@ -260,7 +260,7 @@ Test(brc, owner_first_order_invariants)
     cr_assert_eq(ftc_object_set_hot(hot), 0);
 #ifdef FTC_GIL_DISABLED
     cr_assert_eq(im->ob_tid, FTC_TID_NONE);
-    cr_assert_eq(hot->ob_tid, FTC_TID_NONE);
+    cr_assert_eq(hot->ob_tid, FTC_TID_HOT);
     cr_assert_eq(plain->ob_tid, _ftc_tls_tid);
     uint32_t id = hot->ob_ref_local;
     for (int i = 0; i < 1000; i++) {
