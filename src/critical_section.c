@@ -282,6 +282,37 @@ void ftc_critical_section2_end(ftc_critical_section2 *c)
 
 #else /* GIL build: sections are empty blocks, so the stack is always empty. */
 
+/* The same symbols as the nogil build (critical_section.h): the link stays NULL, and a section
+ * begun through the functions (the macros never call them) is a no-op one, never pushed: the
+ * GIL is the lock. */
+FTC_THREAD_LOCAL uintptr_t *_ftc_cs_top_link;
+
+void ftc_critical_section_begin_slow(ftc_critical_section *c, ftc_mutex *m)
+{
+    FTC_UNUSED(m);
+    c->prev = 0;
+    c->mutex = NULL;
+}
+
+void ftc_critical_section_end_slow(ftc_critical_section *c)
+{
+    FTC_UNUSED(c);
+}
+
+void ftc_critical_section2_begin_mutex(ftc_critical_section2 *c, ftc_mutex *m1, ftc_mutex *m2)
+{
+    FTC_UNUSED(m1);
+    FTC_UNUSED(m2);
+    c->base.prev = 0;
+    c->base.mutex = NULL;
+    c->mutex2 = NULL;
+}
+
+void ftc_critical_section2_end(ftc_critical_section2 *c)
+{
+    FTC_UNUSED(c);
+}
+
 void _ftc_cs_suspend_all(ftc_tstate *ts)
 {
     FTC_UNUSED(ts);

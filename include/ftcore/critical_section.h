@@ -49,7 +49,9 @@
 
 FTC_EXTERN_C_BEGIN
 
-#ifdef FTC_GIL_DISABLED
+/* The types, the functions and the thread-local link exist in both builds, so that both export
+ * the same symbols (DESIGN.md); in the GIL build the macros below never call them, the link
+ * stays NULL and a section begun through the functions is a no-op one. */
 
 /* Private layout; on the stack of the thread that began it. */
 typedef struct ftc_critical_section {
@@ -109,6 +111,8 @@ static inline void ftc_critical_section_end(ftc_critical_section *c)
 FTC_API void ftc_critical_section2_begin_mutex(ftc_critical_section2 *c, ftc_mutex *m1,
                                                ftc_mutex *m2);
 FTC_API void ftc_critical_section2_end(ftc_critical_section2 *c);
+
+#ifdef FTC_GIL_DISABLED
 
 /* Nested sections declare the same name in inner blocks, on purpose: each END must find its
  * own BEGIN's section. -Wshadow is silenced for that declaration only. */
