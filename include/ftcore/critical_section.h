@@ -17,9 +17,10 @@
  * block (a nested section on a contended object, an allocation that may detach, a wait).
  *
  * A section on a mutex the top section already holds is a no-op (it neither locks nor pushes).
- * While the world is stopped, the thread that stopped it takes no locks in sections: the others
- * are paused, and one of them may own a mutex by handoff without having run since (CPython
- * gh-144513).
+ * While the world is stopped, the thread that stopped it never waits for a lock in a section:
+ * it takes a free lock as usual, but a section whose lock is not free is pushed suspended,
+ * holding nothing (the others are paused, so nothing needs excluding, and one of them may own
+ * the mutex by handoff without having run since: CPython gh-144513).
  *
  * Sections require an attached thread state (fatal otherwise). Begin and end must pair in the
  * same scope (the macros open and close a block). In the GIL build they are empty blocks: the
