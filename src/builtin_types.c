@@ -11,35 +11,32 @@
  * masked probing); str uses 64-bit FNV-1a followed by the same finalizer. Equal values hash
  * equally; the hash of an int and a str with the same bytes are unrelated (they never compare
  * equal: ftc_object_eq of an int and a str is 0).
+ *
+ * The hot readers are inline in object.h, which therefore holds both layouts: ftc_int_value,
+ * ftc_str_data/len/hash (a type check and a load; a wrong type calls _ftc_object_wrong_type
+ * here, fatal) and ftc_object_hash for an int or a str (no call: a dict lookup hashes its key
+ * on every probe sequence). This file keeps the constructors, equality, and the hash of other
+ * types (_ftc_object_hash_slow, which calls the type's callback).
  */
 #include "internal/object.h"
+#include <stddef.h>
 #include <string.h>
 
-typedef struct {
-    FTC_OBJECT_HEAD;
-    int64_t value;
-} int_object;
+/* The layouts are in the public header (object.h), for its inline accessors and hash; a str's
+ * bytes follow its struct. */
+typedef _ftc_int_object int_object;
 
 typedef struct {
-    FTC_OBJECT_HEAD;
-    size_t len;
-    uint64_t hash;
-    char data[];   /* len bytes and a NUL */
+    _ftc_str_object head;
+    char data[]; /* len bytes and a NUL */
 } str_object;
 
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= UINT64_C(0xbf58476d1ce4e5b9);
-    x ^= x >> 27;
-    x *= UINT64_C(0x94d049bb133111eb);
-    x ^= x >> 31;
-    return x;
-}
+_Static_assert(offsetof(str_object, data) == sizeof(_ftc_str_object),
+               "ftc_str_data() finds the bytes right after the public struct");
 
 static int int_hash(ftc_object *self, uint64_t *out)
 {
-    *out = mix64((uint64_t)((int_object *)self)->value);
+    *out = _ftc_hash_mix64((uint64_t)((int_object *)self)->value);
     return 0;
 }
 
@@ -51,7 +48,7 @@ static int int_eq(ftc_object *self, ftc_object *other)
 
 static int str_hash(ftc_object *self, uint64_t *out)
 {
-    *out = ((str_object *)self)->hash;
+    *out = ((str_object *)self)->head.hash;
     return 0;
 }
 
@@ -60,7 +57,8 @@ static int str_eq(ftc_object *self, ftc_object *other)
     if (!ftc_str_check(other))
         return 0;
     str_object *a = (str_object *)self, *b = (str_object *)other;
-    return a->len == b->len && a->hash == b->hash && memcmp(a->data, b->data, a->len) == 0;
+    return a->head.len == b->head.len && a->head.hash == b->head.hash &&
+           memcmp(a->data, b->data, a->head.len) == 0;
 }
 
 const ftc_type ftc_int_type = {"int", sizeof(int_object), NULL, int_hash, int_eq};
@@ -95,11 +93,9 @@ ftc_object *ftc_int_new(int64_t v)
     return FTC_OBJ(o);
 }
 
-int64_t ftc_int_value(ftc_object *o)
+void _ftc_object_wrong_type(ftc_object *o, const char *func)
 {
-    if (!ftc_int_check(o))
-        ftc_fatal("ftc_int_value on a %s object", o->ob_type->name);
-    return ((int_object *)o)->value;
+    ftc_fatal("%s on a %s object", func, o->ob_type->name);
 }
 
 /* ---- str ---- */
@@ -111,7 +107,7 @@ static uint64_t bytes_hash(const char *s, size_t len)
         h ^= (unsigned char)s[i];
         h *= UINT64_C(0x100000001b3);
     }
-    return mix64(h ^ len);
+    return _ftc_hash_mix64(h ^ len);
 }
 
 ftc_object *ftc_str_new(const char *s, size_t len)
@@ -131,25 +127,15 @@ ftc_object *ftc_str_new(const char *s, size_t len)
     if (len != 0)
         memcpy(o->data, s, len);
     o->data[len] = '\0';
-    o->len = len;
-    o->hash = bytes_hash(o->data, len);
+    o->head.len = len;
+    o->head.hash = bytes_hash(o->data, len);
     return FTC_OBJ(o);
 }
 
-static str_object *as_str(ftc_object *o, const char *func)
-{
-    if (!ftc_str_check(o))
-        ftc_fatal("%s on a %s object", func, o->ob_type->name);
-    return (str_object *)o;
-}
-
-const char *ftc_str_data(ftc_object *o) { return as_str(o, __func__)->data; }
-size_t ftc_str_len(ftc_object *o) { return as_str(o, __func__)->len; }
-uint64_t ftc_str_hash(ftc_object *o) { return as_str(o, __func__)->hash; }
-
 /* ---- hashing and equality ---- */
 
-int ftc_object_hash(ftc_object *o, uint64_t *out)
+/* The inline ftc_object_hash handles int and str itself; any other type comes here. */
+int _ftc_object_hash_slow(ftc_object *o, uint64_t *out)
 {
     const ftc_type *t = o->ob_type;
     if (t == &ftc_int_type)

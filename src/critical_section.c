@@ -25,6 +25,13 @@
  * mutex NULL — nothing — and the lock call then completes, so when begin returns the top is
  * active and holds its mutex.
  *
+ * The fast paths (inline in the public header) do the first step of begin (an acquire CAS on a
+ * free mutex, then the push) and the whole of an end that has nothing to resume; they reach the
+ * stack through the thread-local _ftc_cs_top_link, which the attach hook points at the attached
+ * tstate's stack head and the detach hook clears (only for the calling thread's own tstate:
+ * white-box tests drive the internal functions with a tstate of their own). A fast path that
+ * finds the link NULL, or anything else unusual, calls the full versions below.
+ *
  * Stop-the-world (CPython gh-144513). A mutex can be handed to a waiter that is parked,
  * detached, and then paused by a stop-the-world before it runs again: it owns the mutex but
  * cannot release it until the world restarts. If the thread that stopped the world then waited
@@ -38,6 +45,10 @@
 #include "internal/state.h"
 
 #ifdef FTC_GIL_DISABLED
+
+FTC_THREAD_LOCAL uintptr_t *_ftc_cs_top_link;
+
+static void resume_top(ftc_tstate *ts);
 
 static ftc_critical_section2 *as_two(ftc_critical_section *c)
 {
@@ -81,7 +92,7 @@ static void pop(ftc_tstate *ts, ftc_critical_section *c)
         ftc_fatal("critical sections ended out of order (%p is not the innermost)", (void *)c);
     ts->critical_section = c->prev;
     if (c->prev & FTC_CS_INACTIVE)
-        _ftc_cs_resume(ts);
+        resume_top(ts);
 }
 
 void _ftc_cs_begin(ftc_tstate *ts, ftc_critical_section *c, ftc_mutex *m)
@@ -179,6 +190,8 @@ void _ftc_cs2_end(ftc_tstate *ts, ftc_critical_section2 *c)
 
 void _ftc_cs_suspend_all(ftc_tstate *ts)
 {
+    if (ts == _ftc_tstate_current)
+        _ftc_cs_top_link = NULL; /* detaching: the fast paths must not touch the stack now */
     for (uintptr_t *link = &ts->critical_section; *link != 0;) {
         ftc_critical_section *c = (ftc_critical_section *)(*link & ~FTC_CS_MASK);
         if (!(*link & FTC_CS_INACTIVE)) {
@@ -194,6 +207,14 @@ void _ftc_cs_suspend_all(ftc_tstate *ts)
 }
 
 void _ftc_cs_resume(ftc_tstate *ts)
+{
+    if (ts == _ftc_tstate_current)
+        _ftc_cs_top_link = &ts->critical_section; /* attaching: the fast paths' stack */
+    resume_top(ts);
+}
+
+/* Re-takes the top section's locks if it is suspended (attach, or a pop down to it). */
+static void resume_top(ftc_tstate *ts)
 {
     uintptr_t top = ts->critical_section;
     if (top == 0 || !(top & FTC_CS_INACTIVE))
@@ -239,14 +260,14 @@ static ftc_tstate *require_tstate(const char *func)
     return ts;
 }
 
-void ftc_critical_section_begin_mutex(ftc_critical_section *c, ftc_mutex *m)
+void ftc_critical_section_begin_slow(ftc_critical_section *c, ftc_mutex *m)
 {
-    _ftc_cs_begin(require_tstate(__func__), c, m);
+    _ftc_cs_begin(require_tstate("ftc_critical_section_begin"), c, m);
 }
 
-void ftc_critical_section_end(ftc_critical_section *c)
+void ftc_critical_section_end_slow(ftc_critical_section *c)
 {
-    _ftc_cs_end(require_tstate(__func__), c);
+    _ftc_cs_end(require_tstate("ftc_critical_section_end"), c);
 }
 
 void ftc_critical_section2_begin_mutex(ftc_critical_section2 *c, ftc_mutex *m1, ftc_mutex *m2)
@@ -260,6 +281,37 @@ void ftc_critical_section2_end(ftc_critical_section2 *c)
 }
 
 #else /* GIL build: sections are empty blocks, so the stack is always empty. */
+
+/* The same symbols as the nogil build (critical_section.h): the link stays NULL, and a section
+ * begun through the functions (the macros never call them) is a no-op one, never pushed: the
+ * GIL is the lock. */
+FTC_THREAD_LOCAL uintptr_t *_ftc_cs_top_link;
+
+void ftc_critical_section_begin_slow(ftc_critical_section *c, ftc_mutex *m)
+{
+    FTC_UNUSED(m);
+    c->prev = 0;
+    c->mutex = NULL;
+}
+
+void ftc_critical_section_end_slow(ftc_critical_section *c)
+{
+    FTC_UNUSED(c);
+}
+
+void ftc_critical_section2_begin_mutex(ftc_critical_section2 *c, ftc_mutex *m1, ftc_mutex *m2)
+{
+    FTC_UNUSED(m1);
+    FTC_UNUSED(m2);
+    c->base.prev = 0;
+    c->base.mutex = NULL;
+    c->mutex2 = NULL;
+}
+
+void ftc_critical_section2_end(ftc_critical_section2 *c)
+{
+    FTC_UNUSED(c);
+}
 
 void _ftc_cs_suspend_all(ftc_tstate *ts)
 {

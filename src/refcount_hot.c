@@ -7,12 +7,12 @@
  *
  * How: ftc_object_set_hot(o), called by o's creator before publishing it, merges o's counts
  * into its shared word (state MERGED, owner none), gives o a unique id (stored in
- * ob_ref_local, which a merged object does not use; never FTC_REF_IMMORTAL) and sets
- * FTC_OBF_HOT. Thereafter every thread's incref/decref of o adds +1/-1 to its own slot
+ * ob_ref_local, which a merged object does not use; never FTC_REF_IMMORTAL), sets
+ * FTC_OBF_HOT, and last makes its owner FTC_TID_HOT (which the inline paths test). Thereafter every thread's incref/decref of o adds +1/-1 to its own slot
  * counts[id] in its record: a plain load and relaxed store, no contention, inline
- * (_ftc_hot_slots / _ftc_hot_nslots are the thread-local view of the record's array). (If a thread's
- * array cannot grow, that one change goes to the shared word atomically instead: counts are
- * fungible.) The total is shared count + the sum of every thread's slot, which may be
+ * (_ftc_hot.slots / _ftc_hot.nslots, one thread-local struct, are the thread's view of its
+ * record's array). (If a thread's array cannot grow, that one change goes to the shared word
+ * atomically instead: counts are fungible.) The total is shared count + the sum of every thread's slot, which may be
  * negative individually.
  *
  * When it is freed (the rule): never by a decref, since no thread knows the total. A thread
@@ -40,8 +40,7 @@
 
 #ifdef FTC_GIL_DISABLED
 
-FTC_THREAD_LOCAL int64_t *_ftc_hot_slots;
-FTC_THREAD_LOCAL size_t _ftc_hot_nslots;
+FTC_THREAD_LOCAL _ftc_hot_tls _ftc_hot;
 
 static pthread_mutex_t hot_mutex = PTHREAD_MUTEX_INITIALIZER;
 static ftc_object **hot_objs;       /* by id; NULL = free id */
@@ -84,6 +83,8 @@ int ftc_object_set_hot(ftc_object *o)
                              (total << FTC_REF_SHARED_SHIFT) | FTC_REF_MERGED);
     ftc_atomic_store_relaxed(&o->ob_ref_local, (uint32_t)id);
     ftc_atomic_fetch_or_relaxed(&o->ob_flags, (uint16_t)(FTC_OBF_HOT | FTC_OBF_QSBR));
+    /* Last: from here on the inline paths (which test ob_tid first) count in the slots. */
+    ftc_atomic_store_relaxed(&o->ob_tid, FTC_TID_HOT);
     pthread_mutex_unlock(&hot_mutex);
     return 0;
 }
@@ -105,8 +106,8 @@ static bool grow_slots(struct _ftc_objects_tstate *rec, size_t id)
             n[i] = 0;
         rec->hot_counts = n;
         rec->hot_cap = cap;
-        _ftc_hot_slots = n;      /* the inline path's view (rec is the caller's own) */
-        _ftc_hot_nslots = cap;
+        _ftc_hot.slots = n;      /* the inline path's view (rec is the caller's own) */
+        _ftc_hot.nslots = cap;
     }
     pthread_mutex_unlock(&hot_mutex);
     return n != NULL;
@@ -154,9 +155,9 @@ void _ftc_hot_thread_fini(struct _ftc_objects_tstate *rec)
     merge_slots_locked(rec);
     rec->hot_closed = 1;
     pthread_mutex_unlock(&hot_mutex);
-    if (rec->hot_counts == _ftc_hot_slots) {
-        _ftc_hot_slots = NULL;
-        _ftc_hot_nslots = 0;
+    if (rec->hot_counts == _ftc_hot.slots) {
+        _ftc_hot.slots = NULL;
+        _ftc_hot.nslots = 0;
     }
     ftc_mem_free(rec->hot_counts);
     rec->hot_counts = NULL;
@@ -192,7 +193,8 @@ static void dealloc_dead(ftc_object **dead, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         ftc_object *o = dead[i];
-        /* Merged, count zero, no id: an ordinary dead object now. */
+        /* Merged, count zero, no id, no owner: an ordinary dead object now. */
+        ftc_atomic_store_relaxed(&o->ob_tid, FTC_TID_NONE);
         ftc_atomic_store_relaxed(&o->ob_ref_local, (uint32_t)0);
         ftc_atomic_fetch_and_relaxed(&o->ob_flags, (uint16_t)~FTC_OBF_HOT);
         _ftc_object_dealloc(o);
@@ -266,8 +268,7 @@ int ftc_object_set_hot(ftc_object *o)
     return 0;
 }
 
-FTC_THREAD_LOCAL int64_t *_ftc_hot_slots;
-FTC_THREAD_LOCAL size_t _ftc_hot_nslots;
+FTC_THREAD_LOCAL _ftc_hot_tls _ftc_hot;
 
 int64_t ftc_object_collect_hot(void) { return 0; }
 void _ftc_object_hot_incref(ftc_object *o) { ftc_incref(o); }

@@ -16,6 +16,16 @@
  * meanwhile stays pending and is returned (consumed) right after the lock is back.
  *
  * Ownership for a plain Lock is "locked by someone" (Python can check no more either).
+ *
+ * Notify with nobody waiting (the common case of a ring handing a turn round, or a producer
+ * with no idle consumer) takes no mutex: nwaiting counts the waiters from their enqueue to
+ * their finish (both under mu), and notify returns at once when it reads 0. That read needs no
+ * mu: a waiter increments nwaiting while it still holds the user's lock and releases the lock
+ * afterwards, and the notifier holds the lock when it reads, so the increment happens before
+ * the read (lock release -> acquire) and the read sees it or a later value; a 0 therefore means
+ * that every waiter the notifier must wake (those ordered before it by the lock) has finished
+ * already: woken by someone else, timed out or interrupted. A waiter not ordered before the
+ * notify by the lock is concurrent with it; not waking it is what taking mu could do as well.
  */
 #include "internal/sync.h"
 
@@ -154,11 +164,14 @@ static int cond_wait_deadline(cond_obj *c, int64_t deadline)
         _ftc_waiter w = {0};
         _ftc_mu_lock(&c->mu);
         _ftc_waitq_push_back(&c->q, &w);
+        /* relaxed, under mu: ordered for notifiers by our release of the user's lock below. */
+        ftc_atomic_fetch_add_relaxed(&c->nwaiting, 1u);
         ftc_mutex_unlock(&c->mu);
         uint64_t level = release_save(c);
         int slept = _ftc_waiter_sleep(&w, deadline, FTC_SYNC_INTERRUPTIBLE);
         _ftc_mu_lock(&c->mu);
         int r = _ftc_waiter_finish(&c->q, &w, slept);
+        ftc_atomic_fetch_sub_relaxed(&c->nwaiting, 1u); /* off the queue: see the top */
         ftc_mutex_unlock(&c->mu);
         acquire_restore(c, level);
         if (r == FTC_W_WOKEN)
@@ -225,6 +238,9 @@ int ftc_condition_notify(ftc_object *cond, size_t n)
     cond_obj *c = (cond_obj *)cond;
     if (!cond_owned(c))
         return FTC_EPERM;
+    /* relaxed: the user's lock orders the waiters' increments before this (see the top). */
+    if (ftc_atomic_load_relaxed(&c->nwaiting) == 0)
+        return 0;
     _ftc_mu_lock(&c->mu);
     _ftc_waitq_wake(&c->q, n);
     ftc_mutex_unlock(&c->mu);

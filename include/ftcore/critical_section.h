@@ -17,13 +17,29 @@
  * block (a nested section on a contended object, an allocation that may detach, a wait).
  *
  * A section on a mutex the top section already holds is a no-op (it neither locks nor pushes).
- * While the world is stopped, the thread that stopped it takes no locks in sections: the others
- * are paused, and one of them may own a mutex by handoff without having run since (CPython
- * gh-144513).
+ * While the world is stopped, the thread that stopped it never waits for a lock in a section:
+ * it takes a free lock as usual, but a section whose lock is not free is pushed suspended,
+ * holding nothing (the others are paused, so nothing needs excluding, and one of them may own
+ * the mutex by handoff without having run since: CPython gh-144513).
  *
  * Sections require an attached thread state (fatal otherwise). Begin and end must pair in the
  * same scope (the macros open and close a block). In the GIL build they are empty blocks: the
  * GIL already serializes everything they protect.
+ *
+ * Fast paths (inline below; everything else is in src/critical_section.c). Begin on a free
+ * mutex is one acquire CAS (0 -> LOCKED) and a push: exactly the first step of the full begin,
+ * which then has nothing left to decide (a free mutex is not held by the top section, and a
+ * thread that stopped the world may take a free lock). End of the top section, when it is an
+ * active one-mutex section whose enclosing section is active too (the tagged stack top equals
+ * the untagged section and prev carries no INACTIVE tag), is one release CAS (LOCKED -> 0)
+ * and a pop: the full end would unlock the same way and, with nothing suspended beneath, would
+ * resume nothing. Every other case (a contended or re-entered mutex, a suspended section, two
+ * mutexes, waiters parked on the mutex, misuse) takes the slow path, which re-checks from
+ * scratch. The fast paths find the stack through _ftc_cs_top_link, a thread-local pointer to
+ * the attached tstate's stack head: set by the attach hook (_ftc_cs_resume), cleared by the
+ * detach hook (_ftc_cs_suspend_all), so it is NULL exactly when no tstate is attached (or in
+ * the instants of attach and detach around the hooks), and then the slow path decides, with
+ * the tstate itself, or reports the misuse.
  */
 #ifndef FTCORE_CRITICAL_SECTION_H
 #define FTCORE_CRITICAL_SECTION_H
@@ -34,7 +50,9 @@
 
 FTC_EXTERN_C_BEGIN
 
-#ifdef FTC_GIL_DISABLED
+/* The types, the functions and the thread-local link exist in both builds, so that both export
+ * the same symbols (DESIGN.md); in the GIL build the macros below never call them, the link
+ * stays NULL and a section begun through the functions is a no-op one. */
 
 /* Private layout; on the stack of the thread that began it. */
 typedef struct ftc_critical_section {
@@ -47,11 +65,55 @@ typedef struct ftc_critical_section2 {
     ftc_mutex *mutex2; /* the higher-addressed lock; NULL if both were the same */
 } ftc_critical_section2;
 
-FTC_API void ftc_critical_section_begin_mutex(ftc_critical_section *c, ftc_mutex *m);
-FTC_API void ftc_critical_section_end(ftc_critical_section *c);
+/* Low bits of the tagged pointers to sections (the tstate's stack head and each prev). */
+#define FTC_CS_INACTIVE ((uintptr_t)1) /* the section's locks are released (suspended) */
+#define FTC_CS_TWO ((uintptr_t)2)      /* the section is an ftc_critical_section2 */
+#define FTC_CS_MASK ((uintptr_t)3)
+
+/* The calling thread's attached tstate's stack head (a tagged pointer to the top section), or
+ * NULL while it has none attached. Written only by the thread itself (src/critical_section.c). */
+extern FTC_API FTC_THREAD_LOCAL uintptr_t *_ftc_cs_top_link;
+
+/* Slow paths (src/critical_section.c): the whole begin / end. Use the inline functions. */
+FTC_API void ftc_critical_section_begin_slow(ftc_critical_section *c, ftc_mutex *m);
+FTC_API void ftc_critical_section_end_slow(ftc_critical_section *c);
+
+/* Begins a section on m: returns holding m (or as a no-op if the top section holds m). */
+static inline void ftc_critical_section_begin_mutex(ftc_critical_section *c, ftc_mutex *m)
+{
+    uintptr_t *top = _ftc_cs_top_link;
+    uint8_t expected = 0;
+    /* acquire: as in ftc_mutex_lock (pairs with the release that unlocked m). */
+    if (FTC_LIKELY(top != NULL) &&
+        FTC_LIKELY(ftc_atomic_cas_acquire(&m->bits, &expected, FTC_MUTEX_LOCKED))) {
+        c->mutex = m;
+        c->prev = *top;
+        *top = (uintptr_t)c; /* owner thread only: plain */
+        return;
+    }
+    ftc_critical_section_begin_slow(c, m);
+}
+
+/* Ends the section c began (it must be the innermost). */
+static inline void ftc_critical_section_end(ftc_critical_section *c)
+{
+    uintptr_t *top = _ftc_cs_top_link;
+    if (FTC_LIKELY(top != NULL && *top == (uintptr_t)c && !(c->prev & FTC_CS_INACTIVE))) {
+        uint8_t expected = FTC_MUTEX_LOCKED;
+        /* release: as in ftc_mutex_unlock (publishes the section to the next locker). */
+        if (FTC_LIKELY(ftc_atomic_cas_release(&c->mutex->bits, &expected, 0))) {
+            *top = c->prev;
+            return;
+        }
+    }
+    ftc_critical_section_end_slow(c);
+}
+
 FTC_API void ftc_critical_section2_begin_mutex(ftc_critical_section2 *c, ftc_mutex *m1,
                                                ftc_mutex *m2);
 FTC_API void ftc_critical_section2_end(ftc_critical_section2 *c);
+
+#ifdef FTC_GIL_DISABLED
 
 /* Nested sections declare the same name in inner blocks, on purpose: each END must find its
  * own BEGIN's section. -Wshadow is silenced for that declaration only. */

@@ -5,7 +5,8 @@
  * the variant its <ftcore/config.h> names:
  *
  *   GIL build (16 bytes)        nogil build (32 bytes)
- *     uint64_t ob_refcnt          uintptr_t ob_tid        owner thread (FTC_TID_NONE: none)
+ *     uint64_t ob_refcnt          uintptr_t ob_tid        owner thread (FTC_TID_NONE: none,
+ *                                                         FTC_TID_HOT: a hot object)
  *     const ftc_type *ob_type     uint16_t  ob_flags      FTC_OBF_* (set before publication)
  *                                 ftc_mutex ob_mutex      the critical sections' lock
  *                                 uint8_t   ob_gc_bits    reserved, zero
@@ -46,7 +47,10 @@
  * object, and frees the hot objects whose total is zero) after its last reference went away,
  * or at ftc_runtime_fini(). A thread that exits adds its counts into the objects first. In the
  * GIL build counts are plain already; a hot object is an ordinary one there (freed at zero)
- * and ftc_object_collect_hot() returns 0.
+ * and ftc_object_collect_hot() returns 0. A hot object is marked twice: FTC_OBF_HOT in its
+ * flags (what the slow paths test) and FTC_TID_HOT as its owner (what the inline paths test:
+ * they load ob_tid for the owner check anyway, so hotness costs them one more compare of a
+ * register, not another load). FTC_TID_HOT is no thread's id, so nobody owns a hot object.
  */
 #ifndef FTCORE_OBJECT_H
 #define FTCORE_OBJECT_H
@@ -82,6 +86,7 @@ struct ftc_object {
 };
 
 #define FTC_TID_NONE ((uintptr_t)0)        /* no owner: every thread uses the shared count */
+#define FTC_TID_HOT (~(uintptr_t)0)        /* hot: every thread counts in its own slot */
 #define FTC_REF_IMMORTAL UINT32_MAX        /* ob_ref_local of an immortal object */
 #define FTC_REF_SHARED_SHIFT 2
 #define FTC_REF_SHARED_FLAG_MASK ((intptr_t)3)
@@ -148,22 +153,33 @@ FTC_API void _ftc_object_decref_shared(ftc_object *o);
 FTC_API void _ftc_object_hot_incref(ftc_object *o);
 FTC_API void _ftc_object_hot_decref(ftc_object *o);
 /* The calling thread's counts of hot objects, by id (refcount_hot.c keeps them in step with
- * its record; only this thread writes them, the collector reads them with the world stopped). */
-extern FTC_API FTC_THREAD_LOCAL int64_t *_ftc_hot_slots;
-extern FTC_API FTC_THREAD_LOCAL size_t _ftc_hot_nslots;
+ * its record; only this thread writes them, the collector reads them with the world stopped).
+ * One thread-local struct, so that the inline path computes one thread-local address (one
+ * __tls_get_addr in position-independent code) for both fields. */
+typedef struct _ftc_hot_tls {
+    int64_t *slots;
+    size_t nslots;
+} _ftc_hot_tls;
+extern FTC_API FTC_THREAD_LOCAL _ftc_hot_tls _ftc_hot;
 extern FTC_API FTC_THREAD_LOCAL uintptr_t _ftc_tls_tid;
 FTC_API void _ftc_object_set_shared_slow(ftc_object *o);
 
 /* ---- the reference-count fast paths ---- */
 #ifdef FTC_GIL_DISABLED
 
+/* Whether tid (an object's ob_tid) is the calling thread's own id. Relaxed loads of ob_tid
+ * suffice: the owner's id only changes from our own id to FTC_TID_NONE (by a merge that runs
+ * on the owner thread or with the owner gone) or to FTC_TID_HOT (by set_hot, on the owner
+ * thread, before publication), so a stale value never equals ours wrongly; a thread without
+ * an id (0) never owns anything (objects it makes are ownerless). */
+static inline bool _ftc_tid_is_mine(uintptr_t tid)
+{
+    return tid == _ftc_tls_tid && tid != FTC_TID_NONE;
+}
+
 static inline bool _ftc_is_owned_by_me(ftc_object *o)
 {
-    /* Relaxed: the owner's id only changes from our own id to FTC_TID_NONE (by a merge that
-     * runs on the owner thread or with the owner gone), so a stale value never equals ours
-     * wrongly; a thread without an id (0) never owns anything (objects it makes are ownerless). */
-    uintptr_t tid = ftc_atomic_load_relaxed(&o->ob_tid);
-    return tid == _ftc_tls_tid && tid != FTC_TID_NONE;
+    return _ftc_tid_is_mine(ftc_atomic_load_relaxed(&o->ob_tid));
 }
 
 static inline bool _ftc_object_is_hot(ftc_object *o)
@@ -173,12 +189,13 @@ static inline bool _ftc_object_is_hot(ftc_object *o)
     return (ftc_atomic_load_relaxed(&o->ob_flags) & FTC_OBF_HOT) != 0;
 }
 
-/* A hot object's id is in ob_ref_local (already loaded by the caller as `local`). */
+/* A hot object's id is in ob_ref_local (already loaded by the caller as `id`). */
 static inline void _ftc_hot_add(ftc_object *o, uint32_t id, int64_t delta)
 {
-    if (FTC_LIKELY(id < _ftc_hot_nslots)) {
+    _ftc_hot_tls *hot = &_ftc_hot;
+    if (FTC_LIKELY(id < hot->nslots)) {
         /* Relaxed load and store, this thread only: no read-modify-write, no contention. */
-        int64_t *slot = &_ftc_hot_slots[id];
+        int64_t *slot = &hot->slots[id];
         ftc_atomic_store_relaxed(slot, ftc_atomic_load_relaxed(slot) + delta);
     } else if (delta > 0) {
         _ftc_object_hot_incref(o);
@@ -187,18 +204,24 @@ static inline void _ftc_hot_add(ftc_object *o, uint32_t id, int64_t delta)
     }
 }
 
+/* The order of the tests below, all decided by ob_tid and ob_ref_local (two loads from the
+ * header's first 16 bytes): the owner first, the commonest case; an
+ * owned object is never immortal nor hot (ftc_object_immortalize takes the owner away,
+ * FTC_TID_NONE, and ftc_object_set_hot makes it FTC_TID_HOT, both before the object is
+ * shared; static immortals never have one), so the owner path tests nothing else. Then hot
+ * (ob_tid is FTC_TID_HOT and ob_ref_local its id), immortal (ob_ref_local is
+ * FTC_REF_IMMORTAL), and the shared count. Relaxed loads of ob_ref_local: only the owner
+ * writes it; others read FTC_REF_IMMORTAL or a hot object's id, both stored before
+ * publication. */
 static inline void ftc_incref(ftc_object *o)
 {
-    /* Relaxed: only the owner writes ob_ref_local; others read it to see FTC_REF_IMMORTAL,
-     * which is set before publication. */
+    uintptr_t tid = ftc_atomic_load_relaxed(&o->ob_tid);
     uint32_t local = ftc_atomic_load_relaxed(&o->ob_ref_local);
-    if (FTC_UNLIKELY(local == FTC_REF_IMMORTAL))
-        return;
-    if (FTC_LIKELY(_ftc_is_owned_by_me(o))) {
+    if (FTC_LIKELY(_ftc_tid_is_mine(tid))) {
         ftc_atomic_store_relaxed(&o->ob_ref_local, local + 1);
-    } else if (FTC_UNLIKELY(_ftc_object_is_hot(o))) {
+    } else if (FTC_UNLIKELY(tid == FTC_TID_HOT)) {
         _ftc_hot_add(o, local, 1);
-    } else {
+    } else if (local != FTC_REF_IMMORTAL) {
         /* Relaxed: an incref needs no ordering; the decref that frees synchronizes. */
         ftc_atomic_fetch_add_relaxed(&o->ob_ref_shared,
                                      (intptr_t)1 << FTC_REF_SHARED_SHIFT);
@@ -207,17 +230,16 @@ static inline void ftc_incref(ftc_object *o)
 
 static inline void ftc_decref(ftc_object *o)
 {
+    uintptr_t tid = ftc_atomic_load_relaxed(&o->ob_tid);
     uint32_t local = ftc_atomic_load_relaxed(&o->ob_ref_local);
-    if (FTC_UNLIKELY(local == FTC_REF_IMMORTAL))
-        return;
-    if (FTC_LIKELY(_ftc_is_owned_by_me(o))) {
+    if (FTC_LIKELY(_ftc_tid_is_mine(tid))) {
         local--;
         ftc_atomic_store_relaxed(&o->ob_ref_local, local);
         if (FTC_UNLIKELY(local == 0))
             _ftc_object_merge_zero_local(o);
-    } else if (FTC_UNLIKELY(_ftc_object_is_hot(o))) {
+    } else if (FTC_UNLIKELY(tid == FTC_TID_HOT)) {
         _ftc_hot_add(o, local, -1);
-    } else {
+    } else if (local != FTC_REF_IMMORTAL) {
         _ftc_object_decref_shared(o);
     }
 }
@@ -226,20 +248,21 @@ static inline void ftc_decref(ftc_object *o)
  * guarantees for objects found in a shared structure while the caller is attached). */
 static inline bool ftc_try_incref(ftc_object *o)
 {
+    uintptr_t tid = ftc_atomic_load_relaxed(&o->ob_tid);
     uint32_t local = ftc_atomic_load_relaxed(&o->ob_ref_local);
-    if (local == FTC_REF_IMMORTAL)
-        return true;
-    if (_ftc_is_owned_by_me(o)) {
+    if (_ftc_tid_is_mine(tid)) {
         /* The owner's own count cannot be zero while the object is alive and owned. */
         ftc_atomic_store_relaxed(&o->ob_ref_local, local + 1);
         return true;
     }
-    if (FTC_UNLIKELY(_ftc_object_is_hot(o))) {
+    if (FTC_UNLIKELY(tid == FTC_TID_HOT)) {
         /* A hot object is freed only by a collection, which stops the world: an attached
          * reader that still sees it in a slot is before that collection. */
         _ftc_hot_add(o, local, 1);
         return true;
     }
+    if (local == FTC_REF_IMMORTAL)
+        return true;
     /* Relaxed load, CAS: pairs with the merge CAS that makes the word exactly MERGED; a
      * successful CAS here is ordered before that merge in the word's modification order. */
     intptr_t shared = ftc_atomic_load_relaxed(&o->ob_ref_shared);
@@ -333,19 +356,10 @@ FTC_API int ftc_object_set_hot(ftc_object *o);
  * attached. GIL build: 0. */
 FTC_API int64_t ftc_object_collect_hot(void);
 
-/* ---- hashing and equality (what the containers use) ----
- * ftc_object_hash: 0 and *out, or FTC_ETYPE if the type is unhashable, or the type's code.
- * ftc_object_eq: 1 equal, 0 not, or a negative code. Identical objects are equal; int and str
- * compare by value without calling any callback; otherwise a's eq decides (NULL = identity). */
-FTC_API int ftc_object_hash(ftc_object *o, uint64_t *out);
-FTC_API int ftc_object_eq(ftc_object *a, ftc_object *b);
-
 /* ---- int: an immutable boxed int64. Small ints (-5..256) are static immortals. ---- */
 extern FTC_API const ftc_type ftc_int_type;
 /* Return a new reference; NULL with FTC_ENOMEM. */
 FTC_API ftc_object *ftc_int_new(int64_t v);
-/* The value of an int (fatal if o is not an int). */
-FTC_API int64_t ftc_int_value(ftc_object *o);
 static inline bool ftc_int_check(ftc_object *o) { return o->ob_type == &ftc_int_type; }
 
 /* ---- str: immutable bytes (not necessarily text) + length; hash computed at creation. ---- */
@@ -353,11 +367,89 @@ extern FTC_API const ftc_type ftc_str_type;
 /* Return a new reference to a copy of s[0..len) (NUL-terminated copy; s may be NULL if len is
  * 0); NULL with FTC_ENOMEM, or FTC_EOVERFLOW for an impossible length. */
 FTC_API ftc_object *ftc_str_new(const char *s, size_t len);
-/* Accessors (fatal if o is not a str). The data stays valid while the caller holds a reference. */
-FTC_API const char *ftc_str_data(ftc_object *o);
-FTC_API size_t ftc_str_len(ftc_object *o);
-FTC_API uint64_t ftc_str_hash(ftc_object *o);
 static inline bool ftc_str_check(ftc_object *o) { return o->ob_type == &ftc_str_type; }
+
+/* The layouts of the built-in int and str (src/builtin_types.c), public only so that the
+ * accessors and the hash below are inline: both are immutable once their constructor returned,
+ * so any thread holding a reference reads them without synchronization. A str's len bytes and
+ * a NUL follow its struct. Do not build these objects by hand. */
+typedef struct _ftc_int_object {
+    FTC_OBJECT_HEAD;
+    int64_t value;
+} _ftc_int_object;
+
+typedef struct _ftc_str_object {
+    FTC_OBJECT_HEAD;
+    size_t len;
+    uint64_t hash;
+} _ftc_str_object;
+
+/* Misuse of an accessor: the object is not of the type func needs (fatal, names both). */
+FTC_NORETURN FTC_API void _ftc_object_wrong_type(ftc_object *o, const char *func);
+
+/* The value of an int (fatal if o is not an int). */
+static inline int64_t ftc_int_value(ftc_object *o)
+{
+    if (FTC_UNLIKELY(!ftc_int_check(o)))
+        _ftc_object_wrong_type(o, "ftc_int_value");
+    return ((_ftc_int_object *)o)->value;
+}
+
+/* Accessors (fatal if o is not a str). The data stays valid while the caller holds a reference. */
+static inline const char *ftc_str_data(ftc_object *o)
+{
+    if (FTC_UNLIKELY(!ftc_str_check(o)))
+        _ftc_object_wrong_type(o, "ftc_str_data");
+    return (const char *)o + sizeof(_ftc_str_object);
+}
+static inline size_t ftc_str_len(ftc_object *o)
+{
+    if (FTC_UNLIKELY(!ftc_str_check(o)))
+        _ftc_object_wrong_type(o, "ftc_str_len");
+    return ((_ftc_str_object *)o)->len;
+}
+static inline uint64_t ftc_str_hash(ftc_object *o)
+{
+    if (FTC_UNLIKELY(!ftc_str_check(o)))
+        _ftc_object_wrong_type(o, "ftc_str_hash");
+    return ((_ftc_str_object *)o)->hash;
+}
+
+/* ---- hashing and equality (what the containers use) ----
+ * ftc_object_hash: 0 and *out, or FTC_ETYPE if the type is unhashable, or the type's code.
+ * ftc_object_eq: 1 equal, 0 not, or a negative code. Identical objects are equal; int and str
+ * compare by value without calling any callback; otherwise a's eq decides (NULL = identity).
+ * The hash of a str (computed at creation) and of an int (its value through the splitmix64
+ * finalizer) are inline; other types' hash callbacks are called by the out-of-line part. */
+
+/* The splitmix64 finalizer: the int hash, and the last step of the str hash. */
+static inline uint64_t _ftc_hash_mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= UINT64_C(0xbf58476d1ce4e5b9);
+    x ^= x >> 27;
+    x *= UINT64_C(0x94d049bb133111eb);
+    x ^= x >> 31;
+    return x;
+}
+
+/* The hash of an object that is neither an int nor a str (src/builtin_types.c). */
+FTC_API int _ftc_object_hash_slow(ftc_object *o, uint64_t *out);
+
+static inline int ftc_object_hash(ftc_object *o, uint64_t *out)
+{
+    const ftc_type *t = o->ob_type;
+    if (FTC_LIKELY(t == &ftc_str_type)) {
+        *out = ((_ftc_str_object *)o)->hash;
+        return 0;
+    }
+    if (t == &ftc_int_type) {
+        *out = _ftc_hash_mix64((uint64_t)((_ftc_int_object *)o)->value);
+        return 0;
+    }
+    return _ftc_object_hash_slow(o, out);
+}
+FTC_API int ftc_object_eq(ftc_object *a, ftc_object *b);
 
 FTC_EXTERN_C_END
 

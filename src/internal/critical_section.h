@@ -7,10 +7,8 @@
 
 #include "internal/core.h"
 
-/* Low bits of the tagged pointers (ts->critical_section and each section's prev). */
-#define FTC_CS_INACTIVE ((uintptr_t)1) /* the section's locks are released (suspended) */
-#define FTC_CS_TWO ((uintptr_t)2)      /* the section is an ftc_critical_section2 */
-#define FTC_CS_MASK ((uintptr_t)3)
+/* The tags of the stack's pointers (FTC_CS_INACTIVE, FTC_CS_TWO, FTC_CS_MASK) are in the public
+ * header, for its inline fast paths. */
 
 #ifdef FTC_GIL_DISABLED
 void _ftc_cs_begin(ftc_tstate *ts, ftc_critical_section *c, ftc_mutex *m);

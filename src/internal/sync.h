@@ -195,6 +195,8 @@ typedef struct _ftc_cond_obj {
     ftc_object *lock; /* the Lock or RLock; a reference; immutable */
     bool is_rlock;    /* immutable */
     ftc_mutex mu;     /* guards q */
+    uint32_t nwaiting; /* atomic; waiters between their enqueue and their finish; written
+                          under mu, read without it by notify (src/sync_cond.c) */
     _ftc_waitq q;
 } _ftc_cond_obj;
 

@@ -3,7 +3,9 @@
  *     RLock taken twice): the exact number of items and their sum arrive; wait and wait_for,
  *     notify(1) and notify_all mixed;
  *   - two threads alternate a turn thousands of times with notify(1) and no timeout: a single
- *     lost wake-up hangs the test (the watchdog fails it). */
+ *     lost wake-up hangs the test (the watchdog fails it);
+ *   - notify(n) wakes exactly the n oldest;
+ *   - notify with nobody queued (no mutex taken), against waiters that time out. */
 #include "check.h"
 #include "internal/sync.h"
 
@@ -229,6 +231,75 @@ FTC_TEST(notify_n_wakes_exactly_n_oldest_first)
         ftc_decref(cond);
         ftc_decref(woke_sem);
         ftc_decref(ready_sem);
+    }
+    ftc_object_collect_hot();
+    CHECK_EQ(ftc_runtime_fini(), 0);
+}
+
+/* Notify with nobody queued returns without the condition's mutex (it reads the waiter count,
+ * sync_cond.c). A ring of threads hands a turn round with notify_all. Odd members wait with a
+ * short timeout, so waiters keep leaving the queue by timing out while others notify and the
+ * count goes up and down under every interleaving; even members wait forever, so a notify
+ * that wrongly skipped one of them (a count that missed its increment) stalls the ring for
+ * good and the watchdog fails the test. The turns are checked exact. Alone, every notify
+ * finds nobody. At the end no waiter is counted and none is queued, with a Lock and with an
+ * RLock. */
+enum { RING = 4 };
+static long ring_turns; /* under the condition's lock */
+static long ring_rounds;
+
+static void ring_member(void *arg)
+{
+    long me = (long)(intptr_t)arg;
+    for (long i = 0; i < ring_rounds; i++) {
+        CHECK_EQ(ftc_condition_acquire(cond, -1), 0);
+        while (ring_turns % RING != me) {
+            int rc = ftc_condition_wait(cond, me % 2 ? 0.0005 : -1);
+            CHECK(rc == 0 || rc == FTC_ETIMEDOUT);
+        }
+        ring_turns++;
+        CHECK_EQ(ftc_condition_notify_all(cond), 0);
+        CHECK_EQ(ftc_condition_release(cond), 0);
+    }
+}
+
+static uint32_t counted_waiters(ftc_object *c)
+{
+    return ftc_atomic_load_relaxed(&((_ftc_cond_obj *)c)->nwaiting);
+}
+
+FTC_TEST(notify_without_waiters_and_timed_out_waiters)
+{
+    CHECK_EQ(ftc_runtime_init(NULL), 0);
+    ftc_check_watchdog(120);
+    for (int kind = 0; kind < 2; kind++) {
+        ftc_object *l = kind ? ftc_rlock_new() : ftc_lock_new();
+        cond = ftc_condition_new(l);
+        CHECK(cond != NULL);
+        /* Alone: every notify finds no waiter. */
+        CHECK_EQ(ftc_condition_acquire(cond, -1), 0);
+        for (int i = 0; i < 1000; i++)
+            CHECK_EQ(ftc_condition_notify(cond, 1), 0);
+        CHECK_EQ(counted_waiters(cond), 0);
+        CHECK_EQ(queued(cond), 0);
+        CHECK_EQ(ftc_condition_release(cond), 0);
+        /* Without the lock, notify is still refused before the count is read. */
+        if (!kind)
+            CHECK_EQ(ftc_condition_notify(cond, 1), FTC_EPERM);
+        ring_turns = 0;
+        ring_rounds = ftc_check_scaled(3000);
+        ftc_thread *t[RING];
+        for (int i = 0; i < RING; i++)
+            CHECK_EQ(ftc_thread_start(&t[i], ring_member, (void *)(intptr_t)i, NULL), 0);
+        for (int i = 0; i < RING; i++) {
+            CHECK_EQ(ftc_thread_join(t[i], -1), 0);
+            ftc_thread_release(t[i]);
+        }
+        CHECK_EQ(ring_turns, RING * ring_rounds);
+        CHECK_EQ(counted_waiters(cond), 0);
+        CHECK_EQ(queued(cond), 0);
+        ftc_decref(cond);
+        ftc_decref(l);
     }
     ftc_object_collect_hot();
     CHECK_EQ(ftc_runtime_fini(), 0);

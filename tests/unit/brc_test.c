@@ -248,6 +248,60 @@ Test(brc, hot_object_exact_counts_and_free_rule)
     cr_assert_eq(ftc_object_collect_hot(), 0);
 }
 
+/* The inline incref/decref/try-incref test the owner first (object.h): that is right only
+ * because an object with an owner is never immortal nor hot. Check that the owner loses its
+ * ownership when it makes its object immortal (FTC_TID_NONE) or hot (FTC_TID_HOT), and that its own counting afterwards
+ * goes where it must: nowhere (immortal), its hot slot (hot), never the local count. */
+Test(brc, owner_first_order_invariants)
+{
+    ftc_object *im = ftc_object_new(&counted_type);
+    ftc_object *hot = ftc_object_new(&counted_type);
+    ftc_object *plain = ftc_object_new(&counted_type);
+    cr_assert_eq(ftc_object_immortalize(im), 0);
+    cr_assert_eq(ftc_object_set_hot(hot), 0);
+#ifdef FTC_GIL_DISABLED
+    cr_assert_eq(im->ob_tid, FTC_TID_NONE);
+    cr_assert_eq(hot->ob_tid, FTC_TID_HOT);
+    cr_assert_eq(plain->ob_tid, _ftc_tls_tid);
+    uint32_t id = hot->ob_ref_local;
+    for (int i = 0; i < 1000; i++) {
+        ftc_incref(im);
+        ftc_incref(hot);
+        cr_assert(ftc_try_incref(im));
+        cr_assert(ftc_try_incref(hot));
+        ftc_incref(plain);
+    }
+    cr_assert_eq(im->ob_ref_local, FTC_REF_IMMORTAL);
+    cr_assert_eq(hot->ob_ref_local, id, "a hot object's id never changes");
+    cr_assert(id < _ftc_hot.nslots);
+    cr_assert_eq(_ftc_hot.slots[id], 2000);
+    cr_assert_eq(plain->ob_ref_local, 1001);
+    cr_assert_eq(plain->ob_ref_shared, 0, "the owner never touches the shared word");
+    for (int i = 0; i < 2000; i++) {
+        ftc_decref(im);
+        ftc_decref(hot);
+    }
+    for (int i = 0; i < 1000; i++)
+        ftc_decref(plain);
+    cr_assert_eq(_ftc_hot.slots[id], 0);
+    cr_assert_eq(im->ob_ref_local, FTC_REF_IMMORTAL);
+    cr_assert_eq(plain->ob_ref_local, 1);
+#endif
+    cr_assert_eq(ftc_object_refcount(hot), 1);
+    cr_assert_eq(ftc_object_refcount(plain), 1);
+    /* Another thread counts plain on the shared word, hot in its own slot. */
+    run_on_thread(incref_arg, plain);
+    run_on_thread(incref_arg, hot);
+    cr_assert_eq(ftc_object_refcount(plain), 2);
+    cr_assert_eq(ftc_object_refcount(hot), 2);
+    ftc_decref(plain);
+    ftc_decref(plain);
+    ftc_decref(hot);
+    ftc_decref(hot);
+    cr_assert_eq(ftc_object_collect_hot(), IS_NOGIL ? 1 : 0);
+    cr_assert_eq(deallocs, 2);
+}
+
 Test(brc, hot_object_dead_at_fini_is_freed)
 {
     ftc_object *o = ftc_object_new(&counted_type);

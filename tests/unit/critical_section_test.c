@@ -183,4 +183,22 @@ Test(critical_section, macros_are_plain_blocks)
     _ftc_cs_resume(NULL);
 }
 
+Test(critical_section, functions_exist_and_are_no_ops)
+{
+    /* Both builds export the same symbols; in this one the functions begin no-op sections. */
+    ftc_mutex m = FTC_MUTEX_INIT, n = FTC_MUTEX_INIT;
+    ftc_critical_section c;
+    ftc_critical_section2 c2;
+    cr_assert_null(_ftc_cs_top_link);
+    ftc_critical_section_begin_mutex(&c, &m);
+    cr_assert_null(c.mutex);
+    cr_assert(!ftc_mutex_is_locked(&m));
+    ftc_critical_section2_begin_mutex(&c2, &m, &n);
+    cr_assert_null(c2.base.mutex);
+    cr_assert(!ftc_mutex_is_locked(&m) && !ftc_mutex_is_locked(&n));
+    ftc_critical_section2_end(&c2);
+    ftc_critical_section_end(&c);
+    cr_assert_null(_ftc_cs_top_link);
+}
+
 #endif

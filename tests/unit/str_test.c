@@ -96,7 +96,75 @@ static void len_of_int(void *arg)
     ftc_str_len(ftc_int_new(1000));
 }
 
+static void data_of_int(void *arg)
+{
+    (void)arg;
+    ftc_str_data(ftc_int_new(1000));
+}
+
+static void hash_of_int(void *arg)
+{
+    (void)arg;
+    ftc_str_hash(ftc_int_new(1000));
+}
+
 Test(str, accessor_on_non_str_is_fatal)
 {
     cr_assert(ftc_check_dies(len_of_int, NULL, "ftc_str_len on a int object"));
+    cr_assert(ftc_check_dies(data_of_int, NULL, "ftc_str_data on a int object"));
+    cr_assert(ftc_check_dies(hash_of_int, NULL, "ftc_str_hash on a int object"));
+}
+
+/* The inline hash (object.h) answers int and str without a call; the out-of-line one handles
+ * every type. Both must agree on the built-ins, for many values and lengths (the inline str
+ * hash is the one cached at creation, the int one the same finalizer as the type's). */
+static int custom_hash(ftc_object *self, uint64_t *out)
+{
+    (void)self;
+    *out = 42;
+    return 0;
+}
+
+Test(str, inline_hash_agrees_with_the_out_of_line_one)
+{
+    char buf[64];
+    for (int len = 0; len < 40; len++) {
+        for (int i = 0; i < len; i++)
+            buf[i] = (char)('a' + (len * 7 + i * 3) % 26);
+        ftc_object *s = ftc_str_new(buf, (size_t)len);
+        cr_assert_not_null(s);
+        uint64_t fast = 1, slow = 2;
+        cr_assert_eq(ftc_object_hash(s, &fast), 0);
+        cr_assert_eq(_ftc_object_hash_slow(s, &slow), 0);
+        cr_assert_eq(fast, slow);
+        cr_assert_eq(fast, ftc_str_hash(s));
+        cr_assert_eq(ftc_str_len(s), (size_t)len);
+        cr_assert(memcmp(ftc_str_data(s), buf, (size_t)len) == 0);
+        ftc_decref(s);
+    }
+    int64_t values[] = {0, 1, -1, 255, 256, 257, -5, -6, INT64_MAX, INT64_MIN, (int64_t)1 << 40};
+    for (size_t k = 0; k < sizeof values / sizeof values[0]; k++) {
+        ftc_object *o = ftc_int_new(values[k]);
+        cr_assert_not_null(o);
+        uint64_t fast = 1, slow = 2;
+        cr_assert_eq(ftc_object_hash(o, &fast), 0);
+        cr_assert_eq(_ftc_object_hash_slow(o, &slow), 0);
+        cr_assert_eq(fast, slow);
+        cr_assert_eq(fast, _ftc_hash_mix64((uint64_t)values[k]));
+        cr_assert_eq(ftc_int_value(o), values[k]);
+        ftc_decref(o);
+    }
+    /* Another type: the inline path hands it to the callback (or reports it unhashable). */
+    static const ftc_type hashed = {.name = "hashed", .basicsize = sizeof(ftc_object),
+                                    .hash = custom_hash};
+    static const ftc_type unhashable = {.name = "unhashable", .basicsize = sizeof(ftc_object)};
+    ftc_object *h = ftc_object_new(&hashed), *u = ftc_object_new(&unhashable);
+    cr_assert_not_null(h);
+    cr_assert_not_null(u);
+    uint64_t out = 0;
+    cr_assert_eq(ftc_object_hash(h, &out), 0);
+    cr_assert_eq(out, 42);
+    cr_assert_eq(ftc_object_hash(u, &out), FTC_ETYPE);
+    ftc_decref(h);
+    ftc_decref(u);
 }
