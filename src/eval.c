@@ -5,7 +5,8 @@
  *   1. FTC_EB_SHUTDOWN / FTC_EB_STOP_THE_WORLD: park (detach, whose stop-the-world check moves
  *      the tstate to SUSPENDED or SHUTTING_DOWN, then attach, which waits for the world to
  *      restart or blocks forever). First, so that nothing else runs while the world is stopped.
- *   2. FTC_EB_GIL_DROP_REQUEST: detach and attach, dropping the GIL with forced switching.
+ *   2. FTC_EB_GIL_DROP_REQUEST: detach and attach, dropping the GIL with forced switching;
+ *      the re-take is a compute take (gil.c: I/O priority).
  *   3. FTC_EB_BRC_MERGE / FTC_EB_QSBR: cleared here, then handed to the object layer
  *      (_ftc_objects_handle_tick); a request made meanwhile sets the bit again.
  *   4. FTC_EB_PENDING_CALLS: the interpreter's queued calls (main tstate only).
@@ -46,8 +47,9 @@ int _ftc_eval_tick_slow(ftc_tstate *ts)
 
     if (bits & FTC_EB_GIL_DROP_REQUEST) {
         if (ftc_atomic_load_relaxed(&ts->holds_gil)) {
-            /* The drop (gil.c) sees the bit, clears it and waits for another thread to take
-             * the GIL before we take it again. */
+            /* The drop (gil.c) sees the bit and hands the GIL to a waiter; we take it again
+             * as a compute taker, behind threads coming back from blocking calls. */
+            ts->gil_compute = 1;
             ftc_detach();
             ftc_attach(ts);
         } else {

@@ -65,6 +65,8 @@ void ftc_config_init(ftc_config *cfg)
     cfg->gil = -1;
     cfg->own_gil_for_subinterpreters = 0;
     cfg->pending_calls_max = 32;
+    cfg->gil_io_priority = 1;
+    cfg->gil_io_grace = 0.0;
 }
 
 int ftc_runtime_is_initialized(void) { return ftc_atomic_load_acquire(&_ftc_rt.initialized); }
@@ -102,7 +104,9 @@ int ftc_runtime_init(const ftc_config *cfg_in)
         ftc_config_init(&cfg);
     int gil_on = resolve_gil(&cfg);
     if (gil_on < 0 || !(cfg.switch_interval > 0) || cfg.pending_calls_max == 0 ||
-        cfg.pending_calls_max > ((size_t)1 << 24))
+        cfg.pending_calls_max > ((size_t)1 << 24) ||
+        (cfg.gil_io_priority != 0 && cfg.gil_io_priority != 1) || !(cfg.gil_io_grace >= 0) ||
+        cfg.gil_io_grace > 1e6)
         return FTC_EINVAL;
     if (_ftc_tstate_current)
         return FTC_ESTATE; /* attached to a runtime that is stopped for good */
@@ -113,6 +117,7 @@ int ftc_runtime_init(const ftc_config *cfg_in)
     _ftc_fork_register();
     _ftc_rt.config = cfg;
     (void)ftc_set_switch_interval(cfg.switch_interval);
+    (void)ftc_set_gil_io_priority(cfg.gil_io_priority, cfg.gil_io_grace);
 
     int rc = FTC_ENOMEM;
     struct ftc_gil *gil = _ftc_gil_new(gil_on);

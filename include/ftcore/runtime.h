@@ -23,6 +23,10 @@ typedef struct ftc_config {
     int own_gil_for_subinterpreters; /* GIL build: 1 = ftc_interp_new() gives each new
                                         interpreter its own GIL (PEP 684); 0 = share the main one */
     size_t pending_calls_max;        /* bound of each interpreter's pending-call queue; default 32 */
+    int gil_io_priority;    /* GIL: 1 (default) = a thread re-attaching after a detached
+                               (blocking) region is a priority waiter; 0 = plain new GIL */
+    double gil_io_grace;    /* GIL: seconds a priority waiter lets the holder run before it
+                               requests the drop; >= 0, default 0 (ftc_set_gil_io_priority) */
 } ftc_config;
 
 typedef struct ftc_tstate ftc_tstate;
@@ -109,13 +113,34 @@ FTC_API int64_t ftc_threads_snapshot(ftc_thread_info *out, size_t cap);
 FTC_API int ftc_gil_set_enabled(int on);
 FTC_API int ftc_set_switch_interval(double seconds);   /* FTC_EINVAL if <= 0 */
 FTC_API double ftc_get_switch_interval(void);
+/* I/O priority (the remedy for the convoy effect of bpo-7946). A thread that attaches after it
+ * detached on its own (a blocking call in FTC_BEGIN/END_ALLOW_THREADS, a new thread) is a
+ * priority waiter: if the GIL is held, it requests the drop after `grace` seconds instead of a
+ * whole switch interval, and the GIL goes to it ahead of threads that were made to drop it
+ * while computing (compute waiters). A compute waiter that waited longer than its fair share
+ * ((compute waiters + 1) switch intervals) goes ahead of priority waiters, so that threads
+ * doing I/O all the time cannot starve it. on = 0 turns the priority off (every waiter waits
+ * a switch interval, as in CPython's new GIL). Defaults: on, grace 0 (request at once: the
+ * lowest latency); a grace lets a computing holder keep the GIL that long (fewer switches when
+ * threads detach often for calls that hardly block). FTC_EINVAL if grace < 0 or > 1e6 or on is
+ * not 0 or 1. Process-wide, like the switch interval; ftc_runtime_init() sets both from its
+ * config. */
+FTC_API int ftc_set_gil_io_priority(int on, double grace);
+/* Returns whether the I/O priority is on; stores the grace in *grace if grace is not NULL. */
+FTC_API int ftc_get_gil_io_priority(double *grace);
 typedef struct ftc_gil_stats {
     uint64_t acquisitions;     /* times any thread took the GIL */
     uint64_t switches;         /* times the GIL passed to a different thread (switch number) */
     uint64_t forced_switches;  /* switches caused by a drop request */
-    uint64_t drop_requests;    /* drop requests set by waiters that timed out */
+    uint64_t drop_requests;    /* drop requests set by waiters (any kind) */
     double total_wait;         /* seconds threads spent waiting for the GIL */
     double max_wait;           /* the longest single wait */
+    uint64_t handoffs;         /* drops that handed the GIL straight to the waiter that had
+                                  requested them (or, on a requested drop, to another waiter) */
+    uint64_t prio_requests;    /* drop requests by priority (re-attaching) waiters */
+    uint64_t prio_handoffs;    /* times a priority waiter got the GIL while a compute waiter
+                                  was waiting too (it went ahead of it) */
+    uint64_t urgent_requests;  /* drop requests by compute waiters past the starvation bound */
 } ftc_gil_stats;
 /* Statistics of the caller's interpreter's GIL; FTC_ENOTSUP when no GIL is in force. */
 FTC_API int ftc_gil_get_stats(ftc_gil_stats *out);

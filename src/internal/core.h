@@ -72,6 +72,11 @@ struct ftc_tstate {
     int holds_gil;                  /* atomic; written by the owner only */
     uint64_t gil_forced_drops;      /* times this tstate dropped the GIL on a drop request;
                                        owner only (read by white-box tests) */
+    int gil_compute;                /* owner only: set by the tick that drops the GIL on
+                                       request, so that the next take is a compute take, not
+                                       a priority one (gil.c); cleared by that take */
+    double gil_drop_time;           /* owner only: when it last released the GIL (monotonic
+                                       seconds; 0 = never): a short detach is no I/O (gil.c) */
     ftc_tstate *zombie_next;        /* runtime's list of stopped daemons' tstates; head lock */
 
     /* lock layer: top of the critical-section stack (tagged pointer), owner thread only */

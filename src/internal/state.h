@@ -36,16 +36,37 @@
 #define FTC_TSTATE_DELETING 4
 
 /* ---- the GIL (gil.c) ---- */
+/* A thread waiting for the GIL: lives on the waiter's stack, linked into its GIL's queue while
+ * it waits (gil.c's essay). */
+typedef struct _ftc_gil_waiter {
+    struct _ftc_gil_waiter *next, *prev; /* gil->mutex: the queue, oldest first */
+    ftc_tstate *ts;
+    pthread_cond_t cond;         /* the waiter sleeps here; signalled by grant and release */
+    double since;                /* when it began waiting (ftc_monotonic) */
+    int prio;                    /* gil->mutex: re-attaching after a detached region */
+    int urgent;                  /* gil->mutex: waited past the starvation bound */
+    int asking;                  /* gil->mutex: a compute waiter whose interval ran out without
+                                    a compute switch: it asks until it gets the GIL */
+    int granted;                 /* atomic: the GIL was handed to it (it is the holder now) */
+} _ftc_gil_waiter;
+
 struct ftc_gil {
     pthread_mutex_t mutex;
-    pthread_cond_t cond;         /* signalled when the GIL is released */
-    pthread_cond_t switch_cond;  /* broadcast when a thread takes the GIL (forced switching) */
     int enabled;                 /* atomic; 1 in the GIL build; nogil: switched on at run time */
     int locked;                  /* mutex; also read atomically for diagnostics */
+    int spin;                    /* a requester may spin for the handoff (more than one CPU) */
     ftc_tstate *holder;          /* mutex; the tstate holding it, NULL when free */
+    int holder_prio;             /* mutex; the holder took it as a priority taker */
     ftc_tstate *last_holder;     /* mutex; the last tstate that took it */
     uint64_t switch_number;      /* mutex; incremented when the GIL changes hands */
-    int waiters;                 /* mutex; threads inside take_gil's wait loop */
+    ftc_tstate *last_compute;    /* mutex; the last thread that took it as a compute taker */
+    uint64_t compute_switch_number; /* mutex; incremented when last_compute changes: priority
+                                       holdings in between do not end a compute thread's turn */
+    _ftc_gil_waiter *first, *last; /* mutex; the waiters, oldest first */
+    int waiters;                 /* mutex; length of the queue */
+    int prio_waiters;            /* mutex; how many of them are priority waiters */
+    _ftc_gil_waiter *requester;  /* mutex; whose drop request on `holder` is pending: the
+                                    release hands the GIL to it. Non-NULL only while locked */
     int forced_pending;          /* mutex; the last drop was on request, not yet switched */
     ftc_gil_stats stats;         /* mutex */
     struct ftc_gil *zombie_next; /* runtime's list of GILs kept for stopped daemons */
@@ -54,13 +75,17 @@ struct ftc_gil {
 
 struct ftc_gil *_ftc_gil_new(int enabled);
 void _ftc_gil_free(struct ftc_gil *gil);
-/* Takes the GIL for ts (which will be attached); waits, requesting a drop after each switch
- * interval without a switch. */
+/* Takes the GIL for ts (which will be attached). A take after a voluntary drop is a priority
+ * take (I/O priority: requests the drop after the I/O grace, goes ahead of compute waiters); a
+ * take after a requested drop is a compute take (requests a drop after a switch interval
+ * without a switch). gil.c's essay has the whole policy. */
 void _ftc_gil_take(struct ftc_gil *gil, ftc_tstate *ts);
-/* Releases the GIL held by ts. If ts has a pending drop request, waits until another thread
- * took the GIL (forced switching) unless no thread is waiting. */
+/* Releases the GIL held by ts. If a waiter requested the drop, the GIL is handed to it; if ts
+ * had a drop request and threads wait, to one of them (forced switching: ts cannot take it back
+ * before another thread had it). */
 void _ftc_gil_drop(struct ftc_gil *gil, ftc_tstate *ts);
-/* Releases the GIL without forced switching (a stopped daemon leaving). */
+/* Releases the GIL as a voluntary drop (a stopped daemon leaving, an attach that backs out);
+ * a pending requester still gets it. */
 void _ftc_gil_drop_plain(struct ftc_gil *gil, ftc_tstate *ts);
 /* fork child: reinitialize the GIL's locks; `holder` (or NULL) holds it. */
 void _ftc_gil_after_fork_child(struct ftc_gil *gil, ftc_tstate *holder);

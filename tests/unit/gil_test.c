@@ -1,4 +1,5 @@
-/* The GIL's single-thread semantics: interval, statistics, enable/disable. */
+/* The GIL's single-thread semantics: interval, I/O priority settings, statistics,
+ * enable/disable. The priority's ordering between threads: tests/stress/gil_priority.c. */
 #include <criterion/criterion.h>
 
 #include "check.h"
@@ -17,6 +18,41 @@ Test(gil, switch_interval_default_set_get)
     /* init resets it from the config */
     cr_assert_eq(ftc_runtime_init(NULL), 0);
     cr_assert_float_eq(ftc_get_switch_interval(), 0.005, 1e-9);
+    cr_assert_eq(ftc_runtime_fini(), 0);
+}
+
+Test(gil, io_priority_default_set_get_and_config)
+{
+    ftc_config cfg;
+    ftc_config_init(&cfg);
+    cr_assert_eq(cfg.gil_io_priority, 1);
+    cr_assert_float_eq(cfg.gil_io_grace, 0.0, 1e-12);
+    cr_assert_eq(ftc_runtime_init(NULL), 0);
+    double grace = -1;
+    cr_assert_eq(ftc_get_gil_io_priority(&grace), 1);
+    cr_assert_float_eq(grace, 0.0, 1e-12);
+    cr_assert_eq(ftc_set_gil_io_priority(0, 0.002), 0);
+    cr_assert_eq(ftc_get_gil_io_priority(&grace), 0);
+    cr_assert_float_eq(grace, 0.002, 1e-9);
+    /* bad values change nothing */
+    cr_assert_eq(ftc_set_gil_io_priority(2, 0.001), FTC_EINVAL);
+    cr_assert_eq(ftc_set_gil_io_priority(1, -0.001), FTC_EINVAL);
+    cr_assert_eq(ftc_set_gil_io_priority(1, 0.0 / 0.0), FTC_EINVAL);
+    cr_assert_eq(ftc_set_gil_io_priority(1, 2e6), FTC_EINVAL);
+    cr_assert_eq(ftc_get_gil_io_priority(NULL), 0);
+    cr_assert_eq(ftc_get_gil_io_priority(&grace), 0);
+    cr_assert_float_eq(grace, 0.002, 1e-9);
+    cr_assert_eq(ftc_runtime_fini(), 0);
+    /* init sets both from its config, and refuses bad ones */
+    cfg.gil_io_priority = 3;
+    cr_assert_eq(ftc_runtime_init(&cfg), FTC_EINVAL);
+    cfg.gil_io_priority = 1;
+    cfg.gil_io_grace = -1;
+    cr_assert_eq(ftc_runtime_init(&cfg), FTC_EINVAL);
+    cfg.gil_io_grace = 0.0001;
+    cr_assert_eq(ftc_runtime_init(&cfg), 0);
+    cr_assert_eq(ftc_get_gil_io_priority(&grace), 1);
+    cr_assert_float_eq(grace, 0.0001, 1e-9);
     cr_assert_eq(ftc_runtime_fini(), 0);
 }
 
@@ -43,6 +79,11 @@ Test(gil, statistics_count_acquisitions_without_switches)
     cr_assert_eq(st.forced_switches, 0);
     cr_assert_eq(st.drop_requests, 0);
     cr_assert_eq(st.max_wait, 0);
+    /* re-attaching with nobody else around: priority takes, but nothing to hand over */
+    cr_assert_eq(st.handoffs, 0);
+    cr_assert_eq(st.prio_requests, 0);
+    cr_assert_eq(st.prio_handoffs, 0);
+    cr_assert_eq(st.urgent_requests, 0);
     cr_assert_eq(ftc_gil_get_stats(NULL), FTC_EINVAL);
     ftc_gil_reset_stats();
     cr_assert_eq(ftc_gil_get_stats(&st), 0);
