@@ -1,7 +1,7 @@
 /* List workloads: list_private, list_shared_read (+ _ref), list_shared_append.
  *
- * list_private        each thread its own list of 1,000 ints: 80% get (index in the shared
- *                     order), 10% append, 10% pop from the end; the final length is checked
+ * list_private        each thread its own list of 1,000 ints: 80% get (borrowed, index in the
+ *                     shared order), 10% append, 10% pop from the end; the final length is checked
  *                     against the exact number of appends and pops.
  * list_shared_read    one list of 1,000 ints (index + 1) built by the main thread; every thread
  *                     indexes it in the shared order with ftc_list_get_borrowed; the sum of
@@ -88,9 +88,9 @@ static void list_private_body(bench_run *r, int t, bench_thread_result *res)
         int rc;
         if (m < 8) {
             ftc_object *v;
-            rc = ftc_list_get_ref(l, order[pos++ & (BENCH_ORDER_LEN - 1)], &v);
-            if (FTC_LIKELY(rc == 0))
-                ftc_decref(v);
+            rc = ftc_list_get_borrowed(l, order[pos++ & (BENCH_ORDER_LEN - 1)], &v);
+            if (FTC_LIKELY(rc == 0) && FTC_UNLIKELY(!ftc_int_check(v)))
+                rc = FTC_ETYPE;
         } else if (m == 8) {
             rc = ftc_list_append(l, extra);
         } else {
