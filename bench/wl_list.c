@@ -1,15 +1,15 @@
 /* List workloads: list_private, list_shared_read (+ _ref), list_shared_append.
  *
- * list_private        each thread its own list of 1,000 ints: 80% get (index in the shared
- *                     order), 10% append, 10% pop from the end; the final length is checked
+ * list_private        each thread its own list of 1,000 ints: 80% get (borrowed, index in the
+ *                     shared order), 10% append, 10% pop from the end; the final length is checked
  *                     against the exact number of appends and pops.
  * list_shared_read    one list of 1,000 ints (index + 1) built by the main thread; every thread
  *                     indexes it in the shared order with ftc_list_get_borrowed; the sum of
  *                     the values read is checked exactly, as for dict_shared_read.
  * list_shared_read_ref  the same with ftc_list_get_ref (a reference per read: a baseline).
- * list_shared_append  one list, initially empty; every thread appends 64 items, then pops 64,
- *                     and again (so that the list stays bounded over a run of any length); both
- *                     count as operations. Since each thread pops only what it appended, a pop
+ * list_shared_append  one list, initially empty; every thread appends 64 times an int it created
+ *                     itself, then pops 64, and again (so that the list stays bounded over a
+ *                     run of any length); both count as operations. Since each thread pops only what it appended, a pop
  *                     never finds the list empty; every popped item must be one of the ints
  *                     the threads append, and the list ends empty.
  */
@@ -88,9 +88,9 @@ static void list_private_body(bench_run *r, int t, bench_thread_result *res)
         int rc;
         if (m < 8) {
             ftc_object *v;
-            rc = ftc_list_get_ref(l, order[pos++ & (BENCH_ORDER_LEN - 1)], &v);
-            if (FTC_LIKELY(rc == 0))
-                ftc_decref(v);
+            rc = ftc_list_get_borrowed(l, order[pos++ & (BENCH_ORDER_LEN - 1)], &v);
+            if (FTC_LIKELY(rc == 0) && FTC_UNLIKELY(!ftc_int_check(v)))
+                rc = FTC_ETYPE;
         } else if (m == 8) {
             rc = ftc_list_append(l, extra);
         } else {
@@ -187,12 +187,15 @@ static int list_shared_append_setup(bench_run *r)
         return -1;
     list_state *st = r->state;
     st->list = ftc_list_new();
-    if (st->list == NULL)
-        return -1;
-    for (int t = 0; t < r->nthreads; t++)
-        if ((st->items[t] = ftc_int_new(1000 + t)) == NULL)
-            return -1;
-    return 0;
+    return st->list ? 0 : -1;
+}
+
+/* Each thread appends an int it made itself (as a VM appends objects it just created): its
+ * own appends and pops count on the owner path; popping another thread's item does not. */
+static void list_shared_append_thread_setup(bench_run *r, int t)
+{
+    list_state *st = r->state;
+    st->items[t] = ftc_int_new(1000 + t);
 }
 
 static void list_shared_append_body(bench_run *r, int t, bench_thread_result *res)
@@ -202,6 +205,11 @@ static void list_shared_append_body(bench_run *r, int t, bench_thread_result *re
     ftc_object *mine = st->items[t];
     int nthreads = r->nthreads;
     uint64_t bad = 0;
+    if (mine == NULL) {
+        bench_note_error(res, FTC_ENOMEM);
+        st->bad[t] = 1;
+        return;
+    }
     BENCH_LOOP(r, res, {
         int rc;
         if ((bench_i & 64) == 0) {
@@ -247,5 +255,5 @@ const bench_workload wl_list_shared_read_ref = {
     list_shared_read_finish};
 const bench_workload wl_list_shared_append = {
     "list_shared_append", "all threads append to one list (64 appends, then 64 pops)",
-    BENCH_THROUGHPUT, list_shared_append_setup, NULL, list_shared_append_body, NULL,
-    list_shared_append_finish};
+    BENCH_THROUGHPUT, list_shared_append_setup, list_shared_append_thread_setup,
+    list_shared_append_body, NULL, list_shared_append_finish};

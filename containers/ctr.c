@@ -27,12 +27,6 @@ bool _ftc_ctr_builtin_eq(ftc_object *a, ftc_object *b)
     return la == lb && memcmp(sa, sb, la) == 0;
 }
 
-int _ftc_ctr_hash(ftc_object *o, uint64_t *out)
-{
-    int rc = ftc_object_hash(o, out); /* FTC_ETYPE for an unhashable type */
-    return rc < 0 ? rc : 0;
-}
-
 int _ftc_ctr_eq(ftc_object *a, ftc_object *b)
 {
     if (a == b)

@@ -67,8 +67,13 @@ static inline bool ctr_is_builtin(ftc_object *o) { return ctr_is_int(o) || ctr_i
 
 /* Equality of two built-in objects (int or str): no callback, never fails. */
 bool _ftc_ctr_builtin_eq(ftc_object *a, ftc_object *b);
-/* Hash of any object: 0 and *out, FTC_ETYPE if unhashable, or the callback's code. */
-int _ftc_ctr_hash(ftc_object *o, uint64_t *out);
+/* Hash of any object: 0 and *out, FTC_ETYPE if unhashable, or the callback's code. Inline:
+ * int and str hash without a call (object.h). */
+static inline int _ftc_ctr_hash(ftc_object *o, uint64_t *out)
+{
+    int rc = ftc_object_hash(o, out);
+    return rc < 0 ? rc : 0;
+}
 /* Equality through callbacks: 1, 0 or a negative code. Identity is equality. Built-ins compare
  * by value; otherwise a's type's eq is asked, then b's; neither having one means identity. */
 int _ftc_ctr_eq(ftc_object *a, ftc_object *b);
@@ -112,8 +117,20 @@ static inline bool ctr_window_valid(uint64_t *seq, uint64_t start)
     return ftc_atomic_load_relaxed(seq) == start;
 }
 #else
+/* GIL build: the GIL excludes writers from an unlocked read, so there is nothing to detect. */
 static inline void ctr_window_open(uint64_t *seq) { FTC_UNUSED(seq); }
 static inline void ctr_window_close(uint64_t *seq) { FTC_UNUSED(seq); }
+static inline uint64_t ctr_window_start(uint64_t *seq)
+{
+    FTC_UNUSED(seq);
+    return 0;
+}
+static inline bool ctr_window_valid(uint64_t *seq, uint64_t start)
+{
+    FTC_UNUSED(seq);
+    FTC_UNUSED(start);
+    return true;
+}
 #endif
 
 #endif /* FTCORE_CONTAINERS_CTR_H */

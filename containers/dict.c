@@ -232,7 +232,9 @@ restart:;
 /* What a lookup hands out: presence only, a new reference, or a borrowed pointer. */
 typedef enum { FIND_CONTAINS, FIND_REF, FIND_BORROW } find_mode;
 
-#ifdef FTC_GIL_DISABLED
+/* The lock-free lookup serves both builds: in the GIL build it is the same probe with plain
+ * loads and no window (the GIL keeps writers out), so both builds run the same fast path and
+ * fall back to the locked lookup for the same cases (an eq callback, a key being deleted). */
 enum { LF_MISSING = 0, LF_FOUND = 1, LF_LOCK = 2 };
 #define LF_TRIES 3
 
@@ -301,7 +303,6 @@ static FTC_ALWAYS_INLINE int lookup_lockfree(ftc_dict_obj *d, ftc_object *key, u
 missing:
     return ctr_window_valid(&d->seq, start) ? LF_MISSING : LF_LOCK;
 }
-#endif
 
 /* ---- writes (critical section held) ---- */
 
@@ -462,19 +463,15 @@ static int dict_find_locked(ftc_object *d, ftc_object *key, uint64_t hash, ftc_o
 
 /* Lookup with the key's hash known: presence only (value == NULL, FIND_CONTAINS), or the value
  * as a new reference (FIND_REF) or borrowed (FIND_BORROW) in *value. */
-#ifdef FTC_GIL_DISABLED
 FTC_NOINLINE
-#endif
 static int dict_find_hashed(ftc_object *d, ftc_object *key, uint64_t hash, ftc_object **value,
                             find_mode mode)
 {
-#ifdef FTC_GIL_DISABLED
     for (int tries = 0; tries < LF_TRIES; tries++) {
         int r = lookup_lockfree(DICT(d), key, hash, value, mode);
         if (r != LF_LOCK)
             return r == LF_FOUND ? 1 : 0;
     }
-#endif
     return dict_find_locked(d, key, hash, value, mode);
 }
 
@@ -487,11 +484,9 @@ static FTC_ALWAYS_INLINE int dict_find(ftc_object *d, ftc_object *key, ftc_objec
     int rc = keyed_prologue(d, key, &hash);
     if (FTC_UNLIKELY(rc < 0))
         return rc;
-#ifdef FTC_GIL_DISABLED
     int r = lookup_lockfree(DICT(d), key, hash, value, mode);
     if (FTC_LIKELY(r != LF_LOCK))
         return r == LF_FOUND ? 1 : 0;
-#endif
     return dict_find_hashed(d, key, hash, value, mode);
 }
 

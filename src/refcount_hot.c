@@ -154,14 +154,19 @@ void _ftc_hot_thread_fini(struct _ftc_objects_tstate *rec)
     pthread_mutex_lock(&hot_mutex);
     merge_slots_locked(rec);
     rec->hot_closed = 1;
+    /* Take the slots away inside the lock: rec stays registered a little longer, and a
+     * collection or runtime fini on another thread walks registered records' slots under
+     * hot_mutex (TSan caught the free that used to follow the unlock: stress.state_init_fini,
+     * a thread whose start failed while the main thread finalized). */
+    int64_t *counts = rec->hot_counts;
+    rec->hot_counts = NULL;
+    rec->hot_cap = 0;
     pthread_mutex_unlock(&hot_mutex);
-    if (rec->hot_counts == _ftc_hot.slots) {
+    if (counts == _ftc_hot.slots) {
         _ftc_hot.slots = NULL;
         _ftc_hot.nslots = 0;
     }
-    ftc_mem_free(rec->hot_counts);
-    rec->hot_counts = NULL;
-    rec->hot_cap = 0;
+    ftc_mem_free(counts);
 }
 
 /* With every thread's slots merged (hot_mutex held): takes out the dead objects. */
