@@ -122,6 +122,11 @@ static int run_one(const bench_workload *wl, int nthreads, double seconds)
                (unsigned long long)gs.switches, (unsigned long long)gs.forced_switches,
                (unsigned long long)gs.drop_requests, gs.max_wait, gs.total_wait,
                ftc_get_switch_interval());
+    if (have_stats)
+        printf(",\"gil_handoffs\":%llu,\"gil_prio_requests\":%llu,\"gil_prio_handoffs\":%llu,"
+               "\"gil_urgent_requests\":%llu",
+               (unsigned long long)gs.handoffs, (unsigned long long)gs.prio_requests,
+               (unsigned long long)gs.prio_handoffs, (unsigned long long)gs.urgent_requests);
     int ok = wl->finish ? wl->finish(&r, stdout) == 0 : 1;
     bench_totals tot = bench_sum(r.res, nthreads);
     if (tot.error != 0) {
