@@ -431,8 +431,10 @@ def print_table(out, cells, wls, threads, peers):
 
     # peers beside dict_shared_read
     out.write("\ndict_shared_read and its peers: ns per lookup per thread, median (min-max)\n")
-    rows = [("ftcore dict, nogil build", "dict_shared_read", "nogil"),
-            ("ftcore dict, gil build", "dict_shared_read", "gil"),
+    rows = [("ftcore dict (borrowed get), nogil", "dict_shared_read", "nogil"),
+            ("ftcore dict (borrowed get), gil", "dict_shared_read", "gil"),
+            ("ftcore dict (get_ref), nogil", "dict_shared_read_ref", "nogil"),
+            ("ftcore dict (get_ref), gil", "dict_shared_read_ref", "gil"),
             ("ftcore dict + pthread_mutex, nogil", "dict_shared_read_mutex", "nogil"),
             ("ftcore dict + pthread_mutex, gil", "dict_shared_read_mutex", "gil")]
     rows += [(p["peer"], p["peer"], "peer") for p in peers]

@@ -22,9 +22,10 @@ static const bench_workload *const workloads[] = {
     &wl_tick,
     &wl_alloc_int,         &wl_refcount_private,       &wl_refcount_shared,
     &wl_refcount_shared_marked,
-    &wl_dict_private,      &wl_dict_shared_read,       &wl_dict_shared_read_mutex,
-    &wl_dict_shared_mixed,
-    &wl_list_private,      &wl_list_shared_read,       &wl_list_shared_append,
+    &wl_dict_private,      &wl_dict_shared_read,       &wl_dict_shared_read_ref,
+    &wl_dict_shared_read_mutex,                        &wl_dict_shared_mixed,
+    &wl_list_private,      &wl_list_shared_read,       &wl_list_shared_read_ref,
+    &wl_list_shared_append,
     &wl_lock_pingpong,     &wl_io_latency,             &wl_wordcount,
 };
 #define NWORKLOADS (sizeof workloads / sizeof workloads[0])

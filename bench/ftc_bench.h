@@ -94,6 +94,18 @@ static inline void bench_sum_read(int found, int rc, ftc_object *v, int64_t *sum
     }
 }
 
+/* The same for a borrowed value (ftc_*_get_borrowed): read before the next tick, no release. */
+static inline void bench_sum_borrowed(int found, int rc, ftc_object *v, int64_t *sum,
+                                      uint64_t *bad, bench_thread_result *res)
+{
+    if (FTC_LIKELY(found)) {
+        *sum += ftc_int_value(v);
+    } else {
+        (*bad)++;
+        bench_note_error(res, rc);
+    }
+}
+
 /* The timed loop: runs OP (a statement; it may use `bench_i`, the operation's number in this
  * thread) then a tick, in batches of BENCH_BATCH, until the stop flag is set. */
 #define BENCH_LOOP(r, res, OP)                                          \
@@ -115,9 +127,11 @@ static inline void bench_sum_read(int found, int rc, ftc_object *v, int64_t *sum
 /* Workloads, one per file family. */
 extern const bench_workload wl_tick, wl_alloc_int, wl_refcount_private, wl_refcount_shared,
     wl_refcount_shared_marked;
-extern const bench_workload wl_dict_private, wl_dict_shared_read, wl_dict_shared_read_mutex,
+extern const bench_workload wl_dict_private, wl_dict_shared_read, wl_dict_shared_read_ref,
+    wl_dict_shared_read_mutex,
     wl_dict_shared_mixed;
-extern const bench_workload wl_list_private, wl_list_shared_read, wl_list_shared_append;
+extern const bench_workload wl_list_private, wl_list_shared_read, wl_list_shared_read_ref,
+    wl_list_shared_append;
 extern const bench_workload wl_lock_pingpong, wl_io_latency;
 extern const bench_workload wl_wordcount;
 

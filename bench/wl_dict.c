@@ -1,19 +1,24 @@
-/* Dict workloads: dict_private, dict_shared_read, dict_shared_read_mutex, dict_shared_mixed.
+/* Dict workloads: dict_private, dict_shared_read (+ _ref, _mutex), dict_shared_mixed.
  *
  * Keys are the 1,000 str keys of bench_common.h (the same bytes the peers of ftc_peers store),
  * mapped to the ints index + 1; readers look them up in the shared order of bench_common.h,
  * each thread from its own offset, exactly as the peers do, so dict_shared_read and the peers
  * can be compared lookup for lookup.
  *
- * dict_private          each thread its own dict with its own key and value objects; 90% get,
- *                       10% set (of a present key to one of 16 preallocated ints).
- * dict_shared_read      one dict shared by all threads (built by the main thread); gets only.
- *                       Every get's value is summed and the sum checked exactly at the end.
- * dict_shared_read_mutex  the same, each get behind one pthread_mutex_t (a peer baseline: the
- *                       coarse lock that a lock-free read path has to beat).
- * dict_shared_mixed     the shared dict, 90% get and 10% set, by all threads; at the end the
- *                       dict must still hold its 1,000 keys, each mapped to its original value
- *                       or to one of the preallocated ints the writers store.
+ * dict_private          each thread its own dict with its own key and value objects; 90% get
+ *                       (borrowed), 10% set (of a present key to one of 16 preallocated ints).
+ * dict_shared_read      one dict shared by all threads (built by the main thread); gets only,
+ *                       with ftc_dict_get_borrowed (the read of a value that is looked at and
+ *                       not kept: no reference counted, like the peers' lookups). Every get's
+ *                       value is summed and the sum checked exactly at the end.
+ * dict_shared_read_ref  the same with ftc_dict_get_ref: a new reference to each value, released
+ *                       at once (a baseline: every reader then writes the shared values'
+ *                       reference counts, the contention of gh-131988).
+ * dict_shared_read_mutex  the borrowed gets, each behind one pthread_mutex_t (a peer baseline:
+ *                       the coarse lock that a lock-free read path has to beat).
+ * dict_shared_mixed     the shared dict, 90% get (borrowed) and 10% set, by all threads; at the
+ *                       end the dict must still hold its 1,000 keys, each mapped to its
+ *                       original value or to one of the preallocated ints the writers store.
  */
 #include "ftc_bench.h"
 
@@ -87,7 +92,8 @@ static void dict_set_free(dict_set *s)
     memset(s, 0, sizeof *s);
 }
 
-/* One 90/10 operation on s: a get (value dropped), or every tenth a set of a present key. */
+/* One 90/10 operation on s: a get (borrowed, as in dict_shared_read; the value must be an int),
+ * or every tenth a set of a present key. */
 #define DICT_MIXED_OP(s, order, pos, res)                                            \
     do {                                                                             \
         int idx_ = (order)[(pos)++ & (BENCH_ORDER_LEN - 1)];                         \
@@ -98,11 +104,11 @@ static void dict_set_free(dict_set *s)
                 bench_note_error((res), rc_);                                        \
         } else {                                                                     \
             ftc_object *v_;                                                          \
-            int rc_ = ftc_dict_get_ref((s)->dict, (s)->keys[idx_], &v_);             \
-            if (FTC_LIKELY(rc_ == 1))                                                \
-                ftc_decref(v_);                                                      \
-            else                                                                     \
+            int rc_ = ftc_dict_get_borrowed((s)->dict, (s)->keys[idx_], &v_);        \
+            if (FTC_UNLIKELY(rc_ != 1))                                              \
                 bench_note_error((res), rc_ < 0 ? rc_ : FTC_EKEY);                   \
+            else if (FTC_UNLIKELY(!ftc_int_check(v_)))                               \
+                bench_note_error((res), FTC_ETYPE);                                  \
         }                                                                            \
     } while (0)
 
@@ -117,7 +123,9 @@ static int dict_shared_setup(bench_run *r)
     return dict_set_build(&st->shared);
 }
 
-static void dict_shared_read_body(bench_run *r, int t, bench_thread_result *res)
+/* The three shared-read workloads: one loop, the get and the lock chosen by flags. */
+static inline void dict_shared_read_loop(bench_run *r, int t, bench_thread_result *res,
+                                         bool borrow, bool mutex)
 {
     dict_state *st = r->state;
     ftc_object *d = st->shared.dict;
@@ -128,34 +136,37 @@ static void dict_shared_read_body(bench_run *r, int t, bench_thread_result *res)
     uint64_t bad = 0;
     BENCH_LOOP(r, res, {
         ftc_object *v;
-        int rc = ftc_dict_get_ref(d, keys[order[pos++ & (BENCH_ORDER_LEN - 1)]], &v);
-        bench_sum_read(rc == 1, rc, v, &sum, &bad, res);
+        ftc_object *k = keys[order[pos++ & (BENCH_ORDER_LEN - 1)]];
+        if (mutex)
+            pthread_mutex_lock(&st->mu);
+        int rc = borrow ? ftc_dict_get_borrowed(d, k, &v) : ftc_dict_get_ref(d, k, &v);
+        if (mutex)
+            pthread_mutex_unlock(&st->mu);
+        if (borrow)
+            bench_sum_borrowed(rc == 1, rc, v, &sum, &bad, res);
+        else
+            bench_sum_read(rc == 1, rc, v, &sum, &bad, res);
     });
     st->sums[t] = sum;
     st->bad[t] = bad;
+}
+
+static void dict_shared_read_body(bench_run *r, int t, bench_thread_result *res)
+{
+    dict_shared_read_loop(r, t, res, true, false);
+}
+
+static void dict_shared_read_ref_body(bench_run *r, int t, bench_thread_result *res)
+{
+    dict_shared_read_loop(r, t, res, false, false);
 }
 
 static void dict_shared_read_mutex_body(bench_run *r, int t, bench_thread_result *res)
 {
-    dict_state *st = r->state;
-    ftc_object *d = st->shared.dict;
-    ftc_object *const *keys = st->shared.keys;
-    const int *order = st->order;
-    unsigned pos = bench_order_start(t);
-    int64_t sum = 0;
-    uint64_t bad = 0;
-    BENCH_LOOP(r, res, {
-        ftc_object *v;
-        pthread_mutex_lock(&st->mu);
-        int rc = ftc_dict_get_ref(d, keys[order[pos++ & (BENCH_ORDER_LEN - 1)]], &v);
-        pthread_mutex_unlock(&st->mu);
-        bench_sum_read(rc == 1, rc, v, &sum, &bad, res);
-    });
-    st->sums[t] = sum;
-    st->bad[t] = bad;
+    dict_shared_read_loop(r, t, res, true, true);
 }
 
-/* Both read workloads: every lookup found its key and the sums are exact. */
+/* The read workloads: every lookup found its key and the sums are exact. */
 static int dict_shared_read_finish(bench_run *r, FILE *out)
 {
     dict_state *st = r->state;
@@ -262,6 +273,10 @@ const bench_workload wl_dict_private = {
 const bench_workload wl_dict_shared_read = {
     "dict_shared_read", "one shared dict of 1,000 str keys, gets only", BENCH_THROUGHPUT,
     dict_shared_setup, NULL, dict_shared_read_body, NULL, dict_shared_read_finish};
+const bench_workload wl_dict_shared_read_ref = {
+    "dict_shared_read_ref", "dict_shared_read taking a reference to each value (get_ref)",
+    BENCH_BASELINE, dict_shared_setup, NULL, dict_shared_read_ref_body, NULL,
+    dict_shared_read_finish};
 const bench_workload wl_dict_shared_read_mutex = {
     "dict_shared_read_mutex", "dict_shared_read with each get behind one pthread_mutex_t",
     BENCH_BASELINE, dict_shared_setup, NULL, dict_shared_read_mutex_body, NULL,

@@ -1,11 +1,12 @@
-/* List workloads: list_private, list_shared_read, list_shared_append.
+/* List workloads: list_private, list_shared_read (+ _ref), list_shared_append.
  *
  * list_private        each thread its own list of 1,000 ints: 80% get (index in the shared
  *                     order), 10% append, 10% pop from the end; the final length is checked
  *                     against the exact number of appends and pops.
  * list_shared_read    one list of 1,000 ints (index + 1) built by the main thread; every thread
- *                     indexes it in the shared order; the sum of the values read is checked
- *                     exactly, as for dict_shared_read.
+ *                     indexes it in the shared order with ftc_list_get_borrowed; the sum of
+ *                     the values read is checked exactly, as for dict_shared_read.
+ * list_shared_read_ref  the same with ftc_list_get_ref (a reference per read: a baseline).
  * list_shared_append  one list, initially empty; every thread appends 64 items, then pops 64,
  *                     and again (so that the list stays bounded over a run of any length); both
  *                     count as operations. Since each thread pops only what it appended, a pop
@@ -135,7 +136,8 @@ static int list_shared_read_setup(bench_run *r)
     return st->list ? 0 : -1;
 }
 
-static void list_shared_read_body(bench_run *r, int t, bench_thread_result *res)
+static inline void list_shared_read_loop(bench_run *r, int t, bench_thread_result *res,
+                                         bool borrow)
 {
     list_state *st = r->state;
     ftc_object *l = st->list;
@@ -145,11 +147,27 @@ static void list_shared_read_body(bench_run *r, int t, bench_thread_result *res)
     uint64_t bad = 0;
     BENCH_LOOP(r, res, {
         ftc_object *v;
-        int rc = ftc_list_get_ref(l, order[pos++ & (BENCH_ORDER_LEN - 1)], &v);
-        bench_sum_read(rc == 0, rc, v, &sum, &bad, res);
+        int64_t i = order[pos++ & (BENCH_ORDER_LEN - 1)];
+        if (borrow) {
+            int rc = ftc_list_get_borrowed(l, i, &v);
+            bench_sum_borrowed(rc == 0, rc, v, &sum, &bad, res);
+        } else {
+            int rc = ftc_list_get_ref(l, i, &v);
+            bench_sum_read(rc == 0, rc, v, &sum, &bad, res);
+        }
     });
     st->sums[t] = sum;
     st->bad[t] = bad;
+}
+
+static void list_shared_read_body(bench_run *r, int t, bench_thread_result *res)
+{
+    list_shared_read_loop(r, t, res, true);
+}
+
+static void list_shared_read_ref_body(bench_run *r, int t, bench_thread_result *res)
+{
+    list_shared_read_loop(r, t, res, false);
 }
 
 static int list_shared_read_finish(bench_run *r, FILE *out)
@@ -223,6 +241,10 @@ const bench_workload wl_list_private = {
 const bench_workload wl_list_shared_read = {
     "list_shared_read", "index one shared list of 1,000 ints", BENCH_THROUGHPUT,
     list_shared_read_setup, NULL, list_shared_read_body, NULL, list_shared_read_finish};
+const bench_workload wl_list_shared_read_ref = {
+    "list_shared_read_ref", "list_shared_read taking a reference to each item (get_ref)",
+    BENCH_BASELINE, list_shared_read_setup, NULL, list_shared_read_ref_body, NULL,
+    list_shared_read_finish};
 const bench_workload wl_list_shared_append = {
     "list_shared_append", "all threads append to one list (64 appends, then 64 pops)",
     BENCH_THROUGHPUT, list_shared_append_setup, NULL, list_shared_append_body, NULL,

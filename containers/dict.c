@@ -229,13 +229,18 @@ restart:;
     }
 }
 
+/* What a lookup hands out: presence only, a new reference, or a borrowed pointer. */
+typedef enum { FIND_CONTAINS, FIND_REF, FIND_BORROW } find_mode;
+
 #ifdef FTC_GIL_DISABLED
 enum { LF_MISSING = 0, LF_FOUND = 1, LF_LOCK = 2 };
 #define LF_TRIES 3
 
-/* One lock-free attempt. LF_FOUND (with *value a new reference when value != NULL),
- * LF_MISSING, or LF_LOCK: could not decide without the lock. Caller attached (QSBR online). */
-static int lookup_lockfree(ftc_dict_obj *d, ftc_object *key, uint64_t hash, ftc_object **value)
+/* One lock-free attempt. LF_FOUND (with *value the value when value != NULL: a new reference
+ * for FIND_REF, borrowed for FIND_BORROW), LF_MISSING, or LF_LOCK: could not decide without the
+ * lock. Caller attached (QSBR online). */
+static FTC_ALWAYS_INLINE int lookup_lockfree(ftc_dict_obj *d, ftc_object *key, uint64_t hash,
+                                             ftc_object **value, find_mode mode)
 {
     uint64_t start = ctr_window_start(&d->seq);
     if (start & 1)
@@ -279,10 +284,14 @@ static int lookup_lockfree(ftc_dict_obj *d, ftc_object *key, uint64_t hash, ftc_
     ftc_object *v = ftc_atomic_load_acquire(&ep->value);
     if (v == NULL)
         return LF_LOCK;
-    if (value != NULL && !ctr_try_incref_slot(&ep->value, v))
+    /* A borrowed value needs no reference: the window check below proves it was the value at
+     * one instant, and its memory outlives the caller's next quiescent state (it is marked
+     * shared, so QSBR keeps it). */
+    bool ref = mode == FIND_REF;
+    if (ref && !ctr_try_incref_slot(&ep->value, v))
         return LF_LOCK;
     if (!ctr_window_valid(&d->seq, start)) {
-        if (value != NULL)
+        if (ref)
             ftc_decref(v);
         return LF_LOCK;
     }
@@ -402,7 +411,7 @@ int ftc_dict_check(ftc_object *d)
 }
 
 /* Argument checks and the key's hash, shared by the keyed operations. */
-static int keyed_prologue(ftc_object *d, ftc_object *key, uint64_t *hash)
+static inline int keyed_prologue(ftc_object *d, ftc_object *key, uint64_t *hash)
 {
     int rc = ctr_check(d, &ftc_dict_type);
     if (rc < 0)
@@ -428,27 +437,22 @@ int ftc_dict_set(ftc_object *d, ftc_object *key, ftc_object *value)
     return rc;
 }
 
-/* Lookup returning a new reference to the value (value != NULL) or only presence. */
-static int dict_find(ftc_object *d, ftc_object *key, ftc_object **value)
-{
-    uint64_t hash;
-    int rc = keyed_prologue(d, key, &hash);
-    if (rc < 0)
-        return rc;
+/* dict_find's locked path (the nogil build's fallback; the GIL build's only path). */
 #ifdef FTC_GIL_DISABLED
-    for (int tries = 0; tries < LF_TRIES; tries++) {
-        int r = lookup_lockfree(DICT(d), key, hash, value);
-        if (r != LF_LOCK)
-            return r == LF_FOUND ? 1 : 0;
-    }
+FTC_NOINLINE
 #endif
+static int dict_find_locked(ftc_object *d, ftc_object *key, uint64_t hash, ftc_object **value,
+                            find_mode mode)
+{
     dict_loc loc;
+    int rc;
     FTC_BEGIN_CRITICAL_SECTION(d);
     rc = _ftc_dict_lookup_locked(DICT(d), key, hash, &loc);
     if (rc == 0 && loc.entry >= 0) {
         if (value != NULL) {
             *value = dk_entries(DICT(d)->keys)[loc.entry].value;
-            ftc_incref(*value);
+            if (mode == FIND_REF)
+                ftc_incref(*value);
         }
         rc = 1;
     }
@@ -456,17 +460,60 @@ static int dict_find(ftc_object *d, ftc_object *key, ftc_object **value)
     return rc;
 }
 
+/* Lookup with the key's hash known: presence only (value == NULL, FIND_CONTAINS), or the value
+ * as a new reference (FIND_REF) or borrowed (FIND_BORROW) in *value. */
+#ifdef FTC_GIL_DISABLED
+FTC_NOINLINE
+#endif
+static int dict_find_hashed(ftc_object *d, ftc_object *key, uint64_t hash, ftc_object **value,
+                            find_mode mode)
+{
+#ifdef FTC_GIL_DISABLED
+    for (int tries = 0; tries < LF_TRIES; tries++) {
+        int r = lookup_lockfree(DICT(d), key, hash, value, mode);
+        if (r != LF_LOCK)
+            return r == LF_FOUND ? 1 : 0;
+    }
+#endif
+    return dict_find_locked(d, key, hash, value, mode);
+}
+
+/* The lookups: the checks and the hash (once: a hash callback runs once per call), then one
+ * lock-free attempt in a small frame; retries and the lock are in dict_find_hashed. */
+static FTC_ALWAYS_INLINE int dict_find(ftc_object *d, ftc_object *key, ftc_object **value,
+                                       find_mode mode)
+{
+    uint64_t hash;
+    int rc = keyed_prologue(d, key, &hash);
+    if (FTC_UNLIKELY(rc < 0))
+        return rc;
+#ifdef FTC_GIL_DISABLED
+    int r = lookup_lockfree(DICT(d), key, hash, value, mode);
+    if (FTC_LIKELY(r != LF_LOCK))
+        return r == LF_FOUND ? 1 : 0;
+#endif
+    return dict_find_hashed(d, key, hash, value, mode);
+}
+
 int ftc_dict_get_ref(ftc_object *d, ftc_object *key, ftc_object **value)
 {
-    if (value == NULL)
+    if (FTC_UNLIKELY(value == NULL))
         return FTC_EINVAL;
     *value = NULL;
-    return dict_find(d, key, value);
+    return dict_find(d, key, value, FIND_REF);
+}
+
+int ftc_dict_get_borrowed(ftc_object *d, ftc_object *key, ftc_object **value)
+{
+    if (FTC_UNLIKELY(value == NULL))
+        return FTC_EINVAL;
+    *value = NULL;
+    return dict_find(d, key, value, FIND_BORROW);
 }
 
 int ftc_dict_contains(ftc_object *d, ftc_object *key)
 {
-    return dict_find(d, key, NULL);
+    return dict_find(d, key, NULL, FIND_CONTAINS);
 }
 
 int ftc_dict_pop(ftc_object *d, ftc_object *key, ftc_object **value)

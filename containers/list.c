@@ -3,23 +3,28 @@
  * invariants in list_internal.h.
  *
  * Concurrency (nogil build). Writers hold the list's critical section. Readers of one item
- * (ftc_list_get_ref) and of the length (ftc_list_len) take no lock:
+ * (ftc_list_get_ref, ftc_list_get_borrowed) and of the length (ftc_list_len) take no lock:
  *
- *   start = window counter (acquire; odd: a multi-slot write is under way -> locked path)
- *   a     = l->items (acquire), n = a->size (acquire), bound-check i against n
- *   v     = a->item[i] (acquire); NULL -> locked path (a growing write is filling it)
- *   try-incref v, re-check a->item[i] == v, re-check l->items == a, validate the window
+ *   start = window counter (acquire; odd: a write that changes the size or several slots is
+ *           under way -> locked path)
+ *   a     = l->items (acquire), n = a->size (acquire), normalize i against n, bound-check
+ *   v     = a->item[j] (acquire); NULL -> locked path
+ *   get_ref: try-incref v and re-check a->item[j] == v (v was alive and still item j then);
+ *   borrowed: nothing (no reference, no write)
+ *   re-check l->items == a, validate the window (the counter is still start)
  *
- * Why a validated read is linearizable. The single-slot writes are each one reader-visible
- * store that decides the result: append stores the new size first (its linearization point)
- * and then fills the slot, which readers treat as "ask the lock" until it is filled; pop from
- * the end clears the slot first and then stores the smaller size (its linearization point),
- * and set is one slot store. With the invariant "slots at or past size are NULL", a non-NULL
- * item re-read from the current array at instant t is the list's item i at t. A replaced
- * array is never written again and is never re-published, so "l->items == a" before and after
- * means a was current throughout. Multi-slot writes are invisible to validated readers: they
- * change nothing outside their window except the size, which they store once (first when
- * growing, last when shrinking), which is exactly where len sees them take effect.
+ * Why a validated read is linearizable. Every write that changes the size (append, insert,
+ * pop and del anywhere, extend in place) or more than one slot (reverse, the write-back of a
+ * sort) does so inside a write window; set is one slot store outside any window; a write that
+ * needs a new array builds it privately and publishes it with one store of l->items (a replaced
+ * array is never written again and never re-published). A validated read therefore saw the
+ * same array and the same size from its first load to its last: the index it normalized
+ * against n (negative indexes count from that end) names the same item throughout, and the
+ * slot it loaded held item j of the list at the instant of that load (for get_ref, also at
+ * the re-check: then v is alive, since the list still holds it). That instant is the read's
+ * linearization point. (Size changes used to be single stores outside a window; a negative
+ * index could then be normalized against a size that an append changed before the slot was
+ * read, and return an item that was never the last one.) len is one acquire load of the size.
  *
  * Memory safety: replaced arrays are freed through QSBR and published items are marked shared,
  * so whatever a reader loads stays valid memory until it passes a quiescent state, and
@@ -158,10 +163,13 @@ static int append_locked(ftc_list_obj *l, ftc_object *v)
         return 0;
     }
     own_item(v);
-    /* Size first (the append's linearization point; readers find the slot still NULL and ask
-     * the lock), then the slot. Release: pairs with the readers' acquire loads. */
+    /* In a window, like every change of the size (see the essay: a reader of a negative index
+     * must see the size constant). Size first, then the slot. Release: pairs with the readers'
+     * acquire loads. */
+    ctr_window_open(&l->seq);
     ftc_ft_store_release(&a->size, n + 1);
     ftc_ft_store_release(&a->item[n], v);
+    ctr_window_close(&l->seq);
     l->version++;
     return 0;
 }
@@ -198,18 +206,14 @@ static ftc_object *pop_locked(ftc_list_obj *l, int64_t j)
     list_items *a = l->items;
     int64_t n = a->size;
     ftc_object *v = a->item[j];
-    if (j == n - 1) {
-        /* Slot first, then the size (the linearization point). */
-        ftc_ft_store_release(&a->item[j], (ftc_object *)NULL);
-        ftc_ft_store_release(&a->size, n - 1);
-    } else {
-        ctr_window_open(&l->seq);
-        for (int64_t m = j; m < n - 1; m++)
-            ftc_ft_store_release(&a->item[m], a->item[m + 1]);
-        ftc_ft_store_release(&a->item[n - 1], (ftc_object *)NULL);
-        ftc_ft_store_release(&a->size, n - 1);
-        ctr_window_close(&l->seq);
-    }
+    /* In a window (every change of the size is): shift down, clear the last slot, then the
+     * smaller size. */
+    ctr_window_open(&l->seq);
+    for (int64_t m = j; m < n - 1; m++)
+        ftc_ft_store_release(&a->item[m], a->item[m + 1]);
+    ftc_ft_store_release(&a->item[n - 1], (ftc_object *)NULL);
+    ftc_ft_store_release(&a->size, n - 1);
+    ctr_window_close(&l->seq);
     l->version++;
     maybe_shrink(l);
     return v;
@@ -319,9 +323,10 @@ int ftc_list_insert(ftc_object *l, int64_t i, ftc_object *v)
 enum { LF_DONE = 0, LF_LOCK = 1, LF_RETRY = 2 };
 #define LF_TRIES 3
 
-/* One lock-free attempt at item i: LF_DONE (*rc = 0 with *out a new reference, or
- * FTC_EINDEX), LF_RETRY, or LF_LOCK. Caller attached (QSBR online). */
-static int get_lockfree(ftc_list_obj *l, int64_t i, ftc_object **out, int *rc)
+/* One lock-free attempt at item i: LF_DONE (*rc = 0 with *out a new reference, or borrowed
+ * when borrow is set; or *rc = FTC_EINDEX), LF_RETRY, or LF_LOCK. Caller attached (QSBR
+ * online). */
+static FTC_ALWAYS_INLINE int get_lockfree(ftc_list_obj *l, int64_t i, ftc_object **out, int *rc, bool borrow)
 {
     uint64_t start = ctr_window_start(&l->seq);
     if (start & 1)
@@ -341,10 +346,14 @@ static int get_lockfree(ftc_list_obj *l, int64_t i, ftc_object **out, int *rc)
     ftc_object *v = ftc_atomic_load_acquire(&a->item[j]);
     if (v == NULL)
         return LF_LOCK; /* being filled: the writer holds the lock */
-    if (!ctr_try_incref_slot(&a->item[j], v))
+    /* Borrowed: no reference; the validation below proves v was item i at the instant of its
+     * load, and its memory outlives the caller's next quiescent state (marked shared: QSBR
+     * keeps it). */
+    if (!borrow && !ctr_try_incref_slot(&a->item[j], v))
         return LF_LOCK;
     if (ftc_atomic_load_acquire(&l->items) != a || !ctr_window_valid(&l->seq, start)) {
-        ftc_decref(v);
+        if (!borrow)
+            ftc_decref(v);
         return LF_RETRY;
     }
     *out = v;
@@ -353,7 +362,31 @@ static int get_lockfree(ftc_list_obj *l, int64_t i, ftc_object **out, int *rc)
 }
 #endif
 
-int ftc_list_get_ref(ftc_object *l, int64_t i, ftc_object **out)
+/* list_get's locked path (the nogil build's fallback; the GIL build's only path). */
+#ifdef FTC_GIL_DISABLED
+FTC_NOINLINE
+#endif
+static int list_get_locked(ftc_object *l, int64_t i, ftc_object **out, bool borrow)
+{
+    int rc;
+    FTC_BEGIN_CRITICAL_SECTION(l);
+    list_items *a = LIST(l)->items;
+    int64_t j;
+    rc = norm_index(i, a ? a->size : 0, &j);
+    if (rc == 0) {
+        *out = a->item[j];
+        if (!borrow)
+            ftc_incref(*out);
+    }
+    FTC_END_CRITICAL_SECTION();
+    return rc;
+}
+
+/* Item i as a new reference or borrowed (the public pair below). */
+#ifdef FTC_GIL_DISABLED
+FTC_NOINLINE
+#endif
+static int list_get(ftc_object *l, int64_t i, ftc_object **out, bool borrow)
 {
     if (out == NULL)
         return FTC_EINVAL;
@@ -363,23 +396,39 @@ int ftc_list_get_ref(ftc_object *l, int64_t i, ftc_object **out)
         return rc;
 #ifdef FTC_GIL_DISABLED
     for (int tries = 0; tries < LF_TRIES; tries++) {
-        int r = get_lockfree(LIST(l), i, out, &rc);
+        int r = get_lockfree(LIST(l), i, out, &rc, borrow);
         if (r == LF_DONE)
             return rc;
         if (r == LF_LOCK)
             break;
     }
 #endif
-    FTC_BEGIN_CRITICAL_SECTION(l);
-    list_items *a = LIST(l)->items;
-    int64_t j;
-    rc = norm_index(i, a ? a->size : 0, &j);
-    if (rc == 0) {
-        *out = a->item[j];
-        ftc_incref(*out);
+    return list_get_locked(l, i, out, borrow);
+}
+
+/* The public gets: one lock-free attempt in a small frame; anything else (a bad argument, a
+ * retry, the lock) goes to list_get, which starts over. */
+static FTC_ALWAYS_INLINE int list_get_fast(ftc_object *l, int64_t i, ftc_object **out, bool borrow)
+{
+#ifdef FTC_GIL_DISABLED
+    if (FTC_LIKELY(out != NULL && l != NULL && ftc_type_of(l) == &ftc_list_type)) {
+        int rc;
+        *out = NULL;
+        if (FTC_LIKELY(get_lockfree(LIST(l), i, out, &rc, borrow) == LF_DONE))
+            return rc;
     }
-    FTC_END_CRITICAL_SECTION();
-    return rc;
+#endif
+    return list_get(l, i, out, borrow);
+}
+
+int ftc_list_get_ref(ftc_object *l, int64_t i, ftc_object **out)
+{
+    return list_get_fast(l, i, out, false);
+}
+
+int ftc_list_get_borrowed(ftc_object *l, int64_t i, ftc_object **out)
+{
+    return list_get_fast(l, i, out, true);
 }
 
 int ftc_list_set(ftc_object *l, int64_t i, ftc_object *v)

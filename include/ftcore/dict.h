@@ -17,7 +17,7 @@
  *
  * Threads (see docs/atomicity.md): every single call is atomic with respect to other threads
  * (ftc_dict_update: see below; ftc_dict_next: each step). In the nogil build
- * ftc_dict_get_ref, ftc_dict_contains and ftc_dict_len take no lock (for int and str keys, and
+ * ftc_dict_get_ref, ftc_dict_get_borrowed, ftc_dict_contains and ftc_dict_len take no lock (for int and str keys, and
  * for the very key object stored; other user-type keys need their eq callback, which runs only
  * under the lock); everything else runs in a critical section on the dict. A caller that
  * needs several calls to act as one wraps them in FTC_BEGIN_CRITICAL_SECTION(d).
@@ -52,6 +52,22 @@ FTC_API int ftc_dict_set(ftc_object *d, ftc_object *key, ftc_object *value);
 /* Looks key up. 1: found, *value is a new reference; 0: missing, *value = NULL; negative:
  * an error code, *value = NULL. */
 FTC_API int ftc_dict_get_ref(ftc_object *d, ftc_object *key, ftc_object **value);
+
+/* Looks key up without taking a reference (the read a VM does for a value it only looks at).
+ * 1: found, *value is BORROWED; 0: missing, *value = NULL; negative: an error code.
+ * The borrowed pointer is good until the caller's next quiescent point (a tick, a detach,
+ * ftc_qsbr_quiescent(), anything that may block) and only while the caller itself does not
+ * remove or replace the value; the same rule holds in both builds (GIL build: another thread
+ * can run only at those points; nogil: a value published in a container is freed only after a
+ * QSBR grace period, so its memory outlives the caller's next quiescent state even if another
+ * thread removes it at once). Within that span the caller may read the object's type and the
+ * contents of immutable built-ins (an int's value, a str's bytes). Before relying on any
+ * other object's contents, or to keep it past that point, take a reference with
+ * ftc_try_incref(): false means another thread has just dropped its last reference (treat
+ * the value as removed). The nogil build takes no lock and writes no shared memory here for
+ * int and str keys, so concurrent readers do not contend (gh-131988); ftc_dict_get_ref has
+ * to count a reference on the value, which every reader of a popular value then shares. */
+FTC_API int ftc_dict_get_borrowed(ftc_object *d, ftc_object *key, ftc_object **value);
 
 /* 1 if key is present, 0 if not, or a negative code. */
 FTC_API int ftc_dict_contains(ftc_object *d, ftc_object *key);

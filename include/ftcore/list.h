@@ -9,9 +9,9 @@
  * index names an existing item. Out of range: FTC_EINDEX.
  *
  * Threads (see docs/atomicity.md): every single call is atomic with respect to other threads.
- * In the nogil build ftc_list_get_ref and ftc_list_len take no lock; everything else runs in a
- * critical section on the list. Compound patterns (check the length, then index) are not
- * atomic.
+ * In the nogil build ftc_list_get_ref, ftc_list_get_borrowed and ftc_list_len take no lock;
+ * everything else runs in a critical section on the list. Compound patterns (check the length,
+ * then index) are not atomic.
  */
 #ifndef FTCORE_LIST_H
 #define FTCORE_LIST_H
@@ -38,6 +38,12 @@ FTC_API int ftc_list_append(ftc_object *l, ftc_object *v);
 FTC_API int ftc_list_insert(ftc_object *l, int64_t i, ftc_object *v);
 /* *out = a new reference to item i. 0, or FTC_EINDEX (*out = NULL). */
 FTC_API int ftc_list_get_ref(ftc_object *l, int64_t i, ftc_object **out);
+/* *out = item i, BORROWED (no reference taken). 0, or FTC_EINDEX (*out = NULL). The pointer is
+ * good until the caller's next quiescent point (a tick, a detach, ftc_qsbr_quiescent(),
+ * anything that may block) and only while the caller itself does not remove or replace the
+ * item: the rule of ftc_dict_get_borrowed (dict.h), which explains it. In the nogil build
+ * concurrent readers of the same items write no shared memory. */
+FTC_API int ftc_list_get_borrowed(ftc_object *l, int64_t i, ftc_object **out);
 /* Replaces item i with v (borrowed). 0 or FTC_EINDEX. */
 FTC_API int ftc_list_set(ftc_object *l, int64_t i, ftc_object *v);
 /* Removes item i and returns it in *out (a new reference: the one the list held). 0 or

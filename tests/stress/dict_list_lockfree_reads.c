@@ -1,5 +1,5 @@
 /* The nogil read paths really are lock-free: while another thread holds a container's critical
- * section (its object mutex) and does not let go, this thread's ftc_dict_get_ref,
+ * section (its object mutex) and does not let go, this thread's ftc_dict_get_ref (and _borrowed),
  * ftc_dict_contains and ftc_dict_len (int keys, str keys looked up through fresh equal strs,
  * and user-type keys looked up by the very object stored) and ftc_list_get_ref and
  * ftc_list_len still return, with the right answers, before the holder releases. A read that
@@ -92,7 +92,17 @@ FTC_TEST(reads_do_not_wait_for_a_writer_holding_the_lock)
     CHECK_EQ(ftc_dict_get_ref(dict, uk, &out), 1); /* identity: no callback */
     CHECK(out == v);
     ftc_decref(out);
+    int64_t vref = ftc_object_refcount(v);
+    CHECK_EQ(ftc_dict_get_borrowed(dict, ik2, &out), 1);
+    CHECK(out == v);
+    CHECK_EQ(ftc_dict_get_borrowed(dict, sk2, &out), 1);
+    CHECK(out == v);
+    CHECK_EQ(ftc_dict_get_borrowed(dict, uk, &out), 1);
+    CHECK(out == v);
+    CHECK_EQ(ftc_object_refcount(v), vref); /* borrowed: no reference taken */
     ftc_object *missing = ftc_int_new(-424242);
+    CHECK_EQ(ftc_dict_get_borrowed(dict, missing, &out), 0);
+    CHECK(out == NULL);
     CHECK_EQ(ftc_dict_contains(dict, missing), 0);
     CHECK_EQ(ftc_dict_contains(dict, ik2), 1);
     CHECK_EQ(ftc_dict_len(dict), 3);
@@ -119,6 +129,14 @@ FTC_TEST(reads_do_not_wait_for_a_writer_holding_the_lock)
         CHECK(out == ((j + 10) % 2 ? v : ik));
         ftc_decref(out);
     }
+    for (int j = -10; j < 10; j++) {
+        CHECK_EQ(ftc_list_get_borrowed(list, j, &out), 0);
+        CHECK(out == ((j + 10) % 2 ? v : ik));
+    }
+    CHECK_EQ(ftc_object_refcount(v), vref);
+    CHECK_EQ(ftc_list_get_borrowed(list, 10, &out), FTC_EINDEX);
+    CHECK(out == NULL);
+    CHECK_EQ(ftc_list_get_borrowed(list, -11, &out), FTC_EINDEX);
     CHECK_EQ(ftc_list_get_ref(list, 10, &out), FTC_EINDEX);
     CHECK_EQ(ftc_list_get_ref(list, -11, &out), FTC_EINDEX);
     CHECK_EQ(ftc_list_len(list), 10);

@@ -1,5 +1,7 @@
 /* Stress: writers own disjoint key ranges of one dict and write increasing values; readers
- * look keys up without the lock (nogil) while the table is rebuilt under them.
+ * look keys up without the lock (nogil) while the table is rebuilt under them, taking a
+ * reference to the value (get_ref) or borrowing it (get_borrowed: the writers free old values
+ * while borrowers still read them, which QSBR must make safe; ASan checks).
  *
  * Each writer owns NKEYS int keys and NKEYS str keys. In each round it sets every owned key to
  * the value (round << 20 | key) (a fresh heap int each time, so old values are freed while
@@ -83,7 +85,12 @@ static void reader(int idx, void *ctx)
         int id = (int)(ftc_check_rand(&seed) % TOTAL_KEYS);
         ftc_object *k = make_key(id), *v = NULL;
         CHECK(k != NULL);
-        int rc = (reads & 7) == 7 ? ftc_dict_contains(dict, k) : ftc_dict_get_ref(dict, k, &v);
+        /* One read in 8 is contains, 3 in 8 borrow the value (checked below, before this
+         * thread's next tick, without a reference), the rest take a reference. */
+        bool borrowed = (reads & 7) == 1 || (reads & 7) == 3 || (reads & 7) == 5;
+        int rc = (reads & 7) == 7 ? ftc_dict_contains(dict, k)
+                 : borrowed       ? ftc_dict_get_borrowed(dict, k, &v)
+                                  : ftc_dict_get_ref(dict, k, &v);
         ftc_decref(k);
         CHECK(rc == 0 || rc == 1);
         if (rc == 0) {
@@ -96,7 +103,8 @@ static void reader(int idx, void *ctx)
             CHECK(r >= 1 && r <= rounds);
             CHECK(r >= last[id]);
             last[id] = r;
-            ftc_decref(v);
+            if (!borrowed)
+                ftc_decref(v);
         } else if (last[id] == 0) {
             last[id] = 1; /* contains: present */
         }

@@ -4,7 +4,8 @@
  * replaced arrays and items are freed while readers may still be looking at them.
  *
  * Every item is a tagged object whose deallocator zeroes its magic. A reader that gets an item
- * checks it is a live tagged object (magic intact) of this run; a reader never gets a freed or
+ * checks it is a live tagged object (magic intact) of this run (half the reads borrow the item
+ * and check it through ftc_try_incref, the documented way); a reader never gets a freed or
  * foreign object (ASan and TSan watch the memory and the ordering); a failure is only ever
  * FTC_EINDEX with a NULL result. (Exact index semantics under concurrency are the
  * linearizability test's job: lin_list.c.) At the end every remaining item is intact, and
@@ -121,7 +122,7 @@ static void reader(int idx, void *ctx)
     (void)ctx;
     uint64_t seed = (uint64_t)idx * 17 + 3;
     wait_go();
-    long n = 0, hits = 0;
+    long n = 0, hits = 0, borrowed_live = 0;
     while (ftc_atomic_load_acquire(&writers_done) < NWRITERS || n < 1000) {
         int64_t len = ftc_list_len(list);
         CHECK(len >= 0);
@@ -130,13 +131,25 @@ static void reader(int idx, void *ctx)
         if (r & (1ull << 40))
             i = -1 - i;
         ftc_object *x = NULL;
-        int rc = ftc_list_get_ref(list, i, &x);
+        bool borrowed = (r >> 41) & 1;
+        int rc = borrowed ? ftc_list_get_borrowed(list, i, &x) : ftc_list_get_ref(list, i, &x);
         if (rc == 0) {
             CHECK(x != NULL);
             CHECK(ftc_type_of(x) == &tagged_type);
-            CHECK_EQ(((tagged *)x)->magic, MAGIC);
+            if (borrowed) {
+                /* The documented use of a borrowed item whose contents matter: its memory is
+                 * good until our next tick even if a writer dropped it meanwhile (ASan checks),
+                 * and try-incref tells a live item (magic intact, now ours) from a dying one. */
+                if (ftc_try_incref(x)) {
+                    CHECK_EQ(((tagged *)x)->magic, MAGIC);
+                    borrowed_live++;
+                    ftc_decref(x);
+                }
+            } else {
+                CHECK_EQ(((tagged *)x)->magic, MAGIC);
+                ftc_decref(x);
+            }
             hits++;
-            ftc_decref(x);
         } else {
             CHECK_EQ(rc, FTC_EINDEX);
             CHECK(x == NULL);
@@ -145,6 +158,7 @@ static void reader(int idx, void *ctx)
             ftc_eval_tick();
     }
     CHECK(hits > 0);
+    CHECK(borrowed_live > 0);
 }
 
 FTC_TEST(readers_while_writers_grow_and_shrink)

@@ -1,13 +1,14 @@
 /* Barrier objects with one thread: a one-party barrier, the action (and its failure), broken
  * state, reset, abort, timeouts, error paths. Many threads: tests/stress/sync_barrier_stress.c. */
 #include <criterion/criterion.h>
+#include "unit_fini.h"
 #include <math.h>
 
 #include "check.h"
 #include "internal/sync.h"
 
 static void setup(void) { cr_assert_eq(ftc_runtime_init(NULL), 0); }
-static void teardown(void) { cr_assert_eq(ftc_runtime_fini(), 0); }
+static void teardown(void) { FTC_FINI_CHECK(ftc_runtime_fini() == 0, "runtime fini failed"); }
 TestSuite(barrier, .init = setup, .fini = teardown);
 
 static int action_calls;

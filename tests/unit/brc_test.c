@@ -3,6 +3,7 @@
  * reaching zero merges; an exited owner's objects merge directly; a thread drains its queue
  * when it ends; try-incref refuses dying and never-shared objects. */
 #include <criterion/criterion.h>
+#include "unit_fini.h"
 
 #include "check.h"
 #include "internal/object.h"
@@ -42,7 +43,7 @@ static void decref_arg(void *arg) { ftc_decref((ftc_object *)arg); }
 static void incref_arg(void *arg) { ftc_incref((ftc_object *)arg); }
 
 static void setup(void) { cr_assert_eq(ftc_runtime_init(NULL), 0); }
-static void teardown(void) { cr_assert_eq(ftc_runtime_fini(), 0); }
+static void teardown(void) { FTC_FINI_CHECK(ftc_runtime_fini() == 0, "runtime fini failed"); }
 
 TestSuite(brc, .init = setup, .fini = teardown);
 

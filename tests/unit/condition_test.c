@@ -2,13 +2,14 @@
  * an RLock at level 3), wait_for, error paths. Notification between threads is in
  * tests/stress/sync_cond_stress.c. */
 #include <criterion/criterion.h>
+#include "unit_fini.h"
 #include <math.h>
 
 #include "check.h"
 #include "internal/sync.h"
 
 static void setup(void) { cr_assert_eq(ftc_runtime_init(NULL), 0); }
-static void teardown(void) { cr_assert_eq(ftc_runtime_fini(), 0); }
+static void teardown(void) { FTC_FINI_CHECK(ftc_runtime_fini() == 0, "runtime fini failed"); }
 TestSuite(condition, .init = setup, .fini = teardown);
 
 Test(condition, default_lock_is_an_rlock)

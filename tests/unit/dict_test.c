@@ -4,6 +4,7 @@
  * update and the views (clean error, dict unchanged, no leak). Leaks are checked with the
  * object layer's live count: each test ends with as many live objects as it began with. */
 #include <criterion/criterion.h>
+#include "unit_fini.h"
 #include <string.h>
 
 #include <ftcore/ftcore.h>
@@ -84,9 +85,9 @@ static void setup(void)
 }
 static void teardown(void)
 {
-    cr_expect_eq(ftc_object_live_count(), live_at_start, "leaked %lld objects",
-                 (long long)(ftc_object_live_count() - live_at_start));
-    ftc_runtime_fini();
+    FTC_FINI_CHECK(ftc_object_live_count() == live_at_start, "leaked %lld objects",
+                   (long long)(ftc_object_live_count() - live_at_start));
+    FTC_FINI_CHECK(ftc_runtime_fini() == 0, "runtime fini failed");
 }
 
 TestSuite(dict, .init = setup, .fini = teardown);
@@ -690,4 +691,57 @@ Test(dict, fault_walk_setdefault_copy_update_views)
         }
         cr_assert(failures > 0, "op %d made no allocation", op);
     }
+}
+
+/* ftc_dict_get_borrowed: the same answers as get_ref, the same errors, no reference taken. */
+Test(dict, get_borrowed_found_missing_and_errors)
+{
+    ftc_object *d = ftc_dict_new(), *l = ftc_list_new(), *v = I(1000001), *out = NULL;
+    cr_assert_not_null(d);
+    for (int64_t j = 0; j < 50; j++)
+        set_steal(d, I(j * 7), I(j * 100 + 1000));
+    ftc_object *name = S("name");
+    cr_assert_eq(ftc_dict_set(d, name, v), 0);
+    ftc_decref(name);
+    int64_t vref = ftc_object_refcount(v);
+    for (int64_t j = 0; j < 50; j++) {
+        ftc_object *k = I(j * 7);
+        out = NULL;
+        cr_assert_eq(ftc_dict_get_borrowed(d, k, &out), 1);
+        cr_assert_eq(ftc_int_value(out), j * 100 + 1000);
+        cr_assert_eq(ftc_object_refcount(out), 1, "only the dict holds it");
+        ftc_decref(k);
+    }
+    ftc_object *k = S("name");
+    cr_assert_eq(ftc_dict_get_borrowed(d, k, &out), 1);
+    cr_assert_eq(out, v);
+    cr_assert_eq(ftc_object_refcount(v), vref);
+    ftc_decref(k);
+    k = I(3); /* not a multiple of 7 */
+    out = v;
+    cr_assert_eq(ftc_dict_get_borrowed(d, k, &out), 0);
+    cr_assert_null(out);
+    cr_assert_eq(ftc_dict_get_borrowed(l, k, &out), FTC_ETYPE);
+    cr_assert_null(out);
+    cr_assert_eq(ftc_dict_get_borrowed(d, k, NULL), FTC_EINVAL);
+    cr_assert_eq(ftc_dict_get_borrowed(d, NULL, &out), FTC_EINVAL);
+    cr_assert_eq(ftc_dict_get_borrowed(NULL, k, &out), FTC_EINVAL);
+    ftc_object *u = ftc_object_new(&unhashable_type);
+    cr_assert_eq(ftc_dict_get_borrowed(d, u, &out), FTC_ETYPE);
+    ftc_decref(u);
+    ftc_decref(k);
+    /* A user-type key (eq callback under the lock) and a failing hash callback. */
+    set_steal(d, U(42), I(4242));
+    k = U(42);
+    cr_assert_eq(ftc_dict_get_borrowed(d, k, &out), 1);
+    cr_assert_eq(ftc_int_value(out), 4242);
+    ((uobj *)k)->fail_hash = (FTC_EUSER - 7);
+    out = v;
+    cr_assert_eq(ftc_dict_get_borrowed(d, k, &out), (FTC_EUSER - 7));
+    cr_assert_null(out);
+    ftc_decref(k);
+    cr_assert_eq(ftc_dict_len(d), 52, "nothing lost");
+    ftc_decref(v);
+    ftc_decref(l);
+    ftc_decref(d);
 }

@@ -1,13 +1,14 @@
 /* Event objects (threading.Event): set, clear, is_set, wait, error paths, timeout lower bounds.
  * (tests/unit/event_test.c is the lock layer's one-shot ftc_event.) */
 #include <criterion/criterion.h>
+#include "unit_fini.h"
 #include <math.h>
 
 #include "check.h"
 #include "internal/sync.h"
 
 static void setup(void) { cr_assert_eq(ftc_runtime_init(NULL), 0); }
-static void teardown(void) { cr_assert_eq(ftc_runtime_fini(), 0); }
+static void teardown(void) { FTC_FINI_CHECK(ftc_runtime_fini() == 0, "runtime fini failed"); }
 TestSuite(event_obj, .init = setup, .fini = teardown);
 
 Test(event_obj, set_clear_is_set_wait)

@@ -3,6 +3,7 @@
  * insert, extend, slice, copy and sort (clean error, list unchanged, no leak). Leaks are
  * checked with the object layer's live count. */
 #include <criterion/criterion.h>
+#include "unit_fini.h"
 #include <string.h>
 
 #include <ftcore/ftcore.h>
@@ -43,9 +44,9 @@ static void setup(void)
 }
 static void teardown(void)
 {
-    cr_expect_eq(ftc_object_live_count(), live_at_start, "leaked %lld objects",
-                 (long long)(ftc_object_live_count() - live_at_start));
-    ftc_runtime_fini();
+    FTC_FINI_CHECK(ftc_object_live_count() == live_at_start, "leaked %lld objects",
+                   (long long)(ftc_object_live_count() - live_at_start));
+    FTC_FINI_CHECK(ftc_runtime_fini() == 0, "runtime fini failed");
 }
 TestSuite(list, .init = setup, .fini = teardown);
 
@@ -534,4 +535,34 @@ Test(list, fault_walks)
         }
         cr_assert(failures > 0, "op %d made no allocation", op);
     }
+}
+
+/* ftc_list_get_borrowed: the same items and errors as get_ref, no reference taken. */
+Test(list, get_borrowed_items_errors_no_reference)
+{
+    ftc_object *l = ftc_list_new(), *d = ftc_dict_new(), *x = NULL;
+    for (int j = 0; j < 100; j++)
+        append_steal(l, U(j));
+    for (int j = -100; j < 100; j++) {
+        x = NULL;
+        cr_assert_eq(ftc_list_get_borrowed(l, j, &x), 0);
+        cr_assert_eq(N(x), j < 0 ? j + 100 : j);
+        cr_assert_eq(ftc_object_refcount(x), 1, "only the list holds it");
+    }
+    x = l;
+    cr_assert_eq(ftc_list_get_borrowed(l, 100, &x), FTC_EINDEX);
+    cr_assert_null(x);
+    cr_assert_eq(ftc_list_get_borrowed(l, -101, &x), FTC_EINDEX);
+    cr_assert_eq(ftc_list_get_borrowed(l, INT64_MIN, &x), FTC_EINDEX);
+    cr_assert_eq(ftc_list_get_borrowed(d, 0, &x), FTC_ETYPE);
+    cr_assert_null(x);
+    cr_assert_eq(ftc_list_get_borrowed(NULL, 0, &x), FTC_EINVAL);
+    cr_assert_eq(ftc_list_get_borrowed(l, 0, NULL), FTC_EINVAL);
+    ftc_object *e = ftc_list_new();
+    cr_assert_eq(ftc_list_get_borrowed(e, 0, &x), FTC_EINDEX);
+    cr_assert_eq(ftc_list_get_borrowed(e, -1, &x), FTC_EINDEX);
+    cr_assert_eq(ftc_list_len(l), 100, "nothing lost");
+    ftc_decref(e);
+    ftc_decref(d);
+    ftc_decref(l);
 }

@@ -3,13 +3,14 @@
  * shutdown, thread-start failure). The pool's workers are threads, so the heavy concurrent
  * runs are in tests/stress/pool_stress.c (TSan); these check semantics. */
 #include <criterion/criterion.h>
+#include "unit_fini.h"
 #include <math.h>
 
 #include "check.h"
 #include "internal/sync.h"
 
 static void setup(void) { cr_assert_eq(ftc_runtime_init(NULL), 0); }
-static void teardown(void) { cr_assert_eq(ftc_runtime_fini(), 0); }
+static void teardown(void) { FTC_FINI_CHECK(ftc_runtime_fini() == 0, "runtime fini failed"); }
 TestSuite(future, .init = setup, .fini = teardown);
 TestSuite(pool, .init = setup, .fini = teardown);
 

@@ -3,6 +3,7 @@
  * thread hands its deferrals over; runtime fini frees all; a batch that cannot be allocated
  * falls back to stop-the-world. The GIL build frees at once. */
 #include <criterion/criterion.h>
+#include "unit_fini.h"
 #include <pthread.h>
 
 #include "check.h"
@@ -24,7 +25,7 @@ static void defer(size_t size)
 }
 
 static void setup(void) { cr_assert_eq(ftc_runtime_init(NULL), 0); }
-static void teardown(void) { cr_assert_eq(ftc_runtime_fini(), 0); }
+static void teardown(void) { FTC_FINI_CHECK(ftc_runtime_fini() == 0, "runtime fini failed"); }
 
 TestSuite(qsbr, .init = setup, .fini = teardown);
 

@@ -1,13 +1,14 @@
 /* Semaphore and BoundedSemaphore: counting, bounds, error paths, timeout lower bounds. The
  * concurrent admission check is tests/stress/sync_sem_stress.c. */
 #include <criterion/criterion.h>
+#include "unit_fini.h"
 #include <math.h>
 
 #include "check.h"
 #include "internal/sync.h"
 
 static void setup(void) { cr_assert_eq(ftc_runtime_init(NULL), 0); }
-static void teardown(void) { cr_assert_eq(ftc_runtime_fini(), 0); }
+static void teardown(void) { FTC_FINI_CHECK(ftc_runtime_fini() == 0, "runtime fini failed"); }
 TestSuite(semaphore, .init = setup, .fini = teardown);
 
 Test(semaphore, counts_units)

@@ -2,13 +2,14 @@
  * async exception that ends a wait (sent by the thread to itself, so no second thread is
  * needed; the concurrent cases are in tests/stress/sync_lock_stress.c). */
 #include <criterion/criterion.h>
+#include "unit_fini.h"
 #include <math.h>
 
 #include "check.h"
 #include "internal/sync.h"
 
 static void setup(void) { cr_assert_eq(ftc_runtime_init(NULL), 0); }
-static void teardown(void) { cr_assert_eq(ftc_runtime_fini(), 0); }
+static void teardown(void) { FTC_FINI_CHECK(ftc_runtime_fini() == 0, "runtime fini failed"); }
 TestSuite(sync_lock, .init = setup, .fini = teardown);
 TestSuite(sync_rlock, .init = setup, .fini = teardown);
 

@@ -4,12 +4,13 @@
  * deleted; here that is a sub-interpreter's tstate of this same thread, or the main tstate at
  * ftc_runtime_fini(). Many threads: tests/stress/tls_stress.c. */
 #include <criterion/criterion.h>
+#include "unit_fini.h"
 
 #include "check.h"
 #include "internal/sync.h"
 
 static void setup(void) { cr_assert_eq(ftc_runtime_init(NULL), 0); }
-static void teardown(void) { cr_assert_eq(ftc_runtime_fini(), 0); }
+static void teardown(void) { FTC_FINI_CHECK(ftc_runtime_fini() == 0, "runtime fini failed"); }
 TestSuite(tls, .init = setup, .fini = teardown);
 TestSuite(tls_exit);
 
