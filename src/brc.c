@@ -22,6 +22,13 @@
  *    when its thread ends): for each object, total := local + shared count - 1 (the queue's
  *    reference), written as (total, MERGED) by CAS, local := 0, owner := none; free if zero.
  *
+ * Asking for a merge: only the push that makes an owner's queue non-empty sets the owner's
+ *    FTC_EB_BRC_MERGE (an atomic or on a line the owner reads at every tick: once per merge,
+ *    not once per object). No push is stranded: the state layer clears the bit before the
+ *    owner's merge runs, and the merge takes the whole queue under the lock, so a push after
+ *    it finds the queue empty and sets the bit again; attach re-checks brc_len; a record's
+ *    last drain (thread end, runtime fini) takes everything.
+ *
  * Finding the owner: the queue lives in the owner's record, found by tid on the registry
  *    under the registry lock; the push, the direct merge and the owner's removal from the
  *    registry are all under that lock, so an object is either pushed to a live owner (which
@@ -109,13 +116,17 @@ static int push_locked(struct _ftc_objects_tstate *owner, ftc_object *o)
         owner->brc_queue = q;
         owner->brc_cap = cap;
     }
-    owner->brc_queue[owner->brc_len] = o;
+    size_t len = owner->brc_len;
+    owner->brc_queue[len] = o;
     /* Relaxed: attach reads it without the lock as a hint; the queue itself is read under
      * the lock. */
-    ftc_atomic_store_relaxed(&owner->brc_len, owner->brc_len + 1);
-    ftc_tstate *ts = ftc_atomic_load_relaxed(&owner->ts);
-    if (ts != NULL)
-        _ftc_eval_breaker_set(ts, FTC_EB_BRC_MERGE);
+    ftc_atomic_store_relaxed(&owner->brc_len, len + 1);
+    /* Only the push that makes the queue non-empty asks for a merge (see the essay). */
+    if (len == 0) {
+        ftc_tstate *ts = ftc_atomic_load_relaxed(&owner->ts);
+        if (ts != NULL)
+            _ftc_eval_breaker_set(ts, FTC_EB_BRC_MERGE);
+    }
     return 1;
 }
 

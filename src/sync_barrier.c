@@ -85,11 +85,25 @@ static bool in_own_action(barrier_obj *b)
     return get_state(b) == B_ACTION && b->action_thread == ftc_thread_ident();
 }
 
-/* mu held: waits (uninterruptibly) while the action runs. */
-static void wait_out_action(barrier_obj *b)
+/* The common start of reset() and abort(): checks the object, takes mu and waits
+ * (uninterruptibly) while an action runs. 0 with mu held and *out set; else the error code,
+ * mu not held (FTC_EDEADLK when called from inside the caller's own action, which must not
+ * wait for itself). */
+static int lock_outside_action(ftc_object *barrier, barrier_obj **out)
 {
+    int rc = barrier_check(barrier);
+    if (rc)
+        return rc;
+    barrier_obj *b = (barrier_obj *)barrier;
+    _ftc_mu_lock(&b->mu);
+    if (in_own_action(b)) {
+        ftc_mutex_unlock(&b->mu);
+        return FTC_EDEADLK;
+    }
     while (get_state(b) == B_ACTION)
         _ftc_waitq_wait(&b->q, &b->mu, -1, FTC_SYNC_UNINTERRUPTIBLE);
+    *out = b;
+    return 0;
 }
 
 /* mu held: the leaving half of wait(). */
@@ -196,16 +210,10 @@ int64_t ftc_barrier_wait_default(ftc_object *barrier)
 
 int ftc_barrier_reset(ftc_object *barrier)
 {
-    int rc = barrier_check(barrier);
+    barrier_obj *b;
+    int rc = lock_outside_action(barrier, &b);
     if (rc)
         return rc;
-    barrier_obj *b = (barrier_obj *)barrier;
-    _ftc_mu_lock(&b->mu);
-    if (in_own_action(b)) {
-        ftc_mutex_unlock(&b->mu);
-        return FTC_EDEADLK;
-    }
-    wait_out_action(b);
     int s = get_state(b);
     if (b->count > 0) {
         if (s == B_FILLING || s == B_BROKEN)
@@ -220,16 +228,10 @@ int ftc_barrier_reset(ftc_object *barrier)
 
 int ftc_barrier_abort(ftc_object *barrier)
 {
-    int rc = barrier_check(barrier);
+    barrier_obj *b;
+    int rc = lock_outside_action(barrier, &b);
     if (rc)
         return rc;
-    barrier_obj *b = (barrier_obj *)barrier;
-    _ftc_mu_lock(&b->mu);
-    if (in_own_action(b)) {
-        ftc_mutex_unlock(&b->mu);
-        return FTC_EDEADLK;
-    }
-    wait_out_action(b);
     set_state(b, B_BROKEN);
     ftc_mutex_unlock(&b->mu);
     return 0;

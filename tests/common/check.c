@@ -3,6 +3,7 @@
 #include "check.h"
 
 #include <ftcore/atomic.h>
+#include <ftcore/thread.h>
 #include <pthread.h>
 #include <dirent.h>
 #include <signal.h>
@@ -217,4 +218,46 @@ int ftc_check_run_all(int argc, char **argv)
     }
     printf("%d passed, 0 failed\n", passed);
     return 0;
+}
+
+/* ---- threads ---- */
+
+struct run_slot {
+    void (*fn)(int i, void *ctx);
+    void *ctx;
+    int i;
+};
+
+static void run_slot_main(void *arg)
+{
+    struct run_slot *s = arg;
+    s->fn(s->i, s->ctx);
+}
+
+void ftc_check_run_threads2(int na, void (*fa)(int i, void *ctx), int nb,
+                            void (*fb)(int i, void *ctx), void *ctx, int *gate)
+{
+    int n = na + nb;
+    CHECK(na >= 0 && nb >= 0 && n > 0);
+    struct run_slot *slots = calloc((size_t)n, sizeof *slots);
+    ftc_thread **th = calloc((size_t)n, sizeof *th);
+    CHECK(slots != NULL && th != NULL);
+    for (int i = 0; i < n; i++) {
+        slots[i] = i < na ? (struct run_slot){.fn = fa, .ctx = ctx, .i = i}
+                          : (struct run_slot){.fn = fb, .ctx = ctx, .i = i - na};
+        CHECK_EQ(ftc_thread_start(&th[i], run_slot_main, &slots[i], NULL), 0);
+    }
+    if (gate != NULL)
+        ftc_atomic_store_release(gate, 1); /* release: pairs with the threads' acquire loads */
+    for (int i = 0; i < n; i++) {
+        CHECK_EQ(ftc_thread_join(th[i], -1), 0);
+        ftc_thread_release(th[i]);
+    }
+    free(th);
+    free(slots);
+}
+
+void ftc_check_run_threads(int n, void (*fn)(int i, void *ctx), void *ctx, int *gate)
+{
+    ftc_check_run_threads2(n, fn, 0, NULL, ctx, gate);
 }

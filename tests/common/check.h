@@ -50,6 +50,15 @@ void ftc_check_watchdog(double seconds);
 /* Runs fn(arg) in a forked child and checks that it dies by SIGABRT having printed a line
  * containing `expect` to stderr (ftc_fatal's message). Returns 1 if so, else prints why, 0. */
 int ftc_check_dies(void (*fn)(void *), void *arg, const char *expect);
+/* Runs fn(i, ctx) for every i in [0, n) on n ftcore threads and waits for them all: starts
+ * them in index order (the caller must be attached), then, if gate is not NULL, stores 1 into
+ * *gate (a release store: threads that spin on an acquire load of it start together), then
+ * joins and releases each. CHECKs that every start and every join returns 0. */
+void ftc_check_run_threads(int n, void (*fn)(int i, void *ctx), void *ctx, int *gate);
+/* The same with two kinds of threads (writers and readers, say): na threads running
+ * fa(i, ctx) for i in [0, na), then nb running fb(i, ctx) for i in [0, nb). */
+void ftc_check_run_threads2(int na, void (*fa)(int i, void *ctx), int nb,
+                            void (*fb)(int i, void *ctx), void *ctx, int *gate);
 /* Runs the registered tests (check_main.c calls it). */
 int ftc_check_run_all(int argc, char **argv);
 /* Deterministic per-thread PRNG (xorshift64*). */

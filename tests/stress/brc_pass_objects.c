@@ -138,9 +138,9 @@ static void write_slot(uint64_t *rng)
 
 static long per_thread;
 
-static void worker(void *arg)
+static void worker(int me, void *ctx)
 {
-    int me = (int)(intptr_t)arg;
+    (void)ctx;
     uint64_t rng = (uint64_t)me * 0x9E3779B97F4A7C15ull + 1;
     for (long i = 0; i < per_thread; i++) {
         ftc_object *o = new_item();
@@ -169,17 +169,8 @@ static void worker(void *arg)
 
 static void run(void)
 {
-    ftc_thread *t[NTHREADS];
     ftc_atomic_store(&producers_left, NTHREADS);
-    for (int i = 0; i < NTHREADS; i++) {
-        ftc_thread_opts opts = {0};
-        opts.name = "brc-worker";
-        CHECK(ftc_thread_start(&t[i], worker, (void *)(intptr_t)i, &opts) == 0);
-    }
-    for (int i = 0; i < NTHREADS; i++) {
-        CHECK(ftc_thread_join(t[i], -1) == 0);
-        ftc_thread_release(t[i]);
-    }
+    ftc_check_run_threads(NTHREADS, worker, NULL, NULL);
     CHECK(ftc_atomic_load(&refs_in_flight) == 0);
 }
 

@@ -45,9 +45,9 @@ static void blocking_wait(void)
     CHECK(!ftc_event_wait(&never, 0.00005));
 }
 
-static void worker_main(void *arg)
+static void worker_main(int idx, void *ctx)
 {
-    struct worker *w = arg;
+    struct worker *w = (struct worker *)ctx + idx;
     for (long i = 0; i < iters; i++) {
         uint64_t r = ftc_check_rand(&w->seed);
         int a = (int)(r % NLOCKS), b = (int)((r >> 8) % NLOCKS), c = (int)((r >> 16) % NLOCKS);
@@ -115,15 +115,9 @@ FTC_TEST(random_pairs_nested_with_blocking)
     CHECK_EQ(ftc_runtime_init(NULL), 0);
     iters = ftc_check_scaled(6000);
     static struct worker ws[NTHREADS];
-    ftc_thread *th[NTHREADS];
-    for (int i = 0; i < NTHREADS; i++) {
+    for (int i = 0; i < NTHREADS; i++)
         ws[i] = (struct worker){.id = i, .seed = (uint64_t)i * 0x9E3779B97F4A7C15ull + 1};
-        CHECK_EQ(ftc_thread_start(&th[i], worker_main, &ws[i], NULL), 0);
-    }
-    for (int i = 0; i < NTHREADS; i++) {
-        CHECK_EQ(ftc_thread_join(th[i], -1), 0);
-        ftc_thread_release(th[i]);
-    }
+    ftc_check_run_threads(NTHREADS, worker_main, ws, NULL);
     for (int k = 0; k < NLOCKS; k++) {
         long expect = 0;
         for (int i = 0; i < NTHREADS; i++)
@@ -157,9 +151,9 @@ static void obj_bump(struct worker *w, int k)
 #endif
 }
 
-static void obj_worker_main(void *arg)
+static void obj_worker_main(int idx, void *ctx)
 {
-    struct worker *w = arg;
+    struct worker *w = (struct worker *)ctx + idx;
     for (long i = 0; i < iters; i++) {
         uint64_t r = ftc_check_rand(&w->seed);
         int a = (int)(r % NLOCKS), b = (int)((r >> 8) % NLOCKS);
@@ -196,15 +190,9 @@ FTC_TEST(object_sections)
         CHECK(objs[k] != NULL);
     }
     static struct worker ws[NTHREADS];
-    ftc_thread *th[NTHREADS];
-    for (int i = 0; i < NTHREADS; i++) {
+    for (int i = 0; i < NTHREADS; i++)
         ws[i] = (struct worker){.id = i, .seed = (uint64_t)i * 31337 + 7};
-        CHECK_EQ(ftc_thread_start(&th[i], obj_worker_main, &ws[i], NULL), 0);
-    }
-    for (int i = 0; i < NTHREADS; i++) {
-        CHECK_EQ(ftc_thread_join(th[i], -1), 0);
-        ftc_thread_release(th[i]);
-    }
+    ftc_check_run_threads(NTHREADS, obj_worker_main, ws, NULL);
     for (int k = 0; k < NLOCKS; k++) {
         long expect = 0;
         for (int i = 0; i < NTHREADS; i++)

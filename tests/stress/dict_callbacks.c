@@ -56,9 +56,9 @@ static int go; /* atomic */
 static long echanged; /* atomic */
 static int64_t final_value[NTHREADS * NKEYS]; /* -1: absent; written by the owner only */
 
-static void worker(void *arg)
+static void worker(int t, void *ctx)
 {
-    int t = (int)(uintptr_t)arg;
+    (void)ctx;
     uint64_t seed = (uint64_t)t * 977 + 5;
     while (!ftc_atomic_load_acquire(&go))
         ftc_eval_tick();
@@ -128,14 +128,7 @@ FTC_TEST(eq_callbacks_that_block_while_others_write)
     rounds = ftc_check_scaled(2000);
     dict = ftc_dict_new();
     CHECK(dict != NULL);
-    ftc_thread *th[NTHREADS];
-    for (int i = 0; i < NTHREADS; i++)
-        CHECK_EQ(ftc_thread_start(&th[i], worker, (void *)(uintptr_t)i, NULL), 0);
-    ftc_atomic_store_release(&go, 1);
-    for (int i = 0; i < NTHREADS; i++) {
-        CHECK_EQ(ftc_thread_join(th[i], -1), 0);
-        ftc_thread_release(th[i]);
-    }
+    ftc_check_run_threads(NTHREADS, worker, NULL, &go);
     int64_t present = 0;
     for (int64_t id = 0; id < NTHREADS * NKEYS; id++) {
         ftc_object *k = K(id), *v = NULL;

@@ -44,9 +44,9 @@ static void wait_go(void)
         ftc_eval_tick();
 }
 
-static void writer(void *arg)
+static void writer(int w, void *ctx)
 {
-    int w = (int)(uintptr_t)arg;
+    (void)ctx;
     wait_go();
     for (long r = 1; r <= rounds; r++) {
         for (int j = 0; j < NKEYS * 2; j++) {
@@ -73,9 +73,10 @@ static void writer(void *arg)
     ftc_atomic_fetch_add(&writers_done, 1);
 }
 
-static void reader(void *arg)
+static void reader(int idx, void *ctx)
 {
-    uint64_t seed = (uint64_t)(uintptr_t)arg * 0x9E3779B97F4A7C15ull + 1;
+    (void)ctx;
+    uint64_t seed = (uint64_t)(idx + 1) * 0x9E3779B97F4A7C15ull + 1;
     static _Thread_local long last[TOTAL_KEYS];
     memset(last, 0, sizeof last);
     wait_go();
@@ -121,16 +122,7 @@ FTC_TEST(disjoint_writers_monotonic_readers)
     rounds = ftc_check_scaled(1200);
     dict = ftc_dict_new();
     CHECK(dict != NULL);
-    ftc_thread *th[NWRITERS + NREADERS];
-    for (int i = 0; i < NWRITERS; i++)
-        CHECK_EQ(ftc_thread_start(&th[i], writer, (void *)(uintptr_t)i, NULL), 0);
-    for (int i = 0; i < NREADERS; i++)
-        CHECK_EQ(ftc_thread_start(&th[NWRITERS + i], reader, (void *)(uintptr_t)(i + 1), NULL), 0);
-    ftc_atomic_store_release(&go, 1);
-    for (int i = 0; i < NWRITERS + NREADERS; i++) {
-        CHECK_EQ(ftc_thread_join(th[i], -1), 0);
-        ftc_thread_release(th[i]);
-    }
+    ftc_check_run_threads2(NWRITERS, writer, NREADERS, reader, NULL, &go);
     CHECK_EQ(ftc_dict_len(dict), TOTAL_KEYS);
     for (int id = 0; id < TOTAL_KEYS; id++) {
         ftc_object *k = make_key(id), *v = NULL;

@@ -31,9 +31,9 @@ static void wait_go(void)
         ftc_eval_tick();
 }
 
-static void appender(void *arg)
+static void appender(int t, void *ctx)
 {
-    int t = (int)(uintptr_t)arg;
+    (void)ctx;
     wait_go();
     for (long i = 0; i < per_thread; i++) {
         tagged *o = (tagged *)ftc_object_new(&tagged_type);
@@ -49,9 +49,10 @@ static void appender(void *arg)
     ftc_atomic_fetch_add(&appenders_done, 1);
 }
 
-static void reader(void *arg)
+static void reader(int idx, void *ctx)
 {
-    uint64_t seed = (uint64_t)(uintptr_t)arg + 99;
+    (void)ctx;
+    uint64_t seed = (uint64_t)idx + 99;
     wait_go();
     long n = 0;
     while (ftc_atomic_load_acquire(&appenders_done) < NAPPENDERS) {
@@ -82,16 +83,7 @@ FTC_TEST(concurrent_appends_exact)
     per_thread = ftc_check_scaled(50000);
     list = ftc_list_new();
     CHECK(list != NULL);
-    ftc_thread *th[NAPPENDERS + NREADERS];
-    for (int i = 0; i < NAPPENDERS; i++)
-        CHECK_EQ(ftc_thread_start(&th[i], appender, (void *)(uintptr_t)i, NULL), 0);
-    for (int i = 0; i < NREADERS; i++)
-        CHECK_EQ(ftc_thread_start(&th[NAPPENDERS + i], reader, (void *)(uintptr_t)i, NULL), 0);
-    ftc_atomic_store_release(&go, 1);
-    for (int i = 0; i < NAPPENDERS + NREADERS; i++) {
-        CHECK_EQ(ftc_thread_join(th[i], -1), 0);
-        ftc_thread_release(th[i]);
-    }
+    ftc_check_run_threads2(NAPPENDERS, appender, NREADERS, reader, NULL, &go);
     CHECK_EQ(ftc_list_len(list), NAPPENDERS * per_thread);
     long next[NAPPENDERS];
     memset(next, 0, sizeof next);

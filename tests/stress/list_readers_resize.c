@@ -50,9 +50,10 @@ static void wait_go(void)
         ftc_eval_tick();
 }
 
-static void writer(void *arg)
+static void writer(int w, void *ctx)
 {
-    uint64_t seed = (uint64_t)(uintptr_t)arg * 31 + 7;
+    (void)ctx;
+    uint64_t seed = (uint64_t)w * 31 + 7;
     wait_go();
     for (long i = 0; i < ops; i++) {
         uint64_t r = ftc_check_rand(&seed);
@@ -116,9 +117,10 @@ static void writer(void *arg)
     ftc_atomic_fetch_add(&writers_done, 1);
 }
 
-static void reader(void *arg)
+static void reader(int idx, void *ctx)
 {
-    uint64_t seed = (uint64_t)(uintptr_t)arg * 17 + 3;
+    (void)ctx;
+    uint64_t seed = (uint64_t)idx * 17 + 3;
     wait_go();
     long n = 0, hits = 0, borrowed_live = 0;
     while (ftc_atomic_load_acquire(&writers_done) < NWRITERS || n < 1000) {
@@ -166,16 +168,7 @@ FTC_TEST(readers_while_writers_grow_and_shrink)
     ops = ftc_check_scaled(60000);
     list = ftc_list_new();
     CHECK(list != NULL);
-    ftc_thread *th[NWRITERS + NREADERS];
-    for (int i = 0; i < NWRITERS; i++)
-        CHECK_EQ(ftc_thread_start(&th[i], writer, (void *)(uintptr_t)i, NULL), 0);
-    for (int i = 0; i < NREADERS; i++)
-        CHECK_EQ(ftc_thread_start(&th[NWRITERS + i], reader, (void *)(uintptr_t)i, NULL), 0);
-    ftc_atomic_store_release(&go, 1);
-    for (int i = 0; i < NWRITERS + NREADERS; i++) {
-        CHECK_EQ(ftc_thread_join(th[i], -1), 0);
-        ftc_thread_release(th[i]);
-    }
+    ftc_check_run_threads2(NWRITERS, writer, NREADERS, reader, NULL, &go);
     int64_t len = ftc_list_len(list);
     for (int64_t j = 0; j < len; j++) {
         ftc_object *x;

@@ -66,9 +66,10 @@ static void verify(const node *n)
 
 static long iterations;
 
-static void writer(void *arg)
+static void writer(int w, void *ctx)
 {
-    uint64_t rng = (uint64_t)(intptr_t)arg * 7919 + 3;
+    (void)ctx;
+    uint64_t rng = (uint64_t)w * 7919 + 3;
     size_t peak_between = 0;
     while (ftc_atomic_load(&readers_started) < NREADERS)
         CHECK(ftc_eval_tick() == 0);   /* let the readers run (and hand the GIL over) */
@@ -99,9 +100,9 @@ static void writer(void *arg)
     ftc_atomic_fetch_sub(&writers_left, 1);
 }
 
-static void reader(void *arg)
+static void reader(int me, void *ctx)
 {
-    int me = (int)(intptr_t)arg;
+    (void)ctx;
     uint64_t rng = (uint64_t)me * 104729 + 11;
     uint64_t n_reads = 0;
     ftc_atomic_fetch_add(&readers_started, 1);
@@ -133,15 +134,7 @@ FTC_TEST(readers_and_writers_through_qsbr)
     ftc_qsbr_stats st0;
     ftc_qsbr_get_stats(&st0);
     ftc_atomic_store(&writers_left, NWRITERS);
-    ftc_thread *t[NREADERS + NWRITERS];
-    for (int i = 0; i < NWRITERS; i++)
-        CHECK(ftc_thread_start(&t[i], writer, (void *)(intptr_t)i, NULL) == 0);
-    for (int i = 0; i < NREADERS; i++)
-        CHECK(ftc_thread_start(&t[NWRITERS + i], reader, (void *)(intptr_t)i, NULL) == 0);
-    for (int i = 0; i < NREADERS + NWRITERS; i++) {
-        CHECK(ftc_thread_join(t[i], -1) == 0);
-        ftc_thread_release(t[i]);
-    }
+    ftc_check_run_threads2(NWRITERS, writer, NREADERS, reader, NULL, NULL);
     for (int i = 0; i < NSLOTS; i++) {
         node *n = ftc_atomic_exchange(&slots[i], (node *)NULL);
         if (n != NULL)

@@ -46,9 +46,10 @@ FTC_TEST(two_attached_threads_run_at_once)
 static int inside; /* plain: checked under the GIL */
 static long excl_violations;
 
-static void exclusive_worker(void *arg)
+static void exclusive_worker(int idx, void *ctx)
 {
-    (void)arg;
+    (void)idx;
+    (void)ctx;
     long n = ftc_check_scaled(200000);
     for (long i = 0; i < n; i++) {
         inside++;
@@ -63,13 +64,7 @@ static void run_exclusive(void)
 {
     inside = 0;
     excl_violations = 0;
-    ftc_thread *t[3];
-    for (int i = 0; i < 3; i++)
-        CHECK_EQ(ftc_thread_start(&t[i], exclusive_worker, NULL, NULL), 0);
-    for (int i = 0; i < 3; i++) {
-        CHECK_EQ(ftc_thread_join(t[i], -1), 0);
-        ftc_thread_release(t[i]);
-    }
+    ftc_check_run_threads(3, exclusive_worker, NULL, NULL);
     CHECK_EQ(excl_violations, 0);
 }
 

@@ -25,9 +25,10 @@ static int count_action(void *arg)
     return 0;
 }
 
-static void cycler(void *arg)
+static void cycler(int idx, void *ctx)
 {
-    (void)arg;
+    (void)idx;
+    (void)ctx;
     for (long r = 0; r < rounds; r++) {
         int64_t i = ftc_barrier_wait(bar, -1);
         CHECK(i >= 0 && i < NTHREADS);
@@ -53,13 +54,7 @@ FTC_TEST(barrier_cycles)
     actions = 0;
     bar = ftc_barrier_new(NTHREADS, count_action, NULL, -1);
     closing = ftc_barrier_new(NTHREADS, check_round, NULL, -1);
-    ftc_thread *t[NTHREADS];
-    for (int i = 0; i < NTHREADS; i++)
-        CHECK_EQ(ftc_thread_start(&t[i], cycler, NULL, NULL), 0);
-    for (int i = 0; i < NTHREADS; i++) {
-        CHECK_EQ(ftc_thread_join(t[i], -1), 0);
-        ftc_thread_release(t[i]);
-    }
+    ftc_check_run_threads(NTHREADS, cycler, NULL, NULL);
     CHECK_EQ(actions, rounds);
     CHECK_EQ(ftc_barrier_broken(bar), 0);
     ftc_decref(bar);
@@ -67,9 +62,10 @@ FTC_TEST(barrier_cycles)
     CHECK_EQ(ftc_runtime_fini(), 0);
 }
 
-static void chaotic(void *arg)
+static void chaotic(int t, void *ctx)
 {
-    uint64_t seed = (uint64_t)(intptr_t)arg * 104729 + 11;
+    (void)ctx;
+    uint64_t seed = (uint64_t)t * 104729 + 11;
     for (long r = 0; r < rounds; r++) {
         uint64_t dice = ftc_check_rand(&seed) % 64;
         if (dice == 0) {
@@ -123,13 +119,7 @@ FTC_TEST(barrier_cycles_with_aborts_and_timeouts)
     actions = good_rounds = broken_rounds = 0;
     bar = ftc_barrier_new(NTHREADS, count_action, NULL, -1);
     closing = ftc_barrier_new(NTHREADS, close_round, NULL, -1);
-    ftc_thread *t[NTHREADS];
-    for (int i = 0; i < NTHREADS; i++)
-        CHECK_EQ(ftc_thread_start(&t[i], chaotic, (void *)(intptr_t)i, NULL), 0);
-    for (int i = 0; i < NTHREADS; i++) {
-        CHECK_EQ(ftc_thread_join(t[i], -1), 0);
-        ftc_thread_release(t[i]);
-    }
+    ftc_check_run_threads(NTHREADS, chaotic, NULL, NULL);
     CHECK_EQ(good_rounds + broken_rounds, rounds);
     CHECK_EQ(actions, good_rounds); /* the action ran exactly in the rounds that passed */
     CHECK(broken_rounds > 0);       /* aborts happen in about 9% of rounds */
