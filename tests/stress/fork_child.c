@@ -31,6 +31,7 @@ static void churn(void *arg)
     }
 }
 
+#if !defined(__SANITIZE_ADDRESS__)
 static void spawn_churn(void *arg)
 {
     (void)arg;
@@ -42,6 +43,7 @@ static void spawn_churn(void *arg)
         }
     }
 }
+#endif
 
 static void child_work(void *arg)
 {
@@ -133,7 +135,17 @@ static void run(int gil)
     ftc_thread *t[4];
     for (int i = 0; i < 3; i++)
         CHECK_EQ(ftc_thread_start(&t[i], churn, NULL, NULL), 0);
+#if defined(__SANITIZE_ADDRESS__)
+    /* Under ASan the fourth thread churns instead of spawning: gcc 12's libasan does not take
+     * its allocator's locks around fork(), so a thread that is starting or exiting (allocating
+     * or freeing while detached) when another forks can leave an allocator lock held in the
+     * child forever (seen: the child's first new thread blocked in
+     * __sanitizer::SizeClassAllocator64::GetFromAllocator; glibc's malloc handles fork). The
+     * plain and TSan presets keep the spawner. */
+    CHECK_EQ(ftc_thread_start(&t[3], churn, NULL, NULL), 0);
+#else
     CHECK_EQ(ftc_thread_start(&t[3], spawn_churn, NULL, NULL), 0);
+#endif
     int forks = (int)ftc_check_scaled(12);
     for (int i = 0; i < forks; i++) {
         for (int k = 0; k < 100; k++)
