@@ -240,6 +240,15 @@ static inline void ftc_decref(ftc_object *o)
     } else if (FTC_UNLIKELY(tid == FTC_TID_HOT)) {
         _ftc_hot_add(o, local, -1);
     } else if (local != FTC_REF_IMMORTAL) {
+        /* A non-owner's decref that neither reaches the queue case (shared count zero, not
+         * merged) nor frees: one acq_rel CAS here, the same as one turn of the slow path's
+         * loop (brc.c has the protocol); anything else, or a lost race, goes out of line. */
+        intptr_t shared = ftc_atomic_load_relaxed(&o->ob_ref_shared);
+        intptr_t desired = shared - ((intptr_t)1 << FTC_REF_SHARED_SHIFT);
+        if (FTC_LIKELY(shared != 0 && shared != FTC_REF_MAYBE_SHARED &&
+                       desired != FTC_REF_MERGED) &&
+            ftc_atomic_cas_weak_acq_rel(&o->ob_ref_shared, &shared, desired))
+            return;
         _ftc_object_decref_shared(o);
     }
 }
