@@ -87,6 +87,19 @@ static void collector(void *arg)
     }
 }
 
+/* Stops the collector thread c, drops the references still in transit in the pool, and
+ * checks that a final collection frees nothing (every object is still referenced). */
+static void stop_collector_and_drain(ftc_thread *c)
+{
+    ftc_atomic_store(&running, 0);
+    CHECK(ftc_thread_join(c, -1) == 0);
+    ftc_thread_release(c);
+    for (int i = 0; i < pool_len; i++)
+        ftc_decref(pool[i]);
+    pool_len = 0;
+    CHECK(ftc_object_collect_hot() == 0);
+}
+
 FTC_TEST(hot_objects_exact_counts)
 {
     iterations = ftc_check_scaled(40000);
@@ -107,15 +120,8 @@ FTC_TEST(hot_objects_exact_counts)
         CHECK(ftc_thread_join(t[i], -1) == 0);
         ftc_thread_release(t[i]);
     }
-    ftc_atomic_store(&running, 0);
-    CHECK(ftc_thread_join(c, -1) == 0);
-    ftc_thread_release(c);
-
     /* Drop what is still in transit. */
-    for (int i = 0; i < pool_len; i++)
-        ftc_decref(pool[i]);
-    pool_len = 0;
-    CHECK(ftc_object_collect_hot() == 0);
+    stop_collector_and_drain(c);
     CHECK_EQ(ftc_object_refcount(objs[0]), 1 + NTHREADS * KEEP);
     for (int i = 1; i < NOBJS; i++)
         CHECK_EQ(ftc_object_refcount(objs[i]), 1);
@@ -184,13 +190,7 @@ FTC_TEST(hot_counts_survive_thread_exits)
             ftc_thread_release(t[i]);
         }
     }
-    ftc_atomic_store(&running, 0);
-    CHECK(ftc_thread_join(c, -1) == 0);
-    ftc_thread_release(c);
-    for (int i = 0; i < pool_len; i++)
-        ftc_decref(pool[i]);
-    pool_len = 0;
-    CHECK(ftc_object_collect_hot() == 0);
+    stop_collector_and_drain(c);
     for (int i = 0; i < NOBJS; i++) {
         CHECK_EQ(ftc_object_refcount(objs[i]), 1);
         ftc_decref(objs[i]);
