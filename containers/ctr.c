@@ -7,9 +7,29 @@
  * re-validate afterwards. Identity implies equality, as in CPython's containers, so a key is
  * always found by the very object it was stored with, even if its eq says otherwise.
  */
-#include "ctr.h"
+#include "dict_internal.h"
+#include "list_internal.h"
 
 #include <string.h>
+
+#ifdef FTC_GIL_DISABLED
+/* ctr.h, "Private until another thread comes". The flag is re-checked in the critical section:
+ * two threads may race here, and only the first marks. */
+void _ftc_ctr_make_shared(ftc_object *c)
+{
+    FTC_BEGIN_CRITICAL_SECTION(c);
+    if (!(ftc_atomic_load_relaxed(&c->ob_flags) & FTC_OBF_CTR_SHARED)) {
+        if (ftc_type_of(c) == &ftc_dict_type)
+            _ftc_dict_mark_all_locked(DICT(c));
+        else
+            _ftc_list_mark_all_locked(LIST(c));
+        /* Release: pairs with the acquire load in ctr_is_shared(); the marks, and every write
+         * the critical section ordered before them, are visible to a thread that sees it. */
+        ftc_atomic_fetch_or_release(&c->ob_flags, FTC_OBF_CTR_SHARED);
+    }
+    FTC_END_CRITICAL_SECTION();
+}
+#endif
 
 bool _ftc_ctr_builtin_eq(ftc_object *a, ftc_object *b)
 {

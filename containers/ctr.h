@@ -5,9 +5,35 @@
  * Lock-free readers (nogil build only) rely on three things from the object layer:
  *   1. try-incref: take a reference to an object loaded from a slot without a lock, refusing
  *      one that is already dying, then re-check that the slot still holds it;
- *   2. objects stored into a container are marked shared first, so that another thread's
- *      try-incref can succeed on them and their memory outlives a QSBR grace period;
- *   3. tables and arrays that readers may still see are freed through QSBR.
+ *   2. the objects a shared container holds are marked shared (ftc_object_set_shared), so
+ *      that another thread's try-incref can succeed on them and their memory outlives a QSBR
+ *      grace period;
+ *   3. tables and arrays of a shared container that readers may still see are freed through
+ *      QSBR.
+ *
+ * Private until another thread comes (nogil). A container starts private to the thread that
+ * created it (its owner, ob_tid), as in CPython's free-threaded build (_PyObject_GC_SET_SHARED
+ * on a dict or list's first use by another thread): while private, nothing it holds is marked
+ * and its replaced tables are freed at once, so a VM's thread-private dicts and lists pay no
+ * QSBR deferral and no biased-count merge for the objects they drop (a marked object's owner
+ * must merge its count when its local count reaches zero). Every public operation calls
+ * ctr_check() first, and there, a thread that is not the owner of a container not yet shared
+ * makes it shared before it reads or writes anything: inside the container's critical section
+ * it marks every key, value or item it holds and then sets FTC_OBF_CTR_SHARED (release).
+ * Writers, inside the critical section, mark what they store and free replaced tables through
+ * QSBR only when the flag is set. Why that is enough:
+ *   - before the flag, only the owner touches the container (any other thread would have set
+ *     it first), so what the owner removes or replaces was never seen by another thread;
+ *   - a thread that sets the flag does so in the critical section, after every earlier write
+ *     (the lock orders them), and reads nothing before that; a thread that finds the flag set
+ *     read it with an acquire load that pairs with the release, so its first lock-free load
+ *     of a slot or table sees at least the state at marking time: everything reachable from
+ *     there is marked (the pass) or was stored marked (writers after it check the flag in the
+ *     critical section);
+ *   - the owner's own lock-free reads need nothing: objects it finds were marked before any
+ *     other thread could remove them, and a table it reads is freed at once only by its own
+ *     writes, which it does not overlap with its reads.
+ * The flag is never cleared. In the GIL build none of this exists (the GIL keeps writers out).
  *
  * The write window ("seq"): a counter that a writer makes odd before it changes several
  * reader-visible words that must be seen together, and even again afterwards (a seqlock whose
@@ -37,10 +63,43 @@
 
 /* ---- object-layer services ---- */
 
-/* Marks o as published into a container: other threads may now find it without a lock. */
-static inline void ctr_publish(ftc_object *o)
+#ifdef FTC_GIL_DISABLED
+/* Whether c is shared (see "Private until another thread comes"). In the critical section a
+ * relaxed load would do (the flag is set in it); outside, the acquire pairs with the release
+ * in _ftc_ctr_make_shared(). */
+static inline bool ctr_is_shared(ftc_object *c)
 {
-    ftc_object_set_shared(o); /* nothing in the GIL build */
+    return (ftc_atomic_load_acquire(&c->ob_flags) & FTC_OBF_CTR_SHARED) != 0;
+}
+/* Makes c shared: its critical section, the marking pass, then the flag. Any thread. */
+void _ftc_ctr_make_shared(ftc_object *c);
+#else
+static inline bool ctr_is_shared(ftc_object *c)
+{
+    (void)c;
+    return false;
+}
+#endif
+
+/* What every operation on a container c does before it reads or writes c (inside
+ * ctr_check()): nothing for c's owner or once c is shared; otherwise makes c shared. */
+static inline void ctr_note_access(ftc_object *c)
+{
+#ifdef FTC_GIL_DISABLED
+    if (FTC_LIKELY(_ftc_is_owned_by_me(c) || ctr_is_shared(c)))
+        return;
+    _ftc_ctr_make_shared(c);
+#else
+    (void)c;
+#endif
+}
+
+/* Critical section of c held: o is being stored into c. If c is shared, marks o so that
+ * other threads may find it without a lock (try-incref works, QSBR keeps its memory). */
+static inline void ctr_publish(ftc_object *c, ftc_object *o)
+{
+    if (ctr_is_shared(c))
+        ftc_object_set_shared(o);
 }
 
 /* A new reference to o, which was loaded (acquire) from *slot without the container's lock;
@@ -51,14 +110,20 @@ static inline bool ctr_try_incref_slot(ftc_object **slot, ftc_object *o)
     return ftc_try_incref_slot(slot, o);
 }
 
-/* Frees a table or array that lock-free readers may still be reading. */
-static inline void ctr_free_shared(void *p)
+/* Frees a table or array that c no longer points to. `shared` is ctr_is_shared(c) read in
+ * the critical section that unlinked p: lock-free readers of a shared container may still be
+ * reading p, so QSBR frees it after a grace period; a private container's was seen by no one
+ * else. */
+static inline void ctr_free_table(bool shared, void *p)
 {
 #ifdef FTC_GIL_DISABLED
-    ftc_qsbr_free(p);
-#else
-    ftc_mem_free(p);
+    if (shared) {
+        ftc_qsbr_free(p);
+        return;
+    }
 #endif
+    (void)shared;
+    ftc_mem_free(p);
 }
 
 static inline bool ctr_is_int(ftc_object *o) { return ftc_type_of(o) == &ftc_int_type; }
@@ -81,13 +146,16 @@ int _ftc_ctr_eq(ftc_object *a, ftc_object *b);
  * pair (the list sort without a compare callback). */
 int _ftc_ctr_builtin_less(ftc_object *a, ftc_object *b);
 
-/* Checks a container argument: 0, FTC_EINVAL (NULL) or FTC_ETYPE (another type). */
+/* Checks a container argument: 0, FTC_EINVAL (NULL) or FTC_ETYPE (another type). Every
+ * operation calls it before it touches the container: it also notes the access
+ * (ctr_note_access). */
 static inline int ctr_check(ftc_object *o, const ftc_type *type)
 {
     if (FTC_UNLIKELY(o == NULL))
         return FTC_EINVAL;
     if (FTC_UNLIKELY(ftc_type_of(o) != type))
         return FTC_ETYPE;
+    ctr_note_access(o);
     return 0;
 }
 

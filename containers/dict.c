@@ -21,9 +21,10 @@
  * load of `used`, a single word each write changes once inside its window.
  *
  * Memory safety of lock-free reads: a reader may load a table that a writer then replaces, or
- * a key or value that a writer then releases. Replaced tables are freed through QSBR, and the
- * object layer keeps the memory of published (shared) objects until a grace period has passed,
- * so every load stays inside live memory; try-incref refuses objects that are already dying,
+ * a key or value that a writer then releases. Once the dict is shared (used by a thread other
+ * than its owner: ctr.h, "Private until another thread comes"), replaced tables are freed
+ * through QSBR and the object layer keeps the memory of the keys and values it holds (marked
+ * shared) until a grace period has passed, so every load stays inside live memory; try-incref refuses objects that are already dying,
  * and a key whose contents must be compared is try-incref'd first (its contents are then
  * stable: int and str are immutable).
  *
@@ -168,8 +169,8 @@ static int dict_resize(ftc_dict_obj *d, int64_t want)
     d->version++;
     d->shape++;
     ctr_window_close(&d->seq);
-    if (old != NULL)
-        ctr_free_shared(old); /* references moved to k; readers may still hold old */
+    if (old != NULL) /* references moved to k; readers of a shared dict may still hold old */
+        ctr_free_table(ctr_is_shared(&d->ob_base), old);
     DICT_CHECK(d);
     return 0;
 }
@@ -287,8 +288,8 @@ static FTC_ALWAYS_INLINE int lookup_lockfree(ftc_dict_obj *d, ftc_object *key, u
     if (v == NULL)
         return LF_LOCK;
     /* A borrowed value needs no reference: the window check below proves it was the value at
-     * one instant, and its memory outlives the caller's next quiescent state (it is marked
-     * shared, so QSBR keeps it). */
+     * one instant, and its memory outlives the caller's next quiescent state (marked shared
+     * if the dict is: QSBR keeps it; a private dict's owner is the only one who can drop it). */
     bool ref = mode == FIND_REF;
     if (ref && !ctr_try_incref_slot(&ep->value, v))
         return LF_LOCK;
@@ -317,8 +318,8 @@ int _ftc_dict_insert_new(ftc_dict_obj *d, ftc_object *key, uint64_t hash, ftc_ob
     }
     ftc_incref(key);
     ftc_incref(value);
-    ctr_publish(key);
-    ctr_publish(value);
+    ctr_publish((ftc_object *)d, key);
+    ctr_publish((ftc_object *)d, value);
     uint64_t slot = find_empty_slot(k, hash);
     int64_t n = k->nentries;
     dict_entry *ep = &dk_entries(k)[n];
@@ -348,7 +349,7 @@ int _ftc_dict_set_locked(ftc_dict_obj *d, ftc_object *key, uint64_t hash, ftc_ob
         return _ftc_dict_insert_new(d, key, hash, value);
     dict_entry *ep = &dk_entries(d->keys)[loc.entry];
     ftc_incref(value);
-    ctr_publish(value);
+    ctr_publish((ftc_object *)d, value);
     *old = ep->value;
     ctr_window_open(&d->seq);
     ftc_ft_store_release(&ep->value, value); /* pairs with the readers' acquire load */
@@ -375,6 +376,22 @@ static void delete_at(ftc_dict_obj *d, const dict_loc *loc, ftc_object **okey, f
     ctr_window_close(&d->seq);
     DICT_CHECK(d);
 }
+
+#ifdef FTC_GIL_DISABLED
+void _ftc_dict_mark_all_locked(ftc_dict_obj *d)
+{
+    dict_keys *k = d->keys;
+    if (k == NULL)
+        return;
+    dict_entry *ents = dk_entries(k);
+    for (int64_t j = 0; j < k->nentries; j++) {
+        if (ents[j].key == NULL)
+            continue; /* deleted */
+        ftc_object_set_shared(ents[j].key);
+        ftc_object_set_shared(ents[j].value);
+    }
+}
+#endif
 
 /* ---- the object ---- */
 
@@ -591,7 +608,9 @@ int ftc_dict_clear(ftc_object *d)
         return rc;
     ftc_dict_obj *dd = DICT(d);
     dict_keys *old;
+    bool shared;
     FTC_BEGIN_CRITICAL_SECTION(d);
+    shared = ctr_is_shared(d);
     old = dd->keys;
     if (old != NULL) {
         ctr_window_open(&dd->seq);
@@ -609,7 +628,7 @@ int ftc_dict_clear(ftc_object *d)
             ftc_xdecref(ents[j].key);
             ftc_xdecref(ents[j].value);
         }
-        ctr_free_shared(old);
+        ctr_free_table(shared, old);
     }
     return 0;
 }

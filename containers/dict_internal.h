@@ -14,7 +14,8 @@
  *   - an entry's hash is written once, before the index slot that names it (release store);
  *   - an entry's key changes only from NULL to a key (before publication) and to NULL (delete);
  *   - a table that has been replaced (resize, clear) is never written again, and is freed
- *     through QSBR (ctr_free_shared) because lock-free readers may still be reading it;
+ *     through QSBR if the dict is shared (ctr_free_table) because lock-free readers may still
+ *     be reading it;
  *   - d->used is the number of live entries; d->keys == NULL means an empty dict.
  */
 #ifndef FTCORE_CONTAINERS_DICT_INTERNAL_H
@@ -78,5 +79,7 @@ int _ftc_dict_set_locked(ftc_dict_obj *d, ftc_object *key, uint64_t hash, ftc_ob
 /* Called in the critical section, by a writer: a table holding at least n live items, filled
  * from ents[0..n) (references moved in, not taken). NULL on allocation failure. */
 dict_keys *_ftc_dict_keys_build(const dict_entry *ents, int64_t nents, int64_t n);
+/* Critical section: marks every key and value d holds shared (d is becoming shared). */
+void _ftc_dict_mark_all_locked(ftc_dict_obj *d);
 
 #endif /* FTCORE_CONTAINERS_DICT_INTERNAL_H */

@@ -26,8 +26,9 @@
  * index could then be normalized against a size that an append changed before the slot was
  * read, and return an item that was never the last one.) len is one acquire load of the size.
  *
- * Memory safety: replaced arrays are freed through QSBR and published items are marked shared,
- * so whatever a reader loads stays valid memory until it passes a quiescent state, and
+ * Memory safety: once another thread than the owner uses the list (ctr.h: "Private until
+ * another thread comes"), replaced arrays are freed through QSBR and its items are marked
+ * shared, so whatever a reader loads stays valid memory until it passes a quiescent state, and
  * try-incref refuses items that are already dying. Readers must be attached (QSBR online).
  *
  * Items released by a write (the old item of set, everything clear drops) are decref'd after
@@ -82,15 +83,25 @@ void _ftc_list_publish(ftc_list_obj *l, list_items *na)
     ftc_ft_store_release(&l->items, na);
     l->version++;
     if (old != NULL)
-        ctr_free_shared(old);
+        ctr_free_table(ctr_is_shared(&l->ob_base), old);
 }
 
-/* Stores a new reference to v into an empty slot of a not-yet-visible array. */
-static inline void own_item(ftc_object *v)
+/* Takes a new reference to v, which is being stored into l (critical section held, or l not
+ * yet visible to any other thread). */
+static inline void own_item(ftc_list_obj *l, ftc_object *v)
 {
     ftc_incref(v);
-    ctr_publish(v);
+    ctr_publish(&l->ob_base, v);
 }
+
+#ifdef FTC_GIL_DISABLED
+void _ftc_list_mark_all_locked(ftc_list_obj *l)
+{
+    list_items *a = l->items;
+    for (int64_t j = 0; a != NULL && j < a->size; j++)
+        ftc_object_set_shared(a->item[j]);
+}
+#endif
 
 /* ---- the object ---- */
 
@@ -135,7 +146,7 @@ ftc_object *_ftc_list_from_array(ftc_object *const *src, int64_t n)
         return NULL;
     }
     for (int64_t j = 0; j < n; j++) {
-        own_item(src[j]);
+        own_item(LIST(l), src[j]);
         a->item[j] = src[j];
     }
     a->size = n;
@@ -156,13 +167,13 @@ static int append_locked(ftc_list_obj *l, ftc_object *v)
             return FTC_ENOMEM;
         if (n > 0)
             memcpy(na->item, a->item, (size_t)n * sizeof(ftc_object *));
-        own_item(v);
+        own_item(l, v);
         na->item[n] = v;
         na->size = n + 1;
         _ftc_list_publish(l, na);
         return 0;
     }
-    own_item(v);
+    own_item(l, v);
     /* In a window, like every change of the size (see the essay: a reader of a negative index
      * must see the size constant). Size first, then the slot. Release: pairs with the readers'
      * acquire loads. */
@@ -238,13 +249,13 @@ static int insert_locked(ftc_list_obj *l, int64_t j, ftc_object *v)
             return FTC_ENOMEM;
         memcpy(na->item, a->item, (size_t)j * sizeof(ftc_object *));
         memcpy(na->item + j + 1, a->item + j, (size_t)(n - j) * sizeof(ftc_object *));
-        own_item(v);
+        own_item(l, v);
         na->item[j] = v;
         na->size = n + 1;
         _ftc_list_publish(l, na);
         return 0;
     }
-    own_item(v);
+    own_item(l, v);
     ctr_window_open(&l->seq);
     ftc_ft_store_release(&a->size, n + 1);
     for (int64_t m = n; m > j; m--)
@@ -271,7 +282,7 @@ int _ftc_list_extend_locked(ftc_list_obj *l, ftc_object *const *src, int64_t m)
         if (n > 0)
             memcpy(na->item, a->item, (size_t)n * sizeof(ftc_object *));
         for (int64_t t = 0; t < m; t++) {
-            own_item(src[t]);
+            own_item(l, src[t]);
             na->item[n + t] = src[t];
         }
         na->size = n + m;
@@ -279,7 +290,7 @@ int _ftc_list_extend_locked(ftc_list_obj *l, ftc_object *const *src, int64_t m)
         return 0;
     }
     for (int64_t t = 0; t < m; t++)
-        own_item(src[t]);
+        own_item(l, src[t]);
     ctr_window_open(&l->seq);
     ftc_ft_store_release(&a->size, n + m);
     for (int64_t t = 0; t < m; t++)
@@ -353,8 +364,8 @@ static FTC_ALWAYS_INLINE int get_lockfree(ftc_list_obj *l, int64_t i, ftc_object
     if (v == NULL)
         return LF_LOCK; /* being filled: the writer holds the lock */
     /* Borrowed: no reference; the validation below proves v was item i at the instant of its
-     * load, and its memory outlives the caller's next quiescent state (marked shared: QSBR
-     * keeps it). */
+     * load, and its memory outlives the caller's next quiescent state (marked shared if the
+     * list is: QSBR keeps it; a private list's owner is the only one who can drop it). */
     if (!borrow && !ctr_try_incref_slot(&a->item[j], v))
         return LF_LOCK;
     if (ftc_atomic_load_acquire(&l->items) != a || !ctr_window_valid(&l->seq, start)) {
@@ -420,6 +431,7 @@ static FTC_ALWAYS_INLINE int list_get_fast(ftc_object *l, int64_t i, ftc_object 
     if (FTC_LIKELY(out != NULL && l != NULL && ftc_type_of(l) == &ftc_list_type)) {
         int rc;
         *out = NULL;
+        ctr_note_access(l); /* what ctr_check() does after its type test */
         if (FTC_LIKELY(get_lockfree(LIST(l), i, out, &rc, borrow) == LF_DONE))
             return rc;
     }
@@ -450,7 +462,7 @@ int ftc_list_set(ftc_object *l, int64_t i, ftc_object *v)
     int64_t j;
     rc = norm_index(i, a ? a->size : 0, &j);
     if (rc == 0) {
-        own_item(v);
+        own_item(LIST(l), v);
         old = a->item[j];
         ftc_ft_store_release(&a->item[j], v); /* pairs with the readers' acquire load */
         LIST(l)->version++;
@@ -503,7 +515,9 @@ int ftc_list_clear(ftc_object *l)
     if (rc < 0)
         return rc;
     list_items *old;
+    bool shared;
     FTC_BEGIN_CRITICAL_SECTION(l);
+    shared = ctr_is_shared(l);
     old = LIST(l)->items;
     if (old != NULL) {
         ftc_ft_store_release(&LIST(l)->items, (list_items *)NULL);
@@ -514,7 +528,7 @@ int ftc_list_clear(ftc_object *l)
         /* The list is already empty and consistent: deallocators may use it. */
         for (int64_t j = 0; j < old->size; j++)
             ftc_xdecref(old->item[j]);
-        ctr_free_shared(old);
+        ctr_free_table(shared, old);
     }
     return 0;
 }

@@ -15,7 +15,8 @@
  *     sort, a multi-item extend) happen inside a write window (ctr.h) that lock-free readers
  *     validate against;
  *   - a replaced array (grown, shrunk, cleared) is never written again and is freed through
- *     QSBR; its items' references move to the new array or are released;
+ *     QSBR if the list is shared (ctr.h); its items' references move to the new array or are
+ *     released;
  *   - items == NULL means an empty list with no storage.
  */
 #ifndef FTCORE_CONTAINERS_LIST_INTERNAL_H
@@ -42,12 +43,14 @@ typedef struct ftc_list_obj {
 list_items *_ftc_list_items_alloc(int64_t capacity);
 /* The capacity to allocate for n items (over-allocates for amortized growth). */
 int64_t _ftc_list_grow_capacity(int64_t n);
-/* Critical section: replaces the array with `na` (release store) and frees the old one through
- * QSBR (its references must have been moved to na or released by the caller). */
+/* Critical section: replaces the array with `na` (release store) and frees the old one (through
+ * QSBR if l is shared; its references must have been moved to na or released by the caller). */
 void _ftc_list_publish(ftc_list_obj *l, list_items *na);
 /* Critical section: appends src[0..m) (new references taken) as one atomic change.
  * 0 or FTC_ENOMEM (l unchanged). */
 int _ftc_list_extend_locked(ftc_list_obj *l, ftc_object *const *src, int64_t m);
+/* Critical section: marks every item l holds shared (l is becoming shared). */
+void _ftc_list_mark_all_locked(ftc_list_obj *l);
 /* A new list holding new references to src[0..n); NULL with ftc_last_error() set. */
 ftc_object *_ftc_list_from_array(ftc_object *const *src, int64_t n);
 

@@ -99,6 +99,7 @@ struct ftc_object {
 #define FTC_OBF_HEAP ((uint16_t)1)         /* allocated by ftc_object_new: the core frees it */
 #define FTC_OBF_HOT ((uint16_t)2)          /* per-thread counted; ob_ref_local holds its id */
 #define FTC_OBF_QSBR ((uint16_t)4)         /* ever shared: memory freed after a grace period */
+#define FTC_OBF_CTR_SHARED ((uint16_t)8)   /* a dict or list used by a thread not its owner */
 
 #define FTC_OBJECT_STATIC_INIT(type)                                                      \
     { FTC_TID_NONE, 0, FTC_MUTEX_INIT, 0, FTC_REF_IMMORTAL, FTC_REF_MERGED, (type) }

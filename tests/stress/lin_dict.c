@@ -24,6 +24,8 @@ static int64_t number(ftc_object *v)
     return v ? ftc_int_value(v) : -1;
 }
 
+static void lin_touch(ftc_object *c) { CHECK(ftc_dict_len(c) >= 0); }
+
 static void lin_run(ftc_object *d, lin_op *op)
 {
     ftc_object *k = key(op->a), *v = NULL, *out = NULL;

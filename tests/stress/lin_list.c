@@ -12,6 +12,8 @@ enum {
 static const char *const names[] = {"append", "insert", "get", "set", "pop", "len", "reverse",
                                     "extend"};
 
+static void lin_touch(ftc_object *c) { CHECK(ftc_list_len(c) >= 0); }
+
 static void lin_run(ftc_object *l, lin_op *op)
 {
     ftc_object *v = NULL, *out = NULL;
