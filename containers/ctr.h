@@ -81,12 +81,28 @@ static inline bool ctr_is_shared(ftc_object *c)
 }
 #endif
 
+/* Whether the calling thread may use c as it is: it owns c, or c is already shared (always
+ * in the GIL build). The inline fast paths test this and leave the rest to their out-of-line
+ * path, which calls ctr_check(), so that they make no call of their own. */
+static inline bool ctr_access_ok(ftc_object *c)
+{
+#ifdef FTC_GIL_DISABLED
+    if (FTC_LIKELY(ctr_is_shared(c)))
+        return true;
+    uintptr_t me = _ftc_tls_tid;
+    return ftc_atomic_load_relaxed(&c->ob_tid) == me && me != FTC_TID_NONE;
+#else
+    (void)c;
+    return true;
+#endif
+}
+
 /* What every operation on a container c does before it reads or writes c (inside
  * ctr_check()): nothing for c's owner or once c is shared; otherwise makes c shared. */
 static inline void ctr_note_access(ftc_object *c)
 {
 #ifdef FTC_GIL_DISABLED
-    if (FTC_LIKELY(_ftc_is_owned_by_me(c) || ctr_is_shared(c)))
+    if (FTC_LIKELY(ctr_access_ok(c)))
         return;
     _ftc_ctr_make_shared(c);
 #else

@@ -492,13 +492,28 @@ static int dict_find_hashed(ftc_object *d, ftc_object *key, uint64_t hash, ftc_o
     return dict_find_locked(d, key, hash, value, mode);
 }
 
+/* dict_find for the cases its inline part does not take: the full checks (a bad argument; a
+ * dict that the caller must make shared first, ctr_check), the hash, and the lookup. */
+FTC_NOINLINE
+static int dict_find_checked(ftc_object *d, ftc_object *key, ftc_object **value, find_mode mode)
+{
+    uint64_t hash;
+    int rc = keyed_prologue(d, key, &hash);
+    if (rc < 0)
+        return rc;
+    return dict_find_hashed(d, key, hash, value, mode);
+}
+
 /* The lookups: the checks and the hash (once: a hash callback runs once per call), then one
  * lock-free attempt in a small frame; retries and the lock are in dict_find_hashed. */
 static FTC_ALWAYS_INLINE int dict_find(ftc_object *d, ftc_object *key, ftc_object **value,
                                        find_mode mode)
 {
+    if (FTC_UNLIKELY(d == NULL || ftc_type_of(d) != &ftc_dict_type || key == NULL ||
+                     !ctr_access_ok(d)))
+        return dict_find_checked(d, key, value, mode);
     uint64_t hash;
-    int rc = keyed_prologue(d, key, &hash);
+    int rc = _ftc_ctr_hash(key, &hash);
     if (FTC_UNLIKELY(rc < 0))
         return rc;
     int r = lookup_lockfree(DICT(d), key, hash, value, mode);

@@ -428,10 +428,10 @@ static int list_get(ftc_object *l, int64_t i, ftc_object **out, bool borrow)
 static FTC_ALWAYS_INLINE int list_get_fast(ftc_object *l, int64_t i, ftc_object **out, bool borrow)
 {
 #ifdef FTC_GIL_DISABLED
-    if (FTC_LIKELY(out != NULL && l != NULL && ftc_type_of(l) == &ftc_list_type)) {
+    if (FTC_LIKELY(out != NULL && l != NULL && ftc_type_of(l) == &ftc_list_type &&
+                   ctr_access_ok(l))) {
         int rc;
         *out = NULL;
-        ctr_note_access(l); /* what ctr_check() does after its type test */
         if (FTC_LIKELY(get_lockfree(LIST(l), i, out, &rc, borrow) == LF_DONE))
             return rc;
     }

@@ -26,13 +26,26 @@ FTC_EXTERN_C_BEGIN
 #define FTC_THREAD_LOCAL _Thread_local
 #endif
 
+/* The thread-locals that inline fast paths read (the tick, reference counts, critical
+ * sections) use the initial-exec TLS model, in the library and in the code that includes
+ * these headers: each access is one %fs-relative load, where the default model of
+ * position-independent code calls __tls_get_addr. The cost: they live in the static TLS
+ * block, which a program that dlopen()s the shared library must have room for: the library
+ * compiles all its thread-locals that way (96 bytes in all), well within the surplus glibc
+ * reserves for that (512 bytes and more; tunable glibc.rtld.optional_static_tls). */
+#if defined(__GNUC__) || defined(__clang__)
+#define FTC_TLS_IE __attribute__((tls_model("initial-exec")))
+#else
+#define FTC_TLS_IE
+#endif
+
 /* The first members of every ftc_tstate; public only so the inline tick can read them. */
 typedef struct _ftc_tstate_head {
     uint64_t eval_breaker; /* atomic; FTC_EB_* bits */
 } _ftc_tstate_head;
 
 /* The calling thread's attached tstate (NULL when detached). Read it with ftc_tstate_get(). */
-extern FTC_API FTC_THREAD_LOCAL ftc_tstate *_ftc_tstate_current;
+extern FTC_API FTC_THREAD_LOCAL ftc_tstate *_ftc_tstate_current FTC_TLS_IE;
 
 FTC_API int _ftc_eval_tick_slow(ftc_tstate *ts);
 
