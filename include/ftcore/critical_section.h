@@ -72,7 +72,7 @@ typedef struct ftc_critical_section2 {
 
 /* The calling thread's attached tstate's stack head (a tagged pointer to the top section), or
  * NULL while it has none attached. Written only by the thread itself (src/critical_section.c). */
-extern FTC_API FTC_THREAD_LOCAL uintptr_t *_ftc_cs_top_link FTC_TLS_IE;
+extern FTC_API FTC_THREAD_LOCAL uintptr_t *_ftc_cs_top_link;
 
 /* Slow paths (src/critical_section.c): the whole begin / end. Use the inline functions. */
 FTC_API void ftc_critical_section_begin_slow(ftc_critical_section *c, ftc_mutex *m);

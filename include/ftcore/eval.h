@@ -27,17 +27,9 @@ FTC_EXTERN_C_BEGIN
 #endif
 
 /* The thread-locals that inline fast paths read (the tick, reference counts, critical
- * sections) use the initial-exec TLS model, in the library and in the code that includes
- * these headers: each access is one %fs-relative load, where the default model of
- * position-independent code calls __tls_get_addr. The cost: they live in the static TLS
- * block, which a program that dlopen()s the shared library must have room for: the library
- * compiles all its thread-locals that way (96 bytes in all), well within the surplus glibc
- * reserves for that (512 bytes and more; tunable glibc.rtld.optional_static_tls). */
-#if defined(__GNUC__) || defined(__clang__)
-#define FTC_TLS_IE __attribute__((tls_model("initial-exec")))
-#else
-#define FTC_TLS_IE
-#endif
+ * sections). A program linked with ftcore reads them with one %fs-relative load; code built
+ * with -fPIC into a shared object of its own (a VM's extension module) calls the TLS resolver
+ * for each, unless it is compiled with -mtls-dialect=gnu2 (x86-64), as ftcore itself is. */
 
 /* The first members of every ftc_tstate; public only so the inline tick can read them. */
 typedef struct _ftc_tstate_head {
@@ -45,7 +37,7 @@ typedef struct _ftc_tstate_head {
 } _ftc_tstate_head;
 
 /* The calling thread's attached tstate (NULL when detached). Read it with ftc_tstate_get(). */
-extern FTC_API FTC_THREAD_LOCAL ftc_tstate *_ftc_tstate_current FTC_TLS_IE;
+extern FTC_API FTC_THREAD_LOCAL ftc_tstate *_ftc_tstate_current;
 
 FTC_API int _ftc_eval_tick_slow(ftc_tstate *ts);
 

@@ -161,8 +161,8 @@ typedef struct _ftc_hot_tls {
     int64_t *slots;
     size_t nslots;
 } _ftc_hot_tls;
-extern FTC_API FTC_THREAD_LOCAL _ftc_hot_tls _ftc_hot FTC_TLS_IE;
-extern FTC_API FTC_THREAD_LOCAL uintptr_t _ftc_tls_tid FTC_TLS_IE;
+extern FTC_API FTC_THREAD_LOCAL _ftc_hot_tls _ftc_hot;
+extern FTC_API FTC_THREAD_LOCAL uintptr_t _ftc_tls_tid;
 FTC_API void _ftc_object_set_shared_slow(ftc_object *o);
 
 /* ---- the reference-count fast paths ---- */

@@ -94,7 +94,7 @@ struct ftc_tstate {
 
 /* The never-reused id of the calling thread (assigned when the thread binds its first tstate;
  * 0 before that). BRC compares an object's owner against it. */
-extern FTC_API FTC_THREAD_LOCAL uintptr_t _ftc_tls_tid FTC_TLS_IE;
+extern FTC_API FTC_THREAD_LOCAL uintptr_t _ftc_tls_tid;
 
 /* ---- the state layer's services to the other layers ---- */
 /* The runtime's head lock guards the interpreter list and every thread list. Never detach
