@@ -247,6 +247,7 @@ def summarize(runs, threads):
                                   if r.get("cpu_seconds") is not None and r.get("seconds")]),
              "ops_per_cpu_s": stats([r["ops"] / r["cpu_seconds"] for r in rs
                                      if r.get("cpu_seconds")])}
+        c["by_rep"] = {r["rep"]: r["ops_per_s"] for r in rs if "rep" in r}
         for f in ("late_p50_us", "late_p99_us", "late_max_us", "gil_forced_switches",
                   "gil_switches", "switch_interval_s"):
             vals = [r[f] for r in rs if f in r]
@@ -273,9 +274,34 @@ def cores_obtained(cells, wls, threads):
     return out
 
 
+def paired_ratio(cells, num, den):
+    """Median over repetitions of ops/s(num) / ops/s(den), num and den being cell keys, each
+    ratio taken within one repetition. The plan runs the cells of one workload and repetition
+    back to back (both builds, every thread count), so a slow drift of a shared VM (another
+    tenant's load moving this VM's speed by tens of percent over seconds) is common to both
+    sides of each ratio and cancels; a ratio of two medians taken from different repetitions
+    keeps it. None without a pair."""
+    a, b = cells.get(num), cells.get(den)
+    if not a or not b:
+        return None
+    rs = [a["by_rep"][r] / b["by_rep"][r] for r in a["by_rep"]
+          if r in b["by_rep"] and b["by_rep"][r]]
+    return statistics.median(rs) if rs else None
+
+
 def scaling(cells, w, b, t):
+    """T1*N/TN = ops/s(N) / ops/s(1), paired by repetition."""
+    return paired_ratio(cells, (w, b, t), (w, b, 1))
+
+
+def scaling_of_medians(cells, w, b, t):
     o1, on = med(cells, w, b, 1), med(cells, w, b, t)
     return on / o1 if o1 and on else None
+
+
+def overhead_ratio(cells, w):
+    """nogil time / gil time at one thread = ops/s(gil) / ops/s(nogil), paired by repetition."""
+    return paired_ratio(cells, (w, "gil", 1), (w, "nogil", 1))
 
 
 # ------------------------------------------------------------------------------------------
@@ -290,9 +316,9 @@ def evaluate_targets(cells, wls, threads, ncores):
 
     ratios = {}
     for w in thr:
-        g, n = med(cells, w["workload"], "gil", 1), med(cells, w["workload"], "nogil", 1)
-        if g and n:
-            ratios[w["workload"]] = g / n  # nogil time / gil time
+        r = overhead_ratio(cells, w["workload"])  # nogil time / gil time
+        if r:
+            ratios[w["workload"]] = r
     gm = geomean(ratios.values())
     # The same ratio per CPU-second: a one-thread run's operations over the CPU time it got,
     # which does not depend on how much of a busy machine the run was given.
@@ -410,10 +436,10 @@ def print_table(out, cells, wls, threads, peers):
             line += "".join("%-*s" % (cw, cell_text(cells, name, b, t, w["kind"]))
                             for t in threads)
             if b == "nogil" and w["kind"] != "latency":
-                g, n = med(cells, name, "gil", 1), med(cells, name, "nogil", 1)
+                r = overhead_ratio(cells, name)
                 gc = med(cells, name, "gil", 1, "ops_per_cpu_s")
                 nc = med(cells, name, "nogil", 1, "ops_per_cpu_s")
-                line += " %-14s " % (("%.2f" % (g / n) if g and n else "-") + " (" +
+                line += " %-14s " % (("%.2f" % r if r else "-") + " (" +
                                      ("%.2f" % (gc / nc) if gc and nc else "-") + ")")
             else:
                 line += " %-14s " % ""
@@ -421,9 +447,11 @@ def print_table(out, cells, wls, threads, peers):
                 line += "".join("%-8s" % fmt_ratio(scaling(cells, name, b, t))
                                 for t in threads if t > 1)
             out.write(line.rstrip() + "\n")
-    out.write("nogil/gil = nogil time / gil time at 1 thread (median ops/s ratio; in brackets the "
-              "same per CPU-second the run got, less sensitive to a busy machine);\nscal@N = T1*N/TN = "
-              "ops/s(N)/ops/s(1), ideal N.\n")
+    out.write("nogil/gil = nogil time / gil time at 1 thread (gil ops/s over nogil ops/s; in "
+              "brackets the same per CPU-second the run got, less sensitive to a busy machine);\n"
+              "scal@N = T1*N/TN = ops/s(N)/ops/s(1), ideal N. Both ratios are medians over the "
+              "repetitions of the ratio within one repetition (its runs are back to back, so a "
+              "drift of the machine cancels).\n")
     got = cores_obtained(cells, wls, threads)
     out.write("cores the nogil build's threads actually got (CPU time / wall time, median over "
               "throughput workloads): %s\n" % ", ".join(
@@ -680,6 +708,8 @@ def main():
         "cores_obtained_nogil": cores_obtained(cells, wls, threads),
         "scaling": {w["workload"]: {b: {str(t): scaling(cells, w["workload"], b, t)
                                         for t in threads} for b in BUILDS} for w in wls},
+        "scaling_of_medians": {w["workload"]: {b: {str(t): scaling_of_medians(
+            cells, w["workload"], b, t) for t in threads} for b in BUILDS} for w in wls},
         "targets": targets,
         "runs": runs,
         "failures": len(failures),
