@@ -745,3 +745,220 @@ Test(dict, get_borrowed_found_missing_and_errors)
     ftc_decref(l);
     ftc_decref(d);
 }
+
+/* ---- private until another thread comes (containers/ctr.h) ----
+ * nogil: a dict filled by its owner marks nothing (no FTC_OBF_CTR_SHARED on the dict, no
+ * FTC_OBF_QSBR on what it holds) until another thread's first operation, which marks every
+ * key and value it holds then; from that point the owner's stores are marked at once, and
+ * a value replaced or deleted while the dict was private stays unmarked. A copy is private
+ * again. Both builds: the values, lengths, refcounts and the live count. */
+
+#ifdef FTC_GIL_DISABLED
+static bool has_flag(ftc_object *o, uint16_t f)
+{
+    return (ftc_atomic_load_relaxed(&o->ob_flags) & f) != 0;
+}
+/* Marked shared: FTC_OBF_QSBR and a non-zero state in ob_ref_shared's low bits. */
+static bool is_marked(ftc_object *o)
+{
+    return has_flag(o, FTC_OBF_QSBR) &&
+           (ftc_atomic_load_relaxed(&o->ob_ref_shared) & FTC_REF_SHARED_FLAG_MASK) != 0;
+}
+#define ASSERT_CTR_SHARED(c, want) \
+    cr_assert_eq(has_flag((c), FTC_OBF_CTR_SHARED), (want), "container shared flag")
+#define ASSERT_MARKED(o, want) cr_assert_eq(is_marked(o), (want), "item marked")
+#else
+#define ASSERT_CTR_SHARED(c, want) ((void)(c), (void)(want))
+#define ASSERT_MARKED(o, want) ((void)(o), (void)(want))
+#endif
+
+enum { SH_KEYS = 40 };
+static int64_t sh_val(int64_t key) { return key * 1000003 + 11; }
+
+/* Asserts that every key and value of d is marked (or none is) and that each value decodes
+ * to its key; returns the number of entries. */
+static int64_t assert_entries(ftc_object *d, bool marked)
+{
+    ftc_dict_pos pos = FTC_DICT_POS_INIT;
+    ftc_object *k, *v;
+    int64_t n = 0;
+    int rc;
+    while ((rc = ftc_dict_next(d, &pos, &k, &v)) == 1) {
+        cr_assert_eq(ftc_int_value(v), sh_val(ftc_int_value(k)), "value of key %lld",
+                     (long long)ftc_int_value(k));
+        ASSERT_MARKED(k, marked);
+        ASSERT_MARKED(v, marked);
+        ftc_decref(k);
+        ftc_decref(v);
+        n++;
+    }
+    cr_assert_eq(rc, 0);
+    return n;
+}
+
+enum { VISIT_GET_BORROWED, VISIT_LEN, VISIT_SET };
+typedef struct {
+    ftc_object *d;
+    int op;
+    int rc;
+    int64_t got;  /* the int read (get), or the length */
+} dict_visit;
+
+/* Another thread's one operation (no Criterion asserts off the test's thread). */
+static void dict_visitor(void *arg)
+{
+    dict_visit *vi = arg;
+    vi->rc = -12345;
+    ftc_object *k = ftc_int_new(vi->op == VISIT_SET ? 5000 : 1007);
+    if (k == NULL)
+        return;
+    if (vi->op == VISIT_GET_BORROWED) {
+        ftc_object *out = NULL;
+        vi->rc = ftc_dict_get_borrowed(vi->d, k, &out);
+        vi->got = out != NULL ? ftc_int_value(out) : -1; /* before any quiescent point */
+    } else if (vi->op == VISIT_LEN) {
+        vi->got = ftc_dict_len(vi->d);
+        vi->rc = 0;
+    } else {
+        ftc_object *v = ftc_int_new(sh_val(5000));
+        if (v != NULL) {
+            vi->rc = ftc_dict_set(vi->d, k, v);
+            ftc_decref(v);
+        }
+    }
+    ftc_decref(k);
+}
+
+static void dict_visit_from_thread(dict_visit *vi)
+{
+    ftc_thread *t = NULL;
+    cr_assert_eq(ftc_thread_start(&t, dict_visitor, vi, NULL), 0);
+    cr_assert_eq(ftc_thread_join(t, -1), 0);
+    ftc_thread_release(t);
+    cr_assert_eq(ftc_eval_tick(), 0); /* merges whatever the visitor queued to us */
+}
+
+static void dict_private_then_shared(int op)
+{
+    ftc_object *d = ftc_dict_new();
+    cr_assert_not_null(d);
+    for (int64_t j = 0; j < SH_KEYS; j++)
+        set_steal(d, I(1000 + j), I(sh_val(1000 + j)));
+    /* Replaced and deleted while private, each still held by the test. */
+    ftc_object *replaced = I(777777777), *dk = I(1000 + SH_KEYS), *dv = I(888888888);
+    ftc_object *k3 = I(1003);
+    cr_assert_eq(ftc_dict_set(d, k3, replaced), 0);
+    set_steal(d, I(1003), I(sh_val(1003)));
+    cr_assert_eq(ftc_dict_set(d, dk, dv), 0);
+    cr_assert_eq(ftc_dict_del(d, dk), 0);
+    cr_assert_eq(ftc_object_refcount(replaced), 1, "only the test holds it");
+    cr_assert_eq(ftc_object_refcount(dv), 1);
+    ASSERT_CTR_SHARED(d, false);
+    cr_assert_eq(assert_entries(d, false), SH_KEYS);
+    ASSERT_MARKED(replaced, false);
+    ASSERT_MARKED(dv, false);
+
+    dict_visit vi = {.d = d, .op = op, .rc = 0, .got = 0};
+    dict_visit_from_thread(&vi);
+    int64_t want_len = SH_KEYS;
+    if (op == VISIT_GET_BORROWED) {
+        cr_assert_eq(vi.rc, 1);
+        cr_assert_eq(vi.got, sh_val(1007));
+    } else if (op == VISIT_LEN) {
+        cr_assert_eq(vi.rc, 0);
+        cr_assert_eq(vi.got, SH_KEYS);
+    } else {
+        cr_assert_eq(vi.rc, 0);
+        want_len++;
+    }
+    ASSERT_CTR_SHARED(d, true);
+    cr_assert_eq(ftc_dict_len(d), want_len);
+    cr_assert_eq(assert_entries(d, true), want_len);
+    ASSERT_MARKED(replaced, false); /* gone before the dict was shared */
+    ASSERT_MARKED(dv, false);
+    ASSERT_MARKED(dk, false);
+    cr_assert_eq(ftc_object_refcount(d), 1);
+    ftc_object *k7 = I(1007), *out = NULL;
+    cr_assert_eq(ftc_dict_get_borrowed(d, k7, &out), 1);
+    cr_assert_eq(ftc_object_refcount(out), 1, "only the dict holds it");
+
+    /* The owner's stores into the shared dict are marked at once: a new key and value, and a
+     * value replacing one (which was marked by the pass and stays marked). */
+    ftc_object *was7 = out, *fresh = I(sh_val(1007)), *nk = I(2000), *nv = I(sh_val(2000));
+    ftc_incref(was7);
+    cr_assert_eq(ftc_dict_set(d, k7, fresh), 0);
+    cr_assert_eq(ftc_dict_set(d, nk, nv), 0);
+    ASSERT_MARKED(fresh, true);
+    ASSERT_MARKED(nk, true);
+    ASSERT_MARKED(nv, true);
+    ASSERT_MARKED(was7, true);
+    cr_assert_eq(ftc_object_refcount(was7), 1, "dropped by the dict");
+    cr_assert_eq(ftc_object_refcount(fresh), 2);
+    ftc_decref(was7);
+    want_len++;
+    cr_assert_eq(assert_entries(d, true), want_len);
+
+    /* A copy made by the owner is private again; what the owner stores into it is not
+     * marked, and the dict it came from is unchanged. */
+    ftc_object *c = ftc_dict_copy(d);
+    cr_assert_not_null(c);
+    ASSERT_CTR_SHARED(c, false);
+    cr_assert_eq(ftc_dict_len(c), want_len);
+    cr_assert_eq(ftc_object_refcount(fresh), 3);
+    ftc_object *ck = I(3000), *cv = I(sh_val(3000));
+    cr_assert_eq(ftc_dict_set(c, ck, cv), 0);
+    ASSERT_MARKED(ck, false);
+    ASSERT_MARKED(cv, false);
+    ASSERT_CTR_SHARED(c, false);
+    cr_assert_eq(ftc_dict_len(c), want_len + 1);
+    cr_assert_eq(ftc_dict_len(d), want_len);
+    cr_assert_eq(get_int(c, I(3000)), sh_val(3000));
+    cr_assert_eq(get_int(d, I(3000)), -1);
+    ftc_decref(c);
+    cr_assert_eq(ftc_object_refcount(fresh), 2);
+    cr_assert_eq(ftc_object_refcount(cv), 1);
+
+    for (ftc_object **p = (ftc_object *[]){replaced, dk, dv, k3, k7, fresh, nk, nv, ck, cv, NULL};
+         *p != NULL; p++)
+        ftc_decref(*p);
+    ftc_decref(d);
+    cr_assert_eq(ftc_object_live_count(), live_at_start, "every object freed once");
+}
+
+Test(dict, private_until_another_thread_gets_borrowed)
+{
+    dict_private_then_shared(VISIT_GET_BORROWED);
+}
+Test(dict, private_until_another_thread_asks_len)
+{
+    dict_private_then_shared(VISIT_LEN);
+}
+Test(dict, private_until_another_thread_sets)
+{
+    dict_private_then_shared(VISIT_SET);
+}
+
+/* The owner's own reads and writes never share its dict, however many; clear and regrowth
+ * free the private tables at once (ASan sees any use after that). */
+Test(dict, owner_alone_never_shares)
+{
+    ftc_object *d = ftc_dict_new(), *out = NULL;
+    cr_assert_not_null(d);
+    for (int round = 0; round < 3; round++) {
+        for (int64_t j = 0; j < 300; j++)
+            set_steal(d, I(1000 + j), I(sh_val(1000 + j)));
+        for (int64_t j = 0; j < 300; j += 7) {
+            ftc_object *k = I(1000 + j);
+            cr_assert_eq(ftc_dict_get_borrowed(d, k, &out), 1);
+            cr_assert_eq(ftc_int_value(out), sh_val(1000 + j));
+            ftc_decref(k);
+            cr_assert_eq(get_int(d, I(1000 + j)), sh_val(1000 + j));
+        }
+        cr_assert_eq(assert_entries(d, false), 300);
+        ASSERT_CTR_SHARED(d, false);
+        cr_assert_eq(ftc_dict_clear(d), 0);
+        cr_assert_eq(ftc_dict_len(d), 0);
+    }
+    ftc_decref(d);
+    cr_assert_eq(ftc_object_live_count(), live_at_start);
+}
