@@ -326,8 +326,13 @@ static void record_destroy(struct _ftc_objects_tstate *rec, bool own)
         size_t n;
         _ftc_objects_reg_lock();
         _ftc_brc_take_queue(rec, &objs, &n);
-        if (n == 0)
+        if (n == 0) {
             reg_remove(rec);
+            /* Its live count joins the global one in the same locked step: a live count taken
+             * while the QSBR fini below waits for grace periods must not miss it. */
+            ftc_atomic_fetch_add_relaxed(&live_global, ftc_atomic_load_relaxed(&rec->live));
+            ftc_atomic_store_relaxed(&rec->live, (int64_t)0);
+        }
         _ftc_objects_reg_unlock();
         if (n == 0) {
             ftc_mem_free(objs);
@@ -337,6 +342,7 @@ static void record_destroy(struct _ftc_objects_tstate *rec, bool own)
         ftc_mem_free(objs);
     }
     _ftc_qsbr_thread_fini(rec);
+    /* Whatever was counted since (nothing is expected: QSBR frees memory, not objects). */
     ftc_atomic_fetch_add_relaxed(&live_global, ftc_atomic_load_relaxed(&rec->live));
     if (own)
         _ftc_objects_self = NULL;
