@@ -58,9 +58,10 @@ FTC_API int ftc_dict_get_ref(ftc_object *d, ftc_object *key, ftc_object **value)
  * The borrowed pointer is good until the caller's next quiescent point (a tick, a detach,
  * ftc_qsbr_quiescent(), anything that may block) and only while the caller itself does not
  * remove or replace the value; the same rule holds in both builds (GIL build: another thread
- * can run only at those points; nogil: a value published in a container is freed only after a
- * QSBR grace period, so its memory outlives the caller's next quiescent state even if another
- * thread removes it at once). Within that span the caller may read the object's type and the
+ * can run only at those points; nogil: the values of a dict that another thread than its
+ * creator has used are freed only after a QSBR grace period, so their memory outlives the
+ * caller's next quiescent state even if another thread removes them at once; a dict that only
+ * its creator ever used is changed only by the caller itself). Within that span the caller may read the object's type and the
  * contents of immutable built-ins (an int's value, a str's bytes). Before relying on any
  * other object's contents, or to keep it past that point, take a reference with
  * ftc_try_incref(): false means another thread has just dropped its last reference (treat

@@ -24,8 +24,9 @@
  * local + (shared >> 2); the shared part alone may be negative. The low two bits of
  * ob_ref_shared:
  *   FTC_REF_SHARED_INIT (0b00)   nothing special
- *   FTC_REF_MAYBE_SHARED (0b01)  published where lock-free readers may find it (containers
- *                                set it with ftc_object_set_shared()); the memory is then
+ *   FTC_REF_MAYBE_SHARED (0b01)  published where lock-free readers may find it (a dict or
+ *                                list that another thread uses sets it with
+ *                                ftc_object_set_shared() on what it holds); the memory is then
  *                                freed only after a QSBR grace period; also keeps the word
  *                                non-zero so that try-incref works (below)
  *   FTC_REF_QUEUED (0b10)        a non-owner's decref found the shared count at zero: instead
@@ -99,7 +100,8 @@ struct ftc_object {
 #define FTC_OBF_HEAP ((uint16_t)1)         /* allocated by ftc_object_new: the core frees it */
 #define FTC_OBF_HOT ((uint16_t)2)          /* per-thread counted; ob_ref_local holds its id */
 #define FTC_OBF_QSBR ((uint16_t)4)         /* ever shared: memory freed after a grace period */
-#define FTC_OBF_CTR_SHARED ((uint16_t)8)   /* a dict or list used by a thread not its owner */
+#define FTC_OBF_CTR_SHARED ((uint16_t)8)   /* a dict or list used by a thread not its owner:
+                                              * what it holds is marked (containers/ctr.h) */
 
 #define FTC_OBJECT_STATIC_INIT(type)                                                      \
     { FTC_TID_NONE, 0, FTC_MUTEX_INIT, 0, FTC_REF_IMMORTAL, FTC_REF_MERGED, (type) }
