@@ -260,7 +260,8 @@ void _ftc_objects_runtime_fini(void)
             _ftc_objects_reg_unlock();
             break;
         }
-        _ftc_brc_take_queue(r, &objs, &n);
+        size_t cap;
+        _ftc_brc_take_queue(r, &objs, &n, &cap);
         _ftc_objects_reg_unlock();
         _ftc_brc_merge_taken(objs, n);
         ftc_mem_free(objs);
@@ -323,9 +324,9 @@ static void record_destroy(struct _ftc_objects_tstate *rec, bool own)
      * it empty. From then on queuers find no owner and merge directly (brc.c). */
     for (;;) {
         ftc_object **objs;
-        size_t n;
+        size_t n, cap;
         _ftc_objects_reg_lock();
-        _ftc_brc_take_queue(rec, &objs, &n);
+        _ftc_brc_take_queue(rec, &objs, &n, &cap);
         if (n == 0) {
             reg_remove(rec);
             /* Its live count joins the global one in the same locked step: a live count taken
@@ -347,6 +348,7 @@ static void record_destroy(struct _ftc_objects_tstate *rec, bool own)
     if (own)
         _ftc_objects_self = NULL;
     ftc_mem_free(rec->brc_queue);
+    ftc_mem_free(rec->brc_spare);
     ftc_mem_free(rec);
 }
 

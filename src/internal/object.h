@@ -23,9 +23,13 @@ struct _ftc_objects_tstate {
     ftc_tstate *ts;        /* atomic; the tstate to signal (last attached); registry lock to clear */
     int64_t live;          /* objects allocated minus freed by this thread; owner stores relaxed */
 
-    /* BRC: objects other threads queued to this owner; registry lock */
+    /* BRC: objects other threads queued to this owner; registry lock. The spare is the array
+     * a merge emptied, kept for the next turn (two arrays in alternation: no allocation per
+     * merge cycle). */
     ftc_object **brc_queue;
     size_t brc_len, brc_cap;
+    ftc_object **brc_spare;
+    size_t brc_spare_cap;
 
     /* QSBR: seq is the wr_seq value of this thread's last quiescent state, 0 while offline
      * (atomic; written by the owner, read by pollers under the registry lock) */
@@ -63,8 +67,14 @@ void _ftc_objects_live_add(int64_t delta);
 /* Merges o's counts, adding extra; returns the total (0 = the caller must dealloc). */
 intptr_t _ftc_brc_merge(ftc_object *o, intptr_t extra);
 void _ftc_brc_merge_queue(struct _ftc_objects_tstate *rec);   /* owner; registry lock NOT held */
-/* Takes the queue out of a record leaving it empty (registry lock held). */
-void _ftc_brc_take_queue(struct _ftc_objects_tstate *rec, ftc_object ***objs, size_t *n);
+/* Takes the queue out of a record leaving it empty (its spare array, if any, becomes the
+ * queue); the caller frees the array or gives it back with _ftc_brc_give_back (registry lock
+ * held for both). */
+void _ftc_brc_take_queue(struct _ftc_objects_tstate *rec, ftc_object ***objs, size_t *n,
+                         size_t *cap);
+/* Keeps objs (capacity cap) as rec's spare array and returns NULL, or returns objs for the
+ * caller to free when rec already has a spare. */
+ftc_object **_ftc_brc_give_back(struct _ftc_objects_tstate *rec, ftc_object **objs, size_t cap);
 void _ftc_brc_merge_taken(ftc_object **objs, size_t n);
 
 /* qsbr.c */
