@@ -592,14 +592,14 @@ def main():
     ap.add_argument("--quick", action="store_true",
                     help="smoke run: 2 repetitions of 0.1 s (under a minute)")
     ap.add_argument("--threads", default="1,2,4", help="thread counts (default 1,2,4)")
-    ap.add_argument("--reps", type=int, default=None, help="repetitions (default 5; quick 2)")
+    ap.add_argument("--reps", type=int, default=None, help="repetitions (default 7; quick 2)")
     ap.add_argument("--seconds", type=float, default=None,
-                    help="seconds per run (default 0.6; quick 0.1)")
+                    help="seconds per run (default 0.45; quick 0.1)")
     ap.add_argument("--workloads", default=None, help="comma-separated subset")
     ap.add_argument("--out", default=os.path.join(ROOT, "ab"), help="output directory")
     args = ap.parse_args()
-    reps = args.reps or (2 if args.quick else 5)
-    seconds = args.seconds or (0.1 if args.quick else 0.6)
+    reps = args.reps or (2 if args.quick else 7)
+    seconds = args.seconds or (0.1 if args.quick else 0.45)
     try:
         threads = sorted({int(x) for x in args.threads.split(",") if x.strip()})
     except ValueError:
