@@ -26,17 +26,16 @@ FTC_EXTERN_C_BEGIN
 #define FTC_THREAD_LOCAL _Thread_local
 #endif
 
-/* The thread-locals that inline fast paths read (the tick, reference counts, critical
- * sections). A program linked with ftcore reads them with one %fs-relative load; code built
- * with -fPIC into a shared object of its own (a VM's extension module) calls the TLS resolver
- * for each, unless it is compiled with -mtls-dialect=gnu2 (x86-64), as ftcore itself is. */
-
 /* The first members of every ftc_tstate; public only so the inline tick can read them. */
 typedef struct _ftc_tstate_head {
     uint64_t eval_breaker; /* atomic; FTC_EB_* bits */
 } _ftc_tstate_head;
 
-/* The calling thread's attached tstate (NULL when detached). Read it with ftc_tstate_get(). */
+/* The calling thread's attached tstate (NULL when detached). Read it with ftc_tstate_get().
+ * Like the other thread-locals that inline fast paths read (reference counts, critical
+ * sections), a program linked with ftcore reads it with one %fs-relative load; code built with
+ * -fPIC into a shared object of its own (a VM's extension module) calls the TLS resolver for
+ * each access unless it is compiled with -mtls-dialect=gnu2 (x86-64), as ftcore itself is. */
 extern FTC_API FTC_THREAD_LOCAL ftc_tstate *_ftc_tstate_current;
 
 FTC_API int _ftc_eval_tick_slow(ftc_tstate *ts);
