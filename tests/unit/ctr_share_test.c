@@ -7,6 +7,7 @@
  * the owner's writes) is tests/stress/ctr_share.c. */
 #include <criterion/criterion.h>
 #include "unit_fini.h"
+#include "unit_objects.h"
 
 #include <ftcore/ftcore.h>
 
@@ -25,41 +26,6 @@ static void teardown(void)
 }
 TestSuite(dict_share, .init = setup, .fini = teardown);
 TestSuite(list_share, .init = setup, .fini = teardown);
-
-static ftc_object *I(int64_t v)
-{
-    ftc_object *o = ftc_int_new(v);
-    cr_assert_not_null(o);
-    return o;
-}
-
-/* Sets key -> value and drops the caller's references to both. */
-static void set_steal(ftc_object *d, ftc_object *k, ftc_object *v)
-{
-    cr_assert_eq(ftc_dict_set(d, k, v), 0);
-    ftc_decref(k);
-    ftc_decref(v);
-}
-/* The int value stored under key (which is dropped), or -1 when missing. */
-static int64_t get_int(ftc_object *d, ftc_object *k)
-{
-    ftc_object *v = NULL;
-    int rc = ftc_dict_get_ref(d, k, &v);
-    ftc_decref(k);
-    cr_assert(rc == 0 || rc == 1, "rc %d", rc);
-    if (rc == 0) {
-        cr_assert_null(v);
-        return -1;
-    }
-    int64_t x = ftc_int_value(v);
-    ftc_decref(v);
-    return x;
-}
-static void append_steal(ftc_object *l, ftc_object *v)
-{
-    cr_assert_eq(ftc_list_append(l, v), 0);
-    ftc_decref(v);
-}
 
 #ifdef FTC_GIL_DISABLED
 static bool has_flag(ftc_object *o, uint16_t f)

@@ -5,6 +5,7 @@
  * object layer's live count: each test ends with as many live objects as it began with. */
 #include <criterion/criterion.h>
 #include "unit_fini.h"
+#include "unit_objects.h"
 #include <string.h>
 
 #include <ftcore/ftcore.h>
@@ -60,12 +61,6 @@ static ftc_object *U(int64_t n)
     ((uobj *)o)->n = n;
     return o;
 }
-static ftc_object *I(int64_t v)
-{
-    ftc_object *o = ftc_int_new(v);
-    cr_assert_not_null(o);
-    return o;
-}
 static ftc_object *S(const char *s)
 {
     ftc_object *o = ftc_str_new(s, strlen(s));
@@ -91,29 +86,6 @@ static void teardown(void)
 }
 
 TestSuite(dict, .init = setup, .fini = teardown);
-
-/* Sets key -> value and drops the caller's references to both. */
-static void set_steal(ftc_object *d, ftc_object *k, ftc_object *v)
-{
-    cr_assert_eq(ftc_dict_set(d, k, v), 0);
-    ftc_decref(k);
-    ftc_decref(v);
-}
-/* The int value stored under key (which is dropped), or -1 when missing. */
-static int64_t get_int(ftc_object *d, ftc_object *k)
-{
-    ftc_object *v = NULL;
-    int rc = ftc_dict_get_ref(d, k, &v);
-    ftc_decref(k);
-    cr_assert(rc == 0 || rc == 1, "rc %d", rc);
-    if (rc == 0) {
-        cr_assert_null(v);
-        return -1;
-    }
-    int64_t x = ftc_int_value(v);
-    ftc_decref(v);
-    return x;
-}
 
 Test(dict, new_is_empty)
 {

@@ -4,6 +4,7 @@
  * checked with the object layer's live count. */
 #include <criterion/criterion.h>
 #include "unit_fini.h"
+#include "unit_objects.h"
 #include <string.h>
 
 #include <ftcore/ftcore.h>
@@ -50,11 +51,6 @@ static void teardown(void)
 }
 TestSuite(list, .init = setup, .fini = teardown);
 
-static void append_steal(ftc_object *l, ftc_object *v)
-{
-    cr_assert_eq(ftc_list_append(l, v), 0);
-    ftc_decref(v);
-}
 /* A list of uobj 0..n-1. */
 static ftc_object *range(int n)
 {
