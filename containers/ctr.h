@@ -32,7 +32,16 @@
  *     critical section);
  *   - the owner's own lock-free reads need nothing: objects it finds were marked before any
  *     other thread could remove them, and a table it reads is freed at once only by its own
- *     writes, which it does not overlap with its reads.
+ *     writes, which it does not overlap with its reads;
+ *   - the one place another thread releases a private container's contents without an
+ *     operation is its dealloc, when the owner dropped its reference first and another thread
+ *     holds the last: the owner may still hold borrowed values until its next quiescent point,
+ *     so that dealloc marks them before releasing them (ctr_dealloc_needs_marks; found by
+ *     review: the values used to be freed at once there).
+ * "Owner" is ob_tid: it becomes FTC_TID_NONE when the owner's own count of the container
+ * reaches zero while others hold references (brc.c), after which every thread, the creator
+ * included, makes the container shared at its next operation. A non-owner's first operation,
+ * even ftc_dict_len, takes the critical section once and marks, which is O(n).
  * The flag is never cleared. In the GIL build none of this exists (the GIL keeps writers out).
  *
  * The write window ("seq"): a counter that a writer makes odd before it changes several
@@ -107,6 +116,21 @@ static inline void ctr_note_access(ftc_object *c)
     _ftc_ctr_make_shared(c);
 #else
     (void)c;
+#endif
+}
+
+/* A dict or list being deallocated by a thread that is not its owner, while it was never
+ * shared (nogil): true when what it holds must be marked before it is released. The owner may
+ * have dropped its reference while it still holds borrowed pointers into the container, which
+ * stay good until its next quiescent point (dict.h); freed here at once they would not be.
+ * The owner's own dealloc needs nothing (releasing the container is its own removal). */
+static inline bool ctr_dealloc_needs_marks(ftc_object *c)
+{
+#ifdef FTC_GIL_DISABLED
+    return !ctr_is_shared(c) && !_ftc_is_owned_by_me(c);
+#else
+    (void)c;
+    return false;
 #endif
 }
 

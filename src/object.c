@@ -223,8 +223,9 @@ void _ftc_object_set_shared_slow(ftc_object *o)
 {
     if (ftc_object_is_immortal(o))
         return;
-    /* Relaxed: both only need to be visible to threads that find o through the container's
-     * release store that follows. */
+    /* Relaxed: both only need to be visible to threads that find o through the container:
+     * its release store of the slot that follows, or, for a container's marking pass, the
+     * release or of the container's shared flag after it (containers/ctr.c). */
     ftc_atomic_fetch_or_relaxed(&o->ob_flags, FTC_OBF_QSBR);
     intptr_t shared = ftc_atomic_load_relaxed(&o->ob_ref_shared);
     while ((shared & FTC_REF_SHARED_FLAG_MASK) == 0) {

@@ -19,7 +19,9 @@
  * (ftc_dict_update: see below; ftc_dict_next: each step). In the nogil build
  * ftc_dict_get_ref, ftc_dict_get_borrowed, ftc_dict_contains and ftc_dict_len take no lock (for int and str keys, and
  * for the very key object stored; other user-type keys need their eq callback, which runs only
- * under the lock); everything else runs in a critical section on the dict. A caller that
+ * under the lock; and except the first call, of any kind, by a thread other than the dict's
+ * owner, which takes the lock once to share the dict: docs/atomicity.md); everything else
+ * runs in a critical section on the dict. A caller that
  * needs several calls to act as one wraps them in FTC_BEGIN_CRITICAL_SECTION(d).
  */
 #ifndef FTCORE_DICT_H
@@ -58,10 +60,11 @@ FTC_API int ftc_dict_get_ref(ftc_object *d, ftc_object *key, ftc_object **value)
  * The borrowed pointer is good until the caller's next quiescent point (a tick, a detach,
  * ftc_qsbr_quiescent(), anything that may block) and only while the caller itself does not
  * remove or replace the value; the same rule holds in both builds (GIL build: another thread
- * can run only at those points; nogil: the values of a dict that another thread than its
- * creator has used are freed only after a QSBR grace period, so their memory outlives the
- * caller's next quiescent state even if another thread removes them at once; a dict that only
- * its creator ever used is changed only by the caller itself). Within that span the caller may read the object's type and the
+ * can run only at those points; nogil: the values of a dict that a thread other than its
+ * owner (the thread that created it) has used, or that another thread deallocates, are freed
+ * only after a QSBR grace period, so their memory outlives the caller's next quiescent state
+ * even if another thread removes them at once; a dict only its owner ever used is changed
+ * only by the owner). Within that span the caller may read the object's type and the
  * contents of immutable built-ins (an int's value, a str's bytes). Before relying on any
  * other object's contents, or to keep it past that point, take a reference with
  * ftc_try_incref(): false means another thread has just dropped its last reference (treat

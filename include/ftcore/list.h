@@ -9,8 +9,10 @@
  * index names an existing item. Out of range: FTC_EINDEX.
  *
  * Threads (see docs/atomicity.md): every single call is atomic with respect to other threads.
- * In the nogil build ftc_list_get_ref, ftc_list_get_borrowed and ftc_list_len take no lock;
- * everything else runs in a critical section on the list. Compound patterns (check the length,
+ * In the nogil build ftc_list_get_ref, ftc_list_get_borrowed and ftc_list_len take no lock
+ * (except the first call, of any kind, by a thread other than the list's owner, which takes
+ * it once to share the list: docs/atomicity.md); everything else runs in a critical section
+ * on the list. Compound patterns (check the length,
  * then index) are not atomic.
  */
 #ifndef FTCORE_LIST_H

@@ -457,3 +457,89 @@ Test(list_share, private_until_another_thread_pops)
 {
     list_private_then_shared(LV_POP);
 }
+
+/* ---- a private dict released by another thread while its owner still borrows a value ----
+ * The owner O borrows v from its private dict D, then drops its own reference to D while a
+ * thread T still holds one (counted in D's shared word: O stops owning D). T's decref then
+ * deallocates D on T. v's last reference was D's and v has no owner (its creator Y dropped its
+ * own reference, which merged v's count), so v dies right there. O's borrowed v must stay
+ * readable until O's next quiescent point (dict.h): the dealloc of a never-shared container by
+ * another thread marks what it holds, so v's memory waits for a grace period that O, spinning
+ * without a tick, holds up. Before that rule v was freed at once and this read was a
+ * use-after-free (the ASan presets report it). nogil only: under the GIL, T cannot run while
+ * O spins holding it, and O may not tick (a tick ends what a borrowed pointer is good for). */
+
+#ifdef FTC_GIL_DISABLED
+enum { DB_VALUE = 987654321 };
+typedef struct {
+    ftc_object *v;    /* atomic: Y's value */
+    ftc_object *d;    /* atomic: O's dict, for T */
+    int y_go, t_go;   /* atomic: O -> Y, O -> T */
+    int t_held, t_done;
+} dealloc_borrow;
+
+static void db_spin_until(int *flag)
+{
+    /* No tick and no detach: O must not pass a quiescent point. */
+    while (!ftc_atomic_load_acquire(flag))
+        ftc_cpu_relax();
+}
+
+static void db_creator(void *arg) /* Y */
+{
+    dealloc_borrow *s = arg;
+    ftc_object *v = ftc_int_new(DB_VALUE);
+    ftc_atomic_store_release(&s->v, v);
+    if (v == NULL)
+        return;
+    while (!ftc_atomic_load_acquire(&s->y_go))
+        ftc_eval_tick();
+    ftc_decref(v); /* Y's own count reaches zero with O's reference in the shared word */
+}
+
+static void db_releaser(void *arg) /* T */
+{
+    dealloc_borrow *s = arg;
+    ftc_object *d = ftc_atomic_load_acquire(&s->d);
+    ftc_incref(d); /* counted in d's shared word: T is not d's owner */
+    ftc_atomic_store_release(&s->t_held, 1);
+    while (!ftc_atomic_load_acquire(&s->t_go))
+        ftc_cpu_relax();
+    ftc_decref(d); /* the last reference: d is deallocated here, on T */
+    ftc_atomic_store_release(&s->t_done, 1);
+}
+
+Test(dict_share, private_dict_released_by_another_thread_keeps_borrowed_value)
+{
+    dealloc_borrow s = {0};
+    ftc_thread *y, *t;
+    cr_assert_eq(ftc_thread_start(&y, db_creator, &s, NULL), 0);
+    ftc_object *v;
+    while ((v = ftc_atomic_load_acquire(&s.v)) == NULL)
+        ftc_eval_tick();
+    ftc_object *d = ftc_dict_new(), *k = I(5);
+    cr_assert_not_null(d);
+    cr_assert_eq(ftc_dict_set(d, k, v), 0); /* O's reference to v, in v's shared word */
+    ftc_atomic_store_release(&s.y_go, 1);
+    cr_assert_eq(ftc_thread_join(y, -1), 0);
+    ftc_thread_release(y);
+
+    ftc_atomic_store_release(&s.d, d);
+    cr_assert_eq(ftc_thread_start(&t, db_releaser, &s, NULL), 0);
+    while (!ftc_atomic_load_acquire(&s.t_held))
+        ftc_eval_tick();
+    ftc_object *got = NULL;
+    cr_assert_eq(ftc_dict_get_borrowed(d, k, &got), 1);
+    cr_assert_eq(got, v);
+    ASSERT_CTR_SHARED(d, false);
+    ftc_decref(k);
+    ftc_decref(d); /* O's last reference: O no longer owns d; T holds the only one */
+    ftc_atomic_store_release(&s.t_go, 1);
+    db_spin_until(&s.t_done);
+    /* d and v are gone (nogil: v's memory waits for our next quiescent point). */
+    cr_assert_eq(ftc_int_value(got), DB_VALUE);
+    ftc_eval_tick();
+    cr_assert_eq(ftc_thread_join(t, -1), 0);
+    ftc_thread_release(t);
+}
+#endif
