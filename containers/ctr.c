@@ -15,14 +15,19 @@
 #ifdef FTC_GIL_DISABLED
 /* ctr.h, "Private until another thread comes". The flag is re-checked in the critical section:
  * two threads may race here, and only the first marks. */
+void _ftc_ctr_mark_all(ftc_object *c)
+{
+    if (ftc_type_of(c) == &ftc_dict_type)
+        _ftc_dict_mark_all_locked(DICT(c));
+    else
+        _ftc_list_mark_all_locked(LIST(c));
+}
+
 void _ftc_ctr_make_shared(ftc_object *c)
 {
     FTC_BEGIN_CRITICAL_SECTION(c);
     if (!(ftc_atomic_load_relaxed(&c->ob_flags) & FTC_OBF_CTR_SHARED)) {
-        if (ftc_type_of(c) == &ftc_dict_type)
-            _ftc_dict_mark_all_locked(DICT(c));
-        else
-            _ftc_list_mark_all_locked(LIST(c));
+        _ftc_ctr_mark_all(c);
         /* Release: pairs with the acquire load in ctr_is_shared(); the marks, and every write
          * the critical section ordered before them, are visible to a thread that sees it. */
         ftc_atomic_fetch_or_release(&c->ob_flags, FTC_OBF_CTR_SHARED);

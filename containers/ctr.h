@@ -36,7 +36,7 @@
  *   - the one place another thread releases a private container's contents without an
  *     operation is its dealloc, when the owner dropped its reference first and another thread
  *     holds the last: the owner may still hold borrowed values until its next quiescent point,
- *     so that dealloc marks them before releasing them (ctr_dealloc_needs_marks; found by
+ *     so that dealloc marks them before releasing them (ctr_dealloc_prepare; found by
  *     review: the values used to be freed at once there).
  * "Owner" is ob_tid: it becomes FTC_TID_NONE when the owner's own count of the container
  * reaches zero while others hold references (brc.c), after which every thread, the creator
@@ -119,18 +119,24 @@ static inline void ctr_note_access(ftc_object *c)
 #endif
 }
 
-/* A dict or list being deallocated by a thread that is not its owner, while it was never
- * shared (nogil): true when what it holds must be marked before it is released. The owner may
- * have dropped its reference while it still holds borrowed pointers into the container, which
- * stay good until its next quiescent point (dict.h); freed here at once they would not be.
+#ifdef FTC_GIL_DISABLED
+/* Marks everything c (a dict or list) holds (ftc_object_set_shared). Its critical section is
+ * held, or nobody else can see c. */
+void _ftc_ctr_mark_all(ftc_object *c);
+#endif
+
+/* Called by the dealloc of a dict or list before it releases what it holds. A container that
+ * was never shared, deallocated by a thread that is not its owner, marks it first: the owner
+ * may have dropped its reference while it still holds borrowed pointers into the container,
+ * which stay good until its next quiescent point (dict.h); freed at once here they would not.
  * The owner's own dealloc needs nothing (releasing the container is its own removal). */
-static inline bool ctr_dealloc_needs_marks(ftc_object *c)
+static inline void ctr_dealloc_prepare(ftc_object *c)
 {
 #ifdef FTC_GIL_DISABLED
-    return !ctr_is_shared(c) && !_ftc_is_owned_by_me(c);
+    if (!ctr_is_shared(c) && !_ftc_is_owned_by_me(c))
+        _ftc_ctr_mark_all(c);
 #else
     (void)c;
-    return false;
 #endif
 }
 

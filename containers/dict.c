@@ -397,22 +397,15 @@ void _ftc_dict_mark_all_locked(ftc_dict_obj *d)
 
 static void dict_dealloc(ftc_object *self)
 {
+    ctr_dealloc_prepare(self); /* its owner may still borrow its values: ctr.h */
     ftc_dict_obj *d = DICT(self);
     dict_keys *k = d->keys;
     d->keys = NULL;
     d->used = 0;
     if (k == NULL)
         return;
-    /* No reader can hold this dict any more (readers hold a reference): free at once. Its
-     * values may still be borrowed by its owner until the owner's next quiescent point. */
+    /* No reader can hold this dict any more (readers hold a reference): free at once. */
     dict_entry *ents = dk_entries(k);
-#ifdef FTC_GIL_DISABLED
-    if (ctr_dealloc_needs_marks(self)) {
-        d->keys = k; /* for the marking pass only: nobody else can see d */
-        _ftc_dict_mark_all_locked(d);
-        d->keys = NULL;
-    }
-#endif
     for (int64_t j = 0; j < k->nentries; j++) {
         ftc_xdecref(ents[j].key);
         ftc_xdecref(ents[j].value);

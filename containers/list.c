@@ -107,20 +107,13 @@ void _ftc_list_mark_all_locked(ftc_list_obj *l)
 
 static void list_dealloc(ftc_object *self)
 {
+    ctr_dealloc_prepare(self); /* its owner may still borrow its items: ctr.h */
     ftc_list_obj *l = LIST(self);
     list_items *a = l->items;
     l->items = NULL;
     if (a == NULL)
         return;
-    /* Readers hold a reference to the list, so none can be reading it now: free at once. Its
-     * items may still be borrowed by its owner until the owner's next quiescent point. */
-#ifdef FTC_GIL_DISABLED
-    if (ctr_dealloc_needs_marks(self)) {
-        l->items = a; /* for the marking pass only: nobody else can see l */
-        _ftc_list_mark_all_locked(l);
-        l->items = NULL;
-    }
-#endif
+    /* Readers hold a reference to the list, so none can be reading it now: free at once. */
     for (int64_t j = 0; j < a->size; j++)
         ftc_xdecref(a->item[j]);
     ftc_mem_free(a);
