@@ -20,13 +20,13 @@
  * callback) sends the reader to the locked path, which is always correct. len is one acquire
  * load of `used`, a single word each write changes once inside its window.
  *
- * Memory safety of lock-free reads: a reader may load a table that a writer then replaces, or
- * a key or value that a writer then releases. Once the dict is shared (used by a thread other
+ * Memory safety of lock-free reads: a reader may load a table that a writer then replaces, or a
+ * key or value that a writer then releases. Once the dict is shared (used by a thread other
  * than its owner: ctr.h, "Private until another thread comes"), replaced tables are freed
  * through QSBR and the object layer keeps the memory of the keys and values it holds (marked
- * shared) until a grace period has passed, so every load stays inside live memory; try-incref refuses objects that are already dying,
- * and a key whose contents must be compared is try-incref'd first (its contents are then
- * stable: int and str are immutable).
+ * shared) until a grace period has passed, so every load stays inside live memory; try-incref
+ * refuses objects that are already dying, and a key whose contents must be compared is try-
+ * incref'd first (its contents are then stable: int and str are immutable).
  *
  * Callbacks. Hash callbacks run before the lock is taken. Eq callbacks run in the critical
  * section holding a reference to the stored key; they may mutate the dict (the critical section

@@ -344,7 +344,8 @@ enum { LF_DONE = 0, LF_LOCK = 1, LF_RETRY = 2 };
 /* One lock-free attempt at item i: LF_DONE (*rc = 0 with *out a new reference, or borrowed
  * when borrow is set; or *rc = FTC_EINDEX), LF_RETRY, or LF_LOCK. Caller attached (QSBR
  * online). */
-static FTC_ALWAYS_INLINE int get_lockfree(ftc_list_obj *l, int64_t i, ftc_object **out, int *rc, bool borrow)
+static FTC_ALWAYS_INLINE int get_lockfree(ftc_list_obj *l, int64_t i, ftc_object **out, int *rc,
+                                            bool borrow)
 {
     uint64_t start = ctr_window_start(&l->seq);
     if (start & 1)

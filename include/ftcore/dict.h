@@ -16,13 +16,13 @@
  * row it gives up with FTC_ECHANGED.
  *
  * Threads (see docs/atomicity.md): every single call is atomic with respect to other threads
- * (ftc_dict_update: see below; ftc_dict_next: each step). In the nogil build
- * ftc_dict_get_ref, ftc_dict_get_borrowed, ftc_dict_contains and ftc_dict_len take no lock (for int and str keys, and
- * for the very key object stored; other user-type keys need their eq callback, which runs only
- * under the lock; and except the first call, of any kind, by a thread other than the dict's
- * owner, which takes the lock once to share the dict: docs/atomicity.md); everything else
- * runs in a critical section on the dict. A caller that
- * needs several calls to act as one wraps them in FTC_BEGIN_CRITICAL_SECTION(d).
+ * (ftc_dict_update: see below; ftc_dict_next: each step). In the nogil build ftc_dict_get_ref,
+ * ftc_dict_get_borrowed, ftc_dict_contains and ftc_dict_len take no lock (for int and str keys,
+ * and for the very key object stored; other user-type keys need their eq callback, which runs
+ * only under the lock; and except the first call, of any kind, by a thread other than the
+ * dict's owner, which takes the lock once to share the dict: docs/atomicity.md); everything
+ * else runs in a critical section on the dict. A caller that needs several calls to act as one
+ * wraps them in FTC_BEGIN_CRITICAL_SECTION(d).
  */
 #ifndef FTCORE_DICT_H
 #define FTCORE_DICT_H

@@ -341,10 +341,10 @@ static inline bool ftc_try_incref_slot(ftc_object **slot, ftc_object *o)
     return true;
 }
 
-/* Marks o as published where lock-free readers may find it: a dict or list calls it for what
- * it stores once another thread has used it, and for everything it holds when that happens
- * (containers/ctr.h). nogil: sets FTC_REF_MAYBE_SHARED (so try-incref works) and makes the memory of o
- * freed only after a QSBR grace period. GIL build: nothing. Idempotent, any thread. */
+/* Marks o as published where lock-free readers may find it: a dict or list calls it for what it
+ * stores once another thread has used it, and for everything it holds when that happens
+ * (containers/ctr.h). nogil: sets FTC_REF_MAYBE_SHARED (so try-incref works) and makes the
+ * memory of o freed only after a QSBR grace period. GIL build: nothing. Idempotent, any thread. */
 #ifdef FTC_GIL_DISABLED
 static inline void ftc_object_set_shared(ftc_object *o)
 {

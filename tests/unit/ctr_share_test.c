@@ -459,8 +459,8 @@ Test(list_share, private_until_another_thread_pops)
 }
 
 /* ---- a private dict released by another thread while its owner still borrows a value ----
- * The owner O borrows v from its private dict D, then drops its own reference to D while a
- * thread T still holds one (counted in D's shared word: O stops owning D). T's decref then
+ * The owner O borrows v from its private dict (or list) D, then drops its own reference to D
+ * while a thread T still holds one (counted in D's shared word: O stops owning D). T's decref then
  * deallocates D on T. v's last reference was D's and v has no owner (its creator Y dropped its
  * own reference, which merged v's count), so v dies right there. O's borrowed v must stay
  * readable until O's next quiescent point (dict.h): the dealloc of a never-shared container by
@@ -509,7 +509,8 @@ static void db_releaser(void *arg) /* T */
     ftc_atomic_store_release(&s->t_done, 1);
 }
 
-Test(dict_share, private_dict_released_by_another_thread_keeps_borrowed_value)
+/* The scenario above for a dict (is_list 0) or a list (1). */
+static void released_by_another_thread(int is_list)
 {
     dealloc_borrow s = {0};
     ftc_thread *y, *t;
@@ -517,9 +518,13 @@ Test(dict_share, private_dict_released_by_another_thread_keeps_borrowed_value)
     ftc_object *v;
     while ((v = ftc_atomic_load_acquire(&s.v)) == NULL)
         ftc_eval_tick();
-    ftc_object *d = ftc_dict_new(), *k = I(5);
+    ftc_object *d = is_list ? ftc_list_new() : ftc_dict_new(), *k = I(5);
     cr_assert_not_null(d);
-    cr_assert_eq(ftc_dict_set(d, k, v), 0); /* O's reference to v, in v's shared word */
+    /* O's reference to v, in v's shared word */
+    if (is_list)
+        cr_assert_eq(ftc_list_append(d, v), 0);
+    else
+        cr_assert_eq(ftc_dict_set(d, k, v), 0);
     ftc_atomic_store_release(&s.y_go, 1);
     cr_assert_eq(ftc_thread_join(y, -1), 0);
     ftc_thread_release(y);
@@ -529,7 +534,10 @@ Test(dict_share, private_dict_released_by_another_thread_keeps_borrowed_value)
     while (!ftc_atomic_load_acquire(&s.t_held))
         ftc_eval_tick();
     ftc_object *got = NULL;
-    cr_assert_eq(ftc_dict_get_borrowed(d, k, &got), 1);
+    if (is_list)
+        cr_assert_eq(ftc_list_get_borrowed(d, 0, &got), 0);
+    else
+        cr_assert_eq(ftc_dict_get_borrowed(d, k, &got), 1);
     cr_assert_eq(got, v);
     ASSERT_CTR_SHARED(d, false);
     ftc_decref(k);
@@ -541,5 +549,15 @@ Test(dict_share, private_dict_released_by_another_thread_keeps_borrowed_value)
     ftc_eval_tick();
     cr_assert_eq(ftc_thread_join(t, -1), 0);
     ftc_thread_release(t);
+}
+
+Test(dict_share, private_dict_released_by_another_thread_keeps_borrowed_value)
+{
+    released_by_another_thread(0);
+}
+
+Test(list_share, private_list_released_by_another_thread_keeps_borrowed_item)
+{
+    released_by_another_thread(1);
 }
 #endif
