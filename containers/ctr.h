@@ -38,6 +38,18 @@
  *     holds the last: the owner may still hold borrowed values until its next quiescent point,
  *     so that dealloc marks them before releasing them (ctr_dealloc_prepare; found by
  *     review: the values used to be freed at once there).
+ * The owner's reads of a list skip the write window. While the list is private nobody else
+ * writes it, and the owner does not read inside its own windows (no callback runs there), so
+ * the window could only catch a non-owner that made the list shared after the owner tested
+ * the flag and then wrote. The reader tests the flag and its ownership before the read;
+ * ctr_owner_read_valid() tests the flag again after it, behind an acquire fence: if any load
+ * of the read saw a store of that other thread, the flag, stored (release) before that
+ * thread's first write, is visible, and the reader falls back to the windowed path; if it is
+ * still clear, every load saw the owner's own state, which was the list's state at that
+ * instant. The memory stays valid either way (marked objects; tables freed through QSBR once
+ * shared). list_private: 98 -> 91 instructions per operation, about a fifth less time. The
+ * same for dict lookups cost more than it saved (the probe inlined twice: 141 -> 153
+ * instructions in dict_private, 119 -> 125 in dict_shared_read), so dicts keep one path.
  * "Owner" is ob_tid: it becomes FTC_TID_NONE when the owner's own count of the container
  * reaches zero while others hold references (brc.c), after which every thread, the creator
  * included, makes the container shared at its next operation. A non-owner's first operation,
@@ -100,6 +112,22 @@ static inline bool ctr_access_ok(ftc_object *c)
         return true;
     uintptr_t me = _ftc_tls_tid;
     return ftc_atomic_load_relaxed(&c->ob_tid) == me && me != FTC_TID_NONE;
+#else
+    (void)c;
+    return true;
+#endif
+}
+
+/* The owner's reads (see "The owner's reads" above): after an unlocked read of a container
+ * that was private and owned by the caller when the read began (not ctr_is_shared(), and
+ * _ftc_is_owned_by_me()), whether what it read may be used. */
+static inline bool ctr_owner_read_valid(ftc_object *c)
+{
+#ifdef FTC_GIL_DISABLED
+    /* Acquire fence, then the flag: if any load of the read saw a store of another thread,
+     * the flag's release store (made before that thread's first write) is visible here. */
+    ftc_atomic_fence_acquire();
+    return (ftc_atomic_load_relaxed(&c->ob_flags) & FTC_OBF_CTR_SHARED) == 0;
 #else
     (void)c;
     return true;

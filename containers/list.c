@@ -430,12 +430,30 @@ static int list_get(ftc_object *l, int64_t i, ftc_object **out, bool borrow)
 static FTC_ALWAYS_INLINE int list_get_fast(ftc_object *l, int64_t i, ftc_object **out, bool borrow)
 {
 #ifdef FTC_GIL_DISABLED
-    if (FTC_LIKELY(out != NULL && l != NULL && ftc_type_of(l) == &ftc_list_type &&
-                   ctr_access_ok(l))) {
+    if (FTC_LIKELY(out != NULL && l != NULL && ftc_type_of(l) == &ftc_list_type)) {
         int rc;
         *out = NULL;
-        if (FTC_LIKELY(get_lockfree(LIST(l), i, out, &rc, borrow) == LF_DONE))
-            return rc;
+        if (FTC_LIKELY(ctr_is_shared(l))) {
+            if (FTC_LIKELY(get_lockfree(LIST(l), i, out, &rc, borrow) == LF_DONE))
+                return rc;
+        } else if (_ftc_is_owned_by_me(l)) {
+            /* The owner of a private list: no window (ctr.h, "The owner's reads"). */
+            list_items *a = ftc_atomic_load_acquire(&LIST(l)->items);
+            int64_t n = a ? ftc_atomic_load_acquire(&a->size) : 0;
+            int64_t j;
+            if (norm_index(i, n, &j) == 0 && j < a->capacity) {
+                ftc_object *v = ftc_atomic_load_acquire(&a->item[j]);
+                if (FTC_LIKELY(v != NULL) &&
+                    (borrow || ctr_try_incref_slot(&a->item[j], v))) {
+                    if (FTC_LIKELY(ctr_owner_read_valid(l))) {
+                        *out = v;
+                        return 0;
+                    }
+                    if (!borrow)
+                        ftc_decref(v);
+                }
+            }
+        }
     }
 #endif
     return list_get(l, i, out, borrow);

@@ -33,11 +33,22 @@
  * heap-use-after-free of such a value in 8 of 8 runs of the dict test and 5 of 6 of the list
  * test (R reading an int that W had freed at once); before the hot keys and the spin, 1 in 3.
  *
+ * In every third round R also writes (a third of its operations): dict stores and deletes,
+ * list replacements of item i by a new value for slot i, each freeing the value it replaces.
+ * W's own reads (borrowed, checked after a spin, or as references), which skip the write window
+ * while the container is private (ctr.h, "The owner's reads"), then race the first writes of a
+ * thread that made the container shared after W tested the flag. What this can catch is a value
+ * freed under such a read (ASan) or a wrong one; R's writes leave every value decodable at its
+ * key or index in every state between two operations, so a read that misses the flag's
+ * re-check but loads only whole states (which single-slot writes give) still passes: the
+ * re-check is argued in ctr.h, not proved here.
+ *
  * Checked: every read decodes to the key or slot asked for; in the nogil build the container
  * has FTC_OBF_CTR_SHARED once R's first operation returned, and not before W publishes it; at
  * the end of every round, after both dropped their references and W ticked (merging what R's
  * decrefs queued to it), the live object count is back to its value before the round (every
- * object freed exactly once). GIL build: the same protocol and checks (the switch interval is
+ * object freed exactly once; after a write round W waits until R has ticked, since the values
+ * R made are R's and W's release of the container queued them to R). GIL build: the same protocol and checks (the switch interval is
  * short so that the two threads interleave). */
 #include <sched.h>
 
@@ -71,6 +82,8 @@ typedef struct kind {
     void (*w_op)(ftc_object *c, uint64_t *rng, uint32_t *gen);
     /* R: one read, checked. */
     void (*r_read)(ftc_object *c, uint64_t *rng);
+    /* R, in write rounds: one write that keeps every value where it may be found. */
+    void (*r_write)(ftc_object *c, uint64_t *rng, uint32_t *gen);
 } kind;
 
 typedef struct share_ctx {
@@ -85,10 +98,13 @@ typedef struct share_ctx {
     long landed[5];     /* R only: rounds whose first read came before W's first operation,
                            in each half of W's sequence, after its last operation; and the
                            rounds where W did no operation at all */
-    long reads;         /* R only */
+    long reads;         /* R only: operations (reads and writes) */
+    long writes;        /* R only: writes, in every third round */
     long nops;          /* W's operations this round: written before its release of the box */
     long target;        /* likewise: where W waits for r_go, or -1 */
     long r_go;          /* atomic: the last round where R saw W reach its target */
+    long w_dropped;     /* atomic: the last write round whose container W has released */
+    long r_merged;      /* atomic: the last write round after which R ticked (merged) */
 } share_ctx;
 
 static ftc_object *mk_int(int64_t v)
@@ -168,12 +184,17 @@ static void d_w_op(ftc_object *d, uint64_t *rng, uint32_t *gen)
         }
         ftc_decref(key);
     } else if (r < 85) {
-        /* The owner's own lock-free read. */
+        /* The owner's own lock-free read (while private: without the window). */
         ftc_object *key = mk_int(KEY_BASE + k), *out = NULL;
-        int rc = ftc_dict_get_borrowed(d, key, &out);
+        uint64_t r2 = ftc_check_rand(rng);
+        int rc = (r2 & 1) ? ftc_dict_get_borrowed(d, key, &out) : ftc_dict_get_ref(d, key, &out);
         CHECK(rc == 0 || rc == 1);
-        if (rc == 1)
+        if (rc == 1 && (r2 & 1))
+            CHECK_EQ(decode_late(out, KEY_BASE, r2 >> 8), k); /* before the next tick */
+        if (rc == 1 && !(r2 & 1)) {
             CHECK_EQ(decode(out, KEY_BASE), k);
+            ftc_decref(out);
+        }
         ftc_decref(key);
     } else if (r < 97) {
         /* A burst of stores: the table grows (or is rebuilt over deleted entries). */
@@ -226,7 +247,18 @@ static void d_r_read(ftc_object *d, uint64_t *rng)
     ftc_decref(key);
 }
 
-static const kind dict_kind = {d_create_fill, d_w_op, d_r_read};
+/* R's writes: stores (insert or replace, the old value freed) and deletes of the keys W reads. */
+static void d_r_write(ftc_object *d, uint64_t *rng, uint32_t *gen)
+{
+    uint64_t r = ftc_check_rand(rng);
+    int64_t k = pick(r >> 8, NKEYS);
+    if (r & 1)
+        d_store(d, k, gen);
+    else
+        d_del(d, k);
+}
+
+static const kind dict_kind = {d_create_fill, d_w_op, d_r_read, d_r_write};
 
 /* ---- list ---- */
 
@@ -271,11 +303,16 @@ static void l_w_op(ftc_object *l, uint64_t *rng, uint32_t *gen)
     } else if (r < 72) {
         l_pop(l);
     } else if (r < 84) {
-        /* The owner's own lock-free read. */
+        /* The owner's own lock-free read (while private: without the window). */
         ftc_object *out = NULL;
-        if (n > 0) {
+        uint64_t r2 = ftc_check_rand(rng);
+        if (n > 0 && (r2 & 1)) {
             CHECK_EQ(ftc_list_get_borrowed(l, i, &out), 0);
+            CHECK_EQ(decode_late(out, SLOT_BASE, r2 >> 8), i); /* before the next tick */
+        } else if (n > 0) {
+            CHECK_EQ(ftc_list_get_ref(l, i, &out), 0);
             CHECK_EQ(decode(out, SLOT_BASE), i);
+            ftc_decref(out);
         }
     } else if (r < 92) {
         for (int j = 0; j < 64; j++) /* grow: the array is replaced */
@@ -333,7 +370,24 @@ static void l_r_read(ftc_object *l, uint64_t *rng)
         ftc_decref(out);
 }
 
-static const kind list_kind = {l_create_fill, l_w_op, l_r_read};
+/* R's writes never change the length (W's pops check what they get against it): they replace
+ * item i by a new value for slot i (the old one freed). Every state of the list between two
+ * operations then holds slot i's value at index i, so every read must decode to its index. */
+static void l_r_write(ftc_object *l, uint64_t *rng, uint32_t *gen)
+{
+    uint64_t r = ftc_check_rand(rng);
+    int64_t n = ftc_list_len(l);
+    CHECK(n >= 0);
+    if (n == 0)
+        return;
+    int64_t i = pick(r >> 8, n);
+    ftc_object *v = mk_int(next_val(SLOT_BASE + i, gen));
+    int rc = ftc_list_set(l, i, v); /* W may have popped slot i meanwhile */
+    CHECK(rc == 0 || rc == FTC_EINDEX);
+    ftc_decref(v);
+}
+
+static const kind list_kind = {l_create_fill, l_w_op, l_r_read, l_r_write};
 
 /* ---- the two threads ---- */
 
@@ -402,6 +456,12 @@ static void writer(int idx, void *arg)
 #endif
         ftc_decref(c);
         CHECK_EQ(ftc_eval_tick(), 0); /* merges the decrefs R queued to us */
+        if (round % 3 == 0) {
+            /* R wrote: the values it made are R's, and our dealloc of c queued them to R;
+             * wait until R has ticked (merging them) before counting. */
+            ftc_atomic_store_release(&cx->w_dropped, round); /* pairs with R's acquire load */
+            wait_detached(&cx->r_merged, round);
+        }
         CHECK_EQ(ftc_object_live_count(), live0);
     }
     /* Release: pairs with R's acquire load; R may exit now. */
@@ -412,7 +472,12 @@ static void reader(int idx, void *arg)
 {
     share_ctx *cx = arg;
     uint64_t rng = 0x2545F4914F6CDD1Dull * (uint64_t)(idx + 3);
+    uint32_t gen = (uint32_t)M / 2; /* R's values: generations apart from W's (statistics) */
     for (long round = 1; round <= cx->rounds; round++) {
+        /* Every third round R writes too (a third of its operations), from its first one on:
+         * W's own reads, which skip the write window while the container is private, then
+         * race the first writes of a thread that made it shared after W tested the flag. */
+        bool writes = round % 3 == 0;
         ftc_object *c;
         /* Release: pairs with W's acquire load in wait_detached(). */
         ftc_atomic_store_release(&cx->r_ready, round);
@@ -452,7 +517,12 @@ static void reader(int idx, void *arg)
         int where = nops == 0 ? 4 : at == 0 ? 0 : at == nops ? 3 : at * 2 < nops ? 1 : 2;
         long n = 0;
         for (;;) {
-            cx->k->r_read(c, &rng);
+            if (writes && ftc_check_rand(&rng) % 3 == 0) {
+                cx->k->r_write(c, &rng, &gen);
+                cx->writes++;
+            } else {
+                cx->k->r_read(c, &rng);
+            }
 #ifdef FTC_GIL_DISABLED
             if (n == 0)
                 CHECK(ctr_shared(c)); /* our first operation returned: shared by then */
@@ -469,6 +539,17 @@ static void reader(int idx, void *arg)
         ftc_decref(c);
         /* Release: pairs with W's acquire load; our decrefs (and their queueing) come first. */
         ftc_atomic_store_release(&cx->r_done, round);
+        if (writes) {
+            /* Acquire: pairs with W's release store, made after its dealloc of c queued our
+             * values to us (and set our merge bit, which the tick below therefore sees). */
+            for (unsigned spins = 0; ftc_atomic_load_acquire(&cx->w_dropped) < round; spins++) {
+                CHECK_EQ(ftc_eval_tick(), 0);
+                if (spins % 16 == 15)
+                    sched_yield();
+            }
+            CHECK_EQ(ftc_eval_tick(), 0);
+            ftc_atomic_store_release(&cx->r_merged, round); /* pairs with W's acquire load */
+        }
     }
     /* An exiting thread leaves the live count short of its own record's share until its
      * QSBR record is gone, which can take a grace period (src/object.c, record_destroy:
@@ -488,10 +569,11 @@ static void run(const kind *k, const char *name)
     ftc_check_run_threads2(1, writer, 1, reader, &cx, NULL);
     CHECK(cx.reads >= (long)MIN_READS * cx.rounds);
     CHECK_EQ(ftc_object_live_count(), live0);
-    printf("%s: %ld rounds, %ld reads; R's first read landed before W's first operation in "
+    CHECK(cx.writes > 0);
+    printf("%s: %ld rounds, %ld operations of R (%ld writes); R's first read landed before W's first operation in "
            "%ld rounds, in the first half of W's operations in %ld, the second half in %ld, "
            "after the last in %ld (W did none in %ld)\n",
-           name, cx.rounds, cx.reads, cx.landed[0], cx.landed[1], cx.landed[2], cx.landed[3],
+           name, cx.rounds, cx.reads, cx.writes, cx.landed[0], cx.landed[1], cx.landed[2], cx.landed[3],
            cx.landed[4]);
     CHECK_EQ(ftc_runtime_fini(), 0);
 }
