@@ -274,6 +274,13 @@ def cores_obtained(cells, wls, threads):
     return out
 
 
+def control_scaling(cells, threads):
+    """Scaling of the nogil build's `tick` baseline (no shared state and no GIL: ideal on any
+    machine that gives each thread a core), per thread count: how much parallelism the machine
+    delivered around this run's measurements. (Under the GIL, tick is serial by design.)"""
+    return {t: scaling(cells, "tick", "nogil", t) for t in threads if t > 1}
+
+
 def paired_ratio(cells, num, den):
     """Median over repetitions of ops/s(num) / ops/s(den), num and den being cell keys, each
     ratio taken within one repetition. The plan runs the cells of one workload and repetition
@@ -456,6 +463,11 @@ def print_table(out, cells, wls, threads, peers):
     out.write("cores the nogil build's threads actually got (CPU time / wall time, median over "
               "throughput workloads): %s\n" % ", ".join(
                   "%dT %s" % (t, "%.2f" % got[t] if got[t] is not None else "-") for t in threads))
+    ctl = control_scaling(cells, threads)
+    if any(v is not None for v in ctl.values()):
+        out.write("control: nogil `tick` (each thread alone, nothing shared, no GIL) scaled %s; "
+                  "below N, the machine rather than the library capped this run's scaling.\n"
+                  % ", ".join("%s at %dT" % (fmt_ratio(ctl.get(t)), t) for t in threads if t > 1))
 
     # peers beside dict_shared_read
     out.write("\ndict_shared_read and its peers: ns per lookup per thread, median (min-max)\n")
@@ -706,6 +718,8 @@ def main():
         "cells": [{"workload": w, "build": b, "threads": t, **c}
                   for (w, b, t), c in sorted(cells.items())],
         "cores_obtained_nogil": cores_obtained(cells, wls, threads),
+        "control_scaling_nogil_tick": {str(t): v
+                                       for t, v in control_scaling(cells, threads).items()},
         "scaling": {w["workload"]: {b: {str(t): scaling(cells, w["workload"], b, t)
                                         for t in threads} for b in BUILDS} for w in wls},
         "scaling_of_medians": {w["workload"]: {b: {str(t): scaling_of_medians(
