@@ -110,8 +110,7 @@ static inline bool ctr_access_ok(ftc_object *c)
 #ifdef FTC_GIL_DISABLED
     if (FTC_LIKELY(ctr_is_shared(c)))
         return true;
-    uintptr_t me = _ftc_tls_tid;
-    return ftc_atomic_load_relaxed(&c->ob_tid) == me && me != FTC_TID_NONE;
+    return _ftc_tid_is_mine(ftc_atomic_load_relaxed(&c->ob_tid));
 #else
     (void)c;
     return true;

@@ -88,7 +88,7 @@ ftc_object *_ftc_object_new_sized(const ftc_type *type, size_t size)
 #ifdef FTC_GIL_DISABLED
     o->ob_flags = FTC_OBF_HEAP;
     uintptr_t tid = _ftc_tls_tid;
-    if (tid != FTC_TID_NONE) {
+    if (tid != FTC_TID_UNREGISTERED) {
         o->ob_tid = tid;
         o->ob_ref_local = 1;
         o->ob_ref_shared = 0;
@@ -373,7 +373,7 @@ void _ftc_objects_attach(ftc_tstate *ts)
     struct _ftc_objects_tstate *rec = ts->objects;
     if (rec == NULL)
         return;
-    if (rec->tid == 0 && _ftc_tls_tid != 0) {
+    if (rec->tid == 0 && _ftc_tls_tid != FTC_TID_UNREGISTERED) {
         _ftc_objects_reg_lock();
         rec->tid = _ftc_tls_tid;
         _ftc_objects_reg_unlock();

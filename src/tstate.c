@@ -33,7 +33,7 @@
 #include <unistd.h>
 
 FTC_THREAD_LOCAL ftc_tstate *_ftc_tstate_current;
-FTC_THREAD_LOCAL uintptr_t _ftc_tls_tid;
+FTC_THREAD_LOCAL uintptr_t _ftc_tls_tid = FTC_TID_UNREGISTERED;
 
 /* Relaxed: a counter whose only requirement is uniqueness, which fetch_add gives. */
 static uintptr_t tid_counter;
@@ -101,8 +101,8 @@ void _ftc_interp_unreserve(ftc_interp *interp, uint64_t gen)
 
 ftc_tstate *_ftc_tstate_new(ftc_interp *interp, const uint64_t *gen, int *err)
 {
-    if (_ftc_tls_tid == 0)
-        _ftc_tls_tid = ftc_atomic_fetch_add_relaxed(&tid_counter, 1) + 1;
+    if (_ftc_tls_tid == FTC_TID_UNREGISTERED) /* ids from 2: never NONE, UNREGISTERED or HOT */
+        _ftc_tls_tid = ftc_atomic_fetch_add_relaxed(&tid_counter, 1) + 2;
     ftc_tstate *ts = ftc_mem_calloc(1, sizeof *ts);
     int rc = ts ? 0 : FTC_ENOMEM;
     if (ts) {

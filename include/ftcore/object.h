@@ -164,7 +164,11 @@ typedef struct _ftc_hot_tls {
     size_t nslots;
 } _ftc_hot_tls;
 extern FTC_API FTC_THREAD_LOCAL _ftc_hot_tls _ftc_hot;
+/* The calling thread's owner id (BRC): assigned with its first thread state, never reused,
+ * never FTC_TID_NONE or FTC_TID_HOT; FTC_TID_UNREGISTERED before that, which no object's
+ * ob_tid ever holds, so that the owner test is one compare. */
 extern FTC_API FTC_THREAD_LOCAL uintptr_t _ftc_tls_tid;
+#define FTC_TID_UNREGISTERED ((uintptr_t)1)
 FTC_API void _ftc_object_set_shared_slow(ftc_object *o);
 
 /* ---- the reference-count fast paths ---- */
@@ -173,11 +177,14 @@ FTC_API void _ftc_object_set_shared_slow(ftc_object *o);
 /* Whether tid (an object's ob_tid) is the calling thread's own id. Relaxed loads of ob_tid
  * suffice: the owner's id only changes from our own id to FTC_TID_NONE (by a merge that runs
  * on the owner thread or with the owner gone) or to FTC_TID_HOT (by set_hot, on the owner
- * thread, before publication), so a stale value never equals ours wrongly; a thread without
- * an id (0) never owns anything (objects it makes are ownerless). */
+ * thread, before publication), so a stale value never equals ours wrongly. A thread without
+ * an id (FTC_TID_UNREGISTERED, which no ob_tid holds) owns nothing: objects it makes are
+ * ownerless. One compare: the test of ob_tid against FTC_TID_NONE that this used to add cost
+ * two instructions on every owner-path count (refcount_private, an incref and a decref:
+ * 26 -> 21 instructions per operation; GIL build 19). */
 static inline bool _ftc_tid_is_mine(uintptr_t tid)
 {
-    return tid == _ftc_tls_tid && tid != FTC_TID_NONE;
+    return tid == _ftc_tls_tid;
 }
 
 static inline bool _ftc_is_owned_by_me(ftc_object *o)

@@ -58,7 +58,7 @@ struct ftc_tstate {
     pthread_t pthread;
     uint64_t ident;                 /* ftc_thread_ident() of the owning thread */
     uint64_t native_id;
-    uint64_t tid;                   /* BRC owner id: never reused, never 0 (_ftc_tls_tid) */
+    uint64_t tid;                   /* BRC owner id: never reused, never 0 or 1 (_ftc_tls_tid) */
     char name[64];
     int daemon;
     int async_exc;                  /* pending async exception code; atomic */

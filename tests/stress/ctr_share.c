@@ -48,8 +48,8 @@
  * the end of every round, after both dropped their references and W ticked (merging what R's
  * decrefs queued to it), the live object count is back to its value before the round (every
  * object freed exactly once; after a write round W waits until R has ticked, since the values
- * R made are R's and W's release of the container queued them to R). GIL build: the same protocol and checks (the switch interval is
- * short so that the two threads interleave). */
+ * R made are R's and W's release of the container queued them to R). GIL build: the same
+ * protocol and checks (the switch interval is short so that the two threads interleave). */
 #include <sched.h>
 
 #include "check.h"
@@ -570,11 +570,11 @@ static void run(const kind *k, const char *name)
     CHECK(cx.reads >= (long)MIN_READS * cx.rounds);
     CHECK_EQ(ftc_object_live_count(), live0);
     CHECK(cx.writes > 0);
-    printf("%s: %ld rounds, %ld operations of R (%ld writes); R's first read landed before W's first operation in "
-           "%ld rounds, in the first half of W's operations in %ld, the second half in %ld, "
-           "after the last in %ld (W did none in %ld)\n",
-           name, cx.rounds, cx.reads, cx.writes, cx.landed[0], cx.landed[1], cx.landed[2], cx.landed[3],
-           cx.landed[4]);
+    printf("%s: %ld rounds, %ld operations of R (%ld writes); R's first read landed before W's "
+           "first operation in %ld rounds, in the first half of W's operations in %ld, the "
+           "second half in %ld, after the last in %ld (W did none in %ld)\n",
+           name, cx.rounds, cx.reads, cx.writes, cx.landed[0], cx.landed[1], cx.landed[2],
+           cx.landed[3], cx.landed[4]);
     CHECK_EQ(ftc_runtime_fini(), 0);
 }
 
