@@ -275,10 +275,11 @@ def cores_obtained(cells, wls, threads):
 
 
 def control_scaling(cells, threads):
-    """Scaling of the nogil build's `tick` baseline (no shared state and no GIL: ideal on any
-    machine that gives each thread a core), per thread count: how much parallelism the machine
-    delivered around this run's measurements. (Under the GIL, tick is serial by design.)"""
-    return {t: scaling(cells, "tick", "nogil", t) for t in threads if t > 1}
+    """Scaling of the `tick` baseline per build and thread count. nogil: no shared state and no
+    GIL, ideal N on any machine that gives each thread a core: how much parallelism the machine
+    delivered around this run. GIL: serial by design, ideal 1.0: what handing the GIL from one
+    core to another costs on this machine with no work at all to disturb it."""
+    return {b: {t: scaling(cells, "tick", b, t) for t in threads if t > 1} for b in BUILDS}
 
 
 def paired_ratio(cells, num, den):
@@ -464,11 +465,17 @@ def print_table(out, cells, wls, threads, peers):
               "throughput workloads): %s\n" % ", ".join(
                   "%dT %s" % (t, "%.2f" % got[t] if got[t] is not None else "-") for t in threads))
     ctl = control_scaling(cells, threads)
-    if any(v is not None for v in ctl.values()):
+    if any(v is not None for v in ctl["nogil"].values()):
         out.write("control: nogil `tick` (each thread alone, nothing shared, no GIL) scaled %s; "
                   "below N, the machine rather than the library capped this run's scaling.\n"
-                  % ", ".join("%s at %dT" % (fmt_ratio(ctl.get(t)), t) for t in threads if t > 1))
-
+                  % ", ".join("%s at %dT" % (fmt_ratio(ctl["nogil"].get(t)), t)
+                              for t in threads if t > 1))
+    if any(v is not None for v in ctl["gil"].values()):
+        out.write("control: GIL `tick` (serial by design, ideal 1.00: only the GIL moves between "
+                  "the threads) scaled %s; what moving the GIL between this machine's cores costs, "
+                  "paid alike by every GIL workload.\n"
+                  % ", ".join("%s at %dT" % (fmt_ratio(ctl["gil"].get(t)), t)
+                              for t in threads if t > 1))
     # peers beside dict_shared_read
     out.write("\ndict_shared_read and its peers: ns per lookup per thread, median (min-max)\n")
     rows = [("ftcore dict (borrowed get), nogil", "dict_shared_read", "nogil"),
@@ -718,8 +725,8 @@ def main():
         "cells": [{"workload": w, "build": b, "threads": t, **c}
                   for (w, b, t), c in sorted(cells.items())],
         "cores_obtained_nogil": cores_obtained(cells, wls, threads),
-        "control_scaling_nogil_tick": {str(t): v
-                                       for t, v in control_scaling(cells, threads).items()},
+        "control_scaling_tick": {b: {str(t): v for t, v in per.items()}
+                                 for b, per in control_scaling(cells, threads).items()},
         "scaling": {w["workload"]: {b: {str(t): scaling(cells, w["workload"], b, t)
                                         for t in threads} for b in BUILDS} for w in wls},
         "scaling_of_medians": {w["workload"]: {b: {str(t): scaling_of_medians(
