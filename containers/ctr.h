@@ -117,21 +117,19 @@ static inline bool ctr_access_ok(ftc_object *c)
 #endif
 }
 
-/* The owner's reads (see "The owner's reads" above): after an unlocked read of a container
- * that was private and owned by the caller when the read began (not ctr_is_shared(), and
- * _ftc_is_owned_by_me()), whether what it read may be used. */
+/* The owner's reads (see "The owner's reads" above; nogil only, where the window exists):
+ * after an unlocked read of a container that was private and owned by the caller when the
+ * read began (not ctr_is_shared(), and _ftc_is_owned_by_me()), whether what it read may be
+ * used. */
+#ifdef FTC_GIL_DISABLED
 static inline bool ctr_owner_read_valid(ftc_object *c)
 {
-#ifdef FTC_GIL_DISABLED
     /* Acquire fence, then the flag: if any load of the read saw a store of another thread,
      * the flag's release store (made before that thread's first write) is visible here. */
     ftc_atomic_fence_acquire();
     return (ftc_atomic_load_relaxed(&c->ob_flags) & FTC_OBF_CTR_SHARED) == 0;
-#else
-    (void)c;
-    return true;
-#endif
 }
+#endif
 
 /* What every operation on a container c does before it reads or writes c (inside
  * ctr_check()): nothing for c's owner or once c is shared; otherwise makes c shared. */
