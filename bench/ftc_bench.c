@@ -19,7 +19,7 @@
 #include "ftc_bench.h"
 
 static const bench_workload *const workloads[] = {
-    &wl_tick,
+    &wl_tick,              &wl_count_floor,
     &wl_alloc_int,         &wl_refcount_private,       &wl_refcount_shared,
     &wl_refcount_shared_marked,
     &wl_dict_private,      &wl_dict_shared_read,       &wl_dict_shared_read_ref,

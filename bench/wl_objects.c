@@ -11,6 +11,8 @@
  *                      reference counts in the nogil build; an ordinary object under the GIL).
  *
  * tick                 ftc_eval_tick() alone: the per-operation cost the others include.
+ * count_floor          the least a non-owner's incref/decref pair can cost under biased
+ *                      counting, beside the GIL build's: refcount_shared's floor (below).
  *
  * Between the incref and the decref sits BENCH_OPAQUE(), a compiler barrier: a VM does unknown
  * work between the two, and without it the compiler could fold a non-atomic ++/-- pair away in
@@ -61,6 +63,44 @@ static void refcount_private_body(bench_run *r, int t, bench_thread_result *res)
 const bench_workload wl_refcount_private = {
     "refcount_private", "incref/decref an int the thread created", BENCH_THROUGHPUT,
     NULL, NULL, refcount_private_body, NULL, NULL};
+
+/* count_floor: what refcount_shared cannot go below in the nogil build, measured beside what
+ * it costs in the GIL build. The GIL build runs ftc_incref/ftc_decref on a thread-private int:
+ * the very code refcount_shared runs there (a GIL build's counts do not depend on who counts).
+ * The nogil build runs two atomic read-modify-writes on a word of the thread's own, an add
+ * and a subtract, with nothing around them: the least that any scheme counting a non-owner's
+ * references atomically performs per incref/decref pair. Biased counting's non-owner path
+ * (include/ftcore/object.h) does more: its tests, and a load and a compare-exchange for the
+ * decref, which must not take the shared count below zero. So refcount_shared's nogil/gil
+ * ratio is at least count_floor's (up to noise), and bench/ab.py turns that into the least
+ * overhead geometric mean such an implementation can reach on the machine of the run. Each
+ * thread counts on its own cache line: nothing is contended, at any thread count. */
+typedef struct floor_word {
+    _Alignas(64) intptr_t w;
+} floor_word;
+
+static void count_floor_body(bench_run *r, int t, bench_thread_result *res)
+{
+    (void)t;
+#ifdef FTC_GIL_DISABLED
+    (void)r;
+    floor_word fw = {0};
+    BENCH_LOOP(r, res, {
+        ftc_atomic_fetch_add_relaxed(&fw.w, (intptr_t)1 << FTC_REF_SHARED_SHIFT);
+        BENCH_OPAQUE();
+        ftc_atomic_fetch_sub_acq_rel(&fw.w, (intptr_t)1 << FTC_REF_SHARED_SHIFT);
+    });
+    if (ftc_atomic_load_relaxed(&fw.w) != 0)
+        bench_note_error(res, FTC_EINVAL);
+#else
+    refcount_private_body(r, t, res);
+#endif
+}
+
+const bench_workload wl_count_floor = {
+    "count_floor",
+    "refcount_shared's floor: gil ftc_incref/ftc_decref; nogil only BRC's non-owner atomics",
+    BENCH_BASELINE, NULL, NULL, count_floor_body, NULL, NULL};
 
 /* Shared by refcount_shared and refcount_shared_marked: run->state is the shared int. */
 static int refcount_shared_setup(bench_run *r)
