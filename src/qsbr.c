@@ -75,6 +75,14 @@ struct _ftc_qsbr_batch {
 
 static uint64_t wr_seq = 1;         /* atomic */
 static uint64_t rd_seq = 1;         /* atomic */
+/* The polls' short cut (gp_poll). change_gen is advanced by every event that can raise the
+ * minimum over online threads' seqs: a report that changes a seq, a thread going offline, a
+ * seal (wr_seq, the minimum when nobody is online). scan_gen is the change_gen read before the
+ * newest scan whose result is in rd_seq. While they are equal nothing could have raised the
+ * minimum since that scan, so a poll answers from rd_seq without the registry lock. */
+static uint64_t change_gen = 1;     /* atomic */
+static uint64_t scan_gen;           /* atomic */
+static uint64_t scans, polls;       /* atomic, statistics */
 static char tsan_token;
 
 static pthread_mutex_t orphan_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -92,13 +100,48 @@ static int immediate;               /* atomic: runtime fini frees at once */
 void _ftc_qsbr_set_immediate(bool on) { ftc_atomic_store(&immediate, on ? 1 : 0); }
 static uint64_t limit_waits;        /* atomic, statistics */
 
-static uint64_t advance(void) { return ftc_atomic_fetch_add(&wr_seq, 1) + 1; }
+/* seq_cst: after the store or add it follows, so that a scan that read the new change_gen
+ * also reads that store (gp_poll). */
+static void changed(void) { ftc_atomic_fetch_add(&change_gen, 1); }
 
+static uint64_t advance(void)
+{
+    uint64_t goal = ftc_atomic_fetch_add(&wr_seq, 1) + 1;
+    changed();
+    return goal;
+}
+
+static void max_release(uint64_t *p, uint64_t v)
+{
+    uint64_t cur = ftc_atomic_load_relaxed(p);
+    while (cur < v && !ftc_atomic_cas_weak_release(p, &cur, v))
+        ;
+}
+
+/* Whether every online thread has passed a quiescent state since wr_seq reached goal. A thread
+ * whose batch waits polls at each of its ticks; the scan of the records takes the registry
+ * lock (which BRC's queueing also takes), so a poll scans only when something that can raise
+ * the minimum happened since the newest scan: a thread with a batch waiting on a thread that
+ * has not ticked yet polls without locking anything (stress/qsbr_poll_skip counts it).
+ * Why a skipped poll cannot answer wrongly: it answers from rd_seq, which only scans raise, so
+ * a skip can at worst say "not yet"; and "not yet" is right while change_gen == scan_gen,
+ * because the minimum can then only have fallen (a thread coming online brings the current
+ * wr_seq, never less than the minimum) since the scan that stored scan_gen, whose minimum
+ * rd_seq holds (rd_seq is raised before scan_gen, both with release; the acquire load of
+ * scan_gen orders the load of rd_seq after it). A scan that missed an event's store read a
+ * change_gen from before that event's add (each event stores, then adds, seq_cst; a scan
+ * reads change_gen, then the seqs, seq_cst), so scan_gen stays behind and the next poll scans. */
 static bool gp_poll(uint64_t goal)
 {
     /* Acquire: pairs with the release CAS below in another poller. */
     if (ftc_atomic_load_acquire(&rd_seq) >= goal)
         return true;
+    ftc_atomic_fetch_add_relaxed(&polls, 1); /* relaxed: a statistic */
+    uint64_t gen = ftc_atomic_load(&change_gen);
+    /* Acquire: pairs with max_release(&scan_gen) below; rd_seq is then at least that scan's. */
+    if (ftc_atomic_load_acquire(&scan_gen) == gen)
+        return ftc_atomic_load_acquire(&rd_seq) >= goal;
+    ftc_atomic_fetch_add_relaxed(&scans, 1); /* relaxed: a statistic */
     uint64_t min = ftc_atomic_load(&wr_seq);
     _ftc_objects_reg_lock();
     for (struct _ftc_objects_tstate *r = _ftc_objects_reg_first(); r != NULL; r = r->next) {
@@ -107,9 +150,8 @@ static bool gp_poll(uint64_t goal)
             min = s;
     }
     _ftc_objects_reg_unlock();
-    uint64_t cur = ftc_atomic_load_relaxed(&rd_seq);
-    while (cur < min && !ftc_atomic_cas_weak_release(&rd_seq, &cur, min))
-        ;
+    max_release(&rd_seq, min);
+    max_release(&scan_gen, gen);
     return min >= goal;
 }
 
@@ -139,8 +181,15 @@ static void report(struct _ftc_objects_tstate *rec)
 {
     FTC_TSAN_RELEASE(&tsan_token);
     /* seq_cst: ordered before the load of `waiters` in wake_waiters (a waiter increments it
-     * before polling: one of the two sees the other). */
-    ftc_atomic_store(&rec->qsbr_seq, ftc_atomic_load(&wr_seq));
+     * before polling: one of the two sees the other). The same value again is not stored:
+     * that value's earlier store already covers every read since (they all followed the load
+     * of wr_seq that gave it, and so the unlinks of every batch with a goal up to it), and
+     * no poll needs to scan for it. (Relaxed load: our own field.) */
+    uint64_t w = ftc_atomic_load(&wr_seq);
+    if (ftc_atomic_load_relaxed(&rec->qsbr_seq) != w) {
+        ftc_atomic_store(&rec->qsbr_seq, w);
+        changed();
+    }
     rcu_quiescent_state();
     wake_waiters();
 }
@@ -400,6 +449,7 @@ void _ftc_qsbr_offline(struct _ftc_objects_tstate *rec)
     rec->qsbr_online = 0;
     FTC_TSAN_RELEASE(&tsan_token);
     ftc_atomic_store(&rec->qsbr_seq, (uint64_t)0);
+    changed();
     rcu_thread_offline();
     wake_waiters();
 }
@@ -419,8 +469,10 @@ void _ftc_qsbr_thread_fini(struct _ftc_objects_tstate *rec)
     bool own = rec == _ftc_objects_self;
     if (own)
         _ftc_qsbr_offline(rec);
-    else
+    else {
         ftc_atomic_store(&rec->qsbr_seq, (uint64_t)0);
+        changed();
+    }
     seal(rec);
     process(rec);
     if (rec->qsbr_head != NULL) {
@@ -501,6 +553,8 @@ void ftc_qsbr_get_stats(ftc_qsbr_stats *out)
     out->freed_items = ftc_atomic_load_relaxed(&freed_items);
     out->orphan_items = ftc_atomic_load_relaxed(&orphan_items);
     out->limit_waits = ftc_atomic_load_relaxed(&limit_waits);
+    out->polls = ftc_atomic_load_relaxed(&polls);
+    out->scans = ftc_atomic_load_relaxed(&scans);
 }
 
 #else /* GIL build: the GIL excludes readers; free at once. */
@@ -520,6 +574,7 @@ void ftc_qsbr_get_stats(ftc_qsbr_stats *out)
 {
     out->pending_items = out->pending_bytes = out->peak_bytes = 0;
     out->freed_items = out->orphan_items = out->limit_waits = 0;
+    out->polls = out->scans = 0;
 }
 
 int _ftc_qsbr_thread_init(struct _ftc_objects_tstate *rec) { FTC_UNUSED(rec); return 0; }
