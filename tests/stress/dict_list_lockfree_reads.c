@@ -46,7 +46,10 @@ static void holder(void *arg)
     FTC_END_CRITICAL_SECTION();
 }
 
-/* Starts a thread that holds target's critical section until unhold() or for `seconds`. */
+/* Starts a thread that holds target's critical section until unhold() or for `seconds`.
+ * UNTIL_UNHOLD: no deadline, so that "these reads ran while the lock was held" does not
+ * depend on how fast they ran (a stalled run ends by the watchdog, not by a false failure). */
+#define UNTIL_UNHOLD 1e9
 static ftc_thread *hold(ftc_object *target, double seconds)
 {
     ftc_thread *t;
@@ -81,7 +84,7 @@ FTC_TEST(reads_do_not_wait_for_a_writer_holding_the_lock)
     for (int j = 0; j < 10; j++)
         CHECK_EQ(ftc_list_append(list, j % 2 ? v : ik), 0);
 
-    ftc_thread *t = hold(dict, 10.0);
+    ftc_thread *t = hold(dict, UNTIL_UNHOLD);
     ftc_object *ik2 = ftc_int_new(123456789), *sk2 = ftc_str_new("shared-key", 10), *out = NULL;
     CHECK_EQ(ftc_dict_get_ref(dict, ik2, &out), 1);
     CHECK(out == v);
@@ -123,7 +126,7 @@ FTC_TEST(reads_do_not_wait_for_a_writer_holding_the_lock)
 #endif
     unhold(t);
 
-    t = hold(list, 10.0);
+    t = hold(list, UNTIL_UNHOLD);
     for (int j = -10; j < 10; j++) {
         CHECK_EQ(ftc_list_get_ref(list, j, &out), 0);
         CHECK(out == ((j + 10) % 2 ? v : ik));

@@ -165,8 +165,8 @@ static void lin_print(const char *const *names)
 
 /* Runs at least `histories` rounds: make() builds the container and the initial model state
  * and fills lin_ops' kinds and arguments; each round is checked. In the nogil build it goes on
- * (within a time budget) until `want_overlap` rounds had operations of different threads
- * overlapping in time, since only those test anything; on a loaded 2-core machine most rounds
+ * (within a time budget, and past it until there is one) until `want_overlap` rounds had
+ * operations of different threads overlapping in time, since only those test anything; on a loaded 2-core machine most rounds
  * run one thread after the other. Returns the number of overlapping rounds; *ran the rounds. */
 static long lin_run_all(long histories, long want_overlap, double budget,
                         ftc_object *(*make)(lin_state *, uint64_t *), const char *const *names,
@@ -180,7 +180,11 @@ static long lin_run_all(long histories, long want_overlap, double budget,
     uint64_t seed = 0xC0FFEE ^ (uint64_t)(uintptr_t)names;
     long overlapped = 0;
     long h;
-    for (h = 1; h <= histories || (overlapped < want_overlap && ftc_monotonic() - t0 < budget);
+    /* The budget bounds the search for want_overlap overlapping rounds, not for the first:
+     * a run with none tested nothing concurrent, so it goes on until one (the watchdog ends
+     * it if none ever comes; on a loaded machine all rounds of a budget may run serially). */
+    for (h = 1; h <= histories || (want_overlap > 0 && overlapped == 0) ||
+                (overlapped < want_overlap && ftc_monotonic() - t0 < budget);
          h++) {
         lin_state init;
         memset(&init, 0, sizeof init);
