@@ -12,6 +12,10 @@
  *
  * Check: after every thread merged what it counted last, the shared counts sum to the number
  * of words all threads processed, exactly.
+ *
+ * Reported: merges, and how many began while another thread was merging ("merges_overlapped"):
+ * the merges serialize on the shared dict, so the share that overlap bounds the scaling
+ * (docs/benchmarks.md, fifth session). Under the GIL none overlap (no tick inside a merge).
  */
 #include "ftc_bench.h"
 
@@ -28,6 +32,8 @@ typedef struct wc_thread {
 typedef struct wc_state {
     ftc_object *shared;
     int64_t total;     /* the shared counts' sum, computed in finish */
+    int merging;       /* atomic: threads inside wc_merge now */
+    uint64_t merges, merges_overlapped; /* atomic */
 } wc_state;
 
 static size_t vocab_word(int w, char *buf)
@@ -78,6 +84,10 @@ static int wc_merge(wc_state *st, wc_thread *w)
     ftc_dict_pos pos = FTC_DICT_POS_INIT;
     ftc_object *k, *v;
     int rc;
+    /* Relaxed: statistics; the count of threads merging is exact in its modification order. */
+    if (ftc_atomic_fetch_add_relaxed(&st->merging, 1) > 0)
+        ftc_atomic_fetch_add_relaxed(&st->merges_overlapped, 1);
+    ftc_atomic_fetch_add_relaxed(&st->merges, 1);
     while ((rc = ftc_dict_next(w->local, &pos, &k, &v)) == 1) {
         int64_t add = ftc_int_value(v);
         FTC_BEGIN_CRITICAL_SECTION(st->shared);
@@ -93,8 +103,9 @@ static int wc_merge(wc_state *st, wc_thread *w)
         ftc_decref(k);
         ftc_decref(v);
         if (rc < 0)
-            return rc;
+            break;
     }
+    ftc_atomic_fetch_sub_relaxed(&st->merging, 1);
     if (rc < 0)
         return rc;
     return ftc_dict_clear(w->local);
@@ -167,8 +178,11 @@ static int wc_finish(bench_run *r, FILE *out)
     for (int t = 0; t < r->nthreads; t++)
         words += r->res[t].ops;
     int ok = rc == 0 && total == (int64_t)words;
-    fprintf(out, ",\"distinct_words\":%lld,\"counted_words\":%lld,\"counts_exact\":%s",
-            (long long)ftc_dict_len(st->shared), (long long)total, ok ? "true" : "false");
+    fprintf(out, ",\"distinct_words\":%lld,\"counted_words\":%lld,\"counts_exact\":%s"
+                 ",\"merges\":%llu,\"merges_overlapped\":%llu",
+            (long long)ftc_dict_len(st->shared), (long long)total, ok ? "true" : "false",
+            (unsigned long long)ftc_atomic_load_relaxed(&st->merges),
+            (unsigned long long)ftc_atomic_load_relaxed(&st->merges_overlapped));
     ftc_decref(st->shared);
     free(st);
     return ok ? 0 : -1;
