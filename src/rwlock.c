@@ -11,7 +11,18 @@
  *   write unlock: exchange in 0 and, if HAS_PARKED was set, wake every waiter.
  *
  * Woken threads re-run their loop; those that still cannot proceed set HAS_PARKED again and
- * park again. Why every parked thread is eventually woken: HAS_PARKED is cleared only by a write
+ * park again.
+ *
+ * Timed waits (ftc_rwlock_rdlock_timed / _wrlock_timed). A waiter that gives up may leave
+ * HAS_PARKED set with nobody left to clear it: a writer that waited behind readers set it,
+ * readers that came later parked because of it, and if the writer leaves, the last reader
+ * out wakes them only to find the bit still set, so they park again, for good. So a waiter
+ * that times out clears HAS_PARKED and wakes every parked thread: each re-runs its loop and
+ * sets the bit again if it still has to wait (a thread about to park expecting the old word
+ * finds it changed and does not sleep). It costs a wake-up of the other waiters, only on a
+ * timeout; while the bit is clear a new reader may pass a waiting writer once. The argument
+ * below then holds again from the first thread that sets the bit. (stress.rwlock_timed: with
+ * the clean-up disabled, a reader parked behind a writer that timed out never gets in.) Why every parked thread is eventually woken: HAS_PARKED is cleared only by a write
  * unlock, which wakes everyone. While it is set, either a writer holds the lock (its unlock will
  * wake everyone), or readers hold it (the last one out wakes everyone), or a writer is waiting
  * (it set the bit, or a reader set it because a writer held the lock); a waiting writer is woken
@@ -29,17 +40,44 @@
 #define RW_READER ((uintptr_t)4)
 #define RW_READER_MASK (~(uintptr_t)3)
 
-/* Sets HAS_PARKED (if needed) and parks expecting the result; returns the reloaded word. */
-static uintptr_t set_parked_and_wait(ftc_rwlock *rw, uintptr_t bits)
+/* Sets HAS_PARKED (if needed) and parks expecting the result, until woken or the deadline
+ * (monotonic ns; -1: none). Reloads *bits. Returns false if the deadline passed. */
+static bool set_parked_and_wait(ftc_rwlock *rw, uintptr_t *bits, int64_t deadline, int flags)
 {
-    uintptr_t want = bits | RW_HAS_PARKED;
-    if (!(bits & RW_HAS_PARKED)) {
+    uintptr_t want = *bits | RW_HAS_PARKED;
+    if (!(*bits & RW_HAS_PARKED)) {
         /* relaxed: the bit only announces a waiter; the park re-checks under the bucket lock. */
-        if (!ftc_atomic_cas_relaxed(&rw->bits, &bits, want))
-            return bits;
+        if (!ftc_atomic_cas_relaxed(&rw->bits, bits, want))
+            return true;
     }
-    _ftc_parking_lot_park(&rw->bits, &want, sizeof want, -1, NULL, FTC_LOCK_DETACH);
-    return ftc_atomic_load_relaxed(&rw->bits);
+    int64_t left = -1;
+    if (deadline >= 0 && (left = deadline - _ftc_monotonic_ns()) <= 0)
+        return false;
+    int r = _ftc_parking_lot_park(&rw->bits, &want, sizeof want, left, NULL,
+                                  flags & FTC_LOCK_DETACH);
+    *bits = ftc_atomic_load_relaxed(&rw->bits);
+    return r != FTC_PARK_TIMEOUT;
+}
+
+/* A timed waiter gives up: clear HAS_PARKED and wake everyone (see the essay). */
+static int give_up(ftc_rwlock *rw)
+{
+    uintptr_t bits = ftc_atomic_load_relaxed(&rw->bits);
+    /* relaxed: the parked threads re-read the word after the wake (bucket lock). */
+    while (bits & RW_HAS_PARKED) {
+        if (ftc_atomic_cas_relaxed(&rw->bits, &bits, bits & ~RW_HAS_PARKED)) {
+            _ftc_parking_lot_unpark_all(&rw->bits);
+            break;
+        }
+    }
+    return FTC_ETIMEDOUT;
+}
+
+/* The deadline of a wait of timeout seconds: -1 (forever), 0 (try only) or monotonic ns. */
+static int64_t deadline_of(double timeout)
+{
+    int64_t ns = _ftc_timeout_to_ns(timeout);
+    return ns > 0 ? _ftc_monotonic_ns() + ns : ns;
 }
 
 bool ftc_rwlock_tryrdlock(ftc_rwlock *rw)
@@ -53,18 +91,27 @@ bool ftc_rwlock_tryrdlock(ftc_rwlock *rw)
     return false;
 }
 
-void ftc_rwlock_rdlock(ftc_rwlock *rw)
+int ftc_rwlock_rdlock_timed(ftc_rwlock *rw, double timeout, int flags)
 {
+    int64_t deadline = deadline_of(timeout);
     uintptr_t bits = ftc_atomic_load_relaxed(&rw->bits);
     for (;;) {
         if (bits & (RW_WRITE_LOCKED | RW_HAS_PARKED)) {
-            bits = set_parked_and_wait(rw, bits);
+            if (deadline == 0)
+                return FTC_ETIMEDOUT; /* try only: nothing was changed */
+            if (!set_parked_and_wait(rw, &bits, deadline, flags))
+                return give_up(rw);
             continue;
         }
         /* acquire: as in ftc_rwlock_tryrdlock. */
         if (ftc_atomic_cas_acquire(&rw->bits, &bits, bits + RW_READER))
-            return;
+            return 0;
     }
+}
+
+void ftc_rwlock_rdlock(ftc_rwlock *rw)
+{
+    (void)ftc_rwlock_rdlock_timed(rw, -1, FTC_LOCK_DETACH);
 }
 
 void ftc_rwlock_rdunlock(ftc_rwlock *rw)
@@ -93,18 +140,27 @@ bool ftc_rwlock_trywrlock(ftc_rwlock *rw)
     return false;
 }
 
-void ftc_rwlock_wrlock(ftc_rwlock *rw)
+int ftc_rwlock_wrlock_timed(ftc_rwlock *rw, double timeout, int flags)
 {
+    int64_t deadline = deadline_of(timeout);
     uintptr_t bits = ftc_atomic_load_relaxed(&rw->bits);
     for (;;) {
         if (bits & (RW_WRITE_LOCKED | RW_READER_MASK)) {
-            bits = set_parked_and_wait(rw, bits);
+            if (deadline == 0)
+                return FTC_ETIMEDOUT; /* try only: nothing was changed */
+            if (!set_parked_and_wait(rw, &bits, deadline, flags))
+                return give_up(rw);
             continue;
         }
         /* acquire: as in ftc_rwlock_trywrlock. */
         if (ftc_atomic_cas_acquire(&rw->bits, &bits, bits | RW_WRITE_LOCKED))
-            return;
+            return 0;
     }
+}
+
+void ftc_rwlock_wrlock(ftc_rwlock *rw)
+{
+    (void)ftc_rwlock_wrlock_timed(rw, -1, FTC_LOCK_DETACH);
 }
 
 void ftc_rwlock_wrunlock(ftc_rwlock *rw)

@@ -158,6 +158,12 @@ FTC_API void ftc_rwlock_rdunlock(ftc_rwlock *rw);   /* fatal if no reader holds 
 FTC_API void ftc_rwlock_wrlock(ftc_rwlock *rw);
 FTC_API bool ftc_rwlock_trywrlock(ftc_rwlock *rw);
 FTC_API void ftc_rwlock_wrunlock(ftc_rwlock *rw);   /* fatal if not write-locked */
+/* The read and write locks with a timeout in seconds (< 0 forever, 0 try once) and flags
+ * FTC_LOCK_* (FTC_LOCK_DETACH: detach while parked, as the calls above always do). Return 0
+ * (locked) or FTC_ETIMEDOUT (not locked; the lock's state is as if the call never waited,
+ * though other waiters may have been woken to look again). */
+FTC_API int ftc_rwlock_rdlock_timed(ftc_rwlock *rw, double timeout, int flags);
+FTC_API int ftc_rwlock_wrlock_timed(ftc_rwlock *rw, double timeout, int flags);
 
 /* ---- seqlock ----
  * For small data read far more often than written. Writers serialize on a mutex and make the
