@@ -125,8 +125,8 @@ static inline void bench_sum_borrowed(int found, int rc, ftc_object *v, int64_t 
     } while (0)
 
 /* Workloads, one per file family. */
-extern const bench_workload wl_tick, wl_count_floor, wl_alloc_int, wl_refcount_private, wl_refcount_shared,
-    wl_refcount_shared_marked;
+extern const bench_workload wl_tick, wl_count_floor, wl_alloc_int, wl_refcount_private,
+    wl_refcount_shared, wl_refcount_shared_marked;
 extern const bench_workload wl_dict_private, wl_dict_shared_read, wl_dict_shared_read_ref,
     wl_dict_shared_read_mutex,
     wl_dict_shared_mixed;

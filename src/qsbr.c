@@ -19,12 +19,16 @@
  *   wr_seq   (global, starts at 1) is advanced by one atomic add when a batch is sealed; the
  *            new value is that batch's goal; the request bits are set after the add.
  *   seq      (per thread) is wr_seq as read at the thread's last quiescent state, 0 offline.
- *   rd_seq   (global) caches the minimum seq over online threads seen by the last poll.
+ *   rd_seq   (global) the highest minimum seq over online threads that a scan has seen
+ *            (a minimum, once seen, stays a completed grace period; gp_poll's short cut
+ *            answers from it without a scan while nothing changed since the newest scan).
  * A batch is safe once every online thread's seq >= goal: such a thread passed a quiescent
  * state after the add, hence after the unlink that preceded the add, so it holds no pointer
  * into the batch; an offline thread holds none; a thread coming online stores seq (seq_cst,
  * then a full fence) before reading anything, so a poll that saw it offline is ordered before
- * its first read, which then sees the unlink. Polling never blocks: it scans the records.
+ * its first read, which then sees the unlink. Polling never blocks: it scans the records
+ * (under the registry lock), and only when something that could end a grace period happened
+ * since the last scan (gp_poll).
  *
  * Deferred memory per thread: batches of at most FTC_QSBR_BATCH_ITEMS items; a batch is
  * sealed when full, when its bytes reach FTC_QSBR_BATCH_BYTES, or at the thread's QSBR tick
@@ -49,9 +53,10 @@
  * offline does FTC_TSAN_RELEASE(&tsan_token), and each freeing of a batch whose grace period
  * passed does FTC_TSAN_ACQUIRE(&tsan_token) first.
  *
- * Memory order: seq and wr_seq are seq_cst (the essay's argument needs it); the relaxed
- * accesses without their own comment are statistics and pending counts that only their own
- * thread writes, or the tstate pointer read under the registry lock.
+ * Memory order: seq, wr_seq and change_gen are seq_cst (the essay's and gp_poll's arguments
+ * need it); rd_seq and scan_gen are raised by release CASes and read with acquire (gp_poll);
+ * the relaxed accesses without their own comment are statistics and pending counts that only
+ * their own thread writes, or the tstate pointer read under the registry lock.
  */
 #include "internal/object.h"
 #include <malloc.h>
@@ -79,10 +84,12 @@ static uint64_t rd_seq = 1;         /* atomic */
  * minimum over online threads' seqs: a report that changes a seq, a thread going offline, a
  * seal (wr_seq, the minimum when nobody is online). scan_gen is the change_gen read before the
  * newest scan whose result is in rd_seq. While they are equal nothing could have raised the
- * minimum since that scan, so a poll answers from rd_seq without the registry lock. */
-static uint64_t change_gen = 1;     /* atomic */
-static uint64_t scan_gen;           /* atomic */
-static uint64_t scans, polls;       /* atomic, statistics */
+ * minimum since that scan, so a poll answers from rd_seq without the registry lock. Both on a
+ * line of their own: every poll reads them, beside wr_seq and rd_seq's line. */
+static struct {
+    _Alignas(64) uint64_t change_gen;   /* atomic */
+    uint64_t scan_gen;                  /* atomic */
+} gens = {1, 0};
 static char tsan_token;
 
 static pthread_mutex_t orphan_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -102,7 +109,7 @@ static uint64_t limit_waits;        /* atomic, statistics */
 
 /* seq_cst: after the store or add it follows, so that a scan that read the new change_gen
  * also reads that store (gp_poll). */
-static void changed(void) { ftc_atomic_fetch_add(&change_gen, 1); }
+static void changed(void) { ftc_atomic_fetch_add(&gens.change_gen, 1); }
 
 static uint64_t advance(void)
 {
@@ -111,6 +118,9 @@ static uint64_t advance(void)
     return goal;
 }
 
+/* Raises *p to v. Relaxed load: only a start value for the CAS. Release CAS: pairs with the
+ * acquire loads of rd_seq and scan_gen in gp_poll, so a poller that reads the raised value
+ * also sees what the raiser did before (its scan, and for scan_gen its raise of rd_seq). */
 static void max_release(uint64_t *p, uint64_t v)
 {
     uint64_t cur = ftc_atomic_load_relaxed(p);
@@ -136,12 +146,16 @@ static bool gp_poll(uint64_t goal)
     /* Acquire: pairs with the release CAS below in another poller. */
     if (ftc_atomic_load_acquire(&rd_seq) >= goal)
         return true;
-    ftc_atomic_fetch_add_relaxed(&polls, 1); /* relaxed: a statistic */
-    uint64_t gen = ftc_atomic_load(&change_gen);
+    /* The caller's statistics (its own record; relaxed stores, owner only). */
+    struct _ftc_objects_tstate *self = _ftc_objects_self;
+    if (self != NULL)
+        ftc_atomic_store_relaxed(&self->qsbr_polls, self->qsbr_polls + 1);
+    uint64_t g = ftc_atomic_load(&gens.change_gen);
     /* Acquire: pairs with max_release(&scan_gen) below; rd_seq is then at least that scan's. */
-    if (ftc_atomic_load_acquire(&scan_gen) == gen)
+    if (ftc_atomic_load_acquire(&gens.scan_gen) == g)
         return ftc_atomic_load_acquire(&rd_seq) >= goal;
-    ftc_atomic_fetch_add_relaxed(&scans, 1); /* relaxed: a statistic */
+    if (self != NULL)
+        ftc_atomic_store_relaxed(&self->qsbr_scans, self->qsbr_scans + 1);
     uint64_t min = ftc_atomic_load(&wr_seq);
     _ftc_objects_reg_lock();
     for (struct _ftc_objects_tstate *r = _ftc_objects_reg_first(); r != NULL; r = r->next) {
@@ -151,7 +165,7 @@ static bool gp_poll(uint64_t goal)
     }
     _ftc_objects_reg_unlock();
     max_release(&rd_seq, min);
-    max_release(&scan_gen, gen);
+    max_release(&gens.scan_gen, g);
     return min >= goal;
 }
 
@@ -435,10 +449,19 @@ void _ftc_qsbr_online(struct _ftc_objects_tstate *rec)
     if (rec->qsbr_online)
         return;
     rec->qsbr_online = 1;
-    ftc_atomic_store(&rec->qsbr_seq, ftc_atomic_load(&wr_seq));
+    uint64_t seq = ftc_atomic_load(&wr_seq);
+    ftc_atomic_store(&rec->qsbr_seq, seq);
     /* Full fence: the seq store is visible before any lock-free read that follows (see the
      * essay: a poll that saw us offline is ordered before our first read). */
     ftc_atomic_fence();
+    /* A seal between our load of wr_seq and our store asked the online threads for a report
+     * while we still looked offline: nobody asked us, and the batch would wait until some
+     * later request. Ask ourselves (found by review; the next tick reports). */
+    if (ftc_atomic_load(&wr_seq) != seq) {
+        ftc_tstate *ts = ftc_atomic_load_relaxed(&rec->ts);
+        if (ts != NULL)
+            _ftc_eval_breaker_set(ts, FTC_EB_QSBR);
+    }
     rcu_thread_online();
 }
 
@@ -553,8 +576,8 @@ void ftc_qsbr_get_stats(ftc_qsbr_stats *out)
     out->freed_items = ftc_atomic_load_relaxed(&freed_items);
     out->orphan_items = ftc_atomic_load_relaxed(&orphan_items);
     out->limit_waits = ftc_atomic_load_relaxed(&limit_waits);
-    out->polls = ftc_atomic_load_relaxed(&polls);
-    out->scans = ftc_atomic_load_relaxed(&scans);
+    out->polls = rec ? ftc_atomic_load_relaxed(&rec->qsbr_polls) : 0;
+    out->scans = rec ? ftc_atomic_load_relaxed(&rec->qsbr_scans) : 0;
 }
 
 #else /* GIL build: the GIL excludes readers; free at once. */

@@ -43,10 +43,10 @@ typedef struct ftc_qsbr_stats {
     uint64_t freed_items;     /* process-wide: items freed after a grace period */
     uint64_t orphan_items;    /* process-wide: items of exited threads still waiting */
     uint64_t limit_waits;     /* process-wide: ticks that waited because of the limit */
-    uint64_t polls;           /* process-wide: grace-period checks not already answered */
-    uint64_t scans;           /* process-wide: ... of those, the ones that scanned the threads
-                               * (under the registry lock); the others found nothing changed
-                               * since the last scan */
+    uint64_t polls;           /* the caller's grace-period checks not already answered */
+    uint64_t scans;           /* ... of those, the ones that scanned the threads (under the
+                               * registry lock); the others found nothing changed since the
+                               * last scan */
 } ftc_qsbr_stats;
 FTC_API void ftc_qsbr_get_stats(ftc_qsbr_stats *out);
 

@@ -11,6 +11,13 @@
 
 #include "internal/core.h"
 
+/* ftc_rwlock's word (src/rwlock.c): bit 0 write-locked, bit 1 waiters parked, bits 2.. the
+ * number of readers holding it. Here so that tests can check the word without copying it. */
+#define FTC_RW_WRITE_LOCKED ((uintptr_t)1)
+#define FTC_RW_HAS_PARKED ((uintptr_t)2)
+#define FTC_RW_READER ((uintptr_t)4)
+#define FTC_RW_READER_MASK (~(uintptr_t)3)
+
 /* Results of _ftc_parking_lot_park. */
 enum {
     FTC_PARK_OK = 0,       /* unparked by _ftc_parking_lot_unpark / _unpark_all */

@@ -6,9 +6,10 @@
  * needs the lock (a user-type key that is equal but not identical: its eq callback may only run
  * under the lock) waits for the holder instead, which is also checked.
  *
- * The holder releases after a deadline even if the reads never came back, so a regression
- * fails the checks instead of hanging. In the GIL build critical sections are empty (the GIL
- * is the lock) and the same reads simply succeed. */
+ * The holder keeps the lock until the reads are done (no deadline: how fast they ran must not
+ * decide the result), so a read that regressed to taking the lock hangs, and the watchdog
+ * fails the test. In the GIL build critical sections are empty (the GIL is the lock) and the
+ * same reads simply succeed. */
 #include <string.h>
 
 #include "check.h"

@@ -208,7 +208,7 @@ FTC_TEST(priority_off_means_no_priority_takes)
     CHECK_EQ(ftc_get_gil_io_priority(NULL), 0);
     stop_all = 0;
     spin_ticks = 0;
-    spinner_up = 0;
+    ftc_atomic_store(&spinner_up, 0);
     ftc_gil_reset_stats();
     ftc_thread *a, *b;
     CHECK_EQ(ftc_thread_start(&a, spinner, NULL, NULL), 0);

@@ -166,8 +166,9 @@ static void lin_print(const char *const *names)
 /* Runs at least `histories` rounds: make() builds the container and the initial model state
  * and fills lin_ops' kinds and arguments; each round is checked. In the nogil build it goes on
  * (within a time budget, and past it until there is one) until `want_overlap` rounds had
- * operations of different threads overlapping in time, since only those test anything; on a loaded 2-core machine most rounds
- * run one thread after the other. Returns the number of overlapping rounds; *ran the rounds. */
+ * operations of different threads overlapping in time, since only those test anything; on a
+ * loaded 2-core machine most rounds run one thread after the other. Returns the number of
+ * overlapping rounds; *ran the rounds. */
 static long lin_run_all(long histories, long want_overlap, double budget,
                         ftc_object *(*make)(lin_state *, uint64_t *), const char *const *names,
                         long *ran)
