@@ -1,9 +1,9 @@
 /* ftcore common definitions: export macro, error codes, fatal errors, the allocator.
  *
- * Error convention (STYLE.md): a fallible call returns int, 0 on success (or 1/0 for
- * found/not-found), a negative FTC_E* code on failure; ftc_strerror() names a code.
- * Constructors return NULL on failure and leave the code in ftc_last_error() for the calling
- * thread. Misuse that cannot be reported as a value calls ftc_fatal(), which prints the
+ * Error convention (docs/architecture.md, "Conventions"): a fallible call returns int, 0 on
+ * success (or 1/0 for found/not-found), a negative FTC_E* code on failure; ftc_strerror() names
+ * a code. Constructors return NULL on failure and leave the code in ftc_last_error() for the
+ * calling thread. Misuse that cannot be reported as a value calls ftc_fatal(), which prints the
  * function, file and line and aborts.
  */
 #ifndef FTCORE_COMMON_H
