@@ -43,6 +43,12 @@
 #endif
 
 #define FTC_UNUSED(x) ((void)(x))
+
+/* Fault injection around a new thread's start (src/common.c; the thread's own code calls
+ * them, src/thread.c): begin takes the countdown armed by ftc_fault_alloc_fail_in_next_thread
+ * as the thread's own, end records how many allocations the start made and disarms. */
+void _ftc_fault_thread_start_begin(void);
+void _ftc_fault_thread_start_end(void);
 /* A slow path kept out of its caller, so the fast path's frame stays small (fewer saved
  * registers, less code in the hot cache lines). */
 #define FTC_NOINLINE __attribute__((noinline))
