@@ -109,7 +109,9 @@ FTC_API ftc_object *ftc_dict_copy(ftc_object *d);
 
 /* Sets every item of the dict `other` into d, in other's order. other is read atomically (a
  * snapshot taken under its lock, with the hashes it stored: no hash callback runs); the items
- * are then set in one critical section on d. An eq callback (keys of user types) failing
+ * are then set in one critical section on d, inside one write window: other threads, lock-free
+ * readers included, see d before or after the whole update (unless an eq callback of a user
+ * key type blocks, which lets them in part-way). An eq callback (keys of user types) failing
  * part-way leaves the items before it set and returns its code; FTC_ENOMEM likewise. d may be
  * other. */
 FTC_API int ftc_dict_update(ftc_object *d, ftc_object *other);
