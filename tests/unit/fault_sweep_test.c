@@ -2,7 +2,8 @@
  * the constructors of Lock, RLock, Condition, Semaphore, BoundedSemaphore, Event, Barrier,
  * Future, local and pool; a local's first get and set in a thread; a future's done callback;
  * pool submit and map; thread start, both the starter's allocations and the new thread's own
- * (ftc_fault_alloc_fail_in_next_thread), and a pool worker's start.
+ * (ftc_fault_alloc_fail_in_next_thread), and a pool worker's start; ftc_tstate_new on a thread
+ * the embedder created.
  *
  * For each operation: run it once with nothing armed and count its allocations; then for every
  * n up to that count, fail the n-th allocation and check the call fails with FTC_ENOMEM (or
@@ -17,6 +18,8 @@
 
 #include "check.h"
 #include "internal/core.h"
+
+#include <pthread.h>
 
 static void setup(void) { cr_assert_eq(ftc_runtime_init(NULL), 0); }
 static void teardown(void) { FTC_FINI_CHECK(ftc_runtime_fini() == 0, "runtime fini failed"); }
@@ -443,4 +446,61 @@ Test(fault, thread_start_every_allocation_of_both_threads)
     /* And threads still start normally afterwards: the injector is disarmed. */
     start_and_join();
     cr_assert_eq(ftc_threads_snapshot(NULL, 0), threads0);
+}
+
+/* ---- a thread the embedder created: ftc_tstate_new ---- */
+
+struct foreign_sweep {
+    int64_t threads0;
+    uint64_t failed;       /* attempts that failed cleanly */
+    int bad_code;          /* a failure with another code than FTC_ENOMEM */
+    int bad_count;         /* a failure that left a thread state linked */
+    int never;             /* no attempt succeeded */
+};
+
+static void *foreign_main(void *arg)
+{
+    struct foreign_sweep *r = arg;
+    r->never = 1;
+    for (uint64_t n = 1; n <= MAX_ALLOCS; n++) {
+        ftc_set_last_error(0);
+        ftc_fault_alloc_fail_after(n);
+        ftc_tstate *ts = ftc_tstate_new(ftc_interp_main());
+        uint64_t made = ftc_fault_alloc_fail_after(0);
+        if (ts != NULL) {
+            ftc_attach(ts);
+            ftc_object *o = ftc_int_new(1234567);
+            if (o != NULL && ftc_int_value(o) == 1234567 && made < n)
+                r->never = 0;
+            ftc_xdecref(o);
+            ftc_detach();
+            ftc_tstate_delete(ts);
+            if (made < n)
+                break;
+            continue;
+        }
+        r->failed++;
+        if (ftc_last_error() != FTC_ENOMEM)
+            r->bad_code = ftc_last_error();
+        if (ftc_threads_snapshot(NULL, 0) != r->threads0)
+            r->bad_count = 1;
+    }
+    return NULL;
+}
+
+Test(fault, foreign_thread_state_new)
+{
+    struct foreign_sweep r = {.threads0 = ftc_threads_snapshot(NULL, 0)};
+    int64_t live0 = live_settled();
+    pthread_t th;
+    ftc_tstate *me = ftc_detach(); /* the GIL build's new tstate must be able to attach */
+    cr_assert_eq(pthread_create(&th, NULL, foreign_main, &r), 0);
+    cr_assert_eq(pthread_join(th, NULL), 0);
+    ftc_attach(me);
+    cr_assert_eq(r.never, 0, "ftc_tstate_new never succeeded");
+    cr_assert_geq(r.failed, 1);
+    cr_assert_eq(r.bad_code, 0, "a failure returned code %d", r.bad_code);
+    cr_assert_eq(r.bad_count, 0, "a failed ftc_tstate_new left a thread state linked");
+    cr_assert_eq(ftc_threads_snapshot(NULL, 0), r.threads0);
+    cr_assert_eq(live_settled(), live0);
 }
