@@ -171,7 +171,10 @@ static ftc_object *local_init(void *arg, int *err)
 }
 
 static int init_runs;
-static ftc_object *make_local_with_init(void) { return ftc_local_new_with_init(local_init, &init_runs); }
+static ftc_object *make_local_with_init(void)
+{
+    return ftc_local_new_with_init(local_init, &init_runs);
+}
 static void use_local_with_init(ftc_object *o)
 {
     ftc_object *out = NULL;
