@@ -40,16 +40,18 @@
  * until it is back under the limit (wait_for_limit; limit_waits counts these waits;
  * stress/qsbr_limit_wait checks that one happens and ends only with another thread's report).
  * So the limit holds on return from each tick, not in between. A deferral never blocks: it can
- * happen anywhere, typically inside a container operation with the object's critical section
- * held and lock-free pointers in hand. The thread cannot go offline there (a detach suspends
- * its critical sections, and an offline thread's pointers may be freed under it), and it cannot
- * wait online (its own report is part of every grace period, and a stop-the-world requester
- * waits attached for it to park). Between two ticks a thread's pending bytes can exceed the
- * limit by all it defers in between (this layer puts no bound on that: a VM ticks often). A
- * thread that ends hands its unfinished batches to the orphan list, which any ticking thread
- * polls and runtime fini frees; neither the orphan list nor the one-item batches of threads
- * without a tstate count toward any thread's limit. If a batch cannot be allocated, the freeing
- * thread stops the world (no reader is then between quiescent states) and frees at once.
+ * happen inside any decref that frees a shared object, so in the middle of a container
+ * operation with the object's critical section held and lock-free pointers in hand. The
+ * thread cannot go offline there (a detach
+ * suspends its critical sections, and an offline thread's pointers may be freed under it), and
+ * it cannot wait online (its own report is part of every grace period; two threads over the
+ * limit would wait for each other; a stop-the-world requester waits attached for it to park).
+ * Between two ticks a thread's pending bytes can exceed the limit by all it defers in between
+ * (this layer puts no bound on that: a VM ticks often). A thread that ends hands its unfinished
+ * batches to the orphan list, which any ticking thread polls and runtime fini frees; neither
+ * the orphan list nor the one-item batches of threads without a tstate count toward any
+ * thread's limit. If a batch cannot be allocated, the freeing thread stops the world (no reader
+ * is then between quiescent states) and frees at once.
  *
  * Measured here (2-core VM, nogil, one run, quietest of several; /tmp program, not in bench/):
  * a tick with nothing pending 1.1 ns (the state layer's inline load: the read side is free);

@@ -17,11 +17,12 @@
  * reader). ftc_qsbr_quiescent() frees what is ready but never waits; a detach neither frees nor
  * waits. Memory deferred by a thread without a tstate, or left by a thread that ended, goes to
  * a shared queue that no limit bounds (freed at later ticks of any thread, at the latest at
- * runtime fini). Why not wait at the deferral: it can happen anywhere, typically inside a
- * container operation with the object's critical section held and lock-free pointers in hand,
- * where the thread can neither detach (that would suspend the critical section and let go of
- * its pointers) nor wait attached (its own report is part of every grace period, and a stop-
- * the-world requester waits, attached, for it to park). The GIL build frees at once (the GIL
+ * runtime fini). Why not wait at the deferral: it can happen inside any decref that frees a
+ * shared object, typically inside a container operation with the object's critical section held
+ * and lock-free pointers in hand, where the thread can neither detach (that would suspend the
+ * critical section and let go of its pointers) nor wait attached (its own report is part of
+ * every grace period, two threads over the limit would wait for each other, and a stop-the-
+ * world requester waits, attached, for it to park). The GIL build frees at once (the GIL
  * excludes readers): nothing is ever pending.
  *
  * Callers should be attached (nogil); a thread without a tstate may call too (its frees join a
