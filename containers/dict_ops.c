@@ -3,8 +3,9 @@
  * Each reads its dict inside the dict's critical section, so it sees one state of it. copy
  * builds the new table directly from the live entries (one allocation, compacted, in order).
  * update snapshots the source's entries with their stored hashes (so no hash callback runs)
- * and sets them into the target in one critical section; eq callbacks may still run for keys
- * of user types, and a failing one stops the update there.
+ * and sets them into the target in one critical section and one write window, so that no
+ * reader, lock-free or not, sees the target part-way; eq callbacks may still run for keys of
+ * user types (a blocking one lets other threads in), and a failing one stops the update there.
  *
  * Iteration keeps a position (an entry number) and the dict's shape counter from its first
  * step; the shape moves whenever a key is added or removed or the table is rebuilt, and then
@@ -102,12 +103,17 @@ int ftc_dict_update(ftc_object *d, ftc_object *other)
     if (n < 0)
         return FTC_ENOMEM;
     FTC_BEGIN_CRITICAL_SECTION(d);
+    /* One window around every insertion: lock-free readers see d before or after (a reader
+     * that finds it open takes the locked path and waits for the end). */
+    dict_window_open(DICT(d));
     for (int64_t j = 0; j < n && rc == 0; j++) {
         ftc_object *old = NULL;
         rc = _ftc_dict_set_locked(DICT(d), snap[j].key, snap[j].hash, snap[j].value, &old);
-        /* The dict is consistent again: the old value's deallocator may use it. */
+        /* The dict is consistent again: the old value's deallocator may use it (its reads of
+         * d take the locked path, which re-enters our critical section). */
         ftc_xdecref(old);
     }
+    dict_window_close(DICT(d));
     FTC_END_CRITICAL_SECTION();
     if (snap != NULL)
         snapshot_free(snap, n);

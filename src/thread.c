@@ -129,9 +129,12 @@ static void *thread_main(void *arg)
     pthread_setname_np(pthread_self(), osname);
     ftc_atomic_store_release(&t->ident, ftc_thread_ident());
     int err = 0;
+    /* The start's allocations may be failed on demand (ftc_fault_alloc_fail_in_next_thread). */
+    _ftc_fault_thread_start_begin();
     /* t->interp was reserved by the starter; if the runtime was finalized meanwhile it may be
      * gone, and _ftc_tstate_new finds that out without touching it. */
     ftc_tstate *ts = _ftc_tstate_new(t->interp, &t->generation, &err);
+    _ftc_fault_thread_start_end();
     if (!ts) {
         /* The starter frees the handle once it sees DONE under the handle's mutex, which we
          * release as our very last access to the handle. */

@@ -19,7 +19,7 @@
  * thread sees the request (and parks itself, decrementing the countdown): a detach is never
  * missed, so the requester needs no polling.
  *
- * Attach follows DESIGN.md: GIL (when one is in force) -> TLS -> CAS DETACHED->ATTACHED (wait
+ * Attach, in this order: GIL (when one is in force) -> TLS -> CAS DETACHED->ATTACHED (wait
  * while SUSPENDED, dropping the GIL meanwhile; block forever when SHUTTING_DOWN) -> objects
  * (QSBR online) -> resume the top critical section. Detach is the reverse. A thread whose tstate
  * was stopped by finalization reads only ts->state, ts->gil and the GIL before blocking forever;

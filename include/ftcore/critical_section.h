@@ -51,8 +51,9 @@
 FTC_EXTERN_C_BEGIN
 
 /* The types, the functions and the thread-local link exist in both builds, so that both export
- * the same symbols (DESIGN.md); in the GIL build the macros below never call them, the link
- * stays NULL and a section begun through the functions is a no-op one. */
+ * the same symbols (docs/architecture.md, "Two builds from one source"); in the GIL build the
+ * macros below never call them, the link stays NULL and a section begun through the functions
+ * is a no-op one. */
 
 /* Private layout; on the stack of the thread that began it. */
 typedef struct ftc_critical_section {

@@ -22,11 +22,11 @@
  * Timeouts everywhere are in seconds, measured on the monotonic clock: < 0 waits forever,
  * 0 only tries. A timed-out call returns FTC_ETIMEDOUT and has changed nothing.
  *
- * Detaching: a thread that blocks while attached must detach (DESIGN.md: otherwise it could hold
- * the GIL, or the world could not stop, or its critical sections' locks would stay held while
- * it waits). ftc_mutex_lock() and the other blocking calls here therefore detach while parked
- * when the caller is attached (FTC_LOCK_DETACH); ftc_mutex_lock_timed() lets the caller choose.
- * Threads without a thread state may use every primitive here.
+ * Detaching: a thread that blocks while attached must detach (otherwise it could hold the GIL,
+ * or the world could not stop, or its critical sections' locks would stay held while it waits).
+ * ftc_mutex_lock() and the other blocking calls here therefore detach while parked when the
+ * caller is attached (FTC_LOCK_DETACH); ftc_mutex_lock_timed() lets the caller choose. Threads
+ * without a thread state may use every primitive here.
  */
 #ifndef FTCORE_MUTEX_H
 #define FTCORE_MUTEX_H

@@ -148,7 +148,8 @@ FTC_API int64_t ftc_object_refcount(ftc_object *o);
 FTC_API int64_t ftc_object_live_count(void);
 
 /* ---- out-of-line slow paths (do not call directly) ---- */
-/* Declared in both builds so that both export the same symbols (DESIGN.md); the GIL build's
+/* Declared in both builds so that both export the same symbols (docs/architecture.md); the
+ * GIL build's
  * inline paths never call the BRC and hot ones (there they mean plain counting). */
 FTC_API void _ftc_object_dealloc(ftc_object *o);
 FTC_API void _ftc_object_merge_zero_local(ftc_object *o);
