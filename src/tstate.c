@@ -24,6 +24,10 @@
  * (QSBR online) -> resume the top critical section. Detach is the reverse. A thread whose tstate
  * was stopped by finalization reads only ts->state, ts->gil and the GIL before blocking forever;
  * those are kept alive for it (state.h, "stopped daemon threads").
+ *
+ * A thread may own several tstates (one per interpreter it entered) and switch between them with
+ * ftc_tstate_swap, a detach followed by an attach: only one is attached at a time, and the
+ * per-OS-thread parts (BRC ownership, the QSBR record, hot-object counts) are shared by them all.
  */
 #include "internal/state.h"
 
