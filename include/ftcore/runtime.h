@@ -85,6 +85,28 @@ FTC_API void ftc_attach(ftc_tstate *ts);
 #define FTC_BEGIN_ALLOW_THREADS { ftc_tstate *_ftc_save_ts = ftc_detach();
 #define FTC_END_ALLOW_THREADS   ftc_attach(_ftc_save_ts); }
 
+/* Makes ts the calling thread's attached thread state and returns the one that was attached
+ * before (NULL if none): CPython's PyThreadState_Swap, for a VM that runs several interpreters
+ * on one OS thread or a callback that arrives from a foreign runtime. ts == NULL only detaches
+ * (and returns what was attached; NULL and no effect if nothing was).
+ *
+ * It is exactly a detach of the current tstate followed by an attach of ts, with everything
+ * those do: the old tstate's critical sections are suspended (their locks released) and ts's
+ * innermost one is re-taken; the thread goes QSBR-offline and back online; in the GIL build,
+ * and in the nogil build with the GIL on, the old tstate's GIL is released and ts's GIL is
+ * taken (another interpreter's, when it has its own); the attach waits while the world is
+ * stopped, and blocks for good if ts was stopped by runtime finalization (as ftc_attach).
+ * Swapping in the attached tstate itself is allowed: it detaches and re-attaches (a point where
+ * other threads may take the GIL).
+ *
+ * ts must be a thread state of the calling OS thread (made by ftc_tstate_new, ftc_interp_new,
+ * ftc_gilstate_ensure or ftc_thread_start on this thread), not deleted, and detached unless it
+ * is the current one. Violations are fatal errors naming ftc_tstate_swap: a tstate of another
+ * OS thread, one that is not detached, one being deleted, a swap while the calling thread has
+ * the world stopped (ftc_stop_the_world: start it first), and, in builds with FTC_DEBUG >= 1,
+ * a pointer that is no live thread state. */
+FTC_API ftc_tstate *ftc_tstate_swap(ftc_tstate *ts);
+
 /* ---- gilstate: threads the embedder created itself ----
  * ftc_gilstate_ensure() makes the calling thread attached in the main interpreter, creating a
  * tstate if it has none; nestable. ftc_gilstate_release() undoes one ensure, and deletes the
