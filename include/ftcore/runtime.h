@@ -146,9 +146,11 @@ typedef struct ftc_gil_stats {
 FTC_API int ftc_gil_get_stats(ftc_gil_stats *out);
 FTC_API void ftc_gil_reset_stats(void);
 
-/* ---- stop-the-world (nogil; trivially succeeds in the GIL build, where holding the GIL is
- * exclusive) ---- Called attached. Pauses every other attached thread of the runtime at its
- * next tick and keeps detached ones from attaching until ftc_start_the_world(). */
+/* ---- stop-the-world (both builds) ---- Called attached. Pauses every other attached thread of
+ * every interpreter at its next tick or detach and keeps detached ones from attaching until
+ * ftc_start_the_world(); returns once they are all paused. In the GIL build too: threads of
+ * sub-interpreters with their own GIL run in parallel with the caller's. Fatal when the caller
+ * is detached, already has the world stopped (start), or has not (stop). */
 FTC_API void ftc_stop_the_world(void);
 FTC_API void ftc_start_the_world(void);
 
