@@ -294,44 +294,46 @@ void _ftc_cs_after_fork_child(ftc_tstate *dead, ftc_tstate *survivor)
 
 /* ---- the public entry points: the caller's attached thread state ---- */
 
-static ftc_tstate *require_tstate(const char *func)
+static ftc_tstate *require_tstate(const char *call)
 {
     ftc_tstate *ts = _ftc_tstate_current;
     if (ts == NULL)
-        ftc_fatal("%s: a critical section needs an attached thread state", func);
+        _ftc_fatal_no_tstate(call);
     return ts;
 }
 
 void ftc_critical_section_begin_slow(ftc_critical_section *c, ftc_mutex *m)
 {
-    _ftc_cs_begin(require_tstate("ftc_critical_section_begin"), c, m);
+    _ftc_cs_begin(require_tstate(FTC_CS_CALL_BEGIN_), c, m);
 }
 
 void ftc_critical_section_end_slow(ftc_critical_section *c)
 {
-    _ftc_cs_end(require_tstate("ftc_critical_section_end"), c);
+    _ftc_cs_end(require_tstate(FTC_CS_CALL_END_), c);
 }
 
 void ftc_critical_section2_begin_mutex(ftc_critical_section2 *c, ftc_mutex *m1, ftc_mutex *m2)
 {
-    _ftc_cs2_begin(require_tstate(__func__), c, m1, m2);
+    _ftc_cs2_begin(require_tstate(FTC_CS_CALL_BEGIN2_), c, m1, m2);
 }
 
 void ftc_critical_section2_end(ftc_critical_section2 *c)
 {
-    _ftc_cs2_end(require_tstate(__func__), c);
+    _ftc_cs2_end(require_tstate(FTC_CS_CALL_END2_), c);
 }
 
 #else /* GIL build: sections are empty blocks, so the stack is always empty. */
 
 /* The same symbols as the nogil build (critical_section.h): the link stays NULL, and a section
- * begun through the functions (the macros never call them) is a no-op one, never pushed: the
- * GIL is the lock. */
+ * begun through the functions is a no-op one, never pushed: the GIL is the lock. Like the
+ * macros (FTC_CS_REQUIRE_ATTACHED_), they check for an attached thread state when
+ * FTC_DEBUG >= 1. */
 FTC_THREAD_LOCAL uintptr_t *_ftc_cs_top_link;
 
 void ftc_critical_section_begin_slow(ftc_critical_section *c, ftc_mutex *m)
 {
     FTC_UNUSED(m);
+    FTC_CS_REQUIRE_ATTACHED_(FTC_CS_CALL_BEGIN_);
     c->prev = 0;
     c->mutex = NULL;
 }
@@ -339,12 +341,14 @@ void ftc_critical_section_begin_slow(ftc_critical_section *c, ftc_mutex *m)
 void ftc_critical_section_end_slow(ftc_critical_section *c)
 {
     FTC_UNUSED(c);
+    FTC_CS_REQUIRE_ATTACHED_(FTC_CS_CALL_END_);
 }
 
 void ftc_critical_section2_begin_mutex(ftc_critical_section2 *c, ftc_mutex *m1, ftc_mutex *m2)
 {
     FTC_UNUSED(m1);
     FTC_UNUSED(m2);
+    FTC_CS_REQUIRE_ATTACHED_(FTC_CS_CALL_BEGIN2_);
     c->base.prev = 0;
     c->base.mutex = NULL;
     c->mutex2 = NULL;
@@ -353,6 +357,7 @@ void ftc_critical_section2_begin_mutex(ftc_critical_section2 *c, ftc_mutex *m1, 
 void ftc_critical_section2_end(ftc_critical_section2 *c)
 {
     FTC_UNUSED(c);
+    FTC_CS_REQUIRE_ATTACHED_(FTC_CS_CALL_END2_);
 }
 
 void _ftc_cs_suspend_all(ftc_tstate *ts)
@@ -372,3 +377,14 @@ void _ftc_cs_after_fork_child(ftc_tstate *dead, ftc_tstate *survivor)
 }
 
 #endif
+
+/* Both builds: the message every check for a missing thread state gives (the containers' in
+ * ctr.h, the sections' above and in critical_section.h), naming the public call. */
+void _ftc_fatal_no_tstate(const char *call)
+{
+    ftc_fatal_at(call, __FILE__, __LINE__,
+                 "%s: no attached thread state (the calling thread must be attached: "
+                 "ftc_attach() or ftc_gilstate_ensure(), after ftc_runtime_init() and before "
+                 "ftc_runtime_fini(), outside FTC_BEGIN_ALLOW_THREADS)",
+                 call);
+}
