@@ -8,7 +8,7 @@
  * thread released its sections' locks when it detached. A thread parked in the middle of taking
  * a section's lock may still own it (handed off to it while it waited detached, or the first
  * lock of a two-object section while it waits for the second); the lock layer records those
- * and the child releases them (_ftc_locks_after_fork_child). Then the layer's locks are taken
+ * and the child releases them (_ftc_cs_after_fork_child). Then the layer's locks are taken
  * in their nesting order (handles_mutex, head lock, every live GIL's mutex) so the child
  * inherits no half-made change to the lists they guard.
  * parent (after fork): releases them and restarts the world.
