@@ -25,6 +25,7 @@
 #include "internal/state.h"
 
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -95,8 +96,27 @@ static int resolve_gil(const ftc_config *cfg)
 #endif
 }
 
-int ftc_runtime_init(const ftc_config *cfg_in)
+/* Decodes an ABI tag (runtime.h) for the mismatch message. */
+static void describe_abi(uint64_t tag, char *buf, size_t cap)
 {
+    snprintf(buf, cap, "ftcore-%s (object header %u bytes, %u-byte pointers, ABI %u)",
+             (tag >> 16 & 0xff) == 1 ? "nogil" : (tag >> 16 & 0xff) == 0 ? "gil" : "unknown",
+             (unsigned)(tag & 0xffff), (unsigned)(tag >> 24 & 0xff),
+             (unsigned)(tag >> 32 & 0xffff));
+}
+
+int _ftc_runtime_init_checked(const ftc_config *cfg_in, uint64_t abi_tag)
+{
+    if (FTC_UNLIKELY(abi_tag != FTC_ABI_TAG)) {
+        char headers[128], library[128];
+        describe_abi(abi_tag, headers, sizeof headers);
+        describe_abi(FTC_ABI_TAG, library, sizeof library);
+        ftc_fatal_at("ftc_runtime_init", __FILE__, __LINE__,
+                     "ftc_runtime_init: ABI mismatch: the program was compiled against the "
+                     "headers of %s but is linked with the library %s; compile and link it "
+                     "against the same variant (" FTC_VARIANT " here)",
+                     headers, library);
+    }
     ftc_config cfg;
     if (cfg_in)
         cfg = *cfg_in;

@@ -42,9 +42,41 @@ enum {
 };
 
 FTC_API void ftc_config_init(ftc_config *cfg);
+
+/* The ABI tag: what a program compiled against these headers assumes about the library it
+ * runs with, namely the variant (the object header, the critical sections and every inline
+ * function differ between gil and nogil), the size of the object header (object.h checks it
+ * against the struct) and of a pointer, and the ABI version. ftc_runtime_init() passes it
+ * inline, so the library compares the headers' tag with its own at the first call of any
+ * program: a program built against one variant's headers and linked with the other dies there,
+ * with a message naming both, instead of later with a misleading one. */
+#define FTC_ABI_VERSION 1
+#ifdef FTC_GIL_DISABLED
+#define FTC_ABI_VARIANT_BIT 1u
+/* ob_tid; ob_flags, ob_mutex, ob_gc_bits, ob_ref_local (8 bytes); ob_ref_shared; ob_type */
+#define FTC_ABI_OBJECT_HEADER_SIZE (sizeof(uintptr_t) + 8 + sizeof(intptr_t) + sizeof(void *))
+#else
+#define FTC_ABI_VARIANT_BIT 0u
+/* ob_refcnt, ob_type */
+#define FTC_ABI_OBJECT_HEADER_SIZE (sizeof(uint64_t) + sizeof(void *))
+#endif
+/* bits 0-15 the object header size, 16-23 the variant (1 = nogil), 24-31 the pointer size,
+ * 32-47 FTC_ABI_VERSION */
+#define FTC_ABI_TAG                                                                          \
+    ((uint64_t)FTC_ABI_OBJECT_HEADER_SIZE | ((uint64_t)FTC_ABI_VARIANT_BIT << 16) |           \
+     ((uint64_t)sizeof(void *) << 24) | ((uint64_t)FTC_ABI_VERSION << 32))
+
+/* The library side of ftc_runtime_init(): dies through ftc_fatal() when abi_tag is not the
+ * library's own FTC_ABI_TAG (naming the headers' variant and the library's); otherwise
+ * initializes. Call ftc_runtime_init(). */
+FTC_API int _ftc_runtime_init_checked(const ftc_config *cfg, uint64_t abi_tag);
 /* Initializes the runtime and the main interpreter; the caller becomes the attached main
- * thread. NULL = defaults. FTC_ESTATE if already initialized. */
-FTC_API int ftc_runtime_init(const ftc_config *cfg);
+ * thread. NULL = defaults. FTC_ESTATE if already initialized. Fatal when the program was
+ * compiled against the headers of the other variant (FTC_ABI_TAG). */
+static inline int ftc_runtime_init(const ftc_config *cfg)
+{
+    return _ftc_runtime_init_checked(cfg, FTC_ABI_TAG);
+}
 /* Called by the main thread, attached: joins non-daemon threads, stops daemon threads at their
  * next attach or tick, destroys sub-interpreters and the main interpreter, frees everything.
  * The runtime may be initialized again afterwards. */
@@ -168,9 +200,11 @@ typedef struct ftc_gil_stats {
 FTC_API int ftc_gil_get_stats(ftc_gil_stats *out);
 FTC_API void ftc_gil_reset_stats(void);
 
-/* ---- stop-the-world (nogil; trivially succeeds in the GIL build, where holding the GIL is
- * exclusive) ---- Called attached. Pauses every other attached thread of the runtime at its
- * next tick and keeps detached ones from attaching until ftc_start_the_world(). */
+/* ---- stop-the-world (both builds) ---- Called attached. Pauses every other attached thread of
+ * every interpreter at its next tick or detach and keeps detached ones from attaching until
+ * ftc_start_the_world(); returns once they are all paused. In the GIL build too: threads of
+ * sub-interpreters with their own GIL run in parallel with the caller's. Fatal when the caller
+ * is detached, already has the world stopped (start), or has not (stop). */
 FTC_API void ftc_stop_the_world(void);
 FTC_API void ftc_start_the_world(void);
 

@@ -193,6 +193,10 @@ void _ftc_stw_end_shutdown(void);
 /* Whether the calling thread has the world stopped (ftc_stop_the_world). */
 int _ftc_stw_held_by_me(void);
 void _ftc_stw_after_fork_child(int keep_mine);
+/* Stops the world (stw_mutex, then every other thread parked) for a caller that may be
+ * attached, detached, or without any thread state; _ftc_stw_start() restarts it. */
+void _ftc_stw_stop(void);
+void _ftc_stw_start(void);
 /* Locks the stw_mutex, detached while waiting if the caller is attached. */
 void _ftc_stw_mutex_lock(void);
 
