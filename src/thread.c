@@ -263,8 +263,8 @@ int ftc_thread_start(ftc_thread **out, void (*fn)(void *), void *arg, const ftc_
 
 int ftc_thread_join(ftc_thread *t, double timeout)
 {
-    if (!t)
-        return FTC_EINVAL;
+    if (!t || timeout != timeout)
+        return FTC_EINVAL; /* NaN would leave the deadline unset and loop on EINVAL */
     int st = ftc_atomic_load_acquire(&t->state);
     if (st == FTC_THREAD_NOT_STARTED)
         return FTC_ESTATE;

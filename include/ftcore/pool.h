@@ -39,9 +39,10 @@ FTC_API int ftc_future_cancelled(ftc_object *future);
 /* Cancels a pending future: 1 if it is (now or already) cancelled, 0 if it is running or
  * finished and cannot be. Waiters wake, done callbacks run (in this thread). */
 FTC_API int ftc_future_cancel(ftc_object *future);
-/* Waits until done (timeout seconds: < 0 forever, 0 poll), detached while waiting. Returns 0
- * and a new reference to the result in *out (NULL if the task gave none); or the task's error
- * code; FTC_ECANCELLED; FTC_ETIMEDOUT; or an async exception's code. *out is NULL unless 0. */
+/* Waits until done (timeout seconds: < 0 forever, 0 poll; NaN: FTC_EINVAL at once, as for
+ * every timed call here), detached while waiting. Returns 0 and a new reference to the result
+ * in *out (NULL if the task gave none); or the task's error code; FTC_ECANCELLED;
+ * FTC_ETIMEDOUT; or an async exception's code. *out is NULL unless 0. */
 FTC_API int ftc_future_result(ftc_object *future, double timeout, ftc_object **out);
 /* Waits until done: 0, FTC_ETIMEDOUT, or an async code. */
 FTC_API int ftc_future_wait(ftc_object *future, double timeout);

@@ -32,8 +32,9 @@ typedef struct ftc_thread_opts {
  * ftc_thread_release()). On failure nothing is leaked and *out is NULL. */
 FTC_API int ftc_thread_start(ftc_thread **out, void (*fn)(void *), void *arg,
                              const ftc_thread_opts *opts);
-/* Waits for t to finish: 0, FTC_ETIMEDOUT, FTC_EDEADLK (self-join). timeout < 0 waits forever,
- * 0 polls. Detaches while waiting. */
+/* Waits for t to finish: 0, FTC_ETIMEDOUT, FTC_EDEADLK (self-join), FTC_EINVAL (NULL t or a
+ * NaN timeout; nothing waited for). timeout < 0 waits forever, 0 polls. Detaches while
+ * waiting. */
 FTC_API int ftc_thread_join(ftc_thread *t, double timeout);
 FTC_API void ftc_thread_incref(ftc_thread *t);
 FTC_API void ftc_thread_release(ftc_thread *t);
