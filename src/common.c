@@ -41,6 +41,7 @@ static const char *const error_names[] = {
     [13] = "FTC_ECANCELLED: cancelled",
     [14] = "FTC_EOVERFLOW: size or count overflow",
     [15] = "FTC_ENOTSUP: not supported in this build",
+    [16] = "FTC_EBUSY: still in use",
 };
 
 const char *ftc_strerror(int code)

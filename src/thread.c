@@ -376,10 +376,19 @@ int ftc_thread_join(ftc_thread *t, double timeout)
     return rc;
 }
 
-void _ftc_threads_join_non_daemon(void)
+int _ftc_threads_join_non_daemon(const char *api)
 {
     for (;;) {
         pthread_mutex_lock(&_ftc_rt.handles_mutex);
+        /* A running pool's workers wait for work for ever: joining them would hang. Asked at
+         * every round, and under the head lock together with setting finalizing below. */
+        _ftc_head_lock();
+        size_t busy = _ftc_pools_report_running(api);
+        _ftc_head_unlock();
+        if (busy) {
+            pthread_mutex_unlock(&_ftc_rt.handles_mutex);
+            return FTC_EBUSY;
+        }
         ftc_thread *t = _ftc_rt.handles;
         for (; t; t = t->next) {
             /* (a fork child's main thread may be a started thread: not itself) */
@@ -391,12 +400,15 @@ void _ftc_threads_join_non_daemon(void)
                 break;
         }
         if (!t) {
-            /* None left: from now on nothing can start (checked under this mutex). */
+            /* None left: from now on nothing can start (checked under this mutex), and no
+             * pool be made (checked under the head lock). */
             _ftc_head_lock();
-            ftc_atomic_store(&_ftc_rt.finalizing, 1);
+            busy = _ftc_pools_report_running(api);
+            if (!busy)
+                ftc_atomic_store(&_ftc_rt.finalizing, 1);
             _ftc_head_unlock();
             pthread_mutex_unlock(&_ftc_rt.handles_mutex);
-            return;
+            return busy ? FTC_EBUSY : 0;
         }
         ftc_thread_incref(t);
         pthread_mutex_unlock(&_ftc_rt.handles_mutex);

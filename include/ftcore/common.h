@@ -51,6 +51,7 @@ enum {
     FTC_ECANCELLED = -13, /* a future was cancelled */
     FTC_EOVERFLOW = -14,  /* a count or size would overflow */
     FTC_ENOTSUP = -15,    /* not supported in this build or configuration */
+    FTC_EBUSY = -16,      /* still in use (ftc_runtime_fini with a pool or a section open) */
     FTC_EUSER = -1000     /* first code reserved for the embedder */
 };
 

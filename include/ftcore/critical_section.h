@@ -23,8 +23,10 @@
  * the mutex by handoff without having run since: CPython gh-144513).
  *
  * Sections require an attached thread state (fatal otherwise). Begin and end must pair in the
- * same scope (the macros open and close a block). In the GIL build they are empty blocks: the
- * GIL already serializes everything they protect.
+ * same scope (the macros open and close a block). In the GIL build they lock nothing (the GIL
+ * already serializes everything they protect) and only count the calling thread's open
+ * sections (_ftc_cs_gil_depth), so that ftc_runtime_fini() can refuse to run inside one, as
+ * it does in the nogil build, where the thread's stack of sections tells.
  *
  * Fast paths (inline below; everything else is in src/critical_section.c). Begin on a free
  * mutex is one acquire CAS (0 -> LOCKED) and a push: exactly the first step of the full begin,
@@ -73,6 +75,10 @@ typedef struct ftc_critical_section2 {
 /* The calling thread's attached tstate's stack head (a tagged pointer to the top section), or
  * NULL while it has none attached. Written only by the thread itself (src/critical_section.c). */
 extern FTC_API FTC_THREAD_LOCAL uintptr_t *_ftc_cs_top_link;
+
+/* GIL build: the number of sections the calling thread has begun and not ended (the macros
+ * and the functions below count them; nothing else does). Always 0 in the nogil build. */
+extern FTC_API FTC_THREAD_LOCAL uintptr_t _ftc_cs_gil_depth;
 
 /* Slow paths (src/critical_section.c): the whole begin / end. Use the inline functions. */
 FTC_API void ftc_critical_section_begin_slow(ftc_critical_section *c, ftc_mutex *m);
@@ -157,13 +163,14 @@ static inline ftc_mutex *_ftc_cs_object_mutex(ftc_object *op)
 
 #else /* GIL build: the GIL is the lock */
 
-/* The arguments are evaluated once, as in the nogil build, and otherwise unused. */
-#define FTC_BEGIN_CRITICAL_SECTION(op) { (void)(op);
-#define FTC_BEGIN_CRITICAL_SECTION2(a, b) { (void)(a); (void)(b);
-#define FTC_BEGIN_CRITICAL_SECTION_MUTEX(m) { (void)(m);
-#define FTC_BEGIN_CRITICAL_SECTION_MUTEX2(m1, m2) { (void)(m1); (void)(m2);
-#define FTC_END_CRITICAL_SECTION() }
-#define FTC_END_CRITICAL_SECTION2() }
+/* The arguments are evaluated once, as in the nogil build, and otherwise unused; the depth
+ * counts the open sections (a thread-local increment, no lock). */
+#define FTC_BEGIN_CRITICAL_SECTION(op) { (void)(op); _ftc_cs_gil_depth++;
+#define FTC_BEGIN_CRITICAL_SECTION2(a, b) { (void)(a); (void)(b); _ftc_cs_gil_depth++;
+#define FTC_BEGIN_CRITICAL_SECTION_MUTEX(m) { (void)(m); _ftc_cs_gil_depth++;
+#define FTC_BEGIN_CRITICAL_SECTION_MUTEX2(m1, m2) { (void)(m1); (void)(m2); _ftc_cs_gil_depth++;
+#define FTC_END_CRITICAL_SECTION() _ftc_cs_gil_depth--; }
+#define FTC_END_CRITICAL_SECTION2() _ftc_cs_gil_depth--; }
 
 #endif
 
