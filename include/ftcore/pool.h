@@ -63,7 +63,9 @@ typedef struct ftc_pool ftc_pool;
 typedef int (*ftc_task_fn)(void *arg, ftc_object **result);
 
 /* max_workers: 0 = Python's default, min(32, CPUs + 4). The caller must be attached.
- * NULL on failure (ftc_last_error()). No thread starts before the first submit. */
+ * NULL on failure (ftc_last_error(): FTC_ENOMEM, or FTC_ESTATE when no runtime is initialized
+ * or it is being finalized). No thread starts before the first submit. Until the pool is shut
+ * down (ftc_pool_shutdown, ftc_pool_free), ftc_runtime_fini() refuses with FTC_EBUSY. */
 FTC_API ftc_pool *ftc_pool_new(size_t max_workers);
 /* Queues fn(arg); *future_out receives a new reference to its future (pass NULL if unwanted).
  * The caller must be attached (a worker may have to be started: ftc_thread_start).
