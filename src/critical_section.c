@@ -53,9 +53,20 @@
 #include "internal/parking_lot.h"
 #include "internal/state.h"
 
+/* Counted by the GIL build's macros and functions only (critical_section.h). */
+FTC_THREAD_LOCAL uintptr_t _ftc_cs_gil_depth;
+
 #ifdef FTC_GIL_DISABLED
 
 FTC_THREAD_LOCAL uintptr_t *_ftc_cs_top_link;
+
+size_t _ftc_cs_open_count(ftc_tstate *ts)
+{
+    size_t n = 0;
+    for (uintptr_t link = ts->critical_section; link != 0; n++)
+        link = ((ftc_critical_section *)(link & ~FTC_CS_MASK))->prev;
+    return n;
+}
 
 static void resume_top(ftc_tstate *ts);
 
@@ -325,10 +336,17 @@ void ftc_critical_section2_end(ftc_critical_section2 *c)
 #else /* GIL build: sections are empty blocks, so the stack is always empty. */
 
 /* The same symbols as the nogil build (critical_section.h): the link stays NULL, and a section
- * begun through the functions is a no-op one, never pushed: the GIL is the lock. Like the
- * macros (FTC_CS_REQUIRE_ATTACHED_), they check for an attached thread state when
- * FTC_DEBUG >= 1. */
+ * begun through the functions (the macros never call them) is a no-op one, never pushed: the
+ * GIL is the lock. Like the macros (FTC_CS_REQUIRE_ATTACHED_), they check for an attached
+ * thread state when FTC_DEBUG >= 1. Both forms count the thread's open sections in
+ * _ftc_cs_gil_depth. */
 FTC_THREAD_LOCAL uintptr_t *_ftc_cs_top_link;
+
+size_t _ftc_cs_open_count(ftc_tstate *ts)
+{
+    FTC_UNUSED(ts);
+    return (size_t)_ftc_cs_gil_depth;
+}
 
 void ftc_critical_section_begin_slow(ftc_critical_section *c, ftc_mutex *m)
 {
@@ -336,12 +354,14 @@ void ftc_critical_section_begin_slow(ftc_critical_section *c, ftc_mutex *m)
     FTC_CS_REQUIRE_ATTACHED_(FTC_CS_CALL_BEGIN_);
     c->prev = 0;
     c->mutex = NULL;
+    _ftc_cs_gil_depth++;
 }
 
 void ftc_critical_section_end_slow(ftc_critical_section *c)
 {
     FTC_UNUSED(c);
     FTC_CS_REQUIRE_ATTACHED_(FTC_CS_CALL_END_);
+    _ftc_cs_gil_depth--;
 }
 
 void ftc_critical_section2_begin_mutex(ftc_critical_section2 *c, ftc_mutex *m1, ftc_mutex *m2)
@@ -352,12 +372,14 @@ void ftc_critical_section2_begin_mutex(ftc_critical_section2 *c, ftc_mutex *m1, 
     c->base.prev = 0;
     c->base.mutex = NULL;
     c->mutex2 = NULL;
+    _ftc_cs_gil_depth++;
 }
 
 void ftc_critical_section2_end(ftc_critical_section2 *c)
 {
     FTC_UNUSED(c);
     FTC_CS_REQUIRE_ATTACHED_(FTC_CS_CALL_END2_);
+    _ftc_cs_gil_depth--;
 }
 
 void _ftc_cs_suspend_all(ftc_tstate *ts)

@@ -79,8 +79,24 @@ static inline int ftc_runtime_init(const ftc_config *cfg)
 }
 /* Called by the main thread, attached: joins non-daemon threads, stops daemon threads at their
  * next attach or tick, destroys sub-interpreters and the main interpreter, frees everything.
- * The runtime may be initialized again afterwards. */
+ * The runtime may be initialized again afterwards. Returns 0; FTC_ESTATE (nothing done) if the
+ * runtime is not initialized or the caller is not its attached main thread; FTC_EBUSY if the
+ * caller is inside a critical section, or a thread pool (ftc_pool_new) is not shut down (its
+ * workers would wait for ever): fini then prints on stderr what is still running and returns
+ * without tearing anything down (non-daemon threads that finished meanwhile are joined), so the
+ * caller can end the section or shut the pool down and call it again.
+ *
+ * Objects still alive when it is done (never released, or held by a stopped daemon thread)
+ * are counted: see ftc_runtime_leaked_objects(). With FTC_DEBUG >= 1, or the environment
+ * variable FTC_REPORT_LEAKS=1 (=0 silences it), a non-zero count is printed on stderr. Using
+ * the runtime after fini is an error: debug builds (FTC_DEBUG >= 1) die through ftc_fatal()
+ * when an object is made before the next ftc_runtime_init(). */
 FTC_API int ftc_runtime_fini(void);
+/* The number of heap objects still alive at the end of the last successful ftc_runtime_fini()
+ * (ftc_object_live_count() then: process-wide, so it includes objects left over from an
+ * earlier init/fini cycle); 0 before the first fini. A leak check for a VM's test suite:
+ * assert it is 0 after fini. */
+FTC_API int64_t ftc_runtime_leaked_objects(void);
 FTC_API int ftc_runtime_is_initialized(void);
 
 /* 1 while a GIL is in force for the caller's interpreter (always 1 in the GIL build). */

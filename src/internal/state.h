@@ -128,6 +128,8 @@ int _ftc_pending_calls_run(ftc_interp *interp, ftc_tstate *ts);
 struct _ftc_runtime {
     int initialized;             /* atomic */
     int finalizing;              /* atomic; written under head lock and handles_mutex */
+    int finalized;               /* atomic: fini completed and init not called since */
+    int64_t leaked_objects;      /* atomic: objects alive at the end of the last fini */
     uint64_t generation;         /* init count; handles remember theirs */
     ftc_config config;
     pthread_mutex_t head_mutex;
@@ -201,8 +203,13 @@ void _ftc_stw_start(void);
 void _ftc_stw_mutex_lock(void);
 
 /* ---- thread handles (thread.c) ---- */
-/* Joins every non-daemon thread of this runtime, then sets finalizing (fini). */
-void _ftc_threads_join_non_daemon(void);
+/* Joins every non-daemon thread of this runtime, then sets finalizing (fini). Refuses with
+ * FTC_EBUSY (finalizing not set, the rest still running) while a pool of this runtime is not
+ * shut down, having printed it on stderr as a refusal of `api`. */
+int _ftc_threads_join_non_daemon(const char *api);
+/* The pools of this runtime generation not shut down (head lock held); each is printed on
+ * stderr as keeping `api` from finishing unless api is NULL (src/pool.c). */
+size_t _ftc_pools_report_running(const char *api);
 void _ftc_threads_after_fork_child(void);
 
 /* ---- eval breaker ---- */
