@@ -10,7 +10,9 @@ repository, and fails when
   - an included repository header is not on any floor,
   - an include goes up: the included header's floor is higher than the including file's,
     and no `allow` line names that pair,
-  - an `allow` line names a pair that no longer exists (the map must not keep dead excuses).
+An `allow` line that matches no include is reported as a warning only (branches land in any
+order: an exception may be written before the include it excuses arrives); remove it when it
+stays unused.
 
 Includes of system headers (<stdio.h>, <pthread.h>, ...) are ignored. `#include <ftcore/x.h>`
 resolves to include/ftcore/x.h, atomics/ftcore/x.h, or the generated config.h (placed by its
@@ -131,8 +133,8 @@ def check(root, dirs):
                         errors.append(f"{rel}:{lineno}: floor {mine[0]} ({mine[1]}) includes "
                                       f"{target}, floor {theirs[0]} ({theirs[1]})")
     for a in sorted(allows - used_allows):
-        errors.append(f"docs/architecture.md: allow {a[0]} -> {a[1]} matches no include "
-                      f"any more: remove it")
+        print(f"check-layers: warning: allow {a[0]} -> {a[1]} (docs/architecture.md) matches "
+              f"no include: remove it if it stays unused")
     return errors, nfiles
 
 
