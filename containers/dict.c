@@ -422,6 +422,7 @@ const ftc_type ftc_dict_type = {
 
 ftc_object *ftc_dict_new(void)
 {
+    ctr_require_attached(__func__);
     return ftc_object_new(&ftc_dict_type); /* zero-filled: empty, no table */
 }
 
@@ -443,6 +444,7 @@ static inline int keyed_prologue(ftc_object *d, ftc_object *key, uint64_t *hash)
 
 int ftc_dict_set(ftc_object *d, ftc_object *key, ftc_object *value)
 {
+    ctr_require_attached(__func__);
     uint64_t hash;
     int rc = keyed_prologue(d, key, &hash);
     if (rc < 0)
@@ -526,6 +528,7 @@ static FTC_ALWAYS_INLINE int dict_find(ftc_object *d, ftc_object *key, ftc_objec
 
 int ftc_dict_get_ref(ftc_object *d, ftc_object *key, ftc_object **value)
 {
+    ctr_require_attached(__func__);
     if (FTC_UNLIKELY(value == NULL))
         return FTC_EINVAL;
     *value = NULL;
@@ -534,6 +537,7 @@ int ftc_dict_get_ref(ftc_object *d, ftc_object *key, ftc_object **value)
 
 int ftc_dict_get_borrowed(ftc_object *d, ftc_object *key, ftc_object **value)
 {
+    ctr_require_attached(__func__);
     if (FTC_UNLIKELY(value == NULL))
         return FTC_EINVAL;
     *value = NULL;
@@ -542,11 +546,13 @@ int ftc_dict_get_borrowed(ftc_object *d, ftc_object *key, ftc_object **value)
 
 int ftc_dict_contains(ftc_object *d, ftc_object *key)
 {
+    ctr_require_attached(__func__);
     return dict_find(d, key, NULL, FIND_CONTAINS);
 }
 
 int ftc_dict_pop(ftc_object *d, ftc_object *key, ftc_object **value)
 {
+    ctr_require_attached(__func__);
     if (value == NULL)
         return FTC_EINVAL;
     *value = NULL;
@@ -569,6 +575,7 @@ int ftc_dict_pop(ftc_object *d, ftc_object *key, ftc_object **value)
 
 int ftc_dict_del(ftc_object *d, ftc_object *key)
 {
+    ctr_require_attached(__func__);
     ftc_object *v = NULL;
     int rc = ftc_dict_pop(d, key, &v);
     if (rc == 1) {
@@ -580,6 +587,7 @@ int ftc_dict_del(ftc_object *d, ftc_object *key)
 
 int ftc_dict_setdefault_ref(ftc_object *d, ftc_object *key, ftc_object *dflt, ftc_object **out)
 {
+    ctr_require_attached(__func__);
     if (out == NULL)
         return FTC_EINVAL;
     *out = NULL;
@@ -611,6 +619,7 @@ int ftc_dict_setdefault_ref(ftc_object *d, ftc_object *key, ftc_object *dflt, ft
 
 int64_t ftc_dict_len(ftc_object *d)
 {
+    ctr_require_attached(__func__);
     int rc = ctr_check(d, &ftc_dict_type);
     if (rc < 0)
         return rc;
@@ -637,6 +646,7 @@ int64_t ftc_dict_len(ftc_object *d)
 
 int ftc_dict_clear(ftc_object *d)
 {
+    ctr_require_attached(__func__);
     int rc = ctr_check(d, &ftc_dict_type);
     if (rc < 0)
         return rc;

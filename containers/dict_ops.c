@@ -16,6 +16,7 @@
 
 ftc_object *ftc_dict_copy(ftc_object *d)
 {
+    ctr_require_attached(__func__);
     int rc = ctr_check(d, &ftc_dict_type);
     if (rc < 0) {
         ftc_set_last_error(rc);
@@ -89,6 +90,7 @@ static void snapshot_free(dict_entry *snap, int64_t n)
 
 int ftc_dict_update(ftc_object *d, ftc_object *other)
 {
+    ctr_require_attached(__func__);
     int rc = ctr_check(d, &ftc_dict_type);
     if (rc < 0)
         return rc;
@@ -122,6 +124,7 @@ int ftc_dict_update(ftc_object *d, ftc_object *other)
 
 int ftc_dict_next(ftc_object *d, ftc_dict_pos *pos, ftc_object **key, ftc_object **value)
 {
+    ctr_require_attached(__func__);
     if (key != NULL)
         *key = NULL;
     if (value != NULL)
@@ -219,6 +222,18 @@ done:
     return out;
 }
 
-ftc_object *ftc_dict_keys(ftc_object *d) { return dict_view(d, VIEW_KEYS); }
-ftc_object *ftc_dict_values(ftc_object *d) { return dict_view(d, VIEW_VALUES); }
-ftc_object *ftc_dict_items(ftc_object *d) { return dict_view(d, VIEW_ITEMS); }
+ftc_object *ftc_dict_keys(ftc_object *d)
+{
+    ctr_require_attached(__func__);
+    return dict_view(d, VIEW_KEYS);
+}
+ftc_object *ftc_dict_values(ftc_object *d)
+{
+    ctr_require_attached(__func__);
+    return dict_view(d, VIEW_VALUES);
+}
+ftc_object *ftc_dict_items(ftc_object *d)
+{
+    ctr_require_attached(__func__);
+    return dict_view(d, VIEW_ITEMS);
+}

@@ -44,6 +44,7 @@ static const char *const error_names[] = {
     [16] = "FTC_EEMPTY: the queue is empty",
     [17] = "FTC_EFULL: the queue is full",
     [18] = "FTC_ESHUTDOWN: the queue is shut down",
+    [19] = "FTC_EBUSY: still in use",
 };
 
 const char *ftc_strerror(int code)

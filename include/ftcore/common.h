@@ -54,6 +54,7 @@ enum {
     FTC_EEMPTY = -16,     /* a non-blocking get found the queue empty (queue.h) */
     FTC_EFULL = -17,      /* a non-blocking put found the queue full (queue.h) */
     FTC_ESHUTDOWN = -18,  /* the queue is shut down (queue.h) */
+    FTC_EBUSY = -19,      /* still in use (ftc_runtime_fini with a pool or a section open) */
     FTC_EUSER = -1000     /* first code reserved for the embedder */
 };
 

@@ -24,6 +24,11 @@
  * dict's owner, which takes the lock once to share the dict: docs/atomicity.md); everything
  * else runs in a critical section on the dict. A caller that needs several calls to act as one
  * wraps them in FTC_BEGIN_CRITICAL_SECTION(d).
+ *
+ * The calling thread must have an attached thread state (after ftc_runtime_init(), before
+ * ftc_runtime_fini(), outside FTC_BEGIN_ALLOW_THREADS): a call without one dies through
+ * ftc_fatal() with "<the call>: no attached thread state", in both builds, whatever the
+ * arguments (it is checked first).
  */
 #ifndef FTCORE_DICT_H
 #define FTCORE_DICT_H

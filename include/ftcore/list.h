@@ -15,6 +15,11 @@
  * it once to share the list: docs/atomicity.md); everything else runs in a critical section
  * on the list. Compound patterns (check the length,
  * then index) are not atomic.
+ *
+ * The calling thread must have an attached thread state (after ftc_runtime_init(), before
+ * ftc_runtime_fini(), outside FTC_BEGIN_ALLOW_THREADS): a call without one dies through
+ * ftc_fatal() with "<the call>: no attached thread state", in both builds, whatever the
+ * arguments (it is checked first).
  */
 #ifndef FTCORE_LIST_H
 #define FTCORE_LIST_H

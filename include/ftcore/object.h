@@ -118,6 +118,15 @@ struct ftc_object {
 
 #endif
 
+/* The ABI tag (runtime.h) describes this header: keep the two in step. */
+#ifdef __cplusplus
+static_assert(sizeof(struct ftc_object) == FTC_ABI_OBJECT_HEADER_SIZE,
+              "FTC_ABI_OBJECT_HEADER_SIZE does not describe struct ftc_object");
+#else
+_Static_assert(sizeof(struct ftc_object) == FTC_ABI_OBJECT_HEADER_SIZE,
+               "FTC_ABI_OBJECT_HEADER_SIZE does not describe struct ftc_object");
+#endif
+
 /* The first member of a user type's struct:  typedef struct { FTC_OBJECT_HEAD; int64_t v; } t;
  * A static (immortal) object of such a type: static t x = { FTC_OBJECT_STATIC_INIT(&type), 5 };
  * whose counts never change and which is never freed. */

@@ -91,6 +91,10 @@ struct ftc_tstate {
 
     /* lock layer: top of the critical-section stack (tagged pointer), owner thread only */
     uintptr_t critical_section;
+    /* lock layer (nogil): the locks a critical section is taking right now (begin, or resume
+     * re-taking a suspended one), NULL otherwise. Written by the owner only; read by a fork
+     * child, where a dead thread may own one of them (critical_section.c, "fork") */
+    ftc_mutex *cs_taking[2];
 
     /* object layer (brc.c, qsbr.c, ...) */
     struct _ftc_objects_tstate *objects;
@@ -125,6 +129,9 @@ ftc_tstate *_ftc_tstate_require(const char *func);
 /* lock layer (src/critical_section.c, src/parking_lot.c) */
 void _ftc_cs_suspend_all(ftc_tstate *ts);          /* detach: release every section's lock */
 void _ftc_cs_resume(ftc_tstate *ts);               /* attach: re-take the top section's lock */
+/* fork child: releases the section locks the dead thread owning `dead` was taking, unless an
+ * active section of `survivor` (the forking thread's attached tstate, or NULL) holds them. */
+void _ftc_cs_after_fork_child(ftc_tstate *dead, ftc_tstate *survivor);
 void _ftc_locks_after_fork_child(void);            /* reinitialize the parking lot */
 
 /* object layer (src/brc.c, src/qsbr.c, ...) */
