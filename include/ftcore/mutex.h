@@ -1,4 +1,5 @@
-/* ftc_mutex (one byte), and the primitives built on the same parking lot: a one-shot event, a
+/** @file
+ * ftc_mutex (one byte), and the primitives built on the same parking lot: a one-shot event, a
  * once-flag, a reader-writer lock, a seqlock and a recursive mutex.
  *
  * ftc_mutex is CPython's PyMutex design, written fresh. The whole lock is one byte, so that
@@ -39,7 +40,7 @@ FTC_EXTERN_C_BEGIN
 #define FTC_MUTEX_HAS_PARKED ((uint8_t)2)
 
 typedef struct ftc_mutex {
-    uint8_t bits; /* atomic; FTC_MUTEX_* */
+    uint8_t bits; /**< atomic; FTC_MUTEX_* */
 } ftc_mutex;
 
 #define FTC_MUTEX_INIT {0}
@@ -50,19 +51,19 @@ static_assert(sizeof(ftc_mutex) == 1, "the object header reserves one byte for i
 _Static_assert(sizeof(ftc_mutex) == 1, "the object header reserves one byte for its mutex");
 #endif
 
-/* Flags of the timed lock calls. */
+/** Flags of the timed lock calls. */
 enum {
-    FTC_LOCK_NODETACH = 0, /* keep the thread state attached while parked */
-    FTC_LOCK_DETACH = 1    /* detach while parked if the caller is attached (the default) */
+    FTC_LOCK_NODETACH = 0, /**< keep the thread state attached while parked */
+    FTC_LOCK_DETACH = 1    /**< detach while parked if the caller is attached (the default) */
 };
 
 /* ---- ftc_mutex ---- */
 
-/* Slow paths (src/mutex.c). Call the inline functions below instead. */
+/** Slow paths (src/mutex.c). Call the inline functions below instead. */
 FTC_API void ftc_mutex_lock_slow(ftc_mutex *m);
 FTC_API void ftc_mutex_unlock_slow(ftc_mutex *m);
 
-/* Locks m, waiting as long as needed (detached while parked, if attached). */
+/** Locks m, waiting as long as needed (detached while parked, if attached). */
 static inline void ftc_mutex_lock(ftc_mutex *m)
 {
     uint8_t expected = 0;
@@ -72,7 +73,7 @@ static inline void ftc_mutex_lock(ftc_mutex *m)
         ftc_mutex_lock_slow(m);
 }
 
-/* Unlocks m; fatal if m is not locked. Any thread may unlock (the mutex has no owner). */
+/** Unlocks m; fatal if m is not locked. Any thread may unlock (the mutex has no owner). */
 static inline void ftc_mutex_unlock(ftc_mutex *m)
 {
     uint8_t expected = FTC_MUTEX_LOCKED;
@@ -81,7 +82,7 @@ static inline void ftc_mutex_unlock(ftc_mutex *m)
         ftc_mutex_unlock_slow(m);
 }
 
-/* Locks m if it is free right now; never waits. Returns true if locked. */
+/** Locks m if it is free right now; never waits. Returns true if locked. */
 static inline bool ftc_mutex_trylock(ftc_mutex *m)
 {
     uint8_t v = ftc_atomic_load_relaxed(&m->bits);
@@ -93,11 +94,11 @@ static inline bool ftc_mutex_trylock(ftc_mutex *m)
     return false;
 }
 
-/* Locks m within timeout seconds (< 0 forever, 0 try). flags: FTC_LOCK_*.
+/** Locks m within timeout seconds (< 0 forever, 0 try). flags: FTC_LOCK_*.
  * Returns 0, or FTC_ETIMEDOUT; FTC_EINVAL (m untouched) for a NaN timeout. */
 FTC_API int ftc_mutex_lock_timed(ftc_mutex *m, double timeout, int flags);
 
-/* Whether m is locked (by anyone); a snapshot, for assertions and tests. */
+/** Whether m is locked (by anyone); a snapshot, for assertions and tests. */
 static inline bool ftc_mutex_is_locked(ftc_mutex *m)
 {
     /* relaxed: a snapshot that orders nothing. */
@@ -107,16 +108,16 @@ static inline bool ftc_mutex_is_locked(ftc_mutex *m)
 /* ---- one-shot event ----
  * Starts unset; ftc_event_set() sets it for good and wakes every waiter. */
 typedef struct ftc_event {
-    uint8_t v; /* atomic: 0 unset, 1 set, 2 unset with waiters parked */
+    uint8_t v; /**< atomic: 0 unset, 1 set, 2 unset with waiters parked */
 } ftc_event;
 #define FTC_EVENT_INIT {0}
 
 FTC_API void ftc_event_set(ftc_event *e);
 FTC_API bool ftc_event_is_set(ftc_event *e);
-/* Waits until e is set, at most timeout seconds (< 0 forever, 0 try); detaches while parked.
+/** Waits until e is set, at most timeout seconds (< 0 forever, 0 try); detaches while parked.
  * Returns true if e is set. A NaN timeout is a fatal error (there is no code to return). */
 FTC_API bool ftc_event_wait(ftc_event *e, double timeout);
-/* The same with FTC_LOCK_* flags. */
+/** The same with FTC_LOCK_* flags. */
 FTC_API bool ftc_event_wait_flags(ftc_event *e, double timeout, int flags);
 
 /* ---- once-flag ----
@@ -124,7 +125,7 @@ FTC_API bool ftc_event_wait_flags(ftc_event *e, double timeout, int flags);
  * wait (detached) for the running one. If fn returns a negative code, the flag stays unset,
  * that code is returned, and the next caller (perhaps one that was waiting) runs fn again. */
 typedef struct ftc_once {
-    uint8_t v; /* atomic: 0 not run, 1 done, 2 running, |4 waiters parked */
+    uint8_t v; /**< atomic: 0 not run, 1 done, 2 running, |4 waiters parked */
 } ftc_once;
 #define FTC_ONCE_INIT {0}
 
@@ -139,7 +140,7 @@ static inline int ftc_once_call(ftc_once *o, int (*fn)(void *), void *arg)
 }
 static inline bool ftc_once_is_done(ftc_once *o)
 {
-    return ftc_atomic_load_acquire(&o->v) == 1; /* acquire: as in ftc_once_call */
+    return ftc_atomic_load_acquire(&o->v) == 1; /**< acquire: as in ftc_once_call */
 }
 
 /* ---- reader-writer lock ----
@@ -148,17 +149,17 @@ static inline bool ftc_once_is_done(ftc_once *o)
  * the read lock again while a writer waits deadlocks itself). Blocking calls detach while
  * parked. */
 typedef struct ftc_rwlock {
-    uintptr_t bits; /* atomic: bit 0 write-locked, bit 1 waiters parked, bits 2.. reader count */
+    uintptr_t bits; /**< atomic: bit 0 write-locked, bit 1 waiters parked, bits 2.. reader count */
 } ftc_rwlock;
 #define FTC_RWLOCK_INIT {0}
 
 FTC_API void ftc_rwlock_rdlock(ftc_rwlock *rw);
 FTC_API bool ftc_rwlock_tryrdlock(ftc_rwlock *rw);
-FTC_API void ftc_rwlock_rdunlock(ftc_rwlock *rw);   /* fatal if no reader holds it */
+FTC_API void ftc_rwlock_rdunlock(ftc_rwlock *rw);   /**< fatal if no reader holds it */
 FTC_API void ftc_rwlock_wrlock(ftc_rwlock *rw);
 FTC_API bool ftc_rwlock_trywrlock(ftc_rwlock *rw);
-FTC_API void ftc_rwlock_wrunlock(ftc_rwlock *rw);   /* fatal if not write-locked */
-/* The read and write locks with a timeout in seconds (< 0 forever, 0 try once) and flags
+FTC_API void ftc_rwlock_wrunlock(ftc_rwlock *rw);   /**< fatal if not write-locked */
+/** The read and write locks with a timeout in seconds (< 0 forever, 0 try once) and flags
  * FTC_LOCK_* (FTC_LOCK_DETACH: detach while parked, as the calls above always do). Return 0
  * (locked) or FTC_ETIMEDOUT (not locked; the lock's state is as if the call never waited,
  * though other waiters may have been woken to look again); FTC_EINVAL (nothing touched) for
@@ -177,36 +178,36 @@ FTC_API int ftc_rwlock_wrlock_timed(ftc_rwlock *rw, double timeout, int flags);
  *   while (!ftc_seqlock_read_end(&sl, s));
  */
 typedef struct ftc_seqlock {
-    uint32_t seq;     /* atomic: even when no writer is active */
-    ftc_mutex writer; /* serializes writers */
+    uint32_t seq;     /**< atomic: even when no writer is active */
+    ftc_mutex writer; /**< serializes writers */
 } ftc_seqlock;
 #define FTC_SEQLOCK_INIT {0, FTC_MUTEX_INIT}
 
 FTC_API void ftc_seqlock_write_begin(ftc_seqlock *sl);
-FTC_API void ftc_seqlock_write_end(ftc_seqlock *sl);     /* fatal if no write is in progress */
+FTC_API void ftc_seqlock_write_end(ftc_seqlock *sl);     /**< fatal if no write is in progress */
 FTC_API uint32_t ftc_seqlock_read_begin(ftc_seqlock *sl);
-FTC_API bool ftc_seqlock_read_end(ftc_seqlock *sl, uint32_t seq); /* true: the read was consistent */
+FTC_API bool ftc_seqlock_read_end(ftc_seqlock *sl, uint32_t seq); /**< true: the read was consistent */
 
 /* ---- recursive mutex ----
  * The owning thread may lock it again; it is released when unlocked as many times as locked.
  * Works for threads with or without a thread state. */
 typedef struct ftc_rmutex {
     ftc_mutex mutex;
-    uintptr_t owner;  /* atomic: the owning thread's id (see src/rmutex.c), 0 when free */
-    size_t level;     /* extra locks by the owner beyond the first; owner only */
+    uintptr_t owner;  /**< atomic: the owning thread's id (see src/rmutex.c), 0 when free */
+    size_t level;     /**< extra locks by the owner beyond the first; owner only */
 } ftc_rmutex;
 #define FTC_RMUTEX_INIT {FTC_MUTEX_INIT, 0, 0}
 
 FTC_API void ftc_rmutex_lock(ftc_rmutex *r);
-/* timeout in seconds (< 0 forever, 0 try), flags FTC_LOCK_*: 0 or FTC_ETIMEDOUT; FTC_EINVAL
+/** timeout in seconds (< 0 forever, 0 try), flags FTC_LOCK_*: 0 or FTC_ETIMEDOUT; FTC_EINVAL
  * (no change, not even to the owner's level) for a NaN timeout. */
 FTC_API int ftc_rmutex_lock_timed(ftc_rmutex *r, double timeout, int flags);
-/* Unlocks once; fatal if the caller does not own r. */
+/** Unlocks once; fatal if the caller does not own r. */
 FTC_API void ftc_rmutex_unlock(ftc_rmutex *r);
-/* Unlocks once; FTC_EPERM (and no change) if the caller does not own r. */
+/** Unlocks once; FTC_EPERM (and no change) if the caller does not own r. */
 FTC_API int ftc_rmutex_unlock_checked(ftc_rmutex *r);
-FTC_API bool ftc_rmutex_is_owned(ftc_rmutex *r);   /* by the calling thread */
-/* How many times the caller has locked r (0 if it does not own it). */
+FTC_API bool ftc_rmutex_is_owned(ftc_rmutex *r);   /**< by the calling thread */
+/** How many times the caller has locked r (0 if it does not own it). */
 FTC_API size_t ftc_rmutex_count(ftc_rmutex *r);
 
 FTC_EXTERN_C_END
