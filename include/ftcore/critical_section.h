@@ -65,15 +65,18 @@ typedef struct ftc_critical_section {
     ftc_mutex *mutex; /**< the lock; NULL for a no-op section */
 } ftc_critical_section;
 
+/** Private layout of a two-mutex section; on the stack of the thread that began it. */
 typedef struct ftc_critical_section2 {
-    ftc_critical_section base;
+    ftc_critical_section base; /**< the lower-addressed lock, and the link to the enclosing one */
     ftc_mutex *mutex2; /**< the higher-addressed lock; NULL if both were the same */
 } ftc_critical_section2;
 
-/** Low bits of the tagged pointers to sections (the tstate's stack head and each prev). */
+/** @name Low bits of the tagged pointers to sections (the tstate's stack head and each prev)
+ * @{ */
 #define FTC_CS_INACTIVE ((uintptr_t)1) /**< the section's locks are released (suspended) */
 #define FTC_CS_TWO ((uintptr_t)2)      /**< the section is an ftc_critical_section2 */
-#define FTC_CS_MASK ((uintptr_t)3)
+#define FTC_CS_MASK ((uintptr_t)3)     /**< both tag bits */
+/** @} */
 
 /** The calling thread's attached tstate's stack head (a tagged pointer to the top section), or
  * NULL while it has none attached. Written only by the thread itself (src/critical_section.c). */
@@ -93,9 +96,11 @@ FTC_NORETURN FTC_API void _ftc_fatal_no_tstate(const char *call);
  * and the functions below count them; nothing else does). Always 0 in the nogil build. */
 extern FTC_API FTC_THREAD_LOCAL uintptr_t _ftc_cs_gil_depth;
 
+/** @{ */
 /** Slow paths (src/critical_section.c): the whole begin / end. Use the inline functions. */
 FTC_API void ftc_critical_section_begin_slow(ftc_critical_section *c, ftc_mutex *m);
 FTC_API void ftc_critical_section_end_slow(ftc_critical_section *c);
+/** @} */
 
 /** Begins a section on m: returns holding m (or as a no-op if the top section holds m). */
 static inline void ftc_critical_section_begin_mutex(ftc_critical_section *c, ftc_mutex *m)
@@ -128,8 +133,11 @@ static inline void ftc_critical_section_end(ftc_critical_section *c)
     ftc_critical_section_end_slow(c);
 }
 
+/** Begins a section on two mutexes, locked in address order (one if m1 == m2); returns holding
+ * both, or as a no-op for those the top section already holds. */
 FTC_API void ftc_critical_section2_begin_mutex(ftc_critical_section2 *c, ftc_mutex *m1,
                                                ftc_mutex *m2);
+/** Ends the two-mutex section c began (it must be the innermost). */
 FTC_API void ftc_critical_section2_end(ftc_critical_section2 *c);
 
 #ifdef FTC_GIL_DISABLED
@@ -140,6 +148,7 @@ FTC_API void ftc_critical_section2_end(ftc_critical_section2 *c);
     _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wshadow\"")
 #define FTC_CS_SHADOW_OK_END_ _Pragma("GCC diagnostic pop")
 
+/** Opens a block holding mutex m in a critical section (close it with FTC_END_CRITICAL_SECTION). */
 #define FTC_BEGIN_CRITICAL_SECTION_MUTEX(m)                                   \
     {                                                                         \
         FTC_CS_SHADOW_OK_BEGIN_                                               \
@@ -147,10 +156,13 @@ FTC_API void ftc_critical_section2_end(ftc_critical_section2 *c);
         FTC_CS_SHADOW_OK_END_                                                 \
         ftc_critical_section_begin_mutex(&_ftc_cs, (m));
 
+/** Ends the section of FTC_BEGIN_CRITICAL_SECTION or _MUTEX and closes its block. */
 #define FTC_END_CRITICAL_SECTION()                                            \
         ftc_critical_section_end(&_ftc_cs);                                   \
     }
 
+/** Opens a block holding mutexes m1 and m2 (in address order) in one critical section (close it
+ * with FTC_END_CRITICAL_SECTION2). */
 #define FTC_BEGIN_CRITICAL_SECTION_MUTEX2(m1, m2)                             \
     {                                                                         \
         FTC_CS_SHADOW_OK_BEGIN_                                               \
@@ -158,6 +170,7 @@ FTC_API void ftc_critical_section2_end(ftc_critical_section2 *c);
         FTC_CS_SHADOW_OK_END_                                                 \
         ftc_critical_section2_begin_mutex(&_ftc_cs2, (m1), (m2));
 
+/** Ends the section of FTC_BEGIN_CRITICAL_SECTION2 or _MUTEX2 and closes its block. */
 #define FTC_END_CRITICAL_SECTION2()                                           \
         ftc_critical_section2_end(&_ftc_cs2);                                 \
     }
@@ -168,8 +181,11 @@ static inline ftc_mutex *_ftc_cs_object_mutex(ftc_object *op)
 {
     return &op->ob_mutex;
 }
+/** Opens a block holding object op's lock in a critical section (FTC_END_CRITICAL_SECTION). */
 #define FTC_BEGIN_CRITICAL_SECTION(op) \
     FTC_BEGIN_CRITICAL_SECTION_MUTEX(_ftc_cs_object_mutex((ftc_object *)(op)))
+/** Opens a block holding the locks of objects a and b in one critical section
+ * (FTC_END_CRITICAL_SECTION2). */
 #define FTC_BEGIN_CRITICAL_SECTION2(a, b)                                     \
     FTC_BEGIN_CRITICAL_SECTION_MUTEX2(_ftc_cs_object_mutex((ftc_object *)(a)), \
                                       _ftc_cs_object_mutex((ftc_object *)(b)))

@@ -17,6 +17,7 @@
 
 FTC_EXTERN_C_BEGIN
 
+/** Runtime configuration for ftc_runtime_init(); fill it with ftc_config_init() first. */
 typedef struct ftc_config {
     double switch_interval; /**< seconds; GIL build, and nogil build with the GIL on. Default 0.005 */
     int gil;                /**< nogil build: -1 = from env FTC_GIL (default off), 0 off, 1 on.
@@ -30,8 +31,11 @@ typedef struct ftc_config {
                                requests the drop; >= 0, default 0 (ftc_set_gil_io_priority) */
 } ftc_config;
 
+/** A thread state: one per OS thread per interpreter (opaque). */
 typedef struct ftc_tstate ftc_tstate;
+/** An interpreter: the main one or a sub-interpreter (opaque). */
 typedef struct ftc_interp ftc_interp;
+/** A handle of a thread started by ftc_thread_start() (opaque; thread.h). */
 typedef struct ftc_thread ftc_thread;
 
 /** Thread-state states. */
@@ -42,6 +46,7 @@ enum {
     FTC_TSTATE_SHUTTING_DOWN = 3  /**< runtime finalization has started */
 };
 
+/** Fills *cfg with the defaults (each field's default is given with it). */
 FTC_API void ftc_config_init(ftc_config *cfg);
 
 /** The ABI tag: what a program compiled against these headers assumes about the library it
@@ -53,6 +58,7 @@ FTC_API void ftc_config_init(ftc_config *cfg);
  * with a message naming both, instead of later with a misleading one. */
 #define FTC_ABI_VERSION 1
 #ifdef FTC_GIL_DISABLED
+/** The variant's bit of the ABI tag: 1 nogil, 0 GIL. */
 #define FTC_ABI_VARIANT_BIT 1u
 /** ob_tid; ob_flags, ob_mutex, ob_gc_bits, ob_ref_local (8 bytes); ob_ref_shared; ob_type */
 #define FTC_ABI_OBJECT_HEADER_SIZE (sizeof(uintptr_t) + 8 + sizeof(intptr_t) + sizeof(void *))
@@ -98,12 +104,14 @@ FTC_API int ftc_runtime_fini(void);
  * earlier init/fini cycle); 0 before the first fini. A leak check for a VM's test suite:
  * assert it is 0 after fini. */
 FTC_API int64_t ftc_runtime_leaked_objects(void);
+/** 1 between a successful ftc_runtime_init() and its ftc_runtime_fini(), else 0. */
 FTC_API int ftc_runtime_is_initialized(void);
 
 /** 1 while a GIL is in force for the caller's interpreter (always 1 in the GIL build). */
 FTC_API int ftc_gil_enabled(void);
 
 /* ---- interpreters ---- */
+/** The main interpreter, or NULL when the runtime is not initialized. */
 FTC_API ftc_interp *ftc_interp_main(void);
 /** Creates a sub-interpreter and a tstate for the calling thread in it, attached (the caller's
  * current tstate, if any, is detached first and returned in *prev so it can be re-attached).
@@ -113,6 +121,7 @@ FTC_API ftc_interp *ftc_interp_new(ftc_tstate **prev);
  * other threads still live in it (or are being started in it); FTC_EINVAL for the main
  * interpreter. The caller ends detached. */
 FTC_API int ftc_interp_destroy(ftc_interp *interp);
+/** The interpreter's id (0 for the main interpreter), or -1 for NULL. */
 FTC_API int64_t ftc_interp_id(const ftc_interp *interp);
 
 /* ---- thread states ---- */
@@ -122,7 +131,9 @@ FTC_API ftc_tstate *ftc_tstate_get(void);
 FTC_API ftc_tstate *ftc_tstate_new(ftc_interp *interp);
 /** Deletes a detached tstate of the calling thread (drains its deferred work first). */
 FTC_API void ftc_tstate_delete(ftc_tstate *ts);
+/** The interpreter ts belongs to (NULL for NULL). */
 FTC_API ftc_interp *ftc_tstate_interp(const ftc_tstate *ts);
+/** ts's state, FTC_TSTATE_* (a snapshot), or FTC_EINVAL for NULL. */
 FTC_API int ftc_tstate_state(const ftc_tstate *ts);
 
 /** Detaches the caller's tstate and returns it; fatal if none is attached. */
@@ -131,7 +142,9 @@ FTC_API ftc_tstate *ftc_detach(void);
  * Blocks while a stop-the-world is in progress, and while another thread holds the GIL. */
 FTC_API void ftc_attach(ftc_tstate *ts);
 
+/** Opens a block in which the thread is detached (around a blocking call): ftc_detach(). */
 #define FTC_BEGIN_ALLOW_THREADS { ftc_tstate *_ftc_save_ts = ftc_detach();
+/** Closes the block FTC_BEGIN_ALLOW_THREADS opened, attaching the saved tstate again. */
 #define FTC_END_ALLOW_THREADS   ftc_attach(_ftc_save_ts); }
 
 /** Makes ts the calling thread's attached thread state and returns the one that was attached
@@ -160,19 +173,27 @@ FTC_API ftc_tstate *ftc_tstate_swap(ftc_tstate *ts);
  * ftc_gilstate_ensure() makes the calling thread attached in the main interpreter, creating a
  * tstate if it has none; nestable. ftc_gilstate_release() undoes one ensure, and deletes the
  * tstate when the outermost ensure created it. */
-typedef enum { FTC_GILSTATE_LOCKED = 0, FTC_GILSTATE_UNLOCKED = 1 } ftc_gilstate;
+/** What ftc_gilstate_ensure() found: to be passed back to ftc_gilstate_release(). */
+typedef enum {
+    FTC_GILSTATE_LOCKED = 0,   /**< the thread was attached already */
+    FTC_GILSTATE_UNLOCKED = 1  /**< the thread was not attached */
+} ftc_gilstate;
+/** Attaches the calling thread in the main interpreter, creating its tstate if needed
+ * (nestable); returns what release needs. */
 FTC_API ftc_gilstate ftc_gilstate_ensure(void);
+/** Undoes one ftc_gilstate_ensure() (prev: what it returned). */
 FTC_API void ftc_gilstate_release(ftc_gilstate prev);
 
 /* ---- a snapshot of all threads (threading.enumerate / sys._current_frames) ---- */
+/** One thread's entry in ftc_threads_snapshot(). */
 typedef struct ftc_thread_info {
     uint64_t ident;      /**< ftc_thread_ident() of the thread */
     uint64_t native_id;  /**< the kernel's thread id */
-    char name[64];
+    char name[64];       /**< the thread's name, NUL-terminated */
     int state;           /**< FTC_TSTATE_* */
-    int daemon;
-    int holds_gil;
-    int64_t interp_id;
+    int daemon;          /**< 1 for a daemon thread */
+    int holds_gil;       /**< 1 if it holds its interpreter's GIL */
+    int64_t interp_id;   /**< ftc_interp_id() of its interpreter */
 } ftc_thread_info;
 /** Fills up to cap entries for every tstate of every interpreter; returns the total number of
  * tstates (which may exceed cap), or a negative code. */
@@ -183,6 +204,7 @@ FTC_API int64_t ftc_threads_snapshot(ftc_thread_info *out, size_t cap);
  * caller must be attached. GIL build: 1 is a no-op, 0 gives FTC_ENOTSUP. */
 FTC_API int ftc_gil_set_enabled(int on);
 FTC_API int ftc_set_switch_interval(double seconds);   /**< FTC_EINVAL if <= 0 */
+/** The GIL's switch interval, in seconds. */
 FTC_API double ftc_get_switch_interval(void);
 /** I/O priority (the remedy for the convoy effect of bpo-7946). A thread that attaches after it
  * detached on its own (a blocking call in FTC_BEGIN/END_ALLOW_THREADS, a new thread) is a
@@ -199,6 +221,7 @@ FTC_API double ftc_get_switch_interval(void);
 FTC_API int ftc_set_gil_io_priority(int on, double grace);
 /** Returns whether the I/O priority is on; stores the grace in *grace if grace is not NULL. */
 FTC_API int ftc_get_gil_io_priority(double *grace);
+/** GIL statistics (ftc_gil_get_stats()), counted since the GIL was created or reset. */
 typedef struct ftc_gil_stats {
     uint64_t acquisitions;     /**< times any thread took the GIL */
     uint64_t switches;         /**< times the GIL passed to a different thread (switch number) */
@@ -215,6 +238,7 @@ typedef struct ftc_gil_stats {
 } ftc_gil_stats;
 /** Statistics of the caller's interpreter's GIL; FTC_ENOTSUP when no GIL is in force. */
 FTC_API int ftc_gil_get_stats(ftc_gil_stats *out);
+/** Zeroes the statistics of the caller's interpreter's GIL. */
 FTC_API void ftc_gil_reset_stats(void);
 
 /* ---- stop-the-world (both builds) ---- Called attached. Pauses every other attached thread of
@@ -222,7 +246,9 @@ FTC_API void ftc_gil_reset_stats(void);
  * ftc_start_the_world(); returns once they are all paused. In the GIL build too: threads of
  * sub-interpreters with their own GIL run in parallel with the caller's. Fatal when the caller
  * is detached, already has the world stopped (start), or has not (stop). */
+/** Stops the world (see above); returns once every other thread is paused. */
 FTC_API void ftc_stop_the_world(void);
+/** Restarts the threads the caller's ftc_stop_the_world() paused. */
 FTC_API void ftc_start_the_world(void);
 
 FTC_EXTERN_C_END
