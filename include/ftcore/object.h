@@ -63,10 +63,12 @@
 
 FTC_EXTERN_C_BEGIN
 
+/** The object header that every ftcore object starts with (layout above; FTC_OBJECT_HEAD). */
 typedef struct ftc_object ftc_object;
 
+/** A type: its name, size and the callbacks the core calls. Static and immortal in practice. */
 typedef struct ftc_type {
-    const char *name;
+    const char *name;                                /**< for messages */
     size_t basicsize;                                /**< bytes, header included */
     void (*dealloc)(ftc_object *self);               /**< releases what self holds, may be NULL;
                                                         the core frees the memory */
@@ -77,25 +79,26 @@ typedef struct ftc_type {
 
 #ifdef FTC_GIL_DISABLED
 
+/** The nogil object header (32 bytes on 64-bit); the GIL build's is ob_refcnt and ob_type. */
 struct ftc_object {
-    uintptr_t ob_tid;
-    uint16_t ob_flags;
-    ftc_mutex ob_mutex;
-    uint8_t ob_gc_bits;
-    uint32_t ob_ref_local;
-    intptr_t ob_ref_shared;
-    const ftc_type *ob_type;
+    uintptr_t ob_tid;        /**< owner thread (FTC_TID_NONE: none, FTC_TID_HOT: hot) */
+    uint16_t ob_flags;       /**< FTC_OBF_* */
+    ftc_mutex ob_mutex;      /**< the critical sections' lock */
+    uint8_t ob_gc_bits;      /**< reserved, zero */
+    uint32_t ob_ref_local;   /**< the owner's count; FTC_REF_IMMORTAL for an immortal object */
+    intptr_t ob_ref_shared;  /**< other threads' count << FTC_REF_SHARED_SHIFT | FTC_REF_* */
+    const ftc_type *ob_type; /**< the object's type */
 };
 
 #define FTC_TID_NONE ((uintptr_t)0)        /**< no owner: every thread uses the shared count */
 #define FTC_TID_HOT (~(uintptr_t)0)        /**< hot: every thread counts in its own slot */
 #define FTC_REF_IMMORTAL UINT32_MAX        /**< ob_ref_local of an immortal object */
-#define FTC_REF_SHARED_SHIFT 2
-#define FTC_REF_SHARED_FLAG_MASK ((intptr_t)3)
-#define FTC_REF_SHARED_INIT ((intptr_t)0)
-#define FTC_REF_MAYBE_SHARED ((intptr_t)1)
-#define FTC_REF_QUEUED ((intptr_t)2)
-#define FTC_REF_MERGED ((intptr_t)3)
+#define FTC_REF_SHARED_SHIFT 2                  /**< ob_ref_shared: the count is above 2 state bits */
+#define FTC_REF_SHARED_FLAG_MASK ((intptr_t)3)  /**< ob_ref_shared: the state bits */
+#define FTC_REF_SHARED_INIT ((intptr_t)0)       /**< state: nothing special */
+#define FTC_REF_MAYBE_SHARED ((intptr_t)1)      /**< state: published for lock-free readers */
+#define FTC_REF_QUEUED ((intptr_t)2)            /**< state: queued to its owner for a merge */
+#define FTC_REF_MERGED ((intptr_t)3)            /**< state: counts merged into the shared word */
 
 /** ob_flags: atomic (relaxed); HOT and HEAP are set before publication, QSBR by fetch-or. */
 #define FTC_OBF_HEAP ((uint16_t)1)         /**< allocated by ftc_object_new: the core frees it */
@@ -104,6 +107,7 @@ struct ftc_object {
 #define FTC_OBF_CTR_SHARED ((uint16_t)8)   /**< a dict or list used by a thread not its owner:
                                               * what it holds is marked (containers/ctr.h) */
 
+/** The initializer of a static (immortal) object's header: see FTC_OBJECT_HEAD. */
 #define FTC_OBJECT_STATIC_INIT(type)                                                      \
     { FTC_TID_NONE, 0, FTC_MUTEX_INIT, 0, FTC_REF_IMMORTAL, FTC_REF_MERGED, (type) }
 
@@ -120,6 +124,7 @@ struct ftc_object {
 #endif
 
 /* The ABI tag (runtime.h) describes this header: keep the two in step. */
+/// @cond
 #ifdef __cplusplus
 static_assert(sizeof(struct ftc_object) == FTC_ABI_OBJECT_HEADER_SIZE,
               "FTC_ABI_OBJECT_HEADER_SIZE does not describe struct ftc_object");
@@ -127,12 +132,14 @@ static_assert(sizeof(struct ftc_object) == FTC_ABI_OBJECT_HEADER_SIZE,
 _Static_assert(sizeof(struct ftc_object) == FTC_ABI_OBJECT_HEADER_SIZE,
                "FTC_ABI_OBJECT_HEADER_SIZE does not describe struct ftc_object");
 #endif
+/// @endcond
 
 /** The first member of a user type's struct:  typedef struct { FTC_OBJECT_HEAD; int64_t v; } t;
  * A static (immortal) object of such a type: static t x = { FTC_OBJECT_STATIC_INIT(&type), 5 };
  * whose counts never change and which is never freed. */
 #define FTC_OBJECT_HEAD ftc_object ob_base
 
+/** Casts a pointer to a user object (a struct starting with FTC_OBJECT_HEAD) to ftc_object *. */
 #define FTC_OBJ(p) ((ftc_object *)(p))
 
 /** A new object of type (zero-filled past the header) holding one reference; NULL on failure
@@ -147,6 +154,7 @@ static inline const ftc_type *ftc_type_of(ftc_object *o) { return o->ob_type; }
  * after that. Call it before other threads can see o, holding a reference. Returns 0, or
  * FTC_ENOMEM (o unchanged). Static objects (FTC_OBJECT_STATIC_INIT) are immortal already. */
 FTC_API int ftc_object_immortalize(ftc_object *o);
+/** Whether o is immortal (static, or made so by ftc_object_immortalize()). */
 FTC_API bool ftc_object_is_immortal(ftc_object *o);
 
 /** The total reference count (exact only while no other thread changes it; immortal objects
@@ -179,7 +187,7 @@ extern FTC_API FTC_THREAD_LOCAL _ftc_hot_tls _ftc_hot;
  * never FTC_TID_NONE or FTC_TID_HOT; FTC_TID_UNREGISTERED before that, which no object's
  * ob_tid ever holds, so that the owner test is one compare. */
 extern FTC_API FTC_THREAD_LOCAL uintptr_t _ftc_tls_tid;
-#define FTC_TID_UNREGISTERED ((uintptr_t)1)
+#define FTC_TID_UNREGISTERED ((uintptr_t)1) /**< _ftc_tls_tid of a thread without an owner id yet */
 FTC_API void _ftc_object_set_shared_slow(ftc_object *o);
 
 /* ---- the reference-count fast paths ---- */
@@ -331,12 +339,14 @@ static inline bool ftc_try_incref(ftc_object *o)
 
 #endif
 
+/** ftc_incref() that accepts NULL (and does nothing then). */
 static inline void ftc_xincref(ftc_object *o)
 {
     if (o != NULL)
         ftc_incref(o);
 }
 
+/** ftc_decref() that accepts NULL (and does nothing then). */
 static inline void ftc_xdecref(ftc_object *o)
 {
     if (o != NULL)
@@ -388,16 +398,18 @@ FTC_API int ftc_object_set_hot(ftc_object *o);
 FTC_API int64_t ftc_object_collect_hot(void);
 
 /* ---- int: an immutable boxed int64. Small ints (-5..256) are static immortals. ---- */
-extern FTC_API const ftc_type ftc_int_type;
+extern FTC_API const ftc_type ftc_int_type; /**< the type of int objects */
 /** Return a new reference; NULL with FTC_ENOMEM. */
 FTC_API ftc_object *ftc_int_new(int64_t v);
+/** Whether o is an int. */
 static inline bool ftc_int_check(ftc_object *o) { return o->ob_type == &ftc_int_type; }
 
 /* ---- str: immutable bytes (not necessarily text) + length; hash computed at creation. ---- */
-extern FTC_API const ftc_type ftc_str_type;
+extern FTC_API const ftc_type ftc_str_type; /**< the type of str objects */
 /** Return a new reference to a copy of s[0..len) (NUL-terminated copy; s may be NULL if len is
  * 0); NULL with FTC_ENOMEM, or FTC_EOVERFLOW for an impossible length. */
 FTC_API ftc_object *ftc_str_new(const char *s, size_t len);
+/** Whether o is a str. */
 static inline bool ftc_str_check(ftc_object *o) { return o->ob_type == &ftc_str_type; }
 
 /** The layouts of the built-in int and str (src/builtin_types.c), public only so that the
@@ -426,6 +438,13 @@ static inline int64_t ftc_int_value(ftc_object *o)
     return ((_ftc_int_object *)o)->value;
 }
 
+/** @fn size_t ftc_str_len(ftc_object *o)
+ * The length of a str in bytes, not counting the NUL that follows its data (fatal if o is not
+ * a str). */
+/** @fn uint64_t ftc_str_hash(ftc_object *o)
+ * The hash of a str, computed at creation (fatal if o is not a str). */
+/** @fn const ftc_type *ftc_type_of(ftc_object *o)
+ * The type of o. */
 /** Accessors (fatal if o is not a str). The data stays valid while the caller holds a reference. */
 static inline const char *ftc_str_data(ftc_object *o)
 {
@@ -467,6 +486,7 @@ static inline uint64_t _ftc_hash_mix64(uint64_t x)
 /** The hash of an object that is neither an int nor a str (src/builtin_types.c). */
 FTC_API int _ftc_object_hash_slow(ftc_object *o, uint64_t *out);
 
+/** 0 and o's hash in *out; FTC_ETYPE if o's type is unhashable; or the hash callback's code. */
 static inline int ftc_object_hash(ftc_object *o, uint64_t *out)
 {
     const ftc_type *t = o->ob_type;
@@ -480,6 +500,7 @@ static inline int ftc_object_hash(ftc_object *o, uint64_t *out)
     }
     return _ftc_object_hash_slow(o, out);
 }
+/** 1 if a equals b, 0 if not, or a negative code (see above). */
 FTC_API int ftc_object_eq(ftc_object *a, ftc_object *b);
 
 FTC_EXTERN_C_END
