@@ -27,10 +27,16 @@ fi
 mkdir -p "$out"
 rm -f "$out/warnings.log"
 FTC_DOCS_OUT=$out doxygen Doxyfile
+# A warning about a public header fails (an undocumented symbol, a broken doc command); one
+# about a page of the guide (doxygen's markdown reading of README.md or docs/) is shown only:
+# GitHub renders those pages, doxygen's rendering of them is a convenience.
 if [ -s "$out/warnings.log" ]; then
-    sed "s|^$PWD/||" "$out/warnings.log"
-    echo "check-docs: $(wc -l < "$out/warnings.log") doxygen warning(s)"
-    bad=1
+    sed "s|^$PWD/||" "$out/warnings.log" > "$out/warnings.rel"
+    if grep -E '^(include|atomics)/' "$out/warnings.rel"; then
+        echo "check-docs: $(grep -cE '^(include|atomics)/' "$out/warnings.rel") warning(s) in the public headers"
+        bad=1
+    fi
+    if grep -vE '^(include|atomics)/' "$out/warnings.rel" | sed 's/^/note (not failing): /'; then :; fi
 fi
 
 # Source files the guide names must exist: `dir/file.ext` (optionally :line).
