@@ -50,10 +50,10 @@ CC=$cc cmake -S . -B "$bdir" -DFTC_GIL_DISABLED=ON -DFTC_BUILD_TESTS=OFF -DFTC_B
     -DFTC_BUILD_EXAMPLES=OFF -DFTC_BUILD_DOCS=OFF -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null
 
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+trap 'rm -f "$out" "$out.err"' EXIT
 start=$(date +%s)
 printf '%s\n' "${files[@]}" |
-    xargs -P "$jobs" -n 1 "$tidy" -p "$bdir" --quiet --use-color=false >"$out" 2>/dev/null || true
+    xargs -P "$jobs" -n 1 "$tidy" -p "$bdir" --quiet --use-color=false >"$out" 2>"$out.err" || true
 if grep -q 'error:' "$out"; then
     grep 'error:' "$out" | sort -u
     echo "check-tidy: clang-tidy could not compile a file" >&2
@@ -69,10 +69,11 @@ for n, line in enumerate(open(accepted_path, encoding="utf-8"), 1):
     line = line.rstrip("\n")
     if not line.strip() or line.startswith("#"):
         continue
-    parts = line.split(" | ")
-    if len(parts) != 4:
+    parts = line.split(" | ", 2)
+    if len(parts) != 3 or " | " not in parts[2]:
         sys.exit(f"{accepted_path}:{n}: want 'file | check | source line | reason'")
-    accepted[(parts[0], parts[1], parts[2])] = False
+    source = parts[2].rsplit(" | ", 1)[0]  # the reason is after the last separator
+    accepted[(parts[0], parts[1], source)] = False
 found = {}
 pat = re.compile(r"^(/[^:]+):(\d+):\d+: warning: (.*) \[([^\]]+)\]$")
 for line in open(out, encoding="utf-8", errors="replace"):
