@@ -1,12 +1,13 @@
 # A thin layer over the CMake presets (CMakePresets.json). The README's two commands:
 #   make ab     install what is missing, build both variants, compare them (the main job)
 #   make test   install what is missing, build both variants, run every test suite in both
+#   make docs   the API reference (doxygen); make lint: the checks CI runs besides the tests
 JOBS ?= 2
 MAKEFLAGS += --no-print-directory
 PRESETS := gil nogil
 SAN_PRESETS := asan-gil asan-nogil tsan-gil tsan-nogil
 
-.PHONY: all deps test sanitize ab fuzz clean $(addprefix build-,$(PRESETS) $(SAN_PRESETS))
+.PHONY: all deps test sanitize ab fuzz docs lint clean $(addprefix build-,$(PRESETS) $(SAN_PRESETS))
 
 all: build-gil build-nogil
 
@@ -33,6 +34,21 @@ ab: deps build-gil build-nogil
 
 fuzz: deps
 	bash tests/fuzz/run.sh $(if $(SECONDS),$(SECONDS),300)
+
+# The API reference from the public headers' comments: build-docs/html/index.html.
+docs: deps
+	mkdir -p build-docs
+	FTC_DOCS_OUT=build-docs doxygen Doxyfile
+	@echo "docs: build-docs/html/index.html (warnings, if any: build-docs/warnings.log)"
+
+# The house rules CI enforces: documented public symbols, the layer map, formatting of the
+# changed lines, clang-tidy on the library (scripts/*; see README, "Checks").
+lint: deps
+	bash scripts/check-docs.sh
+	python3 scripts/check-layers.py --self-test
+	python3 scripts/check-layers.py
+	bash scripts/check-format.sh $(if $(FORMAT_BASE),$(FORMAT_BASE))
+	bash scripts/check-tidy.sh
 
 clean:
 	rm -rf build-* ab

@@ -1,4 +1,5 @@
-/* ftcore atomics: memory order in the name.
+/** @file
+ * ftcore atomics: memory order in the name.
  *
  * Every shared-memory access in ftcore that is not protected by a lock goes through these
  * macros, so that the order each access needs is visible where it is written (mimalloc's rule:
@@ -33,24 +34,37 @@
 #error "ftcore's atomics need GCC or Clang __atomic builtins"
 #endif
 
-/* ---- loads ---- */
+/** @name Loads
+ * @{ */
+/** Loads *p atomically and returns it; the suffix names the memory order (none: seq_cst). */
 #define ftc_atomic_load(p)          __atomic_load_n((p), __ATOMIC_SEQ_CST)
 #define ftc_atomic_load_relaxed(p)  __atomic_load_n((p), __ATOMIC_RELAXED)
 #define ftc_atomic_load_acquire(p)  __atomic_load_n((p), __ATOMIC_ACQUIRE)
+/** @} */
 
-/* ---- stores ---- */
+/** @name Stores
+ * @{ */
+/** Stores v into *p atomically; the suffix names the memory order (none: seq_cst). */
 #define ftc_atomic_store(p, v)          __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
 #define ftc_atomic_store_relaxed(p, v)  __atomic_store_n((p), (v), __ATOMIC_RELAXED)
 #define ftc_atomic_store_release(p, v)  __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+/** @} */
 
-/* ---- exchange ---- */
+/** @name Exchange
+ * @{ */
+/** Stores v into *p and returns the previous value, atomically; the suffix names the order. */
 #define ftc_atomic_exchange(p, v)          __atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
 #define ftc_atomic_exchange_relaxed(p, v)  __atomic_exchange_n((p), (v), __ATOMIC_RELAXED)
 #define ftc_atomic_exchange_acquire(p, v)  __atomic_exchange_n((p), (v), __ATOMIC_ACQUIRE)
 #define ftc_atomic_exchange_release(p, v)  __atomic_exchange_n((p), (v), __ATOMIC_RELEASE)
 #define ftc_atomic_exchange_acq_rel(p, v)  __atomic_exchange_n((p), (v), __ATOMIC_ACQ_REL)
+/** @} */
 
-/* ---- compare and swap: (ptr, expected*, desired) -> bool ---- */
+/** @name Compare and swap: (ptr, expected*, desired) -> bool
+ * @{ */
+/** If *p equals *e, stores d and returns true; otherwise copies *p into *e and returns false.
+ * The suffix names the order of success (a failed CAS is relaxed, or acquire for _acquire and
+ * _acq_rel); the _weak forms may fail spuriously and belong in a loop. */
 #define ftc_atomic_cas(p, e, d) \
     __atomic_compare_exchange_n((p), (e), (d), 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)
 #define ftc_atomic_cas_relaxed(p, e, d) \
@@ -71,11 +85,15 @@
     __atomic_compare_exchange_n((p), (e), (d), 1, __ATOMIC_RELEASE, __ATOMIC_RELAXED)
 #define ftc_atomic_cas_weak_acq_rel(p, e, d) \
     __atomic_compare_exchange_n((p), (e), (d), 1, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)
+/** @} */
 
-/* ---- read-modify-write: return the previous value ----
+/** @name Read-modify-write: return the previous value
  * Beware: on a pointer, fetch_add/fetch_sub count bytes, not elements (the __atomic builtins
  * treat pointers as uintptr_t; C11's atomic_fetch_add would scale). ftcore keeps tagged and
- * counted words in uintptr_t fields and adds to them, never to typed pointers. */
+ * counted words in uintptr_t fields and adds to them, never to typed pointers.
+ * @{ */
+/** Applies the operation (add, sub, or, and, ...) to *p with v atomically and returns the
+ * previous value; the suffix names the memory order (none: seq_cst). */
 #define ftc_atomic_fetch_add(p, v)          __atomic_fetch_add((p), (v), __ATOMIC_SEQ_CST)
 #define ftc_atomic_fetch_add_relaxed(p, v)  __atomic_fetch_add((p), (v), __ATOMIC_RELAXED)
 #define ftc_atomic_fetch_add_acquire(p, v)  __atomic_fetch_add((p), (v), __ATOMIC_ACQUIRE)
@@ -96,6 +114,7 @@
 #define ftc_atomic_fetch_and_acquire(p, v)  __atomic_fetch_and((p), (v), __ATOMIC_ACQUIRE)
 #define ftc_atomic_fetch_and_release(p, v)  __atomic_fetch_and((p), (v), __ATOMIC_RELEASE)
 #define ftc_atomic_fetch_and_acq_rel(p, v)  __atomic_fetch_and((p), (v), __ATOMIC_ACQ_REL)
+/** @} */
 
 /* ---- fences ----
  * GCC refuses a thread fence under -fsanitize=thread with a warning (-Wtsan: TSan does not
@@ -115,14 +134,18 @@ static inline void ftc_atomic_fence_acq_rel_(void) { __atomic_thread_fence(__ATO
 #if defined(__GNUC__) && !defined(__clang__) && defined(__SANITIZE_THREAD__)
 #pragma GCC diagnostic pop
 #endif
+/** @name Fences
+ * @{ */
+/** A thread fence of the named order (none: seq_cst). */
 #define ftc_atomic_fence()          ftc_atomic_fence_seq_cst_()
 #define ftc_atomic_fence_acquire()  ftc_atomic_fence_acquire_()
 #define ftc_atomic_fence_release()  ftc_atomic_fence_release_()
 #define ftc_atomic_fence_acq_rel()  ftc_atomic_fence_acq_rel_()
-/* Compiler-only barrier (orders against a signal handler on the same thread). */
+/** Compiler-only barrier (orders against a signal handler on the same thread). */
 #define ftc_atomic_signal_fence()   __atomic_signal_fence(__ATOMIC_SEQ_CST)
+/** @} */
 
-/* Spin-wait hint for busy loops. */
+/** Spin-wait hint for busy loops (pause on x86, yield on arm64, nothing elsewhere). */
 #if defined(__x86_64__) || defined(__i386__)
 #define ftc_cpu_relax() __builtin_ia32_pause()
 #elif defined(__aarch64__)
@@ -135,6 +158,10 @@ static inline void ftc_atomic_fence_acq_rel_(void) { __atomic_thread_fence(__ATO
  * For fields that lock-free readers may see in the nogil build: atomic there, plain accesses
  * in the GIL build, where the GIL orders every access (CPython's FT_ATOMIC_* macros). */
 #ifdef FTC_GIL_DISABLED
+/** @name "ft" wrappers: atomic in the nogil build, plain accesses in the GIL build
+ * @{ */
+/** As the ftc_atomic_ operation of the same name in the nogil build; a plain access in the GIL
+ * build, where the GIL orders every access. */
 #define ftc_ft_load(p)                 ftc_atomic_load(p)
 #define ftc_ft_load_relaxed(p)         ftc_atomic_load_relaxed(p)
 #define ftc_ft_load_acquire(p)         ftc_atomic_load_acquire(p)
@@ -142,6 +169,7 @@ static inline void ftc_atomic_fence_acq_rel_(void) { __atomic_thread_fence(__ATO
 #define ftc_ft_store_relaxed(p, v)     ftc_atomic_store_relaxed(p, v)
 #define ftc_ft_store_release(p, v)     ftc_atomic_store_release(p, v)
 #define ftc_ft_fetch_add_relaxed(p, v) ftc_atomic_fetch_add_relaxed(p, v)
+/** @} */
 #else
 #define ftc_ft_load(p)                 (*(p))
 #define ftc_ft_load_relaxed(p)         (*(p))
@@ -149,7 +177,7 @@ static inline void ftc_atomic_fence_acq_rel_(void) { __atomic_thread_fence(__ATO
 #define ftc_ft_store(p, v)             ((void)(*(p) = (v)))
 #define ftc_ft_store_relaxed(p, v)     ((void)(*(p) = (v)))
 #define ftc_ft_store_release(p, v)     ((void)(*(p) = (v)))
-/* Evaluates p and v once each and returns the previous value, like the atomic form. */
+/** Evaluates p and v once each and returns the previous value, like the atomic form. */
 #define ftc_ft_fetch_add_relaxed(p, v)                                        \
     __extension__({                                                           \
         __typeof__(*(p)) *ftc_ft_p_ = (p);                                    \
@@ -184,7 +212,9 @@ void __tsan_release(void *addr);
 #define FTC_TSAN_ACQUIRE(addr) __tsan_acquire((void *)(addr))
 #define FTC_TSAN_RELEASE(addr) __tsan_release((void *)(addr))
 #else
+/** ThreadSanitizer: this thread acquires what was released on addr (a no-op outside TSan). */
 #define FTC_TSAN_ACQUIRE(addr) ((void)(addr))
+/** ThreadSanitizer: this thread releases on addr what it did so far (a no-op outside TSan). */
 #define FTC_TSAN_RELEASE(addr) ((void)(addr))
 #endif
 

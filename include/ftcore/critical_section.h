@@ -1,4 +1,5 @@
-/* Critical sections: per-object locking that cannot deadlock (CPython's design, PEP 703).
+/** @file
+ * Critical sections: per-object locking that cannot deadlock (CPython's design, PEP 703).
  *
  *   FTC_BEGIN_CRITICAL_SECTION(op);         ... op's mutex held ...    FTC_END_CRITICAL_SECTION();
  *   FTC_BEGIN_CRITICAL_SECTION2(a, b);      ... both held ...          FTC_END_CRITICAL_SECTION2();
@@ -58,45 +59,50 @@ FTC_EXTERN_C_BEGIN
  * macros below never call them, the link stays NULL and a section begun through the functions
  * is a no-op one. */
 
-/* Private layout; on the stack of the thread that began it. */
+/** Private layout; on the stack of the thread that began it. */
 typedef struct ftc_critical_section {
-    uintptr_t prev;   /* tagged pointer to the enclosing section (0 at the bottom) */
-    ftc_mutex *mutex; /* the lock; NULL for a no-op section */
+    uintptr_t prev;   /**< tagged pointer to the enclosing section (0 at the bottom) */
+    ftc_mutex *mutex; /**< the lock; NULL for a no-op section */
 } ftc_critical_section;
 
+/** Private layout of a two-mutex section; on the stack of the thread that began it. */
 typedef struct ftc_critical_section2 {
-    ftc_critical_section base;
-    ftc_mutex *mutex2; /* the higher-addressed lock; NULL if both were the same */
+    ftc_critical_section base; /**< the lower-addressed lock, and the link to the enclosing one */
+    ftc_mutex *mutex2; /**< the higher-addressed lock; NULL if both were the same */
 } ftc_critical_section2;
 
-/* Low bits of the tagged pointers to sections (the tstate's stack head and each prev). */
-#define FTC_CS_INACTIVE ((uintptr_t)1) /* the section's locks are released (suspended) */
-#define FTC_CS_TWO ((uintptr_t)2)      /* the section is an ftc_critical_section2 */
-#define FTC_CS_MASK ((uintptr_t)3)
+/** @name Low bits of the tagged pointers to sections (the tstate's stack head and each prev)
+ * @{ */
+#define FTC_CS_INACTIVE ((uintptr_t)1) /**< the section's locks are released (suspended) */
+#define FTC_CS_TWO ((uintptr_t)2)      /**< the section is an ftc_critical_section2 */
+#define FTC_CS_MASK ((uintptr_t)3)     /**< both tag bits */
+/** @} */
 
-/* The calling thread's attached tstate's stack head (a tagged pointer to the top section), or
+/** The calling thread's attached tstate's stack head (a tagged pointer to the top section), or
  * NULL while it has none attached. Written only by the thread itself (src/critical_section.c). */
 extern FTC_API FTC_THREAD_LOCAL uintptr_t *_ftc_cs_top_link;
 
-/* Dies through ftc_fatal() with "<call>: no attached thread state": `call` is the public call
+/** Dies through ftc_fatal() with "<call>: no attached thread state": `call` is the public call
  * (a container operation, a critical section) that the calling thread made without an
  * attached thread state. Called by the checks of both builds; not for direct use. */
 FTC_NORETURN FTC_API void _ftc_fatal_no_tstate(const char *call);
-/* The calls those messages name for a section: the macro and the function it expands to. */
+/** The calls those messages name for a section: the macro and the function it expands to. */
 #define FTC_CS_CALL_BEGIN_ "FTC_BEGIN_CRITICAL_SECTION(_MUTEX) / ftc_critical_section_begin_mutex"
 #define FTC_CS_CALL_END_ "FTC_END_CRITICAL_SECTION / ftc_critical_section_end"
 #define FTC_CS_CALL_BEGIN2_ \
     "FTC_BEGIN_CRITICAL_SECTION2(_MUTEX2) / ftc_critical_section2_begin_mutex"
 #define FTC_CS_CALL_END2_ "FTC_END_CRITICAL_SECTION2 / ftc_critical_section2_end"
-/* GIL build: the number of sections the calling thread has begun and not ended (the macros
+/** GIL build: the number of sections the calling thread has begun and not ended (the macros
  * and the functions below count them; nothing else does). Always 0 in the nogil build. */
 extern FTC_API FTC_THREAD_LOCAL uintptr_t _ftc_cs_gil_depth;
 
-/* Slow paths (src/critical_section.c): the whole begin / end. Use the inline functions. */
+/** @{ */
+/** Slow paths (src/critical_section.c): the whole begin / end. Use the inline functions. */
 FTC_API void ftc_critical_section_begin_slow(ftc_critical_section *c, ftc_mutex *m);
 FTC_API void ftc_critical_section_end_slow(ftc_critical_section *c);
+/** @} */
 
-/* Begins a section on m: returns holding m (or as a no-op if the top section holds m). */
+/** Begins a section on m: returns holding m (or as a no-op if the top section holds m). */
 static inline void ftc_critical_section_begin_mutex(ftc_critical_section *c, ftc_mutex *m)
 {
     uintptr_t *top = _ftc_cs_top_link;
@@ -112,7 +118,7 @@ static inline void ftc_critical_section_begin_mutex(ftc_critical_section *c, ftc
     ftc_critical_section_begin_slow(c, m);
 }
 
-/* Ends the section c began (it must be the innermost). */
+/** Ends the section c began (it must be the innermost). */
 static inline void ftc_critical_section_end(ftc_critical_section *c)
 {
     uintptr_t *top = _ftc_cs_top_link;
@@ -127,18 +133,22 @@ static inline void ftc_critical_section_end(ftc_critical_section *c)
     ftc_critical_section_end_slow(c);
 }
 
+/** Begins a section on two mutexes, locked in address order (one if m1 == m2); returns holding
+ * both, or as a no-op for those the top section already holds. */
 FTC_API void ftc_critical_section2_begin_mutex(ftc_critical_section2 *c, ftc_mutex *m1,
                                                ftc_mutex *m2);
+/** Ends the two-mutex section c began (it must be the innermost). */
 FTC_API void ftc_critical_section2_end(ftc_critical_section2 *c);
 
 #ifdef FTC_GIL_DISABLED
 
-/* Nested sections declare the same name in inner blocks, on purpose: each END must find its
+/** Nested sections declare the same name in inner blocks, on purpose: each END must find its
  * own BEGIN's section. -Wshadow is silenced for that declaration only. */
 #define FTC_CS_SHADOW_OK_BEGIN_ \
     _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wshadow\"")
 #define FTC_CS_SHADOW_OK_END_ _Pragma("GCC diagnostic pop")
 
+/** Opens a block holding mutex m in a critical section (close it with FTC_END_CRITICAL_SECTION). */
 #define FTC_BEGIN_CRITICAL_SECTION_MUTEX(m)                                   \
     {                                                                         \
         FTC_CS_SHADOW_OK_BEGIN_                                               \
@@ -146,10 +156,13 @@ FTC_API void ftc_critical_section2_end(ftc_critical_section2 *c);
         FTC_CS_SHADOW_OK_END_                                                 \
         ftc_critical_section_begin_mutex(&_ftc_cs, (m));
 
+/** Ends the section of FTC_BEGIN_CRITICAL_SECTION or _MUTEX and closes its block. */
 #define FTC_END_CRITICAL_SECTION()                                            \
         ftc_critical_section_end(&_ftc_cs);                                   \
     }
 
+/** Opens a block holding mutexes m1 and m2 (in address order) in one critical section (close it
+ * with FTC_END_CRITICAL_SECTION2). */
 #define FTC_BEGIN_CRITICAL_SECTION_MUTEX2(m1, m2)                             \
     {                                                                         \
         FTC_CS_SHADOW_OK_BEGIN_                                               \
@@ -157,18 +170,22 @@ FTC_API void ftc_critical_section2_end(ftc_critical_section2 *c);
         FTC_CS_SHADOW_OK_END_                                                 \
         ftc_critical_section2_begin_mutex(&_ftc_cs2, (m1), (m2));
 
+/** Ends the section of FTC_BEGIN_CRITICAL_SECTION2 or _MUTEX2 and closes its block. */
 #define FTC_END_CRITICAL_SECTION2()                                           \
         ftc_critical_section2_end(&_ftc_cs2);                                 \
     }
 
-/* The object forms lock the object's mutex: the one-byte ob_mutex of the nogil object header
+/** The object forms lock the object's mutex: the one-byte ob_mutex of the nogil object header
  * (object.h), private to critical sections. */
 static inline ftc_mutex *_ftc_cs_object_mutex(ftc_object *op)
 {
     return &op->ob_mutex;
 }
+/** Opens a block holding object op's lock in a critical section (FTC_END_CRITICAL_SECTION). */
 #define FTC_BEGIN_CRITICAL_SECTION(op) \
     FTC_BEGIN_CRITICAL_SECTION_MUTEX(_ftc_cs_object_mutex((ftc_object *)(op)))
+/** Opens a block holding the locks of objects a and b in one critical section
+ * (FTC_END_CRITICAL_SECTION2). */
 #define FTC_BEGIN_CRITICAL_SECTION2(a, b)                                     \
     FTC_BEGIN_CRITICAL_SECTION_MUTEX2(_ftc_cs_object_mutex((ftc_object *)(a)), \
                                       _ftc_cs_object_mutex((ftc_object *)(b)))
@@ -187,7 +204,7 @@ static inline ftc_mutex *_ftc_cs_object_mutex(ftc_object *op)
 #define FTC_CS_REQUIRE_ATTACHED_(call) ((void)0)
 #endif
 
-/* The arguments are evaluated once, as in the nogil build, and otherwise unused. */
+/** The arguments are evaluated once, as in the nogil build, and otherwise unused. */
 #define FTC_BEGIN_CRITICAL_SECTION(op) \
     { (void)(op); FTC_CS_REQUIRE_ATTACHED_(FTC_CS_CALL_BEGIN_); _ftc_cs_gil_depth++;
 #define FTC_BEGIN_CRITICAL_SECTION2(a, b) \

@@ -1,4 +1,5 @@
-/* ftcore: the concurrency core of a dynamic-language runtime. The umbrella header.
+/** @file
+ * ftcore: the concurrency core of a dynamic-language runtime. The umbrella header.
  *
  * Which variant these headers describe is recorded in <ftcore/config.h>: FTC_GIL_DISABLED is
  * defined in the free-threaded build. Link only the library that config.h names (FTC_VARIANT).

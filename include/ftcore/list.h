@@ -1,4 +1,5 @@
-/* The list: a growable array of object references, with lock-free reads in the nogil build.
+/** @file
+ * The list: a growable array of object references, with lock-free reads in the nogil build.
  *
  * References: no function steals a reference. A function that stores an object takes its own
  * reference; a function that hands an object out returns a new reference the caller must
@@ -28,24 +29,25 @@
 
 FTC_EXTERN_C_BEGIN
 
+/** The object type, complete in <ftcore/object.h> (declared here so this header stands alone). */
 typedef struct ftc_object ftc_object;
 
-/* The list type (ftc_type_of(l) == &ftc_list_type). */
+/** The list type (ftc_type_of(l) == &ftc_list_type). */
 extern FTC_API const ftc_type ftc_list_type;
 
-/* Returns a new empty list (a new reference), or NULL with ftc_last_error() = FTC_ENOMEM. */
+/** Returns a new empty list (a new reference), or NULL with ftc_last_error() = FTC_ENOMEM. */
 FTC_API ftc_object *ftc_list_new(void);
-/* 1 if l is a list, else 0 (NULL allowed). */
+/** 1 if l is a list, else 0 (NULL allowed). */
 FTC_API int ftc_list_check(ftc_object *l);
 
-/* Appends v (borrowed; the list takes its own reference). 0, FTC_ENOMEM (list unchanged). */
+/** Appends v (borrowed; the list takes its own reference). 0, FTC_ENOMEM (list unchanged). */
 FTC_API int ftc_list_append(ftc_object *l, ftc_object *v);
-/* Inserts v before index i (like Python's list.insert: i is clamped to [0, len], negative
+/** Inserts v before index i (like Python's list.insert: i is clamped to [0, len], negative
  * counts from the end). 0 or a negative code. */
 FTC_API int ftc_list_insert(ftc_object *l, int64_t i, ftc_object *v);
-/* *out = a new reference to item i. 0, or FTC_EINDEX (*out = NULL). */
+/** *out = a new reference to item i. 0, or FTC_EINDEX (*out = NULL). */
 FTC_API int ftc_list_get_ref(ftc_object *l, int64_t i, ftc_object **out);
-/* *out = item i, BORROWED (no reference taken). 0, or FTC_EINDEX (*out = NULL). The pointer is
+/** *out = item i, BORROWED (no reference taken). 0, or FTC_EINDEX (*out = NULL). The pointer is
  * good until the caller's next quiescent point (a tick, a detach, ftc_qsbr_quiescent(),
  * anything that may block) and only while the caller itself does not remove or replace the
  * item: the rule of ftc_dict_get_borrowed (dict.h), which explains it. In the nogil build a
@@ -53,38 +55,38 @@ FTC_API int ftc_list_get_ref(ftc_object *l, int64_t i, ftc_object **out);
  * same items do not contend; a read that finds a write in progress takes the list's lock, and
  * a thread other than the creator marks a private list shared at its first use (ctr.h). */
 FTC_API int ftc_list_get_borrowed(ftc_object *l, int64_t i, ftc_object **out);
-/* Replaces item i with v (borrowed). 0 or FTC_EINDEX. */
+/** Replaces item i with v (borrowed). 0 or FTC_EINDEX. */
 FTC_API int ftc_list_set(ftc_object *l, int64_t i, ftc_object *v);
-/* Removes item i and returns it in *out (a new reference: the one the list held). 0 or
+/** Removes item i and returns it in *out (a new reference: the one the list held). 0 or
  * FTC_EINDEX (*out = NULL; also for an empty list). out may be NULL to drop the item. */
 FTC_API int ftc_list_pop(ftc_object *l, int64_t i, ftc_object **out);
-/* Removes item i. 0 or FTC_EINDEX. */
+/** Removes item i. 0 or FTC_EINDEX. */
 FTC_API int ftc_list_del(ftc_object *l, int64_t i);
-/* The number of items, or a negative code for a non-list. */
+/** The number of items, or a negative code for a non-list. */
 FTC_API int64_t ftc_list_len(ftc_object *l);
-/* Appends every item of the list src (which may be l itself: its items are appended once).
+/** Appends every item of the list src (which may be l itself: its items are appended once).
  * src is read atomically. 0 or a negative code (l unchanged). */
 FTC_API int ftc_list_extend(ftc_object *l, ftc_object *src);
-/* Returns a new list of items [start, stop) (Python slice rules without a step: negative
+/** Returns a new list of items [start, stop) (Python slice rules without a step: negative
  * bounds count from the end, both clamped to [0, len]). NULL with ftc_last_error() set. */
 FTC_API ftc_object *ftc_list_slice(ftc_object *l, int64_t start, int64_t stop);
-/* A new list with the same items (a new reference), or NULL with ftc_last_error() set. */
+/** A new list with the same items (a new reference), or NULL with ftc_last_error() set. */
 FTC_API ftc_object *ftc_list_copy(ftc_object *l);
-/* The index of the first item equal to v (identity, or the items' eq callbacks), or FTC_EKEY
+/** The index of the first item equal to v (identity, or the items' eq callbacks), or FTC_EKEY
  * when none is, or a callback's code. If eq callbacks change the list, the search goes on over
  * the list as it is then (bounded by its current length), like Python's list.index. */
 FTC_API int64_t ftc_list_index(ftc_object *l, ftc_object *v);
-/* 1 if some item equals v, 0 if none, or a negative code. */
+/** 1 if some item equals v, 0 if none, or a negative code. */
 FTC_API int ftc_list_contains(ftc_object *l, ftc_object *v);
-/* Reverses the list in place. 0 or a negative code. */
+/** Reverses the list in place. 0 or a negative code. */
 FTC_API int ftc_list_reverse(ftc_object *l);
-/* Removes every item. 0 or a negative code. */
+/** Removes every item. 0 or a negative code. */
 FTC_API int ftc_list_clear(ftc_object *l);
 
-/* The sort's compare callback: returns 1 if a sorts before b (a < b), 0 if not, or a negative
+/** The sort's compare callback: returns 1 if a sorts before b (a < b), 0 if not, or a negative
  * error code, like Python's __lt__. */
 typedef int (*ftc_list_less_fn)(ftc_object *a, ftc_object *b, void *arg);
-/* Sorts the list in place, stable, ascending by less (reverse != 0 sorts descending and is
+/** Sorts the list in place, stable, ascending by less (reverse != 0 sorts descending and is
  * still stable). The sort runs on a private copy: the list keeps its items while less runs.
  * If less fails, its code is returned and the list is unchanged. If the list is changed while
  * sorting (by less, or by another thread while less blocks), the sorted copy is dropped, the

@@ -1,4 +1,5 @@
-/* Objects, types and reference counts; the built-in int and str; immortal and hot objects.
+/** @file
+ * Objects, types and reference counts; the built-in int and str; immortal and hot objects.
  *
  * Every ftcore object starts with FTC_OBJECT_HEAD (CPython's PyObject_HEAD). Its layout
  * depends on the build, which is why the struct is complete here and a program must link
@@ -62,47 +63,51 @@
 
 FTC_EXTERN_C_BEGIN
 
+/** The object header that every ftcore object starts with (layout above; FTC_OBJECT_HEAD). */
 typedef struct ftc_object ftc_object;
 
+/** A type: its name, size and the callbacks the core calls. Static and immortal in practice. */
 typedef struct ftc_type {
-    const char *name;
-    size_t basicsize;                                /* bytes, header included */
-    void (*dealloc)(ftc_object *self);               /* releases what self holds, may be NULL;
+    const char *name;                                /**< for messages */
+    size_t basicsize;                                /**< bytes, header included */
+    void (*dealloc)(ftc_object *self);               /**< releases what self holds, may be NULL;
                                                         the core frees the memory */
-    int (*hash)(ftc_object *self, uint64_t *out);    /* 0 or a negative code; NULL = unhashable */
-    int (*eq)(ftc_object *self, ftc_object *other);  /* 1, 0, or a negative code; NULL = identity */
+    int (*hash)(ftc_object *self, uint64_t *out);    /**< 0 or a negative code; NULL = unhashable */
+    int (*eq)(ftc_object *self, ftc_object *other);  /**< 1, 0, or a negative code; NULL = identity */
     /* more fields as needed, zero = default */
 } ftc_type;
 
 #ifdef FTC_GIL_DISABLED
 
+/** The nogil object header (32 bytes on 64-bit); the GIL build's is ob_refcnt and ob_type. */
 struct ftc_object {
-    uintptr_t ob_tid;
-    uint16_t ob_flags;
-    ftc_mutex ob_mutex;
-    uint8_t ob_gc_bits;
-    uint32_t ob_ref_local;
-    intptr_t ob_ref_shared;
-    const ftc_type *ob_type;
+    uintptr_t ob_tid;        /**< owner thread (FTC_TID_NONE: none, FTC_TID_HOT: hot) */
+    uint16_t ob_flags;       /**< FTC_OBF_* */
+    ftc_mutex ob_mutex;      /**< the critical sections' lock */
+    uint8_t ob_gc_bits;      /**< reserved, zero */
+    uint32_t ob_ref_local;   /**< the owner's count; FTC_REF_IMMORTAL for an immortal object */
+    intptr_t ob_ref_shared;  /**< other threads' count << FTC_REF_SHARED_SHIFT | FTC_REF_* */
+    const ftc_type *ob_type; /**< the object's type */
 };
 
-#define FTC_TID_NONE ((uintptr_t)0)        /* no owner: every thread uses the shared count */
-#define FTC_TID_HOT (~(uintptr_t)0)        /* hot: every thread counts in its own slot */
-#define FTC_REF_IMMORTAL UINT32_MAX        /* ob_ref_local of an immortal object */
-#define FTC_REF_SHARED_SHIFT 2
-#define FTC_REF_SHARED_FLAG_MASK ((intptr_t)3)
-#define FTC_REF_SHARED_INIT ((intptr_t)0)
-#define FTC_REF_MAYBE_SHARED ((intptr_t)1)
-#define FTC_REF_QUEUED ((intptr_t)2)
-#define FTC_REF_MERGED ((intptr_t)3)
+#define FTC_TID_NONE ((uintptr_t)0)        /**< no owner: every thread uses the shared count */
+#define FTC_TID_HOT (~(uintptr_t)0)        /**< hot: every thread counts in its own slot */
+#define FTC_REF_IMMORTAL UINT32_MAX        /**< ob_ref_local of an immortal object */
+#define FTC_REF_SHARED_SHIFT 2                  /**< ob_ref_shared: the count is above 2 state bits */
+#define FTC_REF_SHARED_FLAG_MASK ((intptr_t)3)  /**< ob_ref_shared: the state bits */
+#define FTC_REF_SHARED_INIT ((intptr_t)0)       /**< state: nothing special */
+#define FTC_REF_MAYBE_SHARED ((intptr_t)1)      /**< state: published for lock-free readers */
+#define FTC_REF_QUEUED ((intptr_t)2)            /**< state: queued to its owner for a merge */
+#define FTC_REF_MERGED ((intptr_t)3)            /**< state: counts merged into the shared word */
 
-/* ob_flags: atomic (relaxed); HOT and HEAP are set before publication, QSBR by fetch-or. */
-#define FTC_OBF_HEAP ((uint16_t)1)         /* allocated by ftc_object_new: the core frees it */
-#define FTC_OBF_HOT ((uint16_t)2)          /* per-thread counted; ob_ref_local holds its id */
-#define FTC_OBF_QSBR ((uint16_t)4)         /* ever shared: memory freed after a grace period */
-#define FTC_OBF_CTR_SHARED ((uint16_t)8)   /* a dict or list used by a thread not its owner:
+/** ob_flags: atomic (relaxed); HOT and HEAP are set before publication, QSBR by fetch-or. */
+#define FTC_OBF_HEAP ((uint16_t)1)         /**< allocated by ftc_object_new: the core frees it */
+#define FTC_OBF_HOT ((uint16_t)2)          /**< per-thread counted; ob_ref_local holds its id */
+#define FTC_OBF_QSBR ((uint16_t)4)         /**< ever shared: memory freed after a grace period */
+#define FTC_OBF_CTR_SHARED ((uint16_t)8)   /**< a dict or list used by a thread not its owner:
                                               * what it holds is marked (containers/ctr.h) */
 
+/** The initializer of a static (immortal) object's header: see FTC_OBJECT_HEAD. */
 #define FTC_OBJECT_STATIC_INIT(type)                                                      \
     { FTC_TID_NONE, 0, FTC_MUTEX_INIT, 0, FTC_REF_IMMORTAL, FTC_REF_MERGED, (type) }
 
@@ -119,6 +124,7 @@ struct ftc_object {
 #endif
 
 /* The ABI tag (runtime.h) describes this header: keep the two in step. */
+/// @cond
 #ifdef __cplusplus
 static_assert(sizeof(struct ftc_object) == FTC_ABI_OBJECT_HEADER_SIZE,
               "FTC_ABI_OBJECT_HEADER_SIZE does not describe struct ftc_object");
@@ -126,38 +132,41 @@ static_assert(sizeof(struct ftc_object) == FTC_ABI_OBJECT_HEADER_SIZE,
 _Static_assert(sizeof(struct ftc_object) == FTC_ABI_OBJECT_HEADER_SIZE,
                "FTC_ABI_OBJECT_HEADER_SIZE does not describe struct ftc_object");
 #endif
+/// @endcond
 
-/* The first member of a user type's struct:  typedef struct { FTC_OBJECT_HEAD; int64_t v; } t;
+/** The first member of a user type's struct:  typedef struct { FTC_OBJECT_HEAD; int64_t v; } t;
  * A static (immortal) object of such a type: static t x = { FTC_OBJECT_STATIC_INIT(&type), 5 };
  * whose counts never change and which is never freed. */
 #define FTC_OBJECT_HEAD ftc_object ob_base
 
+/** Casts a pointer to a user object (a struct starting with FTC_OBJECT_HEAD) to ftc_object *. */
 #define FTC_OBJ(p) ((ftc_object *)(p))
 
-/* A new object of type (zero-filled past the header) holding one reference; NULL on failure
+/** A new object of type (zero-filled past the header) holding one reference; NULL on failure
  * (ftc_last_error(): FTC_ENOMEM, or FTC_EINVAL if basicsize is smaller than the header). */
 FTC_API ftc_object *ftc_object_new(const ftc_type *type);
 
 static inline const ftc_type *ftc_type_of(ftc_object *o) { return o->ob_type; }
 
 
-/* Makes o immortal: its counts never change again and no decref frees it. A heap object made
+/** Makes o immortal: its counts never change again and no decref frees it. A heap object made
  * immortal is remembered and freed (its dealloc run) by ftc_runtime_fini(); do not use it
  * after that. Call it before other threads can see o, holding a reference. Returns 0, or
  * FTC_ENOMEM (o unchanged). Static objects (FTC_OBJECT_STATIC_INIT) are immortal already. */
 FTC_API int ftc_object_immortalize(ftc_object *o);
+/** Whether o is immortal (static, or made so by ftc_object_immortalize()). */
 FTC_API bool ftc_object_is_immortal(ftc_object *o);
 
-/* The total reference count (exact only while no other thread changes it; immortal objects
+/** The total reference count (exact only while no other thread changes it; immortal objects
  * report a large constant). For tests and debugging. */
 FTC_API int64_t ftc_object_refcount(ftc_object *o);
 
-/* Number of heap objects allocated and not yet freed, process-wide (exact when no thread is
+/** Number of heap objects allocated and not yet freed, process-wide (exact when no thread is
  * changing it). Objects waiting for a QSBR grace period count as freed. */
 FTC_API int64_t ftc_object_live_count(void);
 
 /* ---- out-of-line slow paths (do not call directly) ---- */
-/* Declared in both builds so that both export the same symbols (docs/architecture.md); the
+/** Declared in both builds so that both export the same symbols (docs/architecture.md); the
  * GIL build's
  * inline paths never call the BRC and hot ones (there they mean plain counting). */
 FTC_API void _ftc_object_dealloc(ftc_object *o);
@@ -165,7 +174,7 @@ FTC_API void _ftc_object_merge_zero_local(ftc_object *o);
 FTC_API void _ftc_object_decref_shared(ftc_object *o);
 FTC_API void _ftc_object_hot_incref(ftc_object *o);
 FTC_API void _ftc_object_hot_decref(ftc_object *o);
-/* The calling thread's counts of hot objects, by id (refcount_hot.c keeps them in step with
+/** The calling thread's counts of hot objects, by id (refcount_hot.c keeps them in step with
  * its record; only this thread writes them, the collector reads them with the world stopped).
  * One thread-local struct, so that the inline path computes one thread-local address (one
  * __tls_get_addr in position-independent code) for both fields. */
@@ -174,17 +183,17 @@ typedef struct _ftc_hot_tls {
     size_t nslots;
 } _ftc_hot_tls;
 extern FTC_API FTC_THREAD_LOCAL _ftc_hot_tls _ftc_hot;
-/* The calling thread's owner id (BRC): assigned with its first thread state, never reused,
+/** The calling thread's owner id (BRC): assigned with its first thread state, never reused,
  * never FTC_TID_NONE or FTC_TID_HOT; FTC_TID_UNREGISTERED before that, which no object's
  * ob_tid ever holds, so that the owner test is one compare. */
 extern FTC_API FTC_THREAD_LOCAL uintptr_t _ftc_tls_tid;
-#define FTC_TID_UNREGISTERED ((uintptr_t)1)
+#define FTC_TID_UNREGISTERED ((uintptr_t)1) /**< _ftc_tls_tid of a thread without an owner id yet */
 FTC_API void _ftc_object_set_shared_slow(ftc_object *o);
 
 /* ---- the reference-count fast paths ---- */
 #ifdef FTC_GIL_DISABLED
 
-/* Whether tid (an object's ob_tid) is the calling thread's own id. Relaxed loads of ob_tid
+/** Whether tid (an object's ob_tid) is the calling thread's own id. Relaxed loads of ob_tid
  * suffice: the owner's id only changes from our own id to FTC_TID_NONE (by a merge that runs
  * on the owner thread or with the owner gone) or to FTC_TID_HOT (by set_hot, on the owner
  * thread, before publication), so a stale value never equals ours wrongly. A thread without
@@ -209,12 +218,12 @@ static inline bool _ftc_object_is_hot(ftc_object *o)
     return (ftc_atomic_load_relaxed(&o->ob_flags) & FTC_OBF_HOT) != 0;
 }
 
-/* A hot object's id is in ob_ref_local (already loaded by the caller as `id`). */
+/** A hot object's id is in ob_ref_local (already loaded by the caller as `id`). */
 static inline void _ftc_hot_add(ftc_object *o, uint32_t id, int64_t delta)
 {
     _ftc_hot_tls *hot = &_ftc_hot;
     if (FTC_LIKELY(id < hot->nslots)) {
-        /* Relaxed load and store, this thread only: no read-modify-write, no contention. */
+        /** Relaxed load and store, this thread only: no read-modify-write, no contention. */
         int64_t *slot = &hot->slots[id];
         ftc_atomic_store_relaxed(slot, ftc_atomic_load_relaxed(slot) + delta);
     } else if (delta > 0) {
@@ -224,7 +233,7 @@ static inline void _ftc_hot_add(ftc_object *o, uint32_t id, int64_t delta)
     }
 }
 
-/* The order of the tests below, all decided by ob_tid and ob_ref_local (two loads from the
+/** The order of the tests below, all decided by ob_tid and ob_ref_local (two loads from the
  * header's first 16 bytes): the owner first, the commonest case; an
  * owned object is never immortal nor hot (ftc_object_immortalize takes the owner away,
  * FTC_TID_NONE, and ftc_object_set_hot makes it FTC_TID_HOT, both before the object is
@@ -242,7 +251,7 @@ static inline void ftc_incref(ftc_object *o)
     } else if (FTC_UNLIKELY(tid == FTC_TID_HOT)) {
         _ftc_hot_add(o, local, 1);
     } else if (local != FTC_REF_IMMORTAL) {
-        /* Relaxed: an incref needs no ordering; the decref that frees synchronizes. */
+        /** Relaxed: an incref needs no ordering; the decref that frees synchronizes. */
         ftc_atomic_fetch_add_relaxed(&o->ob_ref_shared,
                                      (intptr_t)1 << FTC_REF_SHARED_SHIFT);
     }
@@ -260,7 +269,7 @@ static inline void ftc_decref(ftc_object *o)
     } else if (FTC_UNLIKELY(tid == FTC_TID_HOT)) {
         _ftc_hot_add(o, local, -1);
     } else if (local != FTC_REF_IMMORTAL) {
-        /* A non-owner's decref that neither reaches the queue case (shared count zero, not
+        /** A non-owner's decref that neither reaches the queue case (shared count zero, not
          * merged) nor frees: one acq_rel CAS here, the same as one turn of the slow path's
          * loop (brc.c has the protocol); anything else, or a lost race, goes out of line. */
         intptr_t shared = ftc_atomic_load_relaxed(&o->ob_ref_shared);
@@ -273,14 +282,14 @@ static inline void ftc_decref(ftc_object *o)
     }
 }
 
-/* Takes a new reference to o unless o is dying (its memory must still be valid, which QSBR
+/** Takes a new reference to o unless o is dying (its memory must still be valid, which QSBR
  * guarantees for objects found in a shared structure while the caller is attached). */
 static inline bool ftc_try_incref(ftc_object *o)
 {
     uintptr_t tid = ftc_atomic_load_relaxed(&o->ob_tid);
     uint32_t local = ftc_atomic_load_relaxed(&o->ob_ref_local);
     if (_ftc_tid_is_mine(tid)) {
-        /* The owner's own count cannot be zero while the object is alive and owned. */
+        /** The owner's own count cannot be zero while the object is alive and owned. */
         ftc_atomic_store_relaxed(&o->ob_ref_local, local + 1);
         return true;
     }
@@ -292,7 +301,7 @@ static inline bool ftc_try_incref(ftc_object *o)
     }
     if (local == FTC_REF_IMMORTAL)
         return true;
-    /* Relaxed load, CAS: pairs with the merge CAS that makes the word exactly MERGED; a
+    /** Relaxed load, CAS: pairs with the merge CAS that makes the word exactly MERGED; a
      * successful CAS here is ordered before that merge in the word's modification order. */
     intptr_t shared = ftc_atomic_load_relaxed(&o->ob_ref_shared);
     for (;;) {
@@ -330,19 +339,21 @@ static inline bool ftc_try_incref(ftc_object *o)
 
 #endif
 
+/** ftc_incref() that accepts NULL (and does nothing then). */
 static inline void ftc_xincref(ftc_object *o)
 {
     if (o != NULL)
         ftc_incref(o);
 }
 
+/** ftc_decref() that accepts NULL (and does nothing then). */
 static inline void ftc_xdecref(ftc_object *o)
 {
     if (o != NULL)
         ftc_decref(o);
 }
 
-/* Try-incref for a pointer o loaded from *slot without a lock: takes a reference and then
+/** Try-incref for a pointer o loaded from *slot without a lock: takes a reference and then
  * re-checks that *slot still holds o (acquire), undoing it if not. Returns true with a new
  * reference, false (no reference) if o was dying or the slot changed: the caller retries or
  * falls back to the locked path. */
@@ -365,7 +376,7 @@ static inline bool ftc_try_incref_slot(ftc_object **slot, ftc_object *o)
 #ifdef FTC_GIL_DISABLED
 static inline void ftc_object_set_shared(ftc_object *o)
 {
-    /* Relaxed: the flag only needs to be visible to readers that obtain o through the
+    /** Relaxed: the flag only needs to be visible to readers that obtain o through the
      * container's release store, which orders it. */
     intptr_t shared = ftc_atomic_load_relaxed(&o->ob_ref_shared);
     if (FTC_LIKELY((shared & FTC_REF_SHARED_FLAG_MASK) != 0 &&
@@ -377,29 +388,31 @@ static inline void ftc_object_set_shared(ftc_object *o)
 static inline void ftc_object_set_shared(ftc_object *o) { (void)o; }
 #endif
 
-/* Marks o as hot (see the essay at the top). Call it before other threads can see o, from the
+/** Marks o as hot (see the essay at the top). Call it before other threads can see o, from the
  * thread that created it. Returns 0, FTC_ENOMEM (o stays an ordinary object), or FTC_ESTATE
  * if o is immortal. GIL build: returns 0 and changes nothing. */
 FTC_API int ftc_object_set_hot(ftc_object *o);
-/* Stops the world, adds every thread's counts of hot objects into the objects, starts the
+/** Stops the world, adds every thread's counts of hot objects into the objects, starts the
  * world and frees the hot objects whose count is zero. Returns how many it freed. Caller
  * attached. GIL build: 0. */
 FTC_API int64_t ftc_object_collect_hot(void);
 
 /* ---- int: an immutable boxed int64. Small ints (-5..256) are static immortals. ---- */
-extern FTC_API const ftc_type ftc_int_type;
-/* Return a new reference; NULL with FTC_ENOMEM. */
+extern FTC_API const ftc_type ftc_int_type; /**< the type of int objects */
+/** Return a new reference; NULL with FTC_ENOMEM. */
 FTC_API ftc_object *ftc_int_new(int64_t v);
+/** Whether o is an int. */
 static inline bool ftc_int_check(ftc_object *o) { return o->ob_type == &ftc_int_type; }
 
 /* ---- str: immutable bytes (not necessarily text) + length; hash computed at creation. ---- */
-extern FTC_API const ftc_type ftc_str_type;
-/* Return a new reference to a copy of s[0..len) (NUL-terminated copy; s may be NULL if len is
+extern FTC_API const ftc_type ftc_str_type; /**< the type of str objects */
+/** Return a new reference to a copy of s[0..len) (NUL-terminated copy; s may be NULL if len is
  * 0); NULL with FTC_ENOMEM, or FTC_EOVERFLOW for an impossible length. */
 FTC_API ftc_object *ftc_str_new(const char *s, size_t len);
+/** Whether o is a str. */
 static inline bool ftc_str_check(ftc_object *o) { return o->ob_type == &ftc_str_type; }
 
-/* The layouts of the built-in int and str (src/builtin_types.c), public only so that the
+/** The layouts of the built-in int and str (src/builtin_types.c), public only so that the
  * accessors and the hash below are inline: both are immutable once their constructor returned,
  * so any thread holding a reference reads them without synchronization. A str's len bytes and
  * a NUL follow its struct. Do not build these objects by hand. */
@@ -414,10 +427,10 @@ typedef struct _ftc_str_object {
     uint64_t hash;
 } _ftc_str_object;
 
-/* Misuse of an accessor: the object is not of the type func needs (fatal, names both). */
+/** Misuse of an accessor: the object is not of the type func needs (fatal, names both). */
 FTC_NORETURN FTC_API void _ftc_object_wrong_type(ftc_object *o, const char *func);
 
-/* The value of an int (fatal if o is not an int). */
+/** The value of an int (fatal if o is not an int). */
 static inline int64_t ftc_int_value(ftc_object *o)
 {
     if (FTC_UNLIKELY(!ftc_int_check(o)))
@@ -425,7 +438,14 @@ static inline int64_t ftc_int_value(ftc_object *o)
     return ((_ftc_int_object *)o)->value;
 }
 
-/* Accessors (fatal if o is not a str). The data stays valid while the caller holds a reference. */
+/** @fn size_t ftc_str_len(ftc_object *o)
+ * The length of a str in bytes, not counting the NUL that follows its data (fatal if o is not
+ * a str). */
+/** @fn uint64_t ftc_str_hash(ftc_object *o)
+ * The hash of a str, computed at creation (fatal if o is not a str). */
+/** @fn const ftc_type *ftc_type_of(ftc_object *o)
+ * The type of o. */
+/** Accessors (fatal if o is not a str). The data stays valid while the caller holds a reference. */
 static inline const char *ftc_str_data(ftc_object *o)
 {
     if (FTC_UNLIKELY(!ftc_str_check(o)))
@@ -452,7 +472,7 @@ static inline uint64_t ftc_str_hash(ftc_object *o)
  * The hash of a str (computed at creation) and of an int (its value through the splitmix64
  * finalizer) are inline; other types' hash callbacks are called by the out-of-line part. */
 
-/* The splitmix64 finalizer: the int hash, and the last step of the str hash. */
+/** The splitmix64 finalizer: the int hash, and the last step of the str hash. */
 static inline uint64_t _ftc_hash_mix64(uint64_t x)
 {
     x ^= x >> 30;
@@ -463,9 +483,10 @@ static inline uint64_t _ftc_hash_mix64(uint64_t x)
     return x;
 }
 
-/* The hash of an object that is neither an int nor a str (src/builtin_types.c). */
+/** The hash of an object that is neither an int nor a str (src/builtin_types.c). */
 FTC_API int _ftc_object_hash_slow(ftc_object *o, uint64_t *out);
 
+/** 0 and o's hash in *out; FTC_ETYPE if o's type is unhashable; or the hash callback's code. */
 static inline int ftc_object_hash(ftc_object *o, uint64_t *out)
 {
     const ftc_type *t = o->ob_type;
@@ -479,6 +500,7 @@ static inline int ftc_object_hash(ftc_object *o, uint64_t *out)
     }
     return _ftc_object_hash_slow(o, out);
 }
+/** 1 if a equals b, 0 if not, or a negative code (see above). */
 FTC_API int ftc_object_eq(ftc_object *a, ftc_object *b);
 
 FTC_EXTERN_C_END

@@ -1,4 +1,5 @@
-/* QSBR deferred freeing (nogil) for memory that lock-free readers may still see.
+/** @file
+ * QSBR deferred freeing (nogil) for memory that lock-free readers may still see.
  *
  * A thread that unlinks memory readers may still hold (an old dict table, a list's replaced
  * items array, a shared object) frees it with ftc_qsbr_free(); the memory is released once
@@ -38,32 +39,35 @@
 
 FTC_EXTERN_C_BEGIN
 
-#define FTC_QSBR_BATCH_ITEMS 254                       /* items per grace period, at most */
-#define FTC_QSBR_BATCH_BYTES ((size_t)256 * 1024)      /* bytes that start a grace period */
-#define FTC_QSBR_LIMIT_BYTES ((size_t)1024 * 1024)     /* per thread, on return from a tick */
+#define FTC_QSBR_BATCH_ITEMS 254                       /**< items per grace period, at most */
+#define FTC_QSBR_BATCH_BYTES ((size_t)256 * 1024)      /**< bytes that start a grace period */
+#define FTC_QSBR_LIMIT_BYTES ((size_t)1024 * 1024)     /**< per thread, on return from a tick */
 
-/* Frees p (from ftc_mem_alloc) after a grace period; NULL is ignored. */
+/** Frees p (from ftc_mem_alloc) after a grace period; NULL is ignored. */
 FTC_API void ftc_qsbr_free(void *p);
-/* Calls fn(p) after a grace period (fn must not block; it may run on another thread, or at
+/** Calls fn(p) after a grace period (fn must not block; it may run on another thread, or at
  * runtime fini). size is what it accounts for in the bound (0 if unknown). */
 FTC_API void ftc_qsbr_free_fn(void *p, void (*fn)(void *), size_t size);
 
-/* Reports a quiescent state for the caller (attached, holding no pointer it read lock-free
+/** Reports a quiescent state for the caller (attached, holding no pointer it read lock-free
  * without a reference) and frees what of its own deferred memory is past its grace period. */
 FTC_API void ftc_qsbr_quiescent(void);
 
+/** Deferred-memory statistics: the caller's own and process-wide (ftc_qsbr_get_stats()). */
 typedef struct ftc_qsbr_stats {
-    uint64_t pending_items;   /* the caller's deferred items not yet freed */
-    uint64_t pending_bytes;   /* ... and their bytes */
-    uint64_t peak_bytes;      /* the most the caller's thread ever had deferred */
-    uint64_t freed_items;     /* process-wide: items freed after a grace period */
-    uint64_t orphan_items;    /* process-wide: items of exited threads still waiting */
-    uint64_t limit_waits;     /* process-wide: ticks that waited because of the limit */
-    uint64_t polls;           /* the caller's grace-period checks not already answered */
-    uint64_t scans;           /* ... of those, the ones that scanned the threads (under the
+    uint64_t pending_items;   /**< the caller's deferred items not yet freed */
+    uint64_t pending_bytes;   /**< ... and their bytes */
+    uint64_t peak_bytes;      /**< the most the caller's thread ever had deferred */
+    uint64_t freed_items;     /**< process-wide: items freed after a grace period */
+    uint64_t orphan_items;    /**< process-wide: items of exited threads still waiting */
+    uint64_t limit_waits;     /**< process-wide: ticks that waited because of the limit */
+    uint64_t polls;           /**< the caller's grace-period checks not already answered */
+    uint64_t scans;           /**< ... of those, the ones that scanned the threads (under the
                                * registry lock); the others found nothing changed since the
                                * last scan */
 } ftc_qsbr_stats;
+/** Fills *out with the statistics of ftc_qsbr_stats (the caller's fields are zero for a thread
+ * without a tstate). */
 FTC_API void ftc_qsbr_get_stats(ftc_qsbr_stats *out);
 
 FTC_EXTERN_C_END
