@@ -28,13 +28,6 @@ checks_parking_lot_mutex() {
 }
 mutants_parking_lot_mutex() { echo MUTANT_NO_HAS_PARKED MUTANT_TIMEOUT_DROPS; }
 
-checks_gil_handoff() {
-    echo "-DN=2|-DNOCLAIM|"
-    echo "-DN=3|-DNOCLAIM|"
-    echo "-DN=2 -DLIVENESS|-DNFAIR=3|-a -f -N served"
-}
-mutants_gil_handoff() { echo MUTANT_NO_HONOUR MUTANT_NO_HANDOFF; }
-
 declare -F "checks_$model" >/dev/null || { echo "model: no checks listed for $model" >&2; exit 2; }
 
 # Runs one check; prints a line; returns 0 if it passed (complete, no error), 1 if a violation
