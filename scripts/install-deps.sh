@@ -3,7 +3,7 @@
 # Run as root; as another user it prints the exact command to run as root and stops.
 set -euo pipefail
 pkgs=(build-essential cmake make pkg-config libck-dev liburcu-dev libcriterion-dev
-      clang libclang-rt-14-dev gnuplot-nox python3 doxygen clang-format clang-tidy)
+      clang libclang-rt-14-dev gnuplot-nox python3 doxygen clang-format clang-tidy spin)
 missing=()
 for p in "${pkgs[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
