@@ -114,6 +114,15 @@ ftc_object *ftc_object_new(const ftc_type *type)
     return _ftc_object_new_sized(type, type->basicsize);
 }
 
+ftc_object *ftc_object_new_var(const ftc_type *type, size_t size)
+{
+    if (type == NULL || size < type->basicsize) {
+        ftc_set_last_error(FTC_EINVAL);
+        return NULL;
+    }
+    return _ftc_object_new_sized(type, size);
+}
+
 void _ftc_object_free_memory(ftc_object *o)
 {
 #ifdef FTC_GIL_DISABLED

@@ -300,3 +300,21 @@ Test(object, no_leak_at_runtime_fini)
     cr_assert_eq(ftc_object_live_count(), 0);
     /* ASan's leak check at exit proves the deferred memory was freed too. */
 }
+
+Test(object, new_var_sizes_and_refusals)
+{
+    int before = deallocs;
+    ftc_object *o = ftc_object_new_var(&counted_type, sizeof(counted) + 64);
+    cr_assert_not_null(o);
+    unsigned char *tail = (unsigned char *)o + sizeof(counted);
+    for (int i = 0; i < 64; i++)
+        cr_assert_eq(tail[i], 0);
+    memset(tail, 0xab, 64);   /* the extra bytes are the object's own (ASan checks) */
+    cr_assert_eq(ftc_object_refcount(o), 1);
+    ftc_decref(o);
+    cr_assert_eq(deallocs, before + 1);
+    ftc_set_last_error(0);
+    cr_assert_null(ftc_object_new_var(&counted_type, sizeof(counted) - 1));
+    cr_assert_eq(ftc_last_error(), FTC_EINVAL);
+    cr_assert_null(ftc_object_new_var(NULL, 64));
+}
