@@ -96,4 +96,42 @@ ftc_object *fp_str_format_method(ftc_object *self, ftc_object *const *args, size
 int fp_list_sort_impl(ftc_object *list, ftc_object *key, bool reverse);
 int64_t fp_list_len(ftc_object *list);
 
+/* str methods defined in str_methods.c (the table is str.c's). */
+#define FP_STRM(name) ftc_object *fp_strm_##name(ftc_object *self, ftc_object *const *args, \
+                                            size_t nargs, ftc_object *kwnames)
+FP_STRM(split);
+FP_STRM(rsplit);
+FP_STRM(join);
+FP_STRM(strip);
+FP_STRM(lstrip);
+FP_STRM(rstrip);
+FP_STRM(upper);
+FP_STRM(lower);
+FP_STRM(isdigit);
+FP_STRM(isalpha);
+FP_STRM(isspace);
+FP_STRM(isalnum);
+FP_STRM(isupper);
+FP_STRM(islower);
+FP_STRM(isdecimal);
+FP_STRM(isnumeric);
+FP_STRM(isidentifier);
+FP_STRM(capitalize);
+FP_STRM(title);
+FP_STRM(swapcase);
+FP_STRM(casefold);
+FP_STRM(center);
+FP_STRM(ljust);
+FP_STRM(rjust);
+FP_STRM(zfill);
+FP_STRM(partition);
+FP_STRM(rpartition);
+FP_STRM(splitlines);
+FP_STRM(format);
+FP_STRM(dunder_format);
+FP_STRM(encode);
+FP_STRM(removeprefix);
+FP_STRM(removesuffix);
+ftc_object *fp_str_char_at(ftc_object *s, int64_t i);
+
 #endif /* FTPY_LIB_H */
