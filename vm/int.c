@@ -48,7 +48,11 @@ int fp_index_value(ftc_object *o, int64_t *out, const char *what)
         ftc_decref(r);
         return 0;
     }
-    fp_err_set(&fp_TypeError_type, "%s, not %.100s", what, fp_type_name(o));
+    if (what == NULL)
+        fp_err_set(&fp_TypeError_type, "'%.100s' object cannot be interpreted as an integer",
+                   fp_type_name(o));
+    else
+        fp_err_set(&fp_TypeError_type, "%s, not %.100s", what, fp_type_name(o));
     return -1;
 }
 

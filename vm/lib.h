@@ -35,7 +35,8 @@ static inline bool fp_number_as_double(ftc_object *o, double *out)
     }
     return false;
 }
-/* An index (int or bool, or an object with __index__): 0 or -1 with TypeError naming what. */
+/* An index (int or bool, or an object with __index__): 0 or -1 with TypeError "WHAT, not T"
+ * (what NULL: "'T' object cannot be interpreted as an integer"). */
 int fp_index_value(ftc_object *o, int64_t *out, const char *what);
 /* OverflowError for an int result that does not fit in 64 bits; returns NULL. */
 ftc_object *fp_int_overflow(void);
@@ -63,8 +64,10 @@ ftc_object *fp_set_iter_new(ftc_object *set);
 ftc_object *fp_range_iter_new(int64_t start, int64_t step, int64_t len);
 /* An iterator over obj[0], obj[1], ... until IndexError (the __getitem__ protocol). */
 ftc_object *fp_seq_iter_new(ftc_object *obj);
+/* iter(callable, sentinel) */
+ftc_object *fp_callable_iter_new(ftc_object *callable, ftc_object *sentinel);
 extern fp_type fp_list_iter_type, fp_list_reviter_type, fp_tuple_iter_type, fp_str_iter_type,
-    fp_dict_iter_type, fp_set_iter_type, fp_range_iter_type, fp_seq_iter_type,
+    fp_dict_iter_type, fp_set_iter_type, fp_range_iter_type, fp_seq_iter_type, fp_callable_iter_type,
     fp_enumerate_type, fp_zip_type, fp_map_type, fp_filter_type, fp_reversed_type,
     fp_dict_keys_type, fp_dict_values_type, fp_dict_items_type;
 

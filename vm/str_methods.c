@@ -569,7 +569,7 @@ static ftc_object *pad_impl(ftc_object *self, ftc_object *const *args, size_t na
     if (fp_check_args(name, nargs, kwnames, 1, 2) < 0)
         return NULL;
     int64_t width;
-    if (fp_index_value(args[0], &width, "integer argument expected, got") < 0)
+    if (fp_index_value(args[0], &width, NULL) < 0)
         return NULL;
     uint32_t fill = ' ';
     if (nargs > 1) {
@@ -612,7 +612,7 @@ FP_STRM(zfill)
     if (fp_check_args("zfill", nargs, kwnames, 1, 1) < 0)
         return NULL;
     int64_t width;
-    if (fp_index_value(args[0], &width, "integer argument expected, got") < 0)
+    if (fp_index_value(args[0], &width, NULL) < 0)
         return NULL;
     size_t count = ftc_str_cplen(self);
     if (width <= (int64_t)count) {
