@@ -72,6 +72,8 @@ extern fp_type fp_list_iter_type, fp_list_reviter_type, fp_tuple_iter_type, fp_s
     fp_dict_keys_type, fp_dict_values_type, fp_dict_items_type;
 
 /* ---- containers ---- */
+/* The hash slot of unhashable types (list, dict, set): TypeError "unhashable type: 'T'". */
+int64_t fp_hash_unhashable(ftc_object *o);
 /* Lexicographic rich comparison of two item arrays (tuple/list ==, <, ...): a new bool or
  * NULL. */
 ftc_object *fp_seq_richcompare(ftc_object *const *a, size_t na, ftc_object *const *b,
