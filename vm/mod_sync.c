@@ -788,6 +788,7 @@ fp_type fp_mod_BrokenBarrierError_type = {
     FP_TYPE_HEAD,
     .ct = {"BrokenBarrierError", sizeof(fp_exc_object), NULL, NULL, NULL},
     .base = &fp_RuntimeError_type,
+    .module = "threading",
     .flags = FP_TPFLAG_EXC | FP_TPFLAG_BASETYPE,
 };
 

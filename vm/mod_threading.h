@@ -23,6 +23,9 @@ int fp_mod_raise_code(int code);
 /* A Lock or an RLock object's ftcore primitive (borrowed), or NULL if o is neither. */
 ftc_object *fp_mod_lock_prim(ftc_object *o);
 
+/* mod_queue.c: queue.Empty (the executor's waits take completions from a SimpleQueue). */
+extern fp_type fp_mod_Empty_type;
+
 /* mod_sync.c: readies the primitives' types and adds them (and BrokenBarrierError) to m. */
 int fp_mod_sync_add(ftc_object *m);
 
