@@ -118,6 +118,8 @@ struct fp_type {
     ftc_object *name_obj;         /* __name__ as a str */
     uint64_t version;             /* bumped (atomically) whenever this type's or a base's
                                      attributes change; attribute caches compare it */
+    const char *module;           /* __module__ of a static type ("_queue"); NULL = builtins.
+                                     Tracebacks print module.name unless builtins/__main__ */
 
     fp_unaryfunc repr;
     fp_unaryfunc str;
@@ -457,6 +459,9 @@ int fp_mod_futures_init(ftc_object *m);     /* concurrent.futures */
 int fp_mod_time_init(ftc_object *m);
 int fp_mod_sys_init(ftc_object *m);
 int fp_mod_math_init(ftc_object *m);
+/* mods (mod_threading.c): joins non-daemon threads and shuts executors down; called first by
+ * fp_runtime_fini, attached, before stdout is flushed. */
+void fp_mod_threading_shutdown(void);
 
 /* ---- output (lib: builtins.c) ----
  * stdout is buffered per process (flushed at exit, on flush=True, when full, and before a
@@ -471,6 +476,7 @@ int fp_stdout_flush(void);
  * detaching for the last time). 0 / -1 (MemoryError). */
 int fp_thread_enter(void);
 void fp_thread_exit(void);
+bool fp_thread_entered(void);     /* whether the calling thread has an fp thread state */
 
 /* ---- the runtime (main.c / ceval.c) ---- */
 /* After ftc_runtime_init: readies the types, makes builtins, the main thread's state. 0/-1. */
