@@ -94,6 +94,7 @@ ftc_object *fp_dict_view_new(ftc_object *dict, int kind);
 int fp_set_update(ftc_object *set, ftc_object *iterable);   /* 0 / -1 */
 int fp_set_contains(ftc_object *set, ftc_object *key);     /* 1 / 0 / -1 */
 int64_t fp_set_len(ftc_object *set);
+ftc_object *fp_set_next_key(ftc_object *set, size_t *pos, size_t used);
 ftc_object *fp_str_join(ftc_object *sep, ftc_object *iterable);
 ftc_object *fp_str_format_method(ftc_object *self, ftc_object *const *args, size_t nargs,
                                  ftc_object *kwnames);
