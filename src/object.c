@@ -201,13 +201,18 @@ static void free_immortals(void)
     immortal_objs = NULL;
     immortal_len = immortal_cap = 0;
     pthread_mutex_unlock(&immortal_mutex);
-    /* Last made, first freed: an immortal may refer to older ones. */
+    /* Two passes: every dealloc runs while every immortal's memory is still there, because an
+     * immortal may refer to others made before or after it (a dict made early holding keys
+     * made immortal later) and a dealloc's decref reads the header of what it releases (a
+     * no-op on an immortal, but a read). Last made, first released. */
     for (size_t i = n; i-- > 0;) {
         ftc_object *o = objs[i];
         if (o->ob_type->dealloc != NULL)
             o->ob_type->dealloc(o);
+    }
+    for (size_t i = n; i-- > 0;) {
         _ftc_objects_live_add(-1);
-        ftc_mem_free(o);   /* no thread is left to read it lock-free */
+        ftc_mem_free(objs[i]);   /* no thread is left to read it lock-free */
     }
     ftc_mem_free(objs);
 }
