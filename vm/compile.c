@@ -1415,7 +1415,6 @@ static void compile_try_except(compiler *c, fp_stmt *st)
             return;
         }
         if (h->type != NULL) {
-            emit(c, OP_DUP_TOP, 0);
             compile_expr(c, h->type);
             emit(c, OP_CHECK_EXC_MATCH, 0);   /* exc, type -> exc, bool */
             emit(c, OP_POP_JUMP_IF_FALSE, next);
