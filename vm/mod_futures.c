@@ -407,38 +407,71 @@ typedef struct executor_object {
 static fp_type executor_type;
 #define E(o) ((executor_object *)(o))
 
-/* Every pool not yet freed (see the essay). */
+/* Every pool not yet freed (see the essay). An orphan's executor is gone: the pool is freed
+ * at exit. A live executor's pool is shut down (with wait) at exit and freed by its dealloc. */
+struct pool_entry {
+    ftc_pool *pool;
+    bool orphan;
+};
 static ftc_mutex pools_mu = FTC_MUTEX_INIT;
-static ftc_pool **pools;              /* pools_mu */
+static struct pool_entry *pools;      /* pools_mu */
 static size_t pools_n, pools_cap;     /* pools_mu */
 static uint64_t executor_counter;     /* atomic */
 static int atexit_registered;         /* pools_mu */
-static int interpreter_exiting;       /* atomic */
+static int interpreter_exiting;       /* atomic: the at-exit shutdown has run */
 
-static void pools_remove(ftc_pool *p)
+/* Removes p's entry (free = true) or marks it an orphan. Returns whether the at-exit shutdown
+ * has already run (then the caller frees the pool itself: its workers are gone). */
+static bool pools_release(ftc_pool *p, bool remove)
 {
+    bool exited;
     ftc_mutex_lock(&pools_mu);
+    exited = ftc_atomic_load_relaxed(&interpreter_exiting) != 0;
     for (size_t i = 0; i < pools_n; i++) {
-        if (pools[i] == p) {
-            pools[i] = pools[--pools_n];
+        if (pools[i].pool == p) {
+            if (remove || exited)
+                pools[i] = pools[--pools_n];
+            else
+                pools[i].orphan = true;
             break;
         }
     }
     ftc_mutex_unlock(&pools_mu);
+    return exited;
 }
 
 static void futures_atexit(void)
 {
+    ftc_mutex_lock(&pools_mu);
     ftc_atomic_store_relaxed(&interpreter_exiting, 1);
+    ftc_mutex_unlock(&pools_mu);
+    /* No entry is added from now on (submit and new executors still may be, by non-daemon
+     * threads; their pools are then listed and shut down by the loop below if it sees them).
+     * Shut every pool down with wait, outside the lock (the workers may take it to drop
+     * references), then free the orphans. */
+    for (size_t i = 0;; i++) {
+        ftc_pool *p = NULL;
+        ftc_mutex_lock(&pools_mu);
+        if (i < pools_n)
+            p = pools[i].pool;
+        ftc_mutex_unlock(&pools_mu);
+        if (p == NULL)
+            break;
+        ftc_pool_shutdown(p, true, false);
+    }
     for (;;) {
         ftc_pool *p = NULL;
         ftc_mutex_lock(&pools_mu);
-        if (pools_n > 0)
-            p = pools[--pools_n];
+        for (size_t i = 0; i < pools_n; i++) {
+            if (pools[i].orphan) {
+                p = pools[i].pool;
+                pools[i] = pools[--pools_n];
+                break;
+            }
+        }
         ftc_mutex_unlock(&pools_mu);
         if (p == NULL)
             return;
-        ftc_pool_shutdown(p, true, false);
         ftc_pool_free(p);
     }
 }
@@ -450,7 +483,7 @@ static int pools_add(ftc_pool *p)
     ftc_mutex_lock(&pools_mu);
     if (pools_n == pools_cap) {
         size_t cap = pools_cap ? pools_cap * 2 : 8;
-        ftc_pool **n = ftc_mem_realloc(pools, cap * sizeof *n);
+        struct pool_entry *n = ftc_mem_realloc(pools, cap * sizeof *n);
         if (n == NULL) {
             rc = -1;
         } else {
@@ -459,7 +492,9 @@ static int pools_add(ftc_pool *p)
         }
     }
     if (rc == 0) {
-        pools[pools_n++] = p;
+        pools[pools_n].pool = p;
+        pools[pools_n].orphan = false;
+        pools_n++;
         if (!atexit_registered) {
             atexit_registered = 1;
             register_atexit = true;
@@ -479,12 +514,13 @@ static void executor_dealloc(ftc_object *o)
 {
     executor_object *e = E(o);
     if (e->pool != NULL) {
-        if (ftc_atomic_load_acquire(&e->joined)) {
-            pools_remove(e->pool);
-            ftc_pool_free(e->pool); /* every worker has exited: nothing to wait for */
-        } else {
-            ftc_pool_shutdown(e->pool, false, false); /* freed at exit */
-        }
+        bool joined = ftc_atomic_load_acquire(&e->joined) != 0;
+        if (!joined)
+            ftc_pool_shutdown(e->pool, false, false); /* stops new work; never waits */
+        bool exited = pools_release(e->pool, joined);
+        /* Free now only when no worker is left to wait for (this may run on a worker). */
+        if (joined || exited)
+            ftc_pool_free(e->pool);
     }
     if (e->dict != NULL)
         ftc_decref(e->dict);
@@ -537,6 +573,7 @@ static ftc_object *executor_new(fp_type *type, ftc_object *const *args, size_t n
         return fp_err_nomem();
     }
     if (pools_add(e->pool) < 0) {
+        pools_release(e->pool, true);
         ftc_pool_free(e->pool);
         e->pool = NULL;
         ftc_decref(&e->ob_base);

@@ -415,6 +415,10 @@ static ftc_object *thread_run(ftc_object *self, ftc_object *const *args, size_t 
         ftc_object *targs = get_field(t, &t->args);
         ftc_object *tkw = get_field(t, &t->kwargs);
         r = fp_call_tuple_dict(target, targs, tkw);
+        if (r != NULL) {
+            ftc_decref(r); /* run() returns None whatever the target returned */
+            r = fp_None;
+        }
         ftc_decref(target);
         if (targs != NULL)
             ftc_decref(targs);
