@@ -139,5 +139,7 @@ FP_STRM(encode);
 FP_STRM(removeprefix);
 FP_STRM(removesuffix);
 ftc_object *fp_str_char_at(ftc_object *s, int64_t i);
+/* The one-character str of the code point at s[0..k) (ASCII ones interned). */
+ftc_object *fp_str_char_at_bytes(const char *s, size_t k);
 
 #endif /* FTPY_LIB_H */

@@ -71,8 +71,7 @@ int fp_buf_put_str(fp_buf *b, ftc_object *o)
 
 static ftc_object *ascii_chars[128];
 
-/* A new reference to the one-character string of the code point at s[0..k). */
-static ftc_object *char_str(const char *s, size_t k)
+ftc_object *fp_str_char_at_bytes(const char *s, size_t k)
 {
     unsigned char c = (unsigned char)s[0];
     if (k == 1 && c < 128) {
@@ -95,11 +94,11 @@ ftc_object *fp_str_char_at(ftc_object *s, int64_t i)
     const char *d = fp_str_data(s);
     size_t n = fp_str_len(s);
     if (str_is_ascii(s))
-        return char_str(d + i, 1);
+        return fp_str_char_at_bytes(d + i, 1);
     size_t off = fp_utf8_offset(d, n, (size_t)i);
     uint32_t cp;
     size_t k = fp_utf8_decode(d + off, n - off, &cp);
-    return char_str(d + off, k);
+    return fp_str_char_at_bytes(d + off, k);
 }
 
 /* Byte offset of code-point index i (0..cplen) of s. */
