@@ -1448,6 +1448,7 @@ static void compile_try_except(compiler *c, fp_stmt *st)
             load_none(c);
             compile_name(c, h->name, FP_CTX_STORE);
             compile_name(c, h->name, FP_CTX_DEL);
+            set_handler(c, outer_h, outer_hd);   /* RERAISE_POP restores prev itself */
             emit(c, OP_RERAISE_POP, 0);
         } else {
             emit(c, OP_POP_TOP, 0);
@@ -1466,6 +1467,7 @@ static void compile_try_except(compiler *c, fp_stmt *st)
         set_handler(c, l_cleanup, depth + 1);
         u->depth = depth + 2;
     }
+    set_handler(c, outer_h, outer_hd);   /* RERAISE_POP restores prev itself */
     emit(c, OP_RERAISE_POP, 0);
     bind_label(c, l_cleanup);
     u->depth = depth + 2;
@@ -1506,6 +1508,7 @@ static void compile_try(compiler *c, fp_stmt *st)
     set_handler(c, l_cleanup, depth + 1);
     emit(c, OP_PUSH_EXC_INFO, 0);
     compile_stmts(c, &st->u.try_.finalbody);
+    set_handler(c, outer_h, outer_hd);   /* RERAISE_POP restores prev itself */
     emit(c, OP_RERAISE_POP, 0);
     bind_label(c, l_cleanup);
     u->depth = depth + 2;
@@ -1551,19 +1554,20 @@ static void compile_with_items(compiler *c, fp_stmt *st, size_t i)
     emit(c, OP_PUSH_EXC_INFO, 0); /* exit, prev, exc */
     emit(c, OP_WITH_EXCEPT, 0);   /* exit, prev, exc, res */
     emit(c, OP_POP_JUMP_IF_TRUE, l_suppress);
+    set_handler(c, outer_h, outer_hd);   /* RERAISE_POP restores prev itself */
     emit(c, OP_RERAISE_POP, 0);
     bind_label(c, l_suppress);
-    u->depth = depth + 3;
+    u->depth = depth + 2;
     emit(c, OP_POP_TOP, 0);
     set_handler(c, outer_h, outer_hd);
     emit(c, OP_POP_EXCEPT, 0);
     emit(c, OP_POP_TOP, 0);
     emit(c, OP_JUMP, l_end);
     bind_label(c, l_cleanup);
-    u->depth = depth + 3;
+    u->depth = depth + 2;
     emit(c, OP_RERAISE_POP, 0);
     bind_label(c, l_end);
-    u->depth = depth;
+    u->depth = depth - 1;   /* the exit is gone */
 }
 
 static void compile_import(compiler *c, fp_stmt *st)

@@ -182,6 +182,10 @@ static const fp_getset_def exc_getsets[] = {
 
 static const fp_getset_def stopiter_getsets[] = {
     {"value", stopiter_get_value, NULL},
+    {NULL, NULL, NULL},
+};
+
+static const fp_getset_def sysexit_getsets[] = {
     {"code", stopiter_get_value, NULL},
     {NULL, NULL, NULL},
 };
@@ -220,7 +224,6 @@ fp_type fp_BaseException_type = {
                    .dictoffset = offsetof(fp_exc_object, dict)};
 
 EXC(fp_Exception_type, "Exception", fp_BaseException_type)
-EXC(fp_SystemExit_type, "SystemExit", fp_BaseException_type)
 EXC(fp_KeyboardInterrupt_type, "KeyboardInterrupt", fp_BaseException_type)
 EXC(fp_GeneratorExit_type, "GeneratorExit", fp_BaseException_type)
 EXC(fp_ArithmeticError_type, "ArithmeticError", fp_Exception_type)
@@ -254,6 +257,15 @@ fp_type fp_KeyError_type = {
     .flags = FP_TPFLAG_BASETYPE | FP_TPFLAG_EXC,
     .dictoffset = offsetof(fp_exc_object, dict),
     .str = keyerror_str,
+};
+
+fp_type fp_SystemExit_type = {
+    FP_TYPE_HEAD,
+    .ct = {"SystemExit", sizeof(fp_exc_object), exc_dealloc, NULL, NULL},
+    .base = &fp_BaseException_type,
+    .flags = FP_TPFLAG_BASETYPE | FP_TPFLAG_EXC,
+    .dictoffset = offsetof(fp_exc_object, dict),
+    .getsets = sysexit_getsets,
 };
 
 fp_type fp_StopIteration_type = {

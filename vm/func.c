@@ -528,6 +528,18 @@ int fp_bind_args(fp_function_object *f, ftc_object **locals, ftc_object *const *
                 break;
             }
         }
+        if (idx < 0 && kwdict == NULL) {
+            for (int i = 0; i < co->posonlyargcount; i++) {
+                ftc_object *nm = co->localnames[i];
+                if (fp_str_len(nm) == fp_str_len(key) &&
+                    memcmp(fp_str_data(nm), fp_str_data(key), fp_str_len(key)) == 0) {
+                    fp_err_set(&fp_TypeError_type,
+                               "%s() got some positional-only arguments passed as keyword arguments: '%s'",
+                               qn(f), fp_str_data(key));
+                    return -1;
+                }
+            }
+        }
         if (idx < 0) {
             if (kwdict == NULL) {
                 fp_err_set(&fp_TypeError_type, "%s() got an unexpected keyword argument '%s'",
