@@ -23,7 +23,8 @@
 #pragma weak fp_mod_threading_shutdown
 #pragma weak fp_builtins_init
 
-static pthread_mutex_t import_mutex = PTHREAD_MUTEX_INITIALIZER;
+/* recursive: a module's init may import another (concurrent.futures imports threading) */
+static pthread_mutex_t import_mutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 static ftc_object *modules;        /* name -> module (a dict, immortal) */
 static ftc_object *builtins_mod, *main_mod;
 
