@@ -1213,10 +1213,8 @@ static const fp_method_def futures_functions[] = {
 
 int fp_mod_futures_init(ftc_object *m)
 {
-    ftc_object *threading = fp_import("threading"); /* the adopted workers' Thread type */
-    if (threading == NULL)
+    if (fp_mod_threading_prepare() < 0) /* the adopted workers' Thread objects */
         return -1;
-    ftc_decref(threading);
     if (fp_type_ready(&map_iter_type) < 0 || fp_type_ready(&as_completed_type) < 0)
         return -1;
     fp_type *types[] = {&future_type, &executor_type, &error_type, &cancelled_error_type,

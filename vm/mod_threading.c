@@ -891,24 +891,39 @@ static const fp_method_def threading_functions[] = {
     {NULL, NULL, 0},
 };
 
-int fp_mod_threading_init(ftc_object *m)
+/* What threading needs before any Thread exists: the current-thread key, the types, the main
+ * thread's object. Run once, by the first of threading's and concurrent.futures' inits. */
+static int prepare_once(void *arg)
 {
-    if (cur_key == FTC_TLS_KEY_INVALID && ftc_tls_key_create(&cur_key, current_dtor) < 0) {
+    (void)arg;
+    if (ftc_tls_key_create(&cur_key, current_dtor) < 0) {
         fp_err_nomem();
-        return -1;
+        return FP_EEXC;
     }
     if (fp_type_ready(&thread_type) < 0 || fp_type_ready(&main_thread_type) < 0 ||
         fp_type_ready(&dummy_thread_type) < 0)
+        return FP_EEXC;
+    ftc_object *name = fp_str_from_cstr("MainThread");
+    if (name == NULL)
+        return FP_EEXC;
+    thread_object *t = make_foreign(&main_thread_type, KIND_MAIN, name, 0, true);
+    if (t == NULL)
+        return FP_EEXC;
+    main_thread_obj = t;
+    return 0;
+}
+
+int fp_mod_threading_prepare(void)
+{
+    static ftc_once once = FTC_ONCE_INIT;
+    int rc = ftc_once_call(&once, prepare_once, NULL);
+    return rc < 0 ? fp_mod_raise_code(rc) : 0;
+}
+
+int fp_mod_threading_init(ftc_object *m)
+{
+    if (fp_mod_threading_prepare() < 0)
         return -1;
-    if (main_thread_obj == NULL) {
-        ftc_object *name = fp_str_from_cstr("MainThread");
-        if (name == NULL)
-            return -1;
-        thread_object *t = make_foreign(&main_thread_type, KIND_MAIN, name, 0, true);
-        if (t == NULL)
-            return -1;
-        main_thread_obj = t;
-    }
     if (fp_module_add_functions(m, threading_functions) < 0 ||
         fp_module_add(m, "Thread", FP_TYPE_OBJ(&thread_type)) < 0 ||
         fp_module_add(m, "_MainThread", FP_TYPE_OBJ(&main_thread_type)) < 0 ||

@@ -35,6 +35,10 @@ int fp_mod_sync_add(ftc_object *m);
  * thread state is deleted. 0 or -1 (MemoryError). */
 int fp_mod_thread_adopt(const char *name);
 
+/* Makes threading's shared state (the main thread's object, the current-thread key) without
+ * importing the module (a module init cannot import). 0 or -1. */
+int fp_mod_threading_prepare(void);
+
 /* Runs fn at interpreter exit, after the non-daemon threads were joined, in the reverse order
  * of registration (threading._register_atexit). 0 or -1 (MemoryError). */
 int fp_mod_register_atexit(void (*fn)(void));

@@ -2,7 +2,7 @@
 import sys
 
 print(type(sys.argv).__name__, len(sys.argv) >= 1, sys.argv[0].endswith("mod_sys.py"))
-print(sys.maxsize == 2 ** 63 - 1, sys.platform, sys.byteorder)
+print(sys.maxsize == 9223372036854775807, sys.platform, sys.byteorder)
 old = sys.getswitchinterval()
 print(type(old).__name__, old > 0)
 sys.setswitchinterval(0.001)
