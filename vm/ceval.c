@@ -557,6 +557,26 @@ static int import_name(ftc_object *name, bool leaf, ftc_object **out)
     return 0;
 }
 
+/* "f() argument after * must be an iterable, not int", naming f as CPython does */
+static void star_arg_error(ftc_object *func, ftc_object *v)
+{
+    char name[256];
+    fp_type *ft = fp_type_of(func);
+    if (ft == &fp_function_type) {
+        fp_function_object *fn = (fp_function_object *)func;
+        ftc_object *mod = fp_dict_get(fn->globals, fp_intern("__name__"));
+        snprintf(name, sizeof name, "%s%s%s()", mod && fp_str_check(mod) ? fp_str_data(mod) : "",
+                 mod ? "." : "", fp_str_data(fn->qualname));
+        ftc_xdecref(mod);
+    } else if (ft == &fp_cfunction_type) {
+        snprintf(name, sizeof name, "%s()", ((fp_cfunction_object *)func)->def->name);
+    } else {
+        snprintf(name, sizeof name, "%s object", ft->ct.name);
+    }
+    fp_err_set(&fp_TypeError_type, "%s argument after * must be an iterable, not %s", name,
+               fp_type_name(v));
+}
+
 /* ---- the loop ---- */
 #define TOP() (sp[-1])
 #define SECOND() (sp[-2])
@@ -1272,12 +1292,24 @@ dispatch:
     }
     TARGET(LIST_EXTEND) {
         ftc_object *v = POP();
+        int depth = (int)(oparg & 0xFFFF);
         SAVE_FRAME();
         ftc_object *l = fp_list_check(v) ? (ftc_incref(v), v) : fp_sequence_list(v);
-        ftc_decref(v);
-        if (l == NULL)
+        if (l == NULL) {
+            if (fp_err_matches(&fp_TypeError_type) && fp_type_of(v)->iter == NULL &&
+                fp_type_of(v)->getitem == NULL) {
+                fp_err_clear();
+                if (oparg & FP_EXTEND_CALL)
+                    star_arg_error(sp[-depth - 2], v);
+                else
+                    fp_err_set(&fp_TypeError_type, "Value after * must be an iterable, not %s",
+                               fp_type_name(v));
+            }
+            ftc_decref(v);
             goto error;
-        int r = ftc_list_extend(sp[-(int)oparg - 1], l);
+        }
+        ftc_decref(v);
+        int r = ftc_list_extend(sp[-depth - 1], l);
         ftc_decref(l);
         if (r < 0) {
             fp_err_from_code(r, NULL);

@@ -60,6 +60,9 @@ enum {
 /* FORMAT_VALUE: low 2 bits conversion (0 none, 1 str, 2 repr, 3 ascii), 4 = spec on stack */
 #define FP_FMT_SPEC 4
 
+/* LIST_EXTEND building a call's positional arguments (the callable is below the list) */
+#define FP_EXTEND_CALL (1 << 16)
+
 /* code flags */
 #define FP_CO_VARARGS 1
 #define FP_CO_VARKEYWORDS 2

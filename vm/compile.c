@@ -293,12 +293,14 @@ static int add_local(compiler *c, const char *name)
 
 static int deref_index(unit *u, const char *name)
 {
+    /* relative to the first cell: assemble() adds nlocals, which may still grow (hidden
+     * temporaries are added while emitting) */
     for (size_t i = 0; i < u->ncells; i++)
         if (strcmp(u->cells[i], name) == 0)
-            return (int)(u->nlocals + i);
+            return (int)i;
     for (size_t i = 0; i < u->nfrees; i++)
         if (strcmp(u->frees[i], name) == 0)
-            return (int)(u->nlocals + u->ncells + i);
+            return (int)(u->ncells + i);
     return -1;
 }
 
@@ -399,6 +401,9 @@ static fp_code_object *assemble(compiler *c)
         if (is_jump(op)) {
             int l = (int)FP_OPARG(u->code[i]);
             u->code[i] = FP_INSTR(op, u->labels[l]);
+        } else if (op == OP_LOAD_DEREF || op == OP_STORE_DEREF || op == OP_DELETE_DEREF ||
+                   op == OP_LOAD_CLOSURE || op == OP_LOAD_CLASSDEREF) {
+            u->code[i] = FP_INSTR(op, FP_OPARG(u->code[i]) + u->nlocals);
         }
     }
     fp_code_object *co = (fp_code_object *)fp_code_new_empty();
@@ -562,7 +567,13 @@ static bool has_starred(fp_expr_seq *s)
 }
 
 /* Builds a list (or tuple/set) from elements, some of them starred. */
+static void compile_display_ex(compiler *c, fp_expr_seq *elts, int kind, int extend_flag);
 static void compile_display(compiler *c, fp_expr_seq *elts, int kind)
+{
+    compile_display_ex(c, elts, kind, 0);
+}
+
+static void compile_display_ex(compiler *c, fp_expr_seq *elts, int kind, int extend_flag)
 {
     if (!has_starred(elts)) {
         for (size_t i = 0; i < elts->n; i++)
@@ -577,7 +588,7 @@ static void compile_display(compiler *c, fp_expr_seq *elts, int kind)
         fp_expr *x = elts->items[i];
         if (x->kind == FP_EX_STARRED) {
             compile_expr(c, x->u.starred.value);
-            emit(c, kind == FP_EX_SET ? OP_SET_UPDATE : OP_LIST_EXTEND, 0);
+            emit(c, kind == FP_EX_SET ? OP_SET_UPDATE : OP_LIST_EXTEND, extend_flag);
         } else {
             compile_expr(c, x);
             emit(c, kind == FP_EX_SET ? OP_SET_ADD : OP_LIST_APPEND, 0);
@@ -620,7 +631,7 @@ static void compile_call_args(compiler *c, fp_expr_seq *args, fp_keyword *kws, s
         emit(c, OP_CALL_KW, (int)(args->n + nkw));
         return;
     }
-    compile_display(c, args, FP_EX_TUPLE);
+    compile_display_ex(c, args, FP_EX_TUPLE, FP_EXTEND_CALL);
     if (!has_starred(args) && args->n == 0) {
         /* compile_display emitted BUILD_TUPLE 0 */
     }
