@@ -1111,3 +1111,24 @@ ftc_object *fp_set_next_key(ftc_object *set, size_t *pos, size_t used)
     }
     return key;
 }
+
+ftc_object *fp_set_from_constants(ftc_object *tuple)
+{
+    /* CPython builds the frozenset constant first (one insertion per item), then the set
+     * from it (set_merge): the two steps decide the iteration order. */
+    ftc_object *tmp = fp_set_new();
+    if (tmp == NULL)
+        return NULL;
+    for (size_t i = 0; i < fp_tuple_size(tuple); i++)
+        if (add_key(tmp, fp_tuple_items(tuple)[i]) < 0) {
+            ftc_decref(tmp);
+            return NULL;
+        }
+    ftc_object *r = fp_set_new();
+    if (r != NULL && fp_set_update(r, tmp) < 0) {
+        ftc_decref(r);
+        r = NULL;
+    }
+    ftc_decref(tmp);
+    return r;
+}

@@ -208,8 +208,11 @@ static ftc_object *str_getitem(ftc_object *o, ftc_object *key)
         }
         return fp_str_char_at(o, i);
     }
-    if (!fp_slice_check(key))
-        return fp_seq_index_error("string", key);
+    if (!fp_slice_check(key)) {
+        fp_err_set(&fp_TypeError_type, "string indices must be integers, not '%.100s'",
+                   fp_type_name(key));
+        return NULL;
+    }
     int64_t start, stop, step, len;
     if (fp_slice_unpack(key, n, &start, &stop, &step, &len) < 0)
         return NULL;
