@@ -26,8 +26,8 @@ B = [[2, 0, 1], [1, 3, 2], [0, 1, 1]]
 for row in matmul(A, B):
     print(' '.join(f'{v:4d}' for v in row))
 print(transpose(A), det(A), det(B), det(identity(4)), det([[2, 1], [1, 2]]))
-fibm = mpow([[1, 1], [1, 0]], 90)
-print('fib(90) =', fibm[0][1])
+fibm = mpow([[1, 1], [1, 0]], 40)
+print('fib(40) =', fibm[0][1])
 print(matmul(A, identity(3)) == A, transpose(transpose(B)) == B)
 grid = [[(r * 7 + c * 3) % 10 for c in range(6)] for r in range(4)]
 for row in grid:
