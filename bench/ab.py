@@ -31,6 +31,8 @@ import subprocess
 import sys
 import time
 
+import ab_programs
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILDS = ("gil", "nogil")
 
@@ -569,7 +571,7 @@ def print_summary(out, targets, failures):
                                                     f["failed"]))
 
 
-def write_svg(outdir, cells, wls, threads, cores):
+def write_svg(outdir, cells, wls, threads, cores, programs=None):
     gp = shutil.which("gnuplot")
     if gp is None:
         log("ab: gnuplot not found: no report.svg (make deps installs gnuplot-nox)")
@@ -577,7 +579,7 @@ def write_svg(outdir, cells, wls, threads, cores):
     panels = [w for w in wls if w["kind"] in ("throughput", "serial", "baseline")
               and any(scaling(cells, w["workload"], b, t) for b in BUILDS for t in threads)]
     have_io = any(med(cells, "io_latency", b, t, "late_p99_us") for b in BUILDS for t in threads)
-    if not panels and not have_io:
+    if not panels and not have_io and not programs:
         log("ab: no measured workload: no report.svg")
         return None
     dat = os.path.join(outdir, "report.dat")
@@ -598,25 +600,46 @@ def write_svg(outdir, cells, wls, threads, cores):
                                     "%.4f" % (pn / 1e3) if pn else "NaN"))
     npanels = len(panels) + (1 if have_io else 0)
     cols = 4
-    rows = max(1, (npanels + cols - 1) // cols)
+    # Panels are placed by hand (no multiplot layout): the ftpy program panels, when there are
+    # programs, take the first row, two cells wide each (nogil/gil time per program, and the
+    # ftpy workloads' scaling at 2 threads); the core's workloads follow, one cell each.
+    first = 1 if programs else 0
+    rows = max(1, first + (npanels + cols - 1) // cols)
     tmax = max(threads)
+    h = 1.0 / rows
+    top = 0.96   # room for the title
+
+    def cell(row, col, width=1):
+        return ["set origin %g,%g" % (col / cols, top - (row + 1) * h * top),
+                "set size %g,%g" % (width / cols, h * top)]
+
     svg = os.path.join(outdir, "report.svg")
     lines = [
         "set terminal svg size %d,%d dynamic enhanced font 'sans,10' background '#ffffff'"
-        % (320 * cols, 260 * rows + 40),
+        % (320 * cols, 280 * rows + 40),
         "set output '%s'" % svg,
         "set datafile missing 'NaN'",
-        "set multiplot layout %d,%d title 'ftcore make ab: scaling T1*N/TN per workload "
-        "(grey dashed: ideal N; green: min(N, %d cores); dotted: 1)' noenhanced"
-        % (rows, cols, cores),
+        "set multiplot title 'ftcore make ab%s; core workloads: scaling T1*N/TN (grey dashed: "
+        "ideal N; green: min(N, %d cores); dotted: 1)' noenhanced"
+        % (": ftpy programs first" if programs else "", cores),
         "set key top left box opaque font ',8'",
-        "set xrange [0.8:%g]" % (tmax + 0.2),
-        "set xtics (%s)" % ", ".join(str(t) for t in threads),
-        "set yrange [0:%g]" % (tmax + 0.5),
         "set grid ytics",
+    ]
+    if programs:
+        pdat = os.path.join(outdir, "report_programs.dat")
+        pcmds = ab_programs.svg_panels(programs, pdat)
+        lines += cell(0, 0, 2) + pcmds[0]
+        lines += cell(0, 2, 2) + pcmds[1]
+    lines += [
+        "unset bmargin",
+        "set style data linespoints",
+        "set xtics norotate font ',10' (%s)" % ", ".join(str(t) for t in threads),
+        "set xrange [0.8:%g]" % (tmax + 0.2),
+        "set yrange [0:%g]" % (tmax + 0.5),
         "set xlabel 'threads' offset 0,0.5",
     ]
     for i, w in enumerate(panels):
+        lines += cell(first + i // cols, i % cols)
         lines.append("set title '%s' noenhanced" % w["workload"])
         lines.append("plot x w l dt 2 lc rgb '#999999' notitle, 1 w l dt 3 lc rgb '#999999' "
                      "notitle, (x < %d ? x : %d) w l dt 4 lc rgb '#2ca02c' notitle, "
@@ -624,6 +647,8 @@ def write_svg(outdir, cells, wls, threads, cores):
                      "'' index %d u 1:3 w lp pt 5 lc rgb '#1f77b4' t 'nogil'" % (cores, cores,
                                                                                dat, i, i))
     if have_io:
+        n = len(panels)
+        lines += cell(first + n // cols, n % cols)
         lines += [
         "set title 'io_latency p99 lateness (ms)' noenhanced",
         "set autoscale y",
@@ -656,6 +681,9 @@ def main():
                     help="seconds per run (default 0.45; quick 0.1)")
     ap.add_argument("--workloads", default=None, help="comma-separated subset")
     ap.add_argument("--out", default=os.path.join(ROOT, "ab"), help="output directory")
+    ap.add_argument("--programs", choices=("yes", "no", "only"), default="yes",
+                    help="the ftpy program table (first table): run it (yes), skip it (no), or "
+                         "run nothing else (only)")
     args = ap.parse_args()
     reps = args.reps or (2 if args.quick else 7)
     seconds = args.seconds or (0.1 if args.quick else 0.45)
@@ -702,10 +730,17 @@ def main():
                 if w["workload"] == "dict_shared_read":
                     for p in peers:
                         plan.append((rep, p["peer"], "peer", t))
-    if not plan:
+    if not plan and args.programs != "only":
         raise SystemExit("ab: nothing to run")
 
     info = machine_info()
+    programs = None
+    if args.programs != "no":
+        programs = ab_programs.run_all(quick=args.quick,
+                                       reps=args.reps and min(args.reps, 5) or None,
+                                       threads=[t for t in threads if t <= 2])
+        if args.programs == "only":
+            plan = []
     log("ab: %d runs (%d repetitions x %s threads, %.2f s each), builds alternating; "
         "%d cores; revision %s%s" % (len(plan), reps, ",".join(map(str, threads)), seconds,
                                      info["cores_usable"] or info["cores_online"],
@@ -748,8 +783,12 @@ def main():
     out.write("load average (1 min) %.1f at start, %.1f at end: other work on the machine "
               "inflates every time alike for both builds, but widens the spreads.\n\n" % (
                   info["loadavg_at_start"][0], info["loadavg_at_end"][0]))
-    print_table(out, cells, wls, threads, peers)
-    print_summary(out, targets, failures)
+    if programs is not None:
+        ab_programs.print_report(out, programs)
+        out.write("\n\nftcore microbenchmarks (the core's own table)\n\n")
+    if plan:
+        print_table(out, cells, wls, threads, peers)
+        print_summary(out, targets, failures)
 
     os.makedirs(args.out, exist_ok=True)
     report = {
@@ -775,16 +814,17 @@ def main():
         "targets": targets,
         "runs": runs,
         "failures": len(failures),
+        "programs": programs,
     }
     jpath = os.path.join(args.out, "report.json")
     with open(jpath, "w") as f:
         json.dump(report, f, indent=1, sort_keys=False)
     svg = write_svg(args.out, cells, wls, threads,
-                    info["cores_usable"] or info["cores_online"] or 1)
+                    info["cores_usable"] or info["cores_online"] or 1, programs)
     out.write("\nWrote %s%s (%s elapsed).\n" % (os.path.relpath(jpath),
                                                " and " + os.path.relpath(svg) if svg else "",
                                                fmt_dur(elapsed)))
-    return 1 if failures else 0
+    return 1 if failures or (programs and programs["failures"]) else 0
 
 
 if __name__ == "__main__":

@@ -41,6 +41,9 @@ static const char *const error_names[] = {
     [13] = "FTC_ECANCELLED: cancelled",
     [14] = "FTC_EOVERFLOW: size or count overflow",
     [15] = "FTC_ENOTSUP: not supported in this build",
+    [16] = "FTC_EEMPTY: the queue is empty",
+    [17] = "FTC_EFULL: the queue is full",
+    [18] = "FTC_ESHUTDOWN: the queue is shut down",
 };
 
 const char *ftc_strerror(int code)

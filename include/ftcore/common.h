@@ -45,12 +45,15 @@ enum {
     FTC_EPERM = -7,       /* not the owner (e.g. releasing an RLock another thread holds) */
     FTC_EDEADLK = -8,     /* the call would deadlock (e.g. a thread joining itself) */
     FTC_ECHANGED = -9,    /* a container changed during iteration or sort */
-    FTC_EAGAIN = -10,     /* resource temporarily unavailable (queue full, thread limit) */
+    FTC_EAGAIN = -10,     /* resource temporarily unavailable (a full table, thread limit) */
     FTC_ESTATE = -11,     /* the object is in the wrong state for the call */
     FTC_EBROKEN = -12,    /* a barrier is broken */
     FTC_ECANCELLED = -13, /* a future was cancelled */
     FTC_EOVERFLOW = -14,  /* a count or size would overflow */
     FTC_ENOTSUP = -15,    /* not supported in this build or configuration */
+    FTC_EEMPTY = -16,     /* a non-blocking get found the queue empty (queue.h) */
+    FTC_EFULL = -17,      /* a non-blocking put found the queue full (queue.h) */
+    FTC_ESHUTDOWN = -18,  /* the queue is shut down (queue.h) */
     FTC_EUSER = -1000     /* first code reserved for the embedder */
 };
 

@@ -19,6 +19,7 @@
 #include <ftcore/dict.h>
 #include <ftcore/list.h>
 #include <ftcore/sync.h>
+#include <ftcore/queue.h>
 #include <ftcore/tls.h>
 #include <ftcore/pool.h>
 
