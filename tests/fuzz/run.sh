@@ -37,7 +37,7 @@ bdir=$root/build-fuzz-gil
 mkdir -p "$bdir"
 echo "== fuzz: building ftpy's lexer and parser harness"
 clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    -I"$root/vm" "$root/tests/fuzz/fuzz_ftpy.c" "$root/vm/ast.c" "$root/vm/lexer.c" \
+    -I"$root/vm" "$root/tests/fuzz/fuzz_ftpy.c" "$root/vm/ast.c" "$root"/vm/lexer*.c \
     "$root"/vm/parser*.c -o "$bdir/fuzz_ftpy"
 work=$(mktemp -d)
 echo "== fuzz: running ftpy's parser for ${secs}s (new inputs in $work)"

@@ -69,6 +69,11 @@ class Dumper:
             return "N"
         k = type(e).__name__
         p = self.pos(e)
+        if (isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.USub) and
+                isinstance(e.operand, ast.Constant) and e.operand.value == 2 ** 63):
+            # ftpy folds -9223372036854775808 into one constant (its magnitude alone is no
+            # 64-bit int)
+            return f"Constant{p}(I{-2 ** 63})"
         if isinstance(e, ast.Constant):
             v = e.value
             if v is None or v is True or v is False or v is Ellipsis:
