@@ -67,7 +67,8 @@ ftc_object *fp_seq_iter_new(ftc_object *obj);
 /* iter(callable, sentinel) */
 ftc_object *fp_callable_iter_new(ftc_object *callable, ftc_object *sentinel);
 extern fp_type fp_list_iter_type, fp_list_reviter_type, fp_tuple_iter_type, fp_str_iter_type,
-    fp_dict_iter_type, fp_set_iter_type, fp_range_iter_type, fp_seq_iter_type, fp_callable_iter_type,
+    fp_dict_iter_type, fp_set_iter_type, fp_range_iter_type, fp_seq_iter_type,
+    fp_callable_iter_type,
     fp_enumerate_type, fp_zip_type, fp_map_type, fp_filter_type, fp_reversed_type,
     fp_dict_keys_type, fp_dict_values_type, fp_dict_items_type;
 
