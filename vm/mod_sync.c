@@ -237,6 +237,7 @@ static const fp_method_def lock_methods[] = {
 fp_type fp_mod_lock_type = {
     FP_TYPE_HEAD,
     .ct = {"lock", sizeof(prim_object), prim_dealloc, NULL, NULL},
+    .module = "_thread",
     .base = &fp_object_type,
     .repr = lock_repr,
     .new_ = lock_new,
@@ -328,6 +329,7 @@ static const fp_method_def rlock_methods[] = {
 fp_type fp_mod_rlock_type = {
     FP_TYPE_HEAD,
     .ct = {"RLock", sizeof(prim_object), prim_dealloc, NULL, NULL},
+    .module = "_thread",
     .base = &fp_object_type,
     .repr = rlock_repr,
     .new_ = rlock_new,
@@ -526,6 +528,7 @@ static const fp_method_def condition_methods[] = {
 static fp_type condition_type = {
     FP_TYPE_HEAD,
     .ct = {"Condition", sizeof(prim_object), prim_dealloc, NULL, NULL},
+    .module = "threading",
     .base = &fp_object_type,
     .flags = FP_TPFLAG_BASETYPE,
     .repr = condition_repr,
@@ -679,6 +682,7 @@ static const fp_getset_def semaphore_getsets[] = {
 static fp_type semaphore_type = {
     FP_TYPE_HEAD,
     .ct = {"Semaphore", sizeof(prim_object), prim_dealloc, NULL, NULL},
+    .module = "threading",
     .base = &fp_object_type,
     .flags = FP_TPFLAG_BASETYPE,
     .repr = semaphore_repr,
@@ -690,6 +694,7 @@ static fp_type semaphore_type = {
 static fp_type bounded_semaphore_type = {
     FP_TYPE_HEAD,
     .ct = {"BoundedSemaphore", sizeof(prim_object), prim_dealloc, NULL, NULL},
+    .module = "threading",
     .base = &semaphore_type,
     .flags = FP_TPFLAG_BASETYPE,
     .repr = semaphore_repr,
@@ -773,6 +778,7 @@ static const fp_method_def event_methods[] = {
 static fp_type event_type = {
     FP_TYPE_HEAD,
     .ct = {"Event", sizeof(prim_object), prim_dealloc, NULL, NULL},
+    .module = "threading",
     .base = &fp_object_type,
     .flags = FP_TPFLAG_BASETYPE,
     .repr = event_repr,
@@ -953,6 +959,7 @@ static const fp_getset_def barrier_getsets[] = {
 static fp_type barrier_type = {
     FP_TYPE_HEAD,
     .ct = {"Barrier", sizeof(barrier_object), barrier_dealloc, NULL, NULL},
+    .module = "threading",
     .base = &fp_object_type,
     .flags = FP_TPFLAG_BASETYPE,
     .new_ = barrier_new,
@@ -1134,7 +1141,8 @@ static ftc_object *local_repr(ftc_object *self)
 
 static fp_type local_type = {
     FP_TYPE_HEAD,
-    .ct = {"local", sizeof(local_object), local_dealloc, NULL, NULL},
+    .ct = {"_local", sizeof(local_object), local_dealloc, NULL, NULL},
+    .module = "_thread",
     .base = &fp_object_type,
     .flags = FP_TPFLAG_BASETYPE,
     .repr = local_repr,

@@ -629,6 +629,7 @@ static const fp_getset_def thread_getsets[] = {
 static fp_type thread_type = {
     FP_TYPE_HEAD,
     .ct = {"Thread", sizeof(thread_object), thread_dealloc, NULL, NULL},
+    .module = "threading",
     .base = &fp_object_type,
     .flags = FP_TPFLAG_BASETYPE,
     .dictoffset = offsetof(thread_object, dict),
@@ -642,6 +643,7 @@ static fp_type thread_type = {
 static fp_type main_thread_type = {
     FP_TYPE_HEAD,
     .ct = {"_MainThread", sizeof(thread_object), thread_dealloc, NULL, NULL},
+    .module = "threading",
     .base = &thread_type,
     .dictoffset = offsetof(thread_object, dict),
 };
@@ -649,6 +651,7 @@ static fp_type main_thread_type = {
 static fp_type dummy_thread_type = {
     FP_TYPE_HEAD,
     .ct = {"_DummyThread", sizeof(thread_object), thread_dealloc, NULL, NULL},
+    .module = "threading",
     .base = &thread_type,
     .dictoffset = offsetof(thread_object, dict),
 };
