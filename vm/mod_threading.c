@@ -1,41 +1,20 @@
-/* The threading module: Thread, the registry of live threads, current_thread, main_thread,
- * get_ident, get_native_id, active_count, enumerate, the report of an uncaught exception in a
- * thread, and the join of non-daemon threads at exit. The synchronization classes are in
- * mod_sync.c.
+/* The threading module: the registry of live threads, current_thread, main_thread, get_ident,
+ * get_native_id, active_count, enumerate, the threads threading did not start, and the join of
+ * non-daemon threads at exit. Thread itself is in mod_thread.c, the synchronization classes in
+ * mod_locks.c and mod_sync.c.
  *
- * A Thread is an ftcore thread (ftc_thread_start: its own attached thread state) running
- * thread_main, which gives the thread an fp thread state, records the Thread object as the
- * thread's current one, calls self.run() (so subclasses that override run work), and on an
- * uncaught exception prints "Exception in thread NAME:" and the traceback to stderr, as
- * CPython's default threading.excepthook does (SystemExit ends the thread silently), then
- * ends the thread; the program goes on. start() returns once the new thread is running, so
- * ident and native_id are set when it returns, as in CPython.
- *
- * Names: "Thread-N" from one process-wide counter that only unnamed Threads advance, with
- * " (target.__name__)" appended when there is a target (CPython 3.10+).
- *
- * Thread safety (the nogil build runs Python threads in parallel, with no VM lock):
- *   - the object pointers a Thread holds that Python may replace or clear (name, target,
- *     args, kwargs) are read and written inside a critical section on the Thread object, so a
- *     reader never uses a reference another thread is dropping; references are dropped after
- *     the section ends, since a dealloc may run arbitrary code;
- *   - the lifecycle word (state), ident, native_id and daemon are atomics. state moves
- *     INITIAL -> STARTING (one compare-exchange: a second start() gets "threads can only be
- *     started once") -> STARTED (stored with release by the new thread before it sets the
- *     `started` event) -> STOPPED (release, after run() returned); readers load with acquire;
- *   - the handle is written by the starter before it waits for `started`; everyone else reads
- *     it only after `started` is set (whose set/wait pair orders it);
- *   - the registry (every live Thread: the main thread, started threads, adopted threads) is
- *     an array under one ftcore mutex, held for a few pointer moves and never across a call
- *     that can block or run Python code. enumerate() copies the references out first.
- * In the GIL build critical sections compile to nothing and the GIL orders the rest.
+ * The registry holds a reference to every live Thread: the main thread, started threads (from
+ * start() until run() returned), adopted and dummy threads. It is an array under one ftcore
+ * mutex, held for a few pointer moves and never across a call that can block or run Python
+ * code; enumerate() copies the references out first.
  *
  * Current thread: an ftcore TLS key (tls.h) holds the calling thread's Thread object. Threads
- * that threading did not start get one on demand: the main thread's is made at import
- * (_MainThread, "MainThread"); an executor's worker gets a named one from fp_mod_thread_adopt;
- * any other thread a _DummyThread "Dummy-N". Adopted and dummy objects are released by the
- * key's destructor when the thread's ftcore state is deleted (attached, at thread end), which
- * also removes them from the registry and, for an adopted thread, releases its fp thread state.
+ * that threading did not start get one on demand: the main thread's is made once
+ * (_MainThread, "MainThread", by fp_mod_threading_prepare); an executor's worker gets a named
+ * one from fp_mod_thread_adopt; any other thread a _DummyThread "Dummy-N". Adopted and dummy
+ * objects are released by the key's destructor when the thread's ftcore state is deleted
+ * (attached, at thread end), which also removes them from the registry and, for an adopted
+ * thread, releases its fp thread state.
  *
  * Exit: fp_mod_threading_shutdown, called by the runtime before it flushes stdout and
  * finalizes, runs the at-exit functions modules registered (the executors' joins), then joins
@@ -45,42 +24,18 @@
  */
 #include "mod_threading.h"
 
-#include <stdio.h>
 #include <string.h>
-#include <unistd.h>
-
-enum { ST_INITIAL = 0, ST_STARTING = 1, ST_STARTED = 2, ST_STOPPED = 3 };
-enum { KIND_THREAD = 0, KIND_MAIN = 1, KIND_ADOPTED = 2, KIND_DUMMY = 3 };
-
-typedef struct thread_object {
-    FTC_OBJECT_HEAD;
-    ftc_object *dict;                        /* instance attributes (subclasses use it) */
-    ftc_object *name, *target, *args, *kwargs; /* critical section on the object */
-    ftc_thread *handle;                      /* see the essay */
-    uint64_t ident, native_id;               /* atomic; 0 = None */
-    int state;                               /* atomic: ST_* */
-    int daemon;                              /* atomic */
-    int kind;                                /* set before publication */
-    int initialized;                         /* Thread.__init__ ran (atomic) */
-    ftc_event started, finished;
-} thread_object;
-
-static fp_type thread_type, main_thread_type, dummy_thread_type;
-
-#define THREAD(o) ((thread_object *)(o))
 
 /* ---- the registry ---- */
 
 static ftc_mutex reg_mu = FTC_MUTEX_INIT;
 static thread_object **reg;                  /* reg_mu; each entry holds a reference */
 static size_t reg_n, reg_cap;                /* reg_mu */
-static ftc_tls_key cur_key;                  /* the calling thread's Thread (see essay) */
-static thread_object *main_thread_obj;       /* immortal once made */
-static uint64_t thread_counter;              /* atomic: Thread-N */
+ftc_tls_key fp_mod_cur_key;                 /* the calling thread's Thread (see essay) */
+thread_object *fp_mod_main_thread;          /* immortal once made */
 static uint64_t dummy_counter;               /* atomic: Dummy-N */
-static ftc_mutex print_mu = FTC_MUTEX_INIT;  /* one exception report at a time */
 
-static int registry_add(thread_object *t)
+int fp_mod_registry_add(thread_object *t)
 {
     int rc = 0;
     ftc_mutex_lock(&reg_mu);
@@ -104,7 +59,7 @@ static int registry_add(thread_object *t)
     return rc;
 }
 
-static void registry_remove(thread_object *t)
+void fp_mod_registry_remove(thread_object *t)
 {
     bool found = false;
     ftc_mutex_lock(&reg_mu);
@@ -156,506 +111,6 @@ static void snapshot_free(thread_object **s, size_t n)
     ftc_mem_free(s);
 }
 
-/* ---- field access under the object's critical section ---- */
-
-static ftc_object *get_field(thread_object *t, ftc_object **field)
-{
-    ftc_object *v;
-    FTC_BEGIN_CRITICAL_SECTION(&t->ob_base);
-    v = *field;
-    if (v != NULL)
-        ftc_incref(v);
-    FTC_END_CRITICAL_SECTION();
-    return v;
-}
-
-/* Stores v (a new reference, stolen; NULL clears) and drops the old value outside. */
-static void set_field(thread_object *t, ftc_object **field, ftc_object *v)
-{
-    ftc_object *old;
-    FTC_BEGIN_CRITICAL_SECTION(&t->ob_base);
-    old = *field;
-    *field = v;
-    FTC_END_CRITICAL_SECTION();
-    if (old != NULL)
-        ftc_decref(old);
-}
-
-/* ---- the object ---- */
-
-static void thread_dealloc(ftc_object *o)
-{
-    thread_object *t = THREAD(o);
-    ftc_object **fields[] = {&t->dict, &t->name, &t->target, &t->args, &t->kwargs};
-    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-        if (*fields[i] != NULL)
-            ftc_decref(*fields[i]);
-    if (t->handle != NULL)
-        ftc_thread_release(t->handle);
-}
-
-static ftc_object *thread_new(fp_type *type, ftc_object *const *args, size_t nargs,
-                              ftc_object *kwnames)
-{
-    (void)args;
-    (void)nargs;
-    (void)kwnames;
-    ftc_object *o = ftc_object_new(&type->ct);
-    if (o == NULL)
-        return fp_err_nomem();
-    return o;
-}
-
-/* The current thread's Thread (a new reference); see the essay. */
-static ftc_object *current_thread_obj(void);
-
-/* target.__name__ if it has one (a new reference), else NULL with no exception. */
-static ftc_object *target_name(ftc_object *target)
-{
-    ftc_object *n = fp_getattr_opt(target, fp_intern("__name__"));
-    if (n == NULL)
-        fp_err_clear();
-    return n;
-}
-
-static int thread_init(ftc_object *self, ftc_object *const *args, size_t nargs,
-                       ftc_object *kwnames)
-{
-    static const char *const kwlist[] = {"group", "target", "name", "args", "kwargs",
-                                         "daemon", NULL};
-    ftc_object *a[6];
-    if (fp_parse_args("Thread", args, nargs, kwnames, kwlist, 0, 5, a) < 0)
-        return -1;
-    thread_object *t = THREAD(self);
-    if (ftc_atomic_load_acquire(&t->state) != ST_INITIAL) {
-        fp_err_set(&fp_RuntimeError_type, "cannot re-initialize a started thread");
-        return -1;
-    }
-    if (a[0] != NULL && a[0] != fp_None) {
-        fp_err_set(&fp_AssertionError_type, "group argument must be None for now");
-        return -1;
-    }
-    ftc_object *target = a[1] != NULL && a[1] != fp_None ? a[1] : NULL;
-    ftc_object *name = NULL, *targs = NULL, *tkw = NULL;
-    if (a[2] != NULL && a[2] != fp_None) {
-        name = fp_str(a[2]);
-    } else {
-        uint64_t n = ftc_atomic_fetch_add(&thread_counter, 1) + 1;
-        ftc_object *tn = target ? target_name(target) : NULL;
-        if (tn != NULL && fp_str_check(tn))
-            name = fp_str_from_fmt("Thread-%llu (%s)", (unsigned long long)n, fp_str_data(tn));
-        else
-            name = fp_str_from_fmt("Thread-%llu", (unsigned long long)n);
-        if (tn != NULL)
-            ftc_decref(tn);
-    }
-    if (name == NULL)
-        return -1;
-    targs = a[3] != NULL ? fp_sequence_tuple(a[3]) : fp_tuple_new(0);
-    if (targs == NULL)
-        goto fail;
-    if (a[4] != NULL && a[4] != fp_None) {
-        tkw = a[4];
-        ftc_incref(tkw);
-    }
-    int daemon;
-    if (a[5] != NULL && a[5] != fp_None) {
-        if ((daemon = fp_truthy(a[5])) < 0)
-            goto fail;
-    } else {
-        ftc_object *cur = current_thread_obj();
-        if (cur == NULL)
-            goto fail;
-        daemon = ftc_atomic_load_relaxed(&THREAD(cur)->daemon);
-        ftc_decref(cur);
-    }
-    if (target != NULL)
-        ftc_incref(target);
-    set_field(t, &t->name, name);
-    set_field(t, &t->target, target);
-    set_field(t, &t->args, targs);
-    set_field(t, &t->kwargs, tkw);
-    ftc_atomic_store_relaxed(&t->daemon, daemon);
-    ftc_atomic_store_release(&t->initialized, 1);
-    return 0;
-fail:
-    ftc_decref(name);
-    if (targs != NULL)
-        ftc_decref(targs);
-    if (tkw != NULL)
-        ftc_decref(tkw);
-    return -1;
-}
-
-static ftc_object *thread_init_method(ftc_object *self, ftc_object *const *args, size_t nargs,
-                                      ftc_object *kwnames)
-{
-    if (thread_init(self, args, nargs, kwnames) < 0)
-        return NULL;
-    return fp_None;
-}
-
-static int check_initialized(thread_object *t)
-{
-    if (!ftc_atomic_load_acquire(&t->initialized)) {
-        fp_err_set(&fp_RuntimeError_type, "thread.__init__() not called");
-        return -1;
-    }
-    return 0;
-}
-
-/* Prints what CPython's default threading.excepthook prints for exc, uncaught in t. */
-static void report_exception(thread_object *t, ftc_object *exc)
-{
-    ftc_object *name = get_field(t, &t->name);
-    ftc_mutex_lock(&print_mu);
-    fp_stdout_flush();
-    char line[512];
-    int n = snprintf(line, sizeof line, "Exception in thread %s:\n",
-                     name ? fp_str_data(name) : "?");
-    if (n > 0) {
-        size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
-        FTC_BEGIN_ALLOW_THREADS
-        ssize_t w = write(2, line, len);
-        (void)w;
-        FTC_END_ALLOW_THREADS
-    }
-    fp_exc_print(exc);
-    ftc_mutex_unlock(&print_mu);
-    if (name != NULL)
-        ftc_decref(name);
-}
-
-static void thread_main(void *arg)
-{
-    thread_object *t = arg;
-    bool entered = fp_thread_enter() == 0;
-    if (entered) {
-        ftc_tls_set(cur_key, t);
-        ftc_atomic_store_relaxed(&t->ident, ftc_thread_ident());
-        ftc_atomic_store_relaxed(&t->native_id, ftc_thread_native_id());
-    }
-    /* release: pairs with the acquire loads of state (is_alive, join, repr). */
-    ftc_atomic_store_release(&t->state, ST_STARTED);
-    ftc_event_set(&t->started);
-    if (entered) {
-        ftc_object *r = fp_call_method(&t->ob_base, fp_intern("run"), NULL, 0, NULL);
-        if (r != NULL) {
-            ftc_decref(r);
-        } else {
-            ftc_object *exc = fp_err_fetch();
-            if (exc != NULL && !fp_isinstance_type(exc, &fp_SystemExit_type))
-                report_exception(t, exc);
-            if (exc != NULL)
-                ftc_decref(exc);
-        }
-    }
-    ftc_atomic_store_release(&t->state, ST_STOPPED);
-    registry_remove(t);
-    ftc_event_set(&t->finished);
-    if (entered)
-        ftc_tls_set(cur_key, NULL);
-    ftc_decref(&t->ob_base);
-    if (entered)
-        fp_thread_exit();
-}
-
-static ftc_object *thread_start(ftc_object *self, ftc_object *const *args, size_t nargs,
-                                ftc_object *kwnames)
-{
-    (void)args;
-    if (fp_check_args("start", nargs, kwnames, 0, 0) < 0)
-        return NULL;
-    thread_object *t = THREAD(self);
-    if (check_initialized(t) < 0)
-        return NULL;
-    int expected = ST_INITIAL;
-    if (!ftc_atomic_cas(&t->state, &expected, ST_STARTING)) {
-        fp_err_set(&fp_RuntimeError_type, "threads can only be started once");
-        return NULL;
-    }
-    if (registry_add(t) < 0) {
-        ftc_atomic_store_release(&t->state, ST_INITIAL);
-        return NULL;
-    }
-    ftc_object *name = get_field(t, &t->name);
-    ftc_thread_opts opts = {.name = name ? fp_str_data(name) : NULL,
-                            .daemon = ftc_atomic_load_relaxed(&t->daemon),
-                            .stack_size = 0};
-    ftc_incref(self); /* the new thread's reference, dropped by thread_main */
-    ftc_thread *h = NULL;
-    int rc = ftc_thread_start(&h, thread_main, t, &opts);
-    if (name != NULL)
-        ftc_decref(name);
-    if (rc < 0) {
-        ftc_decref(self);
-        registry_remove(t);
-        ftc_atomic_store_release(&t->state, ST_INITIAL);
-        if (rc == FTC_ENOMEM)
-            return fp_err_nomem();
-        fp_err_set(&fp_RuntimeError_type, "can't start new thread");
-        return NULL;
-    }
-    /* release: pairs with the acquire loads in join and the exit join. */
-    ftc_atomic_store_release(&t->handle, h);
-    ftc_event_wait(&t->started, -1); /* detached while parked */
-    return fp_None;
-}
-
-static ftc_object *thread_run(ftc_object *self, ftc_object *const *args, size_t nargs,
-                              ftc_object *kwnames)
-{
-    (void)args;
-    if (fp_check_args("run", nargs, kwnames, 0, 0) < 0)
-        return NULL;
-    thread_object *t = THREAD(self);
-    ftc_object *target = get_field(t, &t->target);
-    ftc_object *r = fp_None;
-    if (target != NULL) {
-        ftc_object *targs = get_field(t, &t->args);
-        ftc_object *tkw = get_field(t, &t->kwargs);
-        r = fp_call_tuple_dict(target, targs, tkw);
-        if (r != NULL) {
-            ftc_decref(r); /* run() returns None whatever the target returned */
-            r = fp_None;
-        }
-        ftc_decref(target);
-        if (targs != NULL)
-            ftc_decref(targs);
-        if (tkw != NULL)
-            ftc_decref(tkw);
-    }
-    /* As CPython: drop the target and its arguments once run (they may form cycles). */
-    set_field(t, &t->target, NULL);
-    set_field(t, &t->args, NULL);
-    set_field(t, &t->kwargs, NULL);
-    return r;
-}
-
-static ftc_object *thread_join(ftc_object *self, ftc_object *const *args, size_t nargs,
-                               ftc_object *kwnames)
-{
-    static const char *const kwlist[] = {"timeout", NULL};
-    ftc_object *a[1];
-    double timeout;
-    if (fp_parse_args("join", args, nargs, kwnames, kwlist, 0, 1, a) < 0 ||
-        fp_mod_timeout_arg(a[0], &timeout) < 0)
-        return NULL;
-    thread_object *t = THREAD(self);
-    if (check_initialized(t) < 0)
-        return NULL;
-    if (ftc_atomic_load_acquire(&t->state) == ST_INITIAL) {
-        fp_err_set(&fp_RuntimeError_type, "cannot join thread before it is started");
-        return NULL;
-    }
-    if (ftc_tls_get(cur_key) == t ||
-        (t == main_thread_obj && ftc_tls_get(cur_key) == NULL &&
-         ftc_thread_ident() == ftc_atomic_load_relaxed(&t->ident))) {
-        fp_err_set(&fp_RuntimeError_type, "cannot join current thread");
-        return NULL;
-    }
-    ftc_event_wait(&t->started, -1); /* a start() in progress in another thread */
-    /* acquire: pairs with start's release store. NULL for the main, adopted and dummy
-     * threads, and for a thread whose starter has not stored it yet: then the thread's
-     * `finished` event is the join. */
-    ftc_thread *h = ftc_atomic_load_acquire(&t->handle);
-    if (h != NULL) {
-        int rc = ftc_thread_join(h, timeout);
-        if (rc == FTC_EDEADLK) {
-            fp_err_set(&fp_RuntimeError_type, "cannot join current thread");
-            return NULL;
-        }
-        if (rc < 0 && rc != FTC_ETIMEDOUT)
-            return fp_mod_raise_code(rc), NULL;
-    } else {
-        ftc_event_wait(&t->finished, timeout);
-    }
-    int tick = ftc_eval_tick(); /* an asynchronous exception that arrived meanwhile */
-    if (tick < 0)
-        return fp_mod_raise_code(tick), NULL;
-    return fp_None;
-}
-
-static ftc_object *thread_is_alive(ftc_object *self, ftc_object *const *args, size_t nargs,
-                                   ftc_object *kwnames)
-{
-    (void)args;
-    if (fp_check_args("is_alive", nargs, kwnames, 0, 0) < 0)
-        return NULL;
-    thread_object *t = THREAD(self);
-    if (check_initialized(t) < 0)
-        return NULL;
-    return fp_bool(ftc_atomic_load_acquire(&t->state) == ST_STARTED);
-}
-
-static ftc_object *thread_get_name(ftc_object *self)
-{
-    thread_object *t = THREAD(self);
-    ftc_object *n = get_field(t, &t->name);
-    if (n == NULL) {
-        fp_err_set(&fp_RuntimeError_type, "thread.__init__() not called");
-        return NULL;
-    }
-    return n;
-}
-
-static int thread_set_name(ftc_object *self, ftc_object *v)
-{
-    if (v == NULL) {
-        fp_err_set(&fp_AttributeError_type, "can't delete attribute");
-        return -1;
-    }
-    ftc_object *s = fp_str(v);
-    if (s == NULL)
-        return -1;
-    set_field(THREAD(self), &THREAD(self)->name, s);
-    return 0;
-}
-
-static ftc_object *id_or_none(uint64_t v)
-{
-    return v == 0 ? fp_None : fp_int_new((int64_t)v);
-}
-
-static ftc_object *thread_get_ident(ftc_object *self)
-{
-    return id_or_none(ftc_atomic_load_relaxed(&THREAD(self)->ident));
-}
-
-static ftc_object *thread_get_native_id(ftc_object *self)
-{
-    return id_or_none(ftc_atomic_load_relaxed(&THREAD(self)->native_id));
-}
-
-static ftc_object *thread_get_daemon(ftc_object *self)
-{
-    return fp_bool(ftc_atomic_load_relaxed(&THREAD(self)->daemon) != 0);
-}
-
-static int thread_set_daemon(ftc_object *self, ftc_object *v)
-{
-    thread_object *t = THREAD(self);
-    if (v == NULL) {
-        fp_err_set(&fp_AttributeError_type, "can't delete attribute");
-        return -1;
-    }
-    if (check_initialized(t) < 0)
-        return -1;
-    if (ftc_atomic_load_acquire(&t->state) != ST_INITIAL) {
-        fp_err_set(&fp_RuntimeError_type, "cannot set daemon status of active thread");
-        return -1;
-    }
-    int d = fp_truthy(v);
-    if (d < 0)
-        return -1;
-    ftc_atomic_store_relaxed(&t->daemon, d);
-    return 0;
-}
-
-static ftc_object *thread_getName(ftc_object *self, ftc_object *const *args, size_t nargs,
-                                  ftc_object *kwnames)
-{
-    (void)args;
-    if (fp_check_args("getName", nargs, kwnames, 0, 0) < 0)
-        return NULL;
-    return thread_get_name(self);
-}
-
-static ftc_object *thread_setName(ftc_object *self, ftc_object *const *args, size_t nargs,
-                                  ftc_object *kwnames)
-{
-    if (fp_check_args("setName", nargs, kwnames, 1, 1) < 0 || thread_set_name(self, args[0]) < 0)
-        return NULL;
-    return fp_None;
-}
-
-static ftc_object *thread_isDaemon(ftc_object *self, ftc_object *const *args, size_t nargs,
-                                   ftc_object *kwnames)
-{
-    (void)args;
-    if (fp_check_args("isDaemon", nargs, kwnames, 0, 0) < 0)
-        return NULL;
-    return thread_get_daemon(self);
-}
-
-static ftc_object *thread_setDaemon(ftc_object *self, ftc_object *const *args, size_t nargs,
-                                    ftc_object *kwnames)
-{
-    if (fp_check_args("setDaemon", nargs, kwnames, 1, 1) < 0 ||
-        thread_set_daemon(self, args[0]) < 0)
-        return NULL;
-    return fp_None;
-}
-
-static ftc_object *thread_repr(ftc_object *self)
-{
-    thread_object *t = THREAD(self);
-    ftc_object *name = get_field(t, &t->name);
-    int st = ftc_atomic_load_acquire(&t->state);
-    const char *status = st == ST_STOPPED ? "stopped" : st >= ST_STARTED ? "started" : "initial";
-    uint64_t ident = ftc_atomic_load_relaxed(&t->ident);
-    char idbuf[32] = "";
-    if (ident != 0)
-        snprintf(idbuf, sizeof idbuf, " %llu", (unsigned long long)ident);
-    ftc_object *r = fp_str_from_fmt("<%s(%s, %s%s%s)>", fp_type_name(self),
-                                    name ? fp_str_data(name) : "?", status,
-                                    ftc_atomic_load_relaxed(&t->daemon) ? " daemon" : "", idbuf);
-    if (name != NULL)
-        ftc_decref(name);
-    return r;
-}
-
-static const fp_method_def thread_methods[] = {
-    {"__init__", thread_init_method, 0},
-    {"start", thread_start, 0},
-    {"run", thread_run, 0},
-    {"join", thread_join, 0},
-    {"is_alive", thread_is_alive, 0},
-    {"getName", thread_getName, 0},
-    {"setName", thread_setName, 0},
-    {"isDaemon", thread_isDaemon, 0},
-    {"setDaemon", thread_setDaemon, 0},
-    {NULL, NULL, 0},
-};
-
-static const fp_getset_def thread_getsets[] = {
-    {"name", thread_get_name, thread_set_name},
-    {"ident", thread_get_ident, NULL},
-    {"native_id", thread_get_native_id, NULL},
-    {"daemon", thread_get_daemon, thread_set_daemon},
-    {NULL, NULL, NULL},
-};
-
-static fp_type thread_type = {
-    FP_TYPE_HEAD,
-    .ct = {"Thread", sizeof(thread_object), thread_dealloc, NULL, NULL},
-    .module = "threading",
-    .base = &fp_object_type,
-    .flags = FP_TPFLAG_BASETYPE,
-    .dictoffset = offsetof(thread_object, dict),
-    .repr = thread_repr,
-    .new_ = thread_new,
-    .init = thread_init,
-    .methods = thread_methods,
-    .getsets = thread_getsets,
-};
-
-static fp_type main_thread_type = {
-    FP_TYPE_HEAD,
-    .ct = {"_MainThread", sizeof(thread_object), thread_dealloc, NULL, NULL},
-    .module = "threading",
-    .base = &thread_type,
-    .dictoffset = offsetof(thread_object, dict),
-};
-
-static fp_type dummy_thread_type = {
-    FP_TYPE_HEAD,
-    .ct = {"_DummyThread", sizeof(thread_object), thread_dealloc, NULL, NULL},
-    .module = "threading",
-    .base = &thread_type,
-    .dictoffset = offsetof(thread_object, dict),
-};
-
 /* ---- threads threading did not start ---- */
 
 /* The key's destructor: the thread's ftcore state is being deleted (attached). Only adopted
@@ -665,7 +120,7 @@ static void current_dtor(void *v)
     thread_object *t = v;
     bool release_state = t->kind == KIND_ADOPTED;
     ftc_atomic_store_release(&t->state, ST_STOPPED);
-    registry_remove(t);
+    fp_mod_registry_remove(t);
     ftc_event_set(&t->finished);
     ftc_decref(&t->ob_base);
     if (release_state)
@@ -694,7 +149,7 @@ static thread_object *make_foreign(fp_type *type, int kind, ftc_object *name, in
         ftc_decref(&t->ob_base);
         return (thread_object *)fp_err_nomem();
     }
-    if (registry_add(t) < 0) {
+    if (fp_mod_registry_add(t) < 0) {
         ftc_decref(&t->ob_base);
         return NULL;
     }
@@ -703,15 +158,15 @@ static thread_object *make_foreign(fp_type *type, int kind, ftc_object *name, in
 
 int fp_mod_thread_adopt(const char *name)
 {
-    if (ftc_tls_get(cur_key) != NULL)
+    if (ftc_tls_get(fp_mod_cur_key) != NULL)
         return 0;
     if (fp_thread_enter() < 0)
         return -1;
     ftc_object *n = fp_str_from_cstr(name);
-    thread_object *t = n ? make_foreign(&thread_type, KIND_ADOPTED, n, 0, false) : NULL;
-    if (t == NULL || ftc_tls_set(cur_key, t) < 0) {
+    thread_object *t = n ? make_foreign(&fp_mod_thread_type, KIND_ADOPTED, n, 0, false) : NULL;
+    if (t == NULL || ftc_tls_set(fp_mod_cur_key, t) < 0) {
         if (t != NULL) {
-            registry_remove(t);
+            fp_mod_registry_remove(t);
             ftc_decref(&t->ob_base);
         }
         fp_err_clear();
@@ -721,12 +176,12 @@ int fp_mod_thread_adopt(const char *name)
     return 0;
 }
 
-static ftc_object *current_thread_obj(void)
+ftc_object *fp_mod_current_thread(void)
 {
-    thread_object *t = ftc_tls_get(cur_key);
-    if (t == NULL && main_thread_obj != NULL &&
-        ftc_thread_ident() == ftc_atomic_load_relaxed(&main_thread_obj->ident))
-        t = main_thread_obj;
+    thread_object *t = ftc_tls_get(fp_mod_cur_key);
+    if (t == NULL && fp_mod_main_thread != NULL &&
+        ftc_thread_ident() == ftc_atomic_load_relaxed(&fp_mod_main_thread->ident))
+        t = fp_mod_main_thread;
     if (t != NULL) {
         ftc_incref(&t->ob_base);
         return &t->ob_base;
@@ -735,11 +190,11 @@ static ftc_object *current_thread_obj(void)
     ftc_object *name = fp_str_from_fmt("Dummy-%llu", (unsigned long long)n);
     if (name == NULL)
         return NULL;
-    t = make_foreign(&dummy_thread_type, KIND_DUMMY, name, 1, false);
+    t = make_foreign(&fp_mod_dummy_thread_type, KIND_DUMMY, name, 1, false);
     if (t == NULL)
         return NULL;
-    if (ftc_tls_set(cur_key, t) < 0) {
-        registry_remove(t);
+    if (ftc_tls_set(fp_mod_cur_key, t) < 0) {
+        fp_mod_registry_remove(t);
         ftc_decref(&t->ob_base);
         return fp_err_nomem();
     }
@@ -813,7 +268,7 @@ static ftc_object *mod_current_thread(ftc_object *self, ftc_object *const *args,
     (void)args;
     if (fp_check_args("current_thread", nargs, kwnames, 0, 0) < 0)
         return NULL;
-    return current_thread_obj();
+    return fp_mod_current_thread();
 }
 
 static ftc_object *mod_main_thread(ftc_object *self, ftc_object *const *args, size_t nargs,
@@ -823,8 +278,8 @@ static ftc_object *mod_main_thread(ftc_object *self, ftc_object *const *args, si
     (void)args;
     if (fp_check_args("main_thread", nargs, kwnames, 0, 0) < 0)
         return NULL;
-    ftc_incref(&main_thread_obj->ob_base);
-    return &main_thread_obj->ob_base;
+    ftc_incref(&fp_mod_main_thread->ob_base);
+    return &fp_mod_main_thread->ob_base;
 }
 
 static ftc_object *mod_get_ident(ftc_object *self, ftc_object *const *args, size_t nargs,
@@ -899,20 +354,20 @@ static const fp_method_def threading_functions[] = {
 static int prepare_once(void *arg)
 {
     (void)arg;
-    if (ftc_tls_key_create(&cur_key, current_dtor) < 0) {
+    if (ftc_tls_key_create(&fp_mod_cur_key, current_dtor) < 0) {
         fp_err_nomem();
         return FP_EEXC;
     }
-    if (fp_type_ready(&thread_type) < 0 || fp_type_ready(&main_thread_type) < 0 ||
-        fp_type_ready(&dummy_thread_type) < 0)
+    if (fp_type_ready(&fp_mod_thread_type) < 0 || fp_type_ready(&fp_mod_main_thread_type) < 0 ||
+        fp_type_ready(&fp_mod_dummy_thread_type) < 0)
         return FP_EEXC;
     ftc_object *name = fp_str_from_cstr("MainThread");
     if (name == NULL)
         return FP_EEXC;
-    thread_object *t = make_foreign(&main_thread_type, KIND_MAIN, name, 0, true);
+    thread_object *t = make_foreign(&fp_mod_main_thread_type, KIND_MAIN, name, 0, true);
     if (t == NULL)
         return FP_EEXC;
-    main_thread_obj = t;
+    fp_mod_main_thread = t;
     return 0;
 }
 
@@ -928,9 +383,9 @@ int fp_mod_threading_init(ftc_object *m)
     if (fp_mod_threading_prepare() < 0)
         return -1;
     if (fp_module_add_functions(m, threading_functions) < 0 ||
-        fp_module_add(m, "Thread", FP_TYPE_OBJ(&thread_type)) < 0 ||
-        fp_module_add(m, "_MainThread", FP_TYPE_OBJ(&main_thread_type)) < 0 ||
-        fp_module_add(m, "_DummyThread", FP_TYPE_OBJ(&dummy_thread_type)) < 0 ||
+        fp_module_add(m, "Thread", FP_TYPE_OBJ(&fp_mod_thread_type)) < 0 ||
+        fp_module_add(m, "_MainThread", FP_TYPE_OBJ(&fp_mod_main_thread_type)) < 0 ||
+        fp_module_add(m, "_DummyThread", FP_TYPE_OBJ(&fp_mod_dummy_thread_type)) < 0 ||
         fp_mod_sync_add(m) < 0)
         return -1;
     ftc_object *tmax = fp_float_new(1e9);
