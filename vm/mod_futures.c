@@ -11,7 +11,7 @@
  * InvalidStateError, as in CPython.
  *
  * as_completed and wait register a done callback on each future that puts it into a private
- * queue.SimpleQueue; the caller then takes completions from that queue with the time left, so
+ * completion queue (mod_queue.c); the caller then takes completions from that queue with the time left, so
  * it sleeps detached and wakes on the first completion. Futures already done are delivered by
  * their callbacks at registration, in the calling thread. Done callbacks run in the thread
  * that finishes or cancels the future (a worker, or the caller if it is done already); one
@@ -368,7 +368,7 @@ fp_type fp_mod_future_type = {
 
 /* ---- as_completed and wait ---- */
 
-/* Done callback of as_completed/wait: puts the future into the waiter's SimpleQueue. */
+/* Done callback of as_completed/wait: puts the future into the waiter's completion queue. */
 struct notify_cb {
     ftc_object *queue;
     ftc_object *future;
@@ -378,28 +378,17 @@ static void notify_done(ftc_object *fut, void *arg)
 {
     (void)fut;
     struct notify_cb *cb = arg;
-    ftc_object *r = fp_call_method(cb->queue, fp_intern("put"), &cb->future, 1, NULL);
-    if (r != NULL)
-        ftc_decref(r);
-    else
+    if (fp_mod_completion_put(cb->queue, cb->future) < 0)
         fp_err_clear(); /* only MemoryError: the waiter then times out or waits on */
     ftc_decref(cb->queue);
     ftc_decref(cb->future);
     ftc_mem_free(cb);
 }
 
-/* A SimpleQueue receiving every future of fs (a list of Futures) once done. */
+/* A completion queue receiving every future of fs (a list of Futures) once done. */
 static ftc_object *completion_queue(ftc_object *fs)
 {
-    ftc_object *qmod = fp_import("queue");
-    if (qmod == NULL)
-        return NULL;
-    ftc_object *qtype = fp_getattr_cstr(qmod, "SimpleQueue");
-    ftc_decref(qmod);
-    if (qtype == NULL)
-        return NULL;
-    ftc_object *q = fp_call0(qtype);
-    ftc_decref(qtype);
+    ftc_object *q = fp_mod_completion_queue_new();
     if (q == NULL)
         return NULL;
     int64_t n = ftc_list_len(fs);
@@ -453,21 +442,7 @@ static ftc_object *futures_list(ftc_object *fs)
  * (no exception) or an error (exception set). */
 static ftc_object *take_completion(ftc_object *q, double t)
 {
-    ftc_object *a[2] = {fp_True, NULL};
-    size_t n = 1;
-    if (t >= 0) {
-        if ((a[1] = fp_float_new(t)) == NULL)
-            return NULL;
-        n = 2;
-    }
-    ftc_object *f = fp_call_method(q, fp_intern("get"), a, n, NULL);
-    if (a[1] != NULL)
-        ftc_decref(a[1]);
-    if (f == NULL) {
-        if (fp_err_matches(&fp_mod_Empty_type))
-            fp_err_clear();
-    }
-    return f;
+    return fp_mod_completion_get(q, t);
 }
 
 typedef struct as_completed_object {

@@ -1,42 +1,41 @@
 /* The queue module: Queue (FIFO, optionally bounded), LifoQueue, SimpleQueue, and the Empty
- * and Full exceptions, with CPython 3.11's methods, arguments and messages.
+ * and Full exceptions, with CPython 3.11's methods, arguments and messages; and the private
+ * completion queue concurrent.futures' as_completed and wait take finished futures from.
  *
- * Layout: one ring buffer of object references per queue, guarded by the queue's own ftcore
- * Lock (`mutex`), with three ftcore Conditions on that lock as in CPython's queue.py:
- * not_empty (getters wait on it), not_full (putters of a bounded queue), all_tasks_done
- * (join). Everything the buffer and the counters hold is read and written with `mutex` held,
- * so any number of threads may put and get at once; put and get are each one atomic step,
- * which is what makes exact counts possible in the stress programs. mutex is held only for a
- * few pointer moves and the buffer's growth (an allocation, which does not block); never
- * across a call into Python code, and references are dropped after it is released (a dealloc
- * may run arbitrary code).
+ * Queue and SimpleQueue are ftcore queues (include/ftcore/queue.h): a thread-safe FIFO of
+ * references with blocking put/get (timeouts on the monotonic clock, the thread state detached
+ * while it sleeps, an asynchronous exception ending the wait having changed nothing) and the
+ * unfinished-task count behind task_done and join. Each put and each get is one atomic step of
+ * the core queue, which is what makes exact counts possible in the stress programs; every item
+ * put is returned by exactly one get. ftcore's codes map to Python: FTC_EFULL/FTC_ETIMEDOUT on
+ * put -> Full, FTC_EEMPTY/FTC_ETIMEDOUT on get -> Empty, FTC_ESTATE from task_done ->
+ * ValueError "task_done() called too many times". In the nogil build an ftcore queue is a hot
+ * object, freed by the hot-object collection (or at exit) after its last reference went away.
  *
- * Blocking: acquiring mutex and waiting on a condition are ftcore calls that detach the thread
- * state while they sleep (the GIL is released; the thread is QSBR-offline), measure timeouts on
- * the monotonic clock, and return early with an asynchronous exception's code, which is raised
- * after the lock is released. A timed get/put computes one deadline and re-waits for the time
- * left after each wake-up that found the queue still empty (full), as queue.py does; it raises
- * Empty (Full) once the deadline has passed. A negative timeout is ValueError "'timeout' must
- * be a non-negative number"; block=False never waits for the condition.
+ * LifoQueue (the core queue is FIFO only) and the completion queue are a ring buffer of
+ * references guarded by an ftcore Lock (`mutex`), with three ftcore Conditions on that lock as
+ * in CPython's queue.py: not_empty (getters wait on it), not_full (putters of a bounded queue),
+ * all_tasks_done (join). The buffer and the counters are read and written with mutex held;
+ * mutex is held only for a few pointer moves and the buffer's growth (an allocation, which does
+ * not block), never across a call into Python code, and references are dropped after it is
+ * released. Acquiring mutex and waiting on a condition detach like the core queue's waits. A
+ * timed get/put computes one deadline and re-waits for the time left after each wake-up that
+ * found the queue still empty (full), as queue.py does.
  *
- * task_done/join: every put of a Queue or LifoQueue counts one unfinished task; task_done
- * counts one down (ValueError "task_done() called too many times" below zero) and wakes the
- * joiners at zero; join waits until the count is zero. SimpleQueue has neither, as in CPython.
- *
- * SimpleQueue is an unbounded FIFO built on the same code (its own type, fewer methods). The
- * core's FIFO queue (ftc_queue) can replace the ring buffer behind buf_push/buf_pop without
- * changing anything above them.
+ * Arguments: a negative timeout is ValueError "'timeout' must be a non-negative number";
+ * block=False never waits; SimpleQueue has no task_done or join, as in CPython.
  */
 #include "mod_threading.h"
 
 #include <string.h>
 
-enum { KIND_FIFO = 0, KIND_LIFO = 1, KIND_SIMPLE = 2 };
+enum { KIND_FIFO = 0, KIND_LIFO = 1, KIND_SIMPLE = 2, KIND_COMPLETION = 3 };
 
 typedef struct queue_object {
     FTC_OBJECT_HEAD;
     ftc_object *dict;                 /* instance attributes (subclasses) */
-    ftc_object *mutex;                /* ftcore Lock */
+    ftc_object *fq;                   /* the ftcore queue of a Queue or SimpleQueue */
+    ftc_object *mutex;                /* ftcore Lock (LifoQueue, completion queue) */
     ftc_object *not_empty, *not_full, *all_tasks_done; /* ftcore Conditions on mutex */
     ftc_object **buf;                 /* mutex: ring buffer of references */
     size_t cap, head, n;              /* mutex */
@@ -107,7 +106,8 @@ static void queue_dealloc(ftc_object *o)
     for (size_t i = 0; i < q->n; i++)
         ftc_decref(q->buf[(q->head + i) % q->cap]);
     ftc_mem_free(q->buf);
-    ftc_object *refs[] = {q->dict, q->not_empty, q->not_full, q->all_tasks_done, q->mutex};
+    ftc_object *refs[] = {q->dict, q->fq, q->not_empty, q->not_full, q->all_tasks_done,
+                          q->mutex};
     for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++)
         if (refs[i] != NULL)
             ftc_decref(refs[i]);
@@ -120,6 +120,13 @@ static ftc_object *queue_make(fp_type *type, int kind, int64_t maxsize)
         return fp_err_nomem();
     q->kind = kind;
     q->maxsize = maxsize;
+    if (kind == KIND_FIFO || kind == KIND_SIMPLE) {
+        if ((q->fq = ftc_queue_new(maxsize)) == NULL) {
+            ftc_decref(&q->ob_base);
+            return fp_err_nomem();
+        }
+        return &q->ob_base;
+    }
     q->mutex = ftc_lock_new();
     if (q->mutex != NULL) {
         q->not_empty = ftc_condition_new(q->mutex);
@@ -252,6 +259,16 @@ static ftc_object *q_put(queue_object *q, ftc_object *item, ftc_object *block_ob
     double timeout;
     if (block_args(block_obj, timeout_obj, &block, &timed, &timeout) < 0)
         return NULL;
+    if (q->fq != NULL) {
+        int rc = ftc_queue_put(q->fq, item, !block ? 0 : timed ? timeout : -1);
+        if (rc == 0)
+            return fp_None;
+        if (rc == FTC_EFULL || rc == FTC_ETIMEDOUT)
+            fp_err_set_obj(&fp_mod_Full_type, NULL);
+        else
+            fp_mod_raise_code(rc);
+        return NULL;
+    }
     double deadline = timed ? ftc_monotonic() + timeout : 0;
     if (q_lock(q) < 0)
         return NULL;
@@ -261,7 +278,7 @@ static ftc_object *q_put(queue_object *q, ftc_object *item, ftc_object *block_ob
         ok = -1;
     }
     if (ok == 1) {
-        if (q->kind != KIND_SIMPLE)
+        if (q->kind != KIND_COMPLETION)
             q->unfinished++;
         ftc_condition_notify(q->not_empty, 1);
     }
@@ -278,10 +295,20 @@ static ftc_object *q_get(queue_object *q, ftc_object *block_obj, ftc_object *tim
     double timeout;
     if (block_args(block_obj, timeout_obj, &block, &timed, &timeout) < 0)
         return NULL;
+    ftc_object *item = NULL;
+    if (q->fq != NULL) {
+        int rc = ftc_queue_get(q->fq, &item, !block ? 0 : timed ? timeout : -1);
+        if (rc == 0)
+            return item;
+        if (rc == FTC_EEMPTY || rc == FTC_ETIMEDOUT)
+            fp_err_set_obj(&fp_mod_Empty_type, NULL);
+        else
+            fp_mod_raise_code(rc);
+        return NULL;
+    }
     double deadline = timed ? ftc_monotonic() + timeout : 0;
     if (q_lock(q) < 0)
         return NULL;
-    ftc_object *item = NULL;
     int ok = wait_until(q, q->not_empty, has_item, block, timed, deadline);
     if (ok == 1) {
         item = buf_pop(q);
@@ -342,6 +369,16 @@ static ftc_object *queue_task_done(ftc_object *self, ftc_object *const *args, si
     if (fp_check_args("task_done", nargs, kwnames, 0, 0) < 0)
         return NULL;
     queue_object *q = Q(self);
+    if (q->fq != NULL) {
+        int rc = ftc_queue_task_done(q->fq);
+        if (rc == FTC_ESTATE) {
+            fp_err_set(&fp_ValueError_type, "task_done() called too many times");
+            return NULL;
+        }
+        if (rc < 0)
+            return fp_mod_raise_code(rc), NULL;
+        return fp_None;
+    }
     if (q_lock(q) < 0)
         return NULL;
     bool too_many = q->unfinished <= 0;
@@ -362,6 +399,12 @@ static ftc_object *queue_join(ftc_object *self, ftc_object *const *args, size_t 
     if (fp_check_args("join", nargs, kwnames, 0, 0) < 0)
         return NULL;
     queue_object *q = Q(self);
+    if (q->fq != NULL) {
+        int rc = ftc_queue_join(q->fq, -1);
+        if (rc < 0)
+            return fp_mod_raise_code(rc), NULL;
+        return fp_None;
+    }
     if (q_lock(q) < 0)
         return NULL;
     int rc = 0;
@@ -379,6 +422,10 @@ static ftc_object *queue_join(ftc_object *self, ftc_object *const *args, size_t 
 /* A snapshot of the item count. -1 with the exception set. */
 static int64_t queue_count(queue_object *q)
 {
+    if (q->fq != NULL) {
+        int64_t n = ftc_queue_len(q->fq);
+        return n < 0 ? fp_mod_raise_code((int)n) : n;
+    }
     if (q_lock(q) < 0)
         return -1;
     int64_t n = (int64_t)q->n;
@@ -483,6 +530,40 @@ static fp_type simple_queue_type = {
     .new_ = simple_new,
     .methods = simple_methods,
 };
+
+/* ---- the completion queue (mod_futures.c) ---- */
+
+static fp_type completion_queue_type = {
+    FP_TYPE_HEAD,
+    .ct = {"_CompletionQueue", sizeof(queue_object), queue_dealloc, NULL, NULL},
+    .base = &fp_object_type,
+};
+
+ftc_object *fp_mod_completion_queue_new(void)
+{
+    if (fp_type_ready(&completion_queue_type) < 0)
+        return NULL;
+    return queue_make(&completion_queue_type, KIND_COMPLETION, 0);
+}
+
+int fp_mod_completion_put(ftc_object *q, ftc_object *item)
+{
+    ftc_object *r = q_put(Q(q), item, NULL, NULL);
+    return r == NULL ? -1 : 0;
+}
+
+ftc_object *fp_mod_completion_get(ftc_object *q, double timeout)
+{
+    queue_object *cq = Q(q);
+    double deadline = timeout >= 0 ? ftc_monotonic() + timeout : 0;
+    if (q_lock(cq) < 0)
+        return NULL;
+    ftc_object *item = NULL;
+    if (wait_until(cq, cq->not_empty, has_item, 1, timeout >= 0, deadline) == 1)
+        item = buf_pop(cq);
+    q_unlock(cq);
+    return item;
+}
 
 int fp_mod_queue_init(ftc_object *m)
 {

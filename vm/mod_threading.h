@@ -78,8 +78,12 @@ ftc_object *fp_mod_no_args(const char *fname, ftc_object *const *args, size_t na
 /* A Lock or an RLock object's ftcore primitive (borrowed), or NULL if o is neither. */
 ftc_object *fp_mod_lock_prim(ftc_object *o);
 
-/* mod_queue.c: queue.Empty (the executor's waits take completions from a SimpleQueue). */
-extern fp_type fp_mod_Empty_type;
+/* mod_queue.c: a FIFO for as_completed and wait (not a Python-visible type). put: 0, or -1
+ * with MemoryError. get waits up to timeout seconds (< 0 forever): the item (the queue's
+ * reference), or NULL: timed out (no exception) or an asynchronous exception (set). */
+ftc_object *fp_mod_completion_queue_new(void);
+int fp_mod_completion_put(ftc_object *q, ftc_object *item);
+ftc_object *fp_mod_completion_get(ftc_object *q, double timeout);
 
 /* mod_locks.c: readies Lock, RLock and Condition and adds them to m. */
 int fp_mod_locks_add(ftc_object *m);
