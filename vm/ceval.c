@@ -49,6 +49,12 @@ int fp_thread_enter(void)
     }
     t->stack_top = t->stack_base;
     t->stack_end = t->stack_base + FRAME_ARENA_SIZE;
+    t->mcache = calloc(FP_MCACHE_SIZE, sizeof *t->mcache);
+    if (t->mcache == NULL) {
+        free(t->stack_base);
+        free(t);
+        return -1;
+    }
     _fp_tls = t;
     t->memerr = fp_exc_new(&fp_MemoryError_type, fp_empty_tuple);
     if (t->memerr != NULL)
@@ -66,6 +72,7 @@ void fp_thread_exit(void)
     t->exc = t->handled = NULL;
     _fp_tls = NULL;
     free(t->stack_base);
+    free(t->mcache);
     free(t);
 }
 
@@ -400,14 +407,57 @@ static ftc_object *build_string(ftc_object **items, size_t n)
     return r;
 }
 
+/* ascii(): repr with every non-ASCII code point escaped (\xNN, \uNNNN, \UNNNNNNNN). */
+static ftc_object *ascii_of(ftc_object *v)
+{
+    ftc_object *r = fp_repr(v);
+    if (r == NULL)
+        return NULL;
+    const unsigned char *s = (const unsigned char *)fp_str_data(r);
+    size_t n = fp_str_len(r);
+    if (ftc_str_cplen(r) == n)
+        return r;
+    char *buf = malloc(n * 10 + 1);
+    if (buf == NULL) {
+        ftc_decref(r);
+        return fp_err_nomem();
+    }
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned c = s[i];
+        if (c < 0x80) {
+            buf[o++] = (char)c;
+            i++;
+            continue;
+        }
+        int len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+        uint32_t cp = c & (len == 4 ? 0x07 : len == 3 ? 0x0F : 0x1F);
+        for (int k = 1; k < len && i + (size_t)k < n; k++)
+            cp = (cp << 6) | (s[i + (size_t)k] & 0x3F);
+        i += (size_t)len;
+        if (cp <= 0xFF)
+            o += (size_t)sprintf(buf + o, "\\x%02x", cp);
+        else if (cp <= 0xFFFF)
+            o += (size_t)sprintf(buf + o, "\\u%04x", cp);
+        else
+            o += (size_t)sprintf(buf + o, "\\U%08x", cp);
+    }
+    ftc_decref(r);
+    r = fp_str_new(buf, o);
+    free(buf);
+    return r;
+}
+
 static ftc_object *format_value(ftc_object *v, int flags, ftc_object *spec)
 {
     ftc_object *conv = NULL;
     int c = flags & 3;
     if (c == 1)
         conv = fp_str(v);
-    else if (c == 2 || c == 3)
+    else if (c == 2)
         conv = fp_repr(v);
+    else if (c == 3)
+        conv = ascii_of(v);
     if (c != 0) {
         if (conv == NULL)
             return NULL;

@@ -157,7 +157,21 @@ typedef struct fp_methoddescr_object {
 extern fp_type fp_slotwrapper_type;   /* type_slots.c */
 
 /* ---- per-thread interpreter state ---- */
+/* One entry of a thread's type-attribute cache (type.c): the result of looking name up along
+ * type's bases (value NULL: absent), valid while the global type epoch is unchanged. */
+typedef struct fp_mcache_entry {
+    fp_type *type;
+    ftc_object *name;
+    ftc_object *value;
+    uint64_t epoch;
+} fp_mcache_entry;
+#define FP_MCACHE_SIZE 4096
+/* Bumped (release) by every change to any class's attributes, every class creation and every
+ * type deallocation: a cached lookup is trusted only under the epoch it was made in. */
+extern uint64_t _fp_type_epoch;
+
 typedef struct fp_thread {
+    fp_mcache_entry *mcache;       /* FP_MCACHE_SIZE entries, private to the thread */
     ftc_object *exc;               /* the current (being raised) exception */
     ftc_object *handled;           /* sys.exc_info(): the exception being handled */
     fp_frame *frame;               /* the innermost running frame */
@@ -204,6 +218,7 @@ ftc_object *fp_class_new(ftc_object *name, fp_type *base, ftc_object *ns, ftc_ob
 ftc_object *fp_instance_dict(ftc_object *o, bool create);   /* borrowed */
 /* type_slots.c: re-derives a heap type's slots after its attribute `name` changed. */
 void _fp_type_fixup_slots(fp_type *t, const char *name);
+void _fp_type_modified(void);      /* bumps the type epoch (invalidates lookup caches) */
 
 /* ---- gen.c ---- */
 ftc_object *fp_gen_new(fp_frame *frame, fp_function_object *func);

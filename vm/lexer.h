@@ -84,6 +84,8 @@ typedef struct fp_token {
 typedef struct fp_lexer {
     const char *src, *end, *pos;
     const char *line_start;     /* start of the current physical line */
+    const char *col_pos;        /* col_of()'s cache: col_val code points precede col_pos */
+    int col_val;
     int lineno;
     int at_bol;                 /* at the beginning of a logical line */
     int line_has_tokens;        /* a token has been produced on this logical line */

@@ -32,9 +32,11 @@ enum { FP_SCOPE_MODULE, FP_SCOPE_FUNCTION, FP_SCOPE_CLASS };
 struct fp_parser {
     fp_lexer lx;
     fp_arena *arena;
-    /* tokens in blocks of FP_TOK_BLOCK that never move, so a token pointer stays valid while
-     * later tokens are read; only the array of block pointers grows */
+    /* tokens in blocks of 1 << tok_shift that never move, so a token pointer stays valid while
+     * later tokens are read; only the array of block pointers grows (a file's parser uses
+     * blocks of FP_TOK_BLOCK_SHIFT, an f-string field's small ones) */
     fp_token **blocks;
+    int tok_shift;
     size_t nblocks, blocks_cap;
     size_t ntoks, pos;
     int toks_in_arena;          /* sub-parsers: the blocks live in the arena */
@@ -57,7 +59,8 @@ struct fp_parser {
 };
 
 /* ---- tokens ---- */
-#define FP_TOK_BLOCK 512
+#define FP_TOK_BLOCK_SHIFT 9
+#define FP_TOK_FIELD_SHIFT 3
 fp_token *fp_p_tok(fp_parser *p, size_t i);       /* token i (already read) */
 fp_token *fp_p_peek(fp_parser *p);
 fp_token *fp_p_peek_at(fp_parser *p, size_t k);    /* k tokens after the current one */
@@ -77,6 +80,9 @@ _Noreturn void fp_p_error_at(fp_parser *p, const char *kind, int lineno, int col
  * DEDENT is an IndentationError, and a tokenizer error later in the file takes precedence. */
 _Noreturn void fp_p_syntax_error(fp_parser *p, const fp_token *t);
 _Noreturn void fp_p_nomem(fp_parser *p);
+/* Reads the rest of the file: a tokenizer error there is raised (CPython reports it in
+ * preference to a generic error or the missing-comma hint). */
+void fp_p_scan_rest(fp_parser *p);
 /* Records an error CPython's compiler reports ('break' outside loop, ...): raised at the end. */
 void fp_p_late_error(fp_parser *p, int lineno, int col, const char *fmt, ...)
 #if defined(__GNUC__)

@@ -39,7 +39,9 @@ bool fp_type_is_subtype(fp_type *a, fp_type *b)
     return false;
 }
 
-ftc_object *fp_type_lookup(fp_type *t, ftc_object *name)
+uint64_t _fp_type_epoch = 1;
+
+static ftc_object *lookup_uncached(fp_type *t, ftc_object *name)
 {
     for (; t != NULL; t = t->base) {
         ftc_object *v;
@@ -47,6 +49,46 @@ ftc_object *fp_type_lookup(fp_type *t, ftc_object *name)
             return v;
     }
     return NULL;
+}
+
+/* Whether o is immortal (an interned name): only such names may key the cache, since a
+ * mortal str's address may be reused by another text. */
+static inline bool name_is_immortal(ftc_object *o)
+{
+#ifdef FTC_GIL_DISABLED
+    return ftc_atomic_load_relaxed(&o->ob_ref_local) == FTC_REF_IMMORTAL;
+#else
+    return o->ob_refcnt >= FTC_REFCNT_IMMORTAL;
+#endif
+}
+
+/* The lookup through the calling thread's cache. The cache is private to the thread (no
+ * synchronization on the entries); the epoch is read with acquire, pairing with the release
+ * increment of a writer that changed a class, so an entry made under the current epoch saw
+ * every class as it is now. */
+ftc_object *fp_type_lookup(fp_type *t, ftc_object *name)
+{
+    fp_thread *th = _fp_tls;
+    if (FTC_UNLIKELY(th == NULL || th->mcache == NULL || !name_is_immortal(name)))
+        return lookup_uncached(t, name);
+    uint64_t ep = ftc_atomic_load_acquire(&_fp_type_epoch);
+    size_t i = (((uintptr_t)t >> 4) ^ ((uintptr_t)name >> 3) ^ ((uintptr_t)name >> 12)) &
+               (FP_MCACHE_SIZE - 1);
+    fp_mcache_entry *e = &th->mcache[i];
+    if (FTC_LIKELY(e->type == t && e->name == name && e->epoch == ep))
+        return e->value;
+    ftc_object *v = lookup_uncached(t, name);
+    e->type = t;
+    e->name = name;
+    e->value = v;
+    e->epoch = ep;
+    return v;
+}
+
+void _fp_type_modified(void)
+{
+    /* Release: pairs with the acquire load in fp_type_lookup. */
+    ftc_atomic_fetch_add_release(&_fp_type_epoch, (uint64_t)1);
 }
 
 int fp_isinstance(ftc_object *o, ftc_object *cls)
@@ -172,7 +214,7 @@ int fp_generic_setattr(ftc_object *o, ftc_object *name, ftc_object *v)
     if (v == NULL) {
         int r = d ? ftc_dict_del(d, name) : FTC_EKEY;
         if (r == FTC_EKEY) {
-            fp_err_set(&fp_AttributeError_type, "%s", fp_str_data(name));
+            no_attr(o, name);
             return -1;
         }
         return r < 0 ? fp_err_from_code(r, name) : 0;
@@ -463,6 +505,7 @@ static int type_setattr(ftc_object *o, ftc_object *name, ftc_object *v)
         return -1;
     }
     ftc_atomic_fetch_add_relaxed(&t->version, (uint64_t)1);
+    _fp_type_modified();
     _fp_type_fixup_slots(t, fp_str_data(name));
     return 0;
 }
@@ -470,6 +513,7 @@ static int type_setattr(ftc_object *o, ftc_object *name, ftc_object *v)
 static void type_dealloc(ftc_object *o)
 {
     fp_type *t = (fp_type *)o;
+    _fp_type_modified();   /* its address may be reused by another class */
     ftc_xdecref(t->dict);
     ftc_xdecref(t->name_obj);
     if (t->base)

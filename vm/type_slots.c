@@ -772,6 +772,7 @@ ftc_object *fp_class_new(ftc_object *name, fp_type *base, ftc_object *ns, ftc_ob
     t->ct.eq = t->richcompare == fp_object_type.richcompare ? NULL : ct_eq_generic;
     if (t->hash == fp_object_type.hash)
         t->ct.hash = ct_hash_generic;
+    _fp_type_modified();
     ftc_object_set_hot(FTC_OBJ(t));
     return FTC_OBJ(t);
 }
