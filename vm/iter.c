@@ -6,7 +6,8 @@
  * with one relaxed atomic fetch-add, so two threads never get the same index (each item is
  * produced once) and the underlying read is ftcore's lock-free, bounds-checked list read or
  * an immutable tuple/str/range read. Iterators whose position is a structure (dict, set)
- * advance it inside a critical section on the iterator object. A container changed under an
+ * copy it out and back under a critical section on the iterator object, stepping the
+ * container in between (never inside: the container's section could suspend ours). A container changed under an
  * iterator makes it skip or repeat items (lists) or raise RuntimeError (dicts and sets
  * changing size), never read freed memory: every iterator holds a reference to its source
  * until it is itself freed.
@@ -241,15 +242,28 @@ static ftc_object *dict_iter_next(ftc_object *o)
 {
     dict_iter *it = (dict_iter *)o;
     ftc_object *k = NULL, *v = NULL;
-    int rc;
+    int rc = 0;
+    bool done;
+    ftc_dict_pos pos;
+    /* The position is copied out and back under the iterator's section, and ftc_dict_next
+     * runs outside it: the dict's own section inside could block and suspend ours (so
+     * another thread could step the same iterator meanwhile). Two threads stepping at once
+     * may then both produce the same item; neither reads a torn position. */
     FTC_BEGIN_CRITICAL_SECTION(o);
-    if (it->done)
-        rc = 0;
-    else
-        rc = ftc_dict_next(it->dict, &it->pos, &k, it->kind ? &v : NULL);
-    if (rc <= 0)
-        it->done = true;
+    done = it->done;
+    pos = it->pos;
     FTC_END_CRITICAL_SECTION();
+    if (!done)
+        rc = ftc_dict_next(it->dict, &pos, &k, it->kind ? &v : NULL);
+    FTC_BEGIN_CRITICAL_SECTION(o);
+    if (!done) {
+        it->pos = pos;
+        if (rc <= 0)
+            it->done = true;
+    }
+    FTC_END_CRITICAL_SECTION();
+    if (done)
+        return NULL;
     if (rc < 0) {
         fp_err_from_code(rc, NULL);
         return NULL;
@@ -303,9 +317,17 @@ static void set_iter_dealloc(ftc_object *o)
 static ftc_object *set_iter_next(ftc_object *o)
 {
     set_iter *it = (set_iter *)o;
-    ftc_object *k;
+    size_t pos;
+    /* As dict_iter_next: the set's section is taken outside the iterator's. */
     FTC_BEGIN_CRITICAL_SECTION(o);
-    k = it->pos == SIZE_MAX ? NULL : fp_set_next_key(it->set, &it->pos, it->used);
+    pos = it->pos;
+    FTC_END_CRITICAL_SECTION();
+    if (pos == SIZE_MAX)
+        return NULL;
+    ftc_object *k = fp_set_next_key(it->set, &pos, it->used);
+    FTC_BEGIN_CRITICAL_SECTION(o);
+    if (it->pos != SIZE_MAX)
+        it->pos = pos;
     FTC_END_CRITICAL_SECTION();
     return k;
 }

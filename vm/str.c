@@ -43,8 +43,13 @@ int fp_buf_put_repr(fp_buf *b, ftc_object *o)
         fp_str_repr(b, fp_str_data(o), fp_str_len(o));
         return 0;
     }
-    if (fp_int_like(o) && ftc_int_check(o)) {
+    if (ftc_int_check(o)) {
         fp_int64_put(b, fp_int_value(o), 10);
+        return 0;
+    }
+    if (fp_float_check(o)) {
+        char r[32];
+        fp_buf_put(b, r, fp_double_repr(fp_float_value(o), r));
         return 0;
     }
     ftc_object *r = fp_repr(o);
@@ -59,6 +64,16 @@ int fp_buf_put_str(fp_buf *b, ftc_object *o)
 {
     if (fp_str_check(o)) {
         fp_buf_put(b, fp_str_data(o), fp_str_len(o));
+        return 0;
+    }
+    /* print's common operands, without making a str first */
+    if (ftc_int_check(o)) {
+        fp_int64_put(b, fp_int_value(o), 10);
+        return 0;
+    }
+    if (fp_float_check(o)) {
+        char r[32];
+        fp_buf_put(b, r, fp_double_repr(fp_float_value(o), r));
         return 0;
     }
     ftc_object *r = fp_str(o);
