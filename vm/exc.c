@@ -546,6 +546,10 @@ static void print_one(ftc_object *exc, int depth)
     if (e->traceback != NULL && ftc_list_len(e->traceback) > 0) {
         fputs("Traceback (most recent call last):\n", stderr);
         int64_t n = ftc_list_len(e->traceback);
+        /* CPython prints a line repeated more than three times in a row once per repeat up to
+         * three, then "[Previous line repeated N more times]" */
+        ftc_object *last_co = NULL;
+        int64_t last_ln = -1, repeats = 0;
         for (int64_t i = n - 2; i >= 0; i -= 2) {
             ftc_object *co, *ln;
             if (ftc_list_get_ref(e->traceback, i, &co) != 0)
@@ -555,11 +559,26 @@ static void print_one(ftc_object *exc, int depth)
                 continue;
             }
             fp_code_object *c = (fp_code_object *)co;
-            fprintf(stderr, "  File \"%s\", line %lld, in %s\n", fp_str_data(c->filename),
-                    (long long)ftc_int_value(ln), fp_str_data(c->name));
-            ftc_decref(co);
+            int64_t line = ftc_int_value(ln);
             ftc_decref(ln);
+            if (co == last_co && line == last_ln) {
+                repeats++;
+            } else {
+                if (repeats > 3)
+                    fprintf(stderr, "  [Previous line repeated %lld more time%s]\n",
+                            (long long)(repeats - 3), repeats - 3 == 1 ? "" : "s");
+                repeats = 1;
+                last_co = co;
+                last_ln = line;
+            }
+            if (repeats <= 3)
+                fprintf(stderr, "  File \"%s\", line %lld, in %s\n", fp_str_data(c->filename),
+                        (long long)line, fp_str_data(c->name));
+            ftc_decref(co);   /* code objects are immortal: last_co stays valid */
         }
+        if (repeats > 3)
+            fprintf(stderr, "  [Previous line repeated %lld more time%s]\n",
+                    (long long)(repeats - 3), repeats - 3 == 1 ? "" : "s");
     }
     if (fp_isinstance_type(exc, &fp_SyntaxError_type)) {
         ftc_object *d = fp_instance_dict(exc, false);
