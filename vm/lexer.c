@@ -185,10 +185,18 @@ void fp_lex_init(fp_lexer *lx, const char *src, size_t len, const char *filename
     lx->err.kind = "SyntaxError";
 }
 
-static int col_of(const fp_lexer *lx, const char *p)
+/* Column of p on the current line. Tokens are produced left to right, so the count resumes
+ * from the previous position (a cache valid for the current line): a long line costs linear,
+ * not quadratic, time. */
+static int col_of(fp_lexer *lx, const char *p)
 {
-    int c = fp_lex_count_cols(lx->line_start, (size_t)(p - lx->line_start));
-    return lx->lineno == lx->first_lineno ? c + lx->first_col : c;
+    if (lx->col_pos < lx->line_start || lx->col_pos > p) {
+        lx->col_pos = lx->line_start;
+        lx->col_val = 0;
+    }
+    lx->col_val += fp_lex_count_cols(lx->col_pos, (size_t)(p - lx->col_pos));
+    lx->col_pos = p;
+    return lx->lineno == lx->first_lineno ? lx->col_val + lx->first_col : lx->col_val;
 }
 
 static void newline_seen(fp_lexer *lx)

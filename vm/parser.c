@@ -41,13 +41,13 @@ static void *tok_alloc(fp_parser *p, size_t size)
 
 fp_token *fp_p_tok(fp_parser *p, size_t i)
 {
-    return &p->blocks[i / FP_TOK_BLOCK][i % FP_TOK_BLOCK];
+    return &p->blocks[i >> p->tok_shift][i & (((size_t)1 << p->tok_shift) - 1)];
 }
 
 static void fill(fp_parser *p, size_t upto)
 {
     while (p->ntoks <= upto) {
-        if (p->ntoks == p->nblocks * FP_TOK_BLOCK) {
+        if (p->ntoks == p->nblocks << p->tok_shift) {
             if (p->nblocks == p->blocks_cap) {
                 size_t ncap = p->blocks_cap ? p->blocks_cap * 2 : 8;
                 fp_token **nb = tok_alloc(p, ncap * sizeof *nb);
@@ -59,7 +59,7 @@ static void fill(fp_parser *p, size_t upto)
                 p->blocks_cap = ncap;
             }
             /* on failure tok_alloc jumps out with nothing new to free */
-            p->blocks[p->nblocks] = tok_alloc(p, FP_TOK_BLOCK * sizeof(fp_token));
+            p->blocks[p->nblocks] = tok_alloc(p, ((size_t)1 << p->tok_shift) * sizeof(fp_token));
             p->nblocks++;
         }
         fp_token *t = fp_p_tok(p, p->ntoks);
@@ -153,6 +153,14 @@ void fp_p_error_at(fp_parser *p, const char *kind, int lineno, int col, const ch
     longjmp(*p->jb, 1);
 }
 
+void fp_p_scan_rest(fp_parser *p)
+{
+    /* CPython tokenizes the rest of the file after a generic error: a tokenizer error there
+     * (an unclosed bracket at the end included) is reported instead; fill() raises it. */
+    while (fp_p_peek_at(p, 0)->kind != FP_TK_ENDMARKER)
+        p->pos++;
+}
+
 void fp_p_syntax_error(fp_parser *p, const fp_token *t)
 {
     if (t->kind == FP_TK_INDENT)
@@ -161,10 +169,7 @@ void fp_p_syntax_error(fp_parser *p, const fp_token *t)
     if (t->kind == FP_TK_DEDENT)
         fp_p_error_at(p, "IndentationError", t->lineno, t->col, "unexpected unindent");
     int lineno = t->lineno, col = t->col;
-    /* CPython tokenizes the rest of the file after a generic error: a tokenizer error there
-     * is reported instead (fill() raises it). */
-    while (fp_p_peek_at(p, 0)->kind != FP_TK_ENDMARKER)
-        p->pos++;
+    fp_p_scan_rest(p);
     fp_p_error_at(p, "SyntaxError", lineno, col, "invalid syntax");
 }
 
@@ -538,6 +543,7 @@ int fp_parse(const char *src, size_t len, const char *filename, fp_module_ast *o
     p->root = p;
     p->err = err;
     p->scope = FP_SCOPE_MODULE;
+    p->tok_shift = FP_TOK_BLOCK_SHIFT;
     p->filename = fp_arena_strdup(p->arena, filename, strlen(filename));
     if (p->filename == NULL) {
         fp_arena_free(p->arena);

@@ -13,8 +13,19 @@
  */
 #include "parser.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+/* Constant text waiting to become one FP_EX_CONST part: adjacent literals and literal pieces
+ * of f-strings are appended here (capacity doubling, so n pieces cost O(total length), and the
+ * arena holds at most twice the final text), and turned into a node only when a field follows
+ * or the literal ends. */
+typedef struct strbuf {
+    char *data;
+    size_t len, cap;
+    const fp_token *tok;   /* where the constant starts */
+} strbuf;
 
 typedef struct fstr_ctx {
     fp_parser *p;
@@ -23,25 +34,35 @@ typedef struct fstr_ctx {
     size_t len;
     int raw;
     fp_vec *parts;
+    strbuf *pending;
     char *lit;        /* raw literal text being gathered (arena, len + 1 bytes) */
     size_t nlit;
+    size_t bp_off;    /* body_pos()'s cache: body[bp_off] is at line bp_line, column bp_col */
+    int bp_line, bp_col;
+    fp_parser *sub;   /* the fields' sub-parser, reused field after field */
 } fstr_ctx;
 
-/* File position of body[off]. */
-static void body_pos(const fstr_ctx *c, size_t off, int *line, int *col)
+/* File position of body[off]. Fields are visited left to right, so the scan resumes from the
+ * previous position: an f-string with many fields costs linear time. */
+static void body_pos(fstr_ctx *c, size_t off, int *line, int *col)
 {
-    int l = c->tok->u.s.body_lineno;
-    size_t ls = 0;
-    int first = 1;
-    for (size_t i = 0; i < off; i++) {
-        if (c->body[i] == '\n') {
-            l++;
-            ls = i + 1;
-            first = 0;
+    if (off < c->bp_off || c->bp_line == 0) {
+        c->bp_off = 0;
+        c->bp_line = c->tok->u.s.body_lineno;
+        c->bp_col = c->tok->u.s.body_col;
+    }
+    for (size_t i = c->bp_off; i < off; i++) {
+        char ch = c->body[i];
+        if (ch == '\n' || (ch == '\r' && (i + 1 >= c->len || c->body[i + 1] != '\n'))) {
+            c->bp_line++;
+            c->bp_col = 0;
+        } else if (((unsigned char)ch & 0xC0) != 0x80 && ch != '\r') {
+            c->bp_col++;
         }
     }
-    *line = l;
-    *col = fp_lex_count_cols(c->body + ls, off - ls) + (first ? c->tok->u.s.body_col : 0);
+    c->bp_off = off;
+    *line = c->bp_line;
+    *col = c->bp_col;
 }
 
 _Noreturn static void fstr_error(fstr_ctx *c, size_t off, const char *msg)
@@ -51,47 +72,68 @@ _Noreturn static void fstr_error(fstr_ctx *c, size_t off, const char *msg)
     fp_p_error_at(c->p, "SyntaxError", line, col, "%s", msg);
 }
 
-static fp_expr *decode_const(fp_parser *p, const fp_token *t, const char *raw, size_t n,
-                             int is_raw)
+static void sb_append(fp_parser *p, strbuf *b, const fp_token *t, const char *text, size_t n)
+{
+    if (n == 0)
+        return;
+    if (b->len == 0)
+        b->tok = t;
+    if (b->cap - b->len < n + 1) {
+        size_t ncap = b->cap ? b->cap : 64;
+        while (ncap - b->len < n + 1) {
+            if (ncap > SIZE_MAX / 2)
+                fp_p_nomem(p);
+            ncap *= 2;
+        }
+        char *nd = fp_p_alloc(p, ncap);
+        if (b->len)
+            memcpy(nd, b->data, b->len);
+        b->data = nd;
+        b->cap = ncap;
+    }
+    memcpy(b->data + b->len, text, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+/* The pending text as a constant node (NULL if there is none); the buffer starts over. */
+static fp_expr *sb_take(fp_parser *p, strbuf *b)
+{
+    if (b->len == 0)
+        return NULL;
+    fp_expr *e = fp_p_expr(p, FP_EX_CONST, b->tok);
+    e->u.konst.kind = FP_CONST_STR;
+    e->u.konst.str = b->data;
+    e->u.konst.str_len = b->len;
+    b->data = NULL;
+    b->len = b->cap = 0;
+    return e;
+}
+
+static void sb_flush(fp_parser *p, strbuf *b, fp_vec *parts)
+{
+    fp_expr *e = sb_take(p, b);
+    if (e != NULL)
+        fp_p_push(p, parts, e);
+}
+
+/* Decodes raw literal text and appends it to the pending constant. */
+static void append_decoded(fp_parser *p, strbuf *b, const fp_token *t, const char *raw,
+                           size_t n, int is_raw)
 {
     char *out = fp_p_alloc(p, n + 1);
     char msg[200];
     long len = fp_lex_decode_string(raw, n, is_raw, out, msg, sizeof msg);
     if (len < 0)
         fp_p_error_at(p, "SyntaxError", t->lineno, t->col, "%s", msg);
-    fp_expr *e = fp_p_expr(p, FP_EX_CONST, t);
-    e->u.konst.kind = FP_CONST_STR;
-    e->u.konst.str = out;
-    e->u.konst.str_len = (size_t)len;
-    return e;
-}
-
-/* Appends a constant piece, merging it into the previous one if that is a constant too. */
-static void push_const(fp_parser *p, fp_vec *parts, fp_expr *e)
-{
-    if (e->u.konst.str_len == 0)
-        return;
-    if (parts->n > 0) {
-        fp_expr *prev = parts->items[parts->n - 1];
-        if (prev->kind == FP_EX_CONST) {
-            size_t n = prev->u.konst.str_len + e->u.konst.str_len;
-            char *s = fp_p_alloc(p, n + 1);
-            memcpy(s, prev->u.konst.str, prev->u.konst.str_len);
-            memcpy(s + prev->u.konst.str_len, e->u.konst.str, e->u.konst.str_len);
-            s[n] = '\0';
-            prev->u.konst.str = s;
-            prev->u.konst.str_len = n;
-            return;
-        }
-    }
-    fp_p_push(p, parts, e);
+    sb_append(p, b, t, out, (size_t)len);
 }
 
 static void flush_lit(fstr_ctx *c)
 {
     if (c->nlit == 0)
         return;
-    push_const(c->p, c->parts, decode_const(c->p, c->tok, c->lit, c->nlit, c->raw));
+    append_decoded(c->p, c->pending, c->tok, c->lit, c->nlit, c->raw);
     c->nlit = 0;
 }
 
@@ -99,11 +141,15 @@ static void flush_lit(fstr_ctx *c)
 static fp_expr *parse_field_expr(fstr_ctx *c, size_t off, size_t n)
 {
     fp_parser *p = c->p;
-    fp_parser *sub = fp_p_alloc(p, sizeof *sub);
+    if (c->sub == NULL)
+        c->sub = fp_p_alloc(p, sizeof *c->sub);
+    fp_parser *sub = c->sub;
+    memset(sub, 0, sizeof *sub); /* its tokens and nodes stay in the arena */
     int line, col;
     body_pos(c, off, &line, &col);
     sub->arena = p->arena;
     sub->toks_in_arena = 1;
+    sub->tok_shift = FP_TOK_FIELD_SHIFT;
     sub->jb = p->jb;
     sub->err = p->err;
     sub->root = p->root;
@@ -225,10 +271,15 @@ static void field(fstr_ctx *c, size_t *pos, int nest)
     if (i < c->len && b[i] == ':') {
         i++;
         fp_vec spec_parts = {0};
+        strbuf spec_text = {0};
         fp_vec *saved = c->parts;
+        strbuf *saved_text = c->pending;
         c->parts = &spec_parts;
+        c->pending = &spec_text;
         fstring_body(c, &i, c->len, nest + 1, 1);
+        sb_flush(c->p, &spec_text, &spec_parts);
         c->parts = saved;
+        c->pending = saved_text;
         fp_expr *spec = fp_p_expr_at(c->p, FP_EX_FSTRING, value->lineno, value->col_offset);
         spec->u.fstring.parts = fp_p_expr_seq(&spec_parts);
         f->u.formatted.format_spec = spec;
@@ -238,6 +289,7 @@ static void field(fstr_ctx *c, size_t *pos, int nest)
     i++;
     if (debug && f->u.formatted.conversion == 0 && f->u.formatted.format_spec == NULL)
         f->u.formatted.conversion = 'r';
+    sb_flush(c->p, c->pending, c->parts);
     fp_p_push(c->p, c->parts, f);
     *pos = i;
 }
@@ -296,26 +348,31 @@ fp_expr *fp_p_strings(fp_parser *p)
             any_f = 1;
     }
     fp_vec parts = {0};
+    strbuf text = {0};
     for (size_t k = 0; k < n; k++) {
         fp_token *t = fp_p_next(p);
         int raw = (t->u.s.flags & FP_STR_RAW) != 0;
         if (!(t->u.s.flags & FP_STR_F)) {
-            push_const(p, &parts, decode_const(p, t, t->u.s.body, t->u.s.body_len, raw));
+            append_decoded(p, &text, t, t->u.s.body, t->u.s.body_len, raw);
             continue;
         }
-        fstr_ctx c = {p, t, t->u.s.body, t->u.s.body_len, raw, &parts, NULL, 0};
+        fstr_ctx c = {p, t, t->u.s.body, t->u.s.body_len, raw, &parts, &text, NULL, 0, 0, 0, 0, NULL};
         c.lit = fp_p_alloc(p, t->u.s.body_len + 1);
         size_t pos = 0;
         fstring_body(&c, &pos, c.len, 0, 0);
     }
     if (!any_f) {
-        if (parts.n == 1)
-            return parts.items[0];
-        fp_expr *e = fp_p_expr(p, FP_EX_CONST, first);
-        e->u.konst.kind = FP_CONST_STR;
-        e->u.konst.str = fp_p_strdup(p, "", 0);
+        fp_expr *e = sb_take(p, &text);
+        if (e == NULL) {
+            e = fp_p_expr(p, FP_EX_CONST, first);
+            e->u.konst.kind = FP_CONST_STR;
+            e->u.konst.str = fp_p_strdup(p, "", 0);
+        }
+        e->lineno = first->lineno;
+        e->col_offset = first->col;
         return e;
     }
+    sb_flush(p, &text, &parts);
     fp_expr *e = fp_p_expr(p, FP_EX_FSTRING, first);
     e->u.fstring.parts = fp_p_expr_seq(&parts);
     return e;

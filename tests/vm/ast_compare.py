@@ -2,6 +2,7 @@
 """Compares ftpy's parser with CPython's, node by node.
 
 usage: ast_compare.py PARSE_DUMP FILE...
+       ast_compare.py --scale PARSE_DUMP
 
 For each file, runs PARSE_DUMP (tests/vm/parse_dump.c: ftpy's fp_parse + a dump of its AST) and
 dumps CPython's `ast.parse` of the same file in the same format; the two must be equal, node
@@ -9,8 +10,13 @@ kinds, fields, constants and positions (line, column in code points) included. F
 CPython rejects must be rejected by ftpy with the same exception kind and message. Files under
 an `unsupported/` directory are skipped (CPython accepts them, ftpy refuses them by design:
 run_diff.py checks those). Exit status 0 if every file agrees.
+
+--scale feeds the parser inputs built to expose super-linear costs (one 1 MB line of tokens,
+an f-string with 50000 fields, 100000 adjacent string literals, 30000 functions) under a
+memory limit and a time limit: each must parse in linear time and space.
 """
 import ast
+import os
 import subprocess
 import sys
 
@@ -205,7 +211,42 @@ def cpython_dump(path):
     return "\n".join(d.stmt(s) for s in tree.body)
 
 
+def scale(dump):
+    import resource
+    import tempfile
+    cases = {
+        "one long line": "x = [" + "1, " * 350000 + "]\n",
+        "f-string fields": "x = f'" + "{a}" * 50000 + "'\n",
+        "adjacent literals": "x = " + " ".join(["'abcdefghij'"] * 100000) + "\n",
+        "many functions": "".join(f"def f{i}(a, b=1, *c, **d):\n    return [x * a for x in c if x]\n"
+                                  for i in range(30000)),
+    }
+    limit = 768 << 20
+
+    def restrict():
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    bad = 0
+    for name, src in cases.items():
+        with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+            f.write(src)
+            path = f.name
+        try:
+            r = subprocess.run([dump, "-q", path], capture_output=True, text=True, timeout=120,
+                               preexec_fn=None if "ASAN_OPTIONS" in os.environ else restrict)
+            ok = r.returncode == 0 and r.stdout.startswith("OK")
+            print(f"scale: {name}: {'ok' if ok else 'FAILED'} {r.stdout.strip()} {r.stderr[-300:]}")
+        except subprocess.TimeoutExpired:
+            ok = False
+            print(f"scale: {name}: FAILED (over 120 s)")
+        finally:
+            os.unlink(path)
+        bad += not ok
+    return 1 if bad else 0
+
+
 def main():
+    if sys.argv[1] == "--scale":
+        return scale(sys.argv[2])
     dump, files = sys.argv[1], sys.argv[2:]
     bad = 0
     for path in files:

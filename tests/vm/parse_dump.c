@@ -1,8 +1,10 @@
-/* parse_dump FILE...: parses each file with ftpy's parser (fp_parse) and prints its AST in a
+/* parse_dump [-q] FILE...: parses each file with ftpy's parser (fp_parse) and prints its AST in a
  * compact form that tests/vm/ast_compare.py also produces from CPython's own `ast` module, so
  * that the two parsers can be compared node by node, positions included (positions of nodes
  * inside f-strings are left out: CPython 3.11 computes them differently). A syntax error
  * prints "ERROR kind: message @line:offset".
+ *
+ * -q prints only "OK <n> statements" (tests/vm/ast_compare.py --scale times the parser alone).
  *
  * Format: Kind@line:col(field,field,...) for nodes, [a,b] for lists, N for None; constants
  * I<int>, F<%.17g float>, S"<bytes, non-printable as \xHH>", True/False/None/Ellipsis.
@@ -388,8 +390,12 @@ static void stmts(fp_stmt_seq s)
 
 int main(int argc, char **argv)
 {
-    int rc = 0;
+    int rc = 0, quiet = 0;
     for (int a = 1; a < argc; a++) {
+        if (strcmp(argv[a], "-q") == 0) {
+            quiet = 1;
+            continue;
+        }
         FILE *f = fopen(argv[a], "rb");
         if (f == NULL) {
             fprintf(stderr, "parse_dump: cannot open %s\n", argv[a]);
@@ -415,7 +421,10 @@ int main(int argc, char **argv)
         fp_module_ast m;
         fp_syntax_error err;
         int r = fp_parse(buf ? buf : "", len, argv[a], &m, &err);
-        if (r == 0) {
+        if (r == 0 && quiet) {
+            printf("OK %zu statements\n", m.body.n);
+            fp_arena_free(m.arena);
+        } else if (r == 0) {
             for (size_t i = 0; i < m.body.n; i++) {
                 stmt(m.body.items[i]);
                 putchar('\n');
