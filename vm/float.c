@@ -369,7 +369,6 @@ fp_type fp_float_type = {
     FP_TYPE_HEAD,
     .ct = { "float", sizeof(fp_float_object), NULL, float_ct_hash, float_ct_eq },
     .base = &fp_object_type,
-    .flags = FP_TPFLAG_BASETYPE,
     .repr = float_repr,
     .hash = float_hash,
     .richcompare = float_richcompare,

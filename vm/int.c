@@ -546,7 +546,6 @@ fp_type fp_int_type = {
     FP_TYPE_HEAD,
     .ct = { "int", sizeof(_ftc_int_object), NULL, NULL, NULL },
     .base = &fp_object_type,
-    .flags = FP_TPFLAG_BASETYPE,
     .repr = int_repr,
     .hash = int_hash,
     .richcompare = int_richcompare,

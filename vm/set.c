@@ -303,7 +303,7 @@ int _fp_set_snap_set(ftc_object *set, snap *sn)
 /* Entries of any iterable: a set's table order, a dict's order, else iteration order. */
 static int snap_iterable(ftc_object *it_src, snap *sn)
 {
-    if (fp_set_check(it_src))
+    if (_fp_set_is(it_src))
         return _fp_set_snap_set(it_src, sn);
     ftc_object **items;
     size_t n;
@@ -374,7 +374,7 @@ int fp_set_update(ftc_object *set, ftc_object *iterable)
     snap sn;
     if (snap_iterable(iterable, &sn) < 0)
         return -1;
-    int rc = merge(set, &sn, fp_set_check(iterable), fp_dict_check(iterable));
+    int rc = merge(set, &sn, _fp_set_is(iterable), fp_dict_check(iterable));
     _fp_set_snap_free(&sn);
     return rc;
 }
@@ -414,7 +414,7 @@ ftc_object *_fp_set_intersection2(ftc_object *so, ftc_object *other)
     ftc_object *result = fp_set_new();
     if (result == NULL)
         return NULL;
-    if (fp_set_check(other) && fp_set_len(other) > fp_set_len(so)) {
+    if (_fp_set_is(other) && fp_set_len(other) > fp_set_len(so)) {
         ftc_object *t = so;
         so = other;
         other = t;
@@ -484,7 +484,7 @@ int _fp_set_difference_update(ftc_object *so, ftc_object *other)
 ftc_object *_fp_set_difference2(ftc_object *so, ftc_object *other)
 {
     int64_t other_size = -1;
-    if (fp_set_check(other))
+    if (_fp_set_is(other))
         other_size = fp_set_len(other);
     else if (fp_dict_check(other))
         other_size = ftc_dict_len(other);
@@ -504,7 +504,7 @@ ftc_object *_fp_set_difference2(ftc_object *so, ftc_object *other)
     }
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < sn.n; i++) {
-        int r = fp_set_check(other) ? _fp_set_contains_entry(other, sn.e[i].key, sn.e[i].hash)
+        int r = _fp_set_is(other) ? _fp_set_contains_entry(other, sn.e[i].key, sn.e[i].hash)
                                     : ftc_dict_contains(other, sn.e[i].key);
         if (r < 0) {
             if (!fp_err_occurred())

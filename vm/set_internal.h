@@ -32,6 +32,12 @@ extern ftc_object _fp_set_dummy;
 
 #define SET(o) ((set_obj *)(void *)(o))
 
+/* A set or an instance of a subclass of set (same layout). */
+static inline bool _fp_set_is(ftc_object *o)
+{
+    return fp_set_check(o) || fp_isinstance_type(o, &fp_set_type);
+}
+
 /* ---- the section (explicit begin/end: the probe drops it around __eq__) ---- */
 
 typedef struct lock {

@@ -80,7 +80,7 @@ static ftc_object *set_iter(ftc_object *o)
 
 static ftc_object *set_richcompare(ftc_object *a, ftc_object *b, int op)
 {
-    if (!fp_set_check(a) || !fp_set_check(b))
+    if (!_fp_set_is(a) || !_fp_set_is(b))
         return fp_NotImplemented;
     int64_t na = fp_set_len(a), nb = fp_set_len(b);
     int r;
@@ -101,7 +101,7 @@ static ftc_object *set_richcompare(ftc_object *a, ftc_object *b, int op)
 
 static ftc_object *set_or(ftc_object *a, ftc_object *b)
 {
-    if (!fp_set_check(a) || !fp_set_check(b))
+    if (!_fp_set_is(a) || !_fp_set_is(b))
         return fp_NotImplemented;
     ftc_object *r = _fp_set_copy_of(a);
     if (r != NULL && fp_set_update(r, b) < 0) {
@@ -113,21 +113,21 @@ static ftc_object *set_or(ftc_object *a, ftc_object *b)
 
 static ftc_object *set_and(ftc_object *a, ftc_object *b)
 {
-    if (!fp_set_check(a) || !fp_set_check(b))
+    if (!_fp_set_is(a) || !_fp_set_is(b))
         return fp_NotImplemented;
     return _fp_set_intersection2(a, b);
 }
 
 static ftc_object *set_sub(ftc_object *a, ftc_object *b)
 {
-    if (!fp_set_check(a) || !fp_set_check(b))
+    if (!_fp_set_is(a) || !_fp_set_is(b))
         return fp_NotImplemented;
     return _fp_set_difference2(a, b);
 }
 
 static ftc_object *set_xor(ftc_object *a, ftc_object *b)
 {
-    if (!fp_set_check(a) || !fp_set_check(b))
+    if (!_fp_set_is(a) || !_fp_set_is(b))
         return fp_NotImplemented;
     ftc_object *r = _fp_set_copy_of(b);
     if (r != NULL && _fp_set_symmetric_update(r, a) < 0) {
@@ -350,7 +350,7 @@ METHOD(symmetric_difference_update)
 {
     if (fp_check_args("symmetric_difference_update", nargs, kwnames, 1, 1) < 0)
         return NULL;
-    if (fp_set_check(args[0]))
+    if (_fp_set_is(args[0]))
         return _fp_set_symmetric_update(self, args[0]) < 0 ? NULL : fp_None;
     ftc_object *o = fp_set_new();
     int rc = o ? fp_set_update(o, args[0]) : -1;
@@ -379,7 +379,7 @@ METHOD(clear)
 /* The argument of issubset & co as a set (a new reference). */
 static ftc_object *as_set(ftc_object *o)
 {
-    if (fp_set_check(o)) {
+    if (_fp_set_is(o)) {
         ftc_incref(o);
         return o;
     }

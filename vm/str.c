@@ -629,7 +629,6 @@ fp_type fp_str_type = {
     FP_TYPE_HEAD,
     .ct = { "str", sizeof(_ftc_str_object), NULL, NULL, NULL },
     .base = &fp_object_type,
-    .flags = FP_TPFLAG_BASETYPE,
     .repr = str_repr,
     .str = str_str,
     .hash = str_hash,

@@ -412,7 +412,6 @@ fp_type fp_tuple_type = {
     FP_TYPE_HEAD,
     .ct = { "tuple", sizeof(fp_tuple_object), tuple_dealloc, NULL, NULL },
     .base = &fp_object_type,
-    .flags = FP_TPFLAG_BASETYPE,
     .repr = tuple_repr,
     .hash = tuple_hash,
     .richcompare = tuple_richcompare,
