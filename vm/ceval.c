@@ -772,8 +772,14 @@ dispatch:
     }
     TARGET(LOAD_DEREF) {
         fp_cell_object *cell = (fp_cell_object *)lp[oparg];
-        ftc_object *v = ftc_atomic_load_acquire(&cell->ref);
-        if (v == NULL || !ftc_try_incref(v)) {
+        ftc_object *v;
+        /* Acquire: pairs with STORE_DEREF's exchange; a value being replaced is freed only
+         * after a grace period (STORE_DEREF marks it shared), so the try-incref is safe, and
+         * ftc_try_incref_slot re-checks the cell still holds it. */
+        do {
+            v = ftc_atomic_load_acquire(&cell->ref);
+        } while (v != NULL && !ftc_try_incref_slot(&cell->ref, v));
+        if (v == NULL) {
             const char *nm = fp_str_data(f->code->localnames[oparg]);
             if ((int)oparg < f->code->nlocals + f->code->ncells)
                 fp_err_set(&fp_UnboundLocalError_type,
@@ -807,6 +813,9 @@ dispatch:
     TARGET(STORE_DEREF) {
         fp_cell_object *cell = (fp_cell_object *)lp[oparg];
         ftc_object *v = POP();
+        /* nogil: other threads may read the cell without a lock; what it held is freed only
+         * after they can no longer be looking at it */
+        ftc_object_set_shared(v);
         ftc_object *old = ftc_atomic_exchange_acq_rel(&cell->ref, v);
         ftc_xdecref(old);
         DISPATCH();
@@ -908,17 +917,17 @@ dispatch:
         fp_type *tp = fp_type_of(o);
         SAVE_FRAME();
         if (tp->getattr == NULL || tp->getattr == fp_generic_getattr) {
-            ftc_object *d = fp_type_lookup(tp, name);
+            ftc_object *d = fp_type_lookup_ref(tp, name);
             if (d != NULL && (fp_type_of(d) == &fp_function_type ||
                               fp_type_of(d) == &fp_methoddescr_type)) {
                 ftc_object *idict = tp->dictoffset ? fp_instance_dict(o, false) : NULL;
                 if (idict == NULL || ftc_dict_contains(idict, name) != 1) {
-                    ftc_incref(d);
                     sp[-1] = d;
                     PUSH(o);
                     DISPATCH();
                 }
             }
+            ftc_xdecref(d);
         }
         ftc_object *v = fp_getattr(o, name);
         if (v == NULL)

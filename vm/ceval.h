@@ -218,7 +218,9 @@ ftc_object *fp_class_new(ftc_object *name, fp_type *base, ftc_object *ns, ftc_ob
 ftc_object *fp_instance_dict(ftc_object *o, bool create);   /* borrowed */
 /* type_slots.c: re-derives a heap type's slots after its attribute `name` changed. */
 void _fp_type_fixup_slots(fp_type *t, const char *name);
-void _fp_type_modified(void);      /* bumps the type epoch (invalidates lookup caches) */
+void _fp_type_modified(void);
+/* fp_type_lookup returning a new reference (safe against a concurrent replacement). */
+ftc_object *fp_type_lookup_ref(fp_type *t, ftc_object *name);      /* bumps the type epoch (invalidates lookup caches) */
 
 /* ---- gen.c ---- */
 ftc_object *fp_gen_new(fp_frame *frame, fp_function_object *func);

@@ -359,21 +359,26 @@ ftc_object *fp_call_method(ftc_object *obj, ftc_object *name, ftc_object *const 
 {
     fp_type *t = fp_type_of(obj);
     if (t->getattr == NULL || t->getattr == fp_generic_getattr) {
-        ftc_object *d = fp_type_lookup(t, name);
-        if (d != NULL && (fp_type_of(d) == &fp_function_type ||
-                          fp_type_of(d) == &fp_methoddescr_type)) {
+        ftc_object *d = fp_type_lookup_ref(t, name);
+        if (d != NULL && !(fp_type_of(d) == &fp_function_type ||
+                           fp_type_of(d) == &fp_methoddescr_type)) {
+            ftc_decref(d);
+            d = NULL;
+        }
+        if (d != NULL) {
             ftc_object *idict = t->dictoffset ? fp_instance_dict(obj, false) : NULL;
             if (idict == NULL || ftc_dict_contains(idict, name) != 1) {
                 size_t nkw = kwnames ? fp_tuple_size(kwnames) : 0;
                 size_t total = nargs + nkw;
                 ftc_object *small[9];
                 ftc_object **buf = total + 1 <= 9 ? small : malloc((total + 1) * sizeof *buf);
-                if (buf == NULL)
+                if (buf == NULL) {
+                    ftc_decref(d);
                     return fp_err_nomem();
+                }
                 buf[0] = obj;
                 if (total)
                     memcpy(buf + 1, args, total * sizeof *buf);
-                ftc_incref(d);
                 ftc_object *r;
                 if (fp_type_of(d) == &fp_methoddescr_type)
                     r = ((fp_methoddescr_object *)d)->def->fn(obj, buf + 1, nargs, kwnames);
@@ -384,6 +389,7 @@ ftc_object *fp_call_method(ftc_object *obj, ftc_object *name, ftc_object *const 
                     free(buf);
                 return r;
             }
+            ftc_decref(d);
         }
     }
     ftc_object *m = fp_getattr(obj, name);

@@ -85,6 +85,19 @@ ftc_object *fp_type_lookup(fp_type *t, ftc_object *name)
     return v;
 }
 
+ftc_object *fp_type_lookup_ref(fp_type *t, ftc_object *name)
+{
+    ftc_object *v = fp_type_lookup(t, name);
+    if (v == NULL || FTC_LIKELY(ftc_try_incref(v)))
+        return v;
+    /* another thread just replaced it and dropped the last reference: read under the lock */
+    for (; t != NULL; t = t->base) {
+        if (t->dict != NULL && ftc_dict_get_ref(t->dict, name, &v) == 1)
+            return v;
+    }
+    return NULL;
+}
+
 void _fp_type_modified(void)
 {
     /* Release: pairs with the acquire load in fp_type_lookup. */
@@ -144,10 +157,9 @@ static void no_attr(ftc_object *o, ftc_object *name)
 ftc_object *fp_generic_getattr(ftc_object *o, ftc_object *name)
 {
     fp_type *tp = fp_type_of(o);
-    ftc_object *descr = fp_type_lookup(tp, name);
+    ftc_object *descr = fp_type_lookup_ref(tp, name);
     fp_type *dt = NULL;
     if (descr != NULL) {
-        ftc_incref(descr);
         dt = fp_type_of(descr);
         if (dt->descr_get != NULL && dt->descr_set != NULL) {
             ftc_object *r = dt->descr_get(descr, o, tp);
@@ -176,14 +188,14 @@ ftc_object *fp_generic_getattr(ftc_object *o, ftc_object *name)
     }
     /* __getattr__ on a user class: the fallback when nothing else has the name */
     if (tp->flags & FP_TPFLAG_HEAPTYPE) {
-        ftc_object *ga = fp_type_lookup(tp, fp_intern("__getattr__"));
+        ftc_object *ga = fp_type_lookup_ref(tp, fp_intern("__getattr__"));
         if (ga != NULL && fp_type_of(ga) == &fp_function_type) {
             ftc_object *args[2] = {o, name};
-            ftc_incref(ga);
             ftc_object *r = fp_call(ga, args, 2, NULL);
             ftc_decref(ga);
             return r;
         }
+        ftc_xdecref(ga);
     }
     no_attr(o, name);
     return NULL;
@@ -192,12 +204,16 @@ ftc_object *fp_generic_getattr(ftc_object *o, ftc_object *name)
 int fp_generic_setattr(ftc_object *o, ftc_object *name, ftc_object *v)
 {
     fp_type *tp = fp_type_of(o);
-    ftc_object *descr = fp_type_lookup(tp, name);
+    ftc_object *descr = fp_type_lookup_ref(tp, name);
     if (descr != NULL) {
         fp_type *dt = fp_type_of(descr);
+        ftc_decref(descr);   /* only its kind matters below, unless it is a data descriptor */
         if (dt->descr_set != NULL) {
-            ftc_incref(descr);
-            int r = dt->descr_set(descr, o, v);
+            descr = fp_type_lookup_ref(tp, name);
+            if (descr == NULL)
+                return fp_generic_setattr(o, name, v);
+            int r = fp_type_of(descr)->descr_set ? fp_type_of(descr)->descr_set(descr, o, v)
+                                                 : fp_generic_setattr(o, name, v);
             ftc_decref(descr);
             return r;
         }
@@ -458,9 +474,8 @@ static ftc_object *type_getattr(ftc_object *o, ftc_object *name)
     ftc_object *meta = fp_type_lookup(&fp_type_type, name);
     if (meta != NULL && fp_type_of(meta)->descr_set != NULL)
         return fp_type_of(meta)->descr_get(meta, o, &fp_type_type);
-    ftc_object *v = fp_type_lookup(t, name);
+    ftc_object *v = fp_type_lookup_ref(t, name);
     if (v != NULL) {
-        ftc_incref(v);
         fp_type *vt = fp_type_of(v);
         if (vt->descr_get != NULL) {
             ftc_object *r = vt->descr_get(v, NULL, t);

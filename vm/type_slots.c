@@ -315,10 +315,7 @@ int fp_type_ready(fp_type *t)
 /* ---- slot functions for user classes ---- */
 static ftc_object *lookup_dunder(ftc_object *o, const char *name)
 {
-    ftc_object *d = fp_type_lookup(fp_type_of(o), fp_intern(name));
-    if (d != NULL)
-        ftc_incref(d);
-    return d;
+    return fp_type_lookup_ref(fp_type_of(o), fp_intern(name));
 }
 
 /* Calls the special method found on type(self): a new reference, NULL on error; *found = 0
