@@ -67,7 +67,12 @@ ftc_object *fp_cell_new(ftc_object *v)
     fp_cell_object *c = (fp_cell_object *)ftc_object_new(&fp_cell_type.ct);
     if (c == NULL)
         return fp_err_nomem();
-    ftc_xincref(v);
+    if (v != NULL) {
+        /* readers in other threads take references with try-incref (ceval.c LOAD_DEREF),
+         * which needs the value marked shared (and freed after a grace period) */
+        ftc_object_set_shared(v);
+        ftc_incref(v);
+    }
     c->ref = v;
     return FTC_OBJ(c);
 }
