@@ -327,8 +327,9 @@ static ftc_object *future_repr(ftc_object *self)
         ftc_object *out = NULL;
         int rc = ftc_future_result(f->fut, 0, &out);
         const char *what = rc == 0 ? "returned" : "raised";
+        ftc_object *exc = ftc_atomic_load_acquire(&f->exc); /* as in raise_outcome */
         const char *tname = rc == 0 ? (out ? fp_type_name(out) : "NoneType")
-                                    : (f->exc ? fp_type_name(f->exc) : "Exception");
+                                    : (exc ? fp_type_name(exc) : "Exception");
         ftc_object *r = fp_str_from_fmt("<Future at %p state=finished %s %s>", (void *)f,
                                         what, tname);
         if (out != NULL)

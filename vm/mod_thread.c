@@ -96,15 +96,10 @@ static ftc_object *target_name(ftc_object *target)
     return n;
 }
 
-static int thread_init(ftc_object *self, ftc_object *const *args, size_t nargs,
-                       ftc_object *kwnames)
+/* Thread.__init__ with its arguments parsed: a[] = group, target, name, args, kwargs, daemon
+ * (each NULL when not given). suffix: an unnamed thread's name gets " (target.__name__)". */
+static int thread_setup(thread_object *t, ftc_object *const *a, bool suffix)
 {
-    static const char *const kwlist[] = {"group", "target", "name", "args", "kwargs",
-                                         "daemon", NULL};
-    ftc_object *a[6];
-    if (fp_parse_args("Thread", args, nargs, kwnames, kwlist, 0, 5, a) < 0)
-        return -1;
-    thread_object *t = THREAD(self);
     if (ftc_atomic_load_acquire(&t->state) != ST_INITIAL) {
         fp_err_set(&fp_RuntimeError_type, "cannot re-initialize a started thread");
         return -1;
@@ -119,7 +114,7 @@ static int thread_init(ftc_object *self, ftc_object *const *args, size_t nargs,
         name = fp_str(a[2]);
     } else {
         uint64_t n = ftc_atomic_fetch_add(&thread_counter, 1) + 1;
-        ftc_object *tn = target ? target_name(target) : NULL;
+        ftc_object *tn = target && suffix ? target_name(target) : NULL;
         if (tn != NULL && fp_str_check(tn))
             name = fp_str_from_fmt("Thread-%llu (%s)", (unsigned long long)n, fp_str_data(tn));
         else
@@ -163,6 +158,17 @@ fail:
     if (tkw != NULL)
         ftc_decref(tkw);
     return -1;
+}
+
+static int thread_init(ftc_object *self, ftc_object *const *args, size_t nargs,
+                       ftc_object *kwnames)
+{
+    static const char *const kwlist[] = {"group", "target", "name", "args", "kwargs",
+                                         "daemon", NULL};
+    ftc_object *a[6];
+    if (fp_parse_args("Thread", args, nargs, kwnames, kwlist, 0, 5, a) < 0)
+        return -1;
+    return thread_setup(THREAD(self), a, true);
 }
 
 static ftc_object *thread_init_method(ftc_object *self, ftc_object *const *args, size_t nargs,
@@ -532,4 +538,98 @@ fp_type fp_mod_dummy_thread_type = {
     .module = "threading",
     .base = &fp_mod_thread_type,
     .dictoffset = offsetof(thread_object, dict),
+};
+
+/* ---- Timer ----
+ * threading.Timer(interval, function, args=None, kwargs=None): a Thread whose run() waits
+ * interval seconds on a private event, then calls function(*args, **kwargs) unless cancel()
+ * set the event first; named "Thread-N" like a Thread without a target (CPython). */
+
+typedef struct timer_object {
+    thread_object base;
+    double interval;
+    ftc_object *cancelled;            /* ftcore Event, set by cancel() and after the call */
+} timer_object;
+
+static void timer_dealloc(ftc_object *o)
+{
+    timer_object *tm = (timer_object *)o;
+    if (tm->cancelled != NULL)
+        ftc_decref(tm->cancelled);
+    thread_dealloc(o);
+}
+
+static int timer_init(ftc_object *self, ftc_object *const *args, size_t nargs,
+                      ftc_object *kwnames)
+{
+    static const char *const kwlist[] = {"interval", "function", "args", "kwargs", NULL};
+    ftc_object *a[4];
+    if (fp_parse_args("Timer", args, nargs, kwnames, kwlist, 2, 4, a) < 0)
+        return -1;
+    timer_object *tm = (timer_object *)self;
+    if (fp_float_check(a[0])) {
+        tm->interval = fp_float_value(a[0]);
+    } else if (fp_int_like(a[0])) {
+        tm->interval = (double)fp_int_like_value(a[0]);
+    } else {
+        fp_err_set(&fp_TypeError_type, "must be real number, not %s", fp_type_name(a[0]));
+        return -1;
+    }
+    if (tm->cancelled == NULL && (tm->cancelled = ftc_sync_event_new()) == NULL) {
+        fp_err_nomem();
+        return -1;
+    }
+    ftc_object *setup[6] = {NULL, a[1], NULL, a[2] != fp_None ? a[2] : NULL,
+                            a[3] != fp_None ? a[3] : NULL, NULL};
+    return thread_setup(&tm->base, setup, false);
+}
+
+static ftc_object *timer_run(ftc_object *self, ftc_object *const *args, size_t nargs,
+                             ftc_object *kwnames)
+{
+    timer_object *tm = (timer_object *)self;
+    int rc = ftc_sync_event_wait(tm->cancelled, tm->interval < 0 ? 0 : tm->interval);
+    if (rc < 0 && rc != FTC_ETIMEDOUT)
+        return fp_mod_raise_code(rc), NULL;
+    ftc_object *r = fp_None;
+    if (ftc_sync_event_is_set(tm->cancelled) != 1)
+        r = thread_run(self, args, nargs, kwnames);
+    ftc_sync_event_set(tm->cancelled);
+    return r;
+}
+
+static ftc_object *timer_cancel(ftc_object *self, ftc_object *const *args, size_t nargs,
+                                ftc_object *kwnames)
+{
+    (void)args;
+    if (fp_check_args("cancel", nargs, kwnames, 0, 0) < 0)
+        return NULL;
+    ftc_sync_event_set(((timer_object *)self)->cancelled);
+    return fp_None;
+}
+
+static ftc_object *timer_init_method(ftc_object *self, ftc_object *const *args, size_t nargs,
+                                     ftc_object *kwnames)
+{
+    if (timer_init(self, args, nargs, kwnames) < 0)
+        return NULL;
+    return fp_None;
+}
+
+static const fp_method_def timer_methods[] = {
+    {"__init__", timer_init_method, 0},
+    {"run", timer_run, 0},
+    {"cancel", timer_cancel, 0},
+    {NULL, NULL, 0},
+};
+
+fp_type fp_mod_timer_type = {
+    FP_TYPE_HEAD,
+    .ct = {"Timer", sizeof(timer_object), timer_dealloc, NULL, NULL},
+    .module = "threading",
+    .base = &fp_mod_thread_type,
+    .flags = FP_TPFLAG_BASETYPE,
+    .dictoffset = offsetof(thread_object, dict),
+    .init = timer_init,
+    .methods = timer_methods,
 };

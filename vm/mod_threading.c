@@ -384,6 +384,7 @@ int fp_mod_threading_init(ftc_object *m)
         return -1;
     if (fp_module_add_functions(m, threading_functions) < 0 ||
         fp_module_add(m, "Thread", FP_TYPE_OBJ(&fp_mod_thread_type)) < 0 ||
+        fp_module_add_type(m, &fp_mod_timer_type) < 0 ||
         fp_module_add(m, "_MainThread", FP_TYPE_OBJ(&fp_mod_main_thread_type)) < 0 ||
         fp_module_add(m, "_DummyThread", FP_TYPE_OBJ(&fp_mod_dummy_thread_type)) < 0 ||
         fp_mod_sync_add(m) < 0)

@@ -32,7 +32,8 @@ typedef struct thread_object {
     ftc_event started, finished;
 } thread_object;
 
-extern fp_type fp_mod_thread_type, fp_mod_main_thread_type, fp_mod_dummy_thread_type;
+extern fp_type fp_mod_thread_type, fp_mod_main_thread_type, fp_mod_dummy_thread_type,
+    fp_mod_timer_type;
 
 #define THREAD(o) ((thread_object *)(o))
 
