@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int fp_argc;
 char **fp_argv;
@@ -50,6 +51,22 @@ static char *read_file(const char *path, size_t *len)
     fclose(f);
     *len = n;
     return buf;
+}
+
+/* The name CPython gives the main script in tracebacks: the path joined to the working
+ * directory as given (CPython 3.11 does not normalise "." or ".." in it). */
+static char *abspath(const char *path)
+{
+    char cwd[4096];
+    size_t cap = strlen(path) + sizeof cwd + 2;
+    char *joined = malloc(cap);
+    if (joined == NULL)
+        return NULL;
+    if (path[0] == '/' || getcwd(cwd, sizeof cwd) == NULL)
+        snprintf(joined, cap, "%s", path);
+    else
+        snprintf(joined, cap, "%s/%s", cwd, path);
+    return joined;
 }
 
 static void print_stats(void)
@@ -153,8 +170,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "ftpy: cannot initialise the interpreter\n");
         status = 1;
     } else {
+        char *shown = path != NULL ? abspath(path) : NULL;
         int r = code != NULL ? fp_run_source(code, strlen(code), "<string>")
-                             : fp_run_source(src, len, path);
+                             : fp_run_source(src, len, shown ? shown : path);
+        free(shown);
         if (r != 0) {
             ftc_object *exc = fp_err_fetch();
             status = exc != NULL ? fp_exit_status(exc) : 1;
