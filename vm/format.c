@@ -31,15 +31,17 @@
 
 void fp_buf_init(fp_buf *b)
 {
-    b->data = NULL;
+    b->data = b->small;
     b->len = 0;
-    b->cap = 0;
+    b->cap = sizeof b->small;
     b->oom = false;
+    b->small[0] = '\0';
 }
 
 void fp_buf_free(fp_buf *b)
 {
-    ftc_mem_free(b->data);
+    if (b->data != b->small)
+        ftc_mem_free(b->data);
     fp_buf_init(b);
 }
 
@@ -54,10 +56,17 @@ bool fp_buf_reserve(fp_buf *b, size_t n)
     size_t need = b->len + n + 1;  /* and the NUL */
     if (need <= b->cap)
         return true;
-    size_t cap = b->cap ? b->cap : 64;
+    size_t cap = b->cap * 2;
     while (cap < need)
         cap *= 2;
-    char *d = ftc_mem_realloc(b->data, cap);
+    char *d;
+    if (b->data == b->small) {
+        d = ftc_mem_alloc(cap);
+        if (d != NULL)
+            memcpy(d, b->small, b->len + 1);
+    } else {
+        d = ftc_mem_realloc(b->data, cap);
+    }
     if (d == NULL) {
         b->oom = true;
         return false;

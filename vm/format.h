@@ -22,12 +22,14 @@ typedef char fp_err[FP_ERR_CAP];
 /* ---- a growable byte buffer ----
  * fp_buf b; fp_buf_init(&b); fp_buf_put(&b, "x", 1); ... if (b.oom) ...; fp_buf_free(&b);
  * An allocation failure sets oom and makes every later put a no-op, so a writer checks once at
- * the end. data is NUL-terminated whenever len > 0 and oom is false. */
+ * the end. data is always NUL-terminated while oom is false. */
 typedef struct fp_buf {
-    char *data;
+    char *data;       /* small until it outgrows it, then the heap */
     size_t len;
     size_t cap;
     bool oom;
+    char small[120];  /* short texts (a print line, a number) need no allocation; so an
+                         fp_buf must stay where fp_buf_init put it */
 } fp_buf;
 
 void fp_buf_init(fp_buf *b);
