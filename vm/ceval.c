@@ -19,6 +19,7 @@
  * and the search continues in the caller.
  */
 #include "ceval.h"
+#include "lib.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -392,7 +393,7 @@ static ftc_object *build_string(ftc_object **items, size_t n)
     size_t total = 0;
     for (size_t i = 0; i < n; i++)
         total += fp_str_len(items[i]);
-    char small[512];
+    char small[512] = {0};
     char *buf = total <= sizeof small ? small : malloc(total);
     if (buf == NULL)
         return fp_err_nomem();
@@ -1795,6 +1796,15 @@ dispatch:
             goto error;
         }
         PUSH(v);
+        DISPATCH();
+    }
+    TARGET(BUILD_SET_CONST) {
+        ftc_object *tup = TOP();
+        ftc_object *st = fp_set_from_constants(tup);
+        if (st == NULL)
+            goto error;
+        sp[-1] = st;
+        ftc_decref(tup);
         DISPATCH();
     }
     TARGET(LOAD_ASSERTION_ERROR) {

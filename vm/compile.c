@@ -113,7 +113,7 @@ static int stack_effect(int op, int arg)
     case OP_UNARY_POS: case OP_UNARY_INVERT: case OP_UNARY_NOT: case OP_GET_ITER:
     case OP_JUMP: case OP_JUMP_BACK: case OP_LIST_TO_TUPLE: case OP_LOAD_ATTR:
     case OP_DELETE_FAST: case OP_DELETE_DEREF: case OP_DELETE_GLOBAL: case OP_DELETE_NAME:
-    case OP_CLEAR_FAST:
+    case OP_CLEAR_FAST: case OP_BUILD_SET_CONST:
         return 0;
     case OP_POP_TOP: case OP_STORE_FAST: case OP_STORE_DEREF: case OP_STORE_GLOBAL:
     case OP_STORE_NAME: case OP_DELETE_ATTR: case OP_BINARY_SUBSCR: case OP_BINARY_OP:
@@ -448,8 +448,10 @@ static fp_code_object *assemble(compiler *c)
         k++;
     }
     co->nexc = k;
-    memcpy(co->code, u->code, u->n * sizeof *co->code);
-    memcpy(co->lines, u->lines, u->n * sizeof *co->lines);
+    if (u->n) {
+        memcpy(co->code, u->code, u->n * sizeof *co->code);
+        memcpy(co->lines, u->lines, u->n * sizeof *co->lines);
+    }
     co->ncode = u->n;
     for (size_t i = 0; i < u->nconsts; i++) {
         co->consts[i] = u->consts[i];
@@ -457,7 +459,8 @@ static fp_code_object *assemble(compiler *c)
         ftc_incref(u->consts[i]);
     }
     co->nconsts = u->nconsts;
-    memcpy(co->names, u->names, u->nnames * sizeof *co->names);
+    if (u->nnames)
+        memcpy(co->names, u->names, u->nnames * sizeof *co->names);
     co->nnames = u->nnames;
     for (size_t i = 0; i < nlp; i++) {
         const char *nm = i < u->nlocals ? u->locals[i]
@@ -573,8 +576,46 @@ static void compile_display(compiler *c, fp_expr_seq *elts, int kind)
     compile_display_ex(c, elts, kind, 0);
 }
 
+static bool all_const(fp_expr_seq *elts)
+{
+    for (size_t i = 0; i < elts->n; i++)
+        if (elts->items[i]->kind != FP_EX_CONST)
+            return false;
+    return true;
+}
+
+static void compile_const(compiler *c, fp_expr *e);
+
 static void compile_display_ex(compiler *c, fp_expr_seq *elts, int kind, int extend_flag)
 {
+    if (kind == FP_EX_SET && elts->n > 2 && all_const(elts)) {
+        /* CPython builds {1, 2, 3} from a frozenset constant, whose iteration order it then
+         * keeps: BUILD_SET_CONST makes the same set from the constants */
+        ftc_object *tup = fp_tuple_new(elts->n);
+        if (tup == NULL) {
+            c_nomem(c);
+            return;
+        }
+        for (size_t i = 0; i < elts->n; i++)
+            fp_tuple_items(tup)[i] = fp_None;
+        for (size_t i = 0; i < elts->n; i++) {
+            size_t before = c->u->nconsts;
+            compile_const(c, elts->items[i]);   /* LOAD_CONST k: take k, then drop the word */
+            if (c->failed) {
+                ftc_decref(tup);
+                return;
+            }
+            c->u->n--;
+            c->u->depth--;
+            ftc_object *k = c->u->consts[FP_OPARG(c->u->code[c->u->n])];
+            ftc_incref(k);
+            fp_tuple_items(tup)[i] = k;
+            (void)before;
+        }
+        load_const_obj(c, tup);
+        emit(c, OP_BUILD_SET_CONST, 0);
+        return;
+    }
     if (!has_starred(elts)) {
         for (size_t i = 0; i < elts->n; i++)
             compile_expr(c, elts->items[i]);

@@ -704,8 +704,13 @@ ftc_object *fp_class_new(ftc_object *name, fp_type *base, ftc_object *ns, ftc_ob
 {
     (void)qualname;
     if (!(base->flags & FP_TPFLAG_BASETYPE)) {
-        fp_err_set(&fp_TypeError_type, "type '%s' is not an acceptable base type",
-                   base->ct.name);
+        if (base == &fp_int_type || base == &fp_float_type || base == &fp_str_type ||
+            base == &fp_tuple_type || base == &fp_list_type || base == &fp_dict_type)
+            fp_err_set(&fp_NotImplementedError_type, "ftpy does not support subclassing '%s'",
+                       base->ct.name);
+        else
+            fp_err_set(&fp_TypeError_type, "type '%s' is not an acceptable base type",
+                       base->ct.name);
         return NULL;
     }
     fp_type *t = (fp_type *)ftc_object_new(&fp_type_type.ct);
