@@ -967,6 +967,12 @@ dispatch:
                 fp_err_set(&fp_IndexError_type, "list index out of range");
                 goto error;
             }
+        } else if (fp_tuple_check(o) && ftc_int_check(key) &&
+                   (uint64_t)(ftc_int_value(key) + (ftc_int_value(key) < 0 ? (int64_t)fp_tuple_size(o) : 0)) <
+                       fp_tuple_size(o)) {
+            int64_t i = ftc_int_value(key);
+            v = fp_tuple_items(o)[i < 0 ? i + (int64_t)fp_tuple_size(o) : i];
+            ftc_incref(v);
         } else {
             SAVE_FRAME();
             v = fp_getitem(o, key);
@@ -980,8 +986,20 @@ dispatch:
     }
     TARGET(STORE_SUBSCR) {
         ftc_object *key = POP(), *o = POP(), *v = POP();
-        SAVE_FRAME();
-        int r = fp_setitem(o, key, v);
+        int r;
+        if (fp_list_check(o) && ftc_int_check(key)) {
+            r = ftc_list_set(o, ftc_int_value(key), v);
+            if (r < 0) {
+                if (r == FTC_EINDEX)
+                    fp_err_set(&fp_IndexError_type, "list assignment index out of range");
+                else
+                    fp_err_from_code(r, NULL);
+                r = -1;
+            }
+        } else {
+            SAVE_FRAME();
+            r = fp_setitem(o, key, v);
+        }
         ftc_decref(key);
         ftc_decref(o);
         ftc_decref(v);
@@ -1023,6 +1041,26 @@ dispatch:
             ftc_decref(a);
             DISPATCH();
         }
+        if (fp_float_check(a) && fp_float_check(b) && oparg <= FP_NB_TRUEDIV) {
+            double x = fp_float_value(a), y = fp_float_value(b), z;
+            switch (oparg) {
+            case FP_NB_ADD: z = x + y; break;
+            case FP_NB_SUB: z = x - y; break;
+            case FP_NB_MUL: z = x * y; break;
+            default:
+                if (y == 0.0)
+                    goto generic_binop;   /* ZeroDivisionError with lib's message */
+                z = x / y;
+                break;
+            }
+            r = fp_float_new(z);
+            ftc_decref(b);
+            if (r == NULL)
+                goto error;
+            sp[-1] = r;
+            ftc_decref(a);
+            DISPATCH();
+        }
     generic_binop:
         SAVE_FRAME();
         r = fp_binop(a, b, (int)oparg);
@@ -1051,6 +1089,16 @@ dispatch:
                 ftc_decref(a);
                 DISPATCH();
             }
+        }
+        if (fp_float_check(a) && fp_float_check(b) && oparg <= FP_NB_MUL) {
+            double x = fp_float_value(a), y = fp_float_value(b);
+            r = fp_float_new(oparg == FP_NB_ADD ? x + y : oparg == FP_NB_SUB ? x - y : x * y);
+            ftc_decref(b);
+            if (r == NULL)
+                goto error;
+            sp[-1] = r;
+            ftc_decref(a);
+            DISPATCH();
         }
         SAVE_FRAME();
         r = fp_inplace_binop(a, b, (int)oparg);
