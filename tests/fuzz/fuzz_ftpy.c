@@ -8,12 +8,21 @@
  * not NUL-terminated at its length, or an expression deeper than the parser promises
  * (FP_AST_MAX_DEPTH in vm/parser.h) — the promise a recursive compiler relies on.
  *
+ * With FTPY_FUZZ_COMPILE defined (linked with the whole interpreter), every tree that parses is
+ * also compiled by fp_compile() (vm/compile.c), which must return a code object or raise an
+ * exception (SyntaxError for what only the compiler sees), never crash: the runtime is started
+ * once, and fuzz_ftpy_fini() (called by replay.c) shuts it down.
+ *
  * Built by tests/fuzz/run.sh with clang -fsanitize=fuzzer,address,undefined (make fuzz), and
  * replayed over the committed corpus tests/fuzz/corpus_ftpy/ by replay.c in every test preset
  * (ctest fuzz.ftpy_replay).
  */
 #include "ast.h"
 #include "parser.h"
+#ifdef FTPY_FUZZ_COMPILE
+#include "ceval.h"
+#include "ftpy.h"
+#endif
 
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +30,7 @@
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+void fuzz_ftpy_fini(void);
 
 #define FZ_CHECK(cond)                                                                     \
     do {                                                                                   \
@@ -304,6 +314,41 @@ static void check_stmts(fp_stmt_seq s, int depth)
         check_stmt(s.items[i], depth);
 }
 
+#ifdef FTPY_FUZZ_COMPILE
+/* sys.argv's source, defined by vm/main.c in the interpreter (not linked here) */
+int fp_argc;
+char **fp_argv;
+
+static int runtime_up;
+
+static void compile_tree(fp_module_ast *m)
+{
+    if (!runtime_up) {
+        FZ_CHECK(ftc_runtime_init(NULL) == 0);
+        FZ_CHECK(fp_runtime_init() == 0);
+        runtime_up = 1;
+    }
+    fp_code_object *co = fp_compile(m, "<fuzz>");
+    if (co == NULL) {
+        FZ_CHECK(fp_err_occurred());
+        fp_err_clear();
+    } else {
+        FZ_CHECK(!fp_err_occurred());
+        ftc_decref((ftc_object *)co);
+    }
+}
+#endif
+
+void fuzz_ftpy_fini(void)
+{
+#ifdef FTPY_FUZZ_COMPILE
+    if (runtime_up) {
+        fp_runtime_fini();
+        runtime_up = 0;
+    }
+#endif
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fp_module_ast m;
@@ -313,6 +358,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (r == 0) {
         FZ_CHECK(m.arena != NULL && strcmp(m.filename, "<fuzz>") == 0);
         check_stmts(m.body, 0);
+#ifdef FTPY_FUZZ_COMPILE
+        compile_tree(&m);
+#endif
         fp_arena_free(m.arena);
     } else if (r == -1) {
         FZ_CHECK(err.kind != NULL && err.msg[0] != '\0');

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the differential fuzz harness with clang and libFuzzer (ASan + UBSan) for both
 # variants, in their own build directories (build-fuzz-gil, build-fuzz-nogil; FTC_DEBUG=3, so
-# the containers' full-structure checks run after every write), then ftpy's lexer/parser
-# harness (fuzz_ftpy.c, from tests/fuzz/corpus_ftpy), and runs each for SECONDS, starting from
+# the containers' full-structure checks run after every write), then ftpy's lexer, parser and
+# compiler harness (fuzz_ftpy.c, from tests/fuzz/corpus_ftpy), and runs each for SECONDS, starting from
 # the committed corpus. New inputs go to a temporary directory, never into the committed
 # corpora; a crashing input is written to tests/fuzz/crash-* (git-ignored).
 # usage: tests/fuzz/run.sh [SECONDS]      (make fuzz SECONDS=N)
@@ -31,18 +31,21 @@ for variant in gil nogil; do
         "$work" "$root/tests/fuzz/corpus"
     rm -rf "$work"
 done
-# ftpy's front end: lexer and parser (variant-independent C, no runtime), from its own corpus,
-# with a dictionary of Python's tokens.
+# ftpy's front end and compiler: the lexer, the parser and fp_compile() (the interpreter's object
+# files, built in build-fuzz-gil with the same flags), from its own corpus, with a dictionary of
+# Python's tokens.
 bdir=$root/build-fuzz-gil
-mkdir -p "$bdir"
-echo "== fuzz: building ftpy's lexer and parser harness"
+echo "== fuzz: building ftpy's lexer, parser and compiler harness"
+cmake --build "$bdir" --target ftpy_vm -j "$jobs" >/dev/null
 clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    -I"$root/vm" "$root/tests/fuzz/fuzz_ftpy.c" "$root/vm/ast.c" "$root"/vm/lexer*.c \
-    "$root"/vm/parser*.c -o "$bdir/fuzz_ftpy"
+    -DFTPY_FUZZ_COMPILE=1 -D_GNU_SOURCE -I"$root/vm" -I"$bdir/include" -I"$root/include" \
+    -I"$root/atomics" "$root/tests/fuzz/fuzz_ftpy.c" "$bdir"/vm/CMakeFiles/ftpy_vm.dir/*.o \
+    "$bdir/libftcore-gil.a" $(pkg-config --libs liburcu-qsbr) -lpthread -lm \
+    -o "$bdir/fuzz_ftpy"
 work=$(mktemp -d)
-echo "== fuzz: running ftpy's parser for ${secs}s (new inputs in $work)"
+echo "== fuzz: running ftpy's parser and compiler for ${secs}s (new inputs in $work)"
 ASAN_OPTIONS=detect_leaks=1 "$bdir/fuzz_ftpy" -max_total_time="$secs" -max_len=4096 \
     -timeout=30 -print_final_stats=1 -dict="$root/tests/fuzz/ftpy.dict" \
     -artifact_prefix="$root/tests/fuzz/" "$work" "$root/tests/fuzz/corpus_ftpy"
 rm -rf "$work"
-echo "== fuzz: both variants and ftpy's parser ran ${secs}s without a finding"
+echo "== fuzz: both variants and ftpy's front end ran ${secs}s without a finding"
