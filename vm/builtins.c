@@ -404,8 +404,14 @@ static ftc_object *round_int(int64_t v, int64_t n)
 {
     if (n >= 0)
         return fp_int_new(v);
-    if (n < -19)
+    if (n < -18) {
+        /* 10**19 and up do not fit: the result is 0 unless |v| is above half of it (then
+         * the rounded value does not fit either). */
+        uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+        if (n == -19 && a > UINT64_C(5000000000000000000))
+            return fp_int_overflow();
         return fp_int_new(0);
+    }
     int64_t p = 1;
     for (int64_t i = 0; i < -n; i++)
         p *= 10;
