@@ -324,6 +324,17 @@ static ftc_object *str_mul(ftc_object *a, ftc_object *b)
     return r;
 }
 
+/* printf-style formatting is outside ftpy's subset: say so rather than "unsupported operand". */
+static ftc_object *str_mod(ftc_object *a, ftc_object *b)
+{
+    (void)b;
+    if (!fp_str_check(a))
+        return fp_NotImplemented;
+    fp_err_set(&fp_NotImplementedError_type,
+               "ftpy does not support %%-formatting of str (use an f-string or str.format)");
+    return NULL;
+}
+
 static ftc_object *str_iter(ftc_object *o)
 {
     return fp_str_iter_new(o);
@@ -638,7 +649,7 @@ fp_type fp_str_type = {
     .contains = str_contains,
     .bool_ = str_bool,
     .iter = str_iter,
-    .nb = { [FP_NB_ADD] = str_add, [FP_NB_MUL] = str_mul },
+    .nb = { [FP_NB_ADD] = str_add, [FP_NB_MUL] = str_mul, [FP_NB_MOD] = str_mod },
     .new_ = str_new,
     .methods = fp_str_methods,
 };
