@@ -532,7 +532,8 @@ ftc_object *fp_str_join(ftc_object *sep, ftc_object *iterable)
         r = items[0];
         ftc_incref(r);
     } else {
-        char *buf = ftc_mem_alloc(total ? total : 1);
+        char stackbuf[512];
+        char *buf = total <= sizeof stackbuf ? stackbuf : ftc_mem_alloc(total);
         if (buf == NULL) {
             ftc_decref(keep);
             return fp_err_nomem();
@@ -548,7 +549,8 @@ ftc_object *fp_str_join(ftc_object *sep, ftc_object *iterable)
             at += m;
         }
         r = fp_str_new(buf, total);
-        ftc_mem_free(buf);
+        if (buf != stackbuf)
+            ftc_mem_free(buf);
     }
     ftc_decref(keep);
     return r;
