@@ -584,11 +584,32 @@ static void print_one(ftc_object *exc, int depth)
         ftc_object *d = fp_instance_dict(exc, false);
         ftc_object *fn = d ? fp_dict_get(d, fp_intern("filename")) : NULL;
         ftc_object *ln = d ? fp_dict_get(d, fp_intern("lineno")) : NULL;
+        ftc_object *tx = d ? fp_dict_get(d, fp_intern("text")) : NULL;
+        ftc_object *off = d ? fp_dict_get(d, fp_intern("offset")) : NULL;
         if (fn && ln && fp_str_check(fn) && ftc_int_check(ln))
             fprintf(stderr, "  File \"%s\", line %lld\n", fp_str_data(fn),
                     (long long)ftc_int_value(ln));
+        if (tx && fp_str_check(tx) && fp_str_len(tx) > 0) {
+            /* the line without its leading blanks, and a caret under the offset (CPython) */
+            const char *t = fp_str_data(tx);
+            size_t skip = 0;
+            while (t[skip] == ' ' || t[skip] == '\t' || t[skip] == '\f')
+                skip++;
+            size_t len = strcspn(t + skip, "\r\n");
+            fprintf(stderr, "    %.*s\n", (int)len, t + skip);
+            if (off && ftc_int_check(off) && ftc_int_value(off) > 0) {
+                int64_t col = ftc_int_value(off) - 1 - (int64_t)skip;
+                if (col < 0)
+                    col = 0;
+                if (col > (int64_t)len)
+                    col = (int64_t)len;
+                fprintf(stderr, "    %*s^\n", (int)col, "");
+            }
+        }
         ftc_xdecref(fn);
         ftc_xdecref(ln);
+        ftc_xdecref(tx);
+        ftc_xdecref(off);
         fp_err_clear();
     }
     print_type_name(exc, stderr);
