@@ -4,9 +4,9 @@
  * A reader registers with the flavour, does each lookup inside rcu_read_lock/unlock (empty in
  * the QSBR flavour), and in the QSBR flavour reports a quiescent state after each lookup, which
  * is what an ftcore tick is in the nogil build. The table is created at its final size with no
- * automatic resize (PEERS.md: rculfhash's automatic resize can stop for good in 0.13), and torn
- * down after every reader has unregistered: its nodes removed in a read-side section, a grace
- * period, then freed.
+ * automatic resize (rculfhash's automatic resize can stop for good in 0.13:
+ * docs/architecture.md), and torn down after every reader has unregistered: its nodes removed
+ * in a read-side section, a grace period, then freed.
  */
 #define _LGPL_SOURCE 1
 #if defined(PEER_URCU_QSBR)

@@ -11,8 +11,8 @@
  *
  *   ck_hs           Concurrency Kit's single-writer many-reader hash set (SPMC mode) of key
  *                   records; each lookup inside a ck_epoch section, as ck requires of readers
- *                   when a writer may free an old table (PEERS.md). The table's allocator
- *                   defers frees through the epoch, as ck_hs's contract asks.
+ *                   when a writer may free an old table (docs/architecture.md). The table's
+ *                   allocator defers frees through the epoch, as ck_hs's contract asks.
  *   rculfhash_qsbr  liburcu's lock-free resizable hash table, QSBR flavour: lookups in
  *                   (empty) read-side sections, one quiescent state after each lookup (what an
  *                   ftcore tick is in the nogil build).
@@ -21,8 +21,8 @@
  *                   costs when nothing is paid for concurrency. Read-only, so running it on
  *                   several threads is still correct.
  *
- * rculfhash tables are created at their final size with no automatic resize (PEERS.md: its
- * automatic resize can stop for good in liburcu 0.13). The ftcore dict behind one
+ * rculfhash tables are created at their final size with no automatic resize (its automatic
+ * resize can stop for good in liburcu 0.13: docs/architecture.md). The ftcore dict behind one
  * pthread_mutex_t is the fourth baseline; it needs ftcore, so it is a workload of ftc_bench
  * (dict_shared_read_mutex).
  *

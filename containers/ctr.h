@@ -82,6 +82,21 @@
 #include <ftcore/dict.h>
 #include <ftcore/list.h>
 
+/* ---- the caller's thread state ---- */
+
+/* Every public container call (and every critical section) needs an attached thread state: in
+ * the GIL build it is what holds the GIL, in the nogil build what the critical sections and the
+ * QSBR read side belong to. Without one (a raw pthread, before ftc_runtime_init(), after
+ * ftc_runtime_fini(), inside FTC_BEGIN_ALLOW_THREADS) the call is misuse that cannot be
+ * returned as a code, so both builds die the same way, naming the public call `func`. The
+ * check is one thread-local load and a predicted branch; it runs first, before the arguments
+ * are looked at, so the same misuse gives the same message whatever the arguments. */
+static FTC_ALWAYS_INLINE void ctr_require_attached(const char *func)
+{
+    if (FTC_UNLIKELY(_ftc_tstate_current == NULL))
+        _ftc_fatal_no_tstate(func); /* critical_section.c */
+}
+
 /* ---- object-layer services ---- */
 
 #ifdef FTC_GIL_DISABLED

@@ -18,7 +18,8 @@
  * the two windows around it, which is linearizable at the read's first load. Anything odd (a
  * window open, a NULL where a key should be, a refused try-incref, a key that needs an eq
  * callback) sends the reader to the locked path, which is always correct. len is one acquire
- * load of `used`, a single word each write changes once inside its window.
+ * load of `used` validated the same way (an update keeps one window open around all of its
+ * insertions, so used can change several times inside one window: dict_internal.h).
  *
  * Memory safety of lock-free reads: a reader may load a table that a writer then replaces, or a
  * key or value that a writer then releases. Once the dict is shared (used by a thread other
@@ -164,11 +165,11 @@ static int dict_resize(ftc_dict_obj *d, int64_t want)
                        : _ftc_dict_keys_build(NULL, 0, want);
     if (k == NULL)
         return FTC_ENOMEM;
-    ctr_window_open(&d->seq);
+    dict_window_open(d);
     ftc_ft_store_release(&d->keys, k); /* pairs with the readers' acquire load of d->keys */
     d->version++;
     d->shape++;
-    ctr_window_close(&d->seq);
+    dict_window_close(d);
     if (old != NULL) /* references moved to k; readers of a shared dict may still hold old */
         ctr_free_table(ctr_is_shared(&d->ob_base), old);
     DICT_CHECK(d);
@@ -323,7 +324,7 @@ int _ftc_dict_insert_new(ftc_dict_obj *d, ftc_object *key, uint64_t hash, ftc_ob
     uint64_t slot = find_empty_slot(k, hash);
     int64_t n = k->nentries;
     dict_entry *ep = &dk_entries(k)[n];
-    ctr_window_open(&d->seq);
+    dict_window_open(d);
     ep->hash = hash; /* read only after the index slot's release store below */
     ftc_ft_store_release(&ep->key, key);
     ftc_ft_store_release(&ep->value, value);
@@ -332,7 +333,7 @@ int _ftc_dict_insert_new(ftc_dict_obj *d, ftc_object *key, uint64_t hash, ftc_ob
     ftc_ft_store_release(&d->used, d->used + 1); /* pairs with ftc_dict_len's acquire load */
     d->version++;
     d->shape++;
-    ctr_window_close(&d->seq);
+    dict_window_close(d);
     DICT_CHECK(d);
     return 0;
 }
@@ -351,10 +352,10 @@ int _ftc_dict_set_locked(ftc_dict_obj *d, ftc_object *key, uint64_t hash, ftc_ob
     ftc_incref(value);
     ctr_publish((ftc_object *)d, value);
     *old = ep->value;
-    ctr_window_open(&d->seq);
+    dict_window_open(d);
     ftc_ft_store_release(&ep->value, value); /* pairs with the readers' acquire load */
     d->version++;
-    ctr_window_close(&d->seq);
+    dict_window_close(d);
     DICT_CHECK(d);
     return 0;
 }
@@ -366,14 +367,14 @@ static void delete_at(ftc_dict_obj *d, const dict_loc *loc, ftc_object **okey, f
     dict_entry *ep = &dk_entries(k)[loc->entry];
     *okey = ep->key;
     *oval = ep->value;
-    ctr_window_open(&d->seq);
+    dict_window_open(d);
     ix_store(k, loc->slot, IX_DUMMY);
     ftc_ft_store_release(&ep->key, (ftc_object *)NULL);
     ftc_ft_store_release(&ep->value, (ftc_object *)NULL);
     ftc_ft_store_release(&d->used, d->used - 1);
     d->version++;
     d->shape++;
-    ctr_window_close(&d->seq);
+    dict_window_close(d);
     DICT_CHECK(d);
 }
 
@@ -421,6 +422,7 @@ const ftc_type ftc_dict_type = {
 
 ftc_object *ftc_dict_new(void)
 {
+    ctr_require_attached(__func__);
     return ftc_object_new(&ftc_dict_type); /* zero-filled: empty, no table */
 }
 
@@ -442,6 +444,7 @@ static inline int keyed_prologue(ftc_object *d, ftc_object *key, uint64_t *hash)
 
 int ftc_dict_set(ftc_object *d, ftc_object *key, ftc_object *value)
 {
+    ctr_require_attached(__func__);
     uint64_t hash;
     int rc = keyed_prologue(d, key, &hash);
     if (rc < 0)
@@ -525,6 +528,7 @@ static FTC_ALWAYS_INLINE int dict_find(ftc_object *d, ftc_object *key, ftc_objec
 
 int ftc_dict_get_ref(ftc_object *d, ftc_object *key, ftc_object **value)
 {
+    ctr_require_attached(__func__);
     if (FTC_UNLIKELY(value == NULL))
         return FTC_EINVAL;
     *value = NULL;
@@ -533,6 +537,7 @@ int ftc_dict_get_ref(ftc_object *d, ftc_object *key, ftc_object **value)
 
 int ftc_dict_get_borrowed(ftc_object *d, ftc_object *key, ftc_object **value)
 {
+    ctr_require_attached(__func__);
     if (FTC_UNLIKELY(value == NULL))
         return FTC_EINVAL;
     *value = NULL;
@@ -541,11 +546,13 @@ int ftc_dict_get_borrowed(ftc_object *d, ftc_object *key, ftc_object **value)
 
 int ftc_dict_contains(ftc_object *d, ftc_object *key)
 {
+    ctr_require_attached(__func__);
     return dict_find(d, key, NULL, FIND_CONTAINS);
 }
 
 int ftc_dict_pop(ftc_object *d, ftc_object *key, ftc_object **value)
 {
+    ctr_require_attached(__func__);
     if (value == NULL)
         return FTC_EINVAL;
     *value = NULL;
@@ -568,6 +575,7 @@ int ftc_dict_pop(ftc_object *d, ftc_object *key, ftc_object **value)
 
 int ftc_dict_del(ftc_object *d, ftc_object *key)
 {
+    ctr_require_attached(__func__);
     ftc_object *v = NULL;
     int rc = ftc_dict_pop(d, key, &v);
     if (rc == 1) {
@@ -579,6 +587,7 @@ int ftc_dict_del(ftc_object *d, ftc_object *key)
 
 int ftc_dict_setdefault_ref(ftc_object *d, ftc_object *key, ftc_object *dflt, ftc_object **out)
 {
+    ctr_require_attached(__func__);
     if (out == NULL)
         return FTC_EINVAL;
     *out = NULL;
@@ -610,15 +619,34 @@ int ftc_dict_setdefault_ref(ftc_object *d, ftc_object *key, ftc_object *dflt, ft
 
 int64_t ftc_dict_len(ftc_object *d)
 {
+    ctr_require_attached(__func__);
     int rc = ctr_check(d, &ftc_dict_type);
     if (rc < 0)
         return rc;
-    /* Acquire: pairs with the release stores of used in insert / delete / clear. */
-    return ftc_ft_load_acquire(&DICT(d)->used);
+    ftc_dict_obj *dd = DICT(d);
+#ifdef FTC_GIL_DISABLED
+    /* Validated like the other lock-free reads: a window held open across several insertions
+     * (ftc_dict_update) changes used more than once. */
+    uint64_t start = ctr_window_start(&dd->seq);
+    if (!(start & 1)) {
+        /* Acquire: pairs with the release stores of used in insert / delete / clear. */
+        int64_t n = ftc_ft_load_acquire(&dd->used);
+        if (ctr_window_valid(&dd->seq, start))
+            return n;
+    }
+    int64_t n;
+    FTC_BEGIN_CRITICAL_SECTION(d);
+    n = dd->used;
+    FTC_END_CRITICAL_SECTION();
+    return n;
+#else
+    return dd->used;
+#endif
 }
 
 int ftc_dict_clear(ftc_object *d)
 {
+    ctr_require_attached(__func__);
     int rc = ctr_check(d, &ftc_dict_type);
     if (rc < 0)
         return rc;
@@ -629,12 +657,12 @@ int ftc_dict_clear(ftc_object *d)
     shared = ctr_is_shared(d);
     old = dd->keys;
     if (old != NULL) {
-        ctr_window_open(&dd->seq);
+        dict_window_open(dd);
         ftc_ft_store_release(&dd->keys, (dict_keys *)NULL);
         ftc_ft_store_release(&dd->used, (int64_t)0);
         dd->version++;
         dd->shape++;
-        ctr_window_close(&dd->seq);
+        dict_window_close(dd);
     }
     FTC_END_CRITICAL_SECTION();
     if (old != NULL) {

@@ -46,11 +46,29 @@ typedef struct ftc_dict_obj {
     dict_keys *keys;   /* ft atomic; NULL = empty. Written in a window with a release store */
     int64_t used;      /* ft atomic: live items */
     uint64_t seq;      /* write window (ctr.h); nogil lock-free readers validate against it */
+    uint64_t window_depth; /* lock: windows open; only the outermost moves seq (dict_window_*) */
     uint64_t version;  /* every mutation; lock. Lookups restart when it moves under a callback */
     uint64_t shape;    /* insertions of new keys, deletions, clears, rebuilds; lock. Iteration */
 } ftc_dict_obj;
 
 #define DICT(o) ((ftc_dict_obj *)(o))
+
+/* Opens and closes a write window on d (critical section held). Windows nest: ftc_dict_update
+ * keeps one open around all of its insertions, so that a lock-free reader sees d before or
+ * after the whole update, never part-way (stress/lin_dict caught a len between two of its
+ * insertions), and only the outermost window moves the counter. A depth, not a flag: an eq
+ * callback that blocks inside an update suspends its critical section, and another thread's
+ * update may then open and close its own window inside the first one's. */
+static inline void dict_window_open(ftc_dict_obj *d)
+{
+    if (d->window_depth++ == 0)
+        ctr_window_open(&d->seq);
+}
+static inline void dict_window_close(ftc_dict_obj *d)
+{
+    if (--d->window_depth == 0)
+        ctr_window_close(&d->seq);
+}
 
 static inline int8_t *dk_indices(dict_keys *k) { return (int8_t *)(k + 1); }
 static inline dict_entry *dk_entries(dict_keys *k)

@@ -3,8 +3,9 @@
  * Each reads its dict inside the dict's critical section, so it sees one state of it. copy
  * builds the new table directly from the live entries (one allocation, compacted, in order).
  * update snapshots the source's entries with their stored hashes (so no hash callback runs)
- * and sets them into the target in one critical section; eq callbacks may still run for keys
- * of user types, and a failing one stops the update there.
+ * and sets them into the target in one critical section and one write window, so that no
+ * reader, lock-free or not, sees the target part-way; eq callbacks may still run for keys of
+ * user types (a blocking one lets other threads in), and a failing one stops the update there.
  *
  * Iteration keeps a position (an entry number) and the dict's shape counter from its first
  * step; the shape moves whenever a key is added or removed or the table is rebuilt, and then
@@ -15,6 +16,7 @@
 
 ftc_object *ftc_dict_copy(ftc_object *d)
 {
+    ctr_require_attached(__func__);
     int rc = ctr_check(d, &ftc_dict_type);
     if (rc < 0) {
         ftc_set_last_error(rc);
@@ -88,6 +90,7 @@ static void snapshot_free(dict_entry *snap, int64_t n)
 
 int ftc_dict_update(ftc_object *d, ftc_object *other)
 {
+    ctr_require_attached(__func__);
     int rc = ctr_check(d, &ftc_dict_type);
     if (rc < 0)
         return rc;
@@ -102,12 +105,17 @@ int ftc_dict_update(ftc_object *d, ftc_object *other)
     if (n < 0)
         return FTC_ENOMEM;
     FTC_BEGIN_CRITICAL_SECTION(d);
+    /* One window around every insertion: lock-free readers see d before or after (a reader
+     * that finds it open takes the locked path and waits for the end). */
+    dict_window_open(DICT(d));
     for (int64_t j = 0; j < n && rc == 0; j++) {
         ftc_object *old = NULL;
         rc = _ftc_dict_set_locked(DICT(d), snap[j].key, snap[j].hash, snap[j].value, &old);
-        /* The dict is consistent again: the old value's deallocator may use it. */
+        /* The dict is consistent again: the old value's deallocator may use it (its reads of
+         * d take the locked path, which re-enters our critical section). */
         ftc_xdecref(old);
     }
+    dict_window_close(DICT(d));
     FTC_END_CRITICAL_SECTION();
     if (snap != NULL)
         snapshot_free(snap, n);
@@ -116,6 +124,7 @@ int ftc_dict_update(ftc_object *d, ftc_object *other)
 
 int ftc_dict_next(ftc_object *d, ftc_dict_pos *pos, ftc_object **key, ftc_object **value)
 {
+    ctr_require_attached(__func__);
     if (key != NULL)
         *key = NULL;
     if (value != NULL)
@@ -213,6 +222,18 @@ done:
     return out;
 }
 
-ftc_object *ftc_dict_keys(ftc_object *d) { return dict_view(d, VIEW_KEYS); }
-ftc_object *ftc_dict_values(ftc_object *d) { return dict_view(d, VIEW_VALUES); }
-ftc_object *ftc_dict_items(ftc_object *d) { return dict_view(d, VIEW_ITEMS); }
+ftc_object *ftc_dict_keys(ftc_object *d)
+{
+    ctr_require_attached(__func__);
+    return dict_view(d, VIEW_KEYS);
+}
+ftc_object *ftc_dict_values(ftc_object *d)
+{
+    ctr_require_attached(__func__);
+    return dict_view(d, VIEW_VALUES);
+}
+ftc_object *ftc_dict_items(ftc_object *d)
+{
+    ctr_require_attached(__func__);
+    return dict_view(d, VIEW_ITEMS);
+}

@@ -127,6 +127,7 @@ const ftc_type ftc_list_type = {
 
 ftc_object *ftc_list_new(void)
 {
+    ctr_require_attached(__func__);
     return ftc_object_new(&ftc_list_type); /* zero-filled: empty, no storage */
 }
 
@@ -305,6 +306,7 @@ int _ftc_list_extend_locked(ftc_list_obj *l, ftc_object *const *src, int64_t m)
 
 int ftc_list_append(ftc_object *l, ftc_object *v)
 {
+    ctr_require_attached(__func__);
     int rc = ctr_check(l, &ftc_list_type);
     if (rc < 0)
         return rc;
@@ -319,6 +321,7 @@ int ftc_list_append(ftc_object *l, ftc_object *v)
 
 int ftc_list_insert(ftc_object *l, int64_t i, ftc_object *v)
 {
+    ctr_require_attached(__func__);
     int rc = ctr_check(l, &ftc_list_type);
     if (rc < 0)
         return rc;
@@ -461,16 +464,19 @@ static FTC_ALWAYS_INLINE int list_get_fast(ftc_object *l, int64_t i, ftc_object 
 
 int ftc_list_get_ref(ftc_object *l, int64_t i, ftc_object **out)
 {
+    ctr_require_attached(__func__);
     return list_get_fast(l, i, out, false);
 }
 
 int ftc_list_get_borrowed(ftc_object *l, int64_t i, ftc_object **out)
 {
+    ctr_require_attached(__func__);
     return list_get_fast(l, i, out, true);
 }
 
 int ftc_list_set(ftc_object *l, int64_t i, ftc_object *v)
 {
+    ctr_require_attached(__func__);
     int rc = ctr_check(l, &ftc_list_type);
     if (rc < 0)
         return rc;
@@ -494,6 +500,7 @@ int ftc_list_set(ftc_object *l, int64_t i, ftc_object *v)
 
 int ftc_list_pop(ftc_object *l, int64_t i, ftc_object **out)
 {
+    ctr_require_attached(__func__);
     if (out != NULL)
         *out = NULL;
     int rc = ctr_check(l, &ftc_list_type);
@@ -516,11 +523,13 @@ int ftc_list_pop(ftc_object *l, int64_t i, ftc_object **out)
 
 int ftc_list_del(ftc_object *l, int64_t i)
 {
+    ctr_require_attached(__func__);
     return ftc_list_pop(l, i, NULL);
 }
 
 int64_t ftc_list_len(ftc_object *l)
 {
+    ctr_require_attached(__func__);
     int rc = ctr_check(l, &ftc_list_type);
     if (rc < 0)
         return rc;
@@ -531,6 +540,7 @@ int64_t ftc_list_len(ftc_object *l)
 
 int ftc_list_clear(ftc_object *l)
 {
+    ctr_require_attached(__func__);
     int rc = ctr_check(l, &ftc_list_type);
     if (rc < 0)
         return rc;

@@ -17,6 +17,7 @@
 
 int ftc_list_extend(ftc_object *l, ftc_object *src)
 {
+    ctr_require_attached(__func__);
     int rc = ctr_check(l, &ftc_list_type);
     if (rc < 0)
         return rc;
@@ -63,6 +64,7 @@ static int64_t clamp_bound(int64_t i, int64_t n)
 
 ftc_object *ftc_list_slice(ftc_object *l, int64_t start, int64_t stop)
 {
+    ctr_require_attached(__func__);
     int rc = ctr_check(l, &ftc_list_type);
     if (rc < 0) {
         ftc_set_last_error(rc);
@@ -80,11 +82,13 @@ ftc_object *ftc_list_slice(ftc_object *l, int64_t start, int64_t stop)
 
 ftc_object *ftc_list_copy(ftc_object *l)
 {
+    ctr_require_attached(__func__);
     return ftc_list_slice(l, 0, INT64_MAX);
 }
 
 int64_t ftc_list_index(ftc_object *l, ftc_object *v)
 {
+    ctr_require_attached(__func__);
     int rc = ctr_check(l, &ftc_list_type);
     if (rc < 0)
         return rc;
@@ -116,6 +120,7 @@ int64_t ftc_list_index(ftc_object *l, ftc_object *v)
 
 int ftc_list_contains(ftc_object *l, ftc_object *v)
 {
+    ctr_require_attached(__func__);
     int64_t r = ftc_list_index(l, v);
     if (r >= 0)
         return 1;
@@ -124,6 +129,7 @@ int ftc_list_contains(ftc_object *l, ftc_object *v)
 
 int ftc_list_reverse(ftc_object *l)
 {
+    ctr_require_attached(__func__);
     int rc = ctr_check(l, &ftc_list_type);
     if (rc < 0)
         return rc;
@@ -216,6 +222,7 @@ static int merge_sort(const sort_ctx *c, ftc_object **v, ftc_object **tmp, int64
 
 int ftc_list_sort(ftc_object *l, ftc_list_less_fn less, void *arg, int reverse)
 {
+    ctr_require_attached(__func__);
     int rc = ctr_check(l, &ftc_list_type);
     if (rc < 0)
         return rc;

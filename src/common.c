@@ -44,6 +44,7 @@ static const char *const error_names[] = {
     [16] = "FTC_EEMPTY: the queue is empty",
     [17] = "FTC_EFULL: the queue is full",
     [18] = "FTC_ESHUTDOWN: the queue is shut down",
+    [19] = "FTC_EBUSY: still in use",
 };
 
 const char *ftc_strerror(int code)
@@ -81,6 +82,8 @@ static _Thread_local uint64_t fail_countdown; /* 0: disarmed; else fail when it 
 static _Thread_local uint64_t alloc_count;    /* allocations since the last arm call */
 static uint64_t fail_all_remaining;           /* atomic: process-wide failures to come */
 static uint64_t thread_create_failures;       /* atomic: pthread_create failures to come */
+static uint64_t next_thread_fail_after;       /* atomic: armed for the next thread's start */
+static uint64_t last_thread_start_allocs;     /* atomic: what the latest thread start made */
 
 static bool take_global(uint64_t *counter)
 {
@@ -162,6 +165,30 @@ uint64_t ftc_fault_alloc_fail_after(uint64_t n)
 uint64_t ftc_fault_alloc_count(void) { return alloc_count; }
 
 void ftc_fault_alloc_fail_all(uint64_t n) { ftc_atomic_store_relaxed(&fail_all_remaining, n); }
+
+uint64_t ftc_fault_alloc_fail_in_next_thread(uint64_t n)
+{
+    /* Relaxed: the test arms before ftc_thread_start, whose pthread_create orders this store
+     * before the new thread's exchange; the count it returns was stored by a thread whose start
+     * the caller waited for (ftc_thread_start returned), under the handle's mutex. */
+    ftc_atomic_store_relaxed(&next_thread_fail_after, n);
+    return ftc_atomic_load_relaxed(&last_thread_start_allocs);
+}
+
+void _ftc_fault_thread_start_begin(void)
+{
+    /* Relaxed: exactly one starting thread takes the armed value (the exchange). */
+    fail_countdown = ftc_atomic_exchange_relaxed(&next_thread_fail_after, (uint64_t)0);
+    alloc_count = 0;
+}
+
+void _ftc_fault_thread_start_end(void)
+{
+    /* Relaxed: read by the test after the starter saw this thread RUNNING or DONE (a mutex). */
+    ftc_atomic_store_relaxed(&last_thread_start_allocs, alloc_count);
+    fail_countdown = 0;
+    alloc_count = 0;
+}
 
 void ftc_fault_thread_create_fail(uint64_t n) { ftc_atomic_store_relaxed(&thread_create_failures, n); }
 

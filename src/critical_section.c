@@ -39,14 +39,34 @@
  * a section whose lock is not free is pushed inactive (holding nothing: every other thread is
  * paused, so nothing needs excluding), and resume takes only free locks. A section left
  * inactive is re-taken at the next attach or pop once the world runs again.
+ *
+ * fork. The prepare handler stops the world, so every other thread is parked or detached, and
+ * a detached thread holds no section's lock, with two exceptions: a thread taking a section's
+ * lock may have been handed it while it waited detached (it then owns it, parked in its
+ * attach), and a two-lock section holds its first lock while it waits for the second. Both
+ * happen only between the start and the end of a lock call made by begin or resume, which
+ * record the locks in ts->cs_taking for that span. In the child those threads are gone, so
+ * _ftc_cs_after_fork_child() releases each lock a dead thread was taking, unless the
+ * surviving thread's active sections hold it (then it was never the dead thread's).
  */
 #include "internal/critical_section.h"
 #include "internal/parking_lot.h"
 #include "internal/state.h"
 
+/* Counted by the GIL build's macros and functions only (critical_section.h). */
+FTC_THREAD_LOCAL uintptr_t _ftc_cs_gil_depth;
+
 #ifdef FTC_GIL_DISABLED
 
 FTC_THREAD_LOCAL uintptr_t *_ftc_cs_top_link;
+
+size_t _ftc_cs_open_count(ftc_tstate *ts)
+{
+    size_t n = 0;
+    for (uintptr_t link = ts->critical_section; link != 0; n++)
+        link = ((ftc_critical_section *)(link & ~FTC_CS_MASK))->prev;
+    return n;
+}
 
 static void resume_top(ftc_tstate *ts);
 
@@ -118,7 +138,9 @@ void _ftc_cs_begin(ftc_tstate *ts, ftc_critical_section *c, ftc_mutex *m)
     }
     c->mutex = NULL;
     push(ts, c, 0);
+    ts->cs_taking[0] = m;
     ftc_mutex_lock(m); /* may detach: suspends the outer sections, not this one */
+    ts->cs_taking[0] = NULL;
     c->mutex = m;
 }
 
@@ -169,9 +191,12 @@ void _ftc_cs2_begin(ftc_tstate *ts, ftc_critical_section2 *c, ftc_mutex *m1, ftc
     c->base.mutex = NULL;
     c->mutex2 = NULL;
     push(ts, &c->base, FTC_CS_TWO);
+    ts->cs_taking[0] = m1;
+    ts->cs_taking[1] = m2;
     if (!have1)
         ftc_mutex_lock(m1); /* may detach: the outer sections are suspended */
     ftc_mutex_lock(m2);     /* may detach holding m1: the only double hold, in address order */
+    ts->cs_taking[0] = ts->cs_taking[1] = NULL;
     c->base.mutex = m1;
     c->mutex2 = m2;
 }
@@ -240,77 +265,121 @@ static void resume_top(ftc_tstate *ts)
     c->mutex = NULL;
     if (top & FTC_CS_TWO)
         as_two(c)->mutex2 = NULL;
+    ts->cs_taking[0] = m1;
+    ts->cs_taking[1] = m2;
     if (m1)
         ftc_mutex_lock(m1);
     if (m2)
         ftc_mutex_lock(m2);
+    ts->cs_taking[0] = ts->cs_taking[1] = NULL;
     c->mutex = m1;
     if (top & FTC_CS_TWO)
         as_two(c)->mutex2 = m2;
     ts->critical_section &= ~FTC_CS_INACTIVE;
 }
 
+/* Whether one of ts's active sections holds m. */
+static bool active_holds(ftc_tstate *ts, ftc_mutex *m)
+{
+    for (uintptr_t link = ts->critical_section; link != 0;) {
+        ftc_critical_section *c = (ftc_critical_section *)(link & ~FTC_CS_MASK);
+        if (!(link & FTC_CS_INACTIVE) &&
+            (c->mutex == m || ((link & FTC_CS_TWO) && as_two(c)->mutex2 == m)))
+            return true;
+        link = c->prev;
+    }
+    return false;
+}
+
+void _ftc_cs_after_fork_child(ftc_tstate *dead, ftc_tstate *survivor)
+{
+    for (int i = 0; i < 2; i++) {
+        ftc_mutex *m = dead->cs_taking[i];
+        if (m == NULL || (survivor != NULL && active_holds(survivor, m)))
+            continue;
+        /* Only this thread runs in the child, and nobody is parked (the parking lot is
+         * reset): a plain store frees the lock, HAS_PARKED included. */
+        ftc_atomic_store_relaxed(&m->bits, (uint8_t)0);
+    }
+}
+
 /* ---- the public entry points: the caller's attached thread state ---- */
 
-static ftc_tstate *require_tstate(const char *func)
+static ftc_tstate *require_tstate(const char *call)
 {
     ftc_tstate *ts = _ftc_tstate_current;
     if (ts == NULL)
-        ftc_fatal("%s: a critical section needs an attached thread state", func);
+        _ftc_fatal_no_tstate(call);
     return ts;
 }
 
 void ftc_critical_section_begin_slow(ftc_critical_section *c, ftc_mutex *m)
 {
-    _ftc_cs_begin(require_tstate("ftc_critical_section_begin"), c, m);
+    _ftc_cs_begin(require_tstate(FTC_CS_CALL_BEGIN_), c, m);
 }
 
 void ftc_critical_section_end_slow(ftc_critical_section *c)
 {
-    _ftc_cs_end(require_tstate("ftc_critical_section_end"), c);
+    _ftc_cs_end(require_tstate(FTC_CS_CALL_END_), c);
 }
 
 void ftc_critical_section2_begin_mutex(ftc_critical_section2 *c, ftc_mutex *m1, ftc_mutex *m2)
 {
-    _ftc_cs2_begin(require_tstate(__func__), c, m1, m2);
+    _ftc_cs2_begin(require_tstate(FTC_CS_CALL_BEGIN2_), c, m1, m2);
 }
 
 void ftc_critical_section2_end(ftc_critical_section2 *c)
 {
-    _ftc_cs2_end(require_tstate(__func__), c);
+    _ftc_cs2_end(require_tstate(FTC_CS_CALL_END2_), c);
 }
 
 #else /* GIL build: sections are empty blocks, so the stack is always empty. */
 
 /* The same symbols as the nogil build (critical_section.h): the link stays NULL, and a section
  * begun through the functions (the macros never call them) is a no-op one, never pushed: the
- * GIL is the lock. */
+ * GIL is the lock. Like the macros (FTC_CS_REQUIRE_ATTACHED_), they check for an attached
+ * thread state when FTC_DEBUG >= 1. Both forms count the thread's open sections in
+ * _ftc_cs_gil_depth. */
 FTC_THREAD_LOCAL uintptr_t *_ftc_cs_top_link;
+
+size_t _ftc_cs_open_count(ftc_tstate *ts)
+{
+    FTC_UNUSED(ts);
+    return (size_t)_ftc_cs_gil_depth;
+}
 
 void ftc_critical_section_begin_slow(ftc_critical_section *c, ftc_mutex *m)
 {
     FTC_UNUSED(m);
+    FTC_CS_REQUIRE_ATTACHED_(FTC_CS_CALL_BEGIN_);
     c->prev = 0;
     c->mutex = NULL;
+    _ftc_cs_gil_depth++;
 }
 
 void ftc_critical_section_end_slow(ftc_critical_section *c)
 {
     FTC_UNUSED(c);
+    FTC_CS_REQUIRE_ATTACHED_(FTC_CS_CALL_END_);
+    _ftc_cs_gil_depth--;
 }
 
 void ftc_critical_section2_begin_mutex(ftc_critical_section2 *c, ftc_mutex *m1, ftc_mutex *m2)
 {
     FTC_UNUSED(m1);
     FTC_UNUSED(m2);
+    FTC_CS_REQUIRE_ATTACHED_(FTC_CS_CALL_BEGIN2_);
     c->base.prev = 0;
     c->base.mutex = NULL;
     c->mutex2 = NULL;
+    _ftc_cs_gil_depth++;
 }
 
 void ftc_critical_section2_end(ftc_critical_section2 *c)
 {
     FTC_UNUSED(c);
+    FTC_CS_REQUIRE_ATTACHED_(FTC_CS_CALL_END2_);
+    _ftc_cs_gil_depth--;
 }
 
 void _ftc_cs_suspend_all(ftc_tstate *ts)
@@ -323,4 +392,21 @@ void _ftc_cs_resume(ftc_tstate *ts)
     FTC_UNUSED(ts);
 }
 
+void _ftc_cs_after_fork_child(ftc_tstate *dead, ftc_tstate *survivor)
+{
+    FTC_UNUSED(dead);
+    FTC_UNUSED(survivor);
+}
+
 #endif
+
+/* Both builds: the message every check for a missing thread state gives (the containers' in
+ * ctr.h, the sections' above and in critical_section.h), naming the public call. */
+void _ftc_fatal_no_tstate(const char *call)
+{
+    ftc_fatal_at(call, __FILE__, __LINE__,
+                 "%s: no attached thread state (the calling thread must be attached: "
+                 "ftc_attach() or ftc_gilstate_ensure(), after ftc_runtime_init() and before "
+                 "ftc_runtime_fini(), outside FTC_BEGIN_ALLOW_THREADS)",
+                 call);
+}

@@ -4,6 +4,9 @@
  * and parks expecting 2; the setter exchanges in 1 and, if it took a 2 out, unparks everyone.
  * No wake-up is lost: a waiter parks only while the byte is still 2 (checked under the bucket
  * lock), and any setter that changes it from 2 unparks under that same lock afterwards.
+ *
+ * A NaN timeout is a fatal error naming the call: the waits return a bool (set or not), so
+ * there is no code to report it with, and treating it as "forever" or "try" would hide the bug.
  */
 #include "internal/parking_lot.h"
 
@@ -23,8 +26,10 @@ bool ftc_event_is_set(ftc_event *e)
     return ftc_atomic_load_acquire(&e->v) == EV_SET; /* acquire: pairs with the set's release */
 }
 
-bool ftc_event_wait_flags(ftc_event *e, double timeout, int flags)
+static bool event_wait(ftc_event *e, double timeout, int flags, const char *api)
 {
+    if (timeout != timeout)
+        ftc_fatal("%s: the timeout is NaN", api);
     int64_t timeout_ns = _ftc_timeout_to_ns(timeout);
     int64_t deadline = timeout_ns > 0 ? _ftc_monotonic_ns() + timeout_ns : 0;
     for (;;) {
@@ -52,7 +57,12 @@ bool ftc_event_wait_flags(ftc_event *e, double timeout, int flags)
     }
 }
 
+bool ftc_event_wait_flags(ftc_event *e, double timeout, int flags)
+{
+    return event_wait(e, timeout, flags, "ftc_event_wait_flags");
+}
+
 bool ftc_event_wait(ftc_event *e, double timeout)
 {
-    return ftc_event_wait_flags(e, timeout, FTC_LOCK_DETACH);
+    return event_wait(e, timeout, FTC_LOCK_DETACH, "ftc_event_wait");
 }

@@ -1,9 +1,16 @@
 /* fork(): keep the runtime consistent across it (pthread_atfork handlers, registered once).
  *
- * prepare (parent, before fork): in the nogil build an attached forking thread first stops the
- * world, so no other thread is in the middle of mutating shared objects; then the layer's locks
- * are taken in their nesting order (handles_mutex, head lock, every live GIL's mutex) so the
- * child inherits no half-made change to the lists they guard.
+ * prepare (parent, before fork): the forking thread first stops the world, in both builds and
+ * whatever its own state (attached, detached, or no thread state at all), unless it has the
+ * world stopped already. Then no other thread is in the middle of mutating shared objects (in
+ * the GIL build, sub-interpreters with their own GIL run in parallel with the forking thread's
+ * interpreter), and no other thread holds an object's lock in a critical section: each parked
+ * thread released its sections' locks when it detached. A thread parked in the middle of taking
+ * a section's lock may still own it (handed off to it while it waited detached, or the first
+ * lock of a two-object section while it waits for the second); the lock layer records those
+ * and the child releases them (_ftc_cs_after_fork_child). Then the layer's locks are taken
+ * in their nesting order (handles_mutex, head lock, every live GIL's mutex) so the child
+ * inherits no half-made change to the lists they guard.
  * parent (after fork): releases them and restarts the world.
  * child: only the forking thread exists. Every lock of this layer is re-initialized (the
  * static ones, every GIL's, every handle's), stop-the-world bookkeeping is reset, each GIL is
@@ -33,13 +40,10 @@ static int gil_first_use(ftc_interp *in)
 static void fork_prepare(void)
 {
     fork_stopped_world = 0;
-#ifdef FTC_GIL_DISABLED
-    if (ftc_atomic_load_acquire(&_ftc_rt.initialized) == 1 && _ftc_tstate_current &&
-        !_ftc_stw_held_by_me()) {
-        ftc_stop_the_world();
+    if (ftc_atomic_load_acquire(&_ftc_rt.initialized) == 1 && !_ftc_stw_held_by_me()) {
+        _ftc_stw_stop();
         fork_stopped_world = 1;
     }
-#endif
     pthread_mutex_lock(&_ftc_rt.handles_mutex);
     _ftc_head_lock();
     for (ftc_interp *in = _ftc_rt.interps; in; in = in->next)
@@ -55,7 +59,7 @@ static void fork_parent(void)
     _ftc_head_unlock();
     pthread_mutex_unlock(&_ftc_rt.handles_mutex);
     if (fork_stopped_world)
-        ftc_start_the_world();
+        _ftc_stw_start();
 }
 
 static void fork_child(void)
@@ -82,6 +86,11 @@ static void fork_child(void)
     }
 
     _ftc_locks_after_fork_child();
+    /* Before anything below can take a section's lock (object finalizers, TLS destructors). */
+    for (ftc_interp *in = _ftc_rt.interps; in; in = in->next)
+        for (ftc_tstate *t = in->tstates; t; t = t->next)
+            if (!pthread_equal(t->pthread, self))
+                _ftc_cs_after_fork_child(t, survivor);
     _ftc_objects_after_fork_child(survivor);
 
     for (ftc_interp *in = _ftc_rt.interps; in; in = in->next) {

@@ -15,7 +15,9 @@
  * stops the run: its code is returned by the tick and the rest wait for the next tick. The head
  * lock protects the queue because it is already the lock that guards `main_ts`, and pending
  * calls are rare; the queue is therefore not for signal handlers (pthread mutexes are not
- * async-signal-safe).
+ * async-signal-safe). Only the main tstate runs them: once it is deleted (the interpreter may
+ * live on in other threads) an add is refused with FTC_ESTATE, and calls still queued then
+ * never run (eval.h).
  */
 #include "internal/state.h"
 
@@ -178,7 +180,9 @@ int ftc_pending_call_add(ftc_interp *interp, int (*fn)(void *arg), void *arg)
     if (!interp)
         interp = _ftc_rt.main_interp;
     int rc = 0;
-    if (!interp || interp->dying) {
+    if (!interp || interp->dying || !interp->main_ts) {
+        /* No main tstate (deleted, its interpreter living on in other threads): nobody would
+         * ever run the call, so it is refused rather than queued. */
         rc = FTC_ESTATE;
     } else if (interp->pending_len == interp->pending_cap) {
         rc = FTC_EAGAIN;

@@ -49,6 +49,8 @@ uint64_t _ftc_mutex_handoff_count(void)
 
 int ftc_mutex_lock_timed(ftc_mutex *m, double timeout, int flags)
 {
+    if (FTC_UNLIKELY(timeout != timeout))
+        return FTC_EINVAL; /* NaN: checked first, so the lock is left as found */
     uint8_t v = ftc_atomic_load_relaxed(&m->bits);
     if (!(v & FTC_MUTEX_LOCKED)) {
         /* acquire: pairs with the release that unlocked it. */

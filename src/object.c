@@ -26,6 +26,9 @@
  * wordcount at 2 threads: 10-14% of the samples in futex wait/wake, 16k-47k futex calls per
  * 0.5 s run; about 100 with the adaptive kind). Its holders never block, so spinning ends soon.
  *
+ * Debug builds (FTC_DEBUG >= 1) refuse, fatally, to make an object between ftc_runtime_fini()
+ * and the next ftc_runtime_init() (use after fini: runtime.h).
+ *
  * Memory order: ob_flags and ob_ref_* are atomic fields because other threads read them
  * (immortal and ownership tests, set_shared's or); the relaxed accesses here without their own
  * comment read flags set before publication (or by the caller's thread), or counters
@@ -79,6 +82,13 @@ ftc_object *_ftc_object_new_sized(const ftc_type *type, size_t size)
         ftc_set_last_error(FTC_EINVAL);
         return NULL;
     }
+#if FTC_DEBUG_LEVEL >= 1
+    /* Use after fini (runtime.h): the object would outlive every thread state that could
+     * release it, and the runtime's records it would be counted in are gone. */
+    if (_ftc_runtime_was_finalized())
+        ftc_fatal("ftc_object_new: a %s object was made after ftc_runtime_fini() (the runtime "
+                  "is finalized; call ftc_runtime_init() first)", type->name);
+#endif
     ftc_object *o = ftc_mem_calloc(1, size);
     if (o == NULL) {
         ftc_set_last_error(FTC_ENOMEM);

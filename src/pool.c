@@ -24,8 +24,19 @@
  *
  * A task's outcome goes through its future (src/future.c): the worker moves it to RUNNING
  * unless it was cancelled, runs fn, and finishes it with the result or the error code.
+ *
+ * The runtime's pools: every pool is on a list (the runtime's head lock) from ftc_pool_new to
+ * ftc_pool_free, and marked stopped there by its first shutdown. ftc_runtime_fini() asks the
+ * list (_ftc_pools_report_running) before it joins the non-daemon threads, and again, under
+ * the same head lock, as it sets `finalizing`: a pool of this runtime generation that is not
+ * stopped has workers sleeping for work that never comes, so joining them would hang; fini
+ * refuses with FTC_EBUSY instead. A pool cannot be made once `finalizing` is set (checked under
+ * the head lock), so no pool appears between the last check and the end of fini.
  */
+#include "internal/state.h"
 #include "internal/sync.h"
+
+#include <stdio.h>
 
 #include <unistd.h>
 
@@ -47,7 +58,28 @@ struct ftc_pool {
     ftc_thread **threads;          /* mu; max_workers slots, the first nthreads - starting set */
     size_t nhandles;               /* mu */
     bool shutdown;                 /* mu */
+    bool stopped;                  /* head lock: shut down (the list's view of `shutdown`) */
+    uint64_t generation;           /* the runtime generation that made it; immutable */
+    ftc_pool *next, *prev;         /* head lock: the list of pools (the top of the file) */
 };
+
+static ftc_pool *pools; /* head lock */
+
+size_t _ftc_pools_report_running(const char *api)
+{
+    size_t n = 0;
+    for (ftc_pool *p = pools; p != NULL; p = p->next) {
+        if (p->stopped || p->generation != _ftc_rt.generation)
+            continue;
+        if (api)
+            fprintf(stderr,
+                    "ftcore: %s: thread pool %p (up to %zu workers) is still running: "
+                    "shut it down first (ftc_pool_shutdown or ftc_pool_free)\n",
+                    api, (void *)p, p->max_workers);
+        n++;
+    }
+    return n;
+}
 
 ftc_pool *ftc_pool_new(size_t max_workers)
 {
@@ -69,6 +101,21 @@ ftc_pool *ftc_pool_new(size_t max_workers)
         return NULL;
     }
     p->max_workers = max_workers;
+    _ftc_head_lock();
+    if (ftc_atomic_load_acquire(&_ftc_rt.initialized) != 1 ||
+        ftc_atomic_load_relaxed(&_ftc_rt.finalizing)) {
+        _ftc_head_unlock();
+        ftc_mem_free(p->threads);
+        ftc_mem_free(p);
+        ftc_set_last_error(FTC_ESTATE);
+        return NULL;
+    }
+    p->generation = _ftc_rt.generation;
+    p->next = pools;
+    if (pools)
+        pools->prev = p;
+    pools = p;
+    _ftc_head_unlock();
     return p;
 }
 
@@ -232,6 +279,9 @@ int ftc_pool_shutdown(ftc_pool *pool, bool wait, bool cancel_futures)
     }
     _ftc_waitq_wake(&pool->idle, SIZE_MAX);
     ftc_mutex_unlock(&pool->mu);
+    _ftc_head_lock();
+    pool->stopped = true;
+    _ftc_head_unlock();
 
     while (cancelled) {
         struct work_item *next = cancelled->next;
@@ -270,6 +320,14 @@ void ftc_pool_free(ftc_pool *pool)
     ftc_assert(rc == 0);
     for (size_t i = 0; i < pool->nhandles; i++)
         ftc_thread_release(pool->threads[i]);
+    _ftc_head_lock();
+    if (pool->prev)
+        pool->prev->next = pool->next;
+    else
+        pools = pool->next;
+    if (pool->next)
+        pool->next->prev = pool->prev;
+    _ftc_head_unlock();
     ftc_mem_free(pool->threads);
     ftc_mem_free(pool);
 }

@@ -30,16 +30,28 @@
  * (under the registry lock), and only when something that could end a grace period happened
  * since the last scan (gp_poll).
  *
- * Deferred memory per thread: batches of at most FTC_QSBR_BATCH_ITEMS items; a batch is
- * sealed when full, when its bytes reach FTC_QSBR_BATCH_BYTES, or at the thread's QSBR tick
- * if no older batch of the thread is still waiting (the first item of a batch asks for that
- * tick); sealing asks every online thread for a quiescent state. Ready batches are freed whenever the
- * thread frees, ticks or ends. Past FTC_QSBR_LIMIT_BYTES the thread's next tick (a point where
- * it holds no lock-free pointer) detaches and waits on a condition variable, woken by the
- * quiescent states of others, until it is back under the limit: that is the bound. A thread
- * that ends hands its unfinished batches to the orphan list, which any ticking thread polls and
- * runtime fini frees. If a batch cannot be allocated, the freeing thread stops the world (no
- * reader is then between quiescent states) and frees at once.
+ * Deferred memory per thread: batches of at most FTC_QSBR_BATCH_ITEMS items; a batch is sealed
+ * when full, when its bytes reach FTC_QSBR_BATCH_BYTES, or at the thread's QSBR tick if no
+ * older batch of the thread is still waiting (the first item of a batch asks for that tick);
+ * sealing asks every online thread for a quiescent state. Ready batches are freed whenever the
+ * thread seals, ticks or ends. The bound: past FTC_QSBR_LIMIT_BYTES the deferral sets the
+ * thread's FTC_EB_QSBR, and its next tick (a point where it holds no lock-free pointer and may
+ * detach) detaches and waits on a condition variable, woken by the quiescent states of others,
+ * until it is back under the limit (wait_for_limit; limit_waits counts these waits;
+ * stress/qsbr_limit_wait checks that one happens and ends only with another thread's report).
+ * So the limit holds on return from each tick, not in between. A deferral never blocks: it can
+ * happen inside any decref that frees a shared object, so in the middle of a container
+ * operation with the object's critical section held and lock-free pointers in hand. The
+ * thread cannot go offline there (a detach
+ * suspends its critical sections, and an offline thread's pointers may be freed under it), and
+ * it cannot wait online (its own report is part of every grace period; two threads over the
+ * limit would wait for each other; a stop-the-world requester waits attached for it to park).
+ * Between two ticks a thread's pending bytes can exceed the limit by all it defers in between
+ * (this layer puts no bound on that: a VM ticks often). A thread that ends hands its unfinished
+ * batches to the orphan list, which any ticking thread polls and runtime fini frees; neither
+ * the orphan list nor the one-item batches of threads without a tstate count toward any
+ * thread's limit. If a batch cannot be allocated, the freeing thread stops the world (no reader
+ * is then between quiescent states) and frees at once.
  *
  * Measured here (2-core VM, nogil, one run, quietest of several; /tmp program, not in bench/):
  * a tick with nothing pending 1.1 ns (the state layer's inline load: the read side is free);
@@ -49,9 +61,9 @@
  * period adds is one slow tick per online thread, and at most one grace period per thread is
  * in flight below the thresholds.
  *
- * TSan (DESIGN.md): it does not see this protocol, so each quiescent state and each going
- * offline does FTC_TSAN_RELEASE(&tsan_token), and each freeing of a batch whose grace period
- * passed does FTC_TSAN_ACQUIRE(&tsan_token) first.
+ * TSan does not see this protocol (docs/architecture.md, "Sanitizers"), so each quiescent state
+ * and each going offline does FTC_TSAN_RELEASE(&tsan_token), and each freeing of a batch whose
+ * grace period passed does FTC_TSAN_ACQUIRE(&tsan_token) first.
  *
  * Memory order: seq, wr_seq and change_gen are seq_cst (the essay's and gp_poll's arguments
  * need it); rd_seq and scan_gen are raised by release CASes and read with acquire (gp_poll);

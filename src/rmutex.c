@@ -27,6 +27,8 @@ static bool owned(ftc_rmutex *r)
 
 int ftc_rmutex_lock_timed(ftc_rmutex *r, double timeout, int flags)
 {
+    if (timeout != timeout)
+        return FTC_EINVAL; /* NaN: before the owner's level is raised */
     if (owned(r)) {
         r->level++;
         return 0;

@@ -21,10 +21,26 @@
  * A stopped thread never runs runtime code again: it blocks forever at its next attach (or
  * tick, which attaches), touching only its zombie tstate and GIL. The runtime can then be
  * initialized again; the static locks and condition variables are never destroyed.
+ *
+ * Refusals (runtime.h). Before step 1, fini refuses with FTC_EBUSY, changing nothing, when the
+ * caller is inside a critical section (it would tear the runtime down under the section's
+ * code), and, at every round of step 1 and atomically with setting `finalizing`, when a thread
+ * pool of this runtime is not shut down (its workers wait for work for ever: the join would
+ * hang). Each refusal prints what is still running on stderr. Threads step 1 joined before a
+ * pool refusal had finished on their own; nothing else has been touched, so the caller can
+ * end the section or shut the pool down and call fini again.
+ *
+ * Leaks. After step 3 the live-object count (object.c) is what nobody released; it is kept
+ * for ftc_runtime_leaked_objects() and printed when FTC_DEBUG >= 1 or FTC_REPORT_LEAKS asks.
+ * `finalized` then marks the time until the next init, in which debug builds refuse to make
+ * objects (object.c).
  */
+#include "internal/critical_section.h"
+#include "internal/object.h"
 #include "internal/state.h"
 
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -95,8 +111,27 @@ static int resolve_gil(const ftc_config *cfg)
 #endif
 }
 
-int ftc_runtime_init(const ftc_config *cfg_in)
+/* Decodes an ABI tag (runtime.h) for the mismatch message. */
+static void describe_abi(uint64_t tag, char *buf, size_t cap)
 {
+    snprintf(buf, cap, "ftcore-%s (object header %u bytes, %u-byte pointers, ABI %u)",
+             (tag >> 16 & 0xff) == 1 ? "nogil" : (tag >> 16 & 0xff) == 0 ? "gil" : "unknown",
+             (unsigned)(tag & 0xffff), (unsigned)(tag >> 24 & 0xff),
+             (unsigned)(tag >> 32 & 0xffff));
+}
+
+int _ftc_runtime_init_checked(const ftc_config *cfg_in, uint64_t abi_tag)
+{
+    if (FTC_UNLIKELY(abi_tag != FTC_ABI_TAG)) {
+        char headers[128], library[128];
+        describe_abi(abi_tag, headers, sizeof headers);
+        describe_abi(FTC_ABI_TAG, library, sizeof library);
+        ftc_fatal_at("ftc_runtime_init", __FILE__, __LINE__,
+                     "ftc_runtime_init: ABI mismatch: the program was compiled against the "
+                     "headers of %s but is linked with the library %s; compile and link it "
+                     "against the same variant (" FTC_VARIANT " here)",
+                     headers, library);
+    }
     ftc_config cfg;
     if (cfg_in)
         cfg = *cfg_in;
@@ -148,6 +183,7 @@ int ftc_runtime_init(const ftc_config *cfg_in)
     main_interp->main_ts = ts;
     _ftc_head_unlock();
     ftc_attach(ts);
+    ftc_atomic_store_relaxed(&_ftc_rt.finalized, 0); /* relaxed: a debug check's hint */
     ftc_atomic_store_release(&_ftc_rt.initialized, 1);
     return 0;
 
@@ -192,6 +228,25 @@ static void zombify_others(void)
     }
 }
 
+int64_t ftc_runtime_leaked_objects(void)
+{
+    return ftc_atomic_load_relaxed(&_ftc_rt.leaked_objects); /* relaxed: a statistic */
+}
+
+int _ftc_runtime_was_finalized(void)
+{
+    return ftc_atomic_load_relaxed(&_ftc_rt.finalized); /* relaxed: see ftc_runtime_init */
+}
+
+/* FTC_REPORT_LEAKS=1 asks for the leak report, =0 silences it; unset, debug builds print. */
+static bool report_leaks(void)
+{
+    const char *env = getenv("FTC_REPORT_LEAKS");
+    if (env && *env)
+        return strcmp(env, "0") != 0;
+    return FTC_DEBUG_LEVEL >= 1;
+}
+
 int ftc_runtime_fini(void)
 {
     if (ftc_atomic_load_acquire(&_ftc_rt.initialized) != 1)
@@ -201,8 +256,18 @@ int ftc_runtime_fini(void)
         !pthread_equal(_ftc_rt.main_thread, pthread_self()) || _ftc_stw_held_by_me())
         return FTC_ESTATE;
 
-    /* 1. non-daemon threads; sets finalizing */
-    _ftc_threads_join_non_daemon();
+    size_t sections = _ftc_cs_open_count(me);
+    if (sections) {
+        fprintf(stderr,
+                "ftcore: ftc_runtime_fini: the calling thread is inside %zu critical "
+                "section(s): end them first (FTC_END_CRITICAL_SECTION)\n", sections);
+        return FTC_EBUSY;
+    }
+
+    /* 1. non-daemon threads; sets finalizing unless a running pool refuses */
+    int busy = _ftc_threads_join_non_daemon("ftc_runtime_fini");
+    if (busy)
+        return busy;
 
     /* 2. stop everything else */
     _ftc_stw_mutex_lock();
@@ -255,6 +320,15 @@ int ftc_runtime_fini(void)
     _ftc_rt.main_interp = NULL;
     _ftc_head_unlock();
     _ftc_interp_retire(main_interp);
+
+    int64_t leaked = ftc_object_live_count();
+    ftc_atomic_store_relaxed(&_ftc_rt.leaked_objects, leaked);
+    if (leaked != 0 && report_leaks())
+        fprintf(stderr,
+                "ftcore: ftc_runtime_fini: %lld object(s) still alive (never released, or held "
+                "by a stopped daemon thread); ftc_runtime_leaked_objects() returns the count\n",
+                (long long)leaked);
+    ftc_atomic_store_relaxed(&_ftc_rt.finalized, 1);
     ftc_atomic_store_release(&_ftc_rt.initialized, 0);
     return 0;
 }

@@ -100,6 +100,8 @@ bool ftc_rwlock_tryrdlock(ftc_rwlock *rw)
 
 int ftc_rwlock_rdlock_timed(ftc_rwlock *rw, double timeout, int flags)
 {
+    if (timeout != timeout)
+        return FTC_EINVAL; /* NaN */
     int64_t deadline = deadline_of(timeout);
     uintptr_t bits = ftc_atomic_load_relaxed(&rw->bits);
     for (;;) {
@@ -149,6 +151,8 @@ bool ftc_rwlock_trywrlock(ftc_rwlock *rw)
 
 int ftc_rwlock_wrlock_timed(ftc_rwlock *rw, double timeout, int flags)
 {
+    if (timeout != timeout)
+        return FTC_EINVAL; /* NaN */
     int64_t deadline = deadline_of(timeout);
     uintptr_t bits = ftc_atomic_load_relaxed(&rw->bits);
     for (;;) {

@@ -25,9 +25,17 @@
  * While the world is stopped no other thread is ATTACHED: a SUSPENDED tstate's owner waits in
  * ftc_attach() until step 5, and new tstates start SUSPENDED.
  *
- * In the GIL build, ftc_stop_the_world() succeeds trivially: the caller holds the GIL, which is
- * already exclusive. Finalization uses the real machinery in both builds, because daemon
- * threads must be stopped everywhere (and own-GIL interpreters run in parallel).
+ * Both builds run the same machinery. In the GIL build the caller's GIL already excludes the
+ * threads of its own interpreter (and of every interpreter sharing that GIL), but
+ * sub-interpreters with their own GIL run in parallel with it: their attached threads are
+ * counted and parked like any other. Parking a thread that shares the requester's GIL costs
+ * nothing (it is detached, or waiting for the GIL, whose take then finds it SUSPENDED and drops
+ * the GIL again). The requester keeps its GIL while it waits: a counted thread holds another
+ * GIL, so it never needs the requester's to reach its next tick or detach.
+ *
+ * The requester need not be attached (internal callers only: fork's prepare handler, whose
+ * forking thread may be detached or have no thread state at all). A detached requester holds
+ * no GIL and no critical section, so it blocks nobody while it waits.
  */
 #include "internal/state.h"
 
@@ -152,15 +160,6 @@ void _ftc_stw_after_fork_child(int keep_mine)
     ftc_atomic_store(&_ftc_rt.stw_requested, 0);
 }
 
-int _ftc_stw_held_by_me(void)
-{
-    _ftc_head_lock();
-    int mine = requester_valid && pthread_equal(requester_thread, pthread_self());
-    _ftc_head_unlock();
-    return mine;
-}
-
-#ifdef FTC_GIL_DISABLED
 static int i_am_requester(void)
 {
     _ftc_head_lock();
@@ -168,30 +167,35 @@ static int i_am_requester(void)
     _ftc_head_unlock();
     return mine;
 }
-#endif
+
+int _ftc_stw_held_by_me(void) { return i_am_requester(); }
+
+void _ftc_stw_stop(void)
+{
+    _ftc_stw_mutex_lock();
+    _ftc_stw_park_others(FTC_TSTATE_SUSPENDED);
+}
+
+void _ftc_stw_start(void)
+{
+    _ftc_stw_resume_all();
+    pthread_mutex_unlock(&_ftc_rt.stw_mutex);
+}
 
 void ftc_stop_the_world(void)
 {
-    ftc_tstate *ts = _ftc_tstate_require(__func__);
-    FTC_UNUSED(ts);
-#ifdef FTC_GIL_DISABLED
+    (void)_ftc_tstate_require(__func__);
     if (i_am_requester())
         ftc_fatal("the world is already stopped by the calling thread");
-    _ftc_stw_mutex_lock();
-    _ftc_stw_park_others(FTC_TSTATE_SUSPENDED);
-#endif
+    _ftc_stw_stop();
 }
 
 void ftc_start_the_world(void)
 {
-    ftc_tstate *ts = _ftc_tstate_require(__func__);
-    FTC_UNUSED(ts);
-#ifdef FTC_GIL_DISABLED
+    (void)_ftc_tstate_require(__func__);
     if (!i_am_requester())
         ftc_fatal("the world was not stopped by the calling thread");
-    _ftc_stw_resume_all();
-    pthread_mutex_unlock(&_ftc_rt.stw_mutex);
-#endif
+    _ftc_stw_start();
 }
 
 int ftc_gil_set_enabled(int on)

@@ -28,6 +28,17 @@
  * current runtime generation, and lets a fork child mark every other thread's handle DONE. The
  * running thread's own reference is dropped under handles_mutex, so the child (whose
  * prepare handler holds that mutex) sees it either held or dropped, never half-dropped.
+ *
+ * Released handles (thread.h). In debug builds (FTC_DEBUG >= 1) the last release does not free
+ * a handle at once: it marks it dead (`magic`) and puts it in a ring of the QUARANTINE most
+ * recently released handles (handles_mutex), freeing the one it pushes out. Every public call
+ * checks the mark first, so using a released handle is a fatal error naming the call instead
+ * of a use-after-free, as long as fewer than QUARANTINE handles were released since (beyond
+ * that the sanitizer presets still report the use-after-free). A release also checks, under
+ * handles_mutex (where the running thread drops its own reference), that the caller's side
+ * still holds a reference: releasing once too often while the thread runs would otherwise
+ * take the thread's reference and free the handle under it. Release builds check nothing
+ * and free at once.
  */
 #include "internal/state.h"
 
@@ -36,6 +47,7 @@
 #include <string.h>
 
 struct ftc_thread {
+    uint64_t magic;             /* HANDLE_LIVE until the last release (debug builds: the top) */
     uint64_t refcount;          /* atomic */
     pthread_mutex_t mutex;
     pthread_cond_t cond;        /* state changes */
@@ -53,6 +65,29 @@ struct ftc_thread {
     uint64_t generation;
     ftc_thread *next, *prev;    /* handles_mutex */
 };
+
+#define HANDLE_LIVE UINT64_C(0x6674632d74687264)
+#define HANDLE_DEAD UINT64_C(0x6674632d64656164)
+
+#if FTC_DEBUG_LEVEL >= 1
+#define QUARANTINE 1024
+static ftc_thread *quarantine[QUARANTINE]; /* handles_mutex: released handles, kept dead */
+static size_t quarantine_next;             /* handles_mutex */
+
+/* Fatal if t was released for good; api is the public call the user made. */
+static void check_live(const ftc_thread *t, const char *api)
+{
+    if (t->magic != HANDLE_LIVE)
+        ftc_fatal("%s: the thread handle %p was used after its last reference was released "
+                  "(ftc_thread_release)", api, (const void *)t);
+}
+#else
+static void check_live(const ftc_thread *t, const char *api)
+{
+    FTC_UNUSED(t);
+    FTC_UNUSED(api);
+}
+#endif
 
 static void handle_unlink_locked(ftc_thread *t)
 {
@@ -72,13 +107,32 @@ static void handle_destroy(ftc_thread *t)
     ftc_mem_free(t);
 }
 
+/* The end of a handle that was handed out: handles_mutex held. Debug builds keep it, dead,
+ * in the quarantine ring (the top of the file) and free the one it replaces. */
+static void handle_retire_locked(ftc_thread *t)
+{
+    t->magic = HANDLE_DEAD;
+#if FTC_DEBUG_LEVEL >= 1
+    pthread_mutex_destroy(&t->mutex);
+    pthread_cond_destroy(&t->cond);
+    ftc_thread *old = quarantine[quarantine_next];
+    quarantine[quarantine_next] = t;
+    quarantine_next = (quarantine_next + 1) % QUARANTINE;
+    if (old)
+        ftc_mem_free(old);
+#else
+    handle_destroy(t);
+#endif
+}
+
 void ftc_thread_incref(ftc_thread *t)
 {
+    check_live(t, "ftc_thread_incref");
     /* Relaxed: the caller already holds a reference, so the handle cannot die meanwhile. */
     ftc_atomic_fetch_add_relaxed(&t->refcount, 1);
 }
 
-/* Drops a reference; the last one unlinks and frees the handle. */
+/* Drops a reference; the last one unlinks and retires the handle. */
 static void handle_decref(ftc_thread *t, int handles_locked)
 {
     /* acq_rel: the last release sees every other holder's writes before freeing. */
@@ -87,28 +141,53 @@ static void handle_decref(ftc_thread *t, int handles_locked)
     if (!handles_locked)
         pthread_mutex_lock(&_ftc_rt.handles_mutex);
     handle_unlink_locked(t);
+    handle_retire_locked(t);
     if (!handles_locked)
         pthread_mutex_unlock(&_ftc_rt.handles_mutex);
-    handle_destroy(t);
 }
 
 void ftc_thread_release(ftc_thread *t)
 {
-    if (t)
-        handle_decref(t, 0);
+    if (!t)
+        return;
+#if FTC_DEBUG_LEVEL >= 1
+    pthread_mutex_lock(&_ftc_rt.handles_mutex);
+    check_live(t, "ftc_thread_release");
+    /* Under handles_mutex the running thread's reference (thread_ref) cannot go meanwhile. */
+    if (ftc_atomic_load_relaxed(&t->refcount) <= (uint64_t)t->thread_ref)
+        ftc_fatal("ftc_thread_release: the thread handle %p (\"%s\") was released more times "
+                  "than it was referenced (ftc_thread_start and ftc_thread_incref)",
+                  (void *)t, t->name);
+    handle_decref(t, 1);
+    pthread_mutex_unlock(&_ftc_rt.handles_mutex);
+#else
+    handle_decref(t, 0);
+#endif
 }
 
 int ftc_thread_state(const ftc_thread *t)
 {
-    return t ? ftc_atomic_load_acquire(&((ftc_thread *)t)->state) : FTC_EINVAL;
+    if (!t)
+        return FTC_EINVAL;
+    check_live(t, "ftc_thread_state");
+    return ftc_atomic_load_acquire(&((ftc_thread *)t)->state);
 }
 
 uint64_t ftc_thread_handle_ident(const ftc_thread *t)
 {
-    return t ? ftc_atomic_load_acquire(&((ftc_thread *)t)->ident) : 0;
+    if (!t)
+        return 0;
+    check_live(t, "ftc_thread_handle_ident");
+    return ftc_atomic_load_acquire(&((ftc_thread *)t)->ident);
 }
 
-const char *ftc_thread_name(const ftc_thread *t) { return t ? t->name : NULL; }
+const char *ftc_thread_name(const ftc_thread *t)
+{
+    if (!t)
+        return NULL;
+    check_live(t, "ftc_thread_name");
+    return t->name;
+}
 
 static void set_state(ftc_thread *t, int state, int err)
 {
@@ -129,9 +208,12 @@ static void *thread_main(void *arg)
     pthread_setname_np(pthread_self(), osname);
     ftc_atomic_store_release(&t->ident, ftc_thread_ident());
     int err = 0;
+    /* The start's allocations may be failed on demand (ftc_fault_alloc_fail_in_next_thread). */
+    _ftc_fault_thread_start_begin();
     /* t->interp was reserved by the starter; if the runtime was finalized meanwhile it may be
      * gone, and _ftc_tstate_new finds that out without touching it. */
     ftc_tstate *ts = _ftc_tstate_new(t->interp, &t->generation, &err);
+    _ftc_fault_thread_start_end();
     if (!ts) {
         /* The starter frees the handle once it sees DONE under the handle's mutex, which we
          * release as our very last access to the handle. */
@@ -189,6 +271,7 @@ int ftc_thread_start(ftc_thread **out, void (*fn)(void *), void *arg, const ftc_
         return FTC_ENOMEM;
     pthread_mutex_init(&t->mutex, NULL);
     _ftc_cond_init_monotonic(&t->cond);
+    t->magic = HANDLE_LIVE;
     t->refcount = 2;
     t->thread_ref = 1;
     t->state = FTC_THREAD_NOT_STARTED;
@@ -263,8 +346,9 @@ int ftc_thread_start(ftc_thread **out, void (*fn)(void *), void *arg, const ftc_
 
 int ftc_thread_join(ftc_thread *t, double timeout)
 {
-    if (!t)
-        return FTC_EINVAL;
+    if (!t || timeout != timeout)
+        return FTC_EINVAL; /* NaN would leave the deadline unset and loop on EINVAL */
+    check_live(t, "ftc_thread_join");
     int st = ftc_atomic_load_acquire(&t->state);
     if (st == FTC_THREAD_NOT_STARTED)
         return FTC_ESTATE;
@@ -295,10 +379,19 @@ int ftc_thread_join(ftc_thread *t, double timeout)
     return rc;
 }
 
-void _ftc_threads_join_non_daemon(void)
+int _ftc_threads_join_non_daemon(const char *api)
 {
     for (;;) {
         pthread_mutex_lock(&_ftc_rt.handles_mutex);
+        /* A running pool's workers wait for work for ever: joining them would hang. Asked at
+         * every round, and under the head lock together with setting finalizing below. */
+        _ftc_head_lock();
+        size_t busy = _ftc_pools_report_running(api);
+        _ftc_head_unlock();
+        if (busy) {
+            pthread_mutex_unlock(&_ftc_rt.handles_mutex);
+            return FTC_EBUSY;
+        }
         ftc_thread *t = _ftc_rt.handles;
         for (; t; t = t->next) {
             /* (a fork child's main thread may be a started thread: not itself) */
@@ -310,12 +403,15 @@ void _ftc_threads_join_non_daemon(void)
                 break;
         }
         if (!t) {
-            /* None left: from now on nothing can start (checked under this mutex). */
+            /* None left: from now on nothing can start (checked under this mutex), and no
+             * pool be made (checked under the head lock). */
             _ftc_head_lock();
-            ftc_atomic_store(&_ftc_rt.finalizing, 1);
+            busy = _ftc_pools_report_running(api);
+            if (!busy)
+                ftc_atomic_store(&_ftc_rt.finalizing, 1);
             _ftc_head_unlock();
             pthread_mutex_unlock(&_ftc_rt.handles_mutex);
-            return;
+            return busy ? FTC_EBUSY : 0;
         }
         ftc_thread_incref(t);
         pthread_mutex_unlock(&_ftc_rt.handles_mutex);

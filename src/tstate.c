@@ -19,11 +19,15 @@
  * thread sees the request (and parks itself, decrementing the countdown): a detach is never
  * missed, so the requester needs no polling.
  *
- * Attach follows DESIGN.md: GIL (when one is in force) -> TLS -> CAS DETACHED->ATTACHED (wait
+ * Attach, in this order: GIL (when one is in force) -> TLS -> CAS DETACHED->ATTACHED (wait
  * while SUSPENDED, dropping the GIL meanwhile; block forever when SHUTTING_DOWN) -> objects
  * (QSBR online) -> resume the top critical section. Detach is the reverse. A thread whose tstate
  * was stopped by finalization reads only ts->state, ts->gil and the GIL before blocking forever;
  * those are kept alive for it (state.h, "stopped daemon threads").
+ *
+ * A thread may own several tstates (one per interpreter it entered) and switch between them with
+ * ftc_tstate_swap, a detach followed by an attach: only one is attached at a time, and the
+ * per-OS-thread parts (BRC ownership, the QSBR record, hot-object counts) are shared by them all.
  */
 #include "internal/state.h"
 
@@ -296,6 +300,66 @@ ftc_tstate *ftc_detach(void)
     if (ftc_atomic_load_relaxed(&ts->holds_gil))
         _ftc_gil_drop(ts->gil, ts);
     return ts;
+}
+
+/* ---- swap (PyThreadState_Swap) ----
+ * A detach of the current tstate and an attach of the new one: every piece of bookkeeping
+ * (critical sections, QSBR, the GIL of each side, stop-the-world, finalization) is theirs, so
+ * swapping between interpreters with different GILs needs nothing more. What swap adds is
+ * checking its argument first, so that misuse is reported under its own name before anything
+ * changed, rather than half-way by ftc_attach. */
+
+#if FTC_DEBUG_LEVEL >= 1
+/* Whether ts is a tstate the runtime knows (in some interpreter's list, or a stopped daemon's),
+ * found without dereferencing ts: a freed pointer is reported, not read. */
+static int tstate_is_known(const ftc_tstate *ts)
+{
+    int found = 0;
+    _ftc_head_lock();
+    for (ftc_interp *in = _ftc_rt.interps; in && !found; in = in->next)
+        for (ftc_tstate *t = in->tstates; t && !found; t = t->next)
+            found = t == ts;
+    for (ftc_tstate *z = _ftc_rt.zombie_tstates; z && !found; z = z->zombie_next)
+        found = z == ts;
+    _ftc_head_unlock();
+    return found;
+}
+#endif
+
+ftc_tstate *ftc_tstate_swap(ftc_tstate *ts)
+{
+    ftc_tstate *prev = _ftc_tstate_current;
+    if (ts != NULL) {
+#if FTC_DEBUG_LEVEL >= 1
+        if (!tstate_is_known(ts))
+            ftc_fatal("%p is not a thread state of the runtime (deleted, or never created)",
+                      (void *)ts);
+#endif
+        if (!pthread_equal(ts->pthread, pthread_self()))
+            ftc_fatal("the thread state belongs to another OS thread (a thread state is bound to "
+                      "the thread that created it: create one for this thread with "
+                      "ftc_tstate_new)");
+        /* Only this thread moves ts between DETACHED and ATTACHED; a stop-the-world may move it
+         * to SUSPENDED and finalization to SHUTTING_DOWN, both of which the attach handles. */
+        int st = ftc_atomic_load(&ts->state);
+        if (ts != prev && st != FTC_TSTATE_DETACHED && st != FTC_TSTATE_SUSPENDED &&
+            st != FTC_TSTATE_SHUTTING_DOWN)
+            ftc_fatal("the thread state is not detached (state %d%s)", st,
+                      st == FTC_TSTATE_DELETING ? ": being deleted" : "");
+    } else if (prev == NULL) {
+        return NULL;
+    }
+    /* The requester of a stop-the-world must stay attached in the tstate that stopped it until
+     * it restarts the world (stw.c and critical_section.c identify it by that tstate). Relaxed
+     * load: a requester set the flag itself, so it reads it set (program order); anyone else
+     * who reads it set asks under the head lock. */
+    if (ftc_atomic_load_relaxed(&_ftc_rt.stw_requested) && _ftc_stw_held_by_me())
+        ftc_fatal("the calling thread has the world stopped (call ftc_start_the_world first)");
+    if (prev != NULL)
+        ftc_detach();
+    if (ts != NULL)
+        ftc_attach(ts);
+    return prev;
 }
 
 /* ---- snapshot ---- */

@@ -94,8 +94,9 @@ ftc_object *fp_as_array(ftc_object *iterable, ftc_object ***items, size_t *n);
 ftc_object *fp_dict_view_new(ftc_object *dict, int kind);
 int fp_set_update(ftc_object *set, ftc_object *iterable);   /* 0 / -1 */
 /* A set display of three or more constants ({10, 20, 30, 1}): CPython compiles it to a
- * frozenset constant merged into a new set, which gives a different iteration order than
- * adding the items one by one; this builds the set the same way. */
+ * frozenset constant (rebuilt once by the compiler's constant cache) merged into a new set,
+ * which gives a different iteration order than adding the items one by one; this builds the
+ * set the same way. */
 ftc_object *fp_set_from_constants(ftc_object *tuple);
 int fp_set_contains(ftc_object *set, ftc_object *key);     /* 1 / 0 / -1 */
 int64_t fp_set_len(ftc_object *set);

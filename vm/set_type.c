@@ -501,21 +501,37 @@ ftc_object *fp_set_next_key(ftc_object *set, size_t *pos, size_t used)
 
 ftc_object *fp_set_from_constants(ftc_object *tuple)
 {
-    /* CPython builds the frozenset constant first (one insertion per item), then the set
-     * from it (set_merge): the two steps decide the iteration order. */
-    ftc_object *tmp = fp_set_new();
-    if (tmp == NULL)
+    /* CPython's compiler builds the frozenset constant from the items in source order, then
+     * its constant cache rebuilds it from a tuple of its items in table order
+     * (merge_consts_recursive), and the display merges that into a new set: each step
+     * decides the iteration order, so all three are replayed. */
+    ftc_object *first = fp_set_new();
+    if (first == NULL)
         return NULL;
     for (size_t i = 0; i < fp_tuple_size(tuple); i++)
-        if (_fp_set_add_key(tmp, fp_tuple_items(tuple)[i]) < 0) {
-            ftc_decref(tmp);
+        if (_fp_set_add_key(first, fp_tuple_items(tuple)[i]) < 0) {
+            ftc_decref(first);
             return NULL;
         }
+    snap sn;
+    int rc = _fp_set_snap_set(first, &sn);
+    ftc_decref(first);
+    if (rc < 0)
+        return NULL;
+    ftc_object *second = fp_set_new();
+    for (size_t i = 0; second != NULL && i < sn.n; i++)
+        if (_fp_set_add_key(second, sn.e[i].key) < 0) {
+            ftc_decref(second);
+            second = NULL;
+        }
+    _fp_set_snap_free(&sn);
+    if (second == NULL)
+        return NULL;
     ftc_object *r = fp_set_new();
-    if (r != NULL && fp_set_update(r, tmp) < 0) {
+    if (r != NULL && fp_set_update(r, second) < 0) {
         ftc_decref(r);
         r = NULL;
     }
-    ftc_decref(tmp);
+    ftc_decref(second);
     return r;
 }

@@ -14,14 +14,15 @@
  *      non-_Atomic objects;
  *   2. the public headers that use them (inline fast paths of incref, mutex, eval tick) must
  *      also compile as C++, where <stdatomic.h> is not available before C++23;
- *   3. ThreadSanitizer instruments them exactly like C11 atomics (DESIGN.md: TSan sees C11
- *      atomics but not Concurrency Kit's inline-assembly ck_pr, so ck stays out of the core).
+ *   3. ThreadSanitizer instruments them exactly like C11 atomics (it sees C11 atomics but not
+ *      Concurrency Kit's inline-assembly ck_pr, so ck stays out of the core:
+ *      docs/architecture.md, "Sanitizers").
  *
  * Naming: ftc_atomic_<op>[_<order>](ptr, ...), order one of relaxed, acquire, release, acq_rel;
  * none means seq_cst. CAS takes a pointer to the expected value, updates it on failure, and
  * returns true on success (C11 compare_exchange_strong semantics); _weak variants may fail
  * spuriously and belong in loops. A weaker-than-seq_cst use must say in a comment what it pairs
- * with (STYLE.md).
+ * with (docs/architecture.md, "Conventions").
  */
 #ifndef FTCORE_ATOMIC_H
 #define FTCORE_ATOMIC_H
@@ -159,7 +160,7 @@ static inline void ftc_atomic_fence_acq_rel_(void) { __atomic_thread_fence(__ATO
 #endif
 
 /* ---- ThreadSanitizer annotations ----
- * TSan does not see liburcu's grace periods (DESIGN.md, verified notes). The QSBR layer
+ * TSan does not see grace periods (docs/architecture.md, "Sanitizers"). The QSBR layer
  * publishes a happens-before edge with FTC_TSAN_RELEASE(token) before each quiescent state and
  * before going offline, and consumes it with FTC_TSAN_ACQUIRE(token) after a grace period and
  * before each deferred free. No-ops outside TSan builds. */

@@ -1,9 +1,9 @@
 /* ftcore common definitions: export macro, error codes, fatal errors, the allocator.
  *
- * Error convention (STYLE.md): a fallible call returns int, 0 on success (or 1/0 for
- * found/not-found), a negative FTC_E* code on failure; ftc_strerror() names a code.
- * Constructors return NULL on failure and leave the code in ftc_last_error() for the calling
- * thread. Misuse that cannot be reported as a value calls ftc_fatal(), which prints the
+ * Error convention (docs/architecture.md, "Conventions"): a fallible call returns int, 0 on
+ * success (or 1/0 for found/not-found), a negative FTC_E* code on failure; ftc_strerror() names
+ * a code. Constructors return NULL on failure and leave the code in ftc_last_error() for the
+ * calling thread. Misuse that cannot be reported as a value calls ftc_fatal(), which prints the
  * function, file and line and aborts.
  */
 #ifndef FTCORE_COMMON_H
@@ -54,6 +54,7 @@ enum {
     FTC_EEMPTY = -16,     /* a non-blocking get found the queue empty (queue.h) */
     FTC_EFULL = -17,      /* a non-blocking put found the queue full (queue.h) */
     FTC_ESHUTDOWN = -18,  /* the queue is shut down (queue.h) */
+    FTC_EBUSY = -19,      /* still in use (ftc_runtime_fini with a pool or a section open) */
     FTC_EUSER = -1000     /* first code reserved for the embedder */
 };
 
@@ -84,11 +85,19 @@ FTC_API void ftc_mem_free(void *p);
  * 0 disarms. Returns how many allocations the thread made since the last arm call (so a test can
  * first measure an operation, then walk n over every allocation it makes).
  * ftc_fault_alloc_fail_all(n): the next n allocations, on any thread, fail (0 disarms).
+ * ftc_fault_alloc_fail_in_next_thread(n): the next thread that ftc_thread_start() starts (a
+ * pool's workers included) fails its n-th allocation of its own start, from its first
+ * instruction until it reports RUNNING (its thread state and every layer's per-thread state);
+ * 0 disarms. Its start then fails as if that allocation had run out of memory, and the starter
+ * gets the code. Returns how many allocations the most recent thread start made (so a test
+ * starts one thread unarmed, then walks n over them). The per-thread countdown above cannot
+ * reach these: it is the starter's, and the new thread's own begins disarmed.
  * ftc_fault_thread_create_fail(n): the next n thread creations fail as if pthread_create
  * returned EAGAIN. */
 FTC_API uint64_t ftc_fault_alloc_fail_after(uint64_t n);
 FTC_API uint64_t ftc_fault_alloc_count(void);
 FTC_API void ftc_fault_alloc_fail_all(uint64_t n);
+FTC_API uint64_t ftc_fault_alloc_fail_in_next_thread(uint64_t n);
 FTC_API void ftc_fault_thread_create_fail(uint64_t n);
 /* Internal to ftcore's thread start: consumes one armed thread-create failure. */
 FTC_API bool ftc_fault_take_thread_create(void);

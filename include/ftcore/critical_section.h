@@ -23,8 +23,10 @@
  * the mutex by handoff without having run since: CPython gh-144513).
  *
  * Sections require an attached thread state (fatal otherwise). Begin and end must pair in the
- * same scope (the macros open and close a block). In the GIL build they are empty blocks: the
- * GIL already serializes everything they protect.
+ * same scope (the macros open and close a block). In the GIL build they lock nothing (the GIL
+ * already serializes everything they protect) and only count the calling thread's open
+ * sections (_ftc_cs_gil_depth), so that ftc_runtime_fini() can refuse to run inside one, as
+ * it does in the nogil build, where the thread's stack of sections tells.
  *
  * Fast paths (inline below; everything else is in src/critical_section.c). Begin on a free
  * mutex is one acquire CAS (0 -> LOCKED) and a push: exactly the first step of the full begin,
@@ -45,14 +47,16 @@
 #define FTCORE_CRITICAL_SECTION_H
 
 #include <ftcore/runtime.h>
+#include <ftcore/eval.h>
 #include <ftcore/mutex.h>
 #include <ftcore/object.h>
 
 FTC_EXTERN_C_BEGIN
 
 /* The types, the functions and the thread-local link exist in both builds, so that both export
- * the same symbols (DESIGN.md); in the GIL build the macros below never call them, the link
- * stays NULL and a section begun through the functions is a no-op one. */
+ * the same symbols (docs/architecture.md, "Two builds from one source"); in the GIL build the
+ * macros below never call them, the link stays NULL and a section begun through the functions
+ * is a no-op one. */
 
 /* Private layout; on the stack of the thread that began it. */
 typedef struct ftc_critical_section {
@@ -73,6 +77,20 @@ typedef struct ftc_critical_section2 {
 /* The calling thread's attached tstate's stack head (a tagged pointer to the top section), or
  * NULL while it has none attached. Written only by the thread itself (src/critical_section.c). */
 extern FTC_API FTC_THREAD_LOCAL uintptr_t *_ftc_cs_top_link;
+
+/* Dies through ftc_fatal() with "<call>: no attached thread state": `call` is the public call
+ * (a container operation, a critical section) that the calling thread made without an
+ * attached thread state. Called by the checks of both builds; not for direct use. */
+FTC_NORETURN FTC_API void _ftc_fatal_no_tstate(const char *call);
+/* The calls those messages name for a section: the macro and the function it expands to. */
+#define FTC_CS_CALL_BEGIN_ "FTC_BEGIN_CRITICAL_SECTION(_MUTEX) / ftc_critical_section_begin_mutex"
+#define FTC_CS_CALL_END_ "FTC_END_CRITICAL_SECTION / ftc_critical_section_end"
+#define FTC_CS_CALL_BEGIN2_ \
+    "FTC_BEGIN_CRITICAL_SECTION2(_MUTEX2) / ftc_critical_section2_begin_mutex"
+#define FTC_CS_CALL_END2_ "FTC_END_CRITICAL_SECTION2 / ftc_critical_section2_end"
+/* GIL build: the number of sections the calling thread has begun and not ended (the macros
+ * and the functions below count them; nothing else does). Always 0 in the nogil build. */
+extern FTC_API FTC_THREAD_LOCAL uintptr_t _ftc_cs_gil_depth;
 
 /* Slow paths (src/critical_section.c): the whole begin / end. Use the inline functions. */
 FTC_API void ftc_critical_section_begin_slow(ftc_critical_section *c, ftc_mutex *m);
@@ -157,13 +175,29 @@ static inline ftc_mutex *_ftc_cs_object_mutex(ftc_object *op)
 
 #else /* GIL build: the GIL is the lock */
 
+/* A section needs the GIL, that is an attached thread state. The nogil build always dies
+ * without one (the slow path names the call); here the check costs a thread-local load in a
+ * block that otherwise does nothing, so it is made when the library was built with
+ * FTC_DEBUG >= 1 (the sanitizer presets use 2). The depth counts the open sections (a
+ * thread-local increment, no lock) so that ftc_runtime_fini can refuse inside one. */
+#if FTC_DEBUG_LEVEL >= 1
+#define FTC_CS_REQUIRE_ATTACHED_(call) \
+    ((_ftc_tstate_current == NULL) ? _ftc_fatal_no_tstate(call) : (void)0)
+#else
+#define FTC_CS_REQUIRE_ATTACHED_(call) ((void)0)
+#endif
+
 /* The arguments are evaluated once, as in the nogil build, and otherwise unused. */
-#define FTC_BEGIN_CRITICAL_SECTION(op) { (void)(op);
-#define FTC_BEGIN_CRITICAL_SECTION2(a, b) { (void)(a); (void)(b);
-#define FTC_BEGIN_CRITICAL_SECTION_MUTEX(m) { (void)(m);
-#define FTC_BEGIN_CRITICAL_SECTION_MUTEX2(m1, m2) { (void)(m1); (void)(m2);
-#define FTC_END_CRITICAL_SECTION() }
-#define FTC_END_CRITICAL_SECTION2() }
+#define FTC_BEGIN_CRITICAL_SECTION(op) \
+    { (void)(op); FTC_CS_REQUIRE_ATTACHED_(FTC_CS_CALL_BEGIN_); _ftc_cs_gil_depth++;
+#define FTC_BEGIN_CRITICAL_SECTION2(a, b) \
+    { (void)(a); (void)(b); FTC_CS_REQUIRE_ATTACHED_(FTC_CS_CALL_BEGIN2_); _ftc_cs_gil_depth++;
+#define FTC_BEGIN_CRITICAL_SECTION_MUTEX(m) \
+    { (void)(m); FTC_CS_REQUIRE_ATTACHED_(FTC_CS_CALL_BEGIN_); _ftc_cs_gil_depth++;
+#define FTC_BEGIN_CRITICAL_SECTION_MUTEX2(m1, m2) \
+    { (void)(m1); (void)(m2); FTC_CS_REQUIRE_ATTACHED_(FTC_CS_CALL_BEGIN2_); _ftc_cs_gil_depth++;
+#define FTC_END_CRITICAL_SECTION() _ftc_cs_gil_depth--; }
+#define FTC_END_CRITICAL_SECTION2() _ftc_cs_gil_depth--; }
 
 #endif
 

@@ -23,6 +23,11 @@
  * dict's owner, which takes the lock once to share the dict: docs/atomicity.md); everything
  * else runs in a critical section on the dict. A caller that needs several calls to act as one
  * wraps them in FTC_BEGIN_CRITICAL_SECTION(d).
+ *
+ * The calling thread must have an attached thread state (after ftc_runtime_init(), before
+ * ftc_runtime_fini(), outside FTC_BEGIN_ALLOW_THREADS): a call without one dies through
+ * ftc_fatal() with "<the call>: no attached thread state", in both builds, whatever the
+ * arguments (it is checked first).
  */
 #ifndef FTCORE_DICT_H
 #define FTCORE_DICT_H
@@ -68,9 +73,17 @@ FTC_API int ftc_dict_get_ref(ftc_object *d, ftc_object *key, ftc_object **value)
  * contents of immutable built-ins (an int's value, a str's bytes). Before relying on any
  * other object's contents, or to keep it past that point, take a reference with
  * ftc_try_incref(): false means another thread has just dropped its last reference (treat
- * the value as removed). The nogil build takes no lock and writes no shared memory here for
- * int and str keys, so concurrent readers do not contend (gh-131988); ftc_dict_get_ref has
- * to count a reference on the value, which every reader of a popular value then shares. */
+ * the value as removed). The nogil build takes no lock here for int and str keys, and takes no
+ * reference on the value, so concurrent readers of a popular value do not contend on its count
+ * (gh-131988; ftc_dict_get_ref has to count one, on a line every such reader then shares). It
+ * writes no shared memory when the key passed is the very object stored (an interned or cached
+ * key, or the same object) and no other stored key of the same hash is on its probe; a stored
+ * key of the same hash that is not the object passed (an equal one, such as another str with
+ * the same bytes or another int object with the same value, or a colliding one) is compared
+ * holding a reference to it, so the read increfs and decrefs that key's count. Writes also
+ * happen on the locked fallback (a write in progress, a key of a type with its own hash or eq:
+ * the dict's lock), and once when a thread other than the creator first uses a private dict
+ * (containers/ctr.h). */
 FTC_API int ftc_dict_get_borrowed(ftc_object *d, ftc_object *key, ftc_object **value);
 
 /* 1 if key is present, 0 if not, or a negative code. */
@@ -101,7 +114,9 @@ FTC_API ftc_object *ftc_dict_copy(ftc_object *d);
 
 /* Sets every item of the dict `other` into d, in other's order. other is read atomically (a
  * snapshot taken under its lock, with the hashes it stored: no hash callback runs); the items
- * are then set in one critical section on d. An eq callback (keys of user types) failing
+ * are then set in one critical section on d, inside one write window: other threads, lock-free
+ * readers included, see d before or after the whole update (unless an eq callback of a user
+ * key type blocks, which lets them in part-way). An eq callback (keys of user types) failing
  * part-way leaves the items before it set and returns its code; FTC_ENOMEM likewise. d may be
  * other. */
 FTC_API int ftc_dict_update(ftc_object *d, ftc_object *other);

@@ -56,7 +56,12 @@ static inline int ftc_eval_tick(void)
 }
 
 /* ---- pending calls: run on the interpreter's main thread at its next tick ----
- * fn's return value is returned by that tick when negative. FTC_EAGAIN when the queue is full. */
+ * interp NULL means the main interpreter. fn's return value is returned by that tick when
+ * negative. Returns 0 (queued), FTC_EAGAIN when the queue is full, FTC_EINVAL for a NULL fn,
+ * and FTC_ESTATE when no runtime is initialized, the interpreter is being destroyed, or its
+ * main thread state (the one ftc_interp_new() created, or the runtime's main thread's) was
+ * deleted: only that thread state runs pending calls, so such a call would never run and is
+ * refused instead (calls already queued when it was deleted never run either). */
 FTC_API int ftc_pending_call_add(ftc_interp *interp, int (*fn)(void *arg), void *arg);
 
 /* ---- async exceptions: the target's next tick returns code ----

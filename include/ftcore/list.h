@@ -14,6 +14,11 @@
  * it once to share the list: docs/atomicity.md); everything else runs in a critical section
  * on the list. Compound patterns (check the length,
  * then index) are not atomic.
+ *
+ * The calling thread must have an attached thread state (after ftc_runtime_init(), before
+ * ftc_runtime_fini(), outside FTC_BEGIN_ALLOW_THREADS): a call without one dies through
+ * ftc_fatal() with "<the call>: no attached thread state", in both builds, whatever the
+ * arguments (it is checked first).
  */
 #ifndef FTCORE_LIST_H
 #define FTCORE_LIST_H
@@ -43,8 +48,10 @@ FTC_API int ftc_list_get_ref(ftc_object *l, int64_t i, ftc_object **out);
 /* *out = item i, BORROWED (no reference taken). 0, or FTC_EINDEX (*out = NULL). The pointer is
  * good until the caller's next quiescent point (a tick, a detach, ftc_qsbr_quiescent(),
  * anything that may block) and only while the caller itself does not remove or replace the
- * item: the rule of ftc_dict_get_borrowed (dict.h), which explains it. In the nogil build
- * concurrent readers of the same items write no shared memory. */
+ * item: the rule of ftc_dict_get_borrowed (dict.h), which explains it. In the nogil build a
+ * read that validates without the lock writes no shared memory, so concurrent readers of the
+ * same items do not contend; a read that finds a write in progress takes the list's lock, and
+ * a thread other than the creator marks a private list shared at its first use (ctr.h). */
 FTC_API int ftc_list_get_borrowed(ftc_object *l, int64_t i, ftc_object **out);
 /* Replaces item i with v (borrowed). 0 or FTC_EINDEX. */
 FTC_API int ftc_list_set(ftc_object *l, int64_t i, ftc_object *v);

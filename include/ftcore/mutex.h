@@ -22,11 +22,11 @@
  * Timeouts everywhere are in seconds, measured on the monotonic clock: < 0 waits forever,
  * 0 only tries. A timed-out call returns FTC_ETIMEDOUT and has changed nothing.
  *
- * Detaching: a thread that blocks while attached must detach (DESIGN.md: otherwise it could hold
- * the GIL, or the world could not stop, or its critical sections' locks would stay held while
- * it waits). ftc_mutex_lock() and the other blocking calls here therefore detach while parked
- * when the caller is attached (FTC_LOCK_DETACH); ftc_mutex_lock_timed() lets the caller choose.
- * Threads without a thread state may use every primitive here.
+ * Detaching: a thread that blocks while attached must detach (otherwise it could hold the GIL,
+ * or the world could not stop, or its critical sections' locks would stay held while it waits).
+ * ftc_mutex_lock() and the other blocking calls here therefore detach while parked when the
+ * caller is attached (FTC_LOCK_DETACH); ftc_mutex_lock_timed() lets the caller choose. Threads
+ * without a thread state may use every primitive here.
  */
 #ifndef FTCORE_MUTEX_H
 #define FTCORE_MUTEX_H
@@ -94,7 +94,7 @@ static inline bool ftc_mutex_trylock(ftc_mutex *m)
 }
 
 /* Locks m within timeout seconds (< 0 forever, 0 try). flags: FTC_LOCK_*.
- * Returns 0, or FTC_ETIMEDOUT. */
+ * Returns 0, or FTC_ETIMEDOUT; FTC_EINVAL (m untouched) for a NaN timeout. */
 FTC_API int ftc_mutex_lock_timed(ftc_mutex *m, double timeout, int flags);
 
 /* Whether m is locked (by anyone); a snapshot, for assertions and tests. */
@@ -114,7 +114,7 @@ typedef struct ftc_event {
 FTC_API void ftc_event_set(ftc_event *e);
 FTC_API bool ftc_event_is_set(ftc_event *e);
 /* Waits until e is set, at most timeout seconds (< 0 forever, 0 try); detaches while parked.
- * Returns true if e is set. */
+ * Returns true if e is set. A NaN timeout is a fatal error (there is no code to return). */
 FTC_API bool ftc_event_wait(ftc_event *e, double timeout);
 /* The same with FTC_LOCK_* flags. */
 FTC_API bool ftc_event_wait_flags(ftc_event *e, double timeout, int flags);
@@ -161,7 +161,8 @@ FTC_API void ftc_rwlock_wrunlock(ftc_rwlock *rw);   /* fatal if not write-locked
 /* The read and write locks with a timeout in seconds (< 0 forever, 0 try once) and flags
  * FTC_LOCK_* (FTC_LOCK_DETACH: detach while parked, as the calls above always do). Return 0
  * (locked) or FTC_ETIMEDOUT (not locked; the lock's state is as if the call never waited,
- * though other waiters may have been woken to look again). */
+ * though other waiters may have been woken to look again); FTC_EINVAL (nothing touched) for
+ * a NaN timeout. */
 FTC_API int ftc_rwlock_rdlock_timed(ftc_rwlock *rw, double timeout, int flags);
 FTC_API int ftc_rwlock_wrlock_timed(ftc_rwlock *rw, double timeout, int flags);
 
@@ -197,7 +198,8 @@ typedef struct ftc_rmutex {
 #define FTC_RMUTEX_INIT {FTC_MUTEX_INIT, 0, 0}
 
 FTC_API void ftc_rmutex_lock(ftc_rmutex *r);
-/* timeout in seconds (< 0 forever, 0 try), flags FTC_LOCK_*: 0 or FTC_ETIMEDOUT. */
+/* timeout in seconds (< 0 forever, 0 try), flags FTC_LOCK_*: 0 or FTC_ETIMEDOUT; FTC_EINVAL
+ * (no change, not even to the owner's level) for a NaN timeout. */
 FTC_API int ftc_rmutex_lock_timed(ftc_rmutex *r, double timeout, int flags);
 /* Unlocks once; fatal if the caller does not own r. */
 FTC_API void ftc_rmutex_unlock(ftc_rmutex *r);

@@ -118,6 +118,15 @@ struct ftc_object {
 
 #endif
 
+/* The ABI tag (runtime.h) describes this header: keep the two in step. */
+#ifdef __cplusplus
+static_assert(sizeof(struct ftc_object) == FTC_ABI_OBJECT_HEADER_SIZE,
+              "FTC_ABI_OBJECT_HEADER_SIZE does not describe struct ftc_object");
+#else
+_Static_assert(sizeof(struct ftc_object) == FTC_ABI_OBJECT_HEADER_SIZE,
+               "FTC_ABI_OBJECT_HEADER_SIZE does not describe struct ftc_object");
+#endif
+
 /* The first member of a user type's struct:  typedef struct { FTC_OBJECT_HEAD; int64_t v; } t;
  * A static (immortal) object of such a type: static t x = { FTC_OBJECT_STATIC_INIT(&type), 5 };
  * whose counts never change and which is never freed. */
@@ -152,7 +161,8 @@ FTC_API int64_t ftc_object_refcount(ftc_object *o);
 FTC_API int64_t ftc_object_live_count(void);
 
 /* ---- out-of-line slow paths (do not call directly) ---- */
-/* Declared in both builds so that both export the same symbols (DESIGN.md); the GIL build's
+/* Declared in both builds so that both export the same symbols (docs/architecture.md); the
+ * GIL build's
  * inline paths never call the BRC and hot ones (there they mean plain counting). */
 FTC_API void _ftc_object_dealloc(ftc_object *o);
 FTC_API void _ftc_object_merge_zero_local(ftc_object *o);

@@ -39,9 +39,10 @@ FTC_API int ftc_future_cancelled(ftc_object *future);
 /* Cancels a pending future: 1 if it is (now or already) cancelled, 0 if it is running or
  * finished and cannot be. Waiters wake, done callbacks run (in this thread). */
 FTC_API int ftc_future_cancel(ftc_object *future);
-/* Waits until done (timeout seconds: < 0 forever, 0 poll), detached while waiting. Returns 0
- * and a new reference to the result in *out (NULL if the task gave none); or the task's error
- * code; FTC_ECANCELLED; FTC_ETIMEDOUT; or an async exception's code. *out is NULL unless 0. */
+/* Waits until done (timeout seconds: < 0 forever, 0 poll; NaN: FTC_EINVAL at once, as for
+ * every timed call here), detached while waiting. Returns 0 and a new reference to the result
+ * in *out (NULL if the task gave none); or the task's error code; FTC_ECANCELLED;
+ * FTC_ETIMEDOUT; or an async exception's code. *out is NULL unless 0. */
 FTC_API int ftc_future_result(ftc_object *future, double timeout, ftc_object **out);
 /* Waits until done: 0, FTC_ETIMEDOUT, or an async code. */
 FTC_API int ftc_future_wait(ftc_object *future, double timeout);
@@ -62,7 +63,9 @@ typedef struct ftc_pool ftc_pool;
 typedef int (*ftc_task_fn)(void *arg, ftc_object **result);
 
 /* max_workers: 0 = Python's default, min(32, CPUs + 4). The caller must be attached.
- * NULL on failure (ftc_last_error()). No thread starts before the first submit. */
+ * NULL on failure (ftc_last_error(): FTC_ENOMEM, or FTC_ESTATE when no runtime is initialized
+ * or it is being finalized). No thread starts before the first submit. Until the pool is shut
+ * down (ftc_pool_shutdown, ftc_pool_free), ftc_runtime_fini() refuses with FTC_EBUSY. */
 FTC_API ftc_pool *ftc_pool_new(size_t max_workers);
 /* Queues fn(arg); *future_out receives a new reference to its future (pass NULL if unwanted).
  * The caller must be attached (a worker may have to be started: ftc_thread_start).

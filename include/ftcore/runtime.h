@@ -42,13 +42,61 @@ enum {
 };
 
 FTC_API void ftc_config_init(ftc_config *cfg);
+
+/* The ABI tag: what a program compiled against these headers assumes about the library it
+ * runs with, namely the variant (the object header, the critical sections and every inline
+ * function differ between gil and nogil), the size of the object header (object.h checks it
+ * against the struct) and of a pointer, and the ABI version. ftc_runtime_init() passes it
+ * inline, so the library compares the headers' tag with its own at the first call of any
+ * program: a program built against one variant's headers and linked with the other dies there,
+ * with a message naming both, instead of later with a misleading one. */
+#define FTC_ABI_VERSION 1
+#ifdef FTC_GIL_DISABLED
+#define FTC_ABI_VARIANT_BIT 1u
+/* ob_tid; ob_flags, ob_mutex, ob_gc_bits, ob_ref_local (8 bytes); ob_ref_shared; ob_type */
+#define FTC_ABI_OBJECT_HEADER_SIZE (sizeof(uintptr_t) + 8 + sizeof(intptr_t) + sizeof(void *))
+#else
+#define FTC_ABI_VARIANT_BIT 0u
+/* ob_refcnt, ob_type */
+#define FTC_ABI_OBJECT_HEADER_SIZE (sizeof(uint64_t) + sizeof(void *))
+#endif
+/* bits 0-15 the object header size, 16-23 the variant (1 = nogil), 24-31 the pointer size,
+ * 32-47 FTC_ABI_VERSION */
+#define FTC_ABI_TAG                                                                          \
+    ((uint64_t)FTC_ABI_OBJECT_HEADER_SIZE | ((uint64_t)FTC_ABI_VARIANT_BIT << 16) |           \
+     ((uint64_t)sizeof(void *) << 24) | ((uint64_t)FTC_ABI_VERSION << 32))
+
+/* The library side of ftc_runtime_init(): dies through ftc_fatal() when abi_tag is not the
+ * library's own FTC_ABI_TAG (naming the headers' variant and the library's); otherwise
+ * initializes. Call ftc_runtime_init(). */
+FTC_API int _ftc_runtime_init_checked(const ftc_config *cfg, uint64_t abi_tag);
 /* Initializes the runtime and the main interpreter; the caller becomes the attached main
- * thread. NULL = defaults. FTC_ESTATE if already initialized. */
-FTC_API int ftc_runtime_init(const ftc_config *cfg);
+ * thread. NULL = defaults. FTC_ESTATE if already initialized. Fatal when the program was
+ * compiled against the headers of the other variant (FTC_ABI_TAG). */
+static inline int ftc_runtime_init(const ftc_config *cfg)
+{
+    return _ftc_runtime_init_checked(cfg, FTC_ABI_TAG);
+}
 /* Called by the main thread, attached: joins non-daemon threads, stops daemon threads at their
  * next attach or tick, destroys sub-interpreters and the main interpreter, frees everything.
- * The runtime may be initialized again afterwards. */
+ * The runtime may be initialized again afterwards. Returns 0; FTC_ESTATE (nothing done) if the
+ * runtime is not initialized or the caller is not its attached main thread; FTC_EBUSY if the
+ * caller is inside a critical section, or a thread pool (ftc_pool_new) is not shut down (its
+ * workers would wait for ever): fini then prints on stderr what is still running and returns
+ * without tearing anything down (non-daemon threads that finished meanwhile are joined), so the
+ * caller can end the section or shut the pool down and call it again.
+ *
+ * Objects still alive when it is done (never released, or held by a stopped daemon thread)
+ * are counted: see ftc_runtime_leaked_objects(). With FTC_DEBUG >= 1, or the environment
+ * variable FTC_REPORT_LEAKS=1 (=0 silences it), a non-zero count is printed on stderr. Using
+ * the runtime after fini is an error: debug builds (FTC_DEBUG >= 1) die through ftc_fatal()
+ * when an object is made before the next ftc_runtime_init(). */
 FTC_API int ftc_runtime_fini(void);
+/* The number of heap objects still alive at the end of the last successful ftc_runtime_fini()
+ * (ftc_object_live_count() then: process-wide, so it includes objects left over from an
+ * earlier init/fini cycle); 0 before the first fini. A leak check for a VM's test suite:
+ * assert it is 0 after fini. */
+FTC_API int64_t ftc_runtime_leaked_objects(void);
 FTC_API int ftc_runtime_is_initialized(void);
 
 /* 1 while a GIL is in force for the caller's interpreter (always 1 in the GIL build). */
@@ -84,6 +132,28 @@ FTC_API void ftc_attach(ftc_tstate *ts);
 
 #define FTC_BEGIN_ALLOW_THREADS { ftc_tstate *_ftc_save_ts = ftc_detach();
 #define FTC_END_ALLOW_THREADS   ftc_attach(_ftc_save_ts); }
+
+/* Makes ts the calling thread's attached thread state and returns the one that was attached
+ * before (NULL if none): CPython's PyThreadState_Swap, for a VM that runs several interpreters
+ * on one OS thread or a callback that arrives from a foreign runtime. ts == NULL only detaches
+ * (and returns what was attached; NULL and no effect if nothing was).
+ *
+ * It is exactly a detach of the current tstate followed by an attach of ts, with everything
+ * those do: the old tstate's critical sections are suspended (their locks released) and ts's
+ * innermost one is re-taken; the thread goes QSBR-offline and back online; in the GIL build,
+ * and in the nogil build with the GIL on, the old tstate's GIL is released and ts's GIL is
+ * taken (another interpreter's, when it has its own); the attach waits while the world is
+ * stopped, and blocks for good if ts was stopped by runtime finalization (as ftc_attach).
+ * Swapping in the attached tstate itself is allowed: it detaches and re-attaches (a point where
+ * other threads may take the GIL).
+ *
+ * ts must be a thread state of the calling OS thread (made by ftc_tstate_new, ftc_interp_new,
+ * ftc_gilstate_ensure or ftc_thread_start on this thread), not deleted, and detached unless it
+ * is the current one. Violations are fatal errors naming ftc_tstate_swap: a tstate of another
+ * OS thread, one that is not detached, one being deleted, a swap while the calling thread has
+ * the world stopped (ftc_stop_the_world: start it first), and, in builds with FTC_DEBUG >= 1,
+ * a pointer that is no live thread state. */
+FTC_API ftc_tstate *ftc_tstate_swap(ftc_tstate *ts);
 
 /* ---- gilstate: threads the embedder created itself ----
  * ftc_gilstate_ensure() makes the calling thread attached in the main interpreter, creating a
@@ -146,9 +216,11 @@ typedef struct ftc_gil_stats {
 FTC_API int ftc_gil_get_stats(ftc_gil_stats *out);
 FTC_API void ftc_gil_reset_stats(void);
 
-/* ---- stop-the-world (nogil; trivially succeeds in the GIL build, where holding the GIL is
- * exclusive) ---- Called attached. Pauses every other attached thread of the runtime at its
- * next tick and keeps detached ones from attaching until ftc_start_the_world(). */
+/* ---- stop-the-world (both builds) ---- Called attached. Pauses every other attached thread of
+ * every interpreter at its next tick or detach and keeps detached ones from attaching until
+ * ftc_start_the_world(); returns once they are all paused. In the GIL build too: threads of
+ * sub-interpreters with their own GIL run in parallel with the caller's. Fatal when the caller
+ * is detached, already has the world stopped (start), or has not (stop). */
 FTC_API void ftc_stop_the_world(void);
 FTC_API void ftc_start_the_world(void);
 

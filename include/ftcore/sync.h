@@ -4,7 +4,8 @@
  * Semantics follow Python's `threading` documentation; the differences are in the C shape:
  *   - Each primitive is an ftc_object (so a VM can keep it in its dicts and lists) created with
  *     one reference; release it with ftc_decref(). Primitives are marked as hot shared objects
- *     (DESIGN.md), so many threads taking references to one lock do not contend on its count.
+ *     (src/refcount_hot.c), so many threads taking references to one lock do not contend on
+ *     its count.
  *   - Every call checks its object's type: FTC_EINVAL for NULL, FTC_ETYPE for another type.
  *   - Every blocking call takes a timeout in seconds: < 0 waits forever, 0 only tries, NaN is
  *     FTC_EINVAL. Timeouts are measured on the monotonic clock, and a timed call never returns

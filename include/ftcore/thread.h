@@ -32,11 +32,21 @@ typedef struct ftc_thread_opts {
  * ftc_thread_release()). On failure nothing is leaked and *out is NULL. */
 FTC_API int ftc_thread_start(ftc_thread **out, void (*fn)(void *), void *arg,
                              const ftc_thread_opts *opts);
-/* Waits for t to finish: 0, FTC_ETIMEDOUT, FTC_EDEADLK (self-join). timeout < 0 waits forever,
- * 0 polls. Detaches while waiting. */
+/* Waits for t to finish: 0, FTC_ETIMEDOUT, FTC_EDEADLK (self-join), FTC_EINVAL (NULL t or a
+ * NaN timeout; nothing waited for). timeout < 0 waits forever, 0 polls. Detaches while
+ * waiting. */
 FTC_API int ftc_thread_join(ftc_thread *t, double timeout);
+/* Takes another reference to t (the caller must hold one). */
 FTC_API void ftc_thread_incref(ftc_thread *t);
+/* Drops a reference; the handle is gone after the last one (the running thread holds its own
+ * until it finishes, so releasing before the thread ends is fine). Using a handle after its
+ * last release, or releasing it more times than referenced, is a programming error: in debug
+ * builds (FTC_DEBUG >= 1, the sanitizer presets) every call on the handle (join, release,
+ * incref, state, ident, name) is then a fatal error naming the call, for the 1024 handles
+ * released most recently (older ones are freed; the sanitizers still catch their misuse); in
+ * release builds it is undefined behavior (a use-after-free). NULL is ignored. */
 FTC_API void ftc_thread_release(ftc_thread *t);
+/* FTC_THREAD_* (FTC_EINVAL for NULL). */
 FTC_API int ftc_thread_state(const ftc_thread *t);
 FTC_API uint64_t ftc_thread_handle_ident(const ftc_thread *t); /* 0 before it runs */
 /* The thread's name (opts->name, or "Thread-N"); valid while the handle is. */

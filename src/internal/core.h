@@ -2,11 +2,15 @@
  * the state layer calls the layers that keep per-thread state (locks and critical sections,
  * objects/BRC/QSBR, thread-local storage).
  *
- * Ownership of the pieces (one file per concern, STYLE.md):
- *   src/runtime.c, src/tstate.c, src/gil.c, src/eval.c, src/thread.c, src/stw.c  state layer
- *   src/parking_lot.c, src/mutex.c, src/lock_*.c, src/critical_section.c         lock layer
- *   src/object.c, src/brc.c, src/qsbr.c, src/refcount_shared.c ...               object layer
- *   src/tls.c, src/sync_*.c, src/pool.c                                          threading API
+ * Ownership of the pieces (one file per concern; the layer map is docs/architecture.md):
+ *   src/runtime.c, src/interp.c, src/tstate.c, src/gil.c, src/eval.c, src/stw.c,
+ *   src/thread.c, src/gilstate.c, src/fork.c                                   state layer
+ *   src/parking_lot.c, src/mutex.c, src/rmutex.c, src/once.c, src/event.c,
+ *   src/rwlock.c, src/seqlock.c, src/critical_section.c                        lock layer
+ *   src/object.c, src/builtin_types.c, src/brc.c, src/refcount_hot.c,
+ *   src/qsbr.c                                                                 object layer
+ *   src/tls.c, src/sync_*.c, src/future.c, src/pool.c                          threading API
+ *   (src/common.c below them all: errors, the allocator; containers/ above the object layer)
  * Each layer keeps its per-thread state behind one pointer in ftc_tstate, allocated by its own
  * tstate-init hook, so that the structure below is the only thing they share.
  */
@@ -20,7 +24,7 @@
 #include <ftcore/ftcore.h>
 #include <pthread.h>
 
-/* ---- assertions (STYLE.md: three levels driven by FTC_DEBUG) ---- */
+/* ---- assertions: three levels driven by FTC_DEBUG (docs/architecture.md, "Conventions") ---- */
 #if FTC_DEBUG_LEVEL >= 1
 #define ftc_assert(cond) \
     ((cond) ? (void)0 : ftc_fatal("assertion failed: %s", #cond))
@@ -39,6 +43,12 @@
 #endif
 
 #define FTC_UNUSED(x) ((void)(x))
+
+/* Fault injection around a new thread's start (src/common.c; the thread's own code calls
+ * them, src/thread.c): begin takes the countdown armed by ftc_fault_alloc_fail_in_next_thread
+ * as the thread's own, end records how many allocations the start made and disarms. */
+void _ftc_fault_thread_start_begin(void);
+void _ftc_fault_thread_start_end(void);
 /* A slow path kept out of its caller, so the fast path's frame stays small (fewer saved
  * registers, less code in the hot cache lines). */
 #define FTC_NOINLINE __attribute__((noinline))
@@ -81,6 +91,10 @@ struct ftc_tstate {
 
     /* lock layer: top of the critical-section stack (tagged pointer), owner thread only */
     uintptr_t critical_section;
+    /* lock layer (nogil): the locks a critical section is taking right now (begin, or resume
+     * re-taking a suspended one), NULL otherwise. Written by the owner only; read by a fork
+     * child, where a dead thread may own one of them (critical_section.c, "fork") */
+    ftc_mutex *cs_taking[2];
 
     /* object layer (brc.c, qsbr.c, ...) */
     struct _ftc_objects_tstate *objects;
@@ -115,6 +129,9 @@ ftc_tstate *_ftc_tstate_require(const char *func);
 /* lock layer (src/critical_section.c, src/parking_lot.c) */
 void _ftc_cs_suspend_all(ftc_tstate *ts);          /* detach: release every section's lock */
 void _ftc_cs_resume(ftc_tstate *ts);               /* attach: re-take the top section's lock */
+/* fork child: releases the section locks the dead thread owning `dead` was taking, unless an
+ * active section of `survivor` (the forking thread's attached tstate, or NULL) holds them. */
+void _ftc_cs_after_fork_child(ftc_tstate *dead, ftc_tstate *survivor);
 void _ftc_locks_after_fork_child(void);            /* reinitialize the parking lot */
 
 /* object layer (src/brc.c, src/qsbr.c, ...) */

@@ -10,6 +10,10 @@
 /* The tags of the stack's pointers (FTC_CS_INACTIVE, FTC_CS_TWO, FTC_CS_MASK) are in the public
  * header, for its inline fast paths. */
 
+/* How many sections the calling thread, whose tstate ts is, has open (both builds; the GIL
+ * build counts them per OS thread: critical_section.h). */
+size_t _ftc_cs_open_count(ftc_tstate *ts);
+
 #ifdef FTC_GIL_DISABLED
 void _ftc_cs_begin(ftc_tstate *ts, ftc_critical_section *c, ftc_mutex *m);
 void _ftc_cs_end(ftc_tstate *ts, ftc_critical_section *c);

@@ -63,6 +63,8 @@ struct _ftc_objects_tstate *_ftc_objects_reg_first(void);
 ftc_object *_ftc_object_new_sized(const ftc_type *type, size_t size);
 void _ftc_object_free_memory(ftc_object *o);      /* after dealloc: immediately or via QSBR */
 void _ftc_objects_live_add(int64_t delta);
+/* runtime.c: 1 from the end of ftc_runtime_fini() to the next ftc_runtime_init(). */
+int _ftc_runtime_was_finalized(void);
 
 /* brc.c */
 /* Merges o's counts, adding extra; returns the total (0 = the caller must dealloc). */

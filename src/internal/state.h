@@ -128,6 +128,8 @@ int _ftc_pending_calls_run(ftc_interp *interp, ftc_tstate *ts);
 struct _ftc_runtime {
     int initialized;             /* atomic */
     int finalizing;              /* atomic; written under head lock and handles_mutex */
+    int finalized;               /* atomic: fini completed and init not called since */
+    int64_t leaked_objects;      /* atomic: objects alive at the end of the last fini */
     uint64_t generation;         /* init count; handles remember theirs */
     ftc_config config;
     pthread_mutex_t head_mutex;
@@ -193,12 +195,21 @@ void _ftc_stw_end_shutdown(void);
 /* Whether the calling thread has the world stopped (ftc_stop_the_world). */
 int _ftc_stw_held_by_me(void);
 void _ftc_stw_after_fork_child(int keep_mine);
+/* Stops the world (stw_mutex, then every other thread parked) for a caller that may be
+ * attached, detached, or without any thread state; _ftc_stw_start() restarts it. */
+void _ftc_stw_stop(void);
+void _ftc_stw_start(void);
 /* Locks the stw_mutex, detached while waiting if the caller is attached. */
 void _ftc_stw_mutex_lock(void);
 
 /* ---- thread handles (thread.c) ---- */
-/* Joins every non-daemon thread of this runtime, then sets finalizing (fini). */
-void _ftc_threads_join_non_daemon(void);
+/* Joins every non-daemon thread of this runtime, then sets finalizing (fini). Refuses with
+ * FTC_EBUSY (finalizing not set, the rest still running) while a pool of this runtime is not
+ * shut down, having printed it on stderr as a refusal of `api`. */
+int _ftc_threads_join_non_daemon(const char *api);
+/* The pools of this runtime generation not shut down (head lock held); each is printed on
+ * stderr as keeping `api` from finishing unless api is NULL (src/pool.c). */
+size_t _ftc_pools_report_running(const char *api);
 void _ftc_threads_after_fork_child(void);
 
 /* ---- eval breaker ---- */

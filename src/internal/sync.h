@@ -204,7 +204,8 @@ typedef struct _ftc_cond_obj {
  * if it is done already (the result is released). src/future.c, for src/pool.c. */
 int _ftc_future_finish(ftc_object *future, int code, ftc_object *result);
 
-/* Marks a freshly created primitive as shared and hot (DESIGN.md "hot shared objects"). */
+/* Marks a freshly created primitive as shared and hot (src/refcount_hot.c; docs/architecture.md,
+ * "Hot shared objects"). */
 void _ftc_sync_mark_shared(ftc_object *o);
 
 #endif /* FTCORE_INTERNAL_SYNC_H */

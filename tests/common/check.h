@@ -1,5 +1,6 @@
 /* A small test harness for plain executables: stress and concurrency tests (which must also
- * run under ThreadSanitizer, where Criterion cannot: DESIGN.md) and misuse tests.
+ * run under ThreadSanitizer, where Criterion cannot: docs/architecture.md, "Sanitizers") and
+ * misuse tests.
  *
  *   FTC_TEST(name) { ... CHECK(cond); CHECK_EQ(a, b); ... }
  *

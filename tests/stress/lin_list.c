@@ -1,16 +1,46 @@
 /* Linearizability of the list: thousands of short concurrent histories (two threads, four
  * operations each, every written value unique) of append, insert, get (positive and negative
- * index), set, pop (end, front, middle), len, reverse and extend on one list, each checked
- * against a sequential model (lin_common.h). Items are heap ints; reads are lock-free in the
- * nogil build while the writers' single-slot stores, multi-slot windows and array
- * replacements run against them. */
+ * index), set, pop (end, front, middle), del, len, reverse, extend, copy, index and contains on
+ * one list, each checked against a sequential model (lin_common.h). Items are heap ints; reads
+ * are lock-free in the nogil build while the writers' single-slot stores, multi-slot windows
+ * and array replacements run against them. copy records a fingerprint of the list it returned
+ * (its items in order and its length) that must be one model state's; index and contains look
+ * for a fresh int equal to a value that some history writes or starts with, so they compare by
+ * value, not identity. */
 #include "lin_common.h"
 
 enum {
-    L_APPEND, L_INSERT, L_GET, L_SET, L_POP, L_LEN, L_REVERSE, L_EXTEND, L_NKINDS
+    L_APPEND, L_INSERT, L_GET, L_SET, L_POP, L_LEN, L_REVERSE, L_EXTEND, L_DEL, L_COPY, L_INDEX,
+    L_CONTAINS, L_NKINDS
 };
 static const char *const names[] = {"append", "insert", "get", "set", "pop", "len", "reverse",
-                                    "extend"};
+                                    "extend", "del", "copy", "index", "contains"};
+
+/* An order-sensitive fingerprint of n numbers, masked to 62 bits (never -1: "no result"). */
+static int64_t fingerprint(const int64_t *item, int n)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325) ^ (uint64_t)n;
+    for (int i = 0; i < n; i++) {
+        h ^= (uint64_t)item[i];
+        h *= UINT64_C(0x100000001b3);
+        h ^= h >> 29;
+    }
+    return (int64_t)(h & (UINT64_MAX >> 2));
+}
+
+/* The fingerprint of a private list (the copy). */
+static int64_t list_fingerprint(ftc_object *l)
+{
+    int64_t n = ftc_list_len(l), item[LIN_MAXITEMS];
+    CHECK(n >= 0 && n <= LIN_MAXITEMS);
+    for (int64_t i = 0; i < n; i++) {
+        ftc_object *x = NULL;
+        CHECK_EQ(ftc_list_get_ref(l, i, &x), 0);
+        item[i] = ftc_int_value(x);
+        ftc_decref(x);
+    }
+    return fingerprint(item, (int)n);
+}
 
 static void lin_touch(ftc_object *c) { CHECK(ftc_list_len(c) >= 0); }
 
@@ -49,6 +79,26 @@ static void lin_run(ftc_object *l, lin_op *op)
         break;
     case L_REVERSE:
         op->rc = ftc_list_reverse(l);
+        break;
+    case L_DEL:
+        op->rc = ftc_list_del(l, op->a);
+        break;
+    case L_COPY: {
+        ftc_object *c = ftc_list_copy(l);
+        op->rc = c ? 0 : ftc_last_error();
+        if (c != NULL) {
+            op->out = list_fingerprint(c);
+            ftc_decref(c);
+        }
+        return;
+    }
+    case L_INDEX:
+        v = ftc_int_new(op->b); /* a fresh object: found by equality */
+        op->rc = ftc_list_index(l, v);
+        break;
+    case L_CONTAINS:
+        v = ftc_int_new(op->b);
+        op->rc = ftc_list_contains(l, v);
         break;
     default: {
         ftc_object *pair = ftc_list_new(), *x = ftc_int_new(op->b), *y = ftc_int_new(op->b + 1);
@@ -111,6 +161,22 @@ static bool lin_apply(lin_state *s, const lin_op *op)
         return true;
     case L_LEN:
         return op->rc == s->n;
+    case L_DEL:
+        j = norm(op->a, s->n);
+        if (j < 0)
+            return op->rc == FTC_EINDEX;
+        memmove(&s->item[j], &s->item[j + 1], (size_t)(s->n - j - 1) * sizeof(int64_t));
+        s->n--;
+        return op->rc == 0;
+    case L_COPY:
+        return op->rc == 0 && op->out == fingerprint(s->item, s->n);
+    case L_INDEX:
+    case L_CONTAINS:
+        for (j = 0; j < s->n && s->item[j] != op->b; j++)
+            ;
+        if (op->kind == L_CONTAINS)
+            return op->rc == (j < s->n);
+        return op->rc == (j < s->n ? j : FTC_EKEY);
     case L_REVERSE:
         for (int lo = 0, hi = s->n - 1; lo < hi; lo++, hi--) {
             int64_t t = s->item[lo];
@@ -151,6 +217,18 @@ static ftc_object *make(lin_state *init, uint64_t *seed)
         case L_GET: op->a = get_idx[(r >> 8) % 6]; break;
         case L_SET: op->a = get_idx[(r >> 8) % 6]; break;
         case L_POP: op->a = pop_idx[(r >> 8) % 4]; break;
+        case L_DEL: op->a = pop_idx[(r >> 8) % 4]; break;
+        case L_INDEX:
+        case L_CONTAINS: {
+            /* Look for a value that is there at the start, or that another op writes (it may
+             * appear or go during the history), or one that never is. */
+            uint64_t w = (r >> 8) % 3;
+            int other = (int)((r >> 16) % LIN_TOTAL);
+            op->b = w == 0 ? 900000 + (int64_t)((r >> 24) % 5)
+                  : w == 1 ? 1000000 + 10 * other + (int64_t)((r >> 24) & 1)
+                           : 777;
+            break;
+        }
         default: op->a = 0; break;
         }
     }

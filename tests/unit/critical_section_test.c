@@ -167,8 +167,11 @@ Test(critical_section, suspend_with_nothing_and_with_noop_sections, .init = rese
 
 #else /* GIL build */
 
+/* Sections need an attached thread state in both builds (checked here when FTC_DEBUG >= 1:
+ * tests/misuse/no_tstate_misuse.c), so these run inside a runtime. */
 Test(critical_section, macros_are_plain_blocks)
 {
+    cr_assert_eq(ftc_runtime_init(NULL), 0);
     ftc_mutex m = FTC_MUTEX_INIT, n = FTC_MUTEX_INIT;
     int x = 0;
     FTC_BEGIN_CRITICAL_SECTION_MUTEX(&m);
@@ -181,11 +184,13 @@ Test(critical_section, macros_are_plain_blocks)
     cr_assert(!ftc_mutex_is_locked(&m), "the GIL build takes no lock");
     _ftc_cs_suspend_all(NULL);
     _ftc_cs_resume(NULL);
+    cr_assert_eq(ftc_runtime_fini(), 0);
 }
 
 Test(critical_section, functions_exist_and_are_no_ops)
 {
     /* Both builds export the same symbols; in this one the functions begin no-op sections. */
+    cr_assert_eq(ftc_runtime_init(NULL), 0);
     ftc_mutex m = FTC_MUTEX_INIT, n = FTC_MUTEX_INIT;
     ftc_critical_section c;
     ftc_critical_section2 c2;
@@ -199,6 +204,7 @@ Test(critical_section, functions_exist_and_are_no_ops)
     ftc_critical_section2_end(&c2);
     ftc_critical_section_end(&c);
     cr_assert_null(_ftc_cs_top_link);
+    cr_assert_eq(ftc_runtime_fini(), 0);
 }
 
 #endif

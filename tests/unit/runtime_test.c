@@ -225,7 +225,6 @@ Test(runtime, interp_new_failure_restores_the_caller)
     cr_assert_eq(ftc_runtime_fini(), 0);
 }
 
-#ifdef FTC_GIL_DISABLED
 static void misuse_start_without_stop(void *arg)
 {
     (void)arg;
@@ -240,7 +239,6 @@ static void misuse_nested_stop(void *arg)
     ftc_stop_the_world();
     ftc_stop_the_world();
 }
-#endif
 
 static void misuse_stop_detached(void *arg)
 {
@@ -252,10 +250,8 @@ static void misuse_stop_detached(void *arg)
 
 Test(runtime, stop_the_world_misuse_is_fatal)
 {
-#ifdef FTC_GIL_DISABLED
     cr_assert(ftc_check_dies(misuse_start_without_stop, NULL, "not stopped by the calling"));
     cr_assert(ftc_check_dies(misuse_nested_stop, NULL, "already stopped"));
-#endif
     cr_assert(ftc_check_dies(misuse_stop_detached, NULL, "no attached thread state"));
 }
 
@@ -263,9 +259,7 @@ Test(runtime, stop_the_world_alone_and_fini_refused_while_stopped)
 {
     cr_assert_eq(ftc_runtime_init(NULL), 0);
     ftc_stop_the_world();
-#ifdef FTC_GIL_DISABLED
     cr_assert_eq(ftc_runtime_fini(), FTC_ESTATE);
-#endif
     ftc_start_the_world();
     cr_assert_eq(ftc_runtime_fini(), 0);
 }
