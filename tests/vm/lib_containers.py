@@ -28,7 +28,7 @@ dd = {}; dd[dd.__class__.__name__] = dd; print(dd)
 s = {3, 1, 2}
 s.add(10); s.add(3); s.discard(1); s.discard(99); print(s, len(s), 3 in s, 1 in s)
 print({1, 2, 3} | {3, 4}, {1, 2, 3} & {2, 3, 4}, {1, 2, 3} - {2}, {1, 2, 3} ^ {3, 4}, {1, 2} <= {1, 2, 3}, {1, 2} < {1, 2}, {1} == {1.0})
-print(set(), set([3, 3, 1]), set(range(20)), set("a") == {"a"}, set([10, 20, 30, 1, 2, 3]), set((100, 8, 16, 0, 64)))
+print(set(), set([3, 3, 1]), set(range(20)), set("a") == {"a"}, set([10, 20, 30, 1, 2, 3]), set((100, 8, 16, 0, 64)), {10, 20, 30, 1, 2, 3}, {100, 8, 16, 0, 64}, {5, 13, 21})
 u = {1, 2}; print(u.union([3], (4,)), u.intersection({2, 5}), u.difference([1]), u.symmetric_difference({2, 9}), u.issubset([1, 2, 3]), u.issuperset({1}), u.isdisjoint({7}))
 v = set(range(12)); print(v.pop(), v.pop(), v); v.update([100, 200], {-1}); print(v); v.clear(); print(v)
 w = {5, 6}; w.remove(5); print(w, w.copy())
