@@ -54,3 +54,16 @@ for bad in bads:
         print("no error", bad())
     except Exception as e:
         print(type(e).__name__ + ":", e)
+d = {1: 1, 2: 2}
+try:
+    for k in d:
+        d[k + 10] = 0
+except RuntimeError as e:
+    print("RuntimeError:", e)
+s = {1, 2, 3}
+try:
+    for x in s:
+        s.add(x + 10)
+except RuntimeError as e:
+    print("RuntimeError:", e)
+it = iter({1: 2}.items()); print(next(it), next(it, "done"), next(it, "done"))
