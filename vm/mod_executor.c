@@ -289,6 +289,12 @@ static future_object *submit_call(executor_object *e, ftc_object *fn, ftc_object
         return NULL;
     }
     f->fut = fut;
+    /* The waiters' callback first: it runs while the pool's reference (dropped by the next
+     * callback) keeps f alive. */
+    if (fp_mod_future_track(f) < 0) {
+        ftc_decref(&f->ob_base); /* the pool's reference stays: see below */
+        return NULL;
+    }
     rc = ftc_future_add_done_callback(fut, drop_pool_ref, f);
     if (rc < 0) {
         /* Cannot happen short of memory: the reference stays with the pool (a leak of one

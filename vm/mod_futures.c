@@ -54,6 +54,10 @@ static fp_type invalid_state_error_type = {
 static void future_dealloc(ftc_object *o)
 {
     future_object *f = F(o);
+    for (struct waiter_node *n = f->waiters, *next; n != NULL; n = next) {
+        next = n->next;
+        ftc_mem_free(n);
+    }
     ftc_object *refs[] = {f->fut, f->exc, f->call_fn, f->call_args, f->call_kwargs,
                           f->executor};
     for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++)
@@ -82,6 +86,10 @@ static ftc_object *future_new(fp_type *type, ftc_object *const *args, size_t nar
     if (fp_check_args("Future", nargs, kwnames, 0, 0) < 0)
         return NULL;
     future_object *f = future_wrap(type, ftc_future_new());
+    if (f != NULL && fp_mod_future_track(f) < 0) {
+        ftc_decref(&f->ob_base);
+        return NULL;
+    }
     return f ? &f->ob_base : NULL;
 }
 
@@ -369,21 +377,51 @@ fp_type fp_mod_future_type = {
 
 /* ---- as_completed and wait ---- */
 
-/* Done callback of as_completed/wait: puts the future into the waiter's completion queue. */
-struct notify_cb {
-    ftc_object *queue;
-    ftc_object *future;
-};
-
-static void notify_done(ftc_object *fut, void *arg)
+/* Waiters (as_completed, wait): each registers a node holding its completion queue on every
+ * future it waits for; the future's own done callback (future_notify, registered when the
+ * future is made, so that it runs while the future object is alive) puts the future into the
+ * queue of every node, under the future's wmu. A node added after the future is done is served
+ * at once, under wmu too, so no completion is missed. The waiter removes its nodes when it is
+ * finished (as CPython removes its waiters), so a future that never finishes keeps nothing. */
+static void future_notify(ftc_object *fut, void *arg)
 {
     (void)fut;
-    struct notify_cb *cb = arg;
-    if (fp_mod_completion_put(cb->queue, cb->future) < 0)
-        fp_err_clear(); /* only MemoryError: the waiter then times out or waits on */
-    ftc_decref(cb->queue);
-    ftc_decref(cb->future);
-    ftc_mem_free(cb);
+    future_object *f = arg;
+    ftc_mutex_lock(&f->wmu);
+    f->wdone = true;
+    for (struct waiter_node *n = f->waiters; n != NULL; n = n->next)
+        if (fp_mod_completion_put(n->queue, &f->ob_base) < 0)
+            fp_err_clear(); /* MemoryError only: that waiter times out or waits on */
+    ftc_mutex_unlock(&f->wmu);
+}
+
+int fp_mod_future_track(future_object *f)
+{
+    int rc = ftc_future_add_done_callback(f->fut, future_notify, f);
+    return rc < 0 ? fp_mod_raise_code(rc) : 0;
+}
+
+/* Stops q receiving the completions of the first n futures of fs. */
+static void waiters_remove(ftc_object *fs, int64_t n, ftc_object *q)
+{
+    for (int64_t i = 0; i < n; i++) {
+        ftc_object *o = NULL;
+        if (ftc_list_get_ref(fs, i, &o) != 0 || o == NULL)
+            continue;
+        future_object *f = F(o);
+        struct waiter_node *dead = NULL;
+        ftc_mutex_lock(&f->wmu);
+        for (struct waiter_node **p = &f->waiters; *p != NULL; p = &(*p)->next) {
+            if ((*p)->queue == q) {
+                dead = *p;
+                *p = dead->next;
+                break;
+            }
+        }
+        ftc_mutex_unlock(&f->wmu);
+        ftc_mem_free(dead);
+        ftc_decref(o);
+    }
 }
 
 /* A completion queue receiving every future of fs (a list of Futures) once done. */
@@ -394,22 +432,29 @@ static ftc_object *completion_queue(ftc_object *fs)
         return NULL;
     int64_t n = ftc_list_len(fs);
     for (int64_t i = 0; i < n; i++) {
-        ftc_object *f = NULL;
-        if (ftc_list_get_ref(fs, i, &f) != 0 || f == NULL)
+        ftc_object *o = NULL;
+        if (ftc_list_get_ref(fs, i, &o) != 0 || o == NULL)
             continue;
-        struct notify_cb *cb = ftc_mem_alloc(sizeof *cb);
-        if (cb == NULL) {
-            ftc_decref(f);
-            ftc_decref(q);
-            return fp_err_nomem();
+        future_object *f = F(o);
+        struct waiter_node *node = ftc_mem_alloc(sizeof *node);
+        int rc = 0;
+        if (node == NULL) {
+            rc = -1;
+        } else {
+            node->queue = q;
+            ftc_mutex_lock(&f->wmu);
+            if (f->wdone) {
+                rc = fp_mod_completion_put(q, o);
+                ftc_mem_free(node);
+            } else {
+                node->next = f->waiters;
+                f->waiters = node;
+            }
+            ftc_mutex_unlock(&f->wmu);
         }
-        cb->queue = q;
-        cb->future = f; /* the list's reference passes to the callback */
-        ftc_incref(q);
-        if (ftc_future_add_done_callback(F(f)->fut, notify_done, cb) < 0) {
-            ftc_decref(q);
-            ftc_decref(f);
-            ftc_mem_free(cb);
+        ftc_decref(o);
+        if (rc < 0) {
+            waiters_remove(fs, i, q);
             ftc_decref(q);
             return fp_err_nomem();
         }
@@ -448,6 +493,7 @@ static ftc_object *take_completion(ftc_object *q, double t)
 
 typedef struct as_completed_object {
     FTC_OBJECT_HEAD;
+    ftc_object *fs;                   /* the futures its waiter nodes are on */
     ftc_object *queue;
     int64_t left, total;
     bool timed;
@@ -457,6 +503,10 @@ typedef struct as_completed_object {
 static void as_completed_dealloc(ftc_object *o)
 {
     as_completed_object *a = (as_completed_object *)o;
+    if (a->fs != NULL) {
+        waiters_remove(a->fs, ftc_list_len(a->fs), a->queue);
+        ftc_decref(a->fs);
+    }
     if (a->queue != NULL)
         ftc_decref(a->queue);
 }
@@ -515,14 +565,18 @@ static ftc_object *mod_as_completed(ftc_object *self, ftc_object *const *args, s
         return NULL;
     int64_t n = ftc_list_len(fs);
     ftc_object *q = completion_queue(fs);
-    ftc_decref(fs);
-    if (q == NULL)
+    if (q == NULL) {
+        ftc_decref(fs);
         return NULL;
+    }
     as_completed_object *it = (as_completed_object *)ftc_object_new(&as_completed_type.ct);
     if (it == NULL) {
+        waiters_remove(fs, n, q);
+        ftc_decref(fs);
         ftc_decref(q);
         return fp_err_nomem();
     }
+    it->fs = fs;
     it->queue = q;
     it->left = it->total = n;
     it->timed = timed;
@@ -582,6 +636,7 @@ static ftc_object *mod_wait(ftc_object *self, ftc_object *const *args, size_t na
         ftc_object *f = take_completion(q, left);
         if (f == NULL) {
             if (fp_err_occurred()) {
+                waiters_remove(fs, n, q);
                 ftc_decref(q);
                 ftc_decref(fs);
                 return NULL;
@@ -592,6 +647,7 @@ static ftc_object *mod_wait(ftc_object *self, ftc_object *const *args, size_t na
         stop = done == n || when == 0 || (when == 1 && raised(f));
         ftc_decref(f);
     }
+    waiters_remove(fs, n, q);
     ftc_decref(q);
     ftc_object *dset = fp_set_new(), *nset = fp_set_new();
     for (int64_t i = 0; dset != NULL && nset != NULL && i < n; i++) {

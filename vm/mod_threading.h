@@ -120,13 +120,26 @@ typedef struct future_object {
     /* The call, until the worker runs it (only that worker touches them then). */
     ftc_object *call_fn, *call_args, *call_kwargs;
     ftc_object *executor;             /* for the worker's thread name */
+    ftc_mutex wmu;                    /* guards wdone and waiters */
+    bool wdone;                       /* future_notify ran */
+    struct waiter_node *waiters;      /* as_completed/wait registrations (mod_futures.c) */
 } future_object;
+
+/* A waiter's registration on a future (mod_futures.c). */
+struct waiter_node {
+    struct waiter_node *next;
+    ftc_object *queue;                /* borrowed: the waiter removes the node before it ends */
+};
 
 #define F(o) ((future_object *)(o))
 extern fp_type fp_mod_future_type;
 /* future.result(t): the result (new reference), or NULL with the call's exception,
  * CancelledError, TimeoutError or an asynchronous exception set. */
 ftc_object *fp_mod_future_result(future_object *f, double t);
+/* Registers the future's own done callback, which serves as_completed and wait; call it once,
+ * right after the ftcore future is made and before anything else may drop the last reference
+ * to f once the future is done (the callback uses f without a reference). 0 or -1. */
+int fp_mod_future_track(future_object *f);
 /* Readies ThreadPoolExecutor and adds it to m. */
 int fp_mod_executor_add(ftc_object *m);
 
