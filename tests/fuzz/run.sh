@@ -36,7 +36,7 @@ done
 # Python's tokens.
 bdir=$root/build-fuzz-gil
 echo "== fuzz: building ftpy's lexer, parser and compiler harness"
-cmake --build "$bdir" --target ftpy_vm -j "$jobs" >/dev/null
+cmake --build "$bdir" --target ftcore-gil-static ftpy_vm -j "$jobs" >/dev/null
 clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
     -DFTPY_FUZZ_COMPILE=1 -D_GNU_SOURCE -I"$root/vm" -I"$bdir/include" -I"$root/include" \
     -I"$root/atomics" "$root/tests/fuzz/fuzz_ftpy.c" "$bdir"/vm/CMakeFiles/ftpy_vm.dir/*.o \
