@@ -680,7 +680,8 @@ int fp_mod_futures_init(ftc_object *m)
 {
     if (fp_mod_threading_prepare() < 0) /* the adopted workers' Thread objects */
         return -1;
-    if (fp_type_ready(&as_completed_type) < 0 || fp_mod_executor_add(m) < 0)
+    if (fp_type_ready(&as_completed_type) < 0 || fp_mod_completion_queue_ready() < 0 ||
+        fp_mod_executor_add(m) < 0)
         return -1;
     fp_type *types[] = {&fp_mod_future_type, &error_type, &cancelled_error_type,
                         &invalid_state_error_type};

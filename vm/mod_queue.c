@@ -539,10 +539,13 @@ static fp_type completion_queue_type = {
     .base = &fp_object_type,
 };
 
+int fp_mod_completion_queue_ready(void)
+{
+    return fp_type_ready(&completion_queue_type);
+}
+
 ftc_object *fp_mod_completion_queue_new(void)
 {
-    if (fp_type_ready(&completion_queue_type) < 0)
-        return NULL;
     return queue_make(&completion_queue_type, KIND_COMPLETION, 0);
 }
 

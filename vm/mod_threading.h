@@ -83,6 +83,9 @@ ftc_object *fp_mod_lock_prim(ftc_object *o);
  * with MemoryError. get waits up to timeout seconds (< 0 forever): the item (the queue's
  * reference), or NULL: timed out (no exception) or an asynchronous exception (set). */
 ftc_object *fp_mod_completion_queue_new(void);
+/* Readies the completion queue's type: once, from concurrent.futures' init (under the import
+ * lock), before any queue is made; readying it lazily raced between threads (TSan). */
+int fp_mod_completion_queue_ready(void);
 int fp_mod_completion_put(ftc_object *q, ftc_object *item);
 ftc_object *fp_mod_completion_get(ftc_object *q, double timeout);
 
