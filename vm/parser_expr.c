@@ -173,9 +173,12 @@ static int comma_or_close(fp_parser *p, fp_tok_kind close)
         return 0;
     if (fp_p_starts_expression(t) && t->kind != FP_TK_STAR && t->kind != FP_TK_MINUS &&
         t->kind != FP_TK_PLUS && t->kind != FP_TK_LPAR && t->kind != FP_TK_LSQB &&
-        !(t->kind == FP_TK_STRING && p->pos > 0 && fp_p_tok(p, p->pos - 1)->kind == FP_TK_NAME))
-        fp_p_error_at(p, "SyntaxError", fp_p_tok(p, p->pos - 1)->lineno, fp_p_tok(p, p->pos - 1)->col,
+        !(t->kind == FP_TK_STRING && p->pos > 0 && fp_p_tok(p, p->pos - 1)->kind == FP_TK_NAME)) {
+        const fp_token *prev = fp_p_tok(p, p->pos - 1);
+        fp_p_scan_rest(p);
+        fp_p_error_at(p, "SyntaxError", prev->lineno, prev->col,
                       "invalid syntax. Perhaps you forgot a comma?");
+    }
     fp_p_syntax_error(p, t);
 }
 
