@@ -100,13 +100,19 @@ void _ftc_object_wrong_type(ftc_object *o, const char *func)
 
 /* ---- str ---- */
 
-static uint64_t bytes_hash(const char *s, size_t len)
+/* The hash, and the code-point count in the same pass (bytes that do not continue a UTF-8
+ * sequence). */
+static uint64_t bytes_hash(const char *s, size_t len, size_t *cplen)
 {
     uint64_t h = UINT64_C(0xcbf29ce484222325);
+    size_t cont = 0;
     for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
+        unsigned char c = (unsigned char)s[i];
+        cont += (c & 0xC0) == 0x80;
+        h ^= c;
         h *= UINT64_C(0x100000001b3);
     }
+    *cplen = len - cont;
     return _ftc_hash_mix64(h ^ len);
 }
 
@@ -128,7 +134,7 @@ ftc_object *ftc_str_new(const char *s, size_t len)
         memcpy(o->data, s, len);
     o->data[len] = '\0';
     o->head.len = len;
-    o->head.hash = bytes_hash(o->data, len);
+    o->head.hash = bytes_hash(o->data, len, &o->head.cplen);
     return FTC_OBJ(o);
 }
 

@@ -124,6 +124,15 @@ ftc_object *ftc_object_new(const ftc_type *type)
     return _ftc_object_new_sized(type, type->basicsize);
 }
 
+ftc_object *ftc_object_new_var(const ftc_type *type, size_t size)
+{
+    if (type == NULL || size < type->basicsize) {
+        ftc_set_last_error(FTC_EINVAL);
+        return NULL;
+    }
+    return _ftc_object_new_sized(type, size);
+}
+
 void _ftc_object_free_memory(ftc_object *o)
 {
 #ifdef FTC_GIL_DISABLED
@@ -202,13 +211,18 @@ static void free_immortals(void)
     immortal_objs = NULL;
     immortal_len = immortal_cap = 0;
     pthread_mutex_unlock(&immortal_mutex);
-    /* Last made, first freed: an immortal may refer to older ones. */
+    /* Two passes: every dealloc runs while every immortal's memory is still there, because an
+     * immortal may refer to others made before or after it (a dict made early holding keys
+     * made immortal later) and a dealloc's decref reads the header of what it releases (a
+     * no-op on an immortal, but a read). Last made, first released. */
     for (size_t i = n; i-- > 0;) {
         ftc_object *o = objs[i];
         if (o->ob_type->dealloc != NULL)
             o->ob_type->dealloc(o);
+    }
+    for (size_t i = n; i-- > 0;) {
         _ftc_objects_live_add(-1);
-        ftc_mem_free(o);   /* no thread is left to read it lock-free */
+        ftc_mem_free(objs[i]);   /* no thread is left to read it lock-free */
     }
     ftc_mem_free(objs);
 }

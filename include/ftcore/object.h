@@ -145,6 +145,10 @@ _Static_assert(sizeof(struct ftc_object) == FTC_ABI_OBJECT_HEADER_SIZE,
 /** A new object of type (zero-filled past the header) holding one reference; NULL on failure
  * (ftc_last_error(): FTC_ENOMEM, or FTC_EINVAL if basicsize is smaller than the header). */
 FTC_API ftc_object *ftc_object_new(const ftc_type *type);
+/* Like ftc_object_new, for a variable-size object: size bytes (header included, at least
+ * type->basicsize, zero-filled past the header), e.g. a tuple with its items inline. NULL with
+ * ftc_last_error() = FTC_EINVAL (size below basicsize or the header) or FTC_ENOMEM. */
+FTC_API ftc_object *ftc_object_new_var(const ftc_type *type, size_t size);
 
 static inline const ftc_type *ftc_type_of(ftc_object *o) { return o->ob_type; }
 
@@ -425,6 +429,7 @@ typedef struct _ftc_str_object {
     FTC_OBJECT_HEAD;
     size_t len;
     uint64_t hash;
+    size_t cplen;   /* code points when the bytes are read as UTF-8: bytes not 10xxxxxx */
 } _ftc_str_object;
 
 /** Misuse of an accessor: the object is not of the type func needs (fatal, names both). */
@@ -457,6 +462,15 @@ static inline size_t ftc_str_len(ftc_object *o)
     if (FTC_UNLIKELY(!ftc_str_check(o)))
         _ftc_object_wrong_type(o, "ftc_str_len");
     return ((_ftc_str_object *)o)->len;
+}
+/* The number of code points of a str read as UTF-8 (every byte that is not a continuation
+ * byte 10xxxxxx starts one), computed at creation; equal to ftc_str_len() for ASCII text,
+ * which lets a VM index ASCII strings by byte. */
+static inline size_t ftc_str_cplen(ftc_object *o)
+{
+    if (FTC_UNLIKELY(!ftc_str_check(o)))
+        _ftc_object_wrong_type(o, "ftc_str_cplen");
+    return ((_ftc_str_object *)o)->cplen;
 }
 static inline uint64_t ftc_str_hash(ftc_object *o)
 {

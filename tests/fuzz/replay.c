@@ -9,6 +9,9 @@
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#ifdef FTPY_FUZZ_COMPILE
+void fuzz_ftpy_fini(void); /* fuzz_ftpy.c: shuts ftpy's runtime down before ftcore's */
+#endif
 
 static int replay_file(const char *path)
 {
@@ -66,6 +69,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "fuzz_replay: no corpus files\n");
         return 1;
     }
+#ifdef FTPY_FUZZ_COMPILE
+    fuzz_ftpy_fini();
+#endif
     if (ftc_runtime_is_initialized())
         ftc_runtime_fini();
     printf("fuzz_replay: %ld inputs ok\n", files);

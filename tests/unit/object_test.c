@@ -300,3 +300,53 @@ Test(object, no_leak_at_runtime_fini)
     cr_assert_eq(ftc_object_live_count(), 0);
     /* ASan's leak check at exit proves the deferred memory was freed too. */
 }
+
+Test(object, new_var_sizes_and_refusals)
+{
+    int before = deallocs;
+    ftc_object *o = ftc_object_new_var(&counted_type, sizeof(counted) + 64);
+    cr_assert_not_null(o);
+    unsigned char *tail = (unsigned char *)o + sizeof(counted);
+    for (int i = 0; i < 64; i++)
+        cr_assert_eq(tail[i], 0);
+    memset(tail, 0xab, 64);   /* the extra bytes are the object's own (ASan checks) */
+    cr_assert_eq(ftc_object_refcount(o), 1);
+    ftc_decref(o);
+    cr_assert_eq(deallocs, before + 1);
+    ftc_set_last_error(0);
+    cr_assert_null(ftc_object_new_var(&counted_type, sizeof(counted) - 1));
+    cr_assert_eq(ftc_last_error(), FTC_EINVAL);
+    cr_assert_null(ftc_object_new_var(NULL, 64));
+}
+
+/* An immortal that holds a reference to an immortal made after it (a dict made at start-up
+ * holding keys interned later): runtime fini releases both without reading freed memory. */
+typedef struct {
+    FTC_OBJECT_HEAD;
+    ftc_object *held;
+    int *seen_immortal;
+} holder;
+
+static void holder_dealloc(ftc_object *self)
+{
+    holder *h = (holder *)self;
+    /* The held object must still be readable here: its header says immortal. */
+    *h->seen_immortal = ftc_object_is_immortal(h->held);
+    ftc_decref(h->held);
+}
+
+static const ftc_type holder_type = {"holder", sizeof(holder), holder_dealloc, NULL, NULL};
+
+Test(object, runtime_fini_immortal_holding_a_younger_immortal)
+{
+    static int seen = -1;
+    cr_assert_eq(ftc_runtime_init(NULL), 0);
+    holder *h = (holder *)ftc_object_new(&holder_type);
+    cr_assert_eq(ftc_object_immortalize(FTC_OBJ(h)), 0);
+    ftc_object *young = ftc_object_new(&counted_type);
+    cr_assert_eq(ftc_object_immortalize(young), 0);
+    h->held = young;   /* the holder's reference (immortal: counts do not change) */
+    h->seen_immortal = &seen;
+    cr_assert_eq(ftc_runtime_fini(), 0);
+    cr_assert_eq(seen, 1);
+}

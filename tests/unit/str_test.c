@@ -168,3 +168,18 @@ Test(str, inline_hash_agrees_with_the_out_of_line_one)
     ftc_decref(h);
     ftc_decref(u);
 }
+
+Test(str, code_point_length)
+{
+    /* "aé€😀": 1 + 2 + 3 + 4 bytes, four code points; ASCII text has one per byte. */
+    const char *u = "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80";
+    ftc_object *s = ftc_str_new(u, strlen(u)), *a = ftc_str_new("hello", 5);
+    ftc_object *e = ftc_str_new(NULL, 0);
+    cr_assert_eq(ftc_str_len(s), 10);
+    cr_assert_eq(ftc_str_cplen(s), 4);
+    cr_assert_eq(ftc_str_cplen(a), 5);
+    cr_assert_eq(ftc_str_cplen(e), 0);
+    ftc_decref(s);
+    ftc_decref(a);
+    ftc_decref(e);
+}

@@ -1,0 +1,2 @@
+def f():
+ x = [(yield) for y in z]

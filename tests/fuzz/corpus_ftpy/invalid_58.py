@@ -1,0 +1,3 @@
+def f(a, b):
+    pass
+def f(a, b, a): pass

@@ -1,0 +1,42 @@
+# Built-in functions of the subset.
+print(len([1, 2]), len('héllo'), len({}), len(range(5)), len((1,)), len({1, 2}))
+print(abs(-3), abs(2.5), abs(-0.0), min(4, 2, 8), max([4, 2, 8]), min('bca'), max([0]))
+print(min([3, 1, 2], key=lambda x: -x), max(['aa', 'b', 'ccc'], key=len), min((2, 'b'), (1, 'z')), max(1, 2.5))
+print(sum([1, 2, 3]), sum([], 10), sum((0.5, 0.25)), sum(range(10), 100), sum([[1], [2]], []))
+print(sorted([3, 1, 2]), sorted('cba'), sorted([3, 1, 2], reverse=True), sorted(['b', 'A', 'c'], key=str.lower), sorted({'x': 1, 'a': 2}))
+print(list(reversed([1, 2, 3])), list(reversed('abc')), list(reversed(range(3))), list(reversed((1, 2))))
+print(list(enumerate('ab')), list(enumerate(['x', 'y'], start=10)), list(zip([1, 2, 3], 'ab')), list(zip()), list(zip([1], [2], [3])))
+print(list(map(str, [1, 2])), list(map(lambda a, b: a * b, [1, 2], [3, 4])), list(filter(None, [0, 1, '', 'a'])), list(filter(lambda x: x > 1, [1, 2, 3])))
+print(any([]), all([]), any([0, 1]), all([1, 0]), any(x > 1 for x in [1, 2]), all('abc'))
+print(isinstance(1, int), isinstance('a', (int, str)), isinstance([], list), isinstance({}, dict), isinstance((), tuple), isinstance(set(), set), isinstance(1.0, int))
+print(hash(1) == hash(1.0), hash('a') == hash('a'), hash(True), hash(-1), hash(-2), hash(0), hash(2**61 - 1) if True else 0)
+it = iter([1, 2])
+print(next(it), next(it), next(it, 'dflt'), list(iter('xy')), list(iter(range(2))))
+print(ord('a'), ord('€'), chr(97), chr(8364), chr(0x1F600) == '\U0001F600', ord(chr(1000)))
+print(divmod(9, 4), divmod(-9, 4), divmod(9.0, 4), round(3.14159, 2), round(2.5), round(1.5), round(-0.5), round(5, -1), round(15, -1), round(25, -1))
+print(pow(2, 8), pow(2, -1), pow(3, 3, 7), pow(2.0, 3), pow(-8, 2))
+x = [1]
+print(id(x) == id(x), id(x) != id([1]), type(id(x)).__name__)
+class O:
+    pass
+o = O()
+setattr(o, 'a', 5)
+print(getattr(o, 'a'), getattr(o, 'b', 'missing'), hasattr(o, 'a'), hasattr(o, 'b'), hasattr('s', 'upper'))
+print(type(1).__name__, type('').__name__, type([]).__name__, type({}).__name__, type(()).__name__, type(set()).__name__, type(range(1)).__name__, type(None).__name__, type(len).__name__, type(o).__name__, type(O).__name__)
+print(int('12'), float('1.5'), str(12), repr('x'), bool([]), list((1,)), dict(a=1), tuple([1]), set([1, 1]))
+print(str(), list(), dict(), tuple(), set(), int(), float(), bool())
+print(repr(1.0), repr([1.0, 'a', None]), str((1, 'b')), repr({'a': (1,)}))
+print('end', 'with', 'sep', sep='-', end='!\n')
+print('a', 'b', sep='')
+print('no newline', end='')
+print()
+print(*[1, 2, 3], sep=', ')
+print('flush', flush=True)
+print()
+print(1, 2, end='\n\n')
+print(sep='x')
+for bad in [lambda: len(5), lambda: abs('a'), lambda: min([]), lambda: ord('ab'), lambda: chr(-1), lambda: int([]), lambda: next(iter([])), lambda: sorted([1, 'a']), lambda: sum(['a', 'b'])]:
+    try:
+        bad()
+    except (TypeError, ValueError, StopIteration) as e:
+        print(type(e).__name__ + ':', e)

@@ -1,0 +1,6 @@
+# ftpy-expect: SyntaxError: ftpy does not support metaclasses
+class Meta(type):
+    pass
+class C(metaclass=Meta):
+    pass
+print(C)
