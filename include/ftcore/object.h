@@ -145,7 +145,7 @@ _Static_assert(sizeof(struct ftc_object) == FTC_ABI_OBJECT_HEADER_SIZE,
 /** A new object of type (zero-filled past the header) holding one reference; NULL on failure
  * (ftc_last_error(): FTC_ENOMEM, or FTC_EINVAL if basicsize is smaller than the header). */
 FTC_API ftc_object *ftc_object_new(const ftc_type *type);
-/* Like ftc_object_new, for a variable-size object: size bytes (header included, at least
+/** Like ftc_object_new, for a variable-size object: size bytes (header included, at least
  * type->basicsize, zero-filled past the header), e.g. a tuple with its items inline. NULL with
  * ftc_last_error() = FTC_EINVAL (size below basicsize or the header) or FTC_ENOMEM. */
 FTC_API ftc_object *ftc_object_new_var(const ftc_type *type, size_t size);
@@ -463,7 +463,7 @@ static inline size_t ftc_str_len(ftc_object *o)
         _ftc_object_wrong_type(o, "ftc_str_len");
     return ((_ftc_str_object *)o)->len;
 }
-/* The number of code points of a str read as UTF-8 (every byte that is not a continuation
+/** The number of code points of a str read as UTF-8 (every byte that is not a continuation
  * byte 10xxxxxx starts one), computed at creation; equal to ftc_str_len() for ASCII text,
  * which lets a VM index ASCII strings by byte. */
 static inline size_t ftc_str_cplen(ftc_object *o)
