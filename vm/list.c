@@ -333,6 +333,20 @@ static ftc_object *list_mul(ftc_object *a, ftc_object *b)
     ftc_object *snap = ftc_list_copy(seq);
     if (snap == NULL)
         return list_from_code(ftc_last_error());
+    /* The result's size first, as CPython allocates it whole: a product past what one
+     * allocation can hold, or an array the allocator refuses, is a MemoryError at once
+     * (growing by extends would only stop when the kernel kills the process). */
+    int64_t n = ftc_list_len(snap);
+    if (count > 0 && n > 0) {
+        void *probe = NULL;
+        if (n <= (int64_t)(SIZE_MAX / sizeof(void *)) / count)
+            probe = malloc((size_t)(n * count) * sizeof(void *));
+        if (probe == NULL) {
+            ftc_decref(snap);
+            return fp_err_nomem();
+        }
+        free(probe);
+    }
     ftc_object *r = fp_list_new();
     int rc = r ? 0 : -1;
     for (int64_t k = 0; k < count && rc == 0; k++) {
