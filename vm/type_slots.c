@@ -775,7 +775,18 @@ ftc_object *fp_class_new(ftc_object *name, fp_type *base, ftc_object *ns, ftc_ob
     if (t->hash == fp_object_type.hash)
         t->ct.hash = ct_hash_generic;
     _fp_type_modified();
+    /* Instances do not count a reference to their class (ob_type is a plain pointer), so a
+     * class must outlive every instance of it. nogil: hot (freed by a hot-object collection or
+     * at fini, after its instances). GIL build, where ftc_object_set_hot changes nothing: the
+     * class is immortal, so neither `del A` with instances alive nor the module dict's
+     * teardown at fini (which dropped the class before an instance stored after it: a
+     * use-after-free under asan-gil) can free it first; ftc_runtime_fini frees it after
+     * running every immortal's dealloc. */
+#ifdef FTC_GIL_DISABLED
     ftc_object_set_hot(FTC_OBJ(t));
+#else
+    ftc_object_immortalize(FTC_OBJ(t));
+#endif
     return FTC_OBJ(t);
 }
 
