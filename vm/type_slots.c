@@ -776,17 +776,14 @@ ftc_object *fp_class_new(ftc_object *name, fp_type *base, ftc_object *ns, ftc_ob
         t->ct.hash = ct_hash_generic;
     _fp_type_modified();
     /* Instances do not count a reference to their class (ob_type is a plain pointer), so a
-     * class must outlive every instance of it. nogil: hot (freed by a hot-object collection or
-     * at fini, after its instances). GIL build, where ftc_object_set_hot changes nothing: the
-     * class is immortal, so neither `del A` with instances alive nor the module dict's
-     * teardown at fini (which dropped the class before an instance stored after it: a
-     * use-after-free under asan-gil) can free it first; ftc_runtime_fini frees it after
-     * running every immortal's dealloc. */
-#ifdef FTC_GIL_DISABLED
-    ftc_object_set_hot(FTC_OBJ(t));
-#else
+     * class must outlive every instance of it: it is immortal in both builds (no reference
+     * count to contend on either), and ftc_runtime_fini frees it only after running every
+     * immortal's dealloc, which releases the module dicts' instances first. As an ordinary
+     * object (GIL build) or a hot one (nogil) the module dict's teardown at fini dropped it
+     * before an instance stored after it (use-after-free under ASan), and so would `del A`
+     * with instances alive (tests/vm/stmt_class_lifetime.py). The cost: a class made at run
+     * time again and again (a class statement in a loop) is kept until exit. */
     ftc_object_immortalize(FTC_OBJ(t));
-#endif
     return FTC_OBJ(t);
 }
 
