@@ -736,6 +736,7 @@ def main():
     info = machine_info()
     programs = None
     if args.programs != "no":
+        # quick: one repetition of the programs (make ab QUICK=1 stays under two minutes).
         programs = ab_programs.run_all(quick=args.quick,
                                        reps=args.reps and min(args.reps, 5) or None,
                                        threads=[t for t in threads if t <= 2])

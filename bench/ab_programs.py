@@ -64,9 +64,9 @@ SCALING = ("pyfunction", "pymethod", "module_function", "load_string_const",
 
 # Realistic programs: (file, full size, quick size); the work is split over the threads.
 REALISTIC = {
-    "pipeline": ("pipeline.py", "20000", "3000"),
-    "parallel_map": ("parallel_map.py", "48", "12"),
-    "wordcount": ("wordcount.py", "600000", "100000"),
+    "pipeline": ("pipeline.py", "20000", "1500"),
+    "parallel_map": ("parallel_map.py", "48", "6"),
+    "wordcount": ("wordcount.py", "600000", "40000"),
 }
 
 SECONDS_RE = re.compile(r"seconds=([0-9.]+)")
@@ -126,7 +126,7 @@ def mark(ok):
 
 def run_all(quick=False, reps=None, threads=(1, 2), interpreters=None):
     """Runs every program and workload; returns the report dict (see module doc)."""
-    reps = reps or (2 if quick else 5)
+    reps = reps or (1 if quick else 5)
     threads = sorted(set(threads) | {1})
     exe = dict(interpreters or {})
     for b in BUILDS:
@@ -174,7 +174,7 @@ def run_all(quick=False, reps=None, threads=(1, 2), interpreters=None):
 
     # Scaling workloads: the iteration count is set once, on the GIL build at one thread, so
     # that a one-thread run takes about `target` seconds; both builds then run the same count.
-    target = 0.08 if quick else 0.25
+    target = 0.05 if quick else 0.25
     scal = {}
     script = os.path.join(THRDIR, "ftscaling.py")
     for w in SCALING:
