@@ -45,8 +45,7 @@ static inline void bench_sleep(double seconds)
     struct timespec ts;
     ts.tv_sec = (time_t)seconds;
     ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
-    while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR) {
-    }
+    while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR) {}
 }
 
 /* CPU time used by the whole process so far (every thread), in seconds. A run's CPU time over
@@ -107,10 +106,7 @@ static inline void bench_order_fill(int *order, int nkeys)
 }
 
 /* Where thread t starts in the order, so that threads do not read in lock step. */
-static inline unsigned bench_order_start(int t)
-{
-    return (unsigned)t * 977u;
-}
+static inline unsigned bench_order_start(int t) { return (unsigned)t * 977u; }
 
 /* The exact sum a reader thread t gets after `ops` lookups in the shared order when key i's
  * value is i + 1: any BENCH_ORDER_LEN consecutive positions of the order hold one full cycle. */
@@ -206,8 +202,8 @@ static inline void bench_json_begin(FILE *out, const char *program, const char *
             "{\"program\":\"%s\",\"workload\":\"%s\",\"build\":\"%s\",\"threads\":%d,"
             "\"target_seconds\":%.3f,\"ops\":%llu,\"seconds\":%.6f,\"ops_per_s\":%.1f,"
             "\"ns_per_op_per_thread\":%.3f,\"error\":%d,\"per_thread_ops\":[",
-            program, workload, build, threads, target_seconds, (unsigned long long)t.ops,
-            t.seconds, ops_per_s, ops_per_s > 0 ? 1e9 * threads / ops_per_s : 0.0, t.error);
+            program, workload, build, threads, target_seconds, (unsigned long long)t.ops, t.seconds,
+            ops_per_s, ops_per_s > 0 ? 1e9 * threads / ops_per_s : 0.0, t.error);
     for (int i = 0; i < n; i++)
         fprintf(out, "%s%llu", i ? "," : "", (unsigned long long)r[i].ops);
     fputc(']', out);

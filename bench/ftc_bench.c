@@ -19,14 +19,24 @@
 #include "ftc_bench.h"
 
 static const bench_workload *const workloads[] = {
-    &wl_tick,              &wl_count_floor,
-    &wl_alloc_int,         &wl_refcount_private,       &wl_refcount_shared,
+    &wl_tick,
+    &wl_count_floor,
+    &wl_alloc_int,
+    &wl_refcount_private,
+    &wl_refcount_shared,
     &wl_refcount_shared_marked,
-    &wl_dict_private,      &wl_dict_shared_read,       &wl_dict_shared_read_ref,
-    &wl_dict_shared_read_mutex,                        &wl_dict_shared_mixed,
-    &wl_list_private,      &wl_list_shared_read,       &wl_list_shared_read_ref,
+    &wl_dict_private,
+    &wl_dict_shared_read,
+    &wl_dict_shared_read_ref,
+    &wl_dict_shared_read_mutex,
+    &wl_dict_shared_mixed,
+    &wl_list_private,
+    &wl_list_shared_read,
+    &wl_list_shared_read_ref,
     &wl_list_shared_append,
-    &wl_lock_pingpong,     &wl_io_latency,             &wl_wordcount,
+    &wl_lock_pingpong,
+    &wl_io_latency,
+    &wl_wordcount,
 };
 #define NWORKLOADS (sizeof workloads / sizeof workloads[0])
 
@@ -112,8 +122,7 @@ static int run_one(const bench_workload *wl, int nthreads, double seconds)
     int have_stats = have_gil && ftc_gil_get_stats(&gs) == 0;
     pthread_barrier_destroy(&r.start);
 
-    bench_json_begin(stdout, "ftc_bench", wl->name, BUILD_NAME, nthreads, seconds, r.res,
-                     nthreads);
+    bench_json_begin(stdout, "ftc_bench", wl->name, BUILD_NAME, nthreads, seconds, r.res, nthreads);
     printf(",\"kind\":\"%s\",\"gil_enabled\":%d,\"cpu_seconds\":%.6f", kind_names[wl->kind],
            have_gil, cpu);
     if (have_stats)

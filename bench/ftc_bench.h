@@ -51,8 +51,8 @@ struct bench_run {
     bench_stop stop;
     pthread_barrier_t start;
     bench_thread_result res[BENCH_MAX_THREADS];
-    void *state;                      /* the workload's shared state */
-    void *tstate[BENCH_MAX_THREADS];  /* the workload's per-thread state */
+    void *state;                     /* the workload's shared state */
+    void *tstate[BENCH_MAX_THREADS]; /* the workload's per-thread state */
 };
 
 /* Keeps the compiler from merging or dropping memory operations across this point, as the
@@ -95,8 +95,8 @@ static inline void bench_sum_read(int found, int rc, ftc_object *v, int64_t *sum
 }
 
 /* The same for a borrowed value (ftc_*_get_borrowed): read before the next tick, no release. */
-static inline void bench_sum_borrowed(int found, int rc, ftc_object *v, int64_t *sum,
-                                      uint64_t *bad, bench_thread_result *res)
+static inline void bench_sum_borrowed(int found, int rc, ftc_object *v, int64_t *sum, uint64_t *bad,
+                                      bench_thread_result *res)
 {
     if (FTC_LIKELY(found)) {
         *sum += ftc_int_value(v);
@@ -108,28 +108,27 @@ static inline void bench_sum_borrowed(int found, int rc, ftc_object *v, int64_t 
 
 /* The timed loop: runs OP (a statement; it may use `bench_i`, the operation's number in this
  * thread) then a tick, in batches of BENCH_BATCH, until the stop flag is set. */
-#define BENCH_LOOP(r, res, OP)                                          \
-    do {                                                                \
-        uint64_t bench_i = 0;                                           \
-        int bench_tick_err = 0;                                         \
-        while (!bench_should_stop(&(r)->stop)) {                        \
+#define BENCH_LOOP(r, res, OP)                                                   \
+    do {                                                                         \
+        uint64_t bench_i = 0;                                                    \
+        int bench_tick_err = 0;                                                  \
+        while (!bench_should_stop(&(r)->stop)) {                                 \
             for (int bench_k = 0; bench_k < BENCH_BATCH; bench_k++, bench_i++) { \
-                OP;                                                     \
-                int bench_rc = ftc_eval_tick();                         \
-                if (FTC_UNLIKELY(bench_rc < 0))                         \
-                    bench_tick_err = bench_rc;                          \
-            }                                                           \
-        }                                                               \
-        (res)->ops = bench_i;                                           \
-        bench_note_error((res), bench_tick_err);                        \
+                OP;                                                              \
+                int bench_rc = ftc_eval_tick();                                  \
+                if (FTC_UNLIKELY(bench_rc < 0))                                  \
+                    bench_tick_err = bench_rc;                                   \
+            }                                                                    \
+        }                                                                        \
+        (res)->ops = bench_i;                                                    \
+        bench_note_error((res), bench_tick_err);                                 \
     } while (0)
 
 /* Workloads, one per file family. */
 extern const bench_workload wl_tick, wl_count_floor, wl_alloc_int, wl_refcount_private,
     wl_refcount_shared, wl_refcount_shared_marked;
 extern const bench_workload wl_dict_private, wl_dict_shared_read, wl_dict_shared_read_ref,
-    wl_dict_shared_read_mutex,
-    wl_dict_shared_mixed;
+    wl_dict_shared_read_mutex, wl_dict_shared_mixed;
 extern const bench_workload wl_list_private, wl_list_shared_read, wl_list_shared_read_ref,
     wl_list_shared_append;
 extern const bench_workload wl_lock_pingpong, wl_io_latency;

@@ -80,8 +80,8 @@ static void lf_thread_fini(void *tctx)
     P_(unregister_thread)();
 }
 
-static uint64_t lf_lookup_batch(void *tctx, const peer_key *keys, const int *order,
-                                unsigned *pos, int64_t *sum)
+static uint64_t lf_lookup_batch(void *tctx, const peer_key *keys, const int *order, unsigned *pos,
+                                int64_t *sum)
 {
     struct cds_lfht *ht = tctx;
     uint64_t bad = 0;
@@ -125,5 +125,5 @@ static void lf_teardown(void)
     nodes = NULL;
 }
 
-const peer_impl PEER_OBJ = {PEER_NAME, PEER_WHAT, lf_setup, lf_thread_init, lf_thread_fini,
-                            lf_lookup_batch, lf_teardown};
+const peer_impl PEER_OBJ = {PEER_NAME,      PEER_WHAT,       lf_setup,   lf_thread_init,
+                            lf_thread_fini, lf_lookup_batch, lf_teardown};

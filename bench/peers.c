@@ -95,10 +95,7 @@ static unsigned long hs_hash_cb(const void *k, unsigned long seed)
     return (unsigned long)((const peer_key *)k)->hash;
 }
 
-static bool hs_compare_cb(const void *a, const void *b)
-{
-    return peer_key_eq(a, b);
-}
+static bool hs_compare_cb(const void *a, const void *b) { return peer_key_eq(a, b); }
 
 static int hs_setup(const peer_key *keys, int n)
 {
@@ -133,8 +130,8 @@ static void hs_thread_fini(void *tctx)
     ck_epoch_unregister(tctx); /* records are recycled, never freed while the epoch lives */
 }
 
-static uint64_t hs_lookup_batch(void *tctx, const peer_key *keys, const int *order,
-                                unsigned *pos, int64_t *sum)
+static uint64_t hs_lookup_batch(void *tctx, const peer_key *keys, const int *order, unsigned *pos,
+                                int64_t *sum)
 {
     ck_epoch_record_t *rec = tctx;
     uint64_t bad = 0;
@@ -161,8 +158,10 @@ static void hs_teardown(void)
 }
 
 static const peer_impl peer_ck_hs = {
-    "ck_hs", "Concurrency Kit ck_hs (SPMC), each lookup in a ck_epoch section",
-    hs_setup, hs_thread_init, hs_thread_fini, hs_lookup_batch, hs_teardown};
+    "ck_hs",        "Concurrency Kit ck_hs (SPMC), each lookup in a ck_epoch section",
+    hs_setup,       hs_thread_init,
+    hs_thread_fini, hs_lookup_batch,
+    hs_teardown};
 
 /* ---------------------------------------------------------------------------------------
  * floor: open addressing, linear probing, no synchronization
@@ -189,15 +188,9 @@ static int floor_setup(const peer_key *keys, int n)
     return 0;
 }
 
-static void *floor_thread_init(void)
-{
-    return &floor_mask; /* any non-NULL context */
-}
+static void *floor_thread_init(void) { return &floor_mask; /* any non-NULL context */ }
 
-static void floor_thread_fini(void *tctx)
-{
-    (void)tctx;
-}
+static void floor_thread_fini(void *tctx) { (void)tctx; }
 
 static uint64_t floor_lookup_batch(void *tctx, const peer_key *keys, const int *order,
                                    unsigned *pos, int64_t *sum)
@@ -227,8 +220,10 @@ static void floor_teardown(void)
 }
 
 static const peer_impl peer_floor = {
-    "floor", "open addressing, no synchronization at all (the floor)",
-    floor_setup, floor_thread_init, floor_thread_fini, floor_lookup_batch, floor_teardown};
+    "floor",           "open addressing, no synchronization at all (the floor)",
+    floor_setup,       floor_thread_init,
+    floor_thread_fini, floor_lookup_batch,
+    floor_teardown};
 
 /* ---------------------------------------------------------------------------------------
  * the driver
@@ -366,10 +361,8 @@ int main(int argc, char **argv)
                 r.res[t].error = -1;
         }
     }
-    bench_json_begin(stdout, "ftc_peers", impl->name, "peer", nthreads, seconds, r.res,
-                     nthreads);
+    bench_json_begin(stdout, "ftc_peers", impl->name, "peer", nthreads, seconds, r.res, nthreads);
     printf(",\"cpu_seconds\":%.6f,\"failed_lookups\":%llu,\"check\":\"%s\"}\n", cpu,
-           (unsigned long long)bad,
-           bad == 0 && sums_ok ? "ok" : "FAILED");
+           (unsigned long long)bad, bad == 0 && sums_ok ? "ok" : "FAILED");
     return bad == 0 && sums_ok ? 0 : 1;
 }

@@ -16,8 +16,8 @@
 typedef struct peer_key {
     const char *s;
     size_t len;
-    uint64_t hash;   /* bench_hash_bytes(s, len), computed once, as ftcore's str caches its own */
-    int64_t value;   /* index + 1 */
+    uint64_t hash; /* bench_hash_bytes(s, len), computed once, as ftcore's str caches its own */
+    int64_t value; /* index + 1 */
 } peer_key;
 
 static inline bool peer_key_eq(const peer_key *a, const peer_key *b)
@@ -27,7 +27,7 @@ static inline bool peer_key_eq(const peer_key *a, const peer_key *b)
 
 typedef struct peer_impl {
     const char *name;
-    const char *what;   /* one line for the report */
+    const char *what; /* one line for the report */
     /* Builds the table from keys[0..n) (main thread, before any reader runs). 0 or -1. */
     int (*setup)(const peer_key *keys, int n);
     /* Per reader thread, around its loop. */

@@ -94,22 +94,22 @@ static void dict_set_free(dict_set *s)
 
 /* One 90/10 operation on s: a get (borrowed, as in dict_shared_read; the value must be an int),
  * or every tenth a set of a present key. */
-#define DICT_MIXED_OP(s, order, pos, res)                                            \
-    do {                                                                             \
-        int idx_ = (order)[(pos)++ & (BENCH_ORDER_LEN - 1)];                         \
-        if (bench_i % 10 == 9) {                                                     \
-            int rc_ = ftc_dict_set((s)->dict, (s)->keys[idx_],                       \
-                                   (s)->pool[(bench_i / 10) & (NPOOL - 1)]);         \
-            if (FTC_UNLIKELY(rc_ != 0))                                              \
-                bench_note_error((res), rc_);                                        \
-        } else {                                                                     \
-            ftc_object *v_;                                                          \
-            int rc_ = ftc_dict_get_borrowed((s)->dict, (s)->keys[idx_], &v_);        \
-            if (FTC_UNLIKELY(rc_ != 1))                                              \
-                bench_note_error((res), rc_ < 0 ? rc_ : FTC_EKEY);                   \
-            else if (FTC_UNLIKELY(!ftc_int_check(v_)))                               \
-                bench_note_error((res), FTC_ETYPE);                                  \
-        }                                                                            \
+#define DICT_MIXED_OP(s, order, pos, res)                                                          \
+    do {                                                                                           \
+        int idx_ = (order)[(pos)++ & (BENCH_ORDER_LEN - 1)];                                       \
+        if (bench_i % 10 == 9) {                                                                   \
+            int rc_ =                                                                              \
+                ftc_dict_set((s)->dict, (s)->keys[idx_], (s)->pool[(bench_i / 10) & (NPOOL - 1)]); \
+            if (FTC_UNLIKELY(rc_ != 0))                                                            \
+                bench_note_error((res), rc_);                                                      \
+        } else {                                                                                   \
+            ftc_object *v_;                                                                        \
+            int rc_ = ftc_dict_get_borrowed((s)->dict, (s)->keys[idx_], &v_);                      \
+            if (FTC_UNLIKELY(rc_ != 1))                                                            \
+                bench_note_error((res), rc_ < 0 ? rc_ : FTC_EKEY);                                 \
+            else if (FTC_UNLIKELY(!ftc_int_check(v_)))                                             \
+                bench_note_error((res), FTC_ETYPE);                                                \
+        }                                                                                          \
     } while (0)
 
 static int dict_shared_setup(bench_run *r)
@@ -124,8 +124,8 @@ static int dict_shared_setup(bench_run *r)
 }
 
 /* The three shared-read workloads: one loop, the get and the lock chosen by flags. */
-static inline void dict_shared_read_loop(bench_run *r, int t, bench_thread_result *res,
-                                         bool borrow, bool mutex)
+static inline void dict_shared_read_loop(bench_run *r, int t, bench_thread_result *res, bool borrow,
+                                         bool mutex)
 {
     dict_state *st = r->state;
     ftc_object *d = st->shared.dict;
@@ -267,21 +267,45 @@ static int dict_private_finish(bench_run *r, FILE *out)
 }
 
 const bench_workload wl_dict_private = {
-    "dict_private", "a thread-private dict of 1,000 str keys, 90% get / 10% set",
-    BENCH_THROUGHPUT, dict_private_setup, dict_private_thread_setup, dict_private_body,
-    dict_private_thread_teardown, dict_private_finish};
-const bench_workload wl_dict_shared_read = {
-    "dict_shared_read", "one shared dict of 1,000 str keys, gets only", BENCH_THROUGHPUT,
-    dict_shared_setup, NULL, dict_shared_read_body, NULL, dict_shared_read_finish};
+    "dict_private",
+    "a thread-private dict of 1,000 str keys, 90% get / 10% set",
+    BENCH_THROUGHPUT,
+    dict_private_setup,
+    dict_private_thread_setup,
+    dict_private_body,
+    dict_private_thread_teardown,
+    dict_private_finish};
+const bench_workload wl_dict_shared_read = {"dict_shared_read",
+                                            "one shared dict of 1,000 str keys, gets only",
+                                            BENCH_THROUGHPUT,
+                                            dict_shared_setup,
+                                            NULL,
+                                            dict_shared_read_body,
+                                            NULL,
+                                            dict_shared_read_finish};
 const bench_workload wl_dict_shared_read_ref = {
-    "dict_shared_read_ref", "dict_shared_read taking a reference to each value (get_ref)",
-    BENCH_BASELINE, dict_shared_setup, NULL, dict_shared_read_ref_body, NULL,
+    "dict_shared_read_ref",
+    "dict_shared_read taking a reference to each value (get_ref)",
+    BENCH_BASELINE,
+    dict_shared_setup,
+    NULL,
+    dict_shared_read_ref_body,
+    NULL,
     dict_shared_read_finish};
 const bench_workload wl_dict_shared_read_mutex = {
-    "dict_shared_read_mutex", "dict_shared_read with each get behind one pthread_mutex_t",
-    BENCH_BASELINE, dict_shared_setup, NULL, dict_shared_read_mutex_body, NULL,
+    "dict_shared_read_mutex",
+    "dict_shared_read with each get behind one pthread_mutex_t",
+    BENCH_BASELINE,
+    dict_shared_setup,
+    NULL,
+    dict_shared_read_mutex_body,
+    NULL,
     dict_shared_read_finish};
-const bench_workload wl_dict_shared_mixed = {
-    "dict_shared_mixed", "one shared dict of 1,000 str keys, 90% get / 10% set",
-    BENCH_THROUGHPUT, dict_shared_setup, NULL, dict_shared_mixed_body, NULL,
-    dict_shared_mixed_finish};
+const bench_workload wl_dict_shared_mixed = {"dict_shared_mixed",
+                                             "one shared dict of 1,000 str keys, 90% get / 10% set",
+                                             BENCH_THROUGHPUT,
+                                             dict_shared_setup,
+                                             NULL,
+                                             dict_shared_mixed_body,
+                                             NULL,
+                                             dict_shared_mixed_finish};

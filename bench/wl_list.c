@@ -63,10 +63,7 @@ static int list_finish_common(bench_run *r, FILE *out, int ok)
 
 /* ---- list_private ---- */
 
-static void list_private_thread_setup(bench_run *r, int t)
-{
-    r->tstate[t] = list_build();
-}
+static void list_private_thread_setup(bench_run *r, int t) { r->tstate[t] = list_build(); }
 
 static void list_private_body(bench_run *r, int t, bench_thread_result *res)
 {
@@ -136,8 +133,7 @@ static int list_shared_read_setup(bench_run *r)
     return st->list ? 0 : -1;
 }
 
-static inline void list_shared_read_loop(bench_run *r, int t, bench_thread_result *res,
-                                         bool borrow)
+static inline void list_shared_read_loop(bench_run *r, int t, bench_thread_result *res, bool borrow)
 {
     list_state *st = r->state;
     ftc_object *l = st->list;
@@ -243,17 +239,37 @@ static int list_shared_append_finish(bench_run *r, FILE *out)
 }
 
 const bench_workload wl_list_private = {
-    "list_private", "a thread-private list of 1,000 ints, 80% index / 10% append / 10% pop",
-    BENCH_THROUGHPUT, list_setup, list_private_thread_setup, list_private_body,
-    list_private_thread_teardown, list_private_finish};
-const bench_workload wl_list_shared_read = {
-    "list_shared_read", "index one shared list of 1,000 ints", BENCH_THROUGHPUT,
-    list_shared_read_setup, NULL, list_shared_read_body, NULL, list_shared_read_finish};
+    "list_private",
+    "a thread-private list of 1,000 ints, 80% index / 10% append / 10% pop",
+    BENCH_THROUGHPUT,
+    list_setup,
+    list_private_thread_setup,
+    list_private_body,
+    list_private_thread_teardown,
+    list_private_finish};
+const bench_workload wl_list_shared_read = {"list_shared_read",
+                                            "index one shared list of 1,000 ints",
+                                            BENCH_THROUGHPUT,
+                                            list_shared_read_setup,
+                                            NULL,
+                                            list_shared_read_body,
+                                            NULL,
+                                            list_shared_read_finish};
 const bench_workload wl_list_shared_read_ref = {
-    "list_shared_read_ref", "list_shared_read taking a reference to each item (get_ref)",
-    BENCH_BASELINE, list_shared_read_setup, NULL, list_shared_read_ref_body, NULL,
+    "list_shared_read_ref",
+    "list_shared_read taking a reference to each item (get_ref)",
+    BENCH_BASELINE,
+    list_shared_read_setup,
+    NULL,
+    list_shared_read_ref_body,
+    NULL,
     list_shared_read_finish};
 const bench_workload wl_list_shared_append = {
-    "list_shared_append", "all threads append to one list (64 appends, then 64 pops)",
-    BENCH_THROUGHPUT, list_shared_append_setup, list_shared_append_thread_setup,
-    list_shared_append_body, NULL, list_shared_append_finish};
+    "list_shared_append",
+    "all threads append to one list (64 appends, then 64 pops)",
+    BENCH_THROUGHPUT,
+    list_shared_append_setup,
+    list_shared_append_thread_setup,
+    list_shared_append_body,
+    NULL,
+    list_shared_append_finish};

@@ -30,8 +30,10 @@ static void tick_body(bench_run *r, int t, bench_thread_result *res)
 }
 
 const bench_workload wl_tick = {
-    "tick", "ftc_eval_tick() alone (the per-operation cost every workload includes)",
-    BENCH_BASELINE, NULL, NULL, tick_body, NULL, NULL};
+    "tick",         "ftc_eval_tick() alone (the per-operation cost every workload includes)",
+    BENCH_BASELINE, NULL,
+    NULL,           tick_body,
+    NULL,           NULL};
 
 static void alloc_int_body(bench_run *r, int t, bench_thread_result *res)
 {
@@ -39,9 +41,14 @@ static void alloc_int_body(bench_run *r, int t, bench_thread_result *res)
     BENCH_LOOP(r, res, bench_churn_int(res, bench_i));
 }
 
-const bench_workload wl_alloc_int = {
-    "alloc_int", "create and drop a thread-private int", BENCH_THROUGHPUT,
-    NULL, NULL, alloc_int_body, NULL, NULL};
+const bench_workload wl_alloc_int = {"alloc_int",
+                                     "create and drop a thread-private int",
+                                     BENCH_THROUGHPUT,
+                                     NULL,
+                                     NULL,
+                                     alloc_int_body,
+                                     NULL,
+                                     NULL};
 
 static void refcount_private_body(bench_run *r, int t, bench_thread_result *res)
 {
@@ -60,9 +67,14 @@ static void refcount_private_body(bench_run *r, int t, bench_thread_result *res)
     ftc_decref(o);
 }
 
-const bench_workload wl_refcount_private = {
-    "refcount_private", "incref/decref an int the thread created", BENCH_THROUGHPUT,
-    NULL, NULL, refcount_private_body, NULL, NULL};
+const bench_workload wl_refcount_private = {"refcount_private",
+                                            "incref/decref an int the thread created",
+                                            BENCH_THROUGHPUT,
+                                            NULL,
+                                            NULL,
+                                            refcount_private_body,
+                                            NULL,
+                                            NULL};
 
 /* count_floor: what refcount_shared cannot go below in the nogil build, measured beside what
  * it costs in the GIL build. The GIL build runs ftc_incref/ftc_decref on a thread-private int:
@@ -100,7 +112,12 @@ static void count_floor_body(bench_run *r, int t, bench_thread_result *res)
 const bench_workload wl_count_floor = {
     "count_floor",
     "refcount_shared's floor: gil ftc_incref/ftc_decref; nogil only BRC's non-owner atomics",
-    BENCH_BASELINE, NULL, NULL, count_floor_body, NULL, NULL};
+    BENCH_BASELINE,
+    NULL,
+    NULL,
+    count_floor_body,
+    NULL,
+    NULL};
 
 /* Shared by refcount_shared and refcount_shared_marked: run->state is the shared int. */
 static int refcount_shared_setup(bench_run *r)
@@ -130,8 +147,13 @@ static int refcount_shared_finish(bench_run *r, FILE *out)
 }
 
 const bench_workload wl_refcount_shared = {
-    "refcount_shared", "incref/decref one int shared by all threads (plain object)",
-    BENCH_THROUGHPUT, refcount_shared_setup, NULL, refcount_shared_body, NULL,
+    "refcount_shared",
+    "incref/decref one int shared by all threads (plain object)",
+    BENCH_THROUGHPUT,
+    refcount_shared_setup,
+    NULL,
+    refcount_shared_body,
+    NULL,
     refcount_shared_finish};
 
 static int refcount_shared_marked_setup(bench_run *r)
@@ -154,5 +176,9 @@ static int refcount_shared_marked_finish(bench_run *r, FILE *out)
 const bench_workload wl_refcount_shared_marked = {
     "refcount_shared_marked",
     "incref/decref one int shared by all threads, marked as a hot shared object",
-    BENCH_THROUGHPUT, refcount_shared_marked_setup, NULL, refcount_shared_body, NULL,
+    BENCH_THROUGHPUT,
+    refcount_shared_marked_setup,
+    NULL,
+    refcount_shared_body,
+    NULL,
     refcount_shared_marked_finish};

@@ -20,7 +20,7 @@
 #include <math.h>
 
 typedef struct io_state {
-    double *late;  /* seconds late, one per sleep */
+    double *late; /* seconds late, one per sleep */
     size_t cap, n;
     uint64_t compute_ops;
 } io_state;
@@ -81,8 +81,10 @@ static int io_finish(bench_run *r, FILE *out)
 }
 
 const bench_workload wl_io_latency = {
-    "io_latency", "one thread sleeps 1 ms detached, the others compute; lateness p50/p99",
-    BENCH_LATENCY, io_setup, NULL, io_body, NULL, io_finish};
+    "io_latency",  "one thread sleeps 1 ms detached, the others compute; lateness p50/p99",
+    BENCH_LATENCY, io_setup,
+    NULL,          io_body,
+    NULL,          io_finish};
 
 /* turn and done are guarded by the condition's lock. A thread that leaves its loop sets done
  * and notifies, so that a thread waiting for a turn that will never come leaves too. */
@@ -171,6 +173,11 @@ static int pp_finish(bench_run *r, FILE *out)
     return ok ? 0 : -1;
 }
 
-const bench_workload wl_lock_pingpong = {
-    "lock_pingpong", "threads hand a turn round a ring with one Condition", BENCH_SERIAL,
-    pp_setup, NULL, pp_body, NULL, pp_finish};
+const bench_workload wl_lock_pingpong = {"lock_pingpong",
+                                         "threads hand a turn round a ring with one Condition",
+                                         BENCH_SERIAL,
+                                         pp_setup,
+                                         NULL,
+                                         pp_body,
+                                         NULL,
+                                         pp_finish};

@@ -31,8 +31,8 @@ typedef struct wc_thread {
 
 typedef struct wc_state {
     ftc_object *shared;
-    int64_t total;     /* the shared counts' sum, computed in finish */
-    int merging;       /* atomic: threads inside wc_merge now */
+    int64_t total;                      /* the shared counts' sum, computed in finish */
+    int merging;                        /* atomic: threads inside wc_merge now */
     uint64_t merges, merges_overlapped; /* atomic */
 } wc_state;
 
@@ -178,8 +178,9 @@ static int wc_finish(bench_run *r, FILE *out)
     for (int t = 0; t < r->nthreads; t++)
         words += r->res[t].ops;
     int ok = rc == 0 && total == (int64_t)words;
-    fprintf(out, ",\"distinct_words\":%lld,\"counted_words\":%lld,\"counts_exact\":%s"
-                 ",\"merges\":%llu,\"merges_overlapped\":%llu",
+    fprintf(out,
+            ",\"distinct_words\":%lld,\"counted_words\":%lld,\"counts_exact\":%s"
+            ",\"merges\":%llu,\"merges_overlapped\":%llu",
             (long long)ftc_dict_len(st->shared), (long long)total, ok ? "true" : "false",
             (unsigned long long)ftc_atomic_load_relaxed(&st->merges),
             (unsigned long long)ftc_atomic_load_relaxed(&st->merges_overlapped));
@@ -189,5 +190,11 @@ static int wc_finish(bench_run *r, FILE *out)
 }
 
 const bench_workload wl_wordcount = {
-    "wordcount", "split text into str objects, count in a private dict, merge into a shared one",
-    BENCH_THROUGHPUT, wc_setup, wc_thread_setup, wc_body, wc_thread_teardown, wc_finish};
+    "wordcount",
+    "split text into str objects, count in a private dict, merge into a shared one",
+    BENCH_THROUGHPUT,
+    wc_setup,
+    wc_thread_setup,
+    wc_body,
+    wc_thread_teardown,
+    wc_finish};

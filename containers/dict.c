@@ -132,8 +132,8 @@ dict_keys *_ftc_dict_keys_build(const dict_entry *ents, int64_t nents, int64_t w
         log2++;
     uint8_t log2_ixbytes = log2 <= 7 ? 0 : log2 <= 15 ? 1 : log2 <= 31 ? 2 : 3;
     int64_t size = (int64_t)1 << log2, usable = size * 2 / 3;
-    size_t bytes = sizeof(dict_keys) + ((size_t)size << log2_ixbytes) +
-                   (size_t)usable * sizeof(dict_entry);
+    size_t bytes =
+        sizeof(dict_keys) + ((size_t)size << log2_ixbytes) + (size_t)usable * sizeof(dict_entry);
     dict_keys *k = ftc_mem_alloc(bytes);
     if (k == NULL)
         return NULL;
@@ -426,10 +426,7 @@ ftc_object *ftc_dict_new(void)
     return ftc_object_new(&ftc_dict_type); /* zero-filled: empty, no table */
 }
 
-int ftc_dict_check(ftc_object *d)
-{
-    return d != NULL && ftc_type_of(d) == &ftc_dict_type;
-}
+int ftc_dict_check(ftc_object *d) { return d != NULL && ftc_type_of(d) == &ftc_dict_type; }
 
 /* Argument checks and the key's hash, shared by the keyed operations. */
 static inline int keyed_prologue(ftc_object *d, ftc_object *key, uint64_t *hash)

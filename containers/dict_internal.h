@@ -43,12 +43,12 @@ typedef struct dict_keys {
 
 typedef struct ftc_dict_obj {
     FTC_OBJECT_HEAD;
-    dict_keys *keys;   /* ft atomic; NULL = empty. Written in a window with a release store */
-    int64_t used;      /* ft atomic: live items */
-    uint64_t seq;      /* write window (ctr.h); nogil lock-free readers validate against it */
+    dict_keys *keys;       /* ft atomic; NULL = empty. Written in a window with a release store */
+    int64_t used;          /* ft atomic: live items */
+    uint64_t seq;          /* write window (ctr.h); nogil lock-free readers validate against it */
     uint64_t window_depth; /* lock: windows open; only the outermost moves seq (dict_window_*) */
-    uint64_t version;  /* every mutation; lock. Lookups restart when it moves under a callback */
-    uint64_t shape;    /* insertions of new keys, deletions, clears, rebuilds; lock. Iteration */
+    uint64_t version; /* every mutation; lock. Lookups restart when it moves under a callback */
+    uint64_t shape;   /* insertions of new keys, deletions, clears, rebuilds; lock. Iteration */
 } ftc_dict_obj;
 
 #define DICT(o) ((ftc_dict_obj *)(o))

@@ -131,10 +131,7 @@ ftc_object *ftc_list_new(void)
     return ftc_object_new(&ftc_list_type); /* zero-filled: empty, no storage */
 }
 
-int ftc_list_check(ftc_object *l)
-{
-    return l != NULL && ftc_type_of(l) == &ftc_list_type;
-}
+int ftc_list_check(ftc_object *l) { return l != NULL && ftc_type_of(l) == &ftc_list_type; }
 
 ftc_object *_ftc_list_from_array(ftc_object *const *src, int64_t n)
 {
@@ -348,7 +345,7 @@ enum { LF_DONE = 0, LF_LOCK = 1, LF_RETRY = 2 };
  * when borrow is set; or *rc = FTC_EINDEX), LF_RETRY, or LF_LOCK. Caller attached (QSBR
  * online). */
 static FTC_ALWAYS_INLINE int get_lockfree(ftc_list_obj *l, int64_t i, ftc_object **out, int *rc,
-                                            bool borrow)
+                                          bool borrow)
 {
     uint64_t start = ctr_window_start(&l->seq);
     if (start & 1)
@@ -446,8 +443,7 @@ static FTC_ALWAYS_INLINE int list_get_fast(ftc_object *l, int64_t i, ftc_object 
             int64_t j;
             if (norm_index(i, n, &j) == 0 && j < a->capacity) {
                 ftc_object *v = ftc_atomic_load_acquire(&a->item[j]);
-                if (FTC_LIKELY(v != NULL) &&
-                    (borrow || ctr_try_incref_slot(&a->item[j], v))) {
+                if (FTC_LIKELY(v != NULL) && (borrow || ctr_try_incref_slot(&a->item[j], v))) {
                     if (FTC_LIKELY(ctr_owner_read_valid(l))) {
                         *out = v;
                         return 0;

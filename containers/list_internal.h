@@ -25,8 +25,8 @@
 #include "ctr.h"
 
 typedef struct list_items {
-    int64_t capacity; /* immutable */
-    int64_t size;     /* ft atomic */
+    int64_t capacity;   /* immutable */
+    int64_t size;       /* ft atomic */
     ftc_object *item[]; /* ft atomic slots */
 } list_items;
 
@@ -62,9 +62,6 @@ void _ftc_list_check(ftc_list_obj *l);
 #define LIST_CHECK(l) ((void)0)
 #endif
 
-static inline int64_t list_size_locked(ftc_list_obj *l)
-{
-    return l->items ? l->items->size : 0;
-}
+static inline int64_t list_size_locked(ftc_list_obj *l) { return l->items ? l->items->size : 0; }
 
 #endif /* FTCORE_CONTAINERS_LIST_INTERNAL_H */

@@ -40,16 +40,16 @@ static const insn program[] = {
     /* 0 */ {LOAD_GLOBAL, 0}, /* step */
     /* 1 */ {LOAD_GLOBAL, 1}, /* weight */
     /* 2 */ {ADD, 0},
-    /* 3 */ {ADD_GLOBAL, 2},  /* total += top */
-    /* 4 */ {SLEEP, 1000},    /* every 1000th iteration: a detached 50 us sleep */
+    /* 3 */ {ADD_GLOBAL, 2}, /* total += top */
+    /* 4 */ {SLEEP, 1000},   /* every 1000th iteration: a detached 50 us sleep */
     /* 5 */ {DEC_LOCAL, 0},
     /* 6 */ {JUMP_IF_NOT_ZERO, 0},
     /* 7 */ {HALT, 0},
 };
 
 static const char *const global_names[] = {"step", "weight", "total"};
-static ftc_object *globals;     /* the module dict, shared by every thread */
-static ftc_object *names[3];    /* interned name strs, immortal */
+static ftc_object *globals;  /* the module dict, shared by every thread */
+static ftc_object *names[3]; /* interned name strs, immortal */
 
 typedef struct {
     int64_t iterations;
@@ -64,9 +64,7 @@ static int run(vm_thread *t)
     for (size_t pc = 0;;) {
         const insn *in = &program[pc++];
         switch (in->op) {
-        case LOAD_CONST:
-            stack[sp++] = in->arg;
-            break;
+        case LOAD_CONST: stack[sp++] = in->arg; break;
         case LOAD_GLOBAL: {
             ftc_object *v;
             int rc = ftc_dict_get_borrowed(globals, names[in->arg], &v);
@@ -105,15 +103,12 @@ static int run(vm_thread *t)
                 FTC_END_ALLOW_THREADS
             }
             break;
-        case DEC_LOCAL:
-            stack[sp++] = --counter;
-            break;
+        case DEC_LOCAL: stack[sp++] = --counter; break;
         case JUMP_IF_NOT_ZERO:
             if (stack[--sp] != 0)
                 pc = (size_t)in->arg;
             break;
-        case HALT:
-            return 0;
+        case HALT: return 0;
         }
         /* The dispatch loop's check: GIL switch, stop-the-world, QSBR, pending calls; a
          * negative code is an exception to raise in this thread (an async exception). */

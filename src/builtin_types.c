@@ -42,8 +42,7 @@ static int int_hash(ftc_object *self, uint64_t *out)
 
 static int int_eq(ftc_object *self, ftc_object *other)
 {
-    return ftc_int_check(other) &&
-           ((int_object *)self)->value == ((int_object *)other)->value;
+    return ftc_int_check(other) && ((int_object *)self)->value == ((int_object *)other)->value;
 }
 
 static int str_hash(ftc_object *self, uint64_t *out)
@@ -68,14 +67,15 @@ const ftc_type ftc_str_type = {"str", sizeof(str_object), NULL, str_hash, str_eq
 
 #define SMALL_MIN (-5)
 #define SMALL_MAX 256
-#define S(v) {FTC_OBJECT_STATIC_INIT(&ftc_int_type), (v)}
+#define S(v)                                       \
+    {                                              \
+        FTC_OBJECT_STATIC_INIT(&ftc_int_type), (v) \
+    }
 #define S8(v) S(v), S(v + 1), S(v + 2), S(v + 3), S(v + 4), S(v + 5), S(v + 6), S(v + 7)
-#define S64(v) S8(v), S8(v + 8), S8(v + 16), S8(v + 24), S8(v + 32), S8(v + 40), S8(v + 48), \
-               S8(v + 56)
+#define S64(v) \
+    S8(v), S8(v + 8), S8(v + 16), S8(v + 24), S8(v + 32), S8(v + 40), S8(v + 48), S8(v + 56)
 static int_object small_ints[SMALL_MAX - SMALL_MIN + 1] = {
-    S(-5), S(-4), S(-3), S(-2), S(-1),
-    S64(0), S64(64), S64(128), S64(192), S(256)
-};
+    S(-5), S(-4), S(-3), S(-2), S(-1), S64(0), S64(64), S64(128), S64(192), S(256)};
 #undef S
 #undef S8
 #undef S64

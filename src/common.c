@@ -190,7 +190,10 @@ void _ftc_fault_thread_start_end(void)
     alloc_count = 0;
 }
 
-void ftc_fault_thread_create_fail(uint64_t n) { ftc_atomic_store_relaxed(&thread_create_failures, n); }
+void ftc_fault_thread_create_fail(uint64_t n)
+{
+    ftc_atomic_store_relaxed(&thread_create_failures, n);
+}
 
 bool ftc_fault_take_thread_create(void) { return take_global(&thread_create_failures); }
 

@@ -70,10 +70,7 @@ size_t _ftc_cs_open_count(ftc_tstate *ts)
 
 static void resume_top(ftc_tstate *ts);
 
-static ftc_critical_section2 *as_two(ftc_critical_section *c)
-{
-    return (ftc_critical_section2 *)c;
-}
+static ftc_critical_section2 *as_two(ftc_critical_section *c) { return (ftc_critical_section2 *)c; }
 
 /* Whether the top section is active and holds m. */
 static bool top_holds(ftc_tstate *ts, ftc_mutex *m)
@@ -147,7 +144,7 @@ void _ftc_cs_begin(ftc_tstate *ts, ftc_critical_section *c, ftc_mutex *m)
 void _ftc_cs_end(ftc_tstate *ts, ftc_critical_section *c)
 {
     if (c->mutex == NULL)
-        return; /* a no-op section: never pushed */
+        return;                                    /* a no-op section: never pushed */
     if (!(ts->critical_section & FTC_CS_INACTIVE)) /* else it holds nothing (a stop) */
         ftc_mutex_unlock(c->mutex);
     pop(ts, c);
@@ -382,15 +379,9 @@ void ftc_critical_section2_end(ftc_critical_section2 *c)
     _ftc_cs_gil_depth--;
 }
 
-void _ftc_cs_suspend_all(ftc_tstate *ts)
-{
-    FTC_UNUSED(ts);
-}
+void _ftc_cs_suspend_all(ftc_tstate *ts) { FTC_UNUSED(ts); }
 
-void _ftc_cs_resume(ftc_tstate *ts)
-{
-    FTC_UNUSED(ts);
-}
+void _ftc_cs_resume(ftc_tstate *ts) { FTC_UNUSED(ts); }
 
 void _ftc_cs_after_fork_child(ftc_tstate *dead, ftc_tstate *survivor)
 {

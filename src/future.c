@@ -22,10 +22,10 @@ struct cb_node {
 typedef struct future_obj {
     FTC_OBJECT_HEAD;
     ftc_mutex mu;
-    _ftc_waitq q;               /* mu */
-    int state;                  /* atomic; changed under mu */
-    int code;                   /* mu: the task's error (FINISHED), 0 on success */
-    ftc_object *result;         /* mu: a reference (FINISHED, code 0), may be NULL */
+    _ftc_waitq q;                    /* mu */
+    int state;                       /* atomic; changed under mu */
+    int code;                        /* mu: the task's error (FINISHED), 0 on success */
+    ftc_object *result;              /* mu: a reference (FINISHED, code 0), may be NULL */
     struct cb_node *cbs, **cbs_tail; /* mu: callbacks in order of addition */
 } future_obj;
 

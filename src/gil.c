@@ -237,14 +237,13 @@ static int request(struct ftc_gil *gil, _ftc_gil_waiter *w)
 
 /* A compute waiter's interval ran out (GIL locked, mutex held): it becomes urgent past the
  * starvation bound, and asks if no other compute thread got the GIL during the interval. */
-static int compute_checkpoint(struct ftc_gil *gil, _ftc_gil_waiter *w, uint64_t saved,
-                              double now)
+static int compute_checkpoint(struct ftc_gil *gil, _ftc_gil_waiter *w, uint64_t saved, double now)
 {
     double fair = (double)(gil->waiters - gil->prio_waiters + 1) * switch_interval_s();
     if (!w->urgent && now - w->since >= fair)
         w->urgent = 1;
     if (!w->urgent && gil->compute_switch_number != saved)
-        return 0; /* another compute thread got the GIL during the interval: wait another */
+        return 0;  /* another compute thread got the GIL during the interval: wait another */
     w->asking = 1; /* from now on it asks whenever the request slot is free */
     if (gil->requester == w) {
         /* Still pending after a whole interval (a holder that does not tick): set the bit
@@ -371,9 +370,9 @@ void _ftc_gil_take(struct ftc_gil *gil, ftc_tstate *ts)
      * this take. A detach shorter than GIL_IO_MIN_DETACHED_S blocked on nothing (a VM that
      * releases the GIL around a call that did not block): no priority for it, or threads that
      * detach and re-attach in a loop would preempt every holder at its first tick. */
-    int prio = !ts->gil_compute && ftc_atomic_load_relaxed(&io_priority) &&
-               (ts->gil_drop_time == 0 || ftc_monotonic() - ts->gil_drop_time >=
-                                              GIL_IO_MIN_DETACHED_S);
+    int prio =
+        !ts->gil_compute && ftc_atomic_load_relaxed(&io_priority) &&
+        (ts->gil_drop_time == 0 || ftc_monotonic() - ts->gil_drop_time >= GIL_IO_MIN_DETACHED_S);
     ts->gil_compute = 0;
     pthread_mutex_lock(&gil->mutex);
     if (!gil->locked && may_take_free(gil, prio, 0))
@@ -528,4 +527,3 @@ void ftc_gil_reset_stats(void)
     gil->stats = (ftc_gil_stats){0};
     pthread_mutex_unlock(&gil->mutex);
 }
-

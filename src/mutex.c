@@ -110,10 +110,7 @@ int ftc_mutex_lock_timed(ftc_mutex *m, double timeout, int flags)
     }
 }
 
-void ftc_mutex_lock_slow(ftc_mutex *m)
-{
-    (void)ftc_mutex_lock_timed(m, -1, FTC_LOCK_DETACH);
-}
+void ftc_mutex_lock_slow(ftc_mutex *m) { (void)ftc_mutex_lock_timed(m, -1, FTC_LOCK_DETACH); }
 
 /* Called by the parking lot with the bucket lock held. */
 static void unpark_cb(void *arg, void *park_arg, int has_more)

@@ -41,7 +41,7 @@ FTC_THREAD_LOCAL struct _ftc_objects_tstate *_ftc_objects_self;
 
 static pthread_mutex_t reg_mutex = PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP;
 static struct _ftc_objects_tstate *reg_head;
-static int64_t live_global;               /* atomic */
+static int64_t live_global; /* atomic */
 
 /* Heap objects made immortal: freed by runtime fini. Guarded by immortal_mutex. */
 static pthread_mutex_t immortal_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -87,7 +87,8 @@ ftc_object *_ftc_object_new_sized(const ftc_type *type, size_t size)
      * release it, and the runtime's records it would be counted in are gone. */
     if (_ftc_runtime_was_finalized())
         ftc_fatal("ftc_object_new: a %s object was made after ftc_runtime_fini() (the runtime "
-                  "is finalized; call ftc_runtime_init() first)", type->name);
+                  "is finalized; call ftc_runtime_init() first)",
+                  type->name);
 #endif
     ftc_object *o = ftc_mem_calloc(1, size);
     if (o == NULL) {
@@ -222,7 +223,7 @@ static void free_immortals(void)
     }
     for (size_t i = n; i-- > 0;) {
         _ftc_objects_live_add(-1);
-        ftc_mem_free(objs[i]);   /* no thread is left to read it lock-free */
+        ftc_mem_free(objs[i]); /* no thread is left to read it lock-free */
     }
     ftc_mem_free(objs);
 }
@@ -253,8 +254,7 @@ void _ftc_object_set_shared_slow(ftc_object *o)
     ftc_atomic_fetch_or_relaxed(&o->ob_flags, FTC_OBF_QSBR);
     intptr_t shared = ftc_atomic_load_relaxed(&o->ob_ref_shared);
     while ((shared & FTC_REF_SHARED_FLAG_MASK) == 0) {
-        if (ftc_atomic_cas_weak_relaxed(&o->ob_ref_shared, &shared,
-                                        shared | FTC_REF_MAYBE_SHARED))
+        if (ftc_atomic_cas_weak_relaxed(&o->ob_ref_shared, &shared, shared | FTC_REF_MAYBE_SHARED))
             break;
     }
 }

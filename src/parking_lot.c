@@ -236,8 +236,8 @@ static bool holds_expected(const void *addr, const void *expected, size_t size)
     }
 }
 
-int _ftc_parking_lot_park(const void *addr, const void *expected, size_t size,
-                          int64_t timeout_ns, void *park_arg, int detach)
+int _ftc_parking_lot_park(const void *addr, const void *expected, size_t size, int64_t timeout_ns,
+                          void *park_arg, int detach)
 {
     struct bucket *b = bucket_for(addr);
     struct waiter w = {.addr = addr, .park_arg = park_arg};

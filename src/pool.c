@@ -42,7 +42,7 @@
 
 struct work_item {
     struct work_item *next;
-    ftc_object *future;  /* a reference */
+    ftc_object *future; /* a reference */
     ftc_task_fn fn;
     void *arg;
 };
@@ -344,8 +344,8 @@ size_t ftc_pool_num_threads(ftc_pool *pool)
     return n;
 }
 
-int ftc_pool_map(ftc_pool *pool, ftc_task_fn fn, void *const *args, size_t n,
-                 ftc_object **results, double timeout)
+int ftc_pool_map(ftc_pool *pool, ftc_task_fn fn, void *const *args, size_t n, ftc_object **results,
+                 double timeout)
 {
     if (pool == NULL || fn == NULL || (n > 0 && (args == NULL || results == NULL)))
         return FTC_EINVAL;

@@ -84,14 +84,14 @@ struct qsbr_item {
 
 struct _ftc_qsbr_batch {
     struct _ftc_qsbr_batch *next;
-    uint64_t goal;          /* 0 while open */
+    uint64_t goal; /* 0 while open */
     size_t n;
     uint64_t bytes;
     struct qsbr_item items[FTC_QSBR_BATCH_ITEMS];
 };
 
-static uint64_t wr_seq = 1;         /* atomic */
-static uint64_t rd_seq = 1;         /* atomic */
+static uint64_t wr_seq = 1; /* atomic */
+static uint64_t rd_seq = 1; /* atomic */
 /* The polls' short cut (gp_poll). change_gen is advanced by every event that can raise the
  * minimum over online threads' seqs: a report that changes a seq, a thread going offline, a
  * seal (wr_seq, the minimum when nobody is online). scan_gen is the change_gen read before the
@@ -99,25 +99,25 @@ static uint64_t rd_seq = 1;         /* atomic */
  * minimum since that scan, so a poll answers from rd_seq without the registry lock. Both on a
  * line of their own: every poll reads them, beside wr_seq and rd_seq's line. */
 static struct {
-    _Alignas(64) uint64_t change_gen;   /* atomic */
-    uint64_t scan_gen;                  /* atomic */
+    _Alignas(64) uint64_t change_gen; /* atomic */
+    uint64_t scan_gen;                /* atomic */
 } gens = {1, 0};
 static char tsan_token;
 
 static pthread_mutex_t orphan_mutex = PTHREAD_MUTEX_INITIALIZER;
 static struct _ftc_qsbr_batch *orphan_head, *orphan_tail;
-static uint64_t orphan_items;       /* atomic */
+static uint64_t orphan_items; /* atomic */
 
 static pthread_mutex_t wait_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wait_cond = PTHREAD_COND_INITIALIZER;
-static uint64_t wait_gen;           /* wait_mutex */
-static int waiters;                 /* atomic */
+static uint64_t wait_gen; /* wait_mutex */
+static int waiters;       /* atomic */
 
-static uint64_t freed_items;        /* atomic, statistics */
-static int immediate;               /* atomic: runtime fini frees at once */
+static uint64_t freed_items; /* atomic, statistics */
+static int immediate;        /* atomic: runtime fini frees at once */
 
 void _ftc_qsbr_set_immediate(bool on) { ftc_atomic_store(&immediate, on ? 1 : 0); }
-static uint64_t limit_waits;        /* atomic, statistics */
+static uint64_t limit_waits; /* atomic, statistics */
 
 /* seq_cst: after the store or add it follows, so that a scan that read the new change_gen
  * also reads that store (gp_poll). */
@@ -269,7 +269,7 @@ static void process(struct _ftc_objects_tstate *rec)
         if (rec->qsbr_head == NULL)
             rec->qsbr_tail = NULL;
         pending_sub(rec, b);
-        free_batch_items(b);   /* may re-enter ftc_qsbr_free: the queue is consistent */
+        free_batch_items(b); /* may re-enter ftc_qsbr_free: the queue is consistent */
         recycle(rec, b);
     }
 }
@@ -346,7 +346,7 @@ void ftc_qsbr_free_fn(void *p, void (*fn)(void *), size_t size)
     }
     if (rec == NULL) {
         if (!ftc_runtime_is_initialized()) {
-            fn(p);   /* no runtime, no attached reader */
+            fn(p); /* no runtime, no attached reader */
             return;
         }
         /* A thread without a tstate: a one-item orphan batch. */
@@ -412,7 +412,7 @@ void ftc_qsbr_free(void *p)
 static void wait_for_limit(struct _ftc_objects_tstate *rec)
 {
     ftc_atomic_fetch_add_relaxed(&limit_waits, 1);
-    ftc_tstate *saved = ftc_detach();   /* offline: we do not hold anything up */
+    ftc_tstate *saved = ftc_detach(); /* offline: we do not hold anything up */
     ftc_atomic_fetch_add(&waiters, 1);
     for (;;) {
         pthread_mutex_lock(&wait_mutex);
@@ -612,7 +612,11 @@ void ftc_qsbr_get_stats(ftc_qsbr_stats *out)
     out->polls = out->scans = 0;
 }
 
-int _ftc_qsbr_thread_init(struct _ftc_objects_tstate *rec) { FTC_UNUSED(rec); return 0; }
+int _ftc_qsbr_thread_init(struct _ftc_objects_tstate *rec)
+{
+    FTC_UNUSED(rec);
+    return 0;
+}
 void _ftc_qsbr_thread_fini(struct _ftc_objects_tstate *rec) { FTC_UNUSED(rec); }
 void _ftc_qsbr_online(struct _ftc_objects_tstate *rec) { FTC_UNUSED(rec); }
 void _ftc_qsbr_offline(struct _ftc_objects_tstate *rec) { FTC_UNUSED(rec); }

@@ -53,15 +53,15 @@
 typedef struct queue_obj {
     FTC_OBJECT_HEAD;
     ftc_mutex mu;
-    ftc_object **buf;     /* mu: ring of cap slots; the n items start at head */
-    size_t cap, head;     /* mu */
-    size_t n;             /* atomic: written under mu (relaxed), read without it by len */
-    int64_t maxsize;      /* immutable: 0 = unbounded */
-    uint64_t unfinished;  /* atomic: written under mu (relaxed), read without it */
-    uint32_t shutdown;    /* atomic: written under mu (relaxed), read without it */
-    _ftc_waitq getters;   /* mu: waiting for an item */
-    _ftc_waitq putters;   /* mu: waiting for room */
-    _ftc_waitq joiners;   /* mu: waiting for unfinished == 0 */
+    ftc_object **buf;    /* mu: ring of cap slots; the n items start at head */
+    size_t cap, head;    /* mu */
+    size_t n;            /* atomic: written under mu (relaxed), read without it by len */
+    int64_t maxsize;     /* immutable: 0 = unbounded */
+    uint64_t unfinished; /* atomic: written under mu (relaxed), read without it */
+    uint32_t shutdown;   /* atomic: written under mu (relaxed), read without it */
+    _ftc_waitq getters;  /* mu: waiting for an item */
+    _ftc_waitq putters;  /* mu: waiting for room */
+    _ftc_waitq joiners;  /* mu: waiting for unfinished == 0 */
 } queue_obj;
 
 /* The first ring a put allocates, and the size below which a ring never shrinks. */

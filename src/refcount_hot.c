@@ -43,9 +43,9 @@
 FTC_THREAD_LOCAL _ftc_hot_tls _ftc_hot;
 
 static pthread_mutex_t hot_mutex = PTHREAD_MUTEX_INITIALIZER;
-static ftc_object **hot_objs;       /* by id; NULL = free id */
+static ftc_object **hot_objs; /* by id; NULL = free id */
 static size_t hot_cap;
-static size_t hot_count;            /* ids in use */
+static size_t hot_count; /* ids in use */
 
 #define SHARED_ONE ((intptr_t)1 << FTC_REF_SHARED_SHIFT)
 
@@ -79,8 +79,7 @@ int ftc_object_set_hot(ftc_object *o)
     /* The owner (or nobody) counts: fold local into the shared word and give up ownership;
      * then ob_ref_local is free to hold the id. */
     intptr_t total = _ftc_brc_merge(o, 0);
-    ftc_atomic_store_relaxed(&o->ob_ref_shared,
-                             (total << FTC_REF_SHARED_SHIFT) | FTC_REF_MERGED);
+    ftc_atomic_store_relaxed(&o->ob_ref_shared, (total << FTC_REF_SHARED_SHIFT) | FTC_REF_MERGED);
     ftc_atomic_store_relaxed(&o->ob_ref_local, (uint32_t)id);
     ftc_atomic_fetch_or_relaxed(&o->ob_flags, (uint16_t)(FTC_OBF_HOT | FTC_OBF_QSBR));
     /* Last: from here on the inline paths (which test ob_tid first) count in the slots. */
@@ -106,7 +105,7 @@ static bool grow_slots(struct _ftc_objects_tstate *rec, size_t id)
             n[i] = 0;
         rec->hot_counts = n;
         rec->hot_cap = cap;
-        _ftc_hot.slots = n;      /* the inline path's view (rec is the caller's own) */
+        _ftc_hot.slots = n; /* the inline path's view (rec is the caller's own) */
         _ftc_hot.nslots = cap;
     }
     pthread_mutex_unlock(&hot_mutex);
@@ -185,7 +184,7 @@ static size_t take_dead_locked(ftc_object ***out)
         if (count != 0)
             continue;
         if (dead == NULL && (dead = ftc_mem_alloc(hot_count * sizeof *dead)) == NULL)
-            break;   /* out of memory: the next collection frees them */
+            break; /* out of memory: the next collection frees them */
         dead[n++] = o;
         hot_objs[id] = NULL;
         hot_count--;

@@ -14,10 +14,7 @@
 
 static _Thread_local char thread_marker;
 
-static uintptr_t self_id(void)
-{
-    return (uintptr_t)&thread_marker;
-}
+static uintptr_t self_id(void) { return (uintptr_t)&thread_marker; }
 
 static bool owned(ftc_rmutex *r)
 {
@@ -71,12 +68,6 @@ void ftc_rmutex_unlock(ftc_rmutex *r)
         ftc_fatal("unlocking a recursive mutex the calling thread does not own (%p)", (void *)r);
 }
 
-bool ftc_rmutex_is_owned(ftc_rmutex *r)
-{
-    return owned(r);
-}
+bool ftc_rmutex_is_owned(ftc_rmutex *r) { return owned(r); }
 
-size_t ftc_rmutex_count(ftc_rmutex *r)
-{
-    return owned(r) ? r->level + 1 : 0;
-}
+size_t ftc_rmutex_count(ftc_rmutex *r) { return owned(r) ? r->level + 1 : 0; }

@@ -115,7 +115,9 @@ static int resolve_gil(const ftc_config *cfg)
 static void describe_abi(uint64_t tag, char *buf, size_t cap)
 {
     snprintf(buf, cap, "ftcore-%s (object header %u bytes, %u-byte pointers, ABI %u)",
-             (tag >> 16 & 0xff) == 1 ? "nogil" : (tag >> 16 & 0xff) == 0 ? "gil" : "unknown",
+             (tag >> 16 & 0xff) == 1   ? "nogil"
+             : (tag >> 16 & 0xff) == 0 ? "gil"
+                                       : "unknown",
              (unsigned)(tag & 0xffff), (unsigned)(tag >> 24 & 0xff),
              (unsigned)(tag >> 32 & 0xffff));
 }
@@ -260,7 +262,8 @@ int ftc_runtime_fini(void)
     if (sections) {
         fprintf(stderr,
                 "ftcore: ftc_runtime_fini: the calling thread is inside %zu critical "
-                "section(s): end them first (FTC_END_CRITICAL_SECTION)\n", sections);
+                "section(s): end them first (FTC_END_CRITICAL_SECTION)\n",
+                sections);
         return FTC_EBUSY;
     }
 
@@ -306,8 +309,7 @@ int ftc_runtime_fini(void)
     }
 
     /* pending calls queued for the main interpreter still run (errors are dropped) */
-    while (_ftc_pending_calls_run(_ftc_rt.main_interp, me) < 0) {
-    }
+    while (_ftc_pending_calls_run(_ftc_rt.main_interp, me) < 0) {}
 
     _ftc_tstate_clear(me);
     ftc_detach();

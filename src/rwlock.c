@@ -60,8 +60,8 @@ static bool set_parked_and_wait(ftc_rwlock *rw, uintptr_t *bits, int64_t deadlin
     int64_t left = -1;
     if (deadline >= 0 && (left = deadline - _ftc_monotonic_ns()) <= 0)
         return false;
-    int r = _ftc_parking_lot_park(&rw->bits, &want, sizeof want, left, NULL,
-                                  flags & FTC_LOCK_DETACH);
+    int r =
+        _ftc_parking_lot_park(&rw->bits, &want, sizeof want, left, NULL, flags & FTC_LOCK_DETACH);
     *bits = ftc_atomic_load_relaxed(&rw->bits);
     return r != FTC_PARK_TIMEOUT;
 }
@@ -118,10 +118,7 @@ int ftc_rwlock_rdlock_timed(ftc_rwlock *rw, double timeout, int flags)
     }
 }
 
-void ftc_rwlock_rdlock(ftc_rwlock *rw)
-{
-    (void)ftc_rwlock_rdlock_timed(rw, -1, FTC_LOCK_DETACH);
-}
+void ftc_rwlock_rdlock(ftc_rwlock *rw) { (void)ftc_rwlock_rdlock_timed(rw, -1, FTC_LOCK_DETACH); }
 
 void ftc_rwlock_rdunlock(ftc_rwlock *rw)
 {
@@ -169,10 +166,7 @@ int ftc_rwlock_wrlock_timed(ftc_rwlock *rw, double timeout, int flags)
     }
 }
 
-void ftc_rwlock_wrlock(ftc_rwlock *rw)
-{
-    (void)ftc_rwlock_wrlock_timed(rw, -1, FTC_LOCK_DETACH);
-}
+void ftc_rwlock_wrlock(ftc_rwlock *rw) { (void)ftc_rwlock_wrlock_timed(rw, -1, FTC_LOCK_DETACH); }
 
 void ftc_rwlock_wrunlock(ftc_rwlock *rw)
 {

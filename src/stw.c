@@ -107,8 +107,7 @@ void _ftc_stw_park_self(ftc_tstate *ts)
     if (ftc_atomic_load_relaxed(&_ftc_rt.stw_requested) &&
         !(requester_valid && pthread_equal(requester_thread, pthread_self()))) {
         int st = FTC_TSTATE_DETACHED;
-        if (ftc_atomic_cas(&ts->state, &st, _ftc_rt.stw_target) &&
-            --_ftc_rt.stw_countdown == 0)
+        if (ftc_atomic_cas(&ts->state, &st, _ftc_rt.stw_target) && --_ftc_rt.stw_countdown == 0)
             pthread_cond_broadcast(&_ftc_rt.stw_cond);
     }
     _ftc_head_unlock();
@@ -147,8 +146,8 @@ void _ftc_stw_end_shutdown(void)
  * ftc_start_the_world() still matches; any other stop is over. */
 void _ftc_stw_after_fork_child(int keep_mine)
 {
-    int mine = keep_mine && requester_valid &&
-               pthread_equal(requester_thread, pthread_self()) && _ftc_rt.world_stopped;
+    int mine = keep_mine && requester_valid && pthread_equal(requester_thread, pthread_self()) &&
+               _ftc_rt.world_stopped;
     _ftc_rt.stw_countdown = 0;
     if (mine) {
         pthread_mutex_lock(&_ftc_rt.stw_mutex);

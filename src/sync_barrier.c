@@ -28,15 +28,15 @@ enum { B_FILLING, B_ACTION, B_DRAINING, B_RESETTING, B_BROKEN };
 
 typedef struct barrier_obj {
     FTC_OBJECT_HEAD;
-    size_t parties;            /* immutable */
-    int (*action)(void *arg);  /* immutable */
+    size_t parties;           /* immutable */
+    int (*action)(void *arg); /* immutable */
     void *action_arg;
-    double timeout;            /* default for ftc_barrier_wait_default; immutable */
+    double timeout; /* default for ftc_barrier_wait_default; immutable */
     ftc_mutex mu;
-    _ftc_waitq q;              /* mu */
-    int state;                 /* atomic (read by ftc_barrier_broken without mu); written under mu */
-    size_t count;              /* mu */
-    uint64_t action_thread;    /* mu: ident of the thread running the action (ACTION) */
+    _ftc_waitq q;           /* mu */
+    int state;              /* atomic (read by ftc_barrier_broken without mu); written under mu */
+    size_t count;           /* mu */
+    uint64_t action_thread; /* mu: ident of the thread running the action (ACTION) */
 } barrier_obj;
 
 const ftc_type ftc_barrier_type = {

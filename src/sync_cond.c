@@ -247,7 +247,4 @@ int ftc_condition_notify(ftc_object *cond, size_t n)
     return 0;
 }
 
-int ftc_condition_notify_all(ftc_object *cond)
-{
-    return ftc_condition_notify(cond, SIZE_MAX);
-}
+int ftc_condition_notify_all(ftc_object *cond) { return ftc_condition_notify(cond, SIZE_MAX); }

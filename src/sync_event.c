@@ -15,7 +15,7 @@
 
 typedef struct event_obj {
     FTC_OBJECT_HEAD;
-    uint32_t flag;   /* atomic; written under mu */
+    uint32_t flag; /* atomic; written under mu */
     ftc_mutex mu;
     _ftc_waitq q;
 } event_obj;

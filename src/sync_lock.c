@@ -203,8 +203,7 @@ int ftc_lock_acquire(ftc_object *lock, double timeout)
         return rc;
     if (isnan(timeout))
         return FTC_EINVAL;
-    return _ftc_lockcore_acquire(&((_ftc_lock_obj *)lock)->core, timeout,
-                                 FTC_SYNC_INTERRUPTIBLE);
+    return _ftc_lockcore_acquire(&((_ftc_lock_obj *)lock)->core, timeout, FTC_SYNC_INTERRUPTIBLE);
 }
 
 int ftc_lock_release(ftc_object *lock)
@@ -272,7 +271,4 @@ int64_t ftc_rlock_level(ftc_object *rlock)
 /* Sync primitives are shared by design and every thread that uses one takes references to it:
  * hot objects (object.h), so those counts never contend in the nogil build. If the object
  * layer cannot make it hot (FTC_ENOMEM) it stays an ordinary object, which is only slower. */
-void _ftc_sync_mark_shared(ftc_object *o)
-{
-    (void)ftc_object_set_hot(o);
-}
+void _ftc_sync_mark_shared(ftc_object *o) { (void)ftc_object_set_hot(o); }

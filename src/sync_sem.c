@@ -30,9 +30,9 @@
 
 typedef struct sem_obj {
     FTC_OBJECT_HEAD;
-    uint64_t word;   /* atomic: value << 1 | SEM_HAS_WAITERS */
-    uint64_t bound;  /* BoundedSemaphore: the initial value; immutable */
-    ftc_mutex mu;    /* guards q */
+    uint64_t word;  /* atomic: value << 1 | SEM_HAS_WAITERS */
+    uint64_t bound; /* BoundedSemaphore: the initial value; immutable */
+    ftc_mutex mu;   /* guards q */
     _ftc_waitq q;
 } sem_obj;
 
@@ -70,10 +70,7 @@ static ftc_object *sem_new(const ftc_type *type, uint64_t value)
     return o;
 }
 
-ftc_object *ftc_semaphore_new(uint64_t value)
-{
-    return sem_new(&ftc_semaphore_type, value);
-}
+ftc_object *ftc_semaphore_new(uint64_t value) { return sem_new(&ftc_semaphore_type, value); }
 
 ftc_object *ftc_bounded_semaphore_new(uint64_t value)
 {
@@ -115,8 +112,7 @@ int ftc_semaphore_acquire(ftc_object *sem, double timeout)
                 break;
             continue;
         }
-        if (!(v & SEM_HAS_WAITERS) &&
-            !ftc_atomic_cas_relaxed(&s->word, &v, v | SEM_HAS_WAITERS))
+        if (!(v & SEM_HAS_WAITERS) && !ftc_atomic_cas_relaxed(&s->word, &v, v | SEM_HAS_WAITERS))
             continue; /* relaxed: the bit only routes releasers through mu, which orders */
         _ftc_waiter w = {0};
         _ftc_waitq_push_back(&s->q, &w);

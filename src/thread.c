@@ -47,15 +47,15 @@
 #include <string.h>
 
 struct ftc_thread {
-    uint64_t magic;             /* HANDLE_LIVE until the last release (debug builds: the top) */
-    uint64_t refcount;          /* atomic */
+    uint64_t magic;    /* HANDLE_LIVE until the last release (debug builds: the top) */
+    uint64_t refcount; /* atomic */
     pthread_mutex_t mutex;
-    pthread_cond_t cond;        /* state changes */
-    int state;                  /* atomic reads; writes under mutex */
-    int start_error;            /* mutex */
-    int thread_ref;             /* handles_mutex: the running thread still holds its reference */
+    pthread_cond_t cond; /* state changes */
+    int state;           /* atomic reads; writes under mutex */
+    int start_error;     /* mutex */
+    int thread_ref;      /* handles_mutex: the running thread still holds its reference */
     pthread_t pthread;
-    uint64_t ident;             /* atomic; 0 until the thread runs */
+    uint64_t ident; /* atomic; 0 until the thread runs */
     int daemon;
     size_t stack_size;
     char name[64];
@@ -63,7 +63,7 @@ struct ftc_thread {
     void *arg;
     ftc_interp *interp;
     uint64_t generation;
-    ftc_thread *next, *prev;    /* handles_mutex */
+    ftc_thread *next, *prev; /* handles_mutex */
 };
 
 #define HANDLE_LIVE UINT64_C(0x6674632d74687264)
@@ -79,7 +79,8 @@ static void check_live(const ftc_thread *t, const char *api)
 {
     if (t->magic != HANDLE_LIVE)
         ftc_fatal("%s: the thread handle %p was used after its last reference was released "
-                  "(ftc_thread_release)", api, (const void *)t);
+                  "(ftc_thread_release)",
+                  api, (const void *)t);
 }
 #else
 static void check_live(const ftc_thread *t, const char *api)

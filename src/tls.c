@@ -40,15 +40,15 @@
 #define MAX_CHUNKS (FTC_TLS_KEYS_MAX / CHUNK_SIZE)
 
 struct key_slot {
-    uint32_t gen;              /* atomic: generation of the live key; 0 = never used */
-    uint32_t in_use;           /* atomic */
-    void (*dtor)(void *);      /* keys_lock */
-    uint32_t next_free;        /* keys_lock: free list, slot + 1, 0 ends */
+    uint32_t gen;         /* atomic: generation of the live key; 0 = never used */
+    uint32_t in_use;      /* atomic */
+    void (*dtor)(void *); /* keys_lock */
+    uint32_t next_free;   /* keys_lock: free list, slot + 1, 0 ends */
 };
 
 struct tls_entry {
-    uint32_t gen;   /* atomic relaxed: generation of the key that stored value; 0 = empty */
-    void *value;    /* atomic relaxed */
+    uint32_t gen; /* atomic relaxed: generation of the key that stored value; 0 = empty */
+    void *value;  /* atomic relaxed */
 };
 
 struct _ftc_tls_tstate {
@@ -58,9 +58,9 @@ struct _ftc_tls_tstate {
 };
 
 static ftc_mutex keys_lock = FTC_MUTEX_INIT;
-static struct key_slot *chunks[MAX_CHUNKS]; /* atomic pointers; set once under keys_lock */
-static uint32_t nslots;                     /* keys_lock: slots ever handed out */
-static uint32_t free_head;                  /* keys_lock: slot + 1 */
+static struct key_slot *chunks[MAX_CHUNKS];  /* atomic pointers; set once under keys_lock */
+static uint32_t nslots;                      /* keys_lock: slots ever handed out */
+static uint32_t free_head;                   /* keys_lock: slot + 1 */
 static struct _ftc_tls_tstate *all_storages; /* keys_lock */
 
 static void tls_fork_prepare(void)
@@ -145,8 +145,8 @@ int ftc_tls_key_create(ftc_tls_key *out, void (*dtor)(void *value))
         gen = 1; /* after 2^32 reuses of one slot; a key that old is long dead */
     k->dtor = dtor;
     k->next_free = 0;
-    ftc_atomic_store_relaxed(&k->gen, gen);     /* relaxed: readers validate under keys_lock */
-    ftc_atomic_store_relaxed(&k->in_use, 1u);   /* or race only with what tls.h forbids */
+    ftc_atomic_store_relaxed(&k->gen, gen);   /* relaxed: readers validate under keys_lock */
+    ftc_atomic_store_relaxed(&k->in_use, 1u); /* or race only with what tls.h forbids */
     ftc_mutex_unlock(&keys_lock);
     *out = (ftc_tls_key)gen << 32 | (ftc_tls_key)(slot + 1);
     return 0;
@@ -314,8 +314,8 @@ void _ftc_tls_tstate_fini(ftc_tstate *ts)
 
 typedef struct local_obj {
     FTC_OBJECT_HEAD;
-    ftc_tls_key key;                           /* immutable */
-    ftc_object *(*init)(void *arg, int *err);  /* immutable; may be NULL */
+    ftc_tls_key key;                          /* immutable */
+    ftc_object *(*init)(void *arg, int *err); /* immutable; may be NULL */
     void *init_arg;
 } local_obj;
 

@@ -26,10 +26,7 @@ struct fp_arena {
     arena_chunk *cur;
 };
 
-fp_arena *fp_arena_new(void)
-{
-    return calloc(1, sizeof(fp_arena));
-}
+fp_arena *fp_arena_new(void) { return calloc(1, sizeof(fp_arena)); }
 
 void *fp_arena_alloc(fp_arena *a, size_t size)
 {

@@ -61,22 +61,40 @@ typedef enum fp_const_kind {
     FP_CONST_TRUE,
     FP_CONST_FALSE,
     FP_CONST_ELLIPSIS,
-    FP_CONST_INT,     /* ival; a decimal/hex/binary/octal literal that does not fit int64 is
+    FP_CONST_INT,   /* ival; a decimal/hex/binary/octal literal that does not fit int64 is
                          refused by the parser: "ftpy does not support integers beyond 64 bits" */
-    FP_CONST_FLOAT,   /* fval (exponent, inf from overflow like CPython: 1e999 == inf) */
-    FP_CONST_STR,     /* str, str_len (decoded UTF-8) */
+    FP_CONST_FLOAT, /* fval (exponent, inf from overflow like CPython: 1e999 == inf) */
+    FP_CONST_STR,   /* str, str_len (decoded UTF-8) */
 } fp_const_kind;
 
 typedef enum fp_operator {
-    FP_OP_ADD, FP_OP_SUB, FP_OP_MUL, FP_OP_DIV, FP_OP_FLOORDIV, FP_OP_MOD, FP_OP_POW,
-    FP_OP_LSHIFT, FP_OP_RSHIFT, FP_OP_BITOR, FP_OP_BITXOR, FP_OP_BITAND,
+    FP_OP_ADD,
+    FP_OP_SUB,
+    FP_OP_MUL,
+    FP_OP_DIV,
+    FP_OP_FLOORDIV,
+    FP_OP_MOD,
+    FP_OP_POW,
+    FP_OP_LSHIFT,
+    FP_OP_RSHIFT,
+    FP_OP_BITOR,
+    FP_OP_BITXOR,
+    FP_OP_BITAND,
 } fp_operator;
 
 typedef enum fp_unaryop { FP_UOP_NOT, FP_UOP_NEG, FP_UOP_POS, FP_UOP_INVERT } fp_unaryop;
 typedef enum fp_boolop { FP_BOOL_AND, FP_BOOL_OR } fp_boolop;
 typedef enum fp_cmpop {
-    FP_CMP_EQ, FP_CMP_NE, FP_CMP_LT, FP_CMP_LE, FP_CMP_GT, FP_CMP_GE,
-    FP_CMP_IS, FP_CMP_IS_NOT, FP_CMP_IN, FP_CMP_NOT_IN,
+    FP_CMP_EQ,
+    FP_CMP_NE,
+    FP_CMP_LT,
+    FP_CMP_LE,
+    FP_CMP_GT,
+    FP_CMP_GE,
+    FP_CMP_IS,
+    FP_CMP_IS_NOT,
+    FP_CMP_IN,
+    FP_CMP_NOT_IN,
 } fp_cmpop;
 
 typedef enum fp_expr_ctx { FP_CTX_LOAD, FP_CTX_STORE, FP_CTX_DEL } fp_expr_ctx;
@@ -84,16 +102,22 @@ typedef enum fp_expr_ctx { FP_CTX_LOAD, FP_CTX_STORE, FP_CTX_DEL } fp_expr_ctx;
 typedef struct fp_expr fp_expr;
 typedef struct fp_stmt fp_stmt;
 
-typedef struct fp_expr_seq { fp_expr **items; size_t n; } fp_expr_seq;
-typedef struct fp_stmt_seq { fp_stmt **items; size_t n; } fp_stmt_seq;
+typedef struct fp_expr_seq {
+    fp_expr **items;
+    size_t n;
+} fp_expr_seq;
+typedef struct fp_stmt_seq {
+    fp_stmt **items;
+    size_t n;
+} fp_stmt_seq;
 
 typedef struct fp_keyword {
-    const char *arg;  /* NULL for **value */
+    const char *arg; /* NULL for **value */
     fp_expr *value;
     int lineno, col_offset;
 } fp_keyword;
 
-typedef struct fp_comprehension {  /* for target in iter if ifs[0] if ifs[1] ... */
+typedef struct fp_comprehension { /* for target in iter if ifs[0] if ifs[1] ... */
     fp_expr *target;
     fp_expr *iter;
     fp_expr_seq ifs;
@@ -107,46 +131,102 @@ typedef struct fp_arg {
 /* def f(posonly..., /, args..., *vararg, kwonly..., **kwarg). defaults apply to the last
  * len(defaults) of posonly+args; kw_defaults[i] is the default of kwonly[i] or NULL. */
 typedef struct fp_arguments {
-    fp_arg *posonly; size_t nposonly;
-    fp_arg *args; size_t nargs;
-    fp_arg *vararg;                  /* NULL if none */
-    fp_arg *kwonly; size_t nkwonly;
-    fp_expr **kw_defaults;           /* nkwonly entries, each may be NULL */
-    fp_arg *kwarg;                   /* NULL if none */
+    fp_arg *posonly;
+    size_t nposonly;
+    fp_arg *args;
+    size_t nargs;
+    fp_arg *vararg; /* NULL if none */
+    fp_arg *kwonly;
+    size_t nkwonly;
+    fp_expr **kw_defaults; /* nkwonly entries, each may be NULL */
+    fp_arg *kwarg;         /* NULL if none */
     fp_expr_seq defaults;
 } fp_arguments;
 
 struct fp_expr {
     fp_expr_kind kind;
     int lineno, col_offset;
-    fp_expr_ctx ctx;                 /* NAME, ATTRIBUTE, SUBSCRIPT, STARRED, TUPLE, LIST */
+    fp_expr_ctx ctx; /* NAME, ATTRIBUTE, SUBSCRIPT, STARRED, TUPLE, LIST */
     union {
-        struct { fp_const_kind kind; int64_t ival; double fval; const char *str; size_t str_len; } konst;
-        struct { const char *id; } name;
-        struct { fp_expr *left; fp_operator op; fp_expr *right; } binop;
-        struct { fp_unaryop op; fp_expr *operand; } unaryop;
-        struct { fp_boolop op; fp_expr_seq values; } boolop;
-        struct { fp_expr *left; fp_cmpop *ops; fp_expr_seq comparators; } compare;
-        struct { fp_expr *test, *body, *orelse; } ifexp;
-        struct { fp_expr *func; fp_expr_seq args; fp_keyword *keywords; size_t nkeywords; } call;
-        struct { fp_expr *value; const char *attr; } attribute;
-        struct { fp_expr *value; fp_expr *slice; } subscript;
-        struct { fp_expr *lower, *upper, *step; } slice;
-        struct { fp_expr *value; } starred;
-        struct { fp_expr_seq elts; } seq;          /* TUPLE, LIST, SET */
-        struct { fp_expr **keys; fp_expr **values; size_t n; } dict;
-        struct {                                    /* LISTCOMP, SETCOMP, GENEXP, DICTCOMP */
-            fp_expr *elt;                           /* DICTCOMP: the key */
-            fp_expr *value;                         /* DICTCOMP only */
-            fp_comprehension *generators; size_t ngenerators;
-        } comp;
-        struct { fp_arguments *args; fp_expr *body; } lambda;
-        struct { fp_expr *value; } yield;           /* YIELD (value may be NULL), YIELD_FROM */
-        struct { fp_expr_seq parts; } fstring;
+        struct {
+            fp_const_kind kind;
+            int64_t ival;
+            double fval;
+            const char *str;
+            size_t str_len;
+        } konst;
+        struct {
+            const char *id;
+        } name;
+        struct {
+            fp_expr *left;
+            fp_operator op;
+            fp_expr *right;
+        } binop;
+        struct {
+            fp_unaryop op;
+            fp_expr *operand;
+        } unaryop;
+        struct {
+            fp_boolop op;
+            fp_expr_seq values;
+        } boolop;
+        struct {
+            fp_expr *left;
+            fp_cmpop *ops;
+            fp_expr_seq comparators;
+        } compare;
+        struct {
+            fp_expr *test, *body, *orelse;
+        } ifexp;
+        struct {
+            fp_expr *func;
+            fp_expr_seq args;
+            fp_keyword *keywords;
+            size_t nkeywords;
+        } call;
         struct {
             fp_expr *value;
-            int conversion;                         /* 0, 'r', 's' or 'a' */
-            fp_expr *format_spec;                   /* NULL, or an FP_EX_FSTRING (may itself
+            const char *attr;
+        } attribute;
+        struct {
+            fp_expr *value;
+            fp_expr *slice;
+        } subscript;
+        struct {
+            fp_expr *lower, *upper, *step;
+        } slice;
+        struct {
+            fp_expr *value;
+        } starred;
+        struct {
+            fp_expr_seq elts;
+        } seq; /* TUPLE, LIST, SET */
+        struct {
+            fp_expr **keys;
+            fp_expr **values;
+            size_t n;
+        } dict;
+        struct {            /* LISTCOMP, SETCOMP, GENEXP, DICTCOMP */
+            fp_expr *elt;   /* DICTCOMP: the key */
+            fp_expr *value; /* DICTCOMP only */
+            fp_comprehension *generators;
+            size_t ngenerators;
+        } comp;
+        struct {
+            fp_arguments *args;
+            fp_expr *body;
+        } lambda;
+        struct {
+            fp_expr *value;
+        } yield; /* YIELD (value may be NULL), YIELD_FROM */
+        struct {
+            fp_expr_seq parts;
+        } fstring;
+        struct {
+            fp_expr *value;
+            int conversion;       /* 0, 'r', 's' or 'a' */
+            fp_expr *format_spec; /* NULL, or an FP_EX_FSTRING (may itself
                                                        hold nested {} fields) */
         } formatted;
     } u;
@@ -154,13 +234,13 @@ struct fp_expr {
 
 /* ---- statements ---- */
 typedef enum fp_stmt_kind {
-    FP_ST_EXPR,        /* value */
-    FP_ST_ASSIGN,      /* targets[0] = targets[1] = ... = value (chained: n targets) */
-    FP_ST_AUGASSIGN,   /* target op= value */
-    FP_ST_ANNASSIGN,   /* refused: "ftpy does not support annotations" — not produced */
-    FP_ST_IF,          /* if test: body elif...(nested IF in orelse) else: orelse */
-    FP_ST_WHILE,       /* while test: body else: orelse */
-    FP_ST_FOR,         /* for target in iter: body else: orelse */
+    FP_ST_EXPR,      /* value */
+    FP_ST_ASSIGN,    /* targets[0] = targets[1] = ... = value (chained: n targets) */
+    FP_ST_AUGASSIGN, /* target op= value */
+    FP_ST_ANNASSIGN, /* refused: "ftpy does not support annotations" — not produced */
+    FP_ST_IF,        /* if test: body elif...(nested IF in orelse) else: orelse */
+    FP_ST_WHILE,     /* while test: body else: orelse */
+    FP_ST_FOR,       /* for target in iter: body else: orelse */
     FP_ST_BREAK,
     FP_ST_CONTINUE,
     FP_ST_PASS,
@@ -178,31 +258,52 @@ typedef enum fp_stmt_kind {
     FP_ST_IMPORTFROM,  /* from module import a as b, c */
 } fp_stmt_kind;
 
-typedef struct fp_excepthandler {  /* except [type [as name]]: body */
-    fp_expr *type;                 /* NULL: bare except */
-    const char *name;              /* NULL if no `as` */
+typedef struct fp_excepthandler { /* except [type [as name]]: body */
+    fp_expr *type;                /* NULL: bare except */
+    const char *name;             /* NULL if no `as` */
     fp_stmt_seq body;
     int lineno, col_offset;
 } fp_excepthandler;
 
-typedef struct fp_withitem { fp_expr *context_expr; fp_expr *optional_vars; } fp_withitem;
+typedef struct fp_withitem {
+    fp_expr *context_expr;
+    fp_expr *optional_vars;
+} fp_withitem;
 
-typedef struct fp_alias {          /* import name [as asname]; name may be dotted "a.b" */
+typedef struct fp_alias { /* import name [as asname]; name may be dotted "a.b" */
     const char *name;
-    const char *asname;            /* NULL if none */
+    const char *asname; /* NULL if none */
     int lineno, col_offset;
 } fp_alias;
 
 struct fp_stmt {
     fp_stmt_kind kind;
     int lineno, col_offset;
-    int end_lineno;                /* last line of the statement (compound: of its last body) */
+    int end_lineno; /* last line of the statement (compound: of its last body) */
     union {
-        struct { fp_expr *value; } expr;
-        struct { fp_expr_seq targets; fp_expr *value; } assign;
-        struct { fp_expr *target; fp_operator op; fp_expr *value; } augassign;
-        struct { fp_expr *test; fp_stmt_seq body; fp_stmt_seq orelse; } if_;     /* IF, WHILE */
-        struct { fp_expr *target; fp_expr *iter; fp_stmt_seq body; fp_stmt_seq orelse; } for_;
+        struct {
+            fp_expr *value;
+        } expr;
+        struct {
+            fp_expr_seq targets;
+            fp_expr *value;
+        } assign;
+        struct {
+            fp_expr *target;
+            fp_operator op;
+            fp_expr *value;
+        } augassign;
+        struct {
+            fp_expr *test;
+            fp_stmt_seq body;
+            fp_stmt_seq orelse;
+        } if_; /* IF, WHILE */
+        struct {
+            fp_expr *target;
+            fp_expr *iter;
+            fp_stmt_seq body;
+            fp_stmt_seq orelse;
+        } for_;
         struct {
             const char *name;
             fp_arguments *args;
@@ -212,24 +313,50 @@ struct fp_stmt {
         struct {
             const char *name;
             fp_expr_seq bases;
-            fp_keyword *keywords; size_t nkeywords;  /* metaclass= is refused by the parser */
+            fp_keyword *keywords;
+            size_t nkeywords; /* metaclass= is refused by the parser */
             fp_stmt_seq body;
             fp_expr_seq decorators;
         } classdef;
-        struct { fp_expr *value; } return_;        /* value may be NULL */
-        struct { fp_expr_seq targets; } delete_;
-        struct { const char **names; size_t n; } names;  /* GLOBAL, NONLOCAL */
+        struct {
+            fp_expr *value;
+        } return_; /* value may be NULL */
+        struct {
+            fp_expr_seq targets;
+        } delete_;
+        struct {
+            const char **names;
+            size_t n;
+        } names; /* GLOBAL, NONLOCAL */
         struct {
             fp_stmt_seq body;
-            fp_excepthandler *handlers; size_t nhandlers;
+            fp_excepthandler *handlers;
+            size_t nhandlers;
             fp_stmt_seq orelse;
             fp_stmt_seq finalbody;
         } try_;
-        struct { fp_expr *exc; fp_expr *cause; } raise;  /* both may be NULL */
-        struct { fp_expr *test; fp_expr *msg; } assert_;
-        struct { fp_withitem *items; size_t nitems; fp_stmt_seq body; } with;
-        struct { fp_alias *names; size_t n; } import;
-        struct { const char *module; fp_alias *names; size_t n; } importfrom;
+        struct {
+            fp_expr *exc;
+            fp_expr *cause;
+        } raise; /* both may be NULL */
+        struct {
+            fp_expr *test;
+            fp_expr *msg;
+        } assert_;
+        struct {
+            fp_withitem *items;
+            size_t nitems;
+            fp_stmt_seq body;
+        } with;
+        struct {
+            fp_alias *names;
+            size_t n;
+        } import;
+        struct {
+            const char *module;
+            fp_alias *names;
+            size_t n;
+        } importfrom;
     } u;
 };
 
@@ -255,7 +382,7 @@ typedef struct fp_syntax_error {
 
 /* ---- arena (vm/ast.c) ---- */
 fp_arena *fp_arena_new(void);
-void *fp_arena_alloc(fp_arena *a, size_t size);   /* zeroed; NULL on out of memory */
+void *fp_arena_alloc(fp_arena *a, size_t size); /* zeroed; NULL on out of memory */
 char *fp_arena_strdup(fp_arena *a, const char *s, size_t len);
 void fp_arena_free(fp_arena *a);
 

@@ -8,8 +8,8 @@
  */
 #include "lib.h"
 
-fp_bool_object _fp_True = { FTC_OBJECT_STATIC_INIT(&fp_bool_type.ct), 1 };
-fp_bool_object _fp_False = { FTC_OBJECT_STATIC_INIT(&fp_bool_type.ct), 0 };
+fp_bool_object _fp_True = {FTC_OBJECT_STATIC_INIT(&fp_bool_type.ct), 1};
+fp_bool_object _fp_False = {FTC_OBJECT_STATIC_INIT(&fp_bool_type.ct), 0};
 
 static ftc_object *bool_repr(ftc_object *o)
 {
@@ -25,20 +25,11 @@ static ftc_object *bool_bitop(ftc_object *a, ftc_object *b, int nb)
     return fp_int_type.nb[nb](a, b);
 }
 
-static ftc_object *bool_and(ftc_object *a, ftc_object *b)
-{
-    return bool_bitop(a, b, FP_NB_AND);
-}
+static ftc_object *bool_and(ftc_object *a, ftc_object *b) { return bool_bitop(a, b, FP_NB_AND); }
 
-static ftc_object *bool_or(ftc_object *a, ftc_object *b)
-{
-    return bool_bitop(a, b, FP_NB_OR);
-}
+static ftc_object *bool_or(ftc_object *a, ftc_object *b) { return bool_bitop(a, b, FP_NB_OR); }
 
-static ftc_object *bool_xor(ftc_object *a, ftc_object *b)
-{
-    return bool_bitop(a, b, FP_NB_XOR);
-}
+static ftc_object *bool_xor(ftc_object *a, ftc_object *b) { return bool_bitop(a, b, FP_NB_XOR); }
 
 static ftc_object *bool_new(fp_type *type, ftc_object *const *args, size_t nargs,
                             ftc_object *kwnames)
@@ -71,9 +62,9 @@ static int bool_ct_eq(ftc_object *self, ftc_object *other)
 
 fp_type fp_bool_type = {
     FP_TYPE_HEAD,
-    .ct = { "bool", sizeof(fp_bool_object), NULL, bool_ct_hash, bool_ct_eq },
+    .ct = {"bool", sizeof(fp_bool_object), NULL, bool_ct_hash, bool_ct_eq},
     .base = &fp_int_type,
     .repr = bool_repr,
-    .nb = { [FP_NB_AND] = bool_and, [FP_NB_OR] = bool_or, [FP_NB_XOR] = bool_xor },
+    .nb = {[FP_NB_AND] = bool_and, [FP_NB_OR] = bool_or, [FP_NB_XOR] = bool_xor},
     .new_ = bool_new,
 };

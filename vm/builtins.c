@@ -28,7 +28,7 @@ enum { STDOUT_CAP = 1 << 16 };
 static pthread_mutex_t buf_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t write_mu = PTHREAD_MUTEX_INITIALIZER;
 static char stdout_buf[STDOUT_CAP];
-static size_t stdout_len;   /* under buf_mu */
+static size_t stdout_len; /* under buf_mu */
 
 static int write_all(const char *s, size_t n)
 {
@@ -50,7 +50,7 @@ static int flush_with(const char *extra, size_t n)
 {
     bool attached = ftc_tstate_get() != NULL;
     ftc_tstate *ts = attached ? ftc_detach() : NULL;
-    static char chunk[STDOUT_CAP];   /* only touched under write_mu */
+    static char chunk[STDOUT_CAP]; /* only touched under write_mu */
     pthread_mutex_lock(&write_mu);
     pthread_mutex_lock(&buf_mu);
     size_t len = stdout_len;
@@ -88,10 +88,7 @@ int fp_stdout_write(const char *s, size_t n)
     return flush_with(s, n);
 }
 
-int fp_stdout_flush(void)
-{
-    return flush_with(NULL, 0);
-}
+int fp_stdout_flush(void) { return flush_with(NULL, 0); }
 
 /* ---- print ---- */
 
@@ -114,8 +111,7 @@ static ftc_object *b_print(ftc_object *self, ftc_object *const *args, size_t nar
         else if (strcmp(ks, "flush") == 0)
             flush = v;
         else {
-            fp_err_set(&fp_TypeError_type, "'%s' is an invalid keyword argument for print()",
-                       ks);
+            fp_err_set(&fp_TypeError_type, "'%s' is an invalid keyword argument for print()", ks);
             return NULL;
         }
     }
@@ -330,8 +326,7 @@ static ftc_object *b_ord(ftc_object *self, ftc_object *const *args, size_t nargs
         return NULL;
     }
     if (ftc_str_cplen(s) != 1) {
-        fp_err_set(&fp_TypeError_type,
-                   "ord() expected a character, but string of length %zu found",
+        fp_err_set(&fp_TypeError_type, "ord() expected a character, but string of length %zu found",
                    (size_t)ftc_str_cplen(s));
         return NULL;
     }
@@ -370,7 +365,7 @@ static ftc_object *b_divmod(ftc_object *self, ftc_object *const *args, size_t na
     double x, y;
     if (fp_number_as_double(a, &x) && fp_number_as_double(b, &y))
         return fp_float_divmod(a, b);
-    static const char *const names[2] = { "__divmod__", "__rdivmod__" };
+    static const char *const names[2] = {"__divmod__", "__rdivmod__"};
     for (int k = 0; k < 2; k++) {
         ftc_object *o = k ? b : a, *other = k ? a : b;
         ftc_object *m = fp_type_lookup(fp_type_of(o), fp_intern(names[k]));
@@ -381,8 +376,10 @@ static ftc_object *b_divmod(ftc_object *self, ftc_object *const *args, size_t na
             ftc_decref(r);
         }
     }
-    fp_err_set(&fp_TypeError_type, "unsupported operand type(s) for divmod(): '%.100s' and "
-                                   "'%.100s'", fp_type_name(a), fp_type_name(b));
+    fp_err_set(&fp_TypeError_type,
+               "unsupported operand type(s) for divmod(): '%.100s' and "
+               "'%.100s'",
+               fp_type_name(a), fp_type_name(b));
     return NULL;
 }
 
@@ -390,7 +387,7 @@ static ftc_object *b_pow(ftc_object *self, ftc_object *const *args, size_t nargs
                          ftc_object *kwnames)
 {
     (void)self;
-    static const char *const kwlist[] = { "base", "exp", "mod", NULL };
+    static const char *const kwlist[] = {"base", "exp", "mod", NULL};
     ftc_object *a[3];
     if (fp_parse_args("pow", args, nargs, kwnames, kwlist, 2, 3, a) < 0)
         return NULL;
@@ -433,7 +430,7 @@ static ftc_object *b_round(ftc_object *self, ftc_object *const *args, size_t nar
                            ftc_object *kwnames)
 {
     (void)self;
-    static const char *const kwlist[] = { "number", "ndigits", NULL };
+    static const char *const kwlist[] = {"number", "ndigits", NULL};
     ftc_object *a[2];
     if (fp_parse_args("round", args, nargs, kwnames, kwlist, 1, 2, a) < 0)
         return NULL;
@@ -553,8 +550,7 @@ static ftc_object *b_next(ftc_object *self, ftc_object *const *args, size_t narg
     if (fp_check_args("next", nargs, kwnames, 1, 2) < 0)
         return NULL;
     if (fp_type_of(args[0])->next == NULL) {
-        fp_err_set(&fp_TypeError_type, "'%.100s' object is not an iterator",
-                   fp_type_name(args[0]));
+        fp_err_set(&fp_TypeError_type, "'%.100s' object is not an iterator", fp_type_name(args[0]));
         return NULL;
     }
     ftc_object *r = fp_next(args[0]);
@@ -613,7 +609,7 @@ static ftc_object *b_sum(ftc_object *self, ftc_object *const *args, size_t nargs
                          ftc_object *kwnames)
 {
     (void)self;
-    static const char *const kwlist[] = { "", "start", NULL };
+    static const char *const kwlist[] = {"", "start", NULL};
     ftc_object *a[2];
     if (fp_parse_args("sum", args, nargs, kwnames, kwlist, 1, 2, a) < 0)
         return NULL;
@@ -670,8 +666,7 @@ static ftc_object *min_max(ftc_object *const *args, size_t nargs, ftc_object *kw
         else if (strcmp(k, "default") == 0)
             dflt = args[nargs + i];
         else {
-            fp_err_set(&fp_TypeError_type, "%s() got an unexpected keyword argument '%s'",
-                       name, k);
+            fp_err_set(&fp_TypeError_type, "%s() got an unexpected keyword argument '%s'", name, k);
             return NULL;
         }
     }
@@ -682,8 +677,10 @@ static ftc_object *min_max(ftc_object *const *args, size_t nargs, ftc_object *kw
         return NULL;
     }
     if (nargs > 1 && dflt != NULL) {
-        fp_err_set(&fp_TypeError_type, "Cannot specify a default for %s() with multiple "
-                                       "positional arguments", name);
+        fp_err_set(&fp_TypeError_type,
+                   "Cannot specify a default for %s() with multiple "
+                   "positional arguments",
+                   name);
         return NULL;
     }
     ftc_object *seq = nargs == 1 ? args[0] : NULL;
@@ -769,7 +766,7 @@ static ftc_object *b_sorted(ftc_object *self, ftc_object *const *args, size_t na
                             ftc_object *kwnames)
 {
     (void)self;
-    static const char *const kwlist[] = { "", "key", "reverse", NULL };
+    static const char *const kwlist[] = {"", "key", "reverse", NULL};
     ftc_object *a[3];
     if (fp_parse_args("sorted", args, nargs, kwnames, kwlist, 1, 1, a) < 0)
         return NULL;
@@ -787,17 +784,34 @@ static ftc_object *b_sorted(ftc_object *self, ftc_object *const *args, size_t na
 }
 
 static const fp_method_def builtin_functions[] = {
-    { "print", b_print, 0 }, { "len", b_len, 0 }, { "repr", b_repr, 0 },
-    { "abs", b_abs, 0 }, { "hash", b_hash, 0 }, { "id", b_id, 0 },
-    { "callable", b_callable, 0 }, { "format", b_format, 0 },
-    { "isinstance", b_isinstance, 0 }, { "issubclass", b_issubclass, 0 },
-    { "ord", b_ord, 0 }, { "chr", b_chr, 0 }, { "divmod", b_divmod, 0 },
-    { "pow", b_pow, 0 }, { "round", b_round, 0 }, { "getattr", b_getattr, 0 },
-    { "hasattr", b_hasattr, 0 }, { "setattr", b_setattr, 0 }, { "delattr", b_delattr, 0 },
-    { "iter", b_iter, 0 }, { "next", b_next, 0 }, { "any", b_any, 0 }, { "all", b_all, 0 },
-    { "sum", b_sum, 0 }, { "min", b_min, 0 }, { "max", b_max, 0 },
-    { "sorted", b_sorted, 0 },
-    { NULL, NULL, 0 },
+    {"print", b_print, 0},
+    {"len", b_len, 0},
+    {"repr", b_repr, 0},
+    {"abs", b_abs, 0},
+    {"hash", b_hash, 0},
+    {"id", b_id, 0},
+    {"callable", b_callable, 0},
+    {"format", b_format, 0},
+    {"isinstance", b_isinstance, 0},
+    {"issubclass", b_issubclass, 0},
+    {"ord", b_ord, 0},
+    {"chr", b_chr, 0},
+    {"divmod", b_divmod, 0},
+    {"pow", b_pow, 0},
+    {"round", b_round, 0},
+    {"getattr", b_getattr, 0},
+    {"hasattr", b_hasattr, 0},
+    {"setattr", b_setattr, 0},
+    {"delattr", b_delattr, 0},
+    {"iter", b_iter, 0},
+    {"next", b_next, 0},
+    {"any", b_any, 0},
+    {"all", b_all, 0},
+    {"sum", b_sum, 0},
+    {"min", b_min, 0},
+    {"max", b_max, 0},
+    {"sorted", b_sorted, 0},
+    {NULL, NULL, 0},
 };
 
 int fp_builtins_init(ftc_object *m)
@@ -805,18 +819,18 @@ int fp_builtins_init(ftc_object *m)
     if (fp_module_add_functions(m, builtin_functions) < 0)
         return -1;
     fp_type *types[] = {
-        &fp_int_type, &fp_bool_type, &fp_float_type, &fp_str_type, &fp_list_type,
-        &fp_dict_type, &fp_tuple_type, &fp_set_type, &fp_range_type, &fp_enumerate_type,
-        &fp_zip_type, &fp_map_type, &fp_filter_type, &fp_reversed_type,
+        &fp_int_type,  &fp_bool_type,  &fp_float_type,  &fp_str_type,      &fp_list_type,
+        &fp_dict_type, &fp_tuple_type, &fp_set_type,    &fp_range_type,    &fp_enumerate_type,
+        &fp_zip_type,  &fp_map_type,   &fp_filter_type, &fp_reversed_type,
     };
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
         if (fp_module_add_type(m, types[i]) < 0)
             return -1;
     fp_type *internal[] = {
-        &fp_none_type, &fp_notimpl_type, &fp_ellipsis_type, &fp_list_iter_type,
-        &fp_list_reviter_type, &fp_tuple_iter_type, &fp_str_iter_type, &fp_dict_iter_type,
-        &fp_set_iter_type, &fp_range_iter_type, &fp_seq_iter_type, &fp_callable_iter_type,
-        &fp_dict_keys_type, &fp_dict_values_type, &fp_dict_items_type,
+        &fp_none_type,         &fp_notimpl_type,     &fp_ellipsis_type,   &fp_list_iter_type,
+        &fp_list_reviter_type, &fp_tuple_iter_type,  &fp_str_iter_type,   &fp_dict_iter_type,
+        &fp_set_iter_type,     &fp_range_iter_type,  &fp_seq_iter_type,   &fp_callable_iter_type,
+        &fp_dict_keys_type,    &fp_dict_values_type, &fp_dict_items_type,
     };
     for (size_t i = 0; i < sizeof internal / sizeof internal[0]; i++)
         if (fp_type_ready(internal[i]) < 0)

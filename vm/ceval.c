@@ -77,15 +77,9 @@ void fp_thread_exit(void)
     free(t);
 }
 
-bool fp_thread_entered(void)
-{
-    return _fp_tls != NULL;
-}
+bool fp_thread_entered(void) { return _fp_tls != NULL; }
 
-int fp_get_recursion_limit(void)
-{
-    return ftc_atomic_load_relaxed(&_fp_recursion_limit);
-}
+int fp_get_recursion_limit(void) { return ftc_atomic_load_relaxed(&_fp_recursion_limit); }
 
 int fp_set_recursion_limit(int limit)
 {
@@ -100,8 +94,7 @@ int fp_set_recursion_limit(int limit)
 int fp_enter_recursive_call(const char *where)
 {
     fp_thread *t = _fp_tls;
-    if (++t->depth > fp_get_recursion_limit() + 50 ||
-        (t->depth > fp_get_recursion_limit())) {
+    if (++t->depth > fp_get_recursion_limit() + 50 || (t->depth > fp_get_recursion_limit())) {
         t->depth--;
         fp_err_set(&fp_RecursionError_type, "maximum recursion depth exceeded%s", where);
         return -1;
@@ -109,10 +102,7 @@ int fp_enter_recursive_call(const char *where)
     return 0;
 }
 
-void fp_leave_recursive_call(void)
-{
-    _fp_tls->depth--;
-}
+void fp_leave_recursive_call(void) { _fp_tls->depth--; }
 
 /* ---- frames ---- */
 fp_frame *fp_frame_push(fp_thread *t, fp_function_object *func, fp_code_object *code)
@@ -257,7 +247,7 @@ static int do_raise(fp_thread *t, ftc_object *exc, ftc_object *cause)
         }
         ftc_incref(t->handled);
         fp_err_restore(t->handled);
-        return 1;   /* a re-raise: no new traceback entry here */
+        return 1; /* a re-raise: no new traceback entry here */
     }
     if (fp_type_of(exc) == &fp_type_type && (((fp_type *)exc)->flags & FP_TPFLAG_EXC)) {
         inst = fp_call0(exc);
@@ -331,8 +321,7 @@ static int unpack_iterable(ftc_object *v, size_t before, size_t after, bool star
         if (fp_err_matches(&fp_TypeError_type) && fp_type_of(v)->iter == NULL &&
             fp_type_of(v)->getitem == NULL) {
             fp_err_clear();
-            fp_err_set(&fp_TypeError_type, "cannot unpack non-iterable %s object",
-                       fp_type_name(v));
+            fp_err_set(&fp_TypeError_type, "cannot unpack non-iterable %s object", fp_type_name(v));
         }
         return -1;
     }
@@ -344,8 +333,7 @@ static int unpack_iterable(ftc_object *v, size_t before, size_t after, bool star
                            "not enough values to unpack (expected %zu, got %lld)", before,
                            (long long)n);
             else
-                fp_err_set(&fp_ValueError_type, "too many values to unpack (expected %zu)",
-                           before);
+                fp_err_set(&fp_ValueError_type, "too many values to unpack (expected %zu)", before);
             ftc_decref(list);
             return -1;
         }
@@ -359,8 +347,8 @@ static int unpack_iterable(ftc_object *v, size_t before, size_t after, bool star
     }
     if ((size_t)n < before + after) {
         fp_err_set(&fp_ValueError_type,
-                   "not enough values to unpack (expected at least %zu, got %lld)",
-                   before + after, (long long)n);
+                   "not enough values to unpack (expected at least %zu, got %lld)", before + after,
+                   (long long)n);
         ftc_decref(list);
         return -1;
     }
@@ -643,11 +631,11 @@ static ftc_object *eval(fp_thread *t, fp_frame *f)
 #undef FP_OP_TARGET
     };
 #define TARGET(name) TARGET_##name:
-#define DISPATCH()                                                                        \
-    do {                                                                                  \
-        w = *ip++;                                                                        \
-        oparg = FP_OPARG(w);                                                              \
-        goto *targets[FP_OPCODE(w)];                                                      \
+#define DISPATCH()                   \
+    do {                             \
+        w = *ip++;                   \
+        oparg = FP_OPARG(w);         \
+        goto *targets[FP_OPCODE(w)]; \
     } while (0)
 #else
 #define TARGET(name) case OP_##name:
@@ -663,18 +651,18 @@ static ftc_object *eval(fp_thread *t, fp_frame *f)
     int tick_rc = 0;
     ftc_object *retval = NULL;
 
-#define LOAD_FRAME()                                                                      \
-    do {                                                                                  \
-        ip = f->ip;                                                                       \
-        sp = f->sp;                                                                       \
-        lp = f->localsplus;                                                               \
-        consts = f->code->consts;                                                         \
-        names = f->code->names;                                                           \
+#define LOAD_FRAME()              \
+    do {                          \
+        ip = f->ip;               \
+        sp = f->sp;               \
+        lp = f->localsplus;       \
+        consts = f->code->consts; \
+        names = f->code->names;   \
     } while (0)
-#define SAVE_FRAME()                                                                      \
-    do {                                                                                  \
-        f->ip = ip;                                                                       \
-        f->sp = sp;                                                                       \
+#define SAVE_FRAME() \
+    do {             \
+        f->ip = ip;  \
+        f->sp = sp;  \
     } while (0)
 
     t->frame = f;
@@ -688,396 +676,384 @@ dispatch:
     switch (FP_OPCODE(w)) {
 #endif
 
-    TARGET(NOP) { DISPATCH(); }
-    TARGET(POP_TOP) {
-        ftc_object *v = POP();
-        ftc_decref(v);
-        DISPATCH();
-    }
-    TARGET(DUP_TOP) {
-        ftc_object *v = TOP();
-        ftc_incref(v);
-        PUSH(v);
-        DISPATCH();
-    }
-    TARGET(DUP_TOP_TWO) {
-        ftc_object *a = SECOND(), *b = TOP();
-        ftc_incref(a);
-        ftc_incref(b);
-        PUSH(a);
-        PUSH(b);
-        DISPATCH();
-    }
-    TARGET(ROT_TWO) {
-        ftc_object *a = TOP();
-        sp[-1] = sp[-2];
-        sp[-2] = a;
-        DISPATCH();
-    }
-    TARGET(ROT_THREE) {
-        ftc_object *a = TOP();
-        sp[-1] = sp[-2];
-        sp[-2] = sp[-3];
-        sp[-3] = a;
-        DISPATCH();
-    }
-    TARGET(ROT_FOUR) {
-        ftc_object *a = TOP();
-        sp[-1] = sp[-2];
-        sp[-2] = sp[-3];
-        sp[-3] = sp[-4];
-        sp[-4] = a;
-        DISPATCH();
-    }
-    TARGET(LOAD_CONST) {
-        ftc_object *v = consts[oparg];
-        ftc_incref(v);
-        PUSH(v);
-        DISPATCH();
-    }
-    TARGET(LOAD_FAST) {
-        ftc_object *v = lp[oparg];
-        if (FTC_UNLIKELY(v == NULL)) {
-            fp_err_set(&fp_UnboundLocalError_type,
-                       "cannot access local variable '%s' where it is not associated with a value",
-                       fp_str_data(f->code->localnames[oparg]));
-            goto error;
+        TARGET(NOP) { DISPATCH(); }
+        TARGET(POP_TOP)
+        {
+            ftc_object *v = POP();
+            ftc_decref(v);
+            DISPATCH();
         }
-        ftc_incref(v);
-        PUSH(v);
-        DISPATCH();
-    }
-    TARGET(STORE_FAST) {
-        ftc_object *old = lp[oparg];
-        lp[oparg] = POP();
-        ftc_xdecref(old);
-        DISPATCH();
-    }
-    TARGET(DELETE_FAST) {
-        ftc_object *old = lp[oparg];
-        if (old == NULL) {
-            fp_err_set(&fp_UnboundLocalError_type,
-                       "cannot access local variable '%s' where it is not associated with a value",
-                       fp_str_data(f->code->localnames[oparg]));
-            goto error;
+        TARGET(DUP_TOP)
+        {
+            ftc_object *v = TOP();
+            ftc_incref(v);
+            PUSH(v);
+            DISPATCH();
         }
-        lp[oparg] = NULL;
-        ftc_decref(old);
-        DISPATCH();
-    }
-    TARGET(CLEAR_FAST) {
-        ftc_object *old = lp[oparg];
-        lp[oparg] = NULL;
-        ftc_xdecref(old);
-        DISPATCH();
-    }
-    TARGET(LOAD_DEREF) {
-        fp_cell_object *cell = (fp_cell_object *)lp[oparg];
-        ftc_object *v;
-        /* Acquire: pairs with STORE_DEREF's exchange; a value being replaced is freed only
+        TARGET(DUP_TOP_TWO)
+        {
+            ftc_object *a = SECOND(), *b = TOP();
+            ftc_incref(a);
+            ftc_incref(b);
+            PUSH(a);
+            PUSH(b);
+            DISPATCH();
+        }
+        TARGET(ROT_TWO)
+        {
+            ftc_object *a = TOP();
+            sp[-1] = sp[-2];
+            sp[-2] = a;
+            DISPATCH();
+        }
+        TARGET(ROT_THREE)
+        {
+            ftc_object *a = TOP();
+            sp[-1] = sp[-2];
+            sp[-2] = sp[-3];
+            sp[-3] = a;
+            DISPATCH();
+        }
+        TARGET(ROT_FOUR)
+        {
+            ftc_object *a = TOP();
+            sp[-1] = sp[-2];
+            sp[-2] = sp[-3];
+            sp[-3] = sp[-4];
+            sp[-4] = a;
+            DISPATCH();
+        }
+        TARGET(LOAD_CONST)
+        {
+            ftc_object *v = consts[oparg];
+            ftc_incref(v);
+            PUSH(v);
+            DISPATCH();
+        }
+        TARGET(LOAD_FAST)
+        {
+            ftc_object *v = lp[oparg];
+            if (FTC_UNLIKELY(v == NULL)) {
+                fp_err_set(
+                    &fp_UnboundLocalError_type,
+                    "cannot access local variable '%s' where it is not associated with a value",
+                    fp_str_data(f->code->localnames[oparg]));
+                goto error;
+            }
+            ftc_incref(v);
+            PUSH(v);
+            DISPATCH();
+        }
+        TARGET(STORE_FAST)
+        {
+            ftc_object *old = lp[oparg];
+            lp[oparg] = POP();
+            ftc_xdecref(old);
+            DISPATCH();
+        }
+        TARGET(DELETE_FAST)
+        {
+            ftc_object *old = lp[oparg];
+            if (old == NULL) {
+                fp_err_set(
+                    &fp_UnboundLocalError_type,
+                    "cannot access local variable '%s' where it is not associated with a value",
+                    fp_str_data(f->code->localnames[oparg]));
+                goto error;
+            }
+            lp[oparg] = NULL;
+            ftc_decref(old);
+            DISPATCH();
+        }
+        TARGET(CLEAR_FAST)
+        {
+            ftc_object *old = lp[oparg];
+            lp[oparg] = NULL;
+            ftc_xdecref(old);
+            DISPATCH();
+        }
+        TARGET(LOAD_DEREF)
+        {
+            fp_cell_object *cell = (fp_cell_object *)lp[oparg];
+            ftc_object *v;
+            /* Acquire: pairs with STORE_DEREF's exchange; a value being replaced is freed only
          * after a grace period (STORE_DEREF marks it shared), so the try-incref is safe, and
          * ftc_try_incref_slot re-checks the cell still holds it. */
-        do {
-            v = ftc_atomic_load_acquire(&cell->ref);
-        } while (v != NULL && !ftc_try_incref_slot(&cell->ref, v));
-        if (v == NULL) {
-            const char *nm = fp_str_data(f->code->localnames[oparg]);
-            if ((int)oparg < f->code->nlocals + f->code->ncells)
-                fp_err_set(&fp_UnboundLocalError_type,
-                           "cannot access local variable '%s' where it is not associated with a value",
-                           nm);
-            else
-                fp_err_set(&fp_NameError_type,
-                           "cannot access free variable '%s' where it is not associated with a value in enclosing scope",
-                           nm);
-            goto error;
-        }
-        PUSH(v);
-        DISPATCH();
-    }
-    TARGET(LOAD_CLASSDEREF) {
-        ftc_object *name = f->code->localnames[oparg];
-        int err = 0;
-        ftc_object *v = f->locals ? dict_get_ref(f->locals, name, &err) : NULL;
-        if (v == NULL) {
-            fp_cell_object *cell = (fp_cell_object *)lp[oparg];
-            v = cell->ref;
+            do {
+                v = ftc_atomic_load_acquire(&cell->ref);
+            } while (v != NULL && !ftc_try_incref_slot(&cell->ref, v));
             if (v == NULL) {
-                fp_err_set(&fp_NameError_type, "name '%s' is not defined", fp_str_data(name));
+                const char *nm = fp_str_data(f->code->localnames[oparg]);
+                if ((int)oparg < f->code->nlocals + f->code->ncells)
+                    fp_err_set(
+                        &fp_UnboundLocalError_type,
+                        "cannot access local variable '%s' where it is not associated with a value",
+                        nm);
+                else
+                    fp_err_set(&fp_NameError_type,
+                               "cannot access free variable '%s' where it is not associated with a "
+                               "value in enclosing scope",
+                               nm);
                 goto error;
             }
-            ftc_incref(v);
+            PUSH(v);
+            DISPATCH();
         }
-        PUSH(v);
-        DISPATCH();
-    }
-    TARGET(STORE_DEREF) {
-        fp_cell_object *cell = (fp_cell_object *)lp[oparg];
-        ftc_object *v = POP();
-        /* nogil: other threads may read the cell without a lock; what it held is freed only
+        TARGET(LOAD_CLASSDEREF)
+        {
+            ftc_object *name = f->code->localnames[oparg];
+            int err = 0;
+            ftc_object *v = f->locals ? dict_get_ref(f->locals, name, &err) : NULL;
+            if (v == NULL) {
+                fp_cell_object *cell = (fp_cell_object *)lp[oparg];
+                v = cell->ref;
+                if (v == NULL) {
+                    fp_err_set(&fp_NameError_type, "name '%s' is not defined", fp_str_data(name));
+                    goto error;
+                }
+                ftc_incref(v);
+            }
+            PUSH(v);
+            DISPATCH();
+        }
+        TARGET(STORE_DEREF)
+        {
+            fp_cell_object *cell = (fp_cell_object *)lp[oparg];
+            ftc_object *v = POP();
+            /* nogil: other threads may read the cell without a lock; what it held is freed only
          * after they can no longer be looking at it */
-        ftc_object_set_shared(v);
-        ftc_object *old = ftc_atomic_exchange_acq_rel(&cell->ref, v);
-        ftc_xdecref(old);
-        DISPATCH();
-    }
-    TARGET(DELETE_DEREF) {
-        fp_cell_object *cell = (fp_cell_object *)lp[oparg];
-        ftc_object *old = ftc_atomic_exchange_acq_rel(&cell->ref, (ftc_object *)NULL);
-        if (old == NULL) {
-            fp_err_set(&fp_NameError_type,
-                       "cannot access free variable '%s' where it is not associated with a value in enclosing scope",
-                       fp_str_data(f->code->localnames[oparg]));
-            goto error;
+            ftc_object_set_shared(v);
+            ftc_object *old = ftc_atomic_exchange_acq_rel(&cell->ref, v);
+            ftc_xdecref(old);
+            DISPATCH();
         }
-        ftc_decref(old);
-        DISPATCH();
-    }
-    TARGET(LOAD_CLOSURE) {
-        ftc_object *c = lp[oparg];
-        ftc_incref(c);
-        PUSH(c);
-        DISPATCH();
-    }
-    TARGET(LOAD_GLOBAL) {
-        ftc_object *v = load_global(f, names[oparg]);
-        if (v == NULL)
-            goto error;
-        PUSH(v);
-        DISPATCH();
-    }
-    TARGET(STORE_GLOBAL) {
-        ftc_object *v = POP();
-        int r = fp_dict_set(f->globals, names[oparg], v);
-        ftc_decref(v);
-        if (r < 0)
-            goto error;
-        DISPATCH();
-    }
-    TARGET(DELETE_GLOBAL) {
-        int r = ftc_dict_del(f->globals, names[oparg]);
-        if (r < 0) {
-            if (r == FTC_EKEY)
-                fp_err_set(&fp_NameError_type, "name '%s' is not defined",
-                           fp_str_data(names[oparg]));
-            else
-                fp_err_from_code(r, names[oparg]);
-            goto error;
-        }
-        DISPATCH();
-    }
-    TARGET(LOAD_NAME) {
-        ftc_object *name = names[oparg];
-        int err = 0;
-        ftc_object *v = f->locals ? dict_get_ref(f->locals, name, &err) : NULL;
-        if (v == NULL) {
-            if (err < 0) {
-                fp_err_from_code(err, name);
+        TARGET(DELETE_DEREF)
+        {
+            fp_cell_object *cell = (fp_cell_object *)lp[oparg];
+            ftc_object *old = ftc_atomic_exchange_acq_rel(&cell->ref, (ftc_object *)NULL);
+            if (old == NULL) {
+                fp_err_set(&fp_NameError_type,
+                           "cannot access free variable '%s' where it is not associated with a "
+                           "value in enclosing scope",
+                           fp_str_data(f->code->localnames[oparg]));
                 goto error;
             }
-            v = load_global(f, name);
+            ftc_decref(old);
+            DISPATCH();
+        }
+        TARGET(LOAD_CLOSURE)
+        {
+            ftc_object *c = lp[oparg];
+            ftc_incref(c);
+            PUSH(c);
+            DISPATCH();
+        }
+        TARGET(LOAD_GLOBAL)
+        {
+            ftc_object *v = load_global(f, names[oparg]);
             if (v == NULL)
                 goto error;
+            PUSH(v);
+            DISPATCH();
         }
-        PUSH(v);
-        DISPATCH();
-    }
-    TARGET(STORE_NAME) {
-        ftc_object *v = POP();
-        int r = fp_dict_set(f->locals ? f->locals : f->globals, names[oparg], v);
-        ftc_decref(v);
-        if (r < 0)
-            goto error;
-        DISPATCH();
-    }
-    TARGET(DELETE_NAME) {
-        int r = ftc_dict_del(f->locals ? f->locals : f->globals, names[oparg]);
-        if (r < 0) {
-            if (r == FTC_EKEY)
-                fp_err_set(&fp_NameError_type, "name '%s' is not defined",
-                           fp_str_data(names[oparg]));
-            else
-                fp_err_from_code(r, names[oparg]);
-            goto error;
-        }
-        DISPATCH();
-    }
-    TARGET(LOAD_ATTR) {
-        ftc_object *o = TOP();
-        SAVE_FRAME();
-        ftc_object *v = fp_getattr(o, names[oparg]);
-        if (v == NULL)
-            goto error;
-        sp[-1] = v;
-        ftc_decref(o);
-        DISPATCH();
-    }
-    TARGET(LOAD_METHOD) {
-        ftc_object *o = TOP();
-        ftc_object *name = names[oparg];
-        fp_type *tp = fp_type_of(o);
-        SAVE_FRAME();
-        if (tp->getattr == NULL || tp->getattr == fp_generic_getattr) {
-            ftc_object *d = fp_type_lookup_ref(tp, name);
-            if (d != NULL && (fp_type_of(d) == &fp_function_type ||
-                              fp_type_of(d) == &fp_methoddescr_type)) {
-                ftc_object *idict = tp->dictoffset ? fp_instance_dict(o, false) : NULL;
-                if (idict == NULL || ftc_dict_contains(idict, name) != 1) {
-                    sp[-1] = d;
-                    PUSH(o);
-                    DISPATCH();
-                }
-            }
-            ftc_xdecref(d);
-        }
-        ftc_object *v = fp_getattr(o, name);
-        if (v == NULL)
-            goto error;
-        sp[-1] = NULL;
-        PUSH(v);
-        ftc_decref(o);
-        DISPATCH();
-    }
-    TARGET(STORE_ATTR) {
-        ftc_object *o = POP(), *v = POP();
-        SAVE_FRAME();
-        int r = fp_setattr(o, names[oparg], v);
-        ftc_decref(o);
-        ftc_decref(v);
-        if (r < 0)
-            goto error;
-        DISPATCH();
-    }
-    TARGET(DELETE_ATTR) {
-        ftc_object *o = POP();
-        SAVE_FRAME();
-        int r = fp_setattr(o, names[oparg], NULL);
-        ftc_decref(o);
-        if (r < 0)
-            goto error;
-        DISPATCH();
-    }
-    TARGET(BINARY_SUBSCR) {
-        ftc_object *key = POP(), *o = TOP();
-        ftc_object *v;
-        if (fp_list_check(o) && ftc_int_check(key)) {
-            int64_t i = ftc_int_value(key);
-            if (ftc_list_get_ref(o, i, &v) != 0) {
-                ftc_decref(key);
-                fp_err_set(&fp_IndexError_type, "list index out of range");
+        TARGET(STORE_GLOBAL)
+        {
+            ftc_object *v = POP();
+            int r = fp_dict_set(f->globals, names[oparg], v);
+            ftc_decref(v);
+            if (r < 0)
                 goto error;
-            }
-        } else if (fp_tuple_check(o) && ftc_int_check(key) &&
-                   (uint64_t)(ftc_int_value(key) + (ftc_int_value(key) < 0 ? (int64_t)fp_tuple_size(o) : 0)) <
-                       fp_tuple_size(o)) {
-            int64_t i = ftc_int_value(key);
-            v = fp_tuple_items(o)[i < 0 ? i + (int64_t)fp_tuple_size(o) : i];
-            ftc_incref(v);
-        } else {
-            SAVE_FRAME();
-            v = fp_getitem(o, key);
+            DISPATCH();
         }
-        ftc_decref(key);
-        if (v == NULL)
-            goto error;
-        sp[-1] = v;
-        ftc_decref(o);
-        DISPATCH();
-    }
-    TARGET(STORE_SUBSCR) {
-        ftc_object *key = POP(), *o = POP(), *v = POP();
-        int r;
-        if (fp_list_check(o) && ftc_int_check(key)) {
-            r = ftc_list_set(o, ftc_int_value(key), v);
+        TARGET(DELETE_GLOBAL)
+        {
+            int r = ftc_dict_del(f->globals, names[oparg]);
             if (r < 0) {
-                if (r == FTC_EINDEX)
-                    fp_err_set(&fp_IndexError_type, "list assignment index out of range");
+                if (r == FTC_EKEY)
+                    fp_err_set(&fp_NameError_type, "name '%s' is not defined",
+                               fp_str_data(names[oparg]));
                 else
-                    fp_err_from_code(r, NULL);
-                r = -1;
+                    fp_err_from_code(r, names[oparg]);
+                goto error;
             }
-        } else {
+            DISPATCH();
+        }
+        TARGET(LOAD_NAME)
+        {
+            ftc_object *name = names[oparg];
+            int err = 0;
+            ftc_object *v = f->locals ? dict_get_ref(f->locals, name, &err) : NULL;
+            if (v == NULL) {
+                if (err < 0) {
+                    fp_err_from_code(err, name);
+                    goto error;
+                }
+                v = load_global(f, name);
+                if (v == NULL)
+                    goto error;
+            }
+            PUSH(v);
+            DISPATCH();
+        }
+        TARGET(STORE_NAME)
+        {
+            ftc_object *v = POP();
+            int r = fp_dict_set(f->locals ? f->locals : f->globals, names[oparg], v);
+            ftc_decref(v);
+            if (r < 0)
+                goto error;
+            DISPATCH();
+        }
+        TARGET(DELETE_NAME)
+        {
+            int r = ftc_dict_del(f->locals ? f->locals : f->globals, names[oparg]);
+            if (r < 0) {
+                if (r == FTC_EKEY)
+                    fp_err_set(&fp_NameError_type, "name '%s' is not defined",
+                               fp_str_data(names[oparg]));
+                else
+                    fp_err_from_code(r, names[oparg]);
+                goto error;
+            }
+            DISPATCH();
+        }
+        TARGET(LOAD_ATTR)
+        {
+            ftc_object *o = TOP();
             SAVE_FRAME();
-            r = fp_setitem(o, key, v);
-        }
-        ftc_decref(key);
-        ftc_decref(o);
-        ftc_decref(v);
-        if (r < 0)
-            goto error;
-        DISPATCH();
-    }
-    TARGET(DELETE_SUBSCR) {
-        ftc_object *key = POP(), *o = POP();
-        SAVE_FRAME();
-        int r = fp_delitem(o, key);
-        ftc_decref(key);
-        ftc_decref(o);
-        if (r < 0)
-            goto error;
-        DISPATCH();
-    }
-    TARGET(BINARY_OP) {
-        ftc_object *b = POP(), *a = TOP();
-        ftc_object *r;
-        if (ftc_int_check(a) && ftc_int_check(b)) {
-            int64_t x = ftc_int_value(a), y = ftc_int_value(b), z;
-            if (oparg == FP_NB_ADD && !__builtin_add_overflow(x, y, &z))
-                goto int_result;
-            if (oparg == FP_NB_SUB && !__builtin_sub_overflow(x, y, &z))
-                goto int_result;
-            if (oparg == FP_NB_MUL && !__builtin_mul_overflow(x, y, &z))
-                goto int_result;
-            goto generic_binop;
-        int_result:
-            r = ftc_int_new(z);
-            if (r == NULL) {
-                fp_err_nomem();
-                ftc_decref(b);
+            ftc_object *v = fp_getattr(o, names[oparg]);
+            if (v == NULL)
                 goto error;
-            }
-            ftc_decref(b);
-            sp[-1] = r;
-            ftc_decref(a);
+            sp[-1] = v;
+            ftc_decref(o);
             DISPATCH();
         }
-        if (fp_float_check(a) && fp_float_check(b) && oparg <= FP_NB_TRUEDIV) {
-            double x = fp_float_value(a), y = fp_float_value(b), z;
-            switch (oparg) {
-            case FP_NB_ADD: z = x + y; break;
-            case FP_NB_SUB: z = x - y; break;
-            case FP_NB_MUL: z = x * y; break;
-            default:
-                if (y == 0.0)
-                    goto generic_binop;   /* ZeroDivisionError with lib's message */
-                z = x / y;
-                break;
+        TARGET(LOAD_METHOD)
+        {
+            ftc_object *o = TOP();
+            ftc_object *name = names[oparg];
+            fp_type *tp = fp_type_of(o);
+            SAVE_FRAME();
+            if (tp->getattr == NULL || tp->getattr == fp_generic_getattr) {
+                ftc_object *d = fp_type_lookup_ref(tp, name);
+                if (d != NULL &&
+                    (fp_type_of(d) == &fp_function_type || fp_type_of(d) == &fp_methoddescr_type)) {
+                    ftc_object *idict = tp->dictoffset ? fp_instance_dict(o, false) : NULL;
+                    if (idict == NULL || ftc_dict_contains(idict, name) != 1) {
+                        sp[-1] = d;
+                        PUSH(o);
+                        DISPATCH();
+                    }
+                }
+                ftc_xdecref(d);
             }
-            r = fp_float_new(z);
-            ftc_decref(b);
-            if (r == NULL)
+            ftc_object *v = fp_getattr(o, name);
+            if (v == NULL)
                 goto error;
-            sp[-1] = r;
-            ftc_decref(a);
+            sp[-1] = NULL;
+            PUSH(v);
+            ftc_decref(o);
             DISPATCH();
         }
-    generic_binop:
-        SAVE_FRAME();
-        r = fp_binop(a, b, (int)oparg);
-        ftc_decref(b);
-        if (r == NULL)
-            goto error;
-        sp[-1] = r;
-        ftc_decref(a);
-        DISPATCH();
-    }
-    TARGET(INPLACE_OP) {
-        ftc_object *b = POP(), *a = TOP();
-        ftc_object *r;
-        if (ftc_int_check(a) && ftc_int_check(b)) {
-            int64_t x = ftc_int_value(a), y = ftc_int_value(b), z;
-            if ((oparg == FP_NB_ADD && !__builtin_add_overflow(x, y, &z)) ||
-                (oparg == FP_NB_SUB && !__builtin_sub_overflow(x, y, &z))) {
+        TARGET(STORE_ATTR)
+        {
+            ftc_object *o = POP(), *v = POP();
+            SAVE_FRAME();
+            int r = fp_setattr(o, names[oparg], v);
+            ftc_decref(o);
+            ftc_decref(v);
+            if (r < 0)
+                goto error;
+            DISPATCH();
+        }
+        TARGET(DELETE_ATTR)
+        {
+            ftc_object *o = POP();
+            SAVE_FRAME();
+            int r = fp_setattr(o, names[oparg], NULL);
+            ftc_decref(o);
+            if (r < 0)
+                goto error;
+            DISPATCH();
+        }
+        TARGET(BINARY_SUBSCR)
+        {
+            ftc_object *key = POP(), *o = TOP();
+            ftc_object *v;
+            if (fp_list_check(o) && ftc_int_check(key)) {
+                int64_t i = ftc_int_value(key);
+                if (ftc_list_get_ref(o, i, &v) != 0) {
+                    ftc_decref(key);
+                    fp_err_set(&fp_IndexError_type, "list index out of range");
+                    goto error;
+                }
+            } else if (fp_tuple_check(o) && ftc_int_check(key) &&
+                       (uint64_t)(ftc_int_value(key) +
+                                  (ftc_int_value(key) < 0 ? (int64_t)fp_tuple_size(o) : 0)) <
+                           fp_tuple_size(o)) {
+                int64_t i = ftc_int_value(key);
+                v = fp_tuple_items(o)[i < 0 ? i + (int64_t)fp_tuple_size(o) : i];
+                ftc_incref(v);
+            } else {
+                SAVE_FRAME();
+                v = fp_getitem(o, key);
+            }
+            ftc_decref(key);
+            if (v == NULL)
+                goto error;
+            sp[-1] = v;
+            ftc_decref(o);
+            DISPATCH();
+        }
+        TARGET(STORE_SUBSCR)
+        {
+            ftc_object *key = POP(), *o = POP(), *v = POP();
+            int r;
+            if (fp_list_check(o) && ftc_int_check(key)) {
+                r = ftc_list_set(o, ftc_int_value(key), v);
+                if (r < 0) {
+                    if (r == FTC_EINDEX)
+                        fp_err_set(&fp_IndexError_type, "list assignment index out of range");
+                    else
+                        fp_err_from_code(r, NULL);
+                    r = -1;
+                }
+            } else {
+                SAVE_FRAME();
+                r = fp_setitem(o, key, v);
+            }
+            ftc_decref(key);
+            ftc_decref(o);
+            ftc_decref(v);
+            if (r < 0)
+                goto error;
+            DISPATCH();
+        }
+        TARGET(DELETE_SUBSCR)
+        {
+            ftc_object *key = POP(), *o = POP();
+            SAVE_FRAME();
+            int r = fp_delitem(o, key);
+            ftc_decref(key);
+            ftc_decref(o);
+            if (r < 0)
+                goto error;
+            DISPATCH();
+        }
+        TARGET(BINARY_OP)
+        {
+            ftc_object *b = POP(), *a = TOP();
+            ftc_object *r;
+            if (ftc_int_check(a) && ftc_int_check(b)) {
+                int64_t x = ftc_int_value(a), y = ftc_int_value(b), z;
+                if (oparg == FP_NB_ADD && !__builtin_add_overflow(x, y, &z))
+                    goto int_result;
+                if (oparg == FP_NB_SUB && !__builtin_sub_overflow(x, y, &z))
+                    goto int_result;
+                if (oparg == FP_NB_MUL && !__builtin_mul_overflow(x, y, &z))
+                    goto int_result;
+                goto generic_binop;
+            int_result:
                 r = ftc_int_new(z);
                 if (r == NULL) {
                     fp_err_nomem();
@@ -1089,10 +1065,29 @@ dispatch:
                 ftc_decref(a);
                 DISPATCH();
             }
-        }
-        if (fp_float_check(a) && fp_float_check(b) && oparg <= FP_NB_MUL) {
-            double x = fp_float_value(a), y = fp_float_value(b);
-            r = fp_float_new(oparg == FP_NB_ADD ? x + y : oparg == FP_NB_SUB ? x - y : x * y);
+            if (fp_float_check(a) && fp_float_check(b) && oparg <= FP_NB_TRUEDIV) {
+                double x = fp_float_value(a), y = fp_float_value(b), z;
+                switch (oparg) {
+                case FP_NB_ADD: z = x + y; break;
+                case FP_NB_SUB: z = x - y; break;
+                case FP_NB_MUL: z = x * y; break;
+                default:
+                    if (y == 0.0)
+                        goto generic_binop; /* ZeroDivisionError with lib's message */
+                    z = x / y;
+                    break;
+                }
+                r = fp_float_new(z);
+                ftc_decref(b);
+                if (r == NULL)
+                    goto error;
+                sp[-1] = r;
+                ftc_decref(a);
+                DISPATCH();
+            }
+        generic_binop:
+            SAVE_FRAME();
+            r = fp_binop(a, b, (int)oparg);
             ftc_decref(b);
             if (r == NULL)
                 goto error;
@@ -1100,781 +1095,861 @@ dispatch:
             ftc_decref(a);
             DISPATCH();
         }
-        SAVE_FRAME();
-        r = fp_inplace_binop(a, b, (int)oparg);
-        ftc_decref(b);
-        if (r == NULL)
-            goto error;
-        sp[-1] = r;
-        ftc_decref(a);
-        DISPATCH();
-    }
-    TARGET(UNARY_NEG) {
-        ftc_object *a = TOP();
-        SAVE_FRAME();
-        ftc_object *r = fp_neg(a);
-        if (r == NULL)
-            goto error;
-        sp[-1] = r;
-        ftc_decref(a);
-        DISPATCH();
-    }
-    TARGET(UNARY_POS) {
-        ftc_object *a = TOP();
-        SAVE_FRAME();
-        ftc_object *r = fp_pos(a);
-        if (r == NULL)
-            goto error;
-        sp[-1] = r;
-        ftc_decref(a);
-        DISPATCH();
-    }
-    TARGET(UNARY_INVERT) {
-        ftc_object *a = TOP();
-        SAVE_FRAME();
-        ftc_object *r = fp_invert(a);
-        if (r == NULL)
-            goto error;
-        sp[-1] = r;
-        ftc_decref(a);
-        DISPATCH();
-    }
-    TARGET(UNARY_NOT) {
-        ftc_object *a = TOP();
-        SAVE_FRAME();
-        int b = fp_truthy(a);
-        if (b < 0)
-            goto error;
-        sp[-1] = fp_bool(!b);
-        ftc_decref(a);
-        DISPATCH();
-    }
-    TARGET(COMPARE_OP) {
-        ftc_object *b = POP(), *a = TOP();
-        ftc_object *r;
-        if (ftc_int_check(a) && ftc_int_check(b)) {
-            int64_t x = ftc_int_value(a), y = ftc_int_value(b);
-            bool res;
-            switch (oparg) {
-            case FP_LT: res = x < y; break;
-            case FP_LE: res = x <= y; break;
-            case FP_EQ: res = x == y; break;
-            case FP_NE: res = x != y; break;
-            case FP_GT: res = x > y; break;
-            default: res = x >= y; break;
+        TARGET(INPLACE_OP)
+        {
+            ftc_object *b = POP(), *a = TOP();
+            ftc_object *r;
+            if (ftc_int_check(a) && ftc_int_check(b)) {
+                int64_t x = ftc_int_value(a), y = ftc_int_value(b), z;
+                if ((oparg == FP_NB_ADD && !__builtin_add_overflow(x, y, &z)) ||
+                    (oparg == FP_NB_SUB && !__builtin_sub_overflow(x, y, &z))) {
+                    r = ftc_int_new(z);
+                    if (r == NULL) {
+                        fp_err_nomem();
+                        ftc_decref(b);
+                        goto error;
+                    }
+                    ftc_decref(b);
+                    sp[-1] = r;
+                    ftc_decref(a);
+                    DISPATCH();
+                }
             }
-            r = fp_bool(res);
-        } else {
-            SAVE_FRAME();
-            r = fp_richcompare(a, b, (int)oparg);
-            if (r == NULL) {
+            if (fp_float_check(a) && fp_float_check(b) && oparg <= FP_NB_MUL) {
+                double x = fp_float_value(a), y = fp_float_value(b);
+                r = fp_float_new(oparg == FP_NB_ADD ? x + y : oparg == FP_NB_SUB ? x - y : x * y);
                 ftc_decref(b);
-                goto error;
+                if (r == NULL)
+                    goto error;
+                sp[-1] = r;
+                ftc_decref(a);
+                DISPATCH();
             }
-        }
-        ftc_decref(b);
-        sp[-1] = r;
-        ftc_decref(a);
-        /* fuse with a following conditional jump */
-        DISPATCH();
-    }
-    TARGET(IS_OP) {
-        ftc_object *b = POP(), *a = TOP();
-        bool res = (a == b) ^ (oparg != 0);
-        ftc_decref(b);
-        ftc_decref(a);
-        sp[-1] = fp_bool(res);
-        DISPATCH();
-    }
-    TARGET(CONTAINS_OP) {
-        ftc_object *b = POP(), *a = TOP();
-        SAVE_FRAME();
-        int r = fp_contains(b, a);
-        ftc_decref(b);
-        if (r < 0)
-            goto error;
-        ftc_decref(a);
-        sp[-1] = fp_bool((r != 0) ^ (oparg != 0));
-        DISPATCH();
-    }
-    TARGET(JUMP) {
-        ip = f->code->code + oparg;
-        DISPATCH();
-    }
-    TARGET(JUMP_BACK) {
-        ip = f->code->code + oparg;
-        if (FTC_UNLIKELY((tick_rc = ftc_eval_tick()) != 0))
-            goto tick_failed;
-        DISPATCH();
-    }
-    TARGET(POP_JUMP_IF_FALSE) {
-        ftc_object *v = POP();
-        if (v == fp_False) {
-            ip = f->code->code + oparg;
-        } else if (v != fp_True) {
             SAVE_FRAME();
-            int b = fp_truthy(v);
-            ftc_decref(v);
-            if (b < 0)
+            r = fp_inplace_binop(a, b, (int)oparg);
+            ftc_decref(b);
+            if (r == NULL)
                 goto error;
-            if (!b)
-                ip = f->code->code + oparg;
-        }
-        DISPATCH();
-    }
-    TARGET(POP_JUMP_IF_TRUE) {
-        ftc_object *v = POP();
-        if (v == fp_True) {
-            ip = f->code->code + oparg;
-        } else if (v != fp_False) {
-            SAVE_FRAME();
-            int b = fp_truthy(v);
-            ftc_decref(v);
-            if (b < 0)
-                goto error;
-            if (b)
-                ip = f->code->code + oparg;
-        }
-        DISPATCH();
-    }
-    TARGET(JUMP_IF_FALSE_OR_POP) {
-        ftc_object *v = TOP();
-        SAVE_FRAME();
-        int b = fp_truthy(v);
-        if (b < 0)
-            goto error;
-        if (!b) {
-            ip = f->code->code + oparg;
-        } else {
-            sp--;
-            ftc_decref(v);
-        }
-        DISPATCH();
-    }
-    TARGET(JUMP_IF_TRUE_OR_POP) {
-        ftc_object *v = TOP();
-        SAVE_FRAME();
-        int b = fp_truthy(v);
-        if (b < 0)
-            goto error;
-        if (b) {
-            ip = f->code->code + oparg;
-        } else {
-            sp--;
-            ftc_decref(v);
-        }
-        DISPATCH();
-    }
-    TARGET(GET_ITER) {
-        ftc_object *o = TOP();
-        SAVE_FRAME();
-        ftc_object *it = fp_iter(o);
-        if (it == NULL)
-            goto error;
-        sp[-1] = it;
-        ftc_decref(o);
-        DISPATCH();
-    }
-    TARGET(FOR_ITER) {
-        ftc_object *it = TOP();
-        SAVE_FRAME();
-        ftc_object *v = fp_type_of(it)->next(it);
-        if (v != NULL) {
-            PUSH(v);
+            sp[-1] = r;
+            ftc_decref(a);
             DISPATCH();
         }
-        if (t->exc != NULL) {
-            if (!fp_err_matches(&fp_StopIteration_type))
+        TARGET(UNARY_NEG)
+        {
+            ftc_object *a = TOP();
+            SAVE_FRAME();
+            ftc_object *r = fp_neg(a);
+            if (r == NULL)
                 goto error;
-            fp_err_clear();
+            sp[-1] = r;
+            ftc_decref(a);
+            DISPATCH();
         }
-        sp--;
-        ftc_decref(it);
-        ip = f->code->code + oparg;
-        DISPATCH();
-    }
-    TARGET(BUILD_TUPLE) {
-        ftc_object *tup = fp_tuple_new(oparg);
-        if (tup == NULL)
-            goto error;
-        sp -= oparg;
-        memcpy(fp_tuple_items(tup), sp, oparg * sizeof(ftc_object *));
-        PUSH(tup);
-        DISPATCH();
-    }
-    TARGET(BUILD_LIST) {
-        ftc_object *l = fp_list_new();
-        if (l == NULL)
-            goto error;
-        for (uint32_t i = 0; i < oparg; i++) {
-            if (fp_list_append(l, sp[-(int)oparg + (int)i]) < 0) {
-                ftc_decref(l);
+        TARGET(UNARY_POS)
+        {
+            ftc_object *a = TOP();
+            SAVE_FRAME();
+            ftc_object *r = fp_pos(a);
+            if (r == NULL)
                 goto error;
+            sp[-1] = r;
+            ftc_decref(a);
+            DISPATCH();
+        }
+        TARGET(UNARY_INVERT)
+        {
+            ftc_object *a = TOP();
+            SAVE_FRAME();
+            ftc_object *r = fp_invert(a);
+            if (r == NULL)
+                goto error;
+            sp[-1] = r;
+            ftc_decref(a);
+            DISPATCH();
+        }
+        TARGET(UNARY_NOT)
+        {
+            ftc_object *a = TOP();
+            SAVE_FRAME();
+            int b = fp_truthy(a);
+            if (b < 0)
+                goto error;
+            sp[-1] = fp_bool(!b);
+            ftc_decref(a);
+            DISPATCH();
+        }
+        TARGET(COMPARE_OP)
+        {
+            ftc_object *b = POP(), *a = TOP();
+            ftc_object *r;
+            if (ftc_int_check(a) && ftc_int_check(b)) {
+                int64_t x = ftc_int_value(a), y = ftc_int_value(b);
+                bool res;
+                switch (oparg) {
+                case FP_LT: res = x < y; break;
+                case FP_LE: res = x <= y; break;
+                case FP_EQ: res = x == y; break;
+                case FP_NE: res = x != y; break;
+                case FP_GT: res = x > y; break;
+                default: res = x >= y; break;
+                }
+                r = fp_bool(res);
+            } else {
+                SAVE_FRAME();
+                r = fp_richcompare(a, b, (int)oparg);
+                if (r == NULL) {
+                    ftc_decref(b);
+                    goto error;
+                }
             }
+            ftc_decref(b);
+            sp[-1] = r;
+            ftc_decref(a);
+            /* fuse with a following conditional jump */
+            DISPATCH();
         }
-        for (uint32_t i = 0; i < oparg; i++)
-            ftc_decref(POP());
-        PUSH(l);
-        DISPATCH();
-    }
-    TARGET(BUILD_SET) {
-        ftc_object *s = fp_set_new();
-        if (s == NULL)
-            goto error;
-        SAVE_FRAME();
-        for (uint32_t i = 0; i < oparg; i++) {
-            if (fp_set_add(s, sp[-(int)oparg + (int)i]) < 0) {
-                ftc_decref(s);
+        TARGET(IS_OP)
+        {
+            ftc_object *b = POP(), *a = TOP();
+            bool res = (a == b) ^ (oparg != 0);
+            ftc_decref(b);
+            ftc_decref(a);
+            sp[-1] = fp_bool(res);
+            DISPATCH();
+        }
+        TARGET(CONTAINS_OP)
+        {
+            ftc_object *b = POP(), *a = TOP();
+            SAVE_FRAME();
+            int r = fp_contains(b, a);
+            ftc_decref(b);
+            if (r < 0)
                 goto error;
-            }
+            ftc_decref(a);
+            sp[-1] = fp_bool((r != 0) ^ (oparg != 0));
+            DISPATCH();
         }
-        for (uint32_t i = 0; i < oparg; i++)
-            ftc_decref(POP());
-        PUSH(s);
-        DISPATCH();
-    }
-    TARGET(BUILD_MAP) {
-        ftc_object *d = fp_dict_new();
-        if (d == NULL)
-            goto error;
-        SAVE_FRAME();
-        for (uint32_t i = 0; i < oparg; i++) {
-            ftc_object *k = sp[-2 * (int)oparg + 2 * (int)i], *v = sp[-2 * (int)oparg + 2 * (int)i + 1];
-            if (fp_dict_set(d, k, v) < 0) {
-                ftc_decref(d);
+        TARGET(JUMP)
+        {
+            ip = f->code->code + oparg;
+            DISPATCH();
+        }
+        TARGET(JUMP_BACK)
+        {
+            ip = f->code->code + oparg;
+            if (FTC_UNLIKELY((tick_rc = ftc_eval_tick()) != 0))
+                goto tick_failed;
+            DISPATCH();
+        }
+        TARGET(POP_JUMP_IF_FALSE)
+        {
+            ftc_object *v = POP();
+            if (v == fp_False) {
+                ip = f->code->code + oparg;
+            } else if (v != fp_True) {
+                SAVE_FRAME();
+                int b = fp_truthy(v);
+                ftc_decref(v);
+                if (b < 0)
+                    goto error;
+                if (!b)
+                    ip = f->code->code + oparg;
+            }
+            DISPATCH();
+        }
+        TARGET(POP_JUMP_IF_TRUE)
+        {
+            ftc_object *v = POP();
+            if (v == fp_True) {
+                ip = f->code->code + oparg;
+            } else if (v != fp_False) {
+                SAVE_FRAME();
+                int b = fp_truthy(v);
+                ftc_decref(v);
+                if (b < 0)
+                    goto error;
+                if (b)
+                    ip = f->code->code + oparg;
+            }
+            DISPATCH();
+        }
+        TARGET(JUMP_IF_FALSE_OR_POP)
+        {
+            ftc_object *v = TOP();
+            SAVE_FRAME();
+            int b = fp_truthy(v);
+            if (b < 0)
                 goto error;
+            if (!b) {
+                ip = f->code->code + oparg;
+            } else {
+                sp--;
+                ftc_decref(v);
             }
+            DISPATCH();
         }
-        for (uint32_t i = 0; i < 2 * oparg; i++)
-            ftc_decref(POP());
-        PUSH(d);
-        DISPATCH();
-    }
-    TARGET(BUILD_SLICE) {
-        ftc_object *step = oparg == 3 ? POP() : NULL;
-        ftc_object *stop = POP(), *start = TOP();
-        ftc_object *s = fp_slice_new(start, stop, step ? step : fp_None);
-        ftc_xdecref(step);
-        ftc_decref(stop);
-        if (s == NULL)
-            goto error;
-        sp[-1] = s;
-        ftc_decref(start);
-        DISPATCH();
-    }
-    TARGET(BUILD_STRING) {
-        ftc_object *s = build_string(sp - oparg, oparg);
-        if (s == NULL)
-            goto error;
-        for (uint32_t i = 0; i < oparg; i++)
-            ftc_decref(POP());
-        PUSH(s);
-        DISPATCH();
-    }
-    TARGET(LIST_APPEND) {
-        ftc_object *v = POP();
-        int r = fp_list_append(sp[-(int)oparg - 1], v);
-        ftc_decref(v);
-        if (r < 0)
-            goto error;
-        DISPATCH();
-    }
-    TARGET(SET_ADD) {
-        ftc_object *v = POP();
-        SAVE_FRAME();
-        int r = fp_set_add(sp[-(int)oparg - 1], v);
-        ftc_decref(v);
-        if (r < 0)
-            goto error;
-        DISPATCH();
-    }
-    TARGET(MAP_ADD) {
-        ftc_object *v = POP(), *k = POP();
-        SAVE_FRAME();
-        int r = fp_dict_set(sp[-(int)oparg - 1], k, v);
-        ftc_decref(v);
-        ftc_decref(k);
-        if (r < 0)
-            goto error;
-        DISPATCH();
-    }
-    TARGET(LIST_EXTEND) {
-        ftc_object *v = POP();
-        int depth = (int)(oparg & 0xFFFF);
-        SAVE_FRAME();
-        ftc_object *l = fp_list_check(v) ? (ftc_incref(v), v) : fp_sequence_list(v);
-        if (l == NULL) {
-            if (fp_err_matches(&fp_TypeError_type) && fp_type_of(v)->iter == NULL &&
-                fp_type_of(v)->getitem == NULL) {
+        TARGET(JUMP_IF_TRUE_OR_POP)
+        {
+            ftc_object *v = TOP();
+            SAVE_FRAME();
+            int b = fp_truthy(v);
+            if (b < 0)
+                goto error;
+            if (b) {
+                ip = f->code->code + oparg;
+            } else {
+                sp--;
+                ftc_decref(v);
+            }
+            DISPATCH();
+        }
+        TARGET(GET_ITER)
+        {
+            ftc_object *o = TOP();
+            SAVE_FRAME();
+            ftc_object *it = fp_iter(o);
+            if (it == NULL)
+                goto error;
+            sp[-1] = it;
+            ftc_decref(o);
+            DISPATCH();
+        }
+        TARGET(FOR_ITER)
+        {
+            ftc_object *it = TOP();
+            SAVE_FRAME();
+            ftc_object *v = fp_type_of(it)->next(it);
+            if (v != NULL) {
+                PUSH(v);
+                DISPATCH();
+            }
+            if (t->exc != NULL) {
+                if (!fp_err_matches(&fp_StopIteration_type))
+                    goto error;
                 fp_err_clear();
-                if (oparg & FP_EXTEND_CALL)
-                    star_arg_error(sp[-depth - 2], v);
-                else
-                    fp_err_set(&fp_TypeError_type, "Value after * must be an iterable, not %s",
-                               fp_type_name(v));
             }
-            ftc_decref(v);
-            goto error;
+            sp--;
+            ftc_decref(it);
+            ip = f->code->code + oparg;
+            DISPATCH();
         }
-        ftc_decref(v);
-        int r = ftc_list_extend(sp[-depth - 1], l);
-        ftc_decref(l);
-        if (r < 0) {
-            fp_err_from_code(r, NULL);
-            goto error;
-        }
-        DISPATCH();
-    }
-    TARGET(SET_UPDATE) {
-        ftc_object *v = POP();
-        SAVE_FRAME();
-        ftc_object *l = fp_sequence_list(v);
-        ftc_decref(v);
-        if (l == NULL)
-            goto error;
-        int64_t n = ftc_list_len(l);
-        for (int64_t i = 0; i < n; i++) {
-            ftc_object *x;
-            ftc_list_get_ref(l, i, &x);
-            int r = fp_set_add(sp[-(int)oparg - 1], x);
-            ftc_decref(x);
-            if (r < 0) {
-                ftc_decref(l);
+        TARGET(BUILD_TUPLE)
+        {
+            ftc_object *tup = fp_tuple_new(oparg);
+            if (tup == NULL)
                 goto error;
-            }
+            sp -= oparg;
+            memcpy(fp_tuple_items(tup), sp, oparg * sizeof(ftc_object *));
+            PUSH(tup);
+            DISPATCH();
         }
-        ftc_decref(l);
-        DISPATCH();
-    }
-    TARGET(DICT_UPDATE) {
-        ftc_object *m = POP();
-        SAVE_FRAME();
-        int r = dict_merge(sp[-(int)oparg - 1], m, false);
-        ftc_decref(m);
-        if (r < 0) {
-            if (fp_err_matches(&fp_TypeError_type) && !fp_dict_check(m)) {
-                fp_err_clear();
-                fp_err_set(&fp_TypeError_type, "'%s' object is not a mapping", fp_type_name(m));
-            }
-            goto error;
-        }
-        DISPATCH();
-    }
-    TARGET(DICT_MERGE) {
-        ftc_object *m = POP();
-        SAVE_FRAME();
-        int r = dict_merge(sp[-(int)oparg - 1], m, true);
-        ftc_decref(m);
-        if (r < 0)
-            goto error;
-        DISPATCH();
-    }
-    TARGET(LIST_TO_TUPLE) {
-        ftc_object *l = TOP();
-        ftc_object *tup = fp_sequence_tuple(l);
-        if (tup == NULL)
-            goto error;
-        sp[-1] = tup;
-        ftc_decref(l);
-        DISPATCH();
-    }
-    TARGET(UNPACK_SEQUENCE) {
-        ftc_object *v = POP();
-        if (fp_tuple_check(v) && fp_tuple_size(v) == oparg) {
-            ftc_object **items = fp_tuple_items(v);
+        TARGET(BUILD_LIST)
+        {
+            ftc_object *l = fp_list_new();
+            if (l == NULL)
+                goto error;
             for (uint32_t i = 0; i < oparg; i++) {
-                ftc_incref(items[oparg - 1 - i]);
-                PUSH(items[oparg - 1 - i]);
+                if (fp_list_append(l, sp[-(int)oparg + (int)i]) < 0) {
+                    ftc_decref(l);
+                    goto error;
+                }
             }
+            for (uint32_t i = 0; i < oparg; i++)
+                ftc_decref(POP());
+            PUSH(l);
+            DISPATCH();
+        }
+        TARGET(BUILD_SET)
+        {
+            ftc_object *s = fp_set_new();
+            if (s == NULL)
+                goto error;
+            SAVE_FRAME();
+            for (uint32_t i = 0; i < oparg; i++) {
+                if (fp_set_add(s, sp[-(int)oparg + (int)i]) < 0) {
+                    ftc_decref(s);
+                    goto error;
+                }
+            }
+            for (uint32_t i = 0; i < oparg; i++)
+                ftc_decref(POP());
+            PUSH(s);
+            DISPATCH();
+        }
+        TARGET(BUILD_MAP)
+        {
+            ftc_object *d = fp_dict_new();
+            if (d == NULL)
+                goto error;
+            SAVE_FRAME();
+            for (uint32_t i = 0; i < oparg; i++) {
+                ftc_object *k = sp[-2 * (int)oparg + 2 * (int)i],
+                           *v = sp[-2 * (int)oparg + 2 * (int)i + 1];
+                if (fp_dict_set(d, k, v) < 0) {
+                    ftc_decref(d);
+                    goto error;
+                }
+            }
+            for (uint32_t i = 0; i < 2 * oparg; i++)
+                ftc_decref(POP());
+            PUSH(d);
+            DISPATCH();
+        }
+        TARGET(BUILD_SLICE)
+        {
+            ftc_object *step = oparg == 3 ? POP() : NULL;
+            ftc_object *stop = POP(), *start = TOP();
+            ftc_object *s = fp_slice_new(start, stop, step ? step : fp_None);
+            ftc_xdecref(step);
+            ftc_decref(stop);
+            if (s == NULL)
+                goto error;
+            sp[-1] = s;
+            ftc_decref(start);
+            DISPATCH();
+        }
+        TARGET(BUILD_STRING)
+        {
+            ftc_object *s = build_string(sp - oparg, oparg);
+            if (s == NULL)
+                goto error;
+            for (uint32_t i = 0; i < oparg; i++)
+                ftc_decref(POP());
+            PUSH(s);
+            DISPATCH();
+        }
+        TARGET(LIST_APPEND)
+        {
+            ftc_object *v = POP();
+            int r = fp_list_append(sp[-(int)oparg - 1], v);
+            ftc_decref(v);
+            if (r < 0)
+                goto error;
+            DISPATCH();
+        }
+        TARGET(SET_ADD)
+        {
+            ftc_object *v = POP();
+            SAVE_FRAME();
+            int r = fp_set_add(sp[-(int)oparg - 1], v);
+            ftc_decref(v);
+            if (r < 0)
+                goto error;
+            DISPATCH();
+        }
+        TARGET(MAP_ADD)
+        {
+            ftc_object *v = POP(), *k = POP();
+            SAVE_FRAME();
+            int r = fp_dict_set(sp[-(int)oparg - 1], k, v);
+            ftc_decref(v);
+            ftc_decref(k);
+            if (r < 0)
+                goto error;
+            DISPATCH();
+        }
+        TARGET(LIST_EXTEND)
+        {
+            ftc_object *v = POP();
+            int depth = (int)(oparg & 0xFFFF);
+            SAVE_FRAME();
+            ftc_object *l = fp_list_check(v) ? (ftc_incref(v), v) : fp_sequence_list(v);
+            if (l == NULL) {
+                if (fp_err_matches(&fp_TypeError_type) && fp_type_of(v)->iter == NULL &&
+                    fp_type_of(v)->getitem == NULL) {
+                    fp_err_clear();
+                    if (oparg & FP_EXTEND_CALL)
+                        star_arg_error(sp[-depth - 2], v);
+                    else
+                        fp_err_set(&fp_TypeError_type, "Value after * must be an iterable, not %s",
+                                   fp_type_name(v));
+                }
+                ftc_decref(v);
+                goto error;
+            }
+            ftc_decref(v);
+            int r = ftc_list_extend(sp[-depth - 1], l);
+            ftc_decref(l);
+            if (r < 0) {
+                fp_err_from_code(r, NULL);
+                goto error;
+            }
+            DISPATCH();
+        }
+        TARGET(SET_UPDATE)
+        {
+            ftc_object *v = POP();
+            SAVE_FRAME();
+            ftc_object *l = fp_sequence_list(v);
+            ftc_decref(v);
+            if (l == NULL)
+                goto error;
+            int64_t n = ftc_list_len(l);
+            for (int64_t i = 0; i < n; i++) {
+                ftc_object *x;
+                ftc_list_get_ref(l, i, &x);
+                int r = fp_set_add(sp[-(int)oparg - 1], x);
+                ftc_decref(x);
+                if (r < 0) {
+                    ftc_decref(l);
+                    goto error;
+                }
+            }
+            ftc_decref(l);
+            DISPATCH();
+        }
+        TARGET(DICT_UPDATE)
+        {
+            ftc_object *m = POP();
+            SAVE_FRAME();
+            int r = dict_merge(sp[-(int)oparg - 1], m, false);
+            ftc_decref(m);
+            if (r < 0) {
+                if (fp_err_matches(&fp_TypeError_type) && !fp_dict_check(m)) {
+                    fp_err_clear();
+                    fp_err_set(&fp_TypeError_type, "'%s' object is not a mapping", fp_type_name(m));
+                }
+                goto error;
+            }
+            DISPATCH();
+        }
+        TARGET(DICT_MERGE)
+        {
+            ftc_object *m = POP();
+            SAVE_FRAME();
+            int r = dict_merge(sp[-(int)oparg - 1], m, true);
+            ftc_decref(m);
+            if (r < 0)
+                goto error;
+            DISPATCH();
+        }
+        TARGET(LIST_TO_TUPLE)
+        {
+            ftc_object *l = TOP();
+            ftc_object *tup = fp_sequence_tuple(l);
+            if (tup == NULL)
+                goto error;
+            sp[-1] = tup;
+            ftc_decref(l);
+            DISPATCH();
+        }
+        TARGET(UNPACK_SEQUENCE)
+        {
+            ftc_object *v = POP();
+            if (fp_tuple_check(v) && fp_tuple_size(v) == oparg) {
+                ftc_object **items = fp_tuple_items(v);
+                for (uint32_t i = 0; i < oparg; i++) {
+                    ftc_incref(items[oparg - 1 - i]);
+                    PUSH(items[oparg - 1 - i]);
+                }
+                ftc_decref(v);
+                DISPATCH();
+            }
+            SAVE_FRAME();
+            if (unpack_iterable(v, oparg, 0, false, sp) < 0) {
+                ftc_decref(v);
+                goto error;
+            }
+            sp += oparg;
             ftc_decref(v);
             DISPATCH();
         }
-        SAVE_FRAME();
-        if (unpack_iterable(v, oparg, 0, false, sp) < 0) {
-            ftc_decref(v);
-            goto error;
-        }
-        sp += oparg;
-        ftc_decref(v);
-        DISPATCH();
-    }
-    TARGET(UNPACK_EX) {
-        ftc_object *v = POP();
-        size_t before = oparg & 0xFF, after = oparg >> 8;
-        SAVE_FRAME();
-        if (unpack_iterable(v, before, after, true, sp) < 0) {
-            ftc_decref(v);
-            goto error;
-        }
-        sp += before + 1 + after;
-        ftc_decref(v);
-        DISPATCH();
-    }
-    TARGET(FORMAT_VALUE) {
-        ftc_object *spec = (oparg & FP_FMT_SPEC) ? POP() : NULL;
-        ftc_object *v = TOP();
-        SAVE_FRAME();
-        ftc_object *r = format_value(v, (int)oparg, spec);
-        ftc_xdecref(spec);
-        if (r == NULL)
-            goto error;
-        sp[-1] = r;
-        ftc_decref(v);
-        DISPATCH();
-    }
-    TARGET(PUSH_NULL) {
-        PUSH(NULL);
-        DISPATCH();
-    }
-    TARGET(CALL_KW)
-    TARGET(CALL) {
-        ftc_object *kwnames = NULL;
-        if (FP_OPCODE(w) == OP_CALL_KW)
-            kwnames = POP();
-        size_t nkw = kwnames ? fp_tuple_size(kwnames) : 0;
-        size_t total = oparg;
-        size_t npos = total - nkw;
-        ftc_object **args = sp - total;
-        ftc_object *callable;
-        bool method = args[-2] != NULL;
-        if (method) {
-            callable = args[-2];
-            args--;
-            npos++;
-        } else {
-            callable = args[-1];
-        }
-        if (FTC_UNLIKELY((tick_rc = ftc_eval_tick()) != 0)) {
-            ftc_xdecref(kwnames);
-            goto tick_failed;
-        }
-        fp_type *ct = fp_type_of(callable);
-        if (ct == &fp_function_type &&
-            !(((fp_function_object *)callable)->code->flags & FP_CO_GENERATOR)) {
-            fp_function_object *fn = (fp_function_object *)callable;
+        TARGET(UNPACK_EX)
+        {
+            ftc_object *v = POP();
+            size_t before = oparg & 0xFF, after = oparg >> 8;
             SAVE_FRAME();
-            fp_frame *nf = fp_frame_push(t, fn, fn->code);
-            if (nf == NULL) {
-                ftc_xdecref(kwnames);
+            if (unpack_iterable(v, before, after, true, sp) < 0) {
+                ftc_decref(v);
                 goto error;
             }
-            if (fp_bind_args(fn, nf->localsplus, args, npos, kwnames) < 0 ||
-                ((fn->code->ncells | fn->code->nfree) && init_cells(nf) < 0)) {
-                fp_frame_pop(t, nf);
-                t->frame = f;
-                ftc_xdecref(kwnames);
+            sp += before + 1 + after;
+            ftc_decref(v);
+            DISPATCH();
+        }
+        TARGET(FORMAT_VALUE)
+        {
+            ftc_object *spec = (oparg & FP_FMT_SPEC) ? POP() : NULL;
+            ftc_object *v = TOP();
+            SAVE_FRAME();
+            ftc_object *r = format_value(v, (int)oparg, spec);
+            ftc_xdecref(spec);
+            if (r == NULL)
                 goto error;
+            sp[-1] = r;
+            ftc_decref(v);
+            DISPATCH();
+        }
+        TARGET(PUSH_NULL)
+        {
+            PUSH(NULL);
+            DISPATCH();
+        }
+        TARGET(CALL_KW)
+        TARGET(CALL)
+        {
+            ftc_object *kwnames = NULL;
+            if (FP_OPCODE(w) == OP_CALL_KW)
+                kwnames = POP();
+            size_t nkw = kwnames ? fp_tuple_size(kwnames) : 0;
+            size_t total = oparg;
+            size_t npos = total - nkw;
+            ftc_object **args = sp - total;
+            ftc_object *callable;
+            bool method = args[-2] != NULL;
+            if (method) {
+                callable = args[-2];
+                args--;
+                npos++;
+            } else {
+                callable = args[-1];
+            }
+            if (FTC_UNLIKELY((tick_rc = ftc_eval_tick()) != 0)) {
+                ftc_xdecref(kwnames);
+                goto tick_failed;
+            }
+            fp_type *ct = fp_type_of(callable);
+            if (ct == &fp_function_type &&
+                !(((fp_function_object *)callable)->code->flags & FP_CO_GENERATOR)) {
+                fp_function_object *fn = (fp_function_object *)callable;
+                SAVE_FRAME();
+                fp_frame *nf = fp_frame_push(t, fn, fn->code);
+                if (nf == NULL) {
+                    ftc_xdecref(kwnames);
+                    goto error;
+                }
+                if (fp_bind_args(fn, nf->localsplus, args, npos, kwnames) < 0 ||
+                    ((fn->code->ncells | fn->code->nfree) && init_cells(nf) < 0)) {
+                    fp_frame_pop(t, nf);
+                    t->frame = f;
+                    ftc_xdecref(kwnames);
+                    goto error;
+                }
+                ftc_xdecref(kwnames);
+                /* pop the call's items off the caller's stack */
+                ftc_object **base = sp - total - 2;
+                while (sp > base) {
+                    ftc_object *o = *--sp;
+                    ftc_xdecref(o);
+                }
+                f->sp = sp;
+                f->ip = ip;
+                nf->back = f;
+                f = nf;
+                t->frame = f;
+                LOAD_FRAME();
+                DISPATCH();
+            }
+            SAVE_FRAME();
+            ftc_object *res;
+            if (ct == &fp_methoddescr_type && method) {
+                fp_methoddescr_object *md = (fp_methoddescr_object *)callable;
+                if (!fp_isinstance_type(args[0], md->type)) {
+                    fp_err_set(&fp_TypeError_type,
+                               "descriptor '%s' for '%s' objects doesn't apply to a '%s' object",
+                               md->def->name, md->type->ct.name, fp_type_name(args[0]));
+                    res = NULL;
+                } else {
+                    res = md->def->fn(args[0], args + 1, npos - 1, kwnames);
+                }
+            } else {
+                res = fp_call(callable, args, npos, kwnames);
             }
             ftc_xdecref(kwnames);
-            /* pop the call's items off the caller's stack */
             ftc_object **base = sp - total - 2;
             while (sp > base) {
                 ftc_object *o = *--sp;
                 ftc_xdecref(o);
             }
-            f->sp = sp;
-            f->ip = ip;
-            nf->back = f;
-            f = nf;
-            t->frame = f;
-            LOAD_FRAME();
+            if (res == NULL)
+                goto error;
+            PUSH(res);
             DISPATCH();
         }
-        SAVE_FRAME();
-        ftc_object *res;
-        if (ct == &fp_methoddescr_type && method) {
-            fp_methoddescr_object *md = (fp_methoddescr_object *)callable;
-            if (!fp_isinstance_type(args[0], md->type)) {
-                fp_err_set(&fp_TypeError_type,
-                           "descriptor '%s' for '%s' objects doesn't apply to a '%s' object",
-                           md->def->name, md->type->ct.name, fp_type_name(args[0]));
-                res = NULL;
-            } else {
-                res = md->def->fn(args[0], args + 1, npos - 1, kwnames);
-            }
-        } else {
-            res = fp_call(callable, args, npos, kwnames);
-        }
-        ftc_xdecref(kwnames);
-        ftc_object **base = sp - total - 2;
-        while (sp > base) {
-            ftc_object *o = *--sp;
-            ftc_xdecref(o);
-        }
-        if (res == NULL)
-            goto error;
-        PUSH(res);
-        DISPATCH();
-    }
-    TARGET(CALL_FUNCTION_EX) {
-        ftc_object *kw = (oparg & 1) ? POP() : NULL;
-        ftc_object *argt = POP();
-        ftc_object *callable = POP();
-        ftc_object *meth = POP();
-        SAVE_FRAME();
-        ftc_object *res;
-        if (meth != NULL) {
-            /* [meth, self] */
-            size_t n = fp_tuple_size(argt);
-            ftc_object *nt = fp_tuple_new(n + 1);
-            if (nt == NULL) {
-                res = NULL;
-            } else {
-                ftc_incref(callable);
-                fp_tuple_items(nt)[0] = callable;
-                for (size_t i = 0; i < n; i++) {
-                    ftc_incref(fp_tuple_items(argt)[i]);
-                    fp_tuple_items(nt)[i + 1] = fp_tuple_items(argt)[i];
+        TARGET(CALL_FUNCTION_EX)
+        {
+            ftc_object *kw = (oparg & 1) ? POP() : NULL;
+            ftc_object *argt = POP();
+            ftc_object *callable = POP();
+            ftc_object *meth = POP();
+            SAVE_FRAME();
+            ftc_object *res;
+            if (meth != NULL) {
+                /* [meth, self] */
+                size_t n = fp_tuple_size(argt);
+                ftc_object *nt = fp_tuple_new(n + 1);
+                if (nt == NULL) {
+                    res = NULL;
+                } else {
+                    ftc_incref(callable);
+                    fp_tuple_items(nt)[0] = callable;
+                    for (size_t i = 0; i < n; i++) {
+                        ftc_incref(fp_tuple_items(argt)[i]);
+                        fp_tuple_items(nt)[i + 1] = fp_tuple_items(argt)[i];
+                    }
+                    res = fp_call_tuple_dict(meth, nt, kw);
+                    ftc_decref(nt);
                 }
-                res = fp_call_tuple_dict(meth, nt, kw);
-                ftc_decref(nt);
+            } else {
+                res = fp_call_tuple_dict(callable, argt, kw);
             }
-        } else {
-            res = fp_call_tuple_dict(callable, argt, kw);
+            ftc_xdecref(kw);
+            ftc_decref(argt);
+            ftc_decref(callable);
+            ftc_xdecref(meth);
+            if (res == NULL)
+                goto error;
+            PUSH(res);
+            DISPATCH();
         }
-        ftc_xdecref(kw);
-        ftc_decref(argt);
-        ftc_decref(callable);
-        ftc_xdecref(meth);
-        if (res == NULL)
-            goto error;
-        PUSH(res);
-        DISPATCH();
-    }
-    TARGET(MAKE_FUNCTION) {
-        fp_code_object *co = (fp_code_object *)POP();
-        ftc_object *closure = (oparg & FP_MKF_CLOSURE) ? POP() : NULL;
-        ftc_object *kwd = (oparg & FP_MKF_KWDEFAULTS) ? POP() : NULL;
-        ftc_object *defs = (oparg & FP_MKF_DEFAULTS) ? POP() : NULL;
-        ftc_object *fn = make_function(f, co, defs, kwd, closure);
-        ftc_decref(FTC_OBJ(co));
-        if (fn == NULL) {
-            ftc_xdecref(closure);
-            ftc_xdecref(kwd);
-            ftc_xdecref(defs);
-            goto error;
+        TARGET(MAKE_FUNCTION)
+        {
+            fp_code_object *co = (fp_code_object *)POP();
+            ftc_object *closure = (oparg & FP_MKF_CLOSURE) ? POP() : NULL;
+            ftc_object *kwd = (oparg & FP_MKF_KWDEFAULTS) ? POP() : NULL;
+            ftc_object *defs = (oparg & FP_MKF_DEFAULTS) ? POP() : NULL;
+            ftc_object *fn = make_function(f, co, defs, kwd, closure);
+            ftc_decref(FTC_OBJ(co));
+            if (fn == NULL) {
+                ftc_xdecref(closure);
+                ftc_xdecref(kwd);
+                ftc_xdecref(defs);
+                goto error;
+            }
+            PUSH(fn);
+            DISPATCH();
         }
-        PUSH(fn);
-        DISPATCH();
-    }
-    TARGET(MAKE_CLASS) {
-        ftc_object *base = (oparg & 1) ? POP() : NULL;
-        ftc_object *qual = POP(), *name = POP(), *func = POP();
-        SAVE_FRAME();
-        ftc_object *cls = make_class(t, func, name, qual, base);
-        t->frame = f;
-        ftc_xdecref(base);
-        ftc_decref(qual);
-        ftc_decref(name);
-        ftc_decref(func);
-        if (cls == NULL)
-            goto error;
-        PUSH(cls);
-        DISPATCH();
-    }
-    TARGET(RETURN_VALUE) {
-        retval = POP();
-        SAVE_FRAME();
-        if (f->entry) {
-            f->done = 1;
+        TARGET(MAKE_CLASS)
+        {
+            ftc_object *base = (oparg & 1) ? POP() : NULL;
+            ftc_object *qual = POP(), *name = POP(), *func = POP();
+            SAVE_FRAME();
+            ftc_object *cls = make_class(t, func, name, qual, base);
+            t->frame = f;
+            ftc_xdecref(base);
+            ftc_decref(qual);
+            ftc_decref(name);
+            ftc_decref(func);
+            if (cls == NULL)
+                goto error;
+            PUSH(cls);
+            DISPATCH();
+        }
+        TARGET(RETURN_VALUE)
+        {
+            retval = POP();
+            SAVE_FRAME();
+            if (f->entry) {
+                f->done = 1;
+                t->frame = f->back;
+                if (!f->on_heap)
+                    fp_frame_pop(t, f);
+                return retval;
+            }
+            fp_frame *back = f->back;
+            fp_frame_pop(t, f);
+            f = back;
+            t->frame = f;
+            LOAD_FRAME();
+            PUSH(retval);
+            DISPATCH();
+        }
+        TARGET(YIELD_VALUE)
+        {
+            retval = POP();
+            SAVE_FRAME();
             t->frame = f->back;
-            if (!f->on_heap)
-                fp_frame_pop(t, f);
             return retval;
         }
-        fp_frame *back = f->back;
-        fp_frame_pop(t, f);
-        f = back;
-        t->frame = f;
-        LOAD_FRAME();
-        PUSH(retval);
-        DISPATCH();
-    }
-    TARGET(YIELD_VALUE) {
-        retval = POP();
-        SAVE_FRAME();
-        t->frame = f->back;
-        return retval;
-    }
-    TARGET(YIELD_FROM) {
-        ftc_object *recv = POP();
-        ftc_decref(recv);
-        ftc_object *it = TOP();
-        SAVE_FRAME();
-        ftc_object *v = fp_type_of(it)->next ? fp_type_of(it)->next(it) : fp_next(it);
-        if (v != NULL) {
-            f->ip = ip - 1;   /* resume here: the sent value is pushed first */
-            f->sp = sp;
-            t->frame = f->back;
-            return v;
-        }
-        ftc_object *result = fp_None;
-        if (t->exc != NULL) {
-            if (!fp_err_matches(&fp_StopIteration_type))
-                goto error;
-            ftc_object *e = fp_err_fetch();
-            ftc_object *args = ((fp_exc_object *)e)->args;
-            if (args && fp_tuple_size(args) > 0)
-                result = fp_tuple_items(args)[0];
-            ftc_incref(result);
-            ftc_decref(e);
-        }
-        sp[-1] = result;
-        ftc_decref(it);
-        DISPATCH();
-    }
-    TARGET(RAISE_VARARGS) {
-        ftc_object *cause = oparg >= 2 ? POP() : NULL;
-        ftc_object *exc = oparg >= 1 ? POP() : NULL;
-        SAVE_FRAME();
-        reraise = do_raise(t, exc, cause) == 1;
-        ftc_xdecref(cause);
-        ftc_xdecref(exc);
-        if (!reraise && t->exc)
-            fp_exc_set_context(t->exc, t->handled);
-        goto error_noctx;
-    }
-    TARGET(RERAISE_POP) {
-        ftc_object *exc = POP(), *prev = POP();
-        ftc_object *old = t->handled;
-        t->handled = prev == fp_None ? NULL : prev;
-        if (prev == fp_None)
-            ftc_decref(prev);
-        ftc_xdecref(old);
-        fp_err_restore(exc);
-        reraise = true;
-        goto error_noctx;
-    }
-    TARGET(PUSH_EXC_INFO) {
-        ftc_object *exc = TOP();
-        ftc_object *prev = t->handled ? t->handled : fp_None;
-        if (prev == fp_None)
-            ftc_incref(prev);
-        ftc_incref(exc);
-        t->handled = exc;
-        sp[-1] = prev;
-        PUSH(exc);
-        DISPATCH();
-    }
-    TARGET(POP_EXCEPT) {
-        ftc_object *prev = POP();
-        ftc_object *old = t->handled;
-        t->handled = prev == fp_None ? NULL : prev;
-        if (prev == fp_None)
-            ftc_decref(prev);
-        ftc_xdecref(old);
-        DISPATCH();
-    }
-    TARGET(CHECK_EXC_MATCH) {
-        ftc_object *type = POP();
-        int r = exc_matches(TOP(), type);
-        ftc_decref(type);
-        if (r < 0)
-            goto error;
-        PUSH(fp_bool(r));
-        DISPATCH();
-    }
-    TARGET(BEFORE_WITH) {
-        ftc_object *mgr = TOP();
-        SAVE_FRAME();
-        fp_type *mt = fp_type_of(mgr);
-        ftc_object *enter = fp_type_lookup(mt, fp_intern("__enter__"));
-        ftc_object *exitd = fp_type_lookup(mt, fp_intern("__exit__"));
-        if (enter == NULL || exitd == NULL) {
-            fp_err_set(&fp_TypeError_type,
-                       "'%s' object does not support the context manager protocol",
-                       mt->ct.name);
-            goto error;
-        }
-        ftc_object *exitm = fp_getattr(mgr, fp_intern("__exit__"));
-        if (exitm == NULL)
-            goto error;
-        ftc_object *res = fp_call_method(mgr, fp_intern("__enter__"), NULL, 0, NULL);
-        if (res == NULL) {
-            ftc_decref(exitm);
-            goto error;
-        }
-        sp[-1] = exitm;
-        ftc_decref(mgr);
-        PUSH(res);
-        DISPATCH();
-    }
-    TARGET(WITH_EXIT_NORMAL) {
-        ftc_object *exitm = POP();
-        SAVE_FRAME();
-        ftc_object *args[3] = {fp_None, fp_None, fp_None};
-        ftc_object *r = fp_call(exitm, args, 3, NULL);
-        ftc_decref(exitm);
-        if (r == NULL)
-            goto error;
-        ftc_decref(r);
-        DISPATCH();
-    }
-    TARGET(WITH_EXCEPT) {
-        ftc_object *exc = TOP(), *exitm = sp[-3];
-        SAVE_FRAME();
-        ftc_object *args[3] = {FP_TYPE_OBJ(fp_type_of(exc)), exc, fp_None};
-        ftc_object *r = fp_call(exitm, args, 3, NULL);
-        if (r == NULL)
-            goto error;
-        PUSH(r);
-        DISPATCH();
-    }
-    TARGET(IMPORT_NAME) {
-        ftc_object *m;
-        SAVE_FRAME();
-        if (import_name(names[oparg >> 1], (oparg & 1) != 0, &m) < 0)
-            goto error;
-        PUSH(m);
-        DISPATCH();
-    }
-    TARGET(IMPORT_FROM) {
-        ftc_object *m = TOP();
-        SAVE_FRAME();
-        ftc_object *v = fp_getattr_opt(m, names[oparg]);
-        if (v == NULL) {
-            if (t->exc == NULL) {
-                ftc_object *mn = fp_type_of(m) == &fp_module_type
-                                     ? ((fp_module_object *)m)->name
-                                     : NULL;
-                fp_err_set(&fp_ImportError_type,
-                           "cannot import name '%s' from '%s' (unknown location)",
-                           fp_str_data(names[oparg]), mn ? fp_str_data(mn) : "?");
+        TARGET(YIELD_FROM)
+        {
+            ftc_object *recv = POP();
+            ftc_decref(recv);
+            ftc_object *it = TOP();
+            SAVE_FRAME();
+            ftc_object *v = fp_type_of(it)->next ? fp_type_of(it)->next(it) : fp_next(it);
+            if (v != NULL) {
+                f->ip = ip - 1; /* resume here: the sent value is pushed first */
+                f->sp = sp;
+                t->frame = f->back;
+                return v;
             }
-            goto error;
+            ftc_object *result = fp_None;
+            if (t->exc != NULL) {
+                if (!fp_err_matches(&fp_StopIteration_type))
+                    goto error;
+                ftc_object *e = fp_err_fetch();
+                ftc_object *args = ((fp_exc_object *)e)->args;
+                if (args && fp_tuple_size(args) > 0)
+                    result = fp_tuple_items(args)[0];
+                ftc_incref(result);
+                ftc_decref(e);
+            }
+            sp[-1] = result;
+            ftc_decref(it);
+            DISPATCH();
         }
-        PUSH(v);
-        DISPATCH();
-    }
-    TARGET(BUILD_SET_CONST) {
-        ftc_object *tup = TOP();
-        ftc_object *st = fp_set_from_constants(tup);
-        if (st == NULL)
-            goto error;
-        sp[-1] = st;
-        ftc_decref(tup);
-        DISPATCH();
-    }
-    TARGET(LOAD_ASSERTION_ERROR) {
-        PUSH(FP_TYPE_OBJ(&fp_AssertionError_type));
-        DISPATCH();
-    }
+        TARGET(RAISE_VARARGS)
+        {
+            ftc_object *cause = oparg >= 2 ? POP() : NULL;
+            ftc_object *exc = oparg >= 1 ? POP() : NULL;
+            SAVE_FRAME();
+            reraise = do_raise(t, exc, cause) == 1;
+            ftc_xdecref(cause);
+            ftc_xdecref(exc);
+            if (!reraise && t->exc)
+                fp_exc_set_context(t->exc, t->handled);
+            goto error_noctx;
+        }
+        TARGET(RERAISE_POP)
+        {
+            ftc_object *exc = POP(), *prev = POP();
+            ftc_object *old = t->handled;
+            t->handled = prev == fp_None ? NULL : prev;
+            if (prev == fp_None)
+                ftc_decref(prev);
+            ftc_xdecref(old);
+            fp_err_restore(exc);
+            reraise = true;
+            goto error_noctx;
+        }
+        TARGET(PUSH_EXC_INFO)
+        {
+            ftc_object *exc = TOP();
+            ftc_object *prev = t->handled ? t->handled : fp_None;
+            if (prev == fp_None)
+                ftc_incref(prev);
+            ftc_incref(exc);
+            t->handled = exc;
+            sp[-1] = prev;
+            PUSH(exc);
+            DISPATCH();
+        }
+        TARGET(POP_EXCEPT)
+        {
+            ftc_object *prev = POP();
+            ftc_object *old = t->handled;
+            t->handled = prev == fp_None ? NULL : prev;
+            if (prev == fp_None)
+                ftc_decref(prev);
+            ftc_xdecref(old);
+            DISPATCH();
+        }
+        TARGET(CHECK_EXC_MATCH)
+        {
+            ftc_object *type = POP();
+            int r = exc_matches(TOP(), type);
+            ftc_decref(type);
+            if (r < 0)
+                goto error;
+            PUSH(fp_bool(r));
+            DISPATCH();
+        }
+        TARGET(BEFORE_WITH)
+        {
+            ftc_object *mgr = TOP();
+            SAVE_FRAME();
+            fp_type *mt = fp_type_of(mgr);
+            ftc_object *enter = fp_type_lookup(mt, fp_intern("__enter__"));
+            ftc_object *exitd = fp_type_lookup(mt, fp_intern("__exit__"));
+            if (enter == NULL || exitd == NULL) {
+                fp_err_set(&fp_TypeError_type,
+                           "'%s' object does not support the context manager protocol",
+                           mt->ct.name);
+                goto error;
+            }
+            ftc_object *exitm = fp_getattr(mgr, fp_intern("__exit__"));
+            if (exitm == NULL)
+                goto error;
+            ftc_object *res = fp_call_method(mgr, fp_intern("__enter__"), NULL, 0, NULL);
+            if (res == NULL) {
+                ftc_decref(exitm);
+                goto error;
+            }
+            sp[-1] = exitm;
+            ftc_decref(mgr);
+            PUSH(res);
+            DISPATCH();
+        }
+        TARGET(WITH_EXIT_NORMAL)
+        {
+            ftc_object *exitm = POP();
+            SAVE_FRAME();
+            ftc_object *args[3] = {fp_None, fp_None, fp_None};
+            ftc_object *r = fp_call(exitm, args, 3, NULL);
+            ftc_decref(exitm);
+            if (r == NULL)
+                goto error;
+            ftc_decref(r);
+            DISPATCH();
+        }
+        TARGET(WITH_EXCEPT)
+        {
+            ftc_object *exc = TOP(), *exitm = sp[-3];
+            SAVE_FRAME();
+            ftc_object *args[3] = {FP_TYPE_OBJ(fp_type_of(exc)), exc, fp_None};
+            ftc_object *r = fp_call(exitm, args, 3, NULL);
+            if (r == NULL)
+                goto error;
+            PUSH(r);
+            DISPATCH();
+        }
+        TARGET(IMPORT_NAME)
+        {
+            ftc_object *m;
+            SAVE_FRAME();
+            if (import_name(names[oparg >> 1], (oparg & 1) != 0, &m) < 0)
+                goto error;
+            PUSH(m);
+            DISPATCH();
+        }
+        TARGET(IMPORT_FROM)
+        {
+            ftc_object *m = TOP();
+            SAVE_FRAME();
+            ftc_object *v = fp_getattr_opt(m, names[oparg]);
+            if (v == NULL) {
+                if (t->exc == NULL) {
+                    ftc_object *mn =
+                        fp_type_of(m) == &fp_module_type ? ((fp_module_object *)m)->name : NULL;
+                    fp_err_set(&fp_ImportError_type,
+                               "cannot import name '%s' from '%s' (unknown location)",
+                               fp_str_data(names[oparg]), mn ? fp_str_data(mn) : "?");
+                }
+                goto error;
+            }
+            PUSH(v);
+            DISPATCH();
+        }
+        TARGET(BUILD_SET_CONST)
+        {
+            ftc_object *tup = TOP();
+            ftc_object *st = fp_set_from_constants(tup);
+            if (st == NULL)
+                goto error;
+            sp[-1] = st;
+            ftc_decref(tup);
+            DISPATCH();
+        }
+        TARGET(LOAD_ASSERTION_ERROR)
+        {
+            PUSH(FP_TYPE_OBJ(&fp_AssertionError_type));
+            DISPATCH();
+        }
 
 #ifndef FP_COMPUTED_GOTO
-    default:
-        fp_err_set(&fp_RuntimeError_type, "bad opcode");
-        goto error;
+    default: fp_err_set(&fp_RuntimeError_type, "bad opcode"); goto error;
     }
 #endif
 
-tick_failed: {
-        /* the tick returned a negative code: an asynchronous exception */
-        SAVE_FRAME();
-        fp_err_from_code(tick_rc, NULL);
-        if (t->exc == NULL)
-            fp_err_set(&fp_KeyboardInterrupt_type, "");
-        goto error;
-    }
+tick_failed : {
+    /* the tick returned a negative code: an asynchronous exception */
+    SAVE_FRAME();
+    fp_err_from_code(tick_rc, NULL);
+    if (t->exc == NULL)
+        fp_err_set(&fp_KeyboardInterrupt_type, "");
+    goto error;
+}
 
 error:
     reraise = false;

@@ -32,10 +32,10 @@ enum { FB_LOOP, FB_FOR, FB_TRY_FINALLY, FB_WITH, FB_HANDLER, FB_HANDLER_NAMED };
 
 typedef struct fblock {
     int kind;
-    int l_continue, l_break;        /* loops */
-    fp_stmt *node;                  /* try/finally: the statement (its finalbody) */
-    const char *name;               /* named handler */
-    int handler, hdepth;            /* the handler in force around the block */
+    int l_continue, l_break; /* loops */
+    fp_stmt *node;           /* try/finally: the statement (its finalbody) */
+    const char *name;        /* named handler */
+    int handler, hdepth;     /* the handler in force around the block */
 } fblock;
 
 typedef struct unit {
@@ -43,13 +43,13 @@ typedef struct unit {
     struct unit *parent;
     uint32_t *code;
     int *lines;
-    int *hlabel, *hdepth;           /* handler label of each word (-1 none), its depth */
+    int *hlabel, *hdepth; /* handler label of each word (-1 none), its depth */
     size_t n, cap;
     ftc_object **consts;
     size_t nconsts, capconsts;
     ftc_object **names;
     size_t nnames, capnames;
-    const char **locals;            /* fast locals, parameters first */
+    const char **locals; /* fast locals, parameters first */
     size_t nlocals, caplocals;
     const char **cells, **frees;
     size_t ncells, nfrees;
@@ -57,7 +57,7 @@ typedef struct unit {
     size_t nlabels, caplabels;
     fblock fb[64];
     int nfb;
-    int handler, handler_depth;     /* current handler label (-1) and its depth */
+    int handler, handler_depth; /* current handler label (-1) and its depth */
     int depth, maxdepth;
     int lineno;
     int ntemps;
@@ -109,65 +109,94 @@ static bool grow_arr(compiler *c, void **arr, size_t *cap, size_t n, size_t elem
 static int stack_effect(int op, int arg)
 {
     switch (op) {
-    case OP_NOP: case OP_ROT_TWO: case OP_ROT_THREE: case OP_ROT_FOUR: case OP_UNARY_NEG:
-    case OP_UNARY_POS: case OP_UNARY_INVERT: case OP_UNARY_NOT: case OP_GET_ITER:
-    case OP_JUMP: case OP_JUMP_BACK: case OP_LIST_TO_TUPLE: case OP_LOAD_ATTR:
-    case OP_DELETE_FAST: case OP_DELETE_DEREF: case OP_DELETE_GLOBAL: case OP_DELETE_NAME:
-    case OP_CLEAR_FAST: case OP_BUILD_SET_CONST:
-        return 0;
-    case OP_POP_TOP: case OP_STORE_FAST: case OP_STORE_DEREF: case OP_STORE_GLOBAL:
-    case OP_STORE_NAME: case OP_DELETE_ATTR: case OP_BINARY_SUBSCR: case OP_BINARY_OP:
-    case OP_INPLACE_OP: case OP_COMPARE_OP: case OP_IS_OP: case OP_CONTAINS_OP:
-    case OP_POP_JUMP_IF_FALSE: case OP_POP_JUMP_IF_TRUE: case OP_LIST_APPEND:
-    case OP_SET_ADD: case OP_LIST_EXTEND: case OP_SET_UPDATE: case OP_DICT_UPDATE:
-    case OP_DICT_MERGE: case OP_RETURN_VALUE: case OP_POP_EXCEPT:
-    case OP_WITH_EXIT_NORMAL: case OP_YIELD_FROM:
-        return -1;
-    case OP_JUMP_IF_FALSE_OR_POP: case OP_JUMP_IF_TRUE_OR_POP:
-        return -1;   /* fallthrough path */
-    case OP_DUP_TOP: case OP_LOAD_CONST: case OP_LOAD_FAST: case OP_LOAD_DEREF:
-    case OP_LOAD_CLOSURE: case OP_LOAD_CLASSDEREF: case OP_LOAD_GLOBAL: case OP_LOAD_NAME:
-    case OP_LOAD_METHOD: case OP_FOR_ITER: case OP_PUSH_NULL: case OP_PUSH_EXC_INFO:
-    case OP_WITH_EXCEPT: case OP_LOAD_ASSERTION_ERROR: case OP_IMPORT_NAME:
-    case OP_IMPORT_FROM: case OP_BEFORE_WITH:
-        return 1;
-    case OP_CHECK_EXC_MATCH: case OP_YIELD_VALUE:
-        return 0;
-    case OP_DUP_TOP_TWO:
-        return 2;
-    case OP_STORE_ATTR: case OP_MAP_ADD: case OP_RERAISE_POP:
-        return -2;
-    case OP_STORE_SUBSCR:
-        return -3;
-    case OP_DELETE_SUBSCR:
-        return -2;
-    case OP_BUILD_TUPLE: case OP_BUILD_LIST: case OP_BUILD_SET: case OP_BUILD_STRING:
-        return 1 - arg;
-    case OP_BUILD_MAP:
-        return 1 - 2 * arg;
-    case OP_BUILD_SLICE:
-        return 1 - arg;
-    case OP_UNPACK_SEQUENCE:
-        return arg - 1;
-    case OP_UNPACK_EX:
-        return (arg & 0xFF) + (arg >> 8);
-    case OP_FORMAT_VALUE:
-        return (arg & FP_FMT_SPEC) ? -1 : 0;
-    case OP_CALL:
-        return -arg - 1;
-    case OP_CALL_KW:
-        return -arg - 2;
-    case OP_CALL_FUNCTION_EX:
-        return (arg & 1) ? -3 : -2;
+    case OP_NOP:
+    case OP_ROT_TWO:
+    case OP_ROT_THREE:
+    case OP_ROT_FOUR:
+    case OP_UNARY_NEG:
+    case OP_UNARY_POS:
+    case OP_UNARY_INVERT:
+    case OP_UNARY_NOT:
+    case OP_GET_ITER:
+    case OP_JUMP:
+    case OP_JUMP_BACK:
+    case OP_LIST_TO_TUPLE:
+    case OP_LOAD_ATTR:
+    case OP_DELETE_FAST:
+    case OP_DELETE_DEREF:
+    case OP_DELETE_GLOBAL:
+    case OP_DELETE_NAME:
+    case OP_CLEAR_FAST:
+    case OP_BUILD_SET_CONST: return 0;
+    case OP_POP_TOP:
+    case OP_STORE_FAST:
+    case OP_STORE_DEREF:
+    case OP_STORE_GLOBAL:
+    case OP_STORE_NAME:
+    case OP_DELETE_ATTR:
+    case OP_BINARY_SUBSCR:
+    case OP_BINARY_OP:
+    case OP_INPLACE_OP:
+    case OP_COMPARE_OP:
+    case OP_IS_OP:
+    case OP_CONTAINS_OP:
+    case OP_POP_JUMP_IF_FALSE:
+    case OP_POP_JUMP_IF_TRUE:
+    case OP_LIST_APPEND:
+    case OP_SET_ADD:
+    case OP_LIST_EXTEND:
+    case OP_SET_UPDATE:
+    case OP_DICT_UPDATE:
+    case OP_DICT_MERGE:
+    case OP_RETURN_VALUE:
+    case OP_POP_EXCEPT:
+    case OP_WITH_EXIT_NORMAL:
+    case OP_YIELD_FROM: return -1;
+    case OP_JUMP_IF_FALSE_OR_POP:
+    case OP_JUMP_IF_TRUE_OR_POP: return -1; /* fallthrough path */
+    case OP_DUP_TOP:
+    case OP_LOAD_CONST:
+    case OP_LOAD_FAST:
+    case OP_LOAD_DEREF:
+    case OP_LOAD_CLOSURE:
+    case OP_LOAD_CLASSDEREF:
+    case OP_LOAD_GLOBAL:
+    case OP_LOAD_NAME:
+    case OP_LOAD_METHOD:
+    case OP_FOR_ITER:
+    case OP_PUSH_NULL:
+    case OP_PUSH_EXC_INFO:
+    case OP_WITH_EXCEPT:
+    case OP_LOAD_ASSERTION_ERROR:
+    case OP_IMPORT_NAME:
+    case OP_IMPORT_FROM:
+    case OP_BEFORE_WITH: return 1;
+    case OP_CHECK_EXC_MATCH:
+    case OP_YIELD_VALUE: return 0;
+    case OP_DUP_TOP_TWO: return 2;
+    case OP_STORE_ATTR:
+    case OP_MAP_ADD:
+    case OP_RERAISE_POP: return -2;
+    case OP_STORE_SUBSCR: return -3;
+    case OP_DELETE_SUBSCR: return -2;
+    case OP_BUILD_TUPLE:
+    case OP_BUILD_LIST:
+    case OP_BUILD_SET:
+    case OP_BUILD_STRING: return 1 - arg;
+    case OP_BUILD_MAP: return 1 - 2 * arg;
+    case OP_BUILD_SLICE: return 1 - arg;
+    case OP_UNPACK_SEQUENCE: return arg - 1;
+    case OP_UNPACK_EX: return (arg & 0xFF) + (arg >> 8);
+    case OP_FORMAT_VALUE: return (arg & FP_FMT_SPEC) ? -1 : 0;
+    case OP_CALL: return -arg - 1;
+    case OP_CALL_KW: return -arg - 2;
+    case OP_CALL_FUNCTION_EX: return (arg & 1) ? -3 : -2;
     case OP_MAKE_FUNCTION:
         return -(((arg & FP_MKF_DEFAULTS) != 0) + ((arg & FP_MKF_KWDEFAULTS) != 0) +
                  ((arg & FP_MKF_CLOSURE) != 0));
-    case OP_MAKE_CLASS:
-        return -(arg & 1) - 1;
-    case OP_RAISE_VARARGS:
-        return -arg;
-    default:
-        return 0;
+    case OP_MAKE_CLASS: return -(arg & 1) - 1;
+    case OP_RAISE_VARARGS: return -arg;
+    default: return 0;
     }
 }
 
@@ -191,13 +220,17 @@ static void emit(compiler *c, int op, int arg)
     if (u->n >= u->cap) {
         size_t nc = u->cap ? u->cap * 2 : 64;
         uint32_t *code = realloc(u->code, nc * sizeof *code);
-        if (code) u->code = code;
+        if (code)
+            u->code = code;
         int *lines = realloc(u->lines, nc * sizeof *lines);
-        if (lines) u->lines = lines;
+        if (lines)
+            u->lines = lines;
         int *hl = realloc(u->hlabel, nc * sizeof *hl);
-        if (hl) u->hlabel = hl;
+        if (hl)
+            u->hlabel = hl;
         int *hd = realloc(u->hdepth, nc * sizeof *hd);
-        if (hd) u->hdepth = hd;
+        if (hd)
+            u->hdepth = hd;
         if (!code || !lines || !hl || !hd) {
             c_nomem(c);
             return;
@@ -229,7 +262,7 @@ static void bind_label(compiler *c, int l)
         c->u->labels[l] = (int)c->u->n;
 }
 
-static int add_const(compiler *c, ftc_object *o)   /* steals o */
+static int add_const(compiler *c, ftc_object *o) /* steals o */
 {
     unit *u = c->u;
     if (o == NULL) {
@@ -342,8 +375,8 @@ static bool enter_unit(compiler *c, fp_scope *st, const char *name, int lineno)
         for (size_t i = 0; i < st->nparams; i++)
             add_local(c, st->params[i]);
         for (size_t i = 0; i < st->nsyms; i++)
-            if (st->syms[i].scope == SC_LOCAL || (st->syms[i].scope == SC_CELL &&
-                                                  local_index(u, st->syms[i].name) < 0 && 0))
+            if (st->syms[i].scope == SC_LOCAL ||
+                (st->syms[i].scope == SC_CELL && local_index(u, st->syms[i].name) < 0 && 0))
                 add_local(c, st->syms[i].name);
     }
     size_t ncell = 0, nfree = 0;
@@ -414,8 +447,8 @@ static fp_code_object *assemble(compiler *c)
     /* exception table: runs of words with the same handler */
     size_t nexc = 0;
     for (size_t i = 0; i < u->n; i++)
-        if (u->hlabel[i] >= 0 && (i == 0 || u->hlabel[i] != u->hlabel[i - 1] ||
-                                  u->hdepth[i] != u->hdepth[i - 1]))
+        if (u->hlabel[i] >= 0 &&
+            (i == 0 || u->hlabel[i] != u->hlabel[i - 1] || u->hdepth[i] != u->hdepth[i - 1]))
             nexc++;
     co->exctab = calloc(nexc + 1, sizeof *co->exctab);
     co->code = malloc((u->n + 1) * sizeof *co->code);
@@ -425,8 +458,8 @@ static fp_code_object *assemble(compiler *c)
     size_t nlp = u->nlocals + u->ncells + u->nfrees;
     co->localnames = calloc(nlp + 1, sizeof *co->localnames);
     co->cell2arg = calloc(u->ncells + 1, sizeof *co->cell2arg);
-    if (!co->exctab || !co->code || !co->lines || !co->consts || !co->names ||
-        !co->localnames || !co->cell2arg) {
+    if (!co->exctab || !co->code || !co->lines || !co->consts || !co->names || !co->localnames ||
+        !co->cell2arg) {
         ftc_decref(FTC_OBJ(co));
         c_nomem(c);
         return NULL;
@@ -463,7 +496,7 @@ static fp_code_object *assemble(compiler *c)
         memcpy(co->names, u->names, u->nnames * sizeof *co->names);
     co->nnames = u->nnames;
     for (size_t i = 0; i < nlp; i++) {
-        const char *nm = i < u->nlocals ? u->locals[i]
+        const char *nm = i < u->nlocals               ? u->locals[i]
                          : i < u->nlocals + u->ncells ? u->cells[i - u->nlocals]
                                                       : u->frees[i - u->nlocals - u->ncells];
         co->localnames[i] = fp_intern(nm);
@@ -505,8 +538,11 @@ static void compile_name(compiler *c, const char *name, fp_expr_ctx ctx)
     int sc = sym ? sym->scope : SC_GLOBAL_IMPLICIT;
     if (name[0] == '.' || (u->st->kind == SCOPE_FUNCTION && sc == SC_LOCAL)) {
         int i = add_local(c, name);
-        emit(c, ctx == FP_CTX_LOAD ? OP_LOAD_FAST : ctx == FP_CTX_STORE ? OP_STORE_FAST
-                                                                         : OP_DELETE_FAST, i);
+        emit(c,
+             ctx == FP_CTX_LOAD    ? OP_LOAD_FAST
+             : ctx == FP_CTX_STORE ? OP_STORE_FAST
+                                   : OP_DELETE_FAST,
+             i);
         return;
     }
     if (sc == SC_CELL || sc == SC_FREE) {
@@ -518,19 +554,28 @@ static void compile_name(compiler *c, const char *name, fp_expr_ctx ctx)
         if (u->st->kind == SCOPE_CLASS && sc == SC_CELL && strcmp(name, "__class__") != 0) {
             /* a class body's own name is its namespace's */
         } else {
-            emit(c, ctx == FP_CTX_LOAD ? OP_LOAD_DEREF : ctx == FP_CTX_STORE ? OP_STORE_DEREF
-                                                                              : OP_DELETE_DEREF, i);
+            emit(c,
+                 ctx == FP_CTX_LOAD    ? OP_LOAD_DEREF
+                 : ctx == FP_CTX_STORE ? OP_STORE_DEREF
+                                       : OP_DELETE_DEREF,
+                 i);
             return;
         }
     }
     int ni = add_name(c, name);
     if (u->st->kind == SCOPE_CLASS && sc != SC_GLOBAL_EXPLICIT) {
-        emit(c, ctx == FP_CTX_LOAD ? OP_LOAD_NAME : ctx == FP_CTX_STORE ? OP_STORE_NAME
-                                                                         : OP_DELETE_NAME, ni);
+        emit(c,
+             ctx == FP_CTX_LOAD    ? OP_LOAD_NAME
+             : ctx == FP_CTX_STORE ? OP_STORE_NAME
+                                   : OP_DELETE_NAME,
+             ni);
         return;
     }
-    emit(c, ctx == FP_CTX_LOAD ? OP_LOAD_GLOBAL : ctx == FP_CTX_STORE ? OP_STORE_GLOBAL
-                                                                       : OP_DELETE_GLOBAL, ni);
+    emit(c,
+         ctx == FP_CTX_LOAD    ? OP_LOAD_GLOBAL
+         : ctx == FP_CTX_STORE ? OP_STORE_GLOBAL
+                               : OP_DELETE_GLOBAL,
+         ni);
 }
 
 /* ---- expressions ---- */
@@ -538,15 +583,9 @@ static void compile_expr(compiler *c, fp_expr *e);
 static void compile_stmts(compiler *c, fp_stmt_seq *seq);
 static void compile_store(compiler *c, fp_expr *t);
 
-static void load_const_obj(compiler *c, ftc_object *o)
-{
-    emit(c, OP_LOAD_CONST, add_const(c, o));
-}
+static void load_const_obj(compiler *c, ftc_object *o) { emit(c, OP_LOAD_CONST, add_const(c, o)); }
 
-static void load_none(compiler *c)
-{
-    load_const_obj(c, fp_None);
-}
+static void load_none(compiler *c) { load_const_obj(c, fp_None); }
 
 static void compile_const(compiler *c, fp_expr *e)
 {
@@ -600,7 +639,7 @@ static void compile_display_ex(compiler *c, fp_expr_seq *elts, int kind, int ext
             fp_tuple_items(tup)[i] = fp_None;
         for (size_t i = 0; i < elts->n; i++) {
             size_t before = c->u->nconsts;
-            compile_const(c, elts->items[i]);   /* LOAD_CONST k: take k, then drop the word */
+            compile_const(c, elts->items[i]); /* LOAD_CONST k: take k, then drop the word */
             if (c->failed) {
                 ftc_decref(tup);
                 return;
@@ -619,8 +658,10 @@ static void compile_display_ex(compiler *c, fp_expr_seq *elts, int kind, int ext
     if (!has_starred(elts)) {
         for (size_t i = 0; i < elts->n; i++)
             compile_expr(c, elts->items[i]);
-        emit(c, kind == FP_EX_TUPLE ? OP_BUILD_TUPLE : kind == FP_EX_LIST ? OP_BUILD_LIST
-                                                                           : OP_BUILD_SET,
+        emit(c,
+             kind == FP_EX_TUPLE  ? OP_BUILD_TUPLE
+             : kind == FP_EX_LIST ? OP_BUILD_LIST
+                                  : OP_BUILD_SET,
              (int)elts->n);
         return;
     }
@@ -838,9 +879,9 @@ static void set_arg_counts(unit *u, fp_arguments *a)
 }
 
 /* Compiles a function body into a code object (new reference for the caller to drop). */
-static fp_code_object *compile_function_body(compiler *c, fp_scope *s, const char *name,
-                                             int lineno, fp_arguments *args,
-                                             fp_stmt_seq *body, fp_expr *lambda_body)
+static fp_code_object *compile_function_body(compiler *c, fp_scope *s, const char *name, int lineno,
+                                             fp_arguments *args, fp_stmt_seq *body,
+                                             fp_expr *lambda_body)
 {
     if (s == NULL) {
         c_error(c, lineno, "ftpy compiler: missing scope");
@@ -871,8 +912,8 @@ static void compile_lambda(compiler *c, fp_expr *e)
     int flags = compile_defaults(c, e->u.lambda.args);
     fp_scope *s = fp_scope_child(c->u->st, e);
     int line = c->u->lineno;
-    fp_code_object *co = compile_function_body(c, s, "<lambda>", e->lineno, e->u.lambda.args,
-                                               NULL, e->u.lambda.body);
+    fp_code_object *co = compile_function_body(c, s, "<lambda>", e->lineno, e->u.lambda.args, NULL,
+                                               e->u.lambda.body);
     c->u->lineno = line;
     make_closure(c, co, s, flags);
     if (co)
@@ -961,8 +1002,14 @@ static void compile_comprehension(compiler *c, fp_expr *e)
 static void compile_subscript_slice(compiler *c, fp_expr *s)
 {
     if (s->kind == FP_EX_SLICE) {
-        if (s->u.slice.lower) compile_expr(c, s->u.slice.lower); else load_none(c);
-        if (s->u.slice.upper) compile_expr(c, s->u.slice.upper); else load_none(c);
+        if (s->u.slice.lower)
+            compile_expr(c, s->u.slice.lower);
+        else
+            load_none(c);
+        if (s->u.slice.upper)
+            compile_expr(c, s->u.slice.upper);
+        else
+            load_none(c);
         if (s->u.slice.step) {
             compile_expr(c, s->u.slice.step);
             emit(c, OP_BUILD_SLICE, 3);
@@ -981,12 +1028,8 @@ static void compile_expr(compiler *c, fp_expr *e)
     int saved = c->u->lineno;
     c->u->lineno = e->lineno;
     switch (e->kind) {
-    case FP_EX_CONST:
-        compile_const(c, e);
-        break;
-    case FP_EX_NAME:
-        compile_name(c, e->u.name.id, FP_CTX_LOAD);
-        break;
+    case FP_EX_CONST: compile_const(c, e); break;
+    case FP_EX_NAME: compile_name(c, e->u.name.id, FP_CTX_LOAD); break;
     case FP_EX_BINOP:
         compile_expr(c, e->u.binop.left);
         compile_expr(c, e->u.binop.right);
@@ -995,27 +1038,27 @@ static void compile_expr(compiler *c, fp_expr *e)
         break;
     case FP_EX_UNARYOP:
         compile_expr(c, e->u.unaryop.operand);
-        emit(c, e->u.unaryop.op == FP_UOP_NOT ? OP_UNARY_NOT : e->u.unaryop.op == FP_UOP_NEG
-                                                                  ? OP_UNARY_NEG
-                                                              : e->u.unaryop.op == FP_UOP_POS
-                                                                  ? OP_UNARY_POS
-                                                                  : OP_UNARY_INVERT, 0);
+        emit(c,
+             e->u.unaryop.op == FP_UOP_NOT   ? OP_UNARY_NOT
+             : e->u.unaryop.op == FP_UOP_NEG ? OP_UNARY_NEG
+             : e->u.unaryop.op == FP_UOP_POS ? OP_UNARY_POS
+                                             : OP_UNARY_INVERT,
+             0);
         break;
     case FP_EX_BOOLOP: {
         int end = new_label(c);
         size_t n = e->u.boolop.values.n;
         for (size_t i = 0; i + 1 < n; i++) {
             compile_expr(c, e->u.boolop.values.items[i]);
-            emit(c, e->u.boolop.op == FP_BOOL_AND ? OP_JUMP_IF_FALSE_OR_POP
-                                                  : OP_JUMP_IF_TRUE_OR_POP, end);
+            emit(c,
+                 e->u.boolop.op == FP_BOOL_AND ? OP_JUMP_IF_FALSE_OR_POP : OP_JUMP_IF_TRUE_OR_POP,
+                 end);
         }
         compile_expr(c, e->u.boolop.values.items[n - 1]);
         bind_label(c, end);
         break;
     }
-    case FP_EX_COMPARE:
-        compile_compare(c, e);
-        break;
+    case FP_EX_COMPARE: compile_compare(c, e); break;
     case FP_EX_IFEXP: {
         int orelse = new_label(c), end = new_label(c);
         compile_jump_if(c, e->u.ifexp.test, false, orelse);
@@ -1027,9 +1070,7 @@ static void compile_expr(compiler *c, fp_expr *e)
         bind_label(c, end);
         break;
     }
-    case FP_EX_CALL:
-        compile_call(c, e);
-        break;
+    case FP_EX_CALL: compile_call(c, e); break;
     case FP_EX_ATTRIBUTE:
         compile_expr(c, e->u.attribute.value);
         c->u->lineno = e->lineno;
@@ -1042,17 +1083,11 @@ static void compile_expr(compiler *c, fp_expr *e)
         c->u->lineno = e->lineno;
         emit(c, OP_BINARY_SUBSCR, 0);
         break;
-    case FP_EX_SLICE:
-        compile_subscript_slice(c, e);
-        break;
-    case FP_EX_STARRED:
-        c_error(c, e->lineno, "can't use starred expression here");
-        break;
+    case FP_EX_SLICE: compile_subscript_slice(c, e); break;
+    case FP_EX_STARRED: c_error(c, e->lineno, "can't use starred expression here"); break;
     case FP_EX_TUPLE:
     case FP_EX_LIST:
-    case FP_EX_SET:
-        compile_display(c, &e->u.seq.elts, e->kind);
-        break;
+    case FP_EX_SET: compile_display(c, &e->u.seq.elts, e->kind); break;
     case FP_EX_DICT: {
         size_t pending = 0;
         bool any_unpack = false;
@@ -1083,12 +1118,8 @@ static void compile_expr(compiler *c, fp_expr *e)
     case FP_EX_LISTCOMP:
     case FP_EX_SETCOMP:
     case FP_EX_DICTCOMP:
-    case FP_EX_GENEXP:
-        compile_comprehension(c, e);
-        break;
-    case FP_EX_LAMBDA:
-        compile_lambda(c, e);
-        break;
+    case FP_EX_GENEXP: compile_comprehension(c, e); break;
+    case FP_EX_LAMBDA: compile_lambda(c, e); break;
     case FP_EX_YIELD:
         if (e->u.yield.value)
             compile_expr(c, e->u.yield.value);
@@ -1161,9 +1192,7 @@ static void compile_unpack(compiler *c, fp_expr_seq *elts, int lineno)
 static void compile_store(compiler *c, fp_expr *t)
 {
     switch (t->kind) {
-    case FP_EX_NAME:
-        compile_name(c, t->u.name.id, FP_CTX_STORE);
-        break;
+    case FP_EX_NAME: compile_name(c, t->u.name.id, FP_CTX_STORE); break;
     case FP_EX_ATTRIBUTE:
         compile_expr(c, t->u.attribute.value);
         emit(c, OP_STORE_ATTR, add_name(c, t->u.attribute.attr));
@@ -1174,21 +1203,15 @@ static void compile_store(compiler *c, fp_expr *t)
         emit(c, OP_STORE_SUBSCR, 0);
         break;
     case FP_EX_TUPLE:
-    case FP_EX_LIST:
-        compile_unpack(c, &t->u.seq.elts, t->lineno);
-        break;
-    default:
-        c_error(c, t->lineno, "cannot assign to expression");
-        break;
+    case FP_EX_LIST: compile_unpack(c, &t->u.seq.elts, t->lineno); break;
+    default: c_error(c, t->lineno, "cannot assign to expression"); break;
     }
 }
 
 static void compile_delete(compiler *c, fp_expr *t)
 {
     switch (t->kind) {
-    case FP_EX_NAME:
-        compile_name(c, t->u.name.id, FP_CTX_DEL);
-        break;
+    case FP_EX_NAME: compile_name(c, t->u.name.id, FP_CTX_DEL); break;
     case FP_EX_ATTRIBUTE:
         compile_expr(c, t->u.attribute.value);
         emit(c, OP_DELETE_ATTR, add_name(c, t->u.attribute.attr));
@@ -1203,9 +1226,7 @@ static void compile_delete(compiler *c, fp_expr *t)
         for (size_t i = 0; i < t->u.seq.elts.n; i++)
             compile_delete(c, t->u.seq.elts.items[i]);
         break;
-    default:
-        c_error(c, t->lineno, "cannot delete expression");
-        break;
+    default: c_error(c, t->lineno, "cannot delete expression"); break;
     }
 }
 
@@ -1237,11 +1258,8 @@ static void unwind_fb(compiler *c, fblock *f)
 {
     unit *u = c->u;
     switch (f->kind) {
-    case FB_LOOP:
-        break;
-    case FB_FOR:
-        emit(c, OP_POP_TOP, 0);
-        break;
+    case FB_LOOP: break;
+    case FB_FOR: emit(c, OP_POP_TOP, 0); break;
     case FB_WITH:
         set_handler(c, f->handler, f->hdepth);
         emit(c, OP_WITH_EXIT_NORMAL, 0);
@@ -1277,8 +1295,9 @@ static void compile_break_continue(compiler *c, fp_stmt *st)
         if (u->fb[i].kind == FB_LOOP || u->fb[i].kind == FB_FOR)
             break;
     if (i < 0) {
-        c_error(c, st->lineno, st->kind == FP_ST_BREAK ? "'break' outside loop"
-                                                       : "'continue' not properly in loop");
+        c_error(c, st->lineno,
+                st->kind == FP_ST_BREAK ? "'break' outside loop"
+                                        : "'continue' not properly in loop");
         return;
     }
     for (int j = u->nfb - 1; j > i; j--)
@@ -1396,7 +1415,7 @@ static void compile_classdef(compiler *c, fp_stmt *st)
         flags = 1;
     }
     emit(c, OP_MAKE_CLASS, flags);
-    c->u->depth -= 1;   /* the qualname */
+    c->u->depth -= 1; /* the qualname */
     for (size_t i = 0; i < decs->n; i++)
         emit(c, OP_CALL, 1);
     compile_name(c, st->u.classdef.name, FP_CTX_STORE);
@@ -1438,7 +1457,7 @@ static void compile_for(compiler *c, fp_stmt *st)
     c->u->nfb--;
     emit(c, OP_JUMP_BACK, top);
     bind_label(c, end);
-    c->u->depth -= 1;   /* FOR_ITER's exit pops the iterator */
+    c->u->depth -= 1; /* FOR_ITER's exit pops the iterator */
     compile_stmts(c, &st->u.for_.orelse);
     bind_label(c, brk);
 }
@@ -1455,9 +1474,9 @@ static void compile_try_except(compiler *c, fp_stmt *st)
     set_handler(c, outer_h, outer_hd);
     emit(c, OP_JUMP, l_else);
     bind_label(c, l_except);
-    u->depth = depth + 1;   /* exc */
+    u->depth = depth + 1; /* exc */
     set_handler(c, l_cleanup, depth + 1);
-    emit(c, OP_PUSH_EXC_INFO, 0);   /* prev, exc */
+    emit(c, OP_PUSH_EXC_INFO, 0); /* prev, exc */
     for (size_t i = 0; i < st->u.try_.nhandlers; i++) {
         fp_excepthandler *h = &st->u.try_.handlers[i];
         u->lineno = h->lineno;
@@ -1468,9 +1487,9 @@ static void compile_try_except(compiler *c, fp_stmt *st)
         }
         if (h->type != NULL) {
             compile_expr(c, h->type);
-            emit(c, OP_CHECK_EXC_MATCH, 0);   /* exc, type -> exc, bool */
+            emit(c, OP_CHECK_EXC_MATCH, 0); /* exc, type -> exc, bool */
             emit(c, OP_POP_JUMP_IF_FALSE, next);
-            c->u->depth -= 1;   /* CHECK_EXC_MATCH: [exc type] -> [exc bool] then pop */
+            c->u->depth -= 1; /* CHECK_EXC_MATCH: [exc type] -> [exc bool] then pop */
             u->depth = depth + 2;
         }
         fblock *f;
@@ -1500,7 +1519,7 @@ static void compile_try_except(compiler *c, fp_stmt *st)
             load_none(c);
             compile_name(c, h->name, FP_CTX_STORE);
             compile_name(c, h->name, FP_CTX_DEL);
-            set_handler(c, outer_h, outer_hd);   /* RERAISE_POP restores prev itself */
+            set_handler(c, outer_h, outer_hd); /* RERAISE_POP restores prev itself */
             emit(c, OP_RERAISE_POP, 0);
         } else {
             emit(c, OP_POP_TOP, 0);
@@ -1519,7 +1538,7 @@ static void compile_try_except(compiler *c, fp_stmt *st)
         set_handler(c, l_cleanup, depth + 1);
         u->depth = depth + 2;
     }
-    set_handler(c, outer_h, outer_hd);   /* RERAISE_POP restores prev itself */
+    set_handler(c, outer_h, outer_hd); /* RERAISE_POP restores prev itself */
     emit(c, OP_RERAISE_POP, 0);
     bind_label(c, l_cleanup);
     u->depth = depth + 2;
@@ -1560,7 +1579,7 @@ static void compile_try(compiler *c, fp_stmt *st)
     set_handler(c, l_cleanup, depth + 1);
     emit(c, OP_PUSH_EXC_INFO, 0);
     compile_stmts(c, &st->u.try_.finalbody);
-    set_handler(c, outer_h, outer_hd);   /* RERAISE_POP restores prev itself */
+    set_handler(c, outer_h, outer_hd); /* RERAISE_POP restores prev itself */
     emit(c, OP_RERAISE_POP, 0);
     bind_label(c, l_cleanup);
     u->depth = depth + 2;
@@ -1576,8 +1595,8 @@ static void compile_with_items(compiler *c, fp_stmt *st, size_t i)
     fp_withitem *it = &st->u.with.items[i];
     compile_expr(c, it->context_expr);
     u->lineno = st->lineno;
-    emit(c, OP_BEFORE_WITH, 0);   /* exit, value */
-    int depth = u->depth - 1;     /* with exit on the stack */
+    emit(c, OP_BEFORE_WITH, 0); /* exit, value */
+    int depth = u->depth - 1;   /* with exit on the stack */
     int l_exc = new_label(c), l_cleanup = new_label(c), l_suppress = new_label(c),
         l_end = new_label(c);
     int outer_h = u->handler, outer_hd = u->handler_depth;
@@ -1601,12 +1620,12 @@ static void compile_with_items(compiler *c, fp_stmt *st, size_t i)
     emit(c, OP_WITH_EXIT_NORMAL, 0);
     emit(c, OP_JUMP, l_end);
     bind_label(c, l_exc);
-    u->depth = depth + 1;         /* exit, exc */
+    u->depth = depth + 1; /* exit, exc */
     set_handler(c, l_cleanup, depth + 1);
     emit(c, OP_PUSH_EXC_INFO, 0); /* exit, prev, exc */
     emit(c, OP_WITH_EXCEPT, 0);   /* exit, prev, exc, res */
     emit(c, OP_POP_JUMP_IF_TRUE, l_suppress);
-    set_handler(c, outer_h, outer_hd);   /* RERAISE_POP restores prev itself */
+    set_handler(c, outer_h, outer_hd); /* RERAISE_POP restores prev itself */
     emit(c, OP_RERAISE_POP, 0);
     bind_label(c, l_suppress);
     u->depth = depth + 2;
@@ -1619,7 +1638,7 @@ static void compile_with_items(compiler *c, fp_stmt *st, size_t i)
     u->depth = depth + 2;
     emit(c, OP_RERAISE_POP, 0);
     bind_label(c, l_end);
-    u->depth = depth - 1;   /* the exit is gone */
+    u->depth = depth - 1; /* the exit is gone */
 }
 
 static void compile_import(compiler *c, fp_stmt *st)
@@ -1632,8 +1651,8 @@ static void compile_import(compiler *c, fp_stmt *st)
             compile_name(c, a->asname, FP_CTX_STORE);
         } else {
             const char *dot = strchr(a->name, '.');
-            const char *top = dot ? fp_arena_strdup(c->arena, a->name, (size_t)(dot - a->name))
-                                  : a->name;
+            const char *top =
+                dot ? fp_arena_strdup(c->arena, a->name, (size_t)(dot - a->name)) : a->name;
             if (top == NULL) {
                 c_nomem(c);
                 return;
@@ -1694,13 +1713,12 @@ static void compile_stmt(compiler *c, fp_stmt *st)
             emit(c, OP_ROT_THREE, 0);
             emit(c, OP_STORE_SUBSCR, 0);
         } else {
-            c_error(c, st->lineno, "'expression' is an illegal expression for augmented assignment");
+            c_error(c, st->lineno,
+                    "'expression' is an illegal expression for augmented assignment");
         }
         break;
     }
-    case FP_ST_ANNASSIGN:
-        c_error(c, st->lineno, "ftpy does not support annotations");
-        break;
+    case FP_ST_ANNASSIGN: c_error(c, st->lineno, "ftpy does not support annotations"); break;
     case FP_ST_IF: {
         int orelse = new_label(c), end = new_label(c);
         compile_jump_if(c, st->u.if_.test, false, orelse);
@@ -1712,37 +1730,21 @@ static void compile_stmt(compiler *c, fp_stmt *st)
         bind_label(c, end);
         break;
     }
-    case FP_ST_WHILE:
-        compile_while(c, st);
-        break;
-    case FP_ST_FOR:
-        compile_for(c, st);
-        break;
+    case FP_ST_WHILE: compile_while(c, st); break;
+    case FP_ST_FOR: compile_for(c, st); break;
     case FP_ST_BREAK:
-    case FP_ST_CONTINUE:
-        compile_break_continue(c, st);
-        break;
-    case FP_ST_PASS:
-        break;
-    case FP_ST_FUNCTIONDEF:
-        compile_funcdef(c, st);
-        break;
-    case FP_ST_CLASSDEF:
-        compile_classdef(c, st);
-        break;
-    case FP_ST_RETURN:
-        compile_return(c, st);
-        break;
+    case FP_ST_CONTINUE: compile_break_continue(c, st); break;
+    case FP_ST_PASS: break;
+    case FP_ST_FUNCTIONDEF: compile_funcdef(c, st); break;
+    case FP_ST_CLASSDEF: compile_classdef(c, st); break;
+    case FP_ST_RETURN: compile_return(c, st); break;
     case FP_ST_DELETE:
         for (size_t i = 0; i < st->u.delete_.targets.n; i++)
             compile_delete(c, st->u.delete_.targets.items[i]);
         break;
     case FP_ST_GLOBAL:
-    case FP_ST_NONLOCAL:
-        break;
-    case FP_ST_TRY:
-        compile_try(c, st);
-        break;
+    case FP_ST_NONLOCAL: break;
+    case FP_ST_TRY: compile_try(c, st); break;
     case FP_ST_RAISE: {
         int n = 0;
         if (st->u.raise.exc) {
@@ -1773,12 +1775,8 @@ static void compile_stmt(compiler *c, fp_stmt *st)
         bind_label(c, end);
         break;
     }
-    case FP_ST_WITH:
-        compile_with_items(c, st, 0);
-        break;
-    case FP_ST_IMPORT:
-        compile_import(c, st);
-        break;
+    case FP_ST_WITH: compile_with_items(c, st, 0); break;
+    case FP_ST_IMPORT: compile_import(c, st); break;
     case FP_ST_IMPORTFROM: {
         emit(c, OP_IMPORT_NAME, add_name(c, st->u.importfrom.module) * 2 + 1);
         for (size_t i = 0; i < st->u.importfrom.n; i++) {

@@ -102,15 +102,9 @@ static ftc_object *dict_richcompare(ftc_object *a, ftc_object *b, int op)
     return fp_bool(equal == (op == FP_EQ));
 }
 
-static int64_t dict_len(ftc_object *o)
-{
-    return ftc_dict_len(o);
-}
+static int64_t dict_len(ftc_object *o) { return ftc_dict_len(o); }
 
-static int dict_bool(ftc_object *o)
-{
-    return ftc_dict_len(o) != 0;
-}
+static int dict_bool(ftc_object *o) { return ftc_dict_len(o) != 0; }
 
 static ftc_object *dict_getitem(ftc_object *o, ftc_object *key)
 {
@@ -143,10 +137,7 @@ static int dict_contains(ftc_object *o, ftc_object *key)
     return rc < 0 ? fp_err_from_code(rc, key) : rc;
 }
 
-static ftc_object *dict_iter(ftc_object *o)
-{
-    return fp_dict_iter_new(o, 0);
-}
+static ftc_object *dict_iter(ftc_object *o) { return fp_dict_iter_new(o, 0); }
 
 /* d.update(other): a dict, an object with keys(), or an iterable of pairs. */
 static int dict_update_from(ftc_object *d, ftc_object *other)
@@ -191,16 +182,20 @@ static int dict_update_from(ftc_object *d, ftc_object *other)
         if (t == NULL) {
             if (fp_err_matches(&fp_TypeError_type)) {
                 fp_err_clear();
-                fp_err_set(&fp_TypeError_type, "cannot convert dictionary update sequence "
-                                               "element #%zu to a sequence", n);
+                fp_err_set(&fp_TypeError_type,
+                           "cannot convert dictionary update sequence "
+                           "element #%zu to a sequence",
+                           n);
             }
             ftc_decref(it);
             return -1;
         }
         int rc = 0;
         if (len != 2) {
-            fp_err_set(&fp_ValueError_type, "dictionary update sequence element #%zu has length "
-                                            "%zu; 2 is required", n, len);
+            fp_err_set(&fp_ValueError_type,
+                       "dictionary update sequence element #%zu has length "
+                       "%zu; 2 is required",
+                       n, len);
             rc = -1;
         } else {
             rc = dict_setitem(d, kv[0], kv[1]);
@@ -215,8 +210,8 @@ static int dict_update_from(ftc_object *d, ftc_object *other)
     return fp_err_occurred() ? -1 : 0;
 }
 
-static int dict_update_args(ftc_object *d, const char *name, ftc_object *const *args,
-                            size_t nargs, ftc_object *kwnames)
+static int dict_update_args(ftc_object *d, const char *name, ftc_object *const *args, size_t nargs,
+                            ftc_object *kwnames)
 {
     if (nargs > 1) {
         fp_err_set(&fp_TypeError_type, "%s expected at most 1 argument, got %zu", name, nargs);
@@ -241,8 +236,7 @@ static ftc_object *dict_new_(fp_type *type, ftc_object *const *args, size_t narg
     return fp_dict_new();
 }
 
-static int dict_init(ftc_object *self, ftc_object *const *args, size_t nargs,
-                     ftc_object *kwnames)
+static int dict_init(ftc_object *self, ftc_object *const *args, size_t nargs, ftc_object *kwnames)
 {
     return dict_update_args(self, "dict", args, nargs, kwnames);
 }
@@ -345,8 +339,8 @@ static ftc_object *m_popitem(ftc_object *self, ftc_object *const *args, size_t n
     return t;
 }
 
-static ftc_object *m_view(ftc_object *self, size_t nargs, ftc_object *kwnames,
-                          const char *name, int kind)
+static ftc_object *m_view(ftc_object *self, size_t nargs, ftc_object *kwnames, const char *name,
+                          int kind)
 {
     if (fp_check_args(name, nargs, kwnames, 0, 0) < 0)
         return NULL;
@@ -456,18 +450,26 @@ static ftc_object *m_setitem(ftc_object *self, ftc_object *const *args, size_t n
 }
 
 static const fp_method_def dict_methods[] = {
-    { "get", m_get, 0 }, { "setdefault", m_setdefault, 0 }, { "pop", m_pop, 0 },
-    { "popitem", m_popitem, 0 }, { "keys", m_keys, 0 }, { "values", m_values, 0 },
-    { "items", m_items, 0 }, { "update", m_update, 0 }, { "copy", m_copy, 0 },
-    { "clear", m_clear, 0 }, { "fromkeys", m_fromkeys, FP_METH_CLASS },
-    { "__contains__", m_contains, 0 }, { "__getitem__", m_getitem, 0 },
-    { "__setitem__", m_setitem, 0 },
-    { NULL, NULL, 0 },
+    {"get", m_get, 0},
+    {"setdefault", m_setdefault, 0},
+    {"pop", m_pop, 0},
+    {"popitem", m_popitem, 0},
+    {"keys", m_keys, 0},
+    {"values", m_values, 0},
+    {"items", m_items, 0},
+    {"update", m_update, 0},
+    {"copy", m_copy, 0},
+    {"clear", m_clear, 0},
+    {"fromkeys", m_fromkeys, FP_METH_CLASS},
+    {"__contains__", m_contains, 0},
+    {"__getitem__", m_getitem, 0},
+    {"__setitem__", m_setitem, 0},
+    {NULL, NULL, 0},
 };
 
 fp_type fp_dict_type = {
     FP_TYPE_HEAD,
-    .ct = { "dict", 0, NULL, NULL, NULL },
+    .ct = {"dict", 0, NULL, NULL, NULL},
     .base = &fp_object_type,
     .repr = dict_repr,
     .hash = fp_hash_unhashable,
@@ -478,7 +480,7 @@ fp_type fp_dict_type = {
     .contains = dict_contains,
     .bool_ = dict_bool,
     .iter = dict_iter,
-    .nb = { [FP_NB_OR] = dict_or },
+    .nb = {[FP_NB_OR] = dict_or},
     .new_ = dict_new_,
     .init = dict_init,
     .methods = dict_methods,
@@ -486,8 +488,8 @@ fp_type fp_dict_type = {
 
 /* ---- views ---- */
 
-static fp_type *const view_types[3] = { &fp_dict_keys_type, &fp_dict_values_type,
-                                        &fp_dict_items_type };
+static fp_type *const view_types[3] = {&fp_dict_keys_type, &fp_dict_values_type,
+                                       &fp_dict_items_type};
 
 ftc_object *fp_dict_view_new(ftc_object *dict, int kind)
 {
@@ -505,15 +507,9 @@ static int view_kind(ftc_object *o)
     return t == &fp_dict_keys_type ? 0 : t == &fp_dict_values_type ? 1 : 2;
 }
 
-static void view_dealloc(ftc_object *o)
-{
-    ftc_decref(((dict_view *)o)->dict);
-}
+static void view_dealloc(ftc_object *o) { ftc_decref(((dict_view *)o)->dict); }
 
-static int64_t view_len(ftc_object *o)
-{
-    return ftc_dict_len(((dict_view *)o)->dict);
-}
+static int64_t view_len(ftc_object *o) { return ftc_dict_len(((dict_view *)o)->dict); }
 
 static ftc_object *view_iter(ftc_object *o)
 {
@@ -634,23 +630,23 @@ static ftc_object *view_richcompare(ftc_object *a, ftc_object *b, int op)
     return r;
 }
 
-#define VIEW_TYPE(var, tname, setops)                                                     \
-    fp_type var = {                                                                       \
-        FP_TYPE_HEAD,                                                                     \
-        .ct = { tname, sizeof(dict_view), view_dealloc, NULL, NULL },                     \
-        .base = &fp_object_type,                                                          \
-        .repr = view_repr,                                                                \
-        .hash = fp_hash_unhashable,                                                       \
-        .len = view_len,                                                                  \
-        .iter = view_iter,                                                                \
-        .contains = view_contains,                                                        \
-        .richcompare = view_richcompare,                                                  \
-        setops                                                                            \
-    }
+#define VIEW_TYPE(var, tname, setops)                                          \
+    fp_type var = {FP_TYPE_HEAD,                                               \
+                   .ct = {tname, sizeof(dict_view), view_dealloc, NULL, NULL}, \
+                   .base = &fp_object_type,                                    \
+                   .repr = view_repr,                                          \
+                   .hash = fp_hash_unhashable,                                 \
+                   .len = view_len,                                            \
+                   .iter = view_iter,                                          \
+                   .contains = view_contains,                                  \
+                   .richcompare = view_richcompare,                            \
+                   setops}
 
-#define VIEW_SETOPS                                                                       \
-    .nb = { [FP_NB_AND] = view_and, [FP_NB_OR] = view_or, [FP_NB_SUB] = view_sub,         \
-            [FP_NB_XOR] = view_xor },
+#define VIEW_SETOPS                \
+    .nb = {[FP_NB_AND] = view_and, \
+           [FP_NB_OR] = view_or,   \
+           [FP_NB_SUB] = view_sub, \
+           [FP_NB_XOR] = view_xor},
 
 VIEW_TYPE(fp_dict_keys_type, "dict_keys", VIEW_SETOPS);
 VIEW_TYPE(fp_dict_values_type, "dict_values", );

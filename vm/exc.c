@@ -38,8 +38,7 @@ static ftc_object *exc_new(fp_type *type, ftc_object *const *args, size_t nargs,
     return FTC_OBJ(e);
 }
 
-static int exc_init(ftc_object *self, ftc_object *const *args, size_t nargs,
-                    ftc_object *kwnames)
+static int exc_init(ftc_object *self, ftc_object *const *args, size_t nargs, ftc_object *kwnames)
 {
     if (kwnames != NULL && fp_tuple_size(kwnames) > 0) {
         fp_err_set(&fp_TypeError_type, "%s() takes no keyword arguments", fp_type_name(self));
@@ -71,10 +70,7 @@ ftc_object *fp_exc_str(ftc_object *o)
     return fp_repr(e->args);
 }
 
-static ftc_object *exc_str(ftc_object *o)
-{
-    return fp_exc_str(o);
-}
+static ftc_object *exc_str(ftc_object *o) { return fp_exc_str(o); }
 
 static ftc_object *keyerror_str(ftc_object *o)
 {
@@ -139,7 +135,11 @@ static ftc_object *opt(ftc_object *v)
 
 static ftc_object *exc_get_cause(ftc_object *o) { return opt(((fp_exc_object *)o)->cause); }
 static ftc_object *exc_get_context(ftc_object *o) { return opt(((fp_exc_object *)o)->context); }
-static ftc_object *exc_get_tb(ftc_object *o) { (void)o; return opt(NULL); }
+static ftc_object *exc_get_tb(ftc_object *o)
+{
+    (void)o;
+    return opt(NULL);
+}
 
 static int exc_set_cause(ftc_object *o, ftc_object *v)
 {
@@ -192,7 +192,9 @@ static const fp_getset_def sysexit_getsets[] = {
 
 static ftc_object *exc_m_with_tb(ftc_object *self, ftc_object *const *a, size_t n, ftc_object *k)
 {
-    (void)a; (void)n; (void)k;
+    (void)a;
+    (void)n;
+    (void)k;
     ftc_incref(self);
     return self;
 }
@@ -216,11 +218,9 @@ fp_type fp_BaseException_type = {
     .getsets = exc_getsets,
 };
 
-#define EXC(var, name, basevar)                                                           \
-    fp_type var = {FP_TYPE_HEAD,                                                          \
-                   .ct = {name, sizeof(fp_exc_object), exc_dealloc, NULL, NULL},          \
-                   .base = &basevar,                                                      \
-                   .flags = FP_TPFLAG_BASETYPE | FP_TPFLAG_EXC,                           \
+#define EXC(var, name, basevar)                                                                \
+    fp_type var = {FP_TYPE_HEAD, .ct = {name, sizeof(fp_exc_object), exc_dealloc, NULL, NULL}, \
+                   .base = &basevar, .flags = FP_TPFLAG_BASETYPE | FP_TPFLAG_EXC,              \
                    .dictoffset = offsetof(fp_exc_object, dict)};
 
 EXC(fp_Exception_type, "Exception", fp_BaseException_type)
@@ -247,16 +247,16 @@ EXC(fp_SyntaxError_type, "SyntaxError", fp_Exception_type)
 EXC(fp_TypeError_type, "TypeError", fp_Exception_type)
 EXC(fp_ValueError_type, "ValueError", fp_Exception_type)
 EXC(fp_UnicodeError_type, "UnicodeError", fp_ValueError_type)
-static EXC(fp_IndentationError_type, "IndentationError", fp_SyntaxError_type)
-static EXC(fp_TabError_type, "TabError", fp_IndentationError_type)
+static EXC(fp_IndentationError_type, "IndentationError",
+           fp_SyntaxError_type) static EXC(fp_TabError_type, "TabError", fp_IndentationError_type)
 
-fp_type fp_KeyError_type = {
-    FP_TYPE_HEAD,
-    .ct = {"KeyError", sizeof(fp_exc_object), exc_dealloc, NULL, NULL},
-    .base = &fp_LookupError_type,
-    .flags = FP_TPFLAG_BASETYPE | FP_TPFLAG_EXC,
-    .dictoffset = offsetof(fp_exc_object, dict),
-    .str = keyerror_str,
+    fp_type fp_KeyError_type = {
+        FP_TYPE_HEAD,
+        .ct = {"KeyError", sizeof(fp_exc_object), exc_dealloc, NULL, NULL},
+        .base = &fp_LookupError_type,
+        .flags = FP_TPFLAG_BASETYPE | FP_TPFLAG_EXC,
+        .dictoffset = offsetof(fp_exc_object, dict),
+        .str = keyerror_str,
 };
 
 fp_type fp_SystemExit_type = {
@@ -278,15 +278,21 @@ fp_type fp_StopIteration_type = {
 };
 
 static fp_type *const all_exc[] = {
-    &fp_BaseException_type, &fp_Exception_type, &fp_SystemExit_type,
-    &fp_KeyboardInterrupt_type, &fp_GeneratorExit_type, &fp_ArithmeticError_type,
-    &fp_OverflowError_type, &fp_ZeroDivisionError_type, &fp_AssertionError_type,
-    &fp_AttributeError_type, &fp_ImportError_type, &fp_ModuleNotFoundError_type,
-    &fp_LookupError_type, &fp_IndexError_type, &fp_KeyError_type, &fp_MemoryError_type,
-    &fp_NameError_type, &fp_UnboundLocalError_type, &fp_OSError_type, &fp_TimeoutError_type,
-    &fp_RuntimeError_type, &fp_NotImplementedError_type, &fp_RecursionError_type,
-    &fp_SyntaxError_type, &fp_IndentationError_type, &fp_TabError_type, &fp_TypeError_type,
-    &fp_ValueError_type, &fp_UnicodeError_type, &fp_StopIteration_type,
+    &fp_BaseException_type,    &fp_Exception_type,
+    &fp_SystemExit_type,       &fp_KeyboardInterrupt_type,
+    &fp_GeneratorExit_type,    &fp_ArithmeticError_type,
+    &fp_OverflowError_type,    &fp_ZeroDivisionError_type,
+    &fp_AssertionError_type,   &fp_AttributeError_type,
+    &fp_ImportError_type,      &fp_ModuleNotFoundError_type,
+    &fp_LookupError_type,      &fp_IndexError_type,
+    &fp_KeyError_type,         &fp_MemoryError_type,
+    &fp_NameError_type,        &fp_UnboundLocalError_type,
+    &fp_OSError_type,          &fp_TimeoutError_type,
+    &fp_RuntimeError_type,     &fp_NotImplementedError_type,
+    &fp_RecursionError_type,   &fp_SyntaxError_type,
+    &fp_IndentationError_type, &fp_TabError_type,
+    &fp_TypeError_type,        &fp_ValueError_type,
+    &fp_UnicodeError_type,     &fp_StopIteration_type,
 };
 
 int fp_exc_init_types(ftc_object *builtins)
@@ -294,8 +300,8 @@ int fp_exc_init_types(ftc_object *builtins)
     for (size_t i = 0; i < sizeof all_exc / sizeof all_exc[0]; i++) {
         if (fp_type_ready(all_exc[i]) < 0)
             return -1;
-        if (builtins != NULL && fp_module_add(builtins, all_exc[i]->ct.name,
-                                              FP_TYPE_OBJ(all_exc[i])) < 0)
+        if (builtins != NULL &&
+            fp_module_add(builtins, all_exc[i]->ct.name, FP_TYPE_OBJ(all_exc[i])) < 0)
             return -1;
     }
     return 0;
@@ -324,10 +330,7 @@ ftc_object *fp_err_fetch(void)
     return e;
 }
 
-void fp_err_clear(void)
-{
-    fp_err_restore(NULL);
-}
+void fp_err_clear(void) { fp_err_restore(NULL); }
 
 bool fp_err_matches(fp_type *type)
 {
@@ -400,9 +403,7 @@ int fp_err_from_code(int code, ftc_object *key)
     if (code == FP_EEXC && fp_err_occurred())
         return -1;
     switch (code) {
-    case FTC_ENOMEM:
-        fp_err_nomem();
-        break;
+    case FTC_ENOMEM: fp_err_nomem(); break;
     case FTC_ETYPE:
         if (key != NULL)
             fp_err_set(&fp_TypeError_type, "unhashable type: '%s'", fp_type_name(key));
@@ -415,21 +416,13 @@ int fp_err_from_code(int code, ftc_object *key)
         else
             fp_err_set(&fp_KeyError_type, "key not found");
         break;
-    case FTC_EINDEX:
-        fp_err_set(&fp_IndexError_type, "index out of range");
-        break;
+    case FTC_EINDEX: fp_err_set(&fp_IndexError_type, "index out of range"); break;
     case FTC_ECHANGED:
         fp_err_set(&fp_RuntimeError_type, "dictionary changed size during iteration");
         break;
-    case FTC_ETIMEDOUT:
-        fp_err_set(&fp_TimeoutError_type, "timed out");
-        break;
-    case FTC_EUSER - 1:
-        fp_err_set_obj(&fp_KeyboardInterrupt_type, NULL);
-        break;
-    case FTC_EUSER - 2:
-        fp_err_set_obj(&fp_SystemExit_type, NULL);
-        break;
+    case FTC_ETIMEDOUT: fp_err_set(&fp_TimeoutError_type, "timed out"); break;
+    case FTC_EUSER - 1: fp_err_set_obj(&fp_KeyboardInterrupt_type, NULL); break;
+    case FTC_EUSER - 2: fp_err_set_obj(&fp_SystemExit_type, NULL); break;
     default:
         if (code == FP_EEXC)
             fp_err_set(&fp_RuntimeError_type, "error return without exception set");
@@ -440,8 +433,8 @@ int fp_err_from_code(int code, ftc_object *key)
     return -1;
 }
 
-void fp_err_syntax(const char *kind, const char *msg, const char *filename, int lineno,
-                   int offset, const char *text)
+void fp_err_syntax(const char *kind, const char *msg, const char *filename, int lineno, int offset,
+                   const char *text)
 {
     fp_type *t = &fp_SyntaxError_type;
     if (kind && strcmp(kind, "IndentationError") == 0)
@@ -574,7 +567,7 @@ static void print_one(ftc_object *exc, int depth)
             if (repeats <= 3)
                 fprintf(stderr, "  File \"%s\", line %lld, in %s\n", fp_str_data(c->filename),
                         (long long)line, fp_str_data(c->name));
-            ftc_decref(co);   /* code objects are immortal: last_co stays valid */
+            ftc_decref(co); /* code objects are immortal: last_co stays valid */
         }
         if (repeats > 3)
             fprintf(stderr, "  [Previous line repeated %lld more time%s]\n",

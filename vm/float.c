@@ -58,19 +58,13 @@ static ftc_object *float_repr(ftc_object *o)
     return fp_str_new(buf, n);
 }
 
-static int64_t float_hash(ftc_object *o)
-{
-    return fp_hash_double(fp_float_value(o), o);
-}
+static int64_t float_hash(ftc_object *o) { return fp_hash_double(fp_float_value(o), o); }
 
-static int float_bool(ftc_object *o)
-{
-    return fp_float_value(o) != 0.0;
-}
+static int float_bool(ftc_object *o) { return fp_float_value(o) != 0.0; }
 
 static ftc_object *float_richcompare(ftc_object *a, ftc_object *b, int op)
 {
-    int c;   /* a versus b: -1, 0, 1, 2 = unordered */
+    int c; /* a versus b: -1, 0, 1, 2 = unordered */
     if (fp_float_check(a) && fp_float_check(b)) {
         double x = fp_float_value(a), y = fp_float_value(b);
         c = isnan(x) || isnan(y) ? 2 : x < y ? -1 : x > y ? 1 : 0;
@@ -94,10 +88,10 @@ static ftc_object *float_richcompare(ftc_object *a, ftc_object *b, int op)
     return fp_bool(r);
 }
 
-#define BOTH_DOUBLES(a, b)                                                  \
-    double x, y;                                                            \
-    if (!fp_number_as_double(a, &x) || !fp_number_as_double(b, &y))        \
-        return fp_NotImplemented
+#define BOTH_DOUBLES(a, b)                                          \
+    double x, y;                                                    \
+    if (!fp_number_as_double(a, &x) || !fp_number_as_double(b, &y)) \
+    return fp_NotImplemented
 
 static ftc_object *float_add(ftc_object *a, ftc_object *b)
 {
@@ -217,10 +211,7 @@ static ftc_object *float_pow(ftc_object *a, ftc_object *b)
     return fp_float_new(r);
 }
 
-static ftc_object *float_neg(ftc_object *o)
-{
-    return fp_float_new(-fp_float_value(o));
-}
+static ftc_object *float_neg(ftc_object *o) { return fp_float_new(-fp_float_value(o)); }
 
 static ftc_object *float_pos(ftc_object *o)
 {
@@ -228,10 +219,7 @@ static ftc_object *float_pos(ftc_object *o)
     return o;
 }
 
-static ftc_object *float_abs(ftc_object *o)
-{
-    return fp_float_new(fabs(fp_float_value(o)));
-}
+static ftc_object *float_abs(ftc_object *o) { return fp_float_new(fabs(fp_float_value(o))); }
 
 /* float(x) */
 static ftc_object *float_from_object(ftc_object *x)
@@ -254,7 +242,7 @@ static ftc_object *float_from_object(ftc_object *x)
         }
         return fp_float_new(d);
     }
-    static const char *const names[] = { "__float__", "__index__" };
+    static const char *const names[] = {"__float__", "__index__"};
     for (size_t i = 0; i < 2; i++) {
         ftc_object *m = fp_type_lookup(fp_type_of(x), fp_intern(names[i]));
         if (m == NULL)
@@ -272,8 +260,10 @@ static ftc_object *float_from_object(ftc_object *x)
         ftc_decref(r);
         return fp_float_new(d);
     }
-    fp_err_set(&fp_TypeError_type, "float() argument must be a string or a real number, not "
-                                   "'%.100s'", fp_type_name(x));
+    fp_err_set(&fp_TypeError_type,
+               "float() argument must be a string or a real number, not "
+               "'%.100s'",
+               fp_type_name(x));
     return NULL;
 }
 
@@ -341,17 +331,14 @@ static ftc_object *float_m_int(ftc_object *self, ftc_object *const *args, size_t
 }
 
 static const fp_method_def float_methods[] = {
-    { "__format__", float_m_format, 0 },
-    { "is_integer", float_m_is_integer, 0 },
-    { "__int__", float_m_int, 0 },
-    { "__trunc__", float_m_int, 0 },
-    { NULL, NULL, 0 },
+    {"__format__", float_m_format, 0},
+    {"is_integer", float_m_is_integer, 0},
+    {"__int__", float_m_int, 0},
+    {"__trunc__", float_m_int, 0},
+    {NULL, NULL, 0},
 };
 
-static ftc_object *float_get_real(ftc_object *self)
-{
-    return float_pos(self);
-}
+static ftc_object *float_get_real(ftc_object *self) { return float_pos(self); }
 
 static ftc_object *float_get_imag(ftc_object *self)
 {
@@ -360,24 +347,29 @@ static ftc_object *float_get_imag(ftc_object *self)
 }
 
 static const fp_getset_def float_getsets[] = {
-    { "real", float_get_real, NULL },
-    { "imag", float_get_imag, NULL },
-    { NULL, NULL, NULL },
+    {"real", float_get_real, NULL},
+    {"imag", float_get_imag, NULL},
+    {NULL, NULL, NULL},
 };
 
 fp_type fp_float_type = {
     FP_TYPE_HEAD,
-    .ct = { "float", sizeof(fp_float_object), NULL, float_ct_hash, float_ct_eq },
+    .ct = {"float", sizeof(fp_float_object), NULL, float_ct_hash, float_ct_eq},
     .base = &fp_object_type,
     .repr = float_repr,
     .hash = float_hash,
     .richcompare = float_richcompare,
     .bool_ = float_bool,
-    .nb = {
-        [FP_NB_ADD] = float_add, [FP_NB_SUB] = float_sub, [FP_NB_MUL] = float_mul,
-        [FP_NB_TRUEDIV] = float_truediv, [FP_NB_FLOORDIV] = float_floordiv,
-        [FP_NB_MOD] = float_mod, [FP_NB_POW] = float_pow,
-    },
+    .nb =
+        {
+            [FP_NB_ADD] = float_add,
+            [FP_NB_SUB] = float_sub,
+            [FP_NB_MUL] = float_mul,
+            [FP_NB_TRUEDIV] = float_truediv,
+            [FP_NB_FLOORDIV] = float_floordiv,
+            [FP_NB_MOD] = float_mod,
+            [FP_NB_POW] = float_pow,
+        },
     .nb_neg = float_neg,
     .nb_pos = float_pos,
     .nb_abs = float_abs,

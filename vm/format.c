@@ -53,7 +53,7 @@ bool fp_buf_reserve(fp_buf *b, size_t n)
         b->oom = true;
         return false;
     }
-    size_t need = b->len + n + 1;  /* and the NUL */
+    size_t need = b->len + n + 1; /* and the NUL */
     if (need <= b->cap)
         return true;
     size_t cap = b->cap * 2;
@@ -85,15 +85,9 @@ void fp_buf_put(fp_buf *b, const char *s, size_t n)
     b->data[b->len] = '\0';
 }
 
-void fp_buf_puts(fp_buf *b, const char *s)
-{
-    fp_buf_put(b, s, strlen(s));
-}
+void fp_buf_puts(fp_buf *b, const char *s) { fp_buf_put(b, s, strlen(s)); }
 
-void fp_buf_putc(fp_buf *b, char c)
-{
-    fp_buf_put(b, &c, 1);
-}
+void fp_buf_putc(fp_buf *b, char c) { fp_buf_put(b, &c, 1); }
 
 void fp_buf_put_cp(fp_buf *b, uint32_t cp, size_t count)
 {
@@ -110,10 +104,7 @@ void fp_buf_put_cp(fp_buf *b, uint32_t cp, size_t count)
 
 /* ---- parsing the spec ---- */
 
-static bool is_align(uint32_t c)
-{
-    return c == '<' || c == '>' || c == '=' || c == '^';
-}
+static bool is_align(uint32_t c) { return c == '<' || c == '>' || c == '=' || c == '^'; }
 
 /* Reads decimal digits at *pos; the count read, or -1 (message set) on overflow. */
 static int64_t get_integer(const char *s, size_t n, size_t *pos, int64_t *out, fp_err err)
@@ -153,13 +144,12 @@ static int unknown_code(uint32_t type, const char *tname, fp_err err)
 {
     char tc[16];
     put_code_char(tc, sizeof tc, type);
-    snprintf(err, FP_ERR_CAP, "Unknown format code '%s' for object of type '%.100s'", tc,
-             tname);
+    snprintf(err, FP_ERR_CAP, "Unknown format code '%s' for object of type '%.100s'", tc, tname);
     return FTC_EINVAL;
 }
 
-int fp_fmt_parse(const char *s, size_t n, char default_type, const char *tname,
-                 fp_fmt_spec *f, fp_err err)
+int fp_fmt_parse(const char *s, size_t n, char default_type, const char *tname, fp_fmt_spec *f,
+                 fp_err err)
 {
     memset(f, 0, sizeof *f);
     f->fill = ' ';
@@ -244,14 +234,23 @@ int fp_fmt_parse(const char *s, size_t n, char default_type, const char *tname,
         return unknown_code(type, tname, err);
     if (f->grouping) {
         switch (type) {
-        case 'd': case 'e': case 'f': case 'g': case 'E': case 'G': case '%': case 'F': case 0:
-            break;
-        case 'b': case 'o': case 'x': case 'X':
+        case 'd':
+        case 'e':
+        case 'f':
+        case 'g':
+        case 'E':
+        case 'G':
+        case '%':
+        case 'F':
+        case 0: break;
+        case 'b':
+        case 'o':
+        case 'x':
+        case 'X':
             if (f->grouping == '_')
                 break;
             return bad_separator(f->grouping, type, err);
-        default:
-            return bad_separator(f->grouping, type, err);
+        default: return bad_separator(f->grouping, type, err);
         }
     }
     return 0;
@@ -260,11 +259,11 @@ int fp_fmt_parse(const char *s, size_t n, char default_type, const char *tname,
 /* ---- layout: sign, prefix, grouped digits, remainder, padding ---- */
 
 typedef struct num_parts {
-    char sign;            /* 0 or the sign character */
-    const char *prefix;   /* "" or "0x" ... */
-    const char *digits;   /* the digits to group */
+    char sign;          /* 0 or the sign character */
+    const char *prefix; /* "" or "0x" ... */
+    const char *digits; /* the digits to group */
     size_t ndigits;
-    const char *rest;     /* printed after the digits as is */
+    const char *rest; /* printed after the digits as is */
     size_t nrest;
 } num_parts;
 
@@ -302,10 +301,7 @@ static void put_grouped(fp_buf *out, const char *d, size_t nd, char sep, int int
 }
 
 /* Code points in an ASCII-or-UTF-8 run. */
-static size_t width_of(const char *s, size_t n)
-{
-    return fp_utf8_count(s, n);
-}
+static size_t width_of(const char *s, size_t n) { return fp_utf8_count(s, n); }
 
 static void layout(fp_buf *out, const num_parts *p, const fp_fmt_spec *f, int interval)
 {
@@ -333,7 +329,10 @@ static void layout(fp_buf *out, const num_parts *p, const fp_fmt_spec *f, int in
     size_t left = 0, right = 0, mid = 0;
     switch (align) {
     case '<': right = pad; break;
-    case '^': left = pad / 2; right = pad - left; break;
+    case '^':
+        left = pad / 2;
+        right = pad - left;
+        break;
     case '=': mid = pad; break;
     default: left = pad; break;
     }
@@ -379,16 +378,35 @@ int fp_fmt_int(fp_buf *out, int64_t v, const fp_fmt_spec *f, const char *tname, 
     const char *prefix = "";
     bool upper = false;
     switch (f->type) {
-    case 'e': case 'E': case 'f': case 'F': case 'g': case 'G': case '%':
-        return fp_fmt_double(out, (double)v, f, tname, err);
-    case 'd': case 'n': case 0: break;
-    case 'x': base = 16; prefix = "0x"; break;
-    case 'X': base = 16; prefix = "0X"; upper = true; break;
-    case 'o': base = 8; prefix = "0o"; break;
-    case 'b': base = 2; prefix = "0b"; break;
+    case 'e':
+    case 'E':
+    case 'f':
+    case 'F':
+    case 'g':
+    case 'G':
+    case '%': return fp_fmt_double(out, (double)v, f, tname, err);
+    case 'd':
+    case 'n':
+    case 0: break;
+    case 'x':
+        base = 16;
+        prefix = "0x";
+        break;
+    case 'X':
+        base = 16;
+        prefix = "0X";
+        upper = true;
+        break;
+    case 'o':
+        base = 8;
+        prefix = "0o";
+        break;
+    case 'b':
+        base = 2;
+        prefix = "0b";
+        break;
     case 'c': break;
-    default:
-        return unknown_code((unsigned char)f->type, tname, err);
+    default: return unknown_code((unsigned char)f->type, tname, err);
     }
     if (f->precision >= 0) {
         snprintf(err, FP_ERR_CAP, "Precision not allowed in integer format specifier");
@@ -415,7 +433,7 @@ int fp_fmt_int(fp_buf *out, int64_t v, const fp_fmt_spec *f, const char *tname, 
         }
         char enc[4];
         size_t k = fp_utf8_encode((uint32_t)v, enc);
-        num_parts p = { 0, "", "", 0, enc, k };
+        num_parts p = {0, "", "", 0, enc, k};
         fp_fmt_spec g = *f;
         g.grouping = 0;
         layout(out, &p, &g, 3);
@@ -436,7 +454,7 @@ int fp_fmt_int(fp_buf *out, int64_t v, const fp_fmt_spec *f, const char *tname, 
         for (size_t i = 0; i < nd; i++)
             if (d[i] >= 'a')
                 digits.data[(size_t)(d - digits.data) + i] = (char)(d[i] - 'a' + 'A');
-    num_parts p = { sign_char(v < 0, f->sign), f->alt ? prefix : "", d, nd, "", 0 };
+    num_parts p = {sign_char(v < 0, f->sign), f->alt ? prefix : "", d, nd, "", 0};
     layout(out, &p, f, base == 10 ? 3 : 4);
     fp_buf_free(&digits);
     return out->oom ? FTC_ENOMEM : 0;
@@ -520,8 +538,8 @@ size_t fp_double_repr(double v, char out[32])
             memcpy(out + n, d + 1, nd - 1);
             n += nd - 1;
         }
-        n += (size_t)snprintf(out + n, 32 - n, "e%c%02d", decpt - 1 < 0 ? '-' : '+',
-                              abs(decpt - 1));
+        n +=
+            (size_t)snprintf(out + n, 32 - n, "e%c%02d", decpt - 1 < 0 ? '-' : '+', abs(decpt - 1));
         return n;
     }
     if (decpt <= 0) {
@@ -554,7 +572,7 @@ size_t fp_double_repr(double v, char out[32])
 static bool g_wants_exp(double a, int64_t prec)
 {
     if (prec > 330)
-        return false;   /* the decimal exponent of a double is below 310 */
+        return false; /* the decimal exponent of a double is below 310 */
     int p = prec == 0 ? 1 : (int)prec;
     char tmp[400];
     snprintf(tmp, sizeof tmp, "%.*e", p - 1, a);
@@ -568,14 +586,19 @@ int fp_fmt_double(fp_buf *out, double v, const fp_fmt_spec *f, const char *tname
     bool add_dot_0 = false, pct = false;
     int64_t prec = f->precision;
     switch (type) {
-    case 'e': case 'E': case 'f': case 'F': case 'g': case 'G': case '%': break;
+    case 'e':
+    case 'E':
+    case 'f':
+    case 'F':
+    case 'g':
+    case 'G':
+    case '%': break;
     case 'n': type = 'g'; break;
     case 0:
         add_dot_0 = true;
         type = prec < 0 ? 'r' : 'g';
         break;
-    default:
-        return unknown_code((unsigned char)f->type, tname, err);
+    default: return unknown_code((unsigned char)f->type, tname, err);
     }
     if (type == '%') {
         type = 'f';
@@ -654,8 +677,7 @@ int fp_fmt_double(fp_buf *out, double v, const fp_fmt_spec *f, const char *tname
     if (isfinite(v))
         while (nd < text.len && text.data[nd] >= '0' && text.data[nd] <= '9')
             nd++;
-    num_parts p = { sign_char(negative, f->sign), "", text.data, nd, text.data + nd,
-                    text.len - nd };
+    num_parts p = {sign_char(negative, f->sign), "", text.data, nd, text.data + nd, text.len - nd};
     fp_fmt_spec g = *f;
     if (!isfinite(v))
         g.grouping = 0;
@@ -666,8 +688,8 @@ int fp_fmt_double(fp_buf *out, double v, const fp_fmt_spec *f, const char *tname
 
 /* ---- text ---- */
 
-int fp_fmt_text(fp_buf *out, const char *s, size_t n, const fp_fmt_spec *f,
-                const char *tname, fp_err err)
+int fp_fmt_text(fp_buf *out, const char *s, size_t n, const fp_fmt_spec *f, const char *tname,
+                fp_err err)
 {
     if (f->type != 's' && f->type != 0)
         return unknown_code((unsigned char)f->type, tname, err);
@@ -698,7 +720,10 @@ int fp_fmt_text(fp_buf *out, const char *s, size_t n, const fp_fmt_spec *f,
     size_t left = 0, right = 0;
     switch (f->align) {
     case '>': left = pad; break;
-    case '^': left = pad / 2; right = pad - left; break;
+    case '^':
+        left = pad / 2;
+        right = pad - left;
+        break;
     default: right = pad; break;
     }
     uint32_t fill = f->fill_set ? f->fill : ' ';
@@ -737,13 +762,13 @@ int fp_double_round(double x, int64_t ndigits, double *out, fp_err err)
     memmove(dot, dot + 1, (size_t)(len - intlen));
     char *d = buf;
     int total = intlen + FRAC;
-    int keep = intlen + (int)ndigits;   /* digits kept, counted from the left */
+    int keep = intlen + (int)ndigits; /* digits kept, counted from the left */
     double r;
     if (keep < 0) {
         r = 0.0;
     } else {
         /* Round at position keep: look at the rest. */
-        int cmp = 0;   /* rest versus one half: -1, 0, 1 */
+        int cmp = 0; /* rest versus one half: -1, 0, 1 */
         if (keep < total) {
             if (d[keep] > '5') {
                 cmp = 1;

@@ -24,11 +24,11 @@ typedef char fp_err[FP_ERR_CAP];
  * An allocation failure sets oom and makes every later put a no-op, so a writer checks once at
  * the end. data is always NUL-terminated while oom is false. */
 typedef struct fp_buf {
-    char *data;       /* small until it outgrows it, then the heap */
+    char *data; /* small until it outgrows it, then the heap */
     size_t len;
     size_t cap;
     bool oom;
-    char small[120];  /* short texts (a print line, a number) need no allocation; so an
+    char small[120]; /* short texts (a print line, a number) need no allocation; so an
                          fp_buf must stay where fp_buf_init put it */
 } fp_buf;
 
@@ -45,17 +45,17 @@ void fp_buf_put_cp(fp_buf *b, uint32_t cp, size_t count);
 /* ---- the format-spec mini-language ([[fill]align][sign][z][#][0][width][grouping][.prec][type])
  * as CPython 3.11 parses it. */
 typedef struct fp_fmt_spec {
-    uint32_t fill;       /* code point; meaningful when fill_set */
+    uint32_t fill; /* code point; meaningful when fill_set */
     bool fill_set;
-    char align;          /* '<' '>' '=' '^', or 0 when not given */
-    char sign;           /* '+' '-' ' ', or 0 */
-    bool no_neg_zero;    /* 'z' */
-    bool alt;            /* '#' */
-    bool zero;           /* the '0' before the width */
-    int64_t width;       /* -1 when not given */
-    char grouping;       /* ',' '_' or 0 */
-    int64_t precision;   /* -1 when not given */
-    char type;           /* the type character, or 0 */
+    char align;        /* '<' '>' '=' '^', or 0 when not given */
+    char sign;         /* '+' '-' ' ', or 0 */
+    bool no_neg_zero;  /* 'z' */
+    bool alt;          /* '#' */
+    bool zero;         /* the '0' before the width */
+    int64_t width;     /* -1 when not given */
+    char grouping;     /* ',' '_' or 0 */
+    int64_t precision; /* -1 when not given */
+    char type;         /* the type character, or 0 */
 } fp_fmt_spec;
 
 /* Parses spec[0..len) (UTF-8) for a value whose type is tname and whose format() uses
@@ -68,12 +68,11 @@ int fp_fmt_parse(const char *spec, size_t len, char default_type, const char *tn
  * tname names the type in "Unknown format code" messages ("int", "bool"). */
 int fp_fmt_int(fp_buf *out, int64_t v, const fp_fmt_spec *spec, const char *tname, fp_err err);
 /* Formats v by spec (types e E f F g G % n and none). */
-int fp_fmt_double(fp_buf *out, double v, const fp_fmt_spec *spec, const char *tname,
-                  fp_err err);
+int fp_fmt_double(fp_buf *out, double v, const fp_fmt_spec *spec, const char *tname, fp_err err);
 /* Formats the UTF-8 text s[0..n) by spec (type s or none; precision truncates, width counts
  * code points). */
-int fp_fmt_text(fp_buf *out, const char *s, size_t n, const fp_fmt_spec *spec,
-                const char *tname, fp_err err);
+int fp_fmt_text(fp_buf *out, const char *s, size_t n, const fp_fmt_spec *spec, const char *tname,
+                fp_err err);
 
 /* ---- numbers to text ---- */
 /* repr(v) == str(v) of a Python float: the shortest digits that read back as v, in CPython's

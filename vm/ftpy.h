@@ -78,8 +78,19 @@ enum { FP_LT = 0, FP_LE = 1, FP_EQ = 2, FP_NE = 3, FP_GT = 4, FP_GE = 5 };
 /* Binary number operators: the index of the slot in fp_type.nb[] (same order as the AST's
  * fp_operator). */
 enum {
-    FP_NB_ADD, FP_NB_SUB, FP_NB_MUL, FP_NB_TRUEDIV, FP_NB_FLOORDIV, FP_NB_MOD, FP_NB_POW,
-    FP_NB_LSHIFT, FP_NB_RSHIFT, FP_NB_OR, FP_NB_XOR, FP_NB_AND, FP_NB_COUNT
+    FP_NB_ADD,
+    FP_NB_SUB,
+    FP_NB_MUL,
+    FP_NB_TRUEDIV,
+    FP_NB_FLOORDIV,
+    FP_NB_MOD,
+    FP_NB_POW,
+    FP_NB_LSHIFT,
+    FP_NB_RSHIFT,
+    FP_NB_OR,
+    FP_NB_XOR,
+    FP_NB_AND,
+    FP_NB_COUNT
 };
 
 /* A method table entry. flags: 0 = instance method (self is the instance), FP_METH_STATIC
@@ -101,58 +112,57 @@ typedef struct fp_getset_def {
 } fp_getset_def;
 
 /* fp_type.flags */
-#define FP_TPFLAG_HEAPTYPE 1u     /* a class made by a class statement */
-#define FP_TPFLAG_BASETYPE 2u     /* may be subclassed */
-#define FP_TPFLAG_EXC 4u          /* BaseException or a subclass */
-#define FP_TPFLAG_READY 8u        /* fp_type_ready ran */
+#define FP_TPFLAG_HEAPTYPE 1u /* a class made by a class statement */
+#define FP_TPFLAG_BASETYPE 2u /* may be subclassed */
+#define FP_TPFLAG_EXC 4u      /* BaseException or a subclass */
+#define FP_TPFLAG_READY 8u    /* fp_type_ready ran */
 
 struct fp_type {
-    FTC_OBJECT_HEAD;              /* the type as a value; ob_type = &fp_type_type.ct */
-    ftc_type ct;                  /* what instances' ob_type points to: name, basicsize,
+    FTC_OBJECT_HEAD; /* the type as a value; ob_type = &fp_type_type.ct */
+    ftc_type ct;     /* what instances' ob_type points to: name, basicsize,
                                      dealloc (releases what the object holds), hash/eq for
                                      ftcore's containers (see fp_type_ready) */
-    fp_type *base;                /* single inheritance; NULL only for object */
+    fp_type *base;   /* single inheritance; NULL only for object */
     uint32_t flags;
-    size_t dictoffset;            /* offset of the instance's ftc_object *dict, 0 = none */
-    ftc_object *dict;             /* attributes: an ftcore dict (str -> object) */
-    ftc_object *name_obj;         /* __name__ as a str */
-    uint64_t version;             /* bumped (atomically) whenever this type's or a base's
+    size_t dictoffset;    /* offset of the instance's ftc_object *dict, 0 = none */
+    ftc_object *dict;     /* attributes: an ftcore dict (str -> object) */
+    ftc_object *name_obj; /* __name__ as a str */
+    uint64_t version;     /* bumped (atomically) whenever this type's or a base's
                                      attributes change; attribute caches compare it */
-    const char *module;           /* __module__ of a static type ("_queue"); NULL = builtins.
+    const char *module;   /* __module__ of a static type ("_queue"); NULL = builtins.
                                      Tracebacks print module.name unless builtins/__main__ */
 
     fp_unaryfunc repr;
     fp_unaryfunc str;
-    int64_t (*hash)(ftc_object *o);              /* Python's hash(); -1 = error */
-    ftc_object *(*richcompare)(ftc_object *a, ftc_object *b, int op);  /* NotImplemented */
-    ftc_object *(*getattr)(ftc_object *o, ftc_object *name);           /* NULL slot: generic */
-    int (*setattr)(ftc_object *o, ftc_object *name, ftc_object *v);    /* v NULL = delete */
-    fp_cfunc call;                                /* self = the callable */
+    int64_t (*hash)(ftc_object *o); /* Python's hash(); -1 = error */
+    ftc_object *(*richcompare)(ftc_object *a, ftc_object *b, int op); /* NotImplemented */
+    ftc_object *(*getattr)(ftc_object *o, ftc_object *name);          /* NULL slot: generic */
+    int (*setattr)(ftc_object *o, ftc_object *name, ftc_object *v);   /* v NULL = delete */
+    fp_cfunc call;                                                    /* self = the callable */
     fp_unaryfunc iter;
-    ftc_object *(*next)(ftc_object *it);          /* NULL without an exception = exhausted */
-    int64_t (*len)(ftc_object *o);                /* -1 = error */
+    ftc_object *(*next)(ftc_object *it); /* NULL without an exception = exhausted */
+    int64_t (*len)(ftc_object *o);       /* -1 = error */
     fp_binaryfunc getitem;
-    int (*setitem)(ftc_object *o, ftc_object *key, ftc_object *v);     /* v NULL = delete */
-    int (*contains)(ftc_object *o, ftc_object *v);                     /* 1, 0, -1 */
-    int (*bool_)(ftc_object *o);                                       /* 1, 0, -1 */
+    int (*setitem)(ftc_object *o, ftc_object *key, ftc_object *v); /* v NULL = delete */
+    int (*contains)(ftc_object *o, ftc_object *v);                 /* 1, 0, -1 */
+    int (*bool_)(ftc_object *o);                                   /* 1, 0, -1 */
     /* Binary number slots, CPython's convention: called with the operands in their order,
      * first through type(a)'s slot, then (if it returned NotImplemented and type(b) differs)
      * through type(b)'s; either operand may be of another type. */
     fp_binaryfunc nb[FP_NB_COUNT];
-    fp_binaryfunc nb_inplace_add;                 /* list += (NULL: falls back to nb) */
+    fp_binaryfunc nb_inplace_add; /* list += (NULL: falls back to nb) */
     fp_unaryfunc nb_neg, nb_pos, nb_invert, nb_abs;
     /* Construction: type(args) calls new_(type, ...) then, if the result is an instance of
      * type, init(obj, ...). new_ allocates with ftc_object_new(&type->ct) (or _var), never
      * with its own static type, so that subclasses get their layout. */
-    ftc_object *(*new_)(fp_type *type, ftc_object *const *args, size_t nargs,
-                        ftc_object *kwnames);
+    ftc_object *(*new_)(fp_type *type, ftc_object *const *args, size_t nargs, ftc_object *kwnames);
     int (*init)(ftc_object *self, ftc_object *const *args, size_t nargs, ftc_object *kwnames);
     /* Descriptors: get(descr, obj or NULL when looked up on the class, type); set. */
     ftc_object *(*descr_get)(ftc_object *descr, ftc_object *obj, fp_type *type);
     int (*descr_set)(ftc_object *descr, ftc_object *obj, ftc_object *v);
 
-    const fp_method_def *methods;                 /* NULL-name terminated, or NULL */
-    const fp_getset_def *getsets;                 /* NULL-name terminated, or NULL */
+    const fp_method_def *methods; /* NULL-name terminated, or NULL */
+    const fp_getset_def *getsets; /* NULL-name terminated, or NULL */
     const char *doc_unused;
 };
 
@@ -162,17 +172,17 @@ struct fp_type {
 #define FP_TYPE_HEAD .ob_base = FTC_OBJECT_STATIC_INIT(&fp_type_type.ct)
 
 /* ---- the types ---- */
-extern fp_type fp_type_type, fp_object_type;                         /* type.c */
+extern fp_type fp_type_type, fp_object_type; /* type.c */
 extern fp_type fp_staticmethod_type, fp_classmethod_type, fp_property_type, fp_super_type;
-extern fp_type fp_methoddescr_type, fp_getsetdescr_type;             /* type.c */
+extern fp_type fp_methoddescr_type, fp_getsetdescr_type; /* type.c */
 extern fp_type fp_function_type, fp_code_type, fp_cell_type, fp_method_type,
-    fp_cfunction_type;                                                /* func.c */
-extern fp_type fp_module_type;                                        /* module.c */
-extern fp_type fp_gen_type;                                           /* gen.c */
-extern fp_type fp_slice_type;                                         /* object.c */
+    fp_cfunction_type;         /* func.c */
+extern fp_type fp_module_type; /* module.c */
+extern fp_type fp_gen_type;    /* gen.c */
+extern fp_type fp_slice_type;  /* object.c */
 extern fp_type fp_int_type, fp_bool_type, fp_none_type, fp_notimpl_type, fp_ellipsis_type,
     fp_float_type, fp_str_type, fp_list_type, fp_dict_type, fp_tuple_type, fp_set_type,
-    fp_range_type;                                                    /* lib */
+    fp_range_type; /* lib */
 
 static inline fp_type *fp_type_of(ftc_object *o)
 {
@@ -198,7 +208,7 @@ static inline const char *fp_type_name(ftc_object *o) { return fp_type_of(o)->ct
  * does (the splitmix64 finalizer of v); tuple hashes from its items' ftc_object_hash. Makes the
  * type immortal. 0 or -1. */
 int fp_type_ready(fp_type *t);
-bool fp_type_is_subtype(fp_type *a, fp_type *b);          /* a is b or derives from it */
+bool fp_type_is_subtype(fp_type *a, fp_type *b); /* a is b or derives from it */
 static inline bool fp_isinstance_type(ftc_object *o, fp_type *t)
 {
     fp_type *ot = fp_type_of(o);
@@ -223,7 +233,10 @@ typedef struct fp_bool_object {
 extern fp_bool_object _fp_True, _fp_False;
 #define fp_True (&_fp_True.ob_base)
 #define fp_False (&_fp_False.ob_base)
-static inline ftc_object *fp_bool(bool b) { return b ? fp_True : fp_False; } /* immortal:
+static inline ftc_object *fp_bool(bool b)
+{
+    return b ? fp_True : fp_False;
+} /* immortal:
                                                   no incref needed, decref harmless */
 static inline bool fp_bool_check(ftc_object *o) { return o->ob_type == &fp_bool_type.ct; }
 /* int or bool (bool is an int subtype), and its value. */
@@ -234,7 +247,7 @@ static inline bool fp_int_like(ftc_object *o)
 static inline int64_t fp_int_like_value(ftc_object *o) { return ((_ftc_int_object *)o)->value; }
 
 /* ---- int (object.c wraps ftcore; the type and its operations are lib's int.c) ---- */
-ftc_object *fp_int_new(int64_t v);                     /* MemoryError on failure */
+ftc_object *fp_int_new(int64_t v); /* MemoryError on failure */
 static inline int64_t fp_int_value(ftc_object *o) { return ((_ftc_int_object *)o)->value; }
 
 /* ---- float (lib: float.c) ---- */
@@ -247,9 +260,9 @@ static inline bool fp_float_check(ftc_object *o) { return o->ob_type == &fp_floa
 static inline double fp_float_value(ftc_object *o) { return ((fp_float_object *)o)->value; }
 
 /* ---- str (object.c: constructors; lib str.c: the type and methods) ---- */
-ftc_object *fp_str_new(const char *s, size_t len);     /* copies; MemoryError on failure */
+ftc_object *fp_str_new(const char *s, size_t len); /* copies; MemoryError on failure */
 ftc_object *fp_str_from_cstr(const char *s);
-ftc_object *fp_str_from_fmt(const char *fmt, ...);     /* printf formats */
+ftc_object *fp_str_from_fmt(const char *fmt, ...); /* printf formats */
 /* An interned, immortal str (a process-wide table; thread-safe). Borrowed; NULL = MemoryError. */
 ftc_object *fp_intern(const char *s);
 ftc_object *fp_intern_len(const char *s, size_t len);
@@ -265,14 +278,14 @@ typedef struct fp_tuple_object {
     size_t size;
     ftc_object *items[];
 } fp_tuple_object;
-ftc_object *fp_tuple_new(size_t n);            /* items NULL: the caller fills every one,
+ftc_object *fp_tuple_new(size_t n);       /* items NULL: the caller fills every one,
                                                   storing new references (stolen) */
-ftc_object *fp_tuple_pack(size_t n, ...);      /* borrowed items, increfed */
-ftc_object *fp_tuple_from_array(ftc_object *const *items, size_t n);  /* increfs */
+ftc_object *fp_tuple_pack(size_t n, ...); /* borrowed items, increfed */
+ftc_object *fp_tuple_from_array(ftc_object *const *items, size_t n); /* increfs */
 static inline bool fp_tuple_check(ftc_object *o) { return o->ob_type == &fp_tuple_type.ct; }
 static inline size_t fp_tuple_size(ftc_object *o) { return ((fp_tuple_object *)o)->size; }
 static inline ftc_object **fp_tuple_items(ftc_object *o) { return ((fp_tuple_object *)o)->items; }
-extern fp_tuple_object _fp_empty_tuple;        /* lib: the static empty tuple () */
+extern fp_tuple_object _fp_empty_tuple; /* lib: the static empty tuple () */
 #define fp_empty_tuple (&_fp_empty_tuple.ob_base)
 
 /* ---- list and dict: ftcore's, with Python errors (object.c) ---- */
@@ -280,30 +293,30 @@ static inline bool fp_list_check(ftc_object *o) { return o->ob_type == &ftc_list
 static inline bool fp_dict_check(ftc_object *o) { return o->ob_type == &ftc_dict_type; }
 ftc_object *fp_list_new(void);
 ftc_object *fp_dict_new(void);
-int fp_list_append(ftc_object *l, ftc_object *v);                   /* 0 / -1 */
+int fp_list_append(ftc_object *l, ftc_object *v); /* 0 / -1 */
 /* Value for key: a new reference; NULL with KeyError NOT set when absent (check
  * fp_err_occurred() to tell an error from absence). */
 ftc_object *fp_dict_get(ftc_object *d, ftc_object *key);
-int fp_dict_set(ftc_object *d, ftc_object *key, ftc_object *v);     /* 0 / -1 */
+int fp_dict_set(ftc_object *d, ftc_object *key, ftc_object *v); /* 0 / -1 */
 int fp_dict_set_cstr(ftc_object *d, const char *key, ftc_object *v);
-int fp_dict_del(ftc_object *d, ftc_object *key);                    /* KeyError(key) if absent */
+int fp_dict_del(ftc_object *d, ftc_object *key); /* KeyError(key) if absent */
 
 /* ---- set (lib: set.c) ---- */
 ftc_object *fp_set_new(void);
-int fp_set_add(ftc_object *set, ftc_object *key);                   /* 0 / -1 */
+int fp_set_add(ftc_object *set, ftc_object *key); /* 0 / -1 */
 static inline bool fp_set_check(ftc_object *o) { return o->ob_type == &fp_set_type.ct; }
 
 /* ---- slice (object.c) ---- */
 typedef struct fp_slice_object {
     FTC_OBJECT_HEAD;
-    ftc_object *start, *stop, *step;                   /* fp_None when omitted */
+    ftc_object *start, *stop, *step; /* fp_None when omitted */
 } fp_slice_object;
 ftc_object *fp_slice_new(ftc_object *start, ftc_object *stop, ftc_object *step);
 static inline bool fp_slice_check(ftc_object *o) { return o->ob_type == &fp_slice_type.ct; }
 /* Python's slice.indices(len) and the resulting length: 0, or -1 (TypeError for a non-int
  * bound, ValueError "slice step cannot be zero"). */
-int fp_slice_unpack(ftc_object *slice, int64_t len, int64_t *start, int64_t *stop,
-                    int64_t *step, int64_t *slicelen);
+int fp_slice_unpack(ftc_object *slice, int64_t len, int64_t *start, int64_t *stop, int64_t *step,
+                    int64_t *slicelen);
 
 /* ---- exceptions (exc.c) ----
  * An exception is an instance of BaseException or a subclass: args (a tuple), the traceback
@@ -311,22 +324,24 @@ int fp_slice_unpack(ftc_object *slice, int64_t len, int64_t *start, int64_t *sto
 typedef struct fp_exc_object {
     FTC_OBJECT_HEAD;
     ftc_object *dict;
-    ftc_object *args;             /* tuple */
-    ftc_object *traceback;        /* list of (filename, lineno, funcname) tuples, innermost last;
+    ftc_object *args;            /* tuple */
+    ftc_object *traceback;       /* list of (filename, lineno, funcname) tuples, innermost last;
                                      NULL until raised through a frame */
-    ftc_object *cause, *context;  /* NULL or an exception */
+    ftc_object *cause, *context; /* NULL or an exception */
     bool suppress_context;
 } fp_exc_object;
-extern fp_type fp_BaseException_type, fp_Exception_type, fp_ValueError_type,
-    fp_TypeError_type, fp_KeyError_type, fp_IndexError_type, fp_LookupError_type,
-    fp_ZeroDivisionError_type, fp_ArithmeticError_type, fp_AttributeError_type,
-    fp_NameError_type, fp_UnboundLocalError_type, fp_RuntimeError_type,
-    fp_StopIteration_type, fp_AssertionError_type, fp_OverflowError_type,
+extern fp_type fp_BaseException_type, fp_Exception_type, fp_ValueError_type, fp_TypeError_type,
+    fp_KeyError_type, fp_IndexError_type, fp_LookupError_type, fp_ZeroDivisionError_type,
+    fp_ArithmeticError_type, fp_AttributeError_type, fp_NameError_type, fp_UnboundLocalError_type,
+    fp_RuntimeError_type, fp_StopIteration_type, fp_AssertionError_type, fp_OverflowError_type,
     fp_RecursionError_type, fp_NotImplementedError_type, fp_MemoryError_type,
-    fp_KeyboardInterrupt_type, fp_SystemExit_type, fp_SyntaxError_type,
-    fp_ImportError_type, fp_ModuleNotFoundError_type, fp_TimeoutError_type, fp_OSError_type,
-    fp_UnicodeError_type, fp_GeneratorExit_type;
-static inline bool fp_exc_check(ftc_object *o) { return (fp_type_of(o)->flags & FP_TPFLAG_EXC) != 0; }
+    fp_KeyboardInterrupt_type, fp_SystemExit_type, fp_SyntaxError_type, fp_ImportError_type,
+    fp_ModuleNotFoundError_type, fp_TimeoutError_type, fp_OSError_type, fp_UnicodeError_type,
+    fp_GeneratorExit_type;
+static inline bool fp_exc_check(ftc_object *o)
+{
+    return (fp_type_of(o)->flags & FP_TPFLAG_EXC) != 0;
+}
 
 /* Sets the current exception to type(message) where message is printf-formatted. */
 void fp_err_set(fp_type *type, const char *fmt, ...);
@@ -356,43 +371,43 @@ void fp_exc_print(ftc_object *exc);
 ftc_object *fp_exc_str(ftc_object *exc);
 
 /* ---- C-level recursion (counts toward the recursion limit like Python calls) ---- */
-int fp_enter_recursive_call(const char *where);   /* 0, or -1 with RecursionError set:
+int fp_enter_recursive_call(const char *where); /* 0, or -1 with RecursionError set:
                                                      "maximum recursion depth exceeded<where>" */
 void fp_leave_recursive_call(void);
 int fp_get_recursion_limit(void);
-int fp_set_recursion_limit(int limit);            /* -1 with ValueError if limit < 1 */
+int fp_set_recursion_limit(int limit); /* -1 with ValueError if limit < 1 */
 
 /* ---- generic operations (object.c) ---- */
 ftc_object *fp_repr(ftc_object *o);
 ftc_object *fp_str(ftc_object *o);
-int64_t fp_hash(ftc_object *o);                   /* -1: error (TypeError "unhashable type") */
+int64_t fp_hash(ftc_object *o); /* -1: error (TypeError "unhashable type") */
 ftc_object *fp_richcompare(ftc_object *a, ftc_object *b, int op);
-int fp_richcompare_bool(ftc_object *a, ftc_object *b, int op);      /* 1, 0, -1 */
-int fp_eq(ftc_object *a, ftc_object *b);          /* identity first, then ==: 1, 0, -1 */
-int fp_truthy(ftc_object *o);                     /* 1, 0, -1 */
-int64_t fp_len(ftc_object *o);                    /* -1 on error */
-ftc_object *fp_getattr(ftc_object *o, ftc_object *name);            /* name: a str */
+int fp_richcompare_bool(ftc_object *a, ftc_object *b, int op); /* 1, 0, -1 */
+int fp_eq(ftc_object *a, ftc_object *b);                 /* identity first, then ==: 1, 0, -1 */
+int fp_truthy(ftc_object *o);                            /* 1, 0, -1 */
+int64_t fp_len(ftc_object *o);                           /* -1 on error */
+ftc_object *fp_getattr(ftc_object *o, ftc_object *name); /* name: a str */
 ftc_object *fp_getattr_cstr(ftc_object *o, const char *name);
 /* Like fp_getattr, but an AttributeError becomes "absent": returns NULL with no exception. */
 ftc_object *fp_getattr_opt(ftc_object *o, ftc_object *name);
-int fp_setattr(ftc_object *o, ftc_object *name, ftc_object *v);     /* v NULL = delete */
+int fp_setattr(ftc_object *o, ftc_object *name, ftc_object *v); /* v NULL = delete */
 /* The default attribute lookup (descriptors, instance dict, class attributes). */
 ftc_object *fp_generic_getattr(ftc_object *o, ftc_object *name);
 int fp_generic_setattr(ftc_object *o, ftc_object *name, ftc_object *v);
 ftc_object *fp_getitem(ftc_object *o, ftc_object *key);
 int fp_setitem(ftc_object *o, ftc_object *key, ftc_object *v);
 int fp_delitem(ftc_object *o, ftc_object *key);
-int fp_contains(ftc_object *container, ftc_object *v);              /* 1, 0, -1 */
-ftc_object *fp_binop(ftc_object *a, ftc_object *b, int nb);         /* FP_NB_* */
+int fp_contains(ftc_object *container, ftc_object *v);      /* 1, 0, -1 */
+ftc_object *fp_binop(ftc_object *a, ftc_object *b, int nb); /* FP_NB_* */
 ftc_object *fp_inplace_binop(ftc_object *a, ftc_object *b, int nb);
 ftc_object *fp_neg(ftc_object *o);
 ftc_object *fp_pos(ftc_object *o);
 ftc_object *fp_invert(ftc_object *o);
 ftc_object *fp_abs(ftc_object *o);
 ftc_object *fp_iter(ftc_object *o);
-ftc_object *fp_next(ftc_object *it);              /* NULL without exception = exhausted */
-ftc_object *fp_sequence_list(ftc_object *iterable);                 /* list(iterable) */
-ftc_object *fp_sequence_tuple(ftc_object *iterable);                /* tuple(iterable) */
+ftc_object *fp_next(ftc_object *it);                 /* NULL without exception = exhausted */
+ftc_object *fp_sequence_list(ftc_object *iterable);  /* list(iterable) */
+ftc_object *fp_sequence_tuple(ftc_object *iterable); /* tuple(iterable) */
 /* format(v, spec) (lib: format.c): int, bool, float, str with the mini-language; other types
  * format str(v) with an empty spec, else TypeError as CPython. */
 ftc_object *fp_format(ftc_object *v, ftc_object *spec);
@@ -404,8 +419,8 @@ ftc_object *fp_call0(ftc_object *callable);
 ftc_object *fp_call1(ftc_object *callable, ftc_object *a);
 ftc_object *fp_call2(ftc_object *callable, ftc_object *a, ftc_object *b);
 /* obj.name(args...) without making a bound method when it can. */
-ftc_object *fp_call_method(ftc_object *obj, ftc_object *name, ftc_object *const *args,
-                           size_t nargs, ftc_object *kwnames);
+ftc_object *fp_call_method(ftc_object *obj, ftc_object *name, ftc_object *const *args, size_t nargs,
+                           ftc_object *kwnames);
 /* Calls with positional args from a tuple and keywords from a dict (either may be NULL). */
 ftc_object *fp_call_tuple_dict(ftc_object *callable, ftc_object *args, ftc_object *kwargs);
 
@@ -435,14 +450,14 @@ ftc_object *fp_method_new(ftc_object *func, ftc_object *self);
 /* ---- modules (module.c) ---- */
 typedef struct fp_module_object {
     FTC_OBJECT_HEAD;
-    ftc_object *dict;             /* the module's globals: an ftcore dict */
+    ftc_object *dict; /* the module's globals: an ftcore dict */
     ftc_object *name;
 } fp_module_object;
 ftc_object *fp_module_new(const char *name);
 static inline ftc_object *fp_module_dict(ftc_object *m) { return ((fp_module_object *)m)->dict; }
-int fp_module_add(ftc_object *m, const char *name, ftc_object *v);            /* borrowed v */
-int fp_module_add_functions(ftc_object *m, const fp_method_def *defs);        /* self = m */
-int fp_module_add_type(ftc_object *m, fp_type *t);        /* readies t, adds it by its name */
+int fp_module_add(ftc_object *m, const char *name, ftc_object *v);     /* borrowed v */
+int fp_module_add_functions(ftc_object *m, const fp_method_def *defs); /* self = m */
+int fp_module_add_type(ftc_object *m, fp_type *t); /* readies t, adds it by its name */
 /* import NAME (dotted "concurrent.futures" allowed): the module, created and initialised on
  * first import (thread-safe). ModuleNotFoundError "No module named 'x'" if unknown. */
 ftc_object *fp_import(const char *name);
@@ -455,7 +470,7 @@ int fp_builtins_init(ftc_object *builtins_module);
  * build until mods defines them (the registry tolerates a missing one). */
 int fp_mod_threading_init(ftc_object *m);
 int fp_mod_queue_init(ftc_object *m);
-int fp_mod_futures_init(ftc_object *m);     /* concurrent.futures */
+int fp_mod_futures_init(ftc_object *m); /* concurrent.futures */
 int fp_mod_time_init(ftc_object *m);
 int fp_mod_sys_init(ftc_object *m);
 int fp_mod_math_init(ftc_object *m);
@@ -466,7 +481,7 @@ void fp_mod_threading_shutdown(void);
 /* ---- output (lib: builtins.c) ----
  * stdout is buffered per process (flushed at exit, on flush=True, when full, and before a
  * traceback); writes detach around the system call. stderr is unbuffered. */
-int fp_stdout_write(const char *s, size_t n);        /* 0 / -1 (OSError) */
+int fp_stdout_write(const char *s, size_t n); /* 0 / -1 (OSError) */
 int fp_stdout_flush(void);
 
 /* ---- threads (ceval.c) ----
@@ -476,7 +491,7 @@ int fp_stdout_flush(void);
  * detaching for the last time). 0 / -1 (MemoryError). */
 int fp_thread_enter(void);
 void fp_thread_exit(void);
-bool fp_thread_entered(void);     /* whether the calling thread has an fp thread state */
+bool fp_thread_entered(void); /* whether the calling thread has an fp thread state */
 
 /* ---- the runtime (main.c / ceval.c) ---- */
 /* After ftc_runtime_init: readies the types, makes builtins, the main thread's state. 0/-1. */
@@ -486,7 +501,7 @@ void fp_runtime_fini(void);
 /* The exit status an uncaught exc means: SystemExit's code (printing a non-int one to
  * stderr), or 1 after printing the traceback. */
 int fp_exit_status(ftc_object *exc);
-extern int fp_argc;                /* sys.argv: the script (or "-c") and its arguments */
+extern int fp_argc; /* sys.argv: the script (or "-c") and its arguments */
 extern char **fp_argv;
 /* Compiles and runs src as the __main__ module. Returns 0, or -1 with the exception set. */
 int fp_run_source(const char *src, size_t len, const char *filename);

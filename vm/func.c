@@ -33,9 +33,8 @@ static void code_dealloc(ftc_object *o)
 static ftc_object *code_repr(ftc_object *o)
 {
     fp_code_object *co = (fp_code_object *)o;
-    return fp_str_from_fmt("<code object %s at %p, file \"%s\", line %d>",
-                           fp_str_data(co->name), (void *)o, fp_str_data(co->filename),
-                           co->firstlineno);
+    return fp_str_from_fmt("<code object %s at %p, file \"%s\", line %d>", fp_str_data(co->name),
+                           (void *)o, fp_str_data(co->filename), co->firstlineno);
 }
 
 fp_type fp_code_type = {
@@ -45,16 +44,10 @@ fp_type fp_code_type = {
     .repr = code_repr,
 };
 
-ftc_object *fp_code_new_empty(void)
-{
-    return ftc_object_new(&fp_code_type.ct);
-}
+ftc_object *fp_code_new_empty(void) { return ftc_object_new(&fp_code_type.ct); }
 
 /* ---- cells ---- */
-static void cell_dealloc(ftc_object *o)
-{
-    ftc_xdecref(((fp_cell_object *)o)->ref);
-}
+static void cell_dealloc(ftc_object *o) { ftc_xdecref(((fp_cell_object *)o)->ref); }
 
 fp_type fp_cell_type = {
     FP_TYPE_HEAD,
@@ -203,9 +196,8 @@ static ftc_object *method_repr(ftc_object *o)
     if (sr == NULL)
         return NULL;
     ftc_object *qn = fp_getattr_opt(m->func, fp_intern("__qualname__"));
-    ftc_object *r = fp_str_from_fmt("<bound method %s of %s>",
-                                    qn && fp_str_check(qn) ? fp_str_data(qn) : "?",
-                                    fp_str_data(sr));
+    ftc_object *r = fp_str_from_fmt(
+        "<bound method %s of %s>", qn && fp_str_check(qn) ? fp_str_data(qn) : "?", fp_str_data(sr));
     ftc_xdecref(qn);
     ftc_decref(sr);
     return r;
@@ -268,10 +260,7 @@ fp_type fp_method_type = {
 };
 
 /* ---- builtin functions ---- */
-static void cfunction_dealloc(ftc_object *o)
-{
-    ftc_xdecref(((fp_cfunction_object *)o)->self);
-}
+static void cfunction_dealloc(ftc_object *o) { ftc_xdecref(((fp_cfunction_object *)o)->self); }
 
 ftc_object *fp_cfunction_new(const fp_method_def *def, ftc_object *self)
 {
@@ -313,8 +302,8 @@ static const fp_getset_def cfunction_getsets[] = {
 
 fp_type fp_cfunction_type = {
     FP_TYPE_HEAD,
-    .ct = {"builtin_function_or_method", sizeof(fp_cfunction_object), cfunction_dealloc,
-           NULL, NULL},
+    .ct = {"builtin_function_or_method", sizeof(fp_cfunction_object), cfunction_dealloc, NULL,
+           NULL},
     .base = &fp_object_type,
     .repr = cfunction_repr,
     .call = cfunction_call,
@@ -343,15 +332,9 @@ ftc_object *fp_call(ftc_object *callable, ftc_object *const *args, size_t nargs,
     return r;
 }
 
-ftc_object *fp_call0(ftc_object *callable)
-{
-    return fp_call(callable, NULL, 0, NULL);
-}
+ftc_object *fp_call0(ftc_object *callable) { return fp_call(callable, NULL, 0, NULL); }
 
-ftc_object *fp_call1(ftc_object *callable, ftc_object *a)
-{
-    return fp_call(callable, &a, 1, NULL);
-}
+ftc_object *fp_call1(ftc_object *callable, ftc_object *a) { return fp_call(callable, &a, 1, NULL); }
 
 ftc_object *fp_call2(ftc_object *callable, ftc_object *a, ftc_object *b)
 {
@@ -359,14 +342,14 @@ ftc_object *fp_call2(ftc_object *callable, ftc_object *a, ftc_object *b)
     return fp_call(callable, args, 2, NULL);
 }
 
-ftc_object *fp_call_method(ftc_object *obj, ftc_object *name, ftc_object *const *args,
-                           size_t nargs, ftc_object *kwnames)
+ftc_object *fp_call_method(ftc_object *obj, ftc_object *name, ftc_object *const *args, size_t nargs,
+                           ftc_object *kwnames)
 {
     fp_type *t = fp_type_of(obj);
     if (t->getattr == NULL || t->getattr == fp_generic_getattr) {
         ftc_object *d = fp_type_lookup_ref(t, name);
-        if (d != NULL && !(fp_type_of(d) == &fp_function_type ||
-                           fp_type_of(d) == &fp_methoddescr_type)) {
+        if (d != NULL &&
+            !(fp_type_of(d) == &fp_function_type || fp_type_of(d) == &fp_methoddescr_type)) {
             ftc_decref(d);
             d = NULL;
         }
@@ -444,7 +427,7 @@ ftc_object *fp_call_tuple_dict(ftc_object *callable, ftc_object *args, ftc_objec
         fp_tuple_items(names)[i] = k;
         fp_list_append(vals, v);
         buf[npos + (size_t)i] = v;
-        ftc_decref(v);   /* vals keeps it alive */
+        ftc_decref(v); /* vals keeps it alive */
         i++;
     }
     for (int64_t j = i; j < nkw; j++)
@@ -457,10 +440,7 @@ ftc_object *fp_call_tuple_dict(ftc_object *callable, ftc_object *args, ftc_objec
 }
 
 /* ---- argument binding for Python functions ---- */
-static const char *qn(fp_function_object *f)
-{
-    return fp_str_data(f->qualname);
-}
+static const char *qn(fp_function_object *f) { return fp_str_data(f->qualname); }
 
 static void missing_args(fp_function_object *f, ftc_object **locals, int start, int end,
                          bool kwonly)
@@ -478,8 +458,8 @@ static void missing_args(fp_function_object *f, ftc_object **locals, int start, 
             continue;
         const char *nm = fp_str_data(co->localnames[i]);
         missing++;
-        const char *sep = missing == 1 ? "" : (missing == total ? (total == 2 ? " and " : ", and ")
-                                                                : ", ");
+        const char *sep =
+            missing == 1 ? "" : (missing == total ? (total == 2 ? " and " : ", and ") : ", ");
         int w = snprintf(names + len, sizeof names - len, "%s'%s'", sep, nm);
         if (w > 0 && (size_t)w < sizeof names - len)
             len += (size_t)w;
@@ -488,8 +468,8 @@ static void missing_args(fp_function_object *f, ftc_object **locals, int start, 
                kwonly ? "keyword-only" : "positional", total == 1 ? "" : "s", names);
 }
 
-int fp_bind_args(fp_function_object *f, ftc_object **locals, ftc_object *const *args,
-                 size_t nargs, ftc_object *kwnames)
+int fp_bind_args(fp_function_object *f, ftc_object **locals, ftc_object *const *args, size_t nargs,
+                 ftc_object *kwnames)
 {
     fp_code_object *co = f->code;
     size_t argc = (size_t)co->argcount;
@@ -544,9 +524,10 @@ int fp_bind_args(fp_function_object *f, ftc_object **locals, ftc_object *const *
                 ftc_object *nm = co->localnames[i];
                 if (fp_str_len(nm) == fp_str_len(key) &&
                     memcmp(fp_str_data(nm), fp_str_data(key), fp_str_len(key)) == 0) {
-                    fp_err_set(&fp_TypeError_type,
-                               "%s() got some positional-only arguments passed as keyword arguments: '%s'",
-                               qn(f), fp_str_data(key));
+                    fp_err_set(
+                        &fp_TypeError_type,
+                        "%s() got some positional-only arguments passed as keyword arguments: '%s'",
+                        qn(f), fp_str_data(key));
                     return -1;
                 }
             }
@@ -622,8 +603,7 @@ int fp_check_args(const char *fname, size_t nargs, ftc_object *kwnames, size_t m
             fp_err_set(&fp_TypeError_type, "%s() takes exactly one argument (%zu given)", fname,
                        nargs);
         else
-            fp_err_set(&fp_TypeError_type, "%s expected %zu arguments, got %zu", fname, min,
-                       nargs);
+            fp_err_set(&fp_TypeError_type, "%s expected %zu arguments, got %zu", fname, min, nargs);
     } else if (nargs < min) {
         fp_err_set(&fp_TypeError_type, "%s expected at least %zu argument%s, got %zu", fname, min,
                    min == 1 ? "" : "s", nargs);
@@ -663,13 +643,14 @@ int fp_parse_args(const char *fname, ftc_object *const *args, size_t nargs, ftc_
                 break;
             }
         if (idx == nparams) {
-            fp_err_set(&fp_TypeError_type, "%s() got an unexpected keyword argument '%s'",
-                       fname, key);
+            fp_err_set(&fp_TypeError_type, "%s() got an unexpected keyword argument '%s'", fname,
+                       key);
             return -1;
         }
         if (out[idx] != NULL) {
-            fp_err_set(&fp_TypeError_type, "argument for %s() given by name ('%s') and position (%zu)",
-                       fname, key, idx + 1);
+            fp_err_set(&fp_TypeError_type,
+                       "argument for %s() given by name ('%s') and position (%zu)", fname, key,
+                       idx + 1);
             return -1;
         }
         out[idx] = args[nargs + k];
@@ -680,8 +661,9 @@ int fp_parse_args(const char *fname, ftc_object *const *args, size_t nargs, ftc_
                 fp_err_set(&fp_TypeError_type, "%s() missing required argument '%s' (pos %zu)",
                            fname, kwlist[i], i + 1);
             else
-                fp_err_set(&fp_TypeError_type, "%s() takes at least %zu positional argument%s (%zu given)",
-                           fname, min, min == 1 ? "" : "s", nargs);
+                fp_err_set(&fp_TypeError_type,
+                           "%s() takes at least %zu positional argument%s (%zu given)", fname, min,
+                           min == 1 ? "" : "s", nargs);
             return -1;
         }
     return 0;

@@ -107,7 +107,10 @@ static ftc_object *gen_m_close(ftc_object *self, ftc_object *const *a, size_t n,
 static ftc_object *gen_m_unsupported(ftc_object *self, ftc_object *const *a, size_t n,
                                      ftc_object *k)
 {
-    (void)self; (void)a; (void)n; (void)k;
+    (void)self;
+    (void)a;
+    (void)n;
+    (void)k;
     fp_err_set(&fp_NotImplementedError_type, "ftpy does not support generator send/throw");
     return NULL;
 }
@@ -120,11 +123,8 @@ static ftc_object *gen_get_name(ftc_object *o)
 }
 
 static const fp_method_def gen_methods[] = {
-    {"__next__", gen_m_next, 0},
-    {"close", gen_m_close, 0},
-    {"send", gen_m_unsupported, 0},
-    {"throw", gen_m_unsupported, 0},
-    {NULL, NULL, 0},
+    {"__next__", gen_m_next, 0},     {"close", gen_m_close, 0}, {"send", gen_m_unsupported, 0},
+    {"throw", gen_m_unsupported, 0}, {NULL, NULL, 0},
 };
 
 static const fp_getset_def gen_getsets[] = {

@@ -39,8 +39,7 @@ int fp_index_value(ftc_object *o, int64_t *out, const char *what)
         if (r == NULL)
             return -1;
         if (!fp_int_like(r)) {
-            fp_err_set(&fp_TypeError_type, "__index__ returned non-int (type %s)",
-                       fp_type_name(r));
+            fp_err_set(&fp_TypeError_type, "__index__ returned non-int (type %s)", fp_type_name(r));
             ftc_decref(r);
             return -1;
         }
@@ -97,15 +96,9 @@ static ftc_object *int_repr(ftc_object *o)
     return fp_str_new(buf, (size_t)n);
 }
 
-static int64_t int_hash(ftc_object *o)
-{
-    return fp_hash_int(fp_int_like_value(o));
-}
+static int64_t int_hash(ftc_object *o) { return fp_hash_int(fp_int_like_value(o)); }
 
-static int int_bool(ftc_object *o)
-{
-    return fp_int_like_value(o) != 0;
-}
+static int int_bool(ftc_object *o) { return fp_int_like_value(o) != 0; }
 
 static ftc_object *int_richcompare(ftc_object *a, ftc_object *b, int op)
 {
@@ -126,9 +119,9 @@ static ftc_object *int_richcompare(ftc_object *a, ftc_object *b, int op)
 
 /* ---- arithmetic ---- */
 
-#define BOTH_INTS(a, b)                                   \
-    if (!fp_int_like(a) || !fp_int_like(b))               \
-        return fp_NotImplemented;                         \
+#define BOTH_INTS(a, b)                     \
+    if (!fp_int_like(a) || !fp_int_like(b)) \
+        return fp_NotImplemented;           \
     int64_t x = fp_int_like_value(a), y = fp_int_like_value(b)
 
 static ftc_object *int_add(ftc_object *a, ftc_object *b)
@@ -356,10 +349,7 @@ static ftc_object *int_pos(ftc_object *o)
     return fp_int_new(fp_int_like_value(o));
 }
 
-static ftc_object *int_invert(ftc_object *o)
-{
-    return fp_int_new(~fp_int_like_value(o));
-}
+static ftc_object *int_invert(ftc_object *o) { return fp_int_new(~fp_int_like_value(o)); }
 
 static ftc_object *int_abs(ftc_object *o)
 {
@@ -385,11 +375,10 @@ static ftc_object *int_from_object(ftc_object *x)
             return fp_int_new(v);
         if (rc == FTC_ENOMEM)
             return fp_err_nomem();
-        fp_err_set(rc == FTC_EOVERFLOW ? &fp_OverflowError_type : &fp_ValueError_type, "%s",
-                   err);
+        fp_err_set(rc == FTC_EOVERFLOW ? &fp_OverflowError_type : &fp_ValueError_type, "%s", err);
         return NULL;
     }
-    static const char *const names[] = { "__int__", "__index__", "__trunc__" };
+    static const char *const names[] = {"__int__", "__index__", "__trunc__"};
     for (size_t i = 0; i < 3; i++) {
         ftc_object *m = fp_type_lookup(fp_type_of(x), fp_intern(names[i]));
         if (m == NULL)
@@ -407,7 +396,8 @@ static ftc_object *int_from_object(ftc_object *x)
     }
     fp_err_set(&fp_TypeError_type,
                "int() argument must be a string, a bytes-like object or a real number, "
-               "not '%.100s'", fp_type_name(x));
+               "not '%.100s'",
+               fp_type_name(x));
     return NULL;
 }
 
@@ -415,7 +405,7 @@ static ftc_object *int_new(fp_type *type, ftc_object *const *args, size_t nargs,
                            ftc_object *kwnames)
 {
     (void)type;
-    static const char *const kwlist[] = { "", "base", NULL };
+    static const char *const kwlist[] = {"", "base", NULL};
     ftc_object *a[2];
     if (fp_parse_args("int", args, nargs, kwnames, kwlist, 0, 2, a) < 0)
         return NULL;
@@ -509,18 +499,12 @@ static ftc_object *int_m_conjugate(ftc_object *self, ftc_object *const *args, si
 }
 
 static const fp_method_def int_methods[] = {
-    { "__format__", int_m_format, 0 },
-    { "bit_length", int_m_bit_length, 0 },
-    { "conjugate", int_m_conjugate, 0 },
-    { "__index__", int_m_conjugate, 0 },
-    { "__int__", int_m_conjugate, 0 },
-    { NULL, NULL, 0 },
+    {"__format__", int_m_format, 0},   {"bit_length", int_m_bit_length, 0},
+    {"conjugate", int_m_conjugate, 0}, {"__index__", int_m_conjugate, 0},
+    {"__int__", int_m_conjugate, 0},   {NULL, NULL, 0},
 };
 
-static ftc_object *int_get_self(ftc_object *self)
-{
-    return int_pos(self);
-}
+static ftc_object *int_get_self(ftc_object *self) { return int_pos(self); }
 
 static ftc_object *int_get_zero(ftc_object *self)
 {
@@ -535,27 +519,36 @@ static ftc_object *int_get_one(ftc_object *self)
 }
 
 static const fp_getset_def int_getsets[] = {
-    { "real", int_get_self, NULL },
-    { "imag", int_get_zero, NULL },
-    { "numerator", int_get_self, NULL },
-    { "denominator", int_get_one, NULL },
-    { NULL, NULL, NULL },
+    {"real", int_get_self, NULL},
+    {"imag", int_get_zero, NULL},
+    {"numerator", int_get_self, NULL},
+    {"denominator", int_get_one, NULL},
+    {NULL, NULL, NULL},
 };
 
 fp_type fp_int_type = {
     FP_TYPE_HEAD,
-    .ct = { "int", sizeof(_ftc_int_object), NULL, NULL, NULL },
+    .ct = {"int", sizeof(_ftc_int_object), NULL, NULL, NULL},
     .base = &fp_object_type,
     .repr = int_repr,
     .hash = int_hash,
     .richcompare = int_richcompare,
     .bool_ = int_bool,
-    .nb = {
-        [FP_NB_ADD] = int_add, [FP_NB_SUB] = int_sub, [FP_NB_MUL] = int_mul,
-        [FP_NB_TRUEDIV] = int_truediv, [FP_NB_FLOORDIV] = int_floordiv, [FP_NB_MOD] = int_mod,
-        [FP_NB_POW] = int_pow, [FP_NB_LSHIFT] = int_lshift, [FP_NB_RSHIFT] = int_rshift,
-        [FP_NB_OR] = int_or, [FP_NB_XOR] = int_xor, [FP_NB_AND] = int_and,
-    },
+    .nb =
+        {
+            [FP_NB_ADD] = int_add,
+            [FP_NB_SUB] = int_sub,
+            [FP_NB_MUL] = int_mul,
+            [FP_NB_TRUEDIV] = int_truediv,
+            [FP_NB_FLOORDIV] = int_floordiv,
+            [FP_NB_MOD] = int_mod,
+            [FP_NB_POW] = int_pow,
+            [FP_NB_LSHIFT] = int_lshift,
+            [FP_NB_RSHIFT] = int_rshift,
+            [FP_NB_OR] = int_or,
+            [FP_NB_XOR] = int_xor,
+            [FP_NB_AND] = int_and,
+        },
     .nb_neg = int_neg,
     .nb_pos = int_pos,
     .nb_invert = int_invert,

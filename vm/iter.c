@@ -26,13 +26,13 @@ static ftc_object *self_iter(ftc_object *o)
     return o;
 }
 
-#define ITER_TYPE(var, tname, structname, deallocfn, nextfn)                              \
-    fp_type var = {                                                                       \
-        FP_TYPE_HEAD,                                                                     \
-        .ct = { tname, sizeof(structname), deallocfn, NULL, NULL },                       \
-        .base = &fp_object_type,                                                          \
-        .iter = self_iter,                                                                \
-        .next = nextfn,                                                                   \
+#define ITER_TYPE(var, tname, structname, deallocfn, nextfn)      \
+    fp_type var = {                                               \
+        FP_TYPE_HEAD,                                             \
+        .ct = {tname, sizeof(structname), deallocfn, NULL, NULL}, \
+        .base = &fp_object_type,                                  \
+        .iter = self_iter,                                        \
+        .next = nextfn,                                           \
     }
 
 /* ---- index-based: list, reversed list, tuple, range, __getitem__ ---- */
@@ -40,14 +40,11 @@ static ftc_object *self_iter(ftc_object *o)
 typedef struct idx_iter {
     FTC_OBJECT_HEAD;
     ftc_object *src;
-    int64_t index;       /* atomic: the next index to claim */
-    int64_t start, step, len;   /* range iterators */
+    int64_t index;            /* atomic: the next index to claim */
+    int64_t start, step, len; /* range iterators */
 } idx_iter;
 
-static void idx_dealloc(ftc_object *o)
-{
-    ftc_xdecref(((idx_iter *)o)->src);
-}
+static void idx_dealloc(ftc_object *o) { ftc_xdecref(((idx_iter *)o)->src); }
 
 static ftc_object *idx_new(fp_type *t, ftc_object *src, int64_t index)
 {
@@ -126,8 +123,8 @@ static ftc_object *seq_iter_next(ftc_object *o)
         return NULL;
     ftc_object *v = fp_getitem(it->src, io);
     ftc_decref(io);
-    if (v == NULL && (fp_err_matches(&fp_IndexError_type) ||
-                      fp_err_matches(&fp_StopIteration_type))) {
+    if (v == NULL &&
+        (fp_err_matches(&fp_IndexError_type) || fp_err_matches(&fp_StopIteration_type))) {
         fp_err_clear();
         ftc_atomic_store_relaxed(&it->index, INT64_MIN / 2);
     }
@@ -147,8 +144,8 @@ static ftc_object *rev_seq_next(ftc_object *o)
         return NULL;
     ftc_object *v = fp_getitem(it->src, io);
     ftc_decref(io);
-    if (v == NULL && (fp_err_matches(&fp_IndexError_type) ||
-                      fp_err_matches(&fp_StopIteration_type))) {
+    if (v == NULL &&
+        (fp_err_matches(&fp_IndexError_type) || fp_err_matches(&fp_StopIteration_type))) {
         fp_err_clear();
         ftc_atomic_store_relaxed(&it->index, INT64_MIN / 2);
     }
@@ -156,16 +153,12 @@ static ftc_object *rev_seq_next(ftc_object *o)
 }
 
 ITER_TYPE(fp_list_iter_type, "list_iterator", idx_iter, idx_dealloc, list_iter_next);
-ITER_TYPE(fp_list_reviter_type, "list_reverseiterator", idx_iter, idx_dealloc,
-          list_reviter_next);
+ITER_TYPE(fp_list_reviter_type, "list_reverseiterator", idx_iter, idx_dealloc, list_reviter_next);
 ITER_TYPE(fp_tuple_iter_type, "tuple_iterator", idx_iter, idx_dealloc, tuple_iter_next);
 ITER_TYPE(fp_range_iter_type, "range_iterator", idx_iter, idx_dealloc, range_iter_next);
 ITER_TYPE(fp_seq_iter_type, "iterator", idx_iter, idx_dealloc, seq_iter_next);
 
-ftc_object *fp_list_iter_new(ftc_object *list)
-{
-    return idx_new(&fp_list_iter_type, list, 0);
-}
+ftc_object *fp_list_iter_new(ftc_object *list) { return idx_new(&fp_list_iter_type, list, 0); }
 
 ftc_object *fp_list_reviter_new(ftc_object *list)
 {
@@ -175,10 +168,7 @@ ftc_object *fp_list_reviter_new(ftc_object *list)
     return o;
 }
 
-ftc_object *fp_tuple_iter_new(ftc_object *tuple)
-{
-    return idx_new(&fp_tuple_iter_type, tuple, 0);
-}
+ftc_object *fp_tuple_iter_new(ftc_object *tuple) { return idx_new(&fp_tuple_iter_type, tuple, 0); }
 
 ftc_object *fp_range_iter_new(int64_t start, int64_t step, int64_t len)
 {
@@ -192,10 +182,7 @@ ftc_object *fp_range_iter_new(int64_t start, int64_t step, int64_t len)
     return o;
 }
 
-ftc_object *fp_seq_iter_new(ftc_object *obj)
-{
-    return idx_new(&fp_seq_iter_type, obj, 0);
-}
+ftc_object *fp_seq_iter_new(ftc_object *obj) { return idx_new(&fp_seq_iter_type, obj, 0); }
 
 /* ---- str: the position is a byte offset, advanced by a CAS over one code point ---- */
 
@@ -218,10 +205,7 @@ static ftc_object *str_iter_next(ftc_object *o)
 
 ITER_TYPE(fp_str_iter_type, "str_ascii_iterator", idx_iter, idx_dealloc, str_iter_next);
 
-ftc_object *fp_str_iter_new(ftc_object *str)
-{
-    return idx_new(&fp_str_iter_type, str, 0);
-}
+ftc_object *fp_str_iter_new(ftc_object *str) { return idx_new(&fp_str_iter_type, str, 0); }
 
 /* ---- dict and set: structured positions, advanced under the iterator's section ---- */
 
@@ -233,10 +217,7 @@ typedef struct dict_iter {
     bool done;
 } dict_iter;
 
-static void dict_iter_dealloc(ftc_object *o)
-{
-    ftc_decref(((dict_iter *)o)->dict);
-}
+static void dict_iter_dealloc(ftc_object *o) { ftc_decref(((dict_iter *)o)->dict); }
 
 static ftc_object *dict_iter_next(ftc_object *o)
 {
@@ -309,10 +290,7 @@ typedef struct set_iter {
     size_t used;
 } set_iter;
 
-static void set_iter_dealloc(ftc_object *o)
-{
-    ftc_decref(((set_iter *)o)->set);
-}
+static void set_iter_dealloc(ftc_object *o) { ftc_decref(((set_iter *)o)->set); }
 
 static ftc_object *set_iter_next(ftc_object *o)
 {
@@ -351,7 +329,7 @@ ftc_object *fp_set_iter_new(ftc_object *set)
 typedef struct call_iter {
     FTC_OBJECT_HEAD;
     ftc_object *callable, *sentinel;
-    int done;   /* atomic */
+    int done; /* atomic */
 } call_iter;
 
 static void call_iter_dealloc(ftc_object *o)
@@ -384,8 +362,7 @@ static ftc_object *call_iter_next(ftc_object *o)
     return v;
 }
 
-ITER_TYPE(fp_callable_iter_type, "callable_iterator", call_iter, call_iter_dealloc,
-          call_iter_next);
+ITER_TYPE(fp_callable_iter_type, "callable_iterator", call_iter, call_iter_dealloc, call_iter_next);
 
 ftc_object *fp_callable_iter_new(ftc_object *callable, ftc_object *sentinel)
 {
@@ -408,10 +385,10 @@ ftc_object *fp_callable_iter_new(ftc_object *callable, ftc_object *sentinel)
 
 typedef struct comb {
     FTC_OBJECT_HEAD;
-    ftc_object *func;     /* map/filter: the function (filter: NULL for None) */
-    ftc_object *iters;    /* a tuple of iterators */
-    int64_t count;        /* enumerate: atomic */
-    bool strict;          /* zip */
+    ftc_object *func;  /* map/filter: the function (filter: NULL for None) */
+    ftc_object *iters; /* a tuple of iterators */
+    int64_t count;     /* enumerate: atomic */
+    bool strict;       /* zip */
 } comb;
 
 static void comb_dealloc(ftc_object *o)
@@ -452,7 +429,7 @@ static ftc_object *comb_alloc(fp_type *type, ftc_object *func, ftc_object *const
 static ftc_object *enumerate_new(fp_type *type, ftc_object *const *args, size_t nargs,
                                  ftc_object *kwnames)
 {
-    static const char *const kwlist[] = { "iterable", "start", NULL };
+    static const char *const kwlist[] = {"iterable", "start", NULL};
     ftc_object *a[2];
     if (fp_parse_args("enumerate", args, nargs, kwnames, kwlist, 1, 2, a) < 0)
         return NULL;
@@ -526,17 +503,19 @@ static ftc_object *zip_next(ftc_object *o)
             ftc_decref(t);
             if (c->strict && !fp_err_occurred()) {
                 if (i > 0) {
-                    fp_err_set(&fp_ValueError_type, "zip() argument %zu is shorter than "
-                                                    "argument%s%zu", i + 1, i == 1 ? " " : "s 1-",
-                               i);
+                    fp_err_set(&fp_ValueError_type,
+                               "zip() argument %zu is shorter than "
+                               "argument%s%zu",
+                               i + 1, i == 1 ? " " : "s 1-", i);
                 } else {
                     for (size_t j = 1; j < n; j++) {
                         ftc_object *w = fp_next(fp_tuple_items(c->iters)[j]);
                         if (w != NULL) {
                             ftc_decref(w);
-                            fp_err_set(&fp_ValueError_type, "zip() argument %zu is longer than "
-                                                            "argument%s%zu", j + 1,
-                                       j == 1 ? " " : "s 1-", j);
+                            fp_err_set(&fp_ValueError_type,
+                                       "zip() argument %zu is longer than "
+                                       "argument%s%zu",
+                                       j + 1, j == 1 ? " " : "s 1-", j);
                             break;
                         }
                         if (fp_err_occurred())
@@ -621,15 +600,15 @@ static ftc_object *filter_next(ftc_object *o)
     }
 }
 
-#define COMB_TYPE(var, tname, newfn, nextfn)                                              \
-    fp_type var = {                                                                       \
-        FP_TYPE_HEAD,                                                                     \
-        .ct = { tname, sizeof(comb), comb_dealloc, NULL, NULL },                          \
-        .base = &fp_object_type,                                                          \
-        .flags = FP_TPFLAG_BASETYPE,                                                      \
-        .iter = self_iter,                                                                \
-        .next = nextfn,                                                                   \
-        .new_ = newfn,                                                                    \
+#define COMB_TYPE(var, tname, newfn, nextfn)                   \
+    fp_type var = {                                            \
+        FP_TYPE_HEAD,                                          \
+        .ct = {tname, sizeof(comb), comb_dealloc, NULL, NULL}, \
+        .base = &fp_object_type,                               \
+        .flags = FP_TPFLAG_BASETYPE,                           \
+        .iter = self_iter,                                     \
+        .next = nextfn,                                        \
+        .new_ = newfn,                                         \
     }
 
 COMB_TYPE(fp_enumerate_type, "enumerate", enumerate_new, enumerate_next);
@@ -667,7 +646,7 @@ static ftc_object *reversed_new(fp_type *type, ftc_object *const *args, size_t n
 
 fp_type fp_reversed_type = {
     FP_TYPE_HEAD,
-    .ct = { "reversed", sizeof(idx_iter), idx_dealloc, NULL, NULL },
+    .ct = {"reversed", sizeof(idx_iter), idx_dealloc, NULL, NULL},
     .base = &fp_object_type,
     .iter = self_iter,
     .next = rev_seq_next,

@@ -21,37 +21,103 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct { const char *s; fp_tok_kind k; } keywords[] = {
-    {"False", FP_TK_FALSE}, {"None", FP_TK_NONE}, {"True", FP_TK_TRUE}, {"and", FP_TK_AND},
-    {"as", FP_TK_AS}, {"assert", FP_TK_ASSERT}, {"async", FP_TK_ASYNC}, {"await", FP_TK_AWAIT},
-    {"break", FP_TK_BREAK}, {"class", FP_TK_CLASS}, {"continue", FP_TK_CONTINUE},
-    {"def", FP_TK_DEF}, {"del", FP_TK_DEL}, {"elif", FP_TK_ELIF}, {"else", FP_TK_ELSE},
-    {"except", FP_TK_EXCEPT}, {"finally", FP_TK_FINALLY}, {"for", FP_TK_FOR},
-    {"from", FP_TK_FROM}, {"global", FP_TK_GLOBAL}, {"if", FP_TK_IF}, {"import", FP_TK_IMPORT},
-    {"in", FP_TK_IN}, {"is", FP_TK_IS}, {"lambda", FP_TK_LAMBDA}, {"nonlocal", FP_TK_NONLOCAL},
-    {"not", FP_TK_NOT}, {"or", FP_TK_OR}, {"pass", FP_TK_PASS}, {"raise", FP_TK_RAISE},
-    {"return", FP_TK_RETURN}, {"try", FP_TK_TRY}, {"while", FP_TK_WHILE}, {"with", FP_TK_WITH},
+static const struct {
+    const char *s;
+    fp_tok_kind k;
+} keywords[] = {
+    {"False", FP_TK_FALSE},
+    {"None", FP_TK_NONE},
+    {"True", FP_TK_TRUE},
+    {"and", FP_TK_AND},
+    {"as", FP_TK_AS},
+    {"assert", FP_TK_ASSERT},
+    {"async", FP_TK_ASYNC},
+    {"await", FP_TK_AWAIT},
+    {"break", FP_TK_BREAK},
+    {"class", FP_TK_CLASS},
+    {"continue", FP_TK_CONTINUE},
+    {"def", FP_TK_DEF},
+    {"del", FP_TK_DEL},
+    {"elif", FP_TK_ELIF},
+    {"else", FP_TK_ELSE},
+    {"except", FP_TK_EXCEPT},
+    {"finally", FP_TK_FINALLY},
+    {"for", FP_TK_FOR},
+    {"from", FP_TK_FROM},
+    {"global", FP_TK_GLOBAL},
+    {"if", FP_TK_IF},
+    {"import", FP_TK_IMPORT},
+    {"in", FP_TK_IN},
+    {"is", FP_TK_IS},
+    {"lambda", FP_TK_LAMBDA},
+    {"nonlocal", FP_TK_NONLOCAL},
+    {"not", FP_TK_NOT},
+    {"or", FP_TK_OR},
+    {"pass", FP_TK_PASS},
+    {"raise", FP_TK_RAISE},
+    {"return", FP_TK_RETURN},
+    {"try", FP_TK_TRY},
+    {"while", FP_TK_WHILE},
+    {"with", FP_TK_WITH},
     {"yield", FP_TK_YIELD},
 };
 
-static const struct { const char *s; fp_tok_kind k; } operators[] = {
+static const struct {
+    const char *s;
+    fp_tok_kind k;
+} operators[] = {
     /* longest first: the scanner takes the first match */
-    {"**=", FP_TK_DOUBLESTAREQUAL}, {"//=", FP_TK_DOUBLESLASHEQUAL},
-    {">>=", FP_TK_RIGHTSHIFTEQUAL}, {"<<=", FP_TK_LEFTSHIFTEQUAL}, {"...", FP_TK_ELLIPSIS},
-    {"!=", FP_TK_NOTEQUAL}, {"%=", FP_TK_PERCENTEQUAL}, {"&=", FP_TK_AMPEREQUAL},
-    {"**", FP_TK_DOUBLESTAR}, {"*=", FP_TK_STAREQUAL}, {"+=", FP_TK_PLUSEQUAL},
-    {"-=", FP_TK_MINEQUAL}, {"->", FP_TK_RARROW}, {"//", FP_TK_DOUBLESLASH},
-    {"/=", FP_TK_SLASHEQUAL}, {":=", FP_TK_COLONEQUAL}, {"<<", FP_TK_LEFTSHIFT},
-    {"<=", FP_TK_LESSEQUAL}, {"==", FP_TK_EQEQUAL}, {">=", FP_TK_GREATEREQUAL},
-    {">>", FP_TK_RIGHTSHIFT}, {"@=", FP_TK_ATEQUAL}, {"^=", FP_TK_CIRCUMFLEXEQUAL},
+    {"**=", FP_TK_DOUBLESTAREQUAL},
+    {"//=", FP_TK_DOUBLESLASHEQUAL},
+    {">>=", FP_TK_RIGHTSHIFTEQUAL},
+    {"<<=", FP_TK_LEFTSHIFTEQUAL},
+    {"...", FP_TK_ELLIPSIS},
+    {"!=", FP_TK_NOTEQUAL},
+    {"%=", FP_TK_PERCENTEQUAL},
+    {"&=", FP_TK_AMPEREQUAL},
+    {"**", FP_TK_DOUBLESTAR},
+    {"*=", FP_TK_STAREQUAL},
+    {"+=", FP_TK_PLUSEQUAL},
+    {"-=", FP_TK_MINEQUAL},
+    {"->", FP_TK_RARROW},
+    {"//", FP_TK_DOUBLESLASH},
+    {"/=", FP_TK_SLASHEQUAL},
+    {":=", FP_TK_COLONEQUAL},
+    {"<<", FP_TK_LEFTSHIFT},
+    {"<=", FP_TK_LESSEQUAL},
+    {"==", FP_TK_EQEQUAL},
+    {">=", FP_TK_GREATEREQUAL},
+    {">>", FP_TK_RIGHTSHIFT},
+    {"@=", FP_TK_ATEQUAL},
+    {"^=", FP_TK_CIRCUMFLEXEQUAL},
     {"|=", FP_TK_VBAREQUAL},
-    {"(", FP_TK_LPAR}, {")", FP_TK_RPAR}, {"[", FP_TK_LSQB}, {"]", FP_TK_RSQB},
-    {"{", FP_TK_LBRACE}, {"}", FP_TK_RBRACE}, {":", FP_TK_COLON}, {",", FP_TK_COMMA},
-    {";", FP_TK_SEMI}, {".", FP_TK_DOT}, {"+", FP_TK_PLUS}, {"-", FP_TK_MINUS},
-    {"*", FP_TK_STAR}, {"/", FP_TK_SLASH}, {"%", FP_TK_PERCENT}, {"@", FP_TK_AT},
-    {"|", FP_TK_VBAR}, {"&", FP_TK_AMPER}, {"^", FP_TK_CIRCUMFLEX}, {"~", FP_TK_TILDE},
-    {"<", FP_TK_LESS}, {">", FP_TK_GREATER}, {"=", FP_TK_EQUAL}, {"!", FP_TK_EXCLAMATION},
-    {"$", FP_TK_UNKNOWN}, {"?", FP_TK_UNKNOWN}, {"`", FP_TK_UNKNOWN},
+    {"(", FP_TK_LPAR},
+    {")", FP_TK_RPAR},
+    {"[", FP_TK_LSQB},
+    {"]", FP_TK_RSQB},
+    {"{", FP_TK_LBRACE},
+    {"}", FP_TK_RBRACE},
+    {":", FP_TK_COLON},
+    {",", FP_TK_COMMA},
+    {";", FP_TK_SEMI},
+    {".", FP_TK_DOT},
+    {"+", FP_TK_PLUS},
+    {"-", FP_TK_MINUS},
+    {"*", FP_TK_STAR},
+    {"/", FP_TK_SLASH},
+    {"%", FP_TK_PERCENT},
+    {"@", FP_TK_AT},
+    {"|", FP_TK_VBAR},
+    {"&", FP_TK_AMPER},
+    {"^", FP_TK_CIRCUMFLEX},
+    {"~", FP_TK_TILDE},
+    {"<", FP_TK_LESS},
+    {">", FP_TK_GREATER},
+    {"=", FP_TK_EQUAL},
+    {"!", FP_TK_EXCLAMATION},
+    {"$", FP_TK_UNKNOWN},
+    {"?", FP_TK_UNKNOWN},
+    {"`", FP_TK_UNKNOWN},
 };
 
 const char *fp_tok_kind_name(fp_tok_kind k)
@@ -64,7 +130,8 @@ const char *fp_tok_kind_name(fp_tok_kind k)
             return operators[i].s;
     switch (k) {
     case FP_TK_NAME: return "name";
-    case FP_TK_INT: case FP_TK_FLOAT: return "number";
+    case FP_TK_INT:
+    case FP_TK_FLOAT: return "number";
     case FP_TK_STRING: return "string";
     case FP_TK_NEWLINE: return "newline";
     case FP_TK_INDENT: return "indent";
@@ -107,11 +174,10 @@ static int cp_is_non_letter(uint32_t c)
         return 1;
     if (c >= 0xA0 && c <= 0xBF)
         return !(c == 0xAA || c == 0xB5 || c == 0xBA);
-    return c == 0xD7 || c == 0xF7 || (c >= 0x2000 && c <= 0x2BFF) ||
-           (c >= 0x3000 && c <= 0x3003) || (c >= 0x3008 && c <= 0x3020) ||
-           (c >= 0xFE10 && c <= 0xFE6F) || (c >= 0xFF00 && c <= 0xFF0F) ||
-           (c >= 0xFF1A && c <= 0xFF20) || c == 0xFEFF || (c >= 0xFFF0 && c <= 0xFFFF) ||
-           (c >= 0x1F000 && c <= 0x1FAFF);
+    return c == 0xD7 || c == 0xF7 || (c >= 0x2000 && c <= 0x2BFF) || (c >= 0x3000 && c <= 0x3003) ||
+           (c >= 0x3008 && c <= 0x3020) || (c >= 0xFE10 && c <= 0xFE6F) ||
+           (c >= 0xFF00 && c <= 0xFF0F) || (c >= 0xFF1A && c <= 0xFF20) || c == 0xFEFF ||
+           (c >= 0xFFF0 && c <= 0xFFFF) || (c >= 0x1F000 && c <= 0x1FAFF);
 }
 
 static int is_id_start(unsigned char c)
@@ -119,10 +185,7 @@ static int is_id_start(unsigned char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
 }
 
-static int is_id_char(unsigned char c)
-{
-    return is_id_start(c) || (c >= '0' && c <= '9');
-}
+static int is_id_char(unsigned char c) { return is_id_start(c) || (c >= '0' && c <= '9'); }
 
 static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 
@@ -131,10 +194,7 @@ static int is_hex(unsigned char c)
     return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-static int hex_val(unsigned char c)
-{
-    return is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10;
-}
+static int hex_val(unsigned char c) { return is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10; }
 
 void fp_lex_line_text(const fp_lexer *lx, int lineno, char *out, size_t cap)
 {
@@ -338,8 +398,7 @@ static int scan_digits(fp_lexer *lx, int (*ok)(unsigned char))
         if (ok(c)) {
             n++;
             lx->pos++;
-        } else if (c == '_' && n > 0 && lx->pos + 1 < lx->end &&
-                   ok((unsigned char)lx->pos[1])) {
+        } else if (c == '_' && n > 0 && lx->pos + 1 < lx->end && ok((unsigned char)lx->pos[1])) {
             lx->pos++;
         } else if (c == '_') {
             return -1;
@@ -514,7 +573,8 @@ static int lex_string(fp_lexer *lx, fp_token *t, const char *start, int flags)
     for (;;) {
         if (lx->pos >= lx->end) {
             int detected = lx->lineno;
-            if (lx->pos > lx->src && (lx->pos[-1] == '\n' || lx->pos[-1] == '\r') && detected > line0)
+            if (lx->pos > lx->src && (lx->pos[-1] == '\n' || lx->pos[-1] == '\r') &&
+                detected > line0)
                 detected--;
             if (triple)
                 fp_lex_set_error(lx, "SyntaxError", line0, col0,
@@ -584,11 +644,13 @@ static int lex_bracket(fp_lexer *lx, fp_token *t, char c)
             if (lx->paren_line[lx->nparen - 1] != lx->lineno)
                 fp_lex_set_error(lx, "SyntaxError", lx->lineno, col,
                                  "closing parenthesis '%c' does not match opening parenthesis "
-                                 "'%c' on line %d", c, open, lx->paren_line[lx->nparen - 1]);
+                                 "'%c' on line %d",
+                                 c, open, lx->paren_line[lx->nparen - 1]);
             else
                 fp_lex_set_error(lx, "SyntaxError", lx->lineno, col,
                                  "closing parenthesis '%c' does not match opening parenthesis "
-                                 "'%c'", c, open);
+                                 "'%c'",
+                                 c, open);
             return -1;
         }
         lx->nparen--;
@@ -715,7 +777,8 @@ static int lex_token(fp_lexer *lx, fp_token *t)
                     t->kind = keywords[i].k;
             return 0;
         }
-        if (is_digit(c) || (c == '.' && lx->pos + 1 < lx->end && is_digit((unsigned char)lx->pos[1])))
+        if (is_digit(c) ||
+            (c == '.' && lx->pos + 1 < lx->end && is_digit((unsigned char)lx->pos[1])))
             return lex_number(lx, t);
         if (c == '\'' || c == '"')
             return lex_string(lx, t, start, 0);

@@ -26,7 +26,7 @@
 
 typedef enum fp_tok_kind {
     FP_TK_ENDMARKER,
-    FP_TK_ERROR,      /* the lexer's error is in lexer->err */
+    FP_TK_ERROR, /* the lexer's error is in lexer->err */
     FP_TK_NAME,
     FP_TK_INT,
     FP_TK_FLOAT,
@@ -35,24 +35,91 @@ typedef enum fp_tok_kind {
     FP_TK_INDENT,
     FP_TK_DEDENT,
     /* operators and delimiters */
-    FP_TK_LPAR, FP_TK_RPAR, FP_TK_LSQB, FP_TK_RSQB, FP_TK_LBRACE, FP_TK_RBRACE,
-    FP_TK_COLON, FP_TK_COMMA, FP_TK_SEMI, FP_TK_DOT, FP_TK_ELLIPSIS, FP_TK_RARROW,
-    FP_TK_PLUS, FP_TK_MINUS, FP_TK_STAR, FP_TK_SLASH, FP_TK_DOUBLESLASH, FP_TK_PERCENT,
-    FP_TK_DOUBLESTAR, FP_TK_AT, FP_TK_VBAR, FP_TK_AMPER, FP_TK_CIRCUMFLEX, FP_TK_TILDE,
-    FP_TK_LEFTSHIFT, FP_TK_RIGHTSHIFT,
-    FP_TK_LESS, FP_TK_GREATER, FP_TK_EQEQUAL, FP_TK_NOTEQUAL, FP_TK_LESSEQUAL,
-    FP_TK_GREATEREQUAL, FP_TK_EQUAL, FP_TK_COLONEQUAL, FP_TK_EXCLAMATION,
-    FP_TK_UNKNOWN,    /* another ASCII punctuation character ($ ? `): "invalid syntax" */
-    FP_TK_PLUSEQUAL, FP_TK_MINEQUAL, FP_TK_STAREQUAL, FP_TK_SLASHEQUAL,
-    FP_TK_DOUBLESLASHEQUAL, FP_TK_PERCENTEQUAL, FP_TK_DOUBLESTAREQUAL, FP_TK_ATEQUAL,
-    FP_TK_VBAREQUAL, FP_TK_AMPEREQUAL, FP_TK_CIRCUMFLEXEQUAL, FP_TK_LEFTSHIFTEQUAL,
+    FP_TK_LPAR,
+    FP_TK_RPAR,
+    FP_TK_LSQB,
+    FP_TK_RSQB,
+    FP_TK_LBRACE,
+    FP_TK_RBRACE,
+    FP_TK_COLON,
+    FP_TK_COMMA,
+    FP_TK_SEMI,
+    FP_TK_DOT,
+    FP_TK_ELLIPSIS,
+    FP_TK_RARROW,
+    FP_TK_PLUS,
+    FP_TK_MINUS,
+    FP_TK_STAR,
+    FP_TK_SLASH,
+    FP_TK_DOUBLESLASH,
+    FP_TK_PERCENT,
+    FP_TK_DOUBLESTAR,
+    FP_TK_AT,
+    FP_TK_VBAR,
+    FP_TK_AMPER,
+    FP_TK_CIRCUMFLEX,
+    FP_TK_TILDE,
+    FP_TK_LEFTSHIFT,
+    FP_TK_RIGHTSHIFT,
+    FP_TK_LESS,
+    FP_TK_GREATER,
+    FP_TK_EQEQUAL,
+    FP_TK_NOTEQUAL,
+    FP_TK_LESSEQUAL,
+    FP_TK_GREATEREQUAL,
+    FP_TK_EQUAL,
+    FP_TK_COLONEQUAL,
+    FP_TK_EXCLAMATION,
+    FP_TK_UNKNOWN, /* another ASCII punctuation character ($ ? `): "invalid syntax" */
+    FP_TK_PLUSEQUAL,
+    FP_TK_MINEQUAL,
+    FP_TK_STAREQUAL,
+    FP_TK_SLASHEQUAL,
+    FP_TK_DOUBLESLASHEQUAL,
+    FP_TK_PERCENTEQUAL,
+    FP_TK_DOUBLESTAREQUAL,
+    FP_TK_ATEQUAL,
+    FP_TK_VBAREQUAL,
+    FP_TK_AMPEREQUAL,
+    FP_TK_CIRCUMFLEXEQUAL,
+    FP_TK_LEFTSHIFTEQUAL,
     FP_TK_RIGHTSHIFTEQUAL,
     /* keywords (identifiers spelled so are never FP_TK_NAME) */
-    FP_TK_FALSE, FP_TK_NONE, FP_TK_TRUE, FP_TK_AND, FP_TK_AS, FP_TK_ASSERT, FP_TK_ASYNC,
-    FP_TK_AWAIT, FP_TK_BREAK, FP_TK_CLASS, FP_TK_CONTINUE, FP_TK_DEF, FP_TK_DEL, FP_TK_ELIF,
-    FP_TK_ELSE, FP_TK_EXCEPT, FP_TK_FINALLY, FP_TK_FOR, FP_TK_FROM, FP_TK_GLOBAL, FP_TK_IF,
-    FP_TK_IMPORT, FP_TK_IN, FP_TK_IS, FP_TK_LAMBDA, FP_TK_NONLOCAL, FP_TK_NOT, FP_TK_OR,
-    FP_TK_PASS, FP_TK_RAISE, FP_TK_RETURN, FP_TK_TRY, FP_TK_WHILE, FP_TK_WITH, FP_TK_YIELD,
+    FP_TK_FALSE,
+    FP_TK_NONE,
+    FP_TK_TRUE,
+    FP_TK_AND,
+    FP_TK_AS,
+    FP_TK_ASSERT,
+    FP_TK_ASYNC,
+    FP_TK_AWAIT,
+    FP_TK_BREAK,
+    FP_TK_CLASS,
+    FP_TK_CONTINUE,
+    FP_TK_DEF,
+    FP_TK_DEL,
+    FP_TK_ELIF,
+    FP_TK_ELSE,
+    FP_TK_EXCEPT,
+    FP_TK_FINALLY,
+    FP_TK_FOR,
+    FP_TK_FROM,
+    FP_TK_GLOBAL,
+    FP_TK_IF,
+    FP_TK_IMPORT,
+    FP_TK_IN,
+    FP_TK_IS,
+    FP_TK_LAMBDA,
+    FP_TK_NONLOCAL,
+    FP_TK_NOT,
+    FP_TK_OR,
+    FP_TK_PASS,
+    FP_TK_RAISE,
+    FP_TK_RETURN,
+    FP_TK_TRY,
+    FP_TK_WHILE,
+    FP_TK_WITH,
+    FP_TK_YIELD,
 } fp_tok_kind;
 
 /* String prefix flags of an FP_TK_STRING token. */
@@ -60,20 +127,23 @@ enum { FP_STR_RAW = 1, FP_STR_F = 2, FP_STR_BYTES = 4 };
 
 typedef struct fp_token {
     fp_tok_kind kind;
-    int lineno;            /* 1-based line of the first character */
-    int col;               /* 0-based column in code points */
-    int end_lineno;        /* line of the last character (multi-line strings) */
-    const char *start;     /* the token's text in the source (NAME: the identifier) */
+    int lineno;        /* 1-based line of the first character */
+    int col;           /* 0-based column in code points */
+    int end_lineno;    /* line of the last character (multi-line strings) */
+    const char *start; /* the token's text in the source (NAME: the identifier) */
     size_t len;
     union {
-        struct { uint64_t value; int too_big; } i;   /* INT: too_big if > 2^64-1 */
-        double f;                                    /* FLOAT */
-        struct {                                     /* STRING */
-            int flags;                               /* FP_STR_* */
-            int quote_len;                           /* 1 or 3 */
-            const char *body;                        /* between the quotes, raw */
+        struct {
+            uint64_t value;
+            int too_big;
+        } i;                  /* INT: too_big if > 2^64-1 */
+        double f;             /* FLOAT */
+        struct {              /* STRING */
+            int flags;        /* FP_STR_* */
+            int quote_len;    /* 1 or 3 */
+            const char *body; /* between the quotes, raw */
             size_t body_len;
-            int body_lineno, body_col;               /* position of body[0] */
+            int body_lineno, body_col; /* position of body[0] */
         } s;
     } u;
 } fp_token;
@@ -83,23 +153,23 @@ typedef struct fp_token {
 
 typedef struct fp_lexer {
     const char *src, *end, *pos;
-    const char *line_start;     /* start of the current physical line */
-    const char *col_pos;        /* col_of()'s cache: col_val code points precede col_pos */
+    const char *line_start; /* start of the current physical line */
+    const char *col_pos;    /* col_of()'s cache: col_val code points precede col_pos */
     int col_val;
     int lineno;
-    int at_bol;                 /* at the beginning of a logical line */
-    int line_has_tokens;        /* a token has been produced on this logical line */
+    int at_bol;          /* at the beginning of a logical line */
+    int line_has_tokens; /* a token has been produced on this logical line */
     int pending_dedents;
-    int done;                   /* ENDMARKER or ERROR produced: every later call repeats it */
+    int done; /* ENDMARKER or ERROR produced: every later call repeats it */
     fp_tok_kind done_kind;
     int indents[FP_LEX_MAX_INDENT + 1], altindents[FP_LEX_MAX_INDENT + 1];
-    int nindent;                /* indents[0] == 0 always */
+    int nindent; /* indents[0] == 0 always */
     char parens[FP_LEX_MAX_PAREN];
     int paren_line[FP_LEX_MAX_PAREN], paren_col[FP_LEX_MAX_PAREN];
     int nparen;
-    int first_lineno;           /* line number of src[0] (f-string fields start mid-file) */
-    int first_col;              /* column of src[0] on its line */
-    int fstring_field;          /* lexing an f-string field: no NEWLINE/INDENT logic */
+    int first_lineno;  /* line number of src[0] (f-string fields start mid-file) */
+    int first_col;     /* column of src[0] on its line */
+    int fstring_field; /* lexing an f-string field: no NEWLINE/INDENT logic */
     fp_syntax_error err;
 } fp_lexer;
 

@@ -16,10 +16,7 @@ static int is_hex(unsigned char c)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-static int hex_val(unsigned char c)
-{
-    return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
-}
+static int hex_val(unsigned char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; }
 
 static int utf8_encode(uint32_t cp, char *out)
 {
@@ -92,8 +89,7 @@ long fp_lex_decode_string(const char *body, size_t len, int raw, char *out, char
         case 'r': out[o++] = '\r'; continue;
         case 't': out[o++] = '\t'; continue;
         case 'v': out[o++] = '\v'; continue;
-        case 'N':
-            return decode_error(errmsg, errcap, "ftpy does not support \\N{...} escapes");
+        case 'N': return decode_error(errmsg, errcap, "ftpy does not support \\N{...} escapes");
         case 'x': ndig = 2; break;
         case 'u': ndig = 4; break;
         case 'U': ndig = 8; break;
@@ -116,18 +112,23 @@ long fp_lex_decode_string(const char *body, size_t len, int raw, char *out, char
         if (k < ndig) {
             snprintf(errmsg, errcap,
                      "(unicode error) 'unicodeescape' codec can't decode bytes in position "
-                     "%zu-%zu: truncated \\%s escape", esc, esc + 1 + (size_t)k,
-                     n == 'x' ? "xXX" : n == 'u' ? "uXXXX" : "UXXXXXXXX");
+                     "%zu-%zu: truncated \\%s escape",
+                     esc, esc + 1 + (size_t)k,
+                     n == 'x'   ? "xXX"
+                     : n == 'u' ? "uXXXX"
+                                : "UXXXXXXXX");
             return -1;
         }
         if (cp > 0x10FFFF) {
             snprintf(errmsg, errcap,
                      "(unicode error) 'unicodeescape' codec can't decode bytes in position "
-                     "%zu-%zu: illegal Unicode character", esc, esc + 1 + (size_t)k);
+                     "%zu-%zu: illegal Unicode character",
+                     esc, esc + 1 + (size_t)k);
             return -1;
         }
         if (cp >= 0xD800 && cp <= 0xDFFF)
-            return decode_error(errmsg, errcap, "ftpy does not support surrogate code points in strings");
+            return decode_error(errmsg, errcap,
+                                "ftpy does not support surrogate code points in strings");
         o += (size_t)utf8_encode(cp, out + o);
     }
     out[o] = '\0';

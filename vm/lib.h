@@ -68,17 +68,16 @@ ftc_object *fp_seq_iter_new(ftc_object *obj);
 ftc_object *fp_callable_iter_new(ftc_object *callable, ftc_object *sentinel);
 extern fp_type fp_list_iter_type, fp_list_reviter_type, fp_tuple_iter_type, fp_str_iter_type,
     fp_dict_iter_type, fp_set_iter_type, fp_range_iter_type, fp_seq_iter_type,
-    fp_callable_iter_type,
-    fp_enumerate_type, fp_zip_type, fp_map_type, fp_filter_type, fp_reversed_type,
-    fp_dict_keys_type, fp_dict_values_type, fp_dict_items_type;
+    fp_callable_iter_type, fp_enumerate_type, fp_zip_type, fp_map_type, fp_filter_type,
+    fp_reversed_type, fp_dict_keys_type, fp_dict_values_type, fp_dict_items_type;
 
 /* ---- containers ---- */
 /* The hash slot of unhashable types (list, dict, set): TypeError "unhashable type: 'T'". */
 int64_t fp_hash_unhashable(ftc_object *o);
 /* Lexicographic rich comparison of two item arrays (tuple/list ==, <, ...): a new bool or
  * NULL. */
-ftc_object *fp_seq_richcompare(ftc_object *const *a, size_t na, ftc_object *const *b,
-                               size_t nb, int op);
+ftc_object *fp_seq_richcompare(ftc_object *const *a, size_t na, ftc_object *const *b, size_t nb,
+                               int op);
 /* The repeat count of seq * n: false if neither operand is an int (the caller raises or
  * returns NotImplemented); *seq and *count set otherwise. */
 bool fp_seq_repeat_args(ftc_object *a, ftc_object *b, ftc_object **seq, int64_t *count);
@@ -92,13 +91,13 @@ ftc_object *fp_seq_index_error(const char *seqname, ftc_object *key);
 ftc_object *fp_as_array(ftc_object *iterable, ftc_object ***items, size_t *n);
 /* dict views and set algebra */
 ftc_object *fp_dict_view_new(ftc_object *dict, int kind);
-int fp_set_update(ftc_object *set, ftc_object *iterable);   /* 0 / -1 */
+int fp_set_update(ftc_object *set, ftc_object *iterable); /* 0 / -1 */
 /* A set display of three or more constants ({10, 20, 30, 1}): CPython compiles it to a
  * frozenset constant (rebuilt once by the compiler's constant cache) merged into a new set,
  * which gives a different iteration order than adding the items one by one; this builds the
  * set the same way. */
 ftc_object *fp_set_from_constants(ftc_object *tuple);
-int fp_set_contains(ftc_object *set, ftc_object *key);     /* 1 / 0 / -1 */
+int fp_set_contains(ftc_object *set, ftc_object *key); /* 1 / 0 / -1 */
 int64_t fp_set_len(ftc_object *set);
 ftc_object *fp_set_next_key(ftc_object *set, size_t *pos, size_t used);
 ftc_object *fp_str_join(ftc_object *sep, ftc_object *iterable);
@@ -109,8 +108,9 @@ int fp_list_sort_impl(ftc_object *list, ftc_object *key, bool reverse);
 int64_t fp_list_len(ftc_object *list);
 
 /* str methods defined in str_methods.c (the table is str.c's). */
-#define FP_STRM(name) ftc_object *fp_strm_##name(ftc_object *self, ftc_object *const *args, \
-                                            size_t nargs, ftc_object *kwnames)
+#define FP_STRM(name)                                                                   \
+    ftc_object *fp_strm_##name(ftc_object *self, ftc_object *const *args, size_t nargs, \
+                               ftc_object *kwnames)
 FP_STRM(split);
 FP_STRM(rsplit);
 FP_STRM(join);

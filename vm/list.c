@@ -64,10 +64,7 @@ void fp_repr_leave(ftc_object *o)
 
 /* ---- helpers ---- */
 
-int64_t fp_list_len(ftc_object *list)
-{
-    return ftc_list_len(list);
-}
+int64_t fp_list_len(ftc_object *list) { return ftc_list_len(list); }
 
 static ftc_object *list_from_code(int code)
 {
@@ -132,15 +129,9 @@ int64_t fp_hash_unhashable(ftc_object *o)
     return -1;
 }
 
-static int64_t list_len(ftc_object *o)
-{
-    return ftc_list_len(o);
-}
+static int64_t list_len(ftc_object *o) { return ftc_list_len(o); }
 
-static int list_bool(ftc_object *o)
-{
-    return ftc_list_len(o) != 0;
-}
+static int list_bool(ftc_object *o) { return ftc_list_len(o) != 0; }
 
 static ftc_object *list_slice_get(ftc_object *o, ftc_object *slice)
 {
@@ -157,7 +148,7 @@ static ftc_object *list_slice_get(ftc_object *o, ftc_object *slice)
     ftc_object *item;
     for (int64_t i = 0, j = start; i < len; i++, j += step) {
         if (ftc_list_get_ref(o, j, &item) != 0)
-            break;   /* shrunk meanwhile */
+            break; /* shrunk meanwhile */
         int rc = ftc_list_append(r, item);
         ftc_decref(item);
         if (rc < 0) {
@@ -219,8 +210,10 @@ static int list_slice_assign(ftc_object *o, ftc_object *slice, ftc_object *value
         rc = -1;
     } else if (step != 1 && values != NULL) {
         if ((size_t)len != nv) {
-            fp_err_set(&fp_ValueError_type, "attempt to assign sequence of size %zu to extended "
-                                            "slice of size %lld", nv, (long long)len);
+            fp_err_set(&fp_ValueError_type,
+                       "attempt to assign sequence of size %zu to extended "
+                       "slice of size %lld",
+                       nv, (long long)len);
             rc = -1;
         } else {
             for (int64_t i = 0, j = start; i < len && rc == 0; i++, j += step)
@@ -231,7 +224,7 @@ static int list_slice_assign(ftc_object *o, ftc_object *slice, ftc_object *value
         ftc_object *fresh = ftc_list_new();
         if (fresh == NULL)
             rc = FTC_ENOMEM;
-        int64_t lo = start, hi = start + len;   /* step 1 */
+        int64_t lo = start, hi = start + len; /* step 1 */
         for (int64_t i = 0; rc == 0 && i < n; i++) {
             bool in_slice;
             if (step == 1)
@@ -296,8 +289,8 @@ static int list_setitem(ftc_object *o, ftc_object *key, ftc_object *v)
     }
     int rc = v ? ftc_list_set(o, i, v) : ftc_list_del(o, i);
     if (rc == FTC_EINDEX) {
-        fp_err_set(&fp_IndexError_type, v ? "list assignment index out of range"
-                                          : "list assignment index out of range");
+        fp_err_set(&fp_IndexError_type,
+                   v ? "list assignment index out of range" : "list assignment index out of range");
         return -1;
     }
     return rc ? fp_err_from_code(rc, NULL) : 0;
@@ -416,10 +409,7 @@ static ftc_object *list_inplace_add(ftc_object *a, ftc_object *b)
     return a;
 }
 
-static ftc_object *list_iter(ftc_object *o)
-{
-    return fp_list_iter_new(o);
-}
+static ftc_object *list_iter(ftc_object *o) { return fp_list_iter_new(o); }
 
 static ftc_object *list_new_(fp_type *type, ftc_object *const *args, size_t nargs,
                              ftc_object *kwnames)
@@ -431,8 +421,7 @@ static ftc_object *list_new_(fp_type *type, ftc_object *const *args, size_t narg
     return fp_list_new();
 }
 
-static int list_init(ftc_object *self, ftc_object *const *args, size_t nargs,
-                     ftc_object *kwnames)
+static int list_init(ftc_object *self, ftc_object *const *args, size_t nargs, ftc_object *kwnames)
 {
     if (fp_check_args("list", nargs, kwnames, 0, 1) < 0)
         return -1;
@@ -445,7 +434,7 @@ static int list_init(ftc_object *self, ftc_object *const *args, size_t nargs,
 /* ---- sort ---- */
 
 typedef struct sort_ctx {
-    bool by_key;   /* items are (key, item) tuples: compare the keys */
+    bool by_key; /* items are (key, item) tuples: compare the keys */
 } sort_ctx;
 
 static int sort_less(ftc_object *a, ftc_object *b, void *arg)
@@ -472,7 +461,7 @@ int fp_list_sort_impl(ftc_object *list, ftc_object *key, bool reverse)
 {
     if (key == fp_None)
         key = NULL;
-    sort_ctx ctx = { key != NULL };
+    sort_ctx ctx = {key != NULL};
     int rc;
     if (key == NULL) {
         rc = ftc_list_sort(list, sort_less, &ctx, reverse);
@@ -559,8 +548,8 @@ static ftc_object *m_pop(ftc_object *self, ftc_object *const *args, size_t nargs
     ftc_object *v;
     int rc = ftc_list_pop(self, i, &v);
     if (rc == FTC_EINDEX) {
-        fp_err_set(&fp_IndexError_type, ftc_list_len(self) == 0 ? "pop from empty list"
-                                                                  : "pop index out of range");
+        fp_err_set(&fp_IndexError_type,
+                   ftc_list_len(self) == 0 ? "pop from empty list" : "pop index out of range");
         return NULL;
     }
     return rc < 0 ? list_from_code(rc) : v;
@@ -662,7 +651,7 @@ static ftc_object *m_count(ftc_object *self, ftc_object *const *args, size_t nar
 static ftc_object *m_sort(ftc_object *self, ftc_object *const *args, size_t nargs,
                           ftc_object *kwnames)
 {
-    static const char *const kwlist[] = { "key", "reverse", NULL };
+    static const char *const kwlist[] = {"key", "reverse", NULL};
     ftc_object *a[2];
     if (fp_parse_args("sort", args, nargs, kwnames, kwlist, 0, 0, a) < 0)
         return NULL;
@@ -714,16 +703,16 @@ static ftc_object *m_reversed(ftc_object *self, ftc_object *const *args, size_t 
 }
 
 static const fp_method_def list_methods[] = {
-    { "append", m_append, 0 }, { "extend", m_extend, 0 }, { "insert", m_insert, 0 },
-    { "pop", m_pop, 0 }, { "remove", m_remove, 0 }, { "index", m_index, 0 },
-    { "count", m_count, 0 }, { "sort", m_sort, 0 }, { "reverse", m_reverse, 0 },
-    { "copy", m_copy, 0 }, { "clear", m_clear, 0 }, { "__reversed__", m_reversed, 0 },
-    { NULL, NULL, 0 },
+    {"append", m_append, 0}, {"extend", m_extend, 0}, {"insert", m_insert, 0},
+    {"pop", m_pop, 0},       {"remove", m_remove, 0}, {"index", m_index, 0},
+    {"count", m_count, 0},   {"sort", m_sort, 0},     {"reverse", m_reverse, 0},
+    {"copy", m_copy, 0},     {"clear", m_clear, 0},   {"__reversed__", m_reversed, 0},
+    {NULL, NULL, 0},
 };
 
 fp_type fp_list_type = {
     FP_TYPE_HEAD,
-    .ct = { "list", 0, NULL, NULL, NULL },
+    .ct = {"list", 0, NULL, NULL, NULL},
     .base = &fp_object_type,
     .repr = list_repr,
     .hash = fp_hash_unhashable,
@@ -734,7 +723,7 @@ fp_type fp_list_type = {
     .contains = list_contains,
     .bool_ = list_bool,
     .iter = list_iter,
-    .nb = { [FP_NB_ADD] = list_add, [FP_NB_MUL] = list_mul },
+    .nb = {[FP_NB_ADD] = list_add, [FP_NB_MUL] = list_mul},
     .nb_inplace_add = list_inplace_add,
     .new_ = list_new_,
     .init = list_init,

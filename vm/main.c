@@ -83,11 +83,10 @@ static void print_stats(void)
         fprintf(stderr, "ftpy stats: no GIL in force\n");
     ftc_qsbr_stats q;
     ftc_qsbr_get_stats(&q);
-    fprintf(stderr,
-            "ftpy stats: qsbr freed=%llu pending=%llu peak_bytes=%llu polls=%llu scans=%llu\n",
-            (unsigned long long)q.freed_items, (unsigned long long)q.pending_items,
-            (unsigned long long)q.peak_bytes, (unsigned long long)q.polls,
-            (unsigned long long)q.scans);
+    fprintf(
+        stderr, "ftpy stats: qsbr freed=%llu pending=%llu peak_bytes=%llu polls=%llu scans=%llu\n",
+        (unsigned long long)q.freed_items, (unsigned long long)q.pending_items,
+        (unsigned long long)q.peak_bytes, (unsigned long long)q.polls, (unsigned long long)q.scans);
     fprintf(stderr, "ftpy stats: live objects=%lld\n", (long long)ftc_object_live_count());
 }
 

@@ -30,10 +30,10 @@ typedef struct executor_object {
     FTC_OBJECT_HEAD;
     ftc_object *dict;
     ftc_pool *pool;
-    ftc_object *prefix;               /* thread_name_prefix */
-    uint64_t workers;                 /* atomic: names handed out */
-    int joined;                       /* atomic: shutdown(wait=True) returned */
-    int shut;                         /* atomic: shutdown called */
+    ftc_object *prefix; /* thread_name_prefix */
+    uint64_t workers;   /* atomic: names handed out */
+    int joined;         /* atomic: shutdown(wait=True) returned */
+    int shut;           /* atomic: shutdown called */
 } executor_object;
 
 static fp_type executor_type;
@@ -46,11 +46,11 @@ struct pool_entry {
     bool orphan;
 };
 static ftc_mutex pools_mu = FTC_MUTEX_INIT;
-static struct pool_entry *pools;      /* pools_mu */
-static size_t pools_n, pools_cap;     /* pools_mu */
-static uint64_t executor_counter;     /* atomic */
-static int atexit_registered;         /* pools_mu */
-static int interpreter_exiting;       /* atomic: the at-exit shutdown has run */
+static struct pool_entry *pools;  /* pools_mu */
+static size_t pools_n, pools_cap; /* pools_mu */
+static uint64_t executor_counter; /* atomic */
+static int atexit_registered;     /* pools_mu */
+static int interpreter_exiting;   /* atomic: the at-exit shutdown has run */
 
 /* Removes p's entry (free = true) or marks it an orphan. Returns whether the at-exit shutdown
  * has already run (then the caller frees the pool itself: its workers are gone). */
@@ -251,10 +251,9 @@ static void drop_pool_ref(ftc_object *fut, void *arg)
 
 static ftc_object *shutdown_error(void)
 {
-    fp_err_set(&fp_RuntimeError_type,
-               ftc_atomic_load_relaxed(&interpreter_exiting)
-                   ? "cannot schedule new futures after interpreter shutdown"
-                   : "cannot schedule new futures after shutdown");
+    fp_err_set(&fp_RuntimeError_type, ftc_atomic_load_relaxed(&interpreter_exiting)
+                                          ? "cannot schedule new futures after interpreter shutdown"
+                                          : "cannot schedule new futures after shutdown");
     return NULL;
 }
 
@@ -309,8 +308,7 @@ static ftc_object *executor_submit(ftc_object *self, ftc_object *const *args, si
                                    ftc_object *kwnames)
 {
     if (nargs < 1) {
-        fp_err_set(&fp_TypeError_type,
-                   "submit() missing 1 required positional argument: 'fn'");
+        fp_err_set(&fp_TypeError_type, "submit() missing 1 required positional argument: 'fn'");
         return NULL;
     }
     executor_object *e = E(self);
@@ -394,7 +392,7 @@ static ftc_object *executor_exit(ftc_object *self, ftc_object *const *args, size
 
 typedef struct map_iter_object {
     FTC_OBJECT_HEAD;
-    ftc_object *futures;              /* list of Futures; the owner thread's only */
+    ftc_object *futures; /* list of Futures; the owner thread's only */
     size_t next;
     bool timed;
     double deadline;
@@ -547,12 +545,9 @@ fail:
 }
 
 static const fp_method_def executor_methods[] = {
-    {"submit", executor_submit, 0},
-    {"map", executor_map, 0},
-    {"shutdown", executor_shutdown, 0},
-    {"__enter__", executor_enter, 0},
-    {"__exit__", executor_exit, 0},
-    {NULL, NULL, 0},
+    {"submit", executor_submit, 0},     {"map", executor_map, 0},
+    {"shutdown", executor_shutdown, 0}, {"__enter__", executor_enter, 0},
+    {"__exit__", executor_exit, 0},     {NULL, NULL, 0},
 };
 
 static ftc_object *executor_get_max_workers(ftc_object *self)

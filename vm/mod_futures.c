@@ -58,8 +58,7 @@ static void future_dealloc(ftc_object *o)
         next = n->next;
         ftc_mem_free(n);
     }
-    ftc_object *refs[] = {f->fut, f->exc, f->call_fn, f->call_args, f->call_kwargs,
-                          f->executor};
+    ftc_object *refs[] = {f->fut, f->exc, f->call_fn, f->call_args, f->call_kwargs, f->executor};
     for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++)
         if (refs[i] != NULL)
             ftc_decref(refs[i]);
@@ -253,8 +252,8 @@ static int add_callback(future_object *f, ftc_object *fn)
     return 0;
 }
 
-static ftc_object *future_add_done_callback(ftc_object *self, ftc_object *const *args,
-                                            size_t nargs, ftc_object *kwnames)
+static ftc_object *future_add_done_callback(ftc_object *self, ftc_object *const *args, size_t nargs,
+                                            ftc_object *kwnames)
 {
     static const char *const kwlist[] = {"fn", NULL};
     ftc_object *a[1];
@@ -286,8 +285,8 @@ static ftc_object *future_set_result(ftc_object *self, ftc_object *const *args, 
     return fp_None;
 }
 
-static ftc_object *future_set_exception(ftc_object *self, ftc_object *const *args,
-                                        size_t nargs, ftc_object *kwnames)
+static ftc_object *future_set_exception(ftc_object *self, ftc_object *const *args, size_t nargs,
+                                        ftc_object *kwnames)
 {
     if (fp_check_args("set_exception", nargs, kwnames, 1, 1) < 0)
         return NULL;
@@ -338,8 +337,8 @@ static ftc_object *future_repr(ftc_object *self)
         ftc_object *exc = ftc_atomic_load_acquire(&f->exc); /* as in raise_outcome */
         const char *tname = rc == 0 ? (out ? fp_type_name(out) : "NoneType")
                                     : (exc ? fp_type_name(exc) : "Exception");
-        ftc_object *r = fp_str_from_fmt("<Future at %p state=finished %s %s>", (void *)f,
-                                        what, tname);
+        ftc_object *r =
+            fp_str_from_fmt("<Future at %p state=finished %s %s>", (void *)f, what, tname);
         if (out != NULL)
             ftc_decref(out);
         return r;
@@ -486,14 +485,11 @@ static ftc_object *futures_list(ftc_object *fs)
 
 /* Takes one completion from q, waiting at most t (< 0 forever). The future, or NULL: timed out
  * (no exception) or an error (exception set). */
-static ftc_object *take_completion(ftc_object *q, double t)
-{
-    return fp_mod_completion_get(q, t);
-}
+static ftc_object *take_completion(ftc_object *q, double t) { return fp_mod_completion_get(q, t); }
 
 typedef struct as_completed_object {
     FTC_OBJECT_HEAD;
-    ftc_object *fs;                   /* the futures its waiter nodes are on */
+    ftc_object *fs; /* the futures its waiter nodes are on */
     ftc_object *queue;
     int64_t left, total;
     bool timed;

@@ -28,10 +28,7 @@
 
 /* ---- shared helpers ---- */
 
-int fp_mod_raise_code(int code)
-{
-    return fp_err_from_code(code, NULL);
-}
+int fp_mod_raise_code(int code) { return fp_err_from_code(code, NULL); }
 
 int fp_mod_timeout_arg(ftc_object *o, double *out)
 {
@@ -45,8 +42,7 @@ int fp_mod_timeout_arg(ftc_object *o, double *out)
     } else if (fp_int_like(o)) {
         t = (double)fp_int_like_value(o);
     } else {
-        fp_err_set(&fp_TypeError_type, "timeout must be a number or None, not %s",
-                   fp_type_name(o));
+        fp_err_set(&fp_TypeError_type, "timeout must be a number or None, not %s", fp_type_name(o));
         return -1;
     }
     if (isnan(t)) {
@@ -137,7 +133,7 @@ ftc_object *fp_mod_prim_wrap(fp_type *type, ftc_object *prim)
 }
 
 ftc_object *fp_mod_no_args(const char *fname, ftc_object *const *args, size_t nargs,
-                               ftc_object *kwnames)
+                           ftc_object *kwnames)
 {
     (void)args;
     if (fp_check_args(fname, nargs, kwnames, 0, 0) < 0)
@@ -205,18 +201,20 @@ static ftc_object *lock_locked(ftc_object *self, ftc_object *const *args, size_t
 
 static ftc_object *lock_repr(ftc_object *self)
 {
-    return fp_str_from_fmt("<%s %s object at %p>",
-                           ftc_lock_locked(PRIM(self)) == 1 ? "locked" : "unlocked",
-                           fp_type_of(self) == &fp_mod_lock_type ? "_thread.lock"
-                                                                 : fp_type_name(self),
-                           (void *)self);
+    return fp_str_from_fmt(
+        "<%s %s object at %p>", ftc_lock_locked(PRIM(self)) == 1 ? "locked" : "unlocked",
+        fp_type_of(self) == &fp_mod_lock_type ? "_thread.lock" : fp_type_name(self), (void *)self);
 }
 
 static const fp_method_def lock_methods[] = {
-    {"acquire", lock_acquire, 0},     {"release", lock_release, 0},
-    {"locked", lock_locked, 0},       {"acquire_lock", lock_acquire, 0},
-    {"release_lock", lock_release, 0}, {"locked_lock", lock_locked, 0},
-    {"__enter__", lock_enter, 0},     {"__exit__", lock_release, 0},
+    {"acquire", lock_acquire, 0},
+    {"release", lock_release, 0},
+    {"locked", lock_locked, 0},
+    {"acquire_lock", lock_acquire, 0},
+    {"release_lock", lock_release, 0},
+    {"locked_lock", lock_locked, 0},
+    {"__enter__", lock_enter, 0},
+    {"__exit__", lock_release, 0},
     {NULL, NULL, 0},
 };
 
@@ -307,9 +305,8 @@ static ftc_object *rlock_repr(ftc_object *self)
 }
 
 static const fp_method_def rlock_methods[] = {
-    {"acquire", rlock_acquire, 0},   {"release", rlock_release, 0},
-    {"_is_owned", rlock_is_owned, 0}, {"__enter__", rlock_enter, 0},
-    {"__exit__", rlock_release, 0},  {NULL, NULL, 0},
+    {"acquire", rlock_acquire, 0}, {"release", rlock_release, 0},  {"_is_owned", rlock_is_owned, 0},
+    {"__enter__", rlock_enter, 0}, {"__exit__", rlock_release, 0}, {NULL, NULL, 0},
 };
 
 fp_type fp_mod_rlock_type = {
@@ -482,8 +479,8 @@ static ftc_object *condition_notify(ftc_object *self, ftc_object *const *args, s
     return fp_None;
 }
 
-static ftc_object *condition_notify_all(ftc_object *self, ftc_object *const *args,
-                                        size_t nargs, ftc_object *kwnames)
+static ftc_object *condition_notify_all(ftc_object *self, ftc_object *const *args, size_t nargs,
+                                        ftc_object *kwnames)
 {
     (void)args;
     if (fp_check_args("notify_all", nargs, kwnames, 0, 0) < 0)
@@ -504,11 +501,16 @@ static ftc_object *condition_repr(ftc_object *self)
 }
 
 static const fp_method_def condition_methods[] = {
-    {"acquire", condition_acquire, 0},  {"release", condition_release, 0},
-    {"__enter__", condition_enter, 0},  {"__exit__", condition_release, 0},
-    {"wait", condition_wait, 0},        {"wait_for", condition_wait_for, 0},
-    {"notify", condition_notify, 0},    {"notify_all", condition_notify_all, 0},
-    {"notifyAll", condition_notify_all, 0}, {NULL, NULL, 0},
+    {"acquire", condition_acquire, 0},
+    {"release", condition_release, 0},
+    {"__enter__", condition_enter, 0},
+    {"__exit__", condition_release, 0},
+    {"wait", condition_wait, 0},
+    {"wait_for", condition_wait_for, 0},
+    {"notify", condition_notify, 0},
+    {"notify_all", condition_notify_all, 0},
+    {"notifyAll", condition_notify_all, 0},
+    {NULL, NULL, 0},
 };
 
 static fp_type condition_type = {

@@ -76,12 +76,12 @@ static ftc_object *math_1(const char *name, ftc_object *const *args, size_t narg
     return fp_float_new(r);
 }
 
-#define MATH_1(pyname, cfn, overflow)                                                      \
-    static ftc_object *math_##pyname(ftc_object *self, ftc_object *const *args,            \
-                                     size_t nargs, ftc_object *kwnames)                    \
-    {                                                                                      \
-        (void)self;                                                                        \
-        return math_1(#pyname, args, nargs, kwnames, cfn, overflow);                       \
+#define MATH_1(pyname, cfn, overflow)                                                         \
+    static ftc_object *math_##pyname(ftc_object *self, ftc_object *const *args, size_t nargs, \
+                                     ftc_object *kwnames)                                     \
+    {                                                                                         \
+        (void)self;                                                                           \
+        return math_1(#pyname, args, nargs, kwnames, cfn, overflow);                          \
     }
 
 MATH_1(sqrt, sqrt, false)

@@ -33,15 +33,15 @@ enum { KIND_FIFO = 0, KIND_LIFO = 1, KIND_SIMPLE = 2, KIND_COMPLETION = 3 };
 
 typedef struct queue_object {
     FTC_OBJECT_HEAD;
-    ftc_object *dict;                 /* instance attributes (subclasses) */
-    ftc_object *fq;                   /* the ftcore queue of a Queue or SimpleQueue */
-    ftc_object *mutex;                /* ftcore Lock (LifoQueue, completion queue) */
+    ftc_object *dict;  /* instance attributes (subclasses) */
+    ftc_object *fq;    /* the ftcore queue of a Queue or SimpleQueue */
+    ftc_object *mutex; /* ftcore Lock (LifoQueue, completion queue) */
     ftc_object *not_empty, *not_full, *all_tasks_done; /* ftcore Conditions on mutex */
-    ftc_object **buf;                 /* mutex: ring buffer of references */
-    size_t cap, head, n;              /* mutex */
-    int64_t unfinished;               /* mutex */
-    int64_t maxsize;                  /* immutable; <= 0: unbounded */
-    int kind;                         /* immutable */
+    ftc_object **buf;                                  /* mutex: ring buffer of references */
+    size_t cap, head, n;                               /* mutex */
+    int64_t unfinished;                                /* mutex */
+    int64_t maxsize;                                   /* immutable; <= 0: unbounded */
+    int kind;                                          /* immutable */
 } queue_object;
 
 #define Q(o) ((queue_object *)(o))
@@ -106,8 +106,7 @@ static void queue_dealloc(ftc_object *o)
     for (size_t i = 0; i < q->n; i++)
         ftc_decref(q->buf[(q->head + i) % q->cap]);
     ftc_mem_free(q->buf);
-    ftc_object *refs[] = {q->dict, q->fq, q->not_empty, q->not_full, q->all_tasks_done,
-                          q->mutex};
+    ftc_object *refs[] = {q->dict, q->fq, q->not_empty, q->not_full, q->all_tasks_done, q->mutex};
     for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++)
         if (refs[i] != NULL)
             ftc_decref(refs[i]);
@@ -141,8 +140,8 @@ static ftc_object *queue_make(fp_type *type, int kind, int64_t maxsize)
     return &q->ob_base;
 }
 
-static ftc_object *bounded_new(fp_type *type, const char *fname, int kind,
-                               ftc_object *const *args, size_t nargs, ftc_object *kwnames)
+static ftc_object *bounded_new(fp_type *type, const char *fname, int kind, ftc_object *const *args,
+                               size_t nargs, ftc_object *kwnames)
 {
     static const char *const kwlist[] = {"maxsize", NULL};
     ftc_object *a[1];
@@ -189,15 +188,12 @@ static int q_lock(queue_object *q)
     return rc < 0 ? fp_mod_raise_code(rc) : 0;
 }
 
-static void q_unlock(queue_object *q)
-{
-    ftc_lock_release(q->mutex); /* held by us: cannot fail */
-}
+static void q_unlock(queue_object *q) { ftc_lock_release(q->mutex); /* held by us: cannot fail */ }
 
 /* block and timeout as get/put take them: *wait < 0 forever (or no waiting when !block).
  * 0 or -1 with ValueError. */
-static int block_args(ftc_object *block_obj, ftc_object *timeout_obj, int *block,
-                      bool *timed, double *timeout)
+static int block_args(ftc_object *block_obj, ftc_object *timeout_obj, int *block, bool *timed,
+                      double *timeout)
 {
     *block = 1;
     if (block_obj != NULL && (*block = fp_truthy(block_obj)) < 0)
@@ -211,8 +207,10 @@ static int block_args(ftc_object *block_obj, ftc_object *timeout_obj, int *block
         } else if (fp_int_like(timeout_obj)) {
             t = (double)fp_int_like_value(timeout_obj);
         } else {
-            fp_err_set(&fp_TypeError_type, "'<' not supported between instances of '%s' and "
-                                           "'int'", fp_type_name(timeout_obj));
+            fp_err_set(&fp_TypeError_type,
+                       "'<' not supported between instances of '%s' and "
+                       "'int'",
+                       fp_type_name(timeout_obj));
             return -1;
         }
         if (!(t >= 0)) {
@@ -227,8 +225,8 @@ static int block_args(ftc_object *block_obj, ftc_object *timeout_obj, int *block
 
 /* Waits on cond (mutex held) until ready(q) or the deadline. 1 ready, 0 timed out / would
  * block, -1 error (mutex still held in every case). */
-static int wait_until(queue_object *q, ftc_object *cond, bool (*ready)(queue_object *),
-                      int block, bool timed, double deadline)
+static int wait_until(queue_object *q, ftc_object *cond, bool (*ready)(queue_object *), int block,
+                      bool timed, double deadline)
 {
     while (!ready(q)) {
         if (!block)
@@ -465,10 +463,7 @@ static ftc_object *queue_full(ftc_object *self, ftc_object *const *args, size_t 
     return fp_bool(Q(self)->maxsize > 0 && n >= Q(self)->maxsize);
 }
 
-static ftc_object *queue_get_maxsize(ftc_object *self)
-{
-    return fp_int_new(Q(self)->maxsize);
-}
+static ftc_object *queue_get_maxsize(ftc_object *self) { return fp_int_new(Q(self)->maxsize); }
 
 static const fp_method_def queue_methods[] = {
     {"put", queue_put, 0},
@@ -489,12 +484,9 @@ static const fp_getset_def queue_getsets[] = {
 };
 
 static const fp_method_def simple_methods[] = {
-    {"put", queue_put, 0},
-    {"put_nowait", queue_put_nowait, 0},
-    {"get", queue_get, 0},
-    {"get_nowait", queue_get_nowait, 0},
-    {"qsize", queue_qsize, 0},
-    {"empty", queue_empty, 0},
+    {"put", queue_put, 0},     {"put_nowait", queue_put_nowait, 0},
+    {"get", queue_get, 0},     {"get_nowait", queue_get_nowait, 0},
+    {"qsize", queue_qsize, 0}, {"empty", queue_empty, 0},
     {NULL, NULL, 0},
 };
 
@@ -539,10 +531,7 @@ static fp_type completion_queue_type = {
     .base = &fp_object_type,
 };
 
-int fp_mod_completion_queue_ready(void)
-{
-    return fp_type_ready(&completion_queue_type);
-}
+int fp_mod_completion_queue_ready(void) { return fp_type_ready(&completion_queue_type); }
 
 ftc_object *fp_mod_completion_queue_new(void)
 {

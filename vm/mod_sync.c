@@ -47,7 +47,7 @@ static ftc_object *semaphore_make(fp_type *type, const char *fname, ftc_object *
         return NULL;
     }
     return fp_mod_prim_wrap(type, bounded ? ftc_bounded_semaphore_new((uint64_t)v)
-                                   : ftc_semaphore_new((uint64_t)v));
+                                          : ftc_semaphore_new((uint64_t)v));
 }
 
 static ftc_object *semaphore_new(fp_type *type, ftc_object *const *args, size_t nargs,
@@ -150,13 +150,15 @@ static ftc_object *semaphore_value(ftc_object *self)
 
 static ftc_object *semaphore_repr(ftc_object *self)
 {
-    return fp_str_from_fmt("<threading.%s at %p: value=%lld>", fp_type_name(self),
-                           (void *)self, (long long)ftc_semaphore_value(PRIM(self)));
+    return fp_str_from_fmt("<threading.%s at %p: value=%lld>", fp_type_name(self), (void *)self,
+                           (long long)ftc_semaphore_value(PRIM(self)));
 }
 
 static const fp_method_def semaphore_methods[] = {
-    {"acquire", semaphore_acquire, 0}, {"release", semaphore_release, 0},
-    {"__enter__", semaphore_enter, 0}, {"__exit__", semaphore_exit, 0},
+    {"acquire", semaphore_acquire, 0},
+    {"release", semaphore_release, 0},
+    {"__enter__", semaphore_enter, 0},
+    {"__exit__", semaphore_exit, 0},
     {NULL, NULL, 0},
 };
 
@@ -384,16 +386,14 @@ static ftc_object *barrier_wait(ftc_object *self, ftc_object *const *args, size_
 }
 
 static ftc_object *barrier_call0(ftc_object *self, ftc_object *const *args, size_t nargs,
-                                 ftc_object *kwnames, const char *name,
-                                 int (*fn)(ftc_object *))
+                                 ftc_object *kwnames, const char *name, int (*fn)(ftc_object *))
 {
     (void)args;
     if (fp_check_args(name, nargs, kwnames, 0, 0) < 0)
         return NULL;
     int rc = fn(((barrier_object *)self)->prim);
     if (rc == FTC_EDEADLK) {
-        fp_err_set(&fp_RuntimeError_type, "Barrier.%s() called from the barrier's action",
-                   name);
+        fp_err_set(&fp_RuntimeError_type, "Barrier.%s() called from the barrier's action", name);
         return NULL;
     }
     if (rc < 0)
@@ -459,8 +459,8 @@ static fp_type local_type;
 
 typedef struct local_object {
     FTC_OBJECT_HEAD;
-    ftc_object *prim;   /* ftc_local: this thread's attribute dict */
-    ftc_object *args;   /* the constructor's arguments, for a subclass's __init__ in other
+    ftc_object *prim; /* ftc_local: this thread's attribute dict */
+    ftc_object *args; /* the constructor's arguments, for a subclass's __init__ in other
                            threads: a tuple and NULL or a dict */
     ftc_object *kwargs;
 } local_object;
@@ -570,8 +570,7 @@ static ftc_object *local_getattr(ftc_object *self, ftc_object *name)
     } else if ((v = fp_dict_get(d, name)) == NULL && !fp_err_occurred()) {
         if (attr == NULL) {
             fp_err_set(&fp_AttributeError_type, "'%s' object has no attribute '%s'",
-                       type == &local_type ? "_thread._local" : type->ct.name,
-                       fp_str_data(name));
+                       type == &local_type ? "_thread._local" : type->ct.name, fp_str_data(name));
         } else if (fp_type_of(attr)->descr_get != NULL) {
             v = fp_type_of(attr)->descr_get(attr, self, type);
         } else {
@@ -588,8 +587,7 @@ static ftc_object *local_getattr(ftc_object *self, ftc_object *name)
 static int local_setattr(ftc_object *self, ftc_object *name, ftc_object *v)
 {
     if (fp_str_len(name) == 8 && memcmp(fp_str_data(name), "__dict__", 8) == 0) {
-        fp_err_set(&fp_AttributeError_type,
-                   "'%s' object attribute '__dict__' is read-only",
+        fp_err_set(&fp_AttributeError_type, "'%s' object attribute '__dict__' is read-only",
                    fp_type_of(self) == &local_type ? "_thread._local" : fp_type_name(self));
         return -1;
     }
@@ -620,8 +618,7 @@ static int local_setattr(ftc_object *self, ftc_object *name, ftc_object *v)
 static ftc_object *local_repr(ftc_object *self)
 {
     return fp_str_from_fmt("<%s object at %p>",
-                           fp_type_of(self) == &local_type ? "_thread._local"
-                                                           : fp_type_name(self),
+                           fp_type_of(self) == &local_type ? "_thread._local" : fp_type_name(self),
                            (void *)self);
 }
 

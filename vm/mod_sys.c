@@ -70,8 +70,7 @@ static ftc_object *stream_write(ftc_object *self, ftc_object *const *args, size_
     }
     const char *s = fp_str_data(args[0]);
     size_t n = fp_str_len(args[0]);
-    int rc = ((stream_object *)self)->fd == 1 ? fp_stdout_write(s, n)
-                                              : write_all_detached(2, s, n);
+    int rc = ((stream_object *)self)->fd == 1 ? fp_stdout_write(s, n) : write_all_detached(2, s, n);
     if (rc < 0)
         return NULL;
     return fp_int_new((int64_t)ftc_str_cplen(args[0]));
@@ -134,8 +133,8 @@ static ftc_object *sys_exit(ftc_object *self, ftc_object *const *args, size_t na
     return NULL;
 }
 
-static ftc_object *sys_getswitchinterval(ftc_object *self, ftc_object *const *args,
-                                         size_t nargs, ftc_object *kwnames)
+static ftc_object *sys_getswitchinterval(ftc_object *self, ftc_object *const *args, size_t nargs,
+                                         ftc_object *kwnames)
 {
     (void)self;
     (void)args;
@@ -144,8 +143,8 @@ static ftc_object *sys_getswitchinterval(ftc_object *self, ftc_object *const *ar
     return fp_float_new(ftc_get_switch_interval());
 }
 
-static ftc_object *sys_setswitchinterval(ftc_object *self, ftc_object *const *args,
-                                         size_t nargs, ftc_object *kwnames)
+static ftc_object *sys_setswitchinterval(ftc_object *self, ftc_object *const *args, size_t nargs,
+                                         ftc_object *kwnames)
 {
     (void)self;
     if (fp_check_args("setswitchinterval", nargs, kwnames, 1, 1) < 0)
@@ -180,8 +179,8 @@ static ftc_object *sys_is_gil_enabled(ftc_object *self, ftc_object *const *args,
     return fp_bool(ftc_gil_enabled() == 1);
 }
 
-static ftc_object *sys_getrecursionlimit(ftc_object *self, ftc_object *const *args,
-                                         size_t nargs, ftc_object *kwnames)
+static ftc_object *sys_getrecursionlimit(ftc_object *self, ftc_object *const *args, size_t nargs,
+                                         ftc_object *kwnames)
 {
     (void)self;
     (void)args;
@@ -190,8 +189,8 @@ static ftc_object *sys_getrecursionlimit(ftc_object *self, ftc_object *const *ar
     return fp_int_new(fp_get_recursion_limit());
 }
 
-static ftc_object *sys_setrecursionlimit(ftc_object *self, ftc_object *const *args,
-                                         size_t nargs, ftc_object *kwnames)
+static ftc_object *sys_setrecursionlimit(ftc_object *self, ftc_object *const *args, size_t nargs,
+                                         ftc_object *kwnames)
 {
     (void)self;
     if (fp_check_args("setrecursionlimit", nargs, kwnames, 1, 1) < 0)
@@ -275,8 +274,8 @@ int fp_mod_sys_init(ftc_object *m)
     if (add_new(m, "argv", make_argv()) < 0 || add_new(m, "maxsize", fp_int_new(INT64_MAX)) < 0 ||
         add_new(m, "platform", fp_str_from_cstr("linux")) < 0 ||
         add_new(m, "byteorder", fp_str_from_cstr("little")) < 0 ||
-        add_new(m, "version", fp_str_from_cstr("3.11.0 (ftpy " FTPY_VERSION ", ftcore "
-                                               FTPY_VARIANT ")")) < 0)
+        add_new(m, "version",
+                fp_str_from_cstr("3.11.0 (ftpy " FTPY_VERSION ", ftcore " FTPY_VARIANT ")")) < 0)
         return -1;
     ftc_object *vi = fp_tuple_new(5);
     if (vi == NULL)

@@ -33,8 +33,8 @@
 #include <string.h>
 #include <unistd.h>
 
-static uint64_t thread_counter;              /* atomic: Thread-N */
-static ftc_mutex print_mu = FTC_MUTEX_INIT;  /* one exception report at a time */
+static uint64_t thread_counter;             /* atomic: Thread-N */
+static ftc_mutex print_mu = FTC_MUTEX_INIT; /* one exception report at a time */
 
 /* ---- field access under the object's critical section ---- */
 
@@ -160,11 +160,10 @@ fail:
     return -1;
 }
 
-static int thread_init(ftc_object *self, ftc_object *const *args, size_t nargs,
-                       ftc_object *kwnames)
+static int thread_init(ftc_object *self, ftc_object *const *args, size_t nargs, ftc_object *kwnames)
 {
-    static const char *const kwlist[] = {"group", "target", "name", "args", "kwargs",
-                                         "daemon", NULL};
+    static const char *const kwlist[] = {"group",  "target", "name", "args",
+                                         "kwargs", "daemon", NULL};
     ftc_object *a[6];
     if (fp_parse_args("Thread", args, nargs, kwnames, kwlist, 0, 5, a) < 0)
         return -1;
@@ -195,8 +194,8 @@ static void report_exception(thread_object *t, ftc_object *exc)
     ftc_mutex_lock(&print_mu);
     fp_stdout_flush();
     char line[512];
-    int n = snprintf(line, sizeof line, "Exception in thread %s:\n",
-                     name ? fp_str_data(name) : "?");
+    int n =
+        snprintf(line, sizeof line, "Exception in thread %s:\n", name ? fp_str_data(name) : "?");
     if (n > 0) {
         size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
         FTC_BEGIN_ALLOW_THREADS
@@ -396,10 +395,7 @@ static int thread_set_name(ftc_object *self, ftc_object *v)
     return 0;
 }
 
-static ftc_object *id_or_none(uint64_t v)
-{
-    return v == 0 ? fp_None : fp_int_new((int64_t)v);
-}
+static ftc_object *id_or_none(uint64_t v) { return v == 0 ? fp_None : fp_int_new((int64_t)v); }
 
 static ftc_object *thread_get_ident(ftc_object *self)
 {
@@ -481,9 +477,9 @@ static ftc_object *thread_repr(ftc_object *self)
     char idbuf[32] = "";
     if (ident != 0)
         snprintf(idbuf, sizeof idbuf, " %llu", (unsigned long long)ident);
-    ftc_object *r = fp_str_from_fmt("<%s(%s, %s%s%s)>", fp_type_name(self),
-                                    name ? fp_str_data(name) : "?", status,
-                                    ftc_atomic_load_relaxed(&t->daemon) ? " daemon" : "", idbuf);
+    ftc_object *r =
+        fp_str_from_fmt("<%s(%s, %s%s%s)>", fp_type_name(self), name ? fp_str_data(name) : "?",
+                        status, ftc_atomic_load_relaxed(&t->daemon) ? " daemon" : "", idbuf);
     if (name != NULL)
         ftc_decref(name);
     return r;
@@ -548,7 +544,7 @@ fp_type fp_mod_dummy_thread_type = {
 typedef struct timer_object {
     thread_object base;
     double interval;
-    ftc_object *cancelled;            /* ftcore Event, set by cancel() and after the call */
+    ftc_object *cancelled; /* ftcore Event, set by cancel() and after the call */
 } timer_object;
 
 static void timer_dealloc(ftc_object *o)
@@ -559,8 +555,7 @@ static void timer_dealloc(ftc_object *o)
     thread_dealloc(o);
 }
 
-static int timer_init(ftc_object *self, ftc_object *const *args, size_t nargs,
-                      ftc_object *kwnames)
+static int timer_init(ftc_object *self, ftc_object *const *args, size_t nargs, ftc_object *kwnames)
 {
     static const char *const kwlist[] = {"interval", "function", "args", "kwargs", NULL};
     ftc_object *a[4];
@@ -579,8 +574,8 @@ static int timer_init(ftc_object *self, ftc_object *const *args, size_t nargs,
         fp_err_nomem();
         return -1;
     }
-    ftc_object *setup[6] = {NULL, a[1], NULL, a[2] != fp_None ? a[2] : NULL,
-                            a[3] != fp_None ? a[3] : NULL, NULL};
+    ftc_object *setup[6] = {
+        NULL, a[1], NULL, a[2] != fp_None ? a[2] : NULL, a[3] != fp_None ? a[3] : NULL, NULL};
     return thread_setup(&tm->base, setup, false);
 }
 

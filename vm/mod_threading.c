@@ -29,11 +29,11 @@
 /* ---- the registry ---- */
 
 static ftc_mutex reg_mu = FTC_MUTEX_INIT;
-static thread_object **reg;                  /* reg_mu; each entry holds a reference */
-static size_t reg_n, reg_cap;                /* reg_mu */
-ftc_tls_key fp_mod_cur_key;                 /* the calling thread's Thread (see essay) */
-thread_object *fp_mod_main_thread;          /* immortal once made */
-static uint64_t dummy_counter;               /* atomic: Dummy-N */
+static thread_object **reg;        /* reg_mu; each entry holds a reference */
+static size_t reg_n, reg_cap;      /* reg_mu */
+ftc_tls_key fp_mod_cur_key;        /* the calling thread's Thread (see essay) */
+thread_object *fp_mod_main_thread; /* immortal once made */
+static uint64_t dummy_counter;     /* atomic: Dummy-N */
 
 int fp_mod_registry_add(thread_object *t)
 {

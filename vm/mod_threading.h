@@ -21,14 +21,14 @@ enum { KIND_THREAD = 0, KIND_MAIN = 1, KIND_ADOPTED = 2, KIND_DUMMY = 3 };
 
 typedef struct thread_object {
     FTC_OBJECT_HEAD;
-    ftc_object *dict;                        /* instance attributes (subclasses use it) */
+    ftc_object *dict;                          /* instance attributes (subclasses use it) */
     ftc_object *name, *target, *args, *kwargs; /* critical section on the object */
-    ftc_thread *handle;                      /* atomic: see mod_thread.c */
-    uint64_t ident, native_id;               /* atomic; 0 = None */
-    int state;                               /* atomic: ST_* */
-    int daemon;                              /* atomic */
-    int kind;                                /* set before publication */
-    int initialized;                         /* Thread.__init__ ran (atomic) */
+    ftc_thread *handle;                        /* atomic: see mod_thread.c */
+    uint64_t ident, native_id;                 /* atomic; 0 = None */
+    int state;                                 /* atomic: ST_* */
+    int daemon;                                /* atomic */
+    int kind;                                  /* set before publication */
+    int initialized;                           /* Thread.__init__ ran (atomic) */
     ftc_event started, finished;
 } thread_object;
 
@@ -118,20 +118,20 @@ void fp_mod_threading_shutdown(void);
  * before the ftcore future finishes with FP_EEXC; read with acquire after it is done). */
 typedef struct future_object {
     FTC_OBJECT_HEAD;
-    ftc_object *fut;                  /* the ftcore future; set before the object is shared */
-    ftc_object *exc;                  /* atomic: the exception, set once */
+    ftc_object *fut; /* the ftcore future; set before the object is shared */
+    ftc_object *exc; /* atomic: the exception, set once */
     /* The call, until the worker runs it (only that worker touches them then). */
     ftc_object *call_fn, *call_args, *call_kwargs;
-    ftc_object *executor;             /* for the worker's thread name */
-    ftc_mutex wmu;                    /* guards wdone and waiters */
-    bool wdone;                       /* future_notify ran */
-    struct waiter_node *waiters;      /* as_completed/wait registrations (mod_futures.c) */
+    ftc_object *executor;        /* for the worker's thread name */
+    ftc_mutex wmu;               /* guards wdone and waiters */
+    bool wdone;                  /* future_notify ran */
+    struct waiter_node *waiters; /* as_completed/wait registrations (mod_futures.c) */
 } future_object;
 
 /* A waiter's registration on a future (mod_futures.c). */
 struct waiter_node {
     struct waiter_node *next;
-    ftc_object *queue;                /* borrowed: the waiter removes the node before it ends */
+    ftc_object *queue; /* borrowed: the waiter removes the node before it ends */
 };
 
 #define F(o) ((future_object *)(o))

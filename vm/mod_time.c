@@ -96,8 +96,7 @@ static int sleep_detached(double secs)
         req.tv_sec = (time_t)slice;
         req.tv_nsec = (long)((slice - (double)req.tv_sec) * 1e9);
         FTC_BEGIN_ALLOW_THREADS
-        while (nanosleep(&req, &req) != 0 && errno == EINTR) {
-        }
+        while (nanosleep(&req, &req) != 0 && errno == EINTR) {}
         FTC_END_ALLOW_THREADS
         int rc = ftc_eval_tick();
         if (rc < 0)
@@ -151,7 +150,4 @@ static const fp_method_def time_functions[] = {
     {NULL, NULL, 0},
 };
 
-int fp_mod_time_init(ftc_object *m)
-{
-    return fp_module_add_functions(m, time_functions);
-}
+int fp_mod_time_init(ftc_object *m) { return fp_module_add_functions(m, time_functions); }

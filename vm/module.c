@@ -25,7 +25,7 @@
 
 /* recursive: a module's init may import another (concurrent.futures imports threading) */
 static pthread_mutex_t import_mutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
-static ftc_object *modules;        /* name -> module (a dict, immortal) */
+static ftc_object *modules; /* name -> module (a dict, immortal) */
 static ftc_object *builtins_mod, *main_mod;
 
 /* ---- the module type ---- */
@@ -49,8 +49,8 @@ static ftc_object *module_getattr(ftc_object *o, ftc_object *name)
     if (g != NULL)
         return g;
     fp_err_clear();
-    fp_err_set(&fp_AttributeError_type, "module '%s' has no attribute '%s'",
-               fp_str_data(m->name), fp_str_data(name));
+    fp_err_set(&fp_AttributeError_type, "module '%s' has no attribute '%s'", fp_str_data(m->name),
+               fp_str_data(name));
     return NULL;
 }
 
@@ -161,12 +161,18 @@ static int (*const init_math)(ftc_object *) = fp_mod_math_init;
 
 static int (*lookup_init(const char *name))(ftc_object *)
 {
-    if (strcmp(name, "threading") == 0) return init_threading;
-    if (strcmp(name, "queue") == 0) return init_queue;
-    if (strcmp(name, "concurrent.futures") == 0) return init_futures;
-    if (strcmp(name, "time") == 0) return init_time;
-    if (strcmp(name, "sys") == 0) return init_sys;
-    if (strcmp(name, "math") == 0) return init_math;
+    if (strcmp(name, "threading") == 0)
+        return init_threading;
+    if (strcmp(name, "queue") == 0)
+        return init_queue;
+    if (strcmp(name, "concurrent.futures") == 0)
+        return init_futures;
+    if (strcmp(name, "time") == 0)
+        return init_time;
+    if (strcmp(name, "sys") == 0)
+        return init_sys;
+    if (strcmp(name, "math") == 0)
+        return init_math;
     return NULL;
 }
 
@@ -239,10 +245,7 @@ ftc_object *fp_import(const char *name)
     return m;
 }
 
-ftc_object *fp_builtins_dict(void)
-{
-    return fp_module_dict(builtins_mod);
-}
+ftc_object *fp_builtins_dict(void) { return fp_module_dict(builtins_mod); }
 
 /* ---- the runtime ---- */
 int fp_runtime_init(void)
@@ -261,7 +264,7 @@ int fp_runtime_init(void)
     if (fp_exc_init_types(builtins_mod) < 0)
         return -1;
     /* the thread's MemoryError was made before its type was ready: it is usable now */
-    fp_type *core[] = {&fp_object_type, &fp_type_type, &fp_staticmethod_type,
+    fp_type *core[] = {&fp_object_type,      &fp_type_type,     &fp_staticmethod_type,
                        &fp_classmethod_type, &fp_property_type, &fp_super_type};
     for (size_t i = 0; i < sizeof core / sizeof core[0]; i++)
         if (fp_module_add_type(builtins_mod, core[i]) < 0)

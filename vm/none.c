@@ -21,10 +21,7 @@ static int none_bool(ftc_object *o)
     return 0;
 }
 
-static int64_t none_hash(ftc_object *o)
-{
-    return fp_hash_pointer(o);
-}
+static int64_t none_hash(ftc_object *o) { return fp_hash_pointer(o); }
 
 static ftc_object *none_new(fp_type *type, ftc_object *const *args, size_t nargs,
                             ftc_object *kwnames)
@@ -38,7 +35,7 @@ static ftc_object *none_new(fp_type *type, ftc_object *const *args, size_t nargs
 
 fp_type fp_none_type = {
     FP_TYPE_HEAD,
-    .ct = { "NoneType", sizeof(ftc_object), NULL, NULL, NULL },
+    .ct = {"NoneType", sizeof(ftc_object), NULL, NULL, NULL},
     .base = &fp_object_type,
     .repr = none_repr,
     .hash = none_hash,
@@ -56,7 +53,7 @@ static ftc_object *notimpl_repr(ftc_object *o)
 
 fp_type fp_notimpl_type = {
     FP_TYPE_HEAD,
-    .ct = { "NotImplementedType", sizeof(ftc_object), NULL, NULL, NULL },
+    .ct = {"NotImplementedType", sizeof(ftc_object), NULL, NULL, NULL},
     .base = &fp_object_type,
     .repr = notimpl_repr,
     .hash = none_hash,
@@ -72,7 +69,7 @@ static ftc_object *ellipsis_repr(ftc_object *o)
 
 fp_type fp_ellipsis_type = {
     FP_TYPE_HEAD,
-    .ct = { "ellipsis", sizeof(ftc_object), NULL, NULL, NULL },
+    .ct = {"ellipsis", sizeof(ftc_object), NULL, NULL, NULL},
     .base = &fp_object_type,
     .repr = ellipsis_repr,
     .hash = none_hash,

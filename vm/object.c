@@ -35,10 +35,7 @@ ftc_object *fp_str_new(const char *s, size_t len)
     return o ? o : fp_err_nomem();
 }
 
-ftc_object *fp_str_from_cstr(const char *s)
-{
-    return fp_str_new(s, strlen(s));
-}
+ftc_object *fp_str_from_cstr(const char *s) { return fp_str_new(s, strlen(s)); }
 
 ftc_object *fp_str_from_fmt(const char *fmt, ...)
 {
@@ -77,14 +74,11 @@ ftc_object *fp_intern_len(const char *s, size_t len)
     int r = ftc_dict_setdefault_ref(interned, key, key, &out);
     if (r < 0)
         return fp_err_nomem();
-    ftc_decref(out);   /* immortal: the dict's reference keeps it anyway */
+    ftc_decref(out); /* immortal: the dict's reference keeps it anyway */
     return out;
 }
 
-ftc_object *fp_intern(const char *s)
-{
-    return fp_intern_len(s, strlen(s));
-}
+ftc_object *fp_intern(const char *s) { return fp_intern_len(s, strlen(s)); }
 
 ftc_object *fp_list_new(void)
 {
@@ -330,8 +324,7 @@ int fp_setitem(ftc_object *o, ftc_object *key, ftc_object *v)
 {
     fp_type *t = fp_type_of(o);
     if (t->setitem == NULL) {
-        fp_err_set(&fp_TypeError_type, "'%s' object does not support item assignment",
-                   t->ct.name);
+        fp_err_set(&fp_TypeError_type, "'%s' object does not support item assignment", t->ct.name);
         return -1;
     }
     return t->setitem(o, key, v);
@@ -376,10 +369,10 @@ int fp_contains(ftc_object *c, ftc_object *v)
 }
 
 /* ---- numbers ---- */
-static const char *const nb_syms[FP_NB_COUNT] = {"+", "-", "*", "/", "//", "%", "** or pow()",
-                                                 "<<", ">>", "|", "^", "&"};
-static const char *const nb_isyms[FP_NB_COUNT] = {"+=", "-=", "*=", "/=", "//=", "%=", "**=",
-                                                  "<<=", ">>=", "|=", "^=", "&="};
+static const char *const nb_syms[FP_NB_COUNT] = {"+",           "-",  "*",  "/", "//", "%",
+                                                 "** or pow()", "<<", ">>", "|", "^",  "&"};
+static const char *const nb_isyms[FP_NB_COUNT] = {
+    "+=", "-=", "*=", "/=", "//=", "%=", "**=", "<<=", ">>=", "|=", "^=", "&="};
 
 static ftc_object *binop_try(ftc_object *a, ftc_object *b, int nb)
 {
@@ -436,8 +429,8 @@ ftc_object *fp_inplace_binop(ftc_object *a, ftc_object *b, int nb)
     }
     if ((ta->flags & FP_TPFLAG_HEAPTYPE)) {
         static const char *const inames[FP_NB_COUNT] = {
-            "__iadd__", "__isub__", "__imul__", "__itruediv__", "__ifloordiv__", "__imod__",
-            "__ipow__", "__ilshift__", "__irshift__", "__ior__", "__ixor__", "__iand__"};
+            "__iadd__", "__isub__",    "__imul__",    "__itruediv__", "__ifloordiv__", "__imod__",
+            "__ipow__", "__ilshift__", "__irshift__", "__ior__",      "__ixor__",      "__iand__"};
         ftc_object *d = fp_type_lookup(ta, fp_intern(inames[nb]));
         if (d != NULL && fp_type_of(d) == &fp_function_type) {
             ftc_object *args[2] = {a, b};
@@ -484,10 +477,7 @@ typedef struct seqiter_object {
     int64_t index;
 } seqiter_object;
 
-static void seqiter_dealloc(ftc_object *o)
-{
-    ftc_xdecref(((seqiter_object *)o)->seq);
-}
+static void seqiter_dealloc(ftc_object *o) { ftc_xdecref(((seqiter_object *)o)->seq); }
 
 static ftc_object *seqiter_iter(ftc_object *o)
 {
@@ -505,8 +495,8 @@ static ftc_object *seqiter_next(ftc_object *o)
         return NULL;
     ftc_object *r = fp_getitem(s->seq, i);
     ftc_decref(i);
-    if (r == NULL && (fp_err_matches(&fp_IndexError_type) ||
-                      fp_err_matches(&fp_StopIteration_type)))
+    if (r == NULL &&
+        (fp_err_matches(&fp_IndexError_type) || fp_err_matches(&fp_StopIteration_type)))
         fp_err_clear();
     return r;
 }
@@ -649,9 +639,24 @@ static ftc_object *slice_repr(ftc_object *o)
     return r;
 }
 
-static ftc_object *slice_get_start(ftc_object *o) { ftc_object *v = ((fp_slice_object *)o)->start; ftc_incref(v); return v; }
-static ftc_object *slice_get_stop(ftc_object *o) { ftc_object *v = ((fp_slice_object *)o)->stop; ftc_incref(v); return v; }
-static ftc_object *slice_get_step(ftc_object *o) { ftc_object *v = ((fp_slice_object *)o)->step; ftc_incref(v); return v; }
+static ftc_object *slice_get_start(ftc_object *o)
+{
+    ftc_object *v = ((fp_slice_object *)o)->start;
+    ftc_incref(v);
+    return v;
+}
+static ftc_object *slice_get_stop(ftc_object *o)
+{
+    ftc_object *v = ((fp_slice_object *)o)->stop;
+    ftc_incref(v);
+    return v;
+}
+static ftc_object *slice_get_step(ftc_object *o)
+{
+    ftc_object *v = ((fp_slice_object *)o)->step;
+    ftc_incref(v);
+    return v;
+}
 
 static const fp_getset_def slice_getsets[] = {
     {"start", slice_get_start, NULL},
@@ -693,8 +698,8 @@ static int slice_index(ftc_object *v, int64_t *out)
     return -1;
 }
 
-int fp_slice_unpack(ftc_object *slice, int64_t len, int64_t *start, int64_t *stop,
-                    int64_t *step, int64_t *slicelen)
+int fp_slice_unpack(ftc_object *slice, int64_t len, int64_t *start, int64_t *stop, int64_t *step,
+                    int64_t *slicelen)
 {
     fp_slice_object *s = (fp_slice_object *)slice;
     int64_t st = 1, a, b;
@@ -756,12 +761,12 @@ int fp_object_init(void)
             return -1;
         ftc_object_immortalize(interned);
     }
-    fp_type *core[] = {&fp_object_type, &fp_type_type, &fp_function_type, &fp_code_type,
-                       &fp_cell_type, &fp_method_type, &fp_cfunction_type,
-                       &fp_methoddescr_type, &fp_getsetdescr_type, &fp_staticmethod_type,
-                       &fp_classmethod_type, &fp_property_type, &fp_super_type,
-                       &fp_slice_type, &fp_seqiter_type, &fp_module_type, &fp_gen_type,
-                       &fp_slotwrapper_type};
+    fp_type *core[] = {&fp_object_type,       &fp_type_type,        &fp_function_type,
+                       &fp_code_type,         &fp_cell_type,        &fp_method_type,
+                       &fp_cfunction_type,    &fp_methoddescr_type, &fp_getsetdescr_type,
+                       &fp_staticmethod_type, &fp_classmethod_type, &fp_property_type,
+                       &fp_super_type,        &fp_slice_type,       &fp_seqiter_type,
+                       &fp_module_type,       &fp_gen_type,         &fp_slotwrapper_type};
     for (size_t i = 0; i < sizeof core / sizeof core[0]; i++)
         if (fp_type_ready(core[i]) < 0)
             return -1;

@@ -97,10 +97,7 @@ fp_token *fp_p_next(fp_parser *p)
     return t;
 }
 
-int fp_p_at(fp_parser *p, fp_tok_kind k)
-{
-    return fp_p_peek(p)->kind == k;
-}
+int fp_p_at(fp_parser *p, fp_tok_kind k) { return fp_p_peek(p)->kind == k; }
 
 int fp_p_accept(fp_parser *p, fp_tok_kind k)
 {
@@ -211,10 +208,7 @@ void fp_p_enter(fp_parser *p, const fp_token *t)
         fp_p_error_at(p, "SyntaxError", t->lineno, t->col, "too many nested expressions");
 }
 
-void fp_p_leave(fp_parser *p)
-{
-    p->root->depth--;
-}
+void fp_p_leave(fp_parser *p) { p->root->depth--; }
 
 /* ---- allocation ---- */
 
@@ -307,8 +301,8 @@ void fp_p_check_depth_expr(fp_parser *p, const fp_expr *e, int depth)
         fp_p_error_at(p, "SyntaxError", e->lineno, e->col_offset, "too many nested expressions");
     int d = depth + 1;
     switch (e->kind) {
-    case FP_EX_CONST: case FP_EX_NAME:
-        break;
+    case FP_EX_CONST:
+    case FP_EX_NAME: break;
     case FP_EX_BINOP:
         fp_p_check_depth_expr(p, e->u.binop.left, d);
         fp_p_check_depth_expr(p, e->u.binop.right, d);
@@ -341,14 +335,19 @@ void fp_p_check_depth_expr(fp_parser *p, const fp_expr *e, int depth)
         fp_p_check_depth_expr(p, e->u.slice.step, d);
         break;
     case FP_EX_STARRED: fp_p_check_depth_expr(p, e->u.starred.value, d); break;
-    case FP_EX_TUPLE: case FP_EX_LIST: case FP_EX_SET: check_depth_seq(p, e->u.seq.elts, d); break;
+    case FP_EX_TUPLE:
+    case FP_EX_LIST:
+    case FP_EX_SET: check_depth_seq(p, e->u.seq.elts, d); break;
     case FP_EX_DICT:
         for (size_t i = 0; i < e->u.dict.n; i++) {
             fp_p_check_depth_expr(p, e->u.dict.keys[i], d);
             fp_p_check_depth_expr(p, e->u.dict.values[i], d);
         }
         break;
-    case FP_EX_LISTCOMP: case FP_EX_SETCOMP: case FP_EX_DICTCOMP: case FP_EX_GENEXP:
+    case FP_EX_LISTCOMP:
+    case FP_EX_SETCOMP:
+    case FP_EX_DICTCOMP:
+    case FP_EX_GENEXP:
         fp_p_check_depth_expr(p, e->u.comp.elt, d);
         fp_p_check_depth_expr(p, e->u.comp.value, d);
         for (size_t i = 0; i < e->u.comp.ngenerators; i++) {
@@ -361,7 +360,8 @@ void fp_p_check_depth_expr(fp_parser *p, const fp_expr *e, int depth)
         check_depth_args(p, e->u.lambda.args, d);
         fp_p_check_depth_expr(p, e->u.lambda.body, d);
         break;
-    case FP_EX_YIELD: case FP_EX_YIELD_FROM: fp_p_check_depth_expr(p, e->u.yield.value, d); break;
+    case FP_EX_YIELD:
+    case FP_EX_YIELD_FROM: fp_p_check_depth_expr(p, e->u.yield.value, d); break;
     case FP_EX_FSTRING: check_depth_seq(p, e->u.fstring.parts, d); break;
     case FP_EX_FORMATTED:
         fp_p_check_depth_expr(p, e->u.formatted.value, d);
@@ -395,7 +395,8 @@ void fp_p_check_depth_stmts(fp_parser *p, fp_stmt_seq seq, int depth)
             fp_p_check_depth_expr(p, s->u.augassign.target, d);
             fp_p_check_depth_expr(p, s->u.augassign.value, d);
             break;
-        case FP_ST_IF: case FP_ST_WHILE:
+        case FP_ST_IF:
+        case FP_ST_WHILE:
             fp_p_check_depth_expr(p, s->u.if_.test, d);
             fp_p_check_depth_stmts(p, s->u.if_.body, d);
             fp_p_check_depth_stmts(p, s->u.if_.orelse, d);
@@ -439,8 +440,7 @@ void fp_p_check_depth_stmts(fp_parser *p, fp_stmt_seq seq, int depth)
             }
             fp_p_check_depth_stmts(p, s->u.with.body, d);
             break;
-        default:
-            break;
+        default: break;
         }
     }
 }
@@ -464,8 +464,10 @@ static int check_source(const char *src, size_t len, const char *filename, fp_sy
             i++;
             continue;
         }
-        size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
-                   : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+        size_t n = c >= 0xC2 && c <= 0xDF   ? 2
+                   : c >= 0xE0 && c <= 0xEF ? 3
+                   : c >= 0xF0 && c <= 0xF4 ? 4
+                                            : 0;
         int ok = n != 0 && i + n <= len;
         for (size_t k = 1; ok && k < n; k++)
             ok = (u[i + k] & 0xC0) == 0x80;

@@ -39,19 +39,19 @@ struct fp_parser {
     int tok_shift;
     size_t nblocks, blocks_cap;
     size_t ntoks, pos;
-    int toks_in_arena;          /* sub-parsers: the blocks live in the arena */
-    jmp_buf *jb;                /* where an error goes */
+    int toks_in_arena; /* sub-parsers: the blocks live in the arena */
+    jmp_buf *jb;       /* where an error goes */
     fp_syntax_error *err;
-    int status;                 /* -1 syntax error, -2 out of memory (when jumping) */
-    fp_parser *root;            /* the file's parser (itself for the root) */
+    int status;      /* -1 syntax error, -2 out of memory (when jumping) */
+    fp_parser *root; /* the file's parser (itself for the root) */
     const char *filename;
-    int depth;                  /* current recursion depth (shared through root) */
-    int scope;                  /* FP_SCOPE_*: what `return`, `yield`, `nonlocal` may do */
-    int loop_depth;             /* inside a loop body of the current function */
-    int in_comprehension;       /* 0, or 1 list, 2 set, 3 dict, 4 generator expression */
-    int nyield;                 /* yield expressions parsed so far (root) */
-    int in_lambda;              /* parsing a lambda's body */
-    int last_line;              /* end line of the last significant token consumed */
+    int depth;            /* current recursion depth (shared through root) */
+    int scope;            /* FP_SCOPE_*: what `return`, `yield`, `nonlocal` may do */
+    int loop_depth;       /* inside a loop body of the current function */
+    int in_comprehension; /* 0, or 1 list, 2 set, 3 dict, 4 generator expression */
+    int nyield;           /* yield expressions parsed so far (root) */
+    int in_lambda;        /* parsing a lambda's body */
+    int last_line;        /* end line of the last significant token consumed */
     /* an error that CPython reports after parsing the whole file (its compiler's): the first
      * one is raised once the file has parsed without a syntax error */
     int late_set, late_sym_set;
@@ -61,17 +61,17 @@ struct fp_parser {
 /* ---- tokens ---- */
 #define FP_TOK_BLOCK_SHIFT 9
 #define FP_TOK_FIELD_SHIFT 3
-fp_token *fp_p_tok(fp_parser *p, size_t i);       /* token i (already read) */
+fp_token *fp_p_tok(fp_parser *p, size_t i); /* token i (already read) */
 fp_token *fp_p_peek(fp_parser *p);
-fp_token *fp_p_peek_at(fp_parser *p, size_t k);    /* k tokens after the current one */
-fp_token *fp_p_next(fp_parser *p);                 /* consume and return the current one */
+fp_token *fp_p_peek_at(fp_parser *p, size_t k); /* k tokens after the current one */
+fp_token *fp_p_next(fp_parser *p);              /* consume and return the current one */
 int fp_p_at(fp_parser *p, fp_tok_kind k);
 int fp_p_accept(fp_parser *p, fp_tok_kind k);
-fp_token *fp_p_expect(fp_parser *p, fp_tok_kind k);  /* else "invalid syntax" (or "expected ':'") */
+fp_token *fp_p_expect(fp_parser *p, fp_tok_kind k); /* else "invalid syntax" (or "expected ':'") */
 
 /* ---- errors (never return) ---- */
-_Noreturn void fp_p_error_at(fp_parser *p, const char *kind, int lineno, int col,
-                             const char *fmt, ...)
+_Noreturn void fp_p_error_at(fp_parser *p, const char *kind, int lineno, int col, const char *fmt,
+                             ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 5, 6)))
 #endif
@@ -95,7 +95,7 @@ void fp_p_late_sym_error(fp_parser *p, int lineno, int col, const char *fmt, ...
     __attribute__((format(printf, 4, 5)))
 #endif
     ;
-void fp_p_enter(fp_parser *p, const fp_token *t);  /* depth++ with the limit */
+void fp_p_enter(fp_parser *p, const fp_token *t); /* depth++ with the limit */
 void fp_p_leave(fp_parser *p);
 
 /* ---- allocation (in the arena; out of memory jumps) ---- */
@@ -105,22 +105,25 @@ fp_expr *fp_p_expr(fp_parser *p, fp_expr_kind kind, const fp_token *t);
 fp_expr *fp_p_expr_at(fp_parser *p, fp_expr_kind kind, int lineno, int col);
 
 /* A growable array of pointers in the arena. */
-typedef struct fp_vec { void **items; size_t n, cap; } fp_vec;
+typedef struct fp_vec {
+    void **items;
+    size_t n, cap;
+} fp_vec;
 void fp_p_push(fp_parser *p, fp_vec *v, void *item);
 fp_expr_seq fp_p_expr_seq(fp_vec *v);
 fp_stmt_seq fp_p_stmt_seq(fp_vec *v);
 
 /* ---- expressions (parser_ops.c, parser_expr.c) ---- */
-fp_expr *fp_p_expression(fp_parser *p);          /* expression: ternary, lambda */
-fp_expr *fp_p_named_expression(fp_parser *p);    /* refuses := */
-fp_expr *fp_p_star_expressions(fp_parser *p);    /* a, *b, c  -> tuple when there is a comma */
+fp_expr *fp_p_expression(fp_parser *p);       /* expression: ternary, lambda */
+fp_expr *fp_p_named_expression(fp_parser *p); /* refuses := */
+fp_expr *fp_p_star_expressions(fp_parser *p); /* a, *b, c  -> tuple when there is a comma */
 fp_expr *fp_p_bitwise_or(fp_parser *p);
-fp_expr *fp_p_primary(fp_parser *p);             /* atom and trailers (parser_expr.c) */
+fp_expr *fp_p_primary(fp_parser *p); /* atom and trailers (parser_expr.c) */
 fp_expr *fp_p_disjunction(fp_parser *p);
-fp_expr *fp_p_yield_expr(fp_parser *p);          /* at 'yield' */
-fp_expr *fp_p_star_targets(fp_parser *p);        /* for-targets, stopping before 'in' */
+fp_expr *fp_p_yield_expr(fp_parser *p);   /* at 'yield' */
+fp_expr *fp_p_star_targets(fp_parser *p); /* for-targets, stopping before 'in' */
 fp_arguments *fp_p_parameters(fp_parser *p, fp_tok_kind close, int is_lambda);
-void fp_p_call_args(fp_parser *p, fp_expr *call);  /* after '(' up to and including ')' */
+void fp_p_call_args(fp_parser *p, fp_expr *call); /* after '(' up to and including ')' */
 int fp_p_starts_expression(const fp_token *t);
 /* Turns an expression into an assignment/for/with/del target (ctx STORE or DEL), or raises
  * CPython's "cannot assign to ..." error. assign: the target of an `=` statement (CPython adds
@@ -129,10 +132,10 @@ void fp_p_set_target(fp_parser *p, fp_expr *e, fp_expr_ctx ctx, int assign);
 const char *fp_p_expr_name(const fp_expr *e);
 
 /* ---- string literals (parser_fstring.c) ---- */
-fp_expr *fp_p_strings(fp_parser *p);             /* one or more adjacent STRING tokens */
+fp_expr *fp_p_strings(fp_parser *p); /* one or more adjacent STRING tokens */
 
 /* ---- statements (parser_stmt.c) ---- */
-void fp_p_statement(fp_parser *p, fp_vec *out);   /* one line's statements, or a compound one */
+void fp_p_statement(fp_parser *p, fp_vec *out); /* one line's statements, or a compound one */
 fp_stmt *fp_p_new_stmt(fp_parser *p, fp_stmt_kind kind, const fp_token *t);
 
 /* ---- AST depth check (parser.c) ---- */

@@ -14,13 +14,25 @@
 int fp_p_starts_expression(const fp_token *t)
 {
     switch (t->kind) {
-    case FP_TK_NAME: case FP_TK_INT: case FP_TK_FLOAT: case FP_TK_STRING: case FP_TK_LPAR:
-    case FP_TK_LSQB: case FP_TK_LBRACE: case FP_TK_MINUS: case FP_TK_PLUS: case FP_TK_TILDE:
-    case FP_TK_NOT: case FP_TK_LAMBDA: case FP_TK_NONE: case FP_TK_TRUE: case FP_TK_FALSE:
-    case FP_TK_ELLIPSIS: case FP_TK_STAR: case FP_TK_AWAIT:
-        return 1;
-    default:
-        return 0;
+    case FP_TK_NAME:
+    case FP_TK_INT:
+    case FP_TK_FLOAT:
+    case FP_TK_STRING:
+    case FP_TK_LPAR:
+    case FP_TK_LSQB:
+    case FP_TK_LBRACE:
+    case FP_TK_MINUS:
+    case FP_TK_PLUS:
+    case FP_TK_TILDE:
+    case FP_TK_NOT:
+    case FP_TK_LAMBDA:
+    case FP_TK_NONE:
+    case FP_TK_TRUE:
+    case FP_TK_FALSE:
+    case FP_TK_ELLIPSIS:
+    case FP_TK_STAR:
+    case FP_TK_AWAIT: return 1;
+    default: return 0;
     }
 }
 
@@ -36,7 +48,9 @@ const char *fp_p_expr_name(const fp_expr *e)
         default: return "literal";
         }
     case FP_EX_NAME: return "name";
-    case FP_EX_BINOP: case FP_EX_UNARYOP: case FP_EX_BOOLOP: return "expression";
+    case FP_EX_BINOP:
+    case FP_EX_UNARYOP:
+    case FP_EX_BOOLOP: return "expression";
     case FP_EX_COMPARE: return "comparison";
     case FP_EX_IFEXP: return "conditional expression";
     case FP_EX_CALL: return "function call";
@@ -53,8 +67,10 @@ const char *fp_p_expr_name(const fp_expr *e)
     case FP_EX_DICTCOMP: return "dict comprehension";
     case FP_EX_GENEXP: return "generator expression";
     case FP_EX_LAMBDA: return "lambda";
-    case FP_EX_YIELD: case FP_EX_YIELD_FROM: return "yield expression";
-    case FP_EX_FSTRING: case FP_EX_FORMATTED: return "f-string expression";
+    case FP_EX_YIELD:
+    case FP_EX_YIELD_FROM: return "yield expression";
+    case FP_EX_FSTRING:
+    case FP_EX_FORMATTED: return "f-string expression";
     }
     return "expression";
 }
@@ -66,16 +82,18 @@ const char *fp_p_expr_name(const fp_expr *e)
 static int suffix_eligible(const fp_expr *e)
 {
     switch (e->kind) {
-    case FP_EX_COMPARE: case FP_EX_BOOLOP: case FP_EX_IFEXP: case FP_EX_LAMBDA:
-    case FP_EX_LIST: case FP_EX_TUPLE: case FP_EX_GENEXP:
-        return 0;
-    case FP_EX_UNARYOP:
-        return e->u.unaryop.op != FP_UOP_NOT;
+    case FP_EX_COMPARE:
+    case FP_EX_BOOLOP:
+    case FP_EX_IFEXP:
+    case FP_EX_LAMBDA:
+    case FP_EX_LIST:
+    case FP_EX_TUPLE:
+    case FP_EX_GENEXP: return 0;
+    case FP_EX_UNARYOP: return e->u.unaryop.op != FP_UOP_NOT;
     case FP_EX_CONST:
         return e->u.konst.kind != FP_CONST_TRUE && e->u.konst.kind != FP_CONST_FALSE &&
                e->u.konst.kind != FP_CONST_NONE;
-    default:
-        return 1;
+    default: return 1;
     }
 }
 
@@ -101,16 +119,17 @@ static void invalid_target(fp_parser *p, const fp_expr *e, fp_expr_ctx ctx, int 
 static void set_target(fp_parser *p, fp_expr *e, fp_expr_ctx ctx)
 {
     switch (e->kind) {
-    case FP_EX_NAME: case FP_EX_ATTRIBUTE: case FP_EX_SUBSCRIPT:
-        e->ctx = ctx;
-        return;
+    case FP_EX_NAME:
+    case FP_EX_ATTRIBUTE:
+    case FP_EX_SUBSCRIPT: e->ctx = ctx; return;
     case FP_EX_STARRED:
         if (ctx == FP_CTX_DEL)
             invalid_target(p, e, ctx, 0);
         e->ctx = ctx;
         set_target(p, e->u.starred.value, ctx);
         return;
-    case FP_EX_TUPLE: case FP_EX_LIST: {
+    case FP_EX_TUPLE:
+    case FP_EX_LIST: {
         e->ctx = ctx;
         int stars = 0;
         for (size_t i = 0; i < e->u.seq.elts.n; i++) {
@@ -122,8 +141,7 @@ static void set_target(fp_parser *p, fp_expr *e, fp_expr_ctx ctx)
         }
         return;
     }
-    default:
-        invalid_target(p, e, ctx, 0);
+    default: invalid_target(p, e, ctx, 0);
     }
 }
 
@@ -184,8 +202,10 @@ static int comma_or_close(fp_parser *p, fp_tok_kind close)
 
 static const char *comp_what(fp_expr_kind k)
 {
-    return k == FP_EX_LISTCOMP ? "list comprehension" : k == FP_EX_SETCOMP ? "set comprehension"
-           : k == FP_EX_DICTCOMP ? "dict comprehension" : "generator expression";
+    return k == FP_EX_LISTCOMP   ? "list comprehension"
+           : k == FP_EX_SETCOMP  ? "set comprehension"
+           : k == FP_EX_DICTCOMP ? "dict comprehension"
+                                 : "generator expression";
 }
 
 /* The `for ... in ... if ...` clauses; e has kind and elt (and value) set. yields0 is the
@@ -197,7 +217,8 @@ static void comprehension(fp_parser *p, fp_expr *e, int yields0)
     while (fp_p_at(p, FP_TK_FOR) || fp_p_at(p, FP_TK_ASYNC)) {
         fp_token *t = fp_p_next(p);
         if (t->kind == FP_TK_ASYNC)
-            fp_p_error_at(p, "SyntaxError", t->lineno, t->col, "ftpy does not support async and await");
+            fp_p_error_at(p, "SyntaxError", t->lineno, t->col,
+                          "ftpy does not support async and await");
         fp_comprehension *c = fp_p_alloc(p, sizeof *c);
         c->target = fp_p_star_targets(p);
         fp_p_set_target(p, c->target, FP_CTX_STORE, 0);
@@ -216,8 +237,7 @@ static void comprehension(fp_parser *p, fp_expr *e, int yields0)
         e->u.comp.generators[i] = *(fp_comprehension *)gens.items[i];
     e->u.comp.ngenerators = gens.n;
     if ((y1 - yields0) + (p->root->nyield - y2) > 0)
-        fp_p_late_sym_error(p, e->lineno, e->col_offset, "'yield' inside %s",
-                            comp_what(e->kind));
+        fp_p_late_sym_error(p, e->lineno, e->col_offset, "'yield' inside %s", comp_what(e->kind));
 }
 
 static fp_expr *paren_atom(fp_parser *p, fp_token *t)
@@ -381,21 +401,23 @@ static fp_expr *atom(fp_parser *p)
         e = const_expr(p, FP_CONST_FLOAT, t);
         e->u.konst.fval = t->u.f;
         return e;
-    case FP_TK_STRING:
-        return fp_p_strings(p);
-    case FP_TK_LPAR: case FP_TK_LSQB: case FP_TK_LBRACE:
+    case FP_TK_STRING: return fp_p_strings(p);
+    case FP_TK_LPAR:
+    case FP_TK_LSQB:
+    case FP_TK_LBRACE:
         fp_p_next(p);
         fp_p_enter(p, t);
-        e = t->kind == FP_TK_LPAR ? paren_atom(p, t) : t->kind == FP_TK_LSQB ? list_atom(p, t)
-                                                                              : brace_atom(p, t);
+        e = t->kind == FP_TK_LPAR   ? paren_atom(p, t)
+            : t->kind == FP_TK_LSQB ? list_atom(p, t)
+                                    : brace_atom(p, t);
         fp_p_leave(p);
         return e;
-    case FP_TK_AWAIT: case FP_TK_ASYNC:
+    case FP_TK_AWAIT:
+    case FP_TK_ASYNC:
         fp_p_error_at(p, "SyntaxError", t->lineno, t->col, "ftpy does not support async and await");
     case FP_TK_STAR:
         fp_p_error_at(p, "SyntaxError", t->lineno, t->col, "cannot use starred expression here");
-    default:
-        fp_p_syntax_error(p, t);
+    default: fp_p_syntax_error(p, t);
     }
 }
 
@@ -406,7 +428,8 @@ static fp_expr *slice_item(fp_parser *p)
     fp_token *t = fp_p_peek(p);
     fp_expr *lower = NULL;
     if (t->kind == FP_TK_STAR)
-        fp_p_error_at(p, "SyntaxError", t->lineno, t->col, "ftpy does not support starred subscripts");
+        fp_p_error_at(p, "SyntaxError", t->lineno, t->col,
+                      "ftpy does not support starred subscripts");
     if (t->kind != FP_TK_COLON) {
         lower = fp_p_named_expression(p);
         if (!fp_p_at(p, FP_TK_COLON))

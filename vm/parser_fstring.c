@@ -24,7 +24,7 @@
 typedef struct strbuf {
     char *data;
     size_t len, cap;
-    const fp_token *tok;   /* where the constant starts */
+    const fp_token *tok; /* where the constant starts */
 } strbuf;
 
 typedef struct fstr_ctx {
@@ -35,11 +35,11 @@ typedef struct fstr_ctx {
     int raw;
     fp_vec *parts;
     strbuf *pending;
-    char *lit;        /* raw literal text being gathered (arena, len + 1 bytes) */
+    char *lit; /* raw literal text being gathered (arena, len + 1 bytes) */
     size_t nlit;
-    size_t bp_off;    /* body_pos()'s cache: body[bp_off] is at line bp_line, column bp_col */
+    size_t bp_off; /* body_pos()'s cache: body[bp_off] is at line bp_line, column bp_col */
     int bp_line, bp_col;
-    fp_parser *sub;   /* the fields' sub-parser, reused field after field */
+    fp_parser *sub; /* the fields' sub-parser, reused field after field */
 } fstr_ctx;
 
 /* File position of body[off]. Fields are visited left to right, so the scan resumes from the
@@ -118,8 +118,8 @@ static void sb_flush(fp_parser *p, strbuf *b, fp_vec *parts)
 }
 
 /* Decodes raw literal text and appends it to the pending constant. */
-static void append_decoded(fp_parser *p, strbuf *b, const fp_token *t, const char *raw,
-                           size_t n, int is_raw)
+static void append_decoded(fp_parser *p, strbuf *b, const fp_token *t, const char *raw, size_t n,
+                           int is_raw)
 {
     char *out = fp_p_alloc(p, n + 1);
     char msg[200];
@@ -194,7 +194,8 @@ static void field(fstr_ctx *c, size_t *pos, int nest)
             fstr_error(c, i, "f-string: expecting '}'");
         char ch = b[i];
         if (quote) {
-            if (ch == quote && (qlen == 1 || (i + 2 < c->len && b[i + 1] == quote && b[i + 2] == quote))) {
+            if (ch == quote &&
+                (qlen == 1 || (i + 2 < c->len && b[i + 1] == quote && b[i + 2] == quote))) {
                 i += (size_t)qlen - 1;
                 quote = 0;
             }
@@ -343,7 +344,8 @@ fp_expr *fp_p_strings(fp_parser *p)
         if (t->kind != FP_TK_STRING)
             break;
         if (t->u.s.flags & FP_STR_BYTES)
-            fp_p_error_at(p, "SyntaxError", t->lineno, t->col, "ftpy does not support bytes literals");
+            fp_p_error_at(p, "SyntaxError", t->lineno, t->col,
+                          "ftpy does not support bytes literals");
         if (t->u.s.flags & FP_STR_F)
             any_f = 1;
     }
@@ -356,7 +358,8 @@ fp_expr *fp_p_strings(fp_parser *p)
             append_decoded(p, &text, t, t->u.s.body, t->u.s.body_len, raw);
             continue;
         }
-        fstr_ctx c = {p, t, t->u.s.body, t->u.s.body_len, raw, &parts, &text, NULL, 0, 0, 0, 0, NULL};
+        fstr_ctx c = {p, t, t->u.s.body, t->u.s.body_len, raw, &parts, &text, NULL, 0, 0,
+                      0, 0, NULL};
         c.lit = fp_p_alloc(p, t->u.s.body_len + 1);
         size_t pos = 0;
         fstring_body(&c, &pos, c.len, 0, 0);

@@ -19,7 +19,8 @@ fp_expr *fp_p_yield_expr(fp_parser *p)
 {
     fp_token *t = fp_p_next(p);
     if (p->in_lambda)
-        fp_p_error_at(p, "SyntaxError", t->lineno, t->col, "ftpy does not support yield in a lambda");
+        fp_p_error_at(p, "SyntaxError", t->lineno, t->col,
+                      "ftpy does not support yield in a lambda");
     if (p->scope != FP_SCOPE_FUNCTION)
         fp_p_late_error(p, t->lineno, t->col, "'yield' outside function");
     p->root->nyield++;
@@ -122,7 +123,8 @@ static fp_expr *binary(fp_parser *p, int min_prec)
         if (prec == 0 || prec < min_prec)
             return left;
         if (t->kind == FP_TK_AT)
-            fp_p_error_at(p, "SyntaxError", t->lineno, t->col, "ftpy does not support the @ operator");
+            fp_p_error_at(p, "SyntaxError", t->lineno, t->col,
+                          "ftpy does not support the @ operator");
         fp_p_next(p);
         fp_expr *right = prec < 6 ? binary(p, prec + 1) : factor(p);
         fp_expr *b = fp_p_expr(p, FP_EX_BINOP, st);
@@ -135,10 +137,7 @@ static fp_expr *binary(fp_parser *p, int min_prec)
     }
 }
 
-fp_expr *fp_p_bitwise_or(fp_parser *p)
-{
-    return binary(p, 1);
-}
+fp_expr *fp_p_bitwise_or(fp_parser *p) { return binary(p, 1); }
 
 /* ---- comparisons and boolean operators ---- */
 
@@ -163,8 +162,7 @@ static int cmp_op(fp_parser *p, fp_cmpop *op)
         fp_p_next(p);
         *op = FP_CMP_NOT_IN;
         break;
-    default:
-        return 0;
+    default: return 0;
     }
     fp_p_next(p);
     return 1;
@@ -229,15 +227,9 @@ static fp_expr *boolop(fp_parser *p, fp_tok_kind kw, fp_boolop op, fp_expr *(*su
     return e;
 }
 
-static fp_expr *conjunction(fp_parser *p)
-{
-    return boolop(p, FP_TK_AND, FP_BOOL_AND, inversion);
-}
+static fp_expr *conjunction(fp_parser *p) { return boolop(p, FP_TK_AND, FP_BOOL_AND, inversion); }
 
-fp_expr *fp_p_disjunction(fp_parser *p)
-{
-    return boolop(p, FP_TK_OR, FP_BOOL_OR, conjunction);
-}
+fp_expr *fp_p_disjunction(fp_parser *p) { return boolop(p, FP_TK_OR, FP_BOOL_OR, conjunction); }
 
 /* ---- lambda, conditional expression ---- */
 
@@ -328,10 +320,7 @@ static fp_expr *expr_list(fp_parser *p, fp_expr *(*sub)(fp_parser *))
     return e;
 }
 
-fp_expr *fp_p_star_expressions(fp_parser *p)
-{
-    return expr_list(p, star_expression);
-}
+fp_expr *fp_p_star_expressions(fp_parser *p) { return expr_list(p, star_expression); }
 
 static fp_expr *star_target(fp_parser *p)
 {
@@ -345,10 +334,7 @@ static fp_expr *star_target(fp_parser *p)
     return fp_p_bitwise_or(p);
 }
 
-fp_expr *fp_p_star_targets(fp_parser *p)
-{
-    return expr_list(p, star_target);
-}
+fp_expr *fp_p_star_targets(fp_parser *p) { return expr_list(p, star_target); }
 
 /* ---- parameters ---- */
 
@@ -385,8 +371,8 @@ static void check_duplicate(fp_parser *p, fp_vec *all, const fp_token *n)
         const fp_token *o = all->items[i];
         if (o->len == n->len && memcmp(o->start, n->start, n->len) == 0)
             fp_p_late_sym_error(p, n->lineno, n->col,
-                            "duplicate argument '%.*s' in function definition", (int)n->len,
-                            n->start);
+                                "duplicate argument '%.*s' in function definition", (int)n->len,
+                                n->start);
     }
     fp_p_push(p, all, (void *)n);
 }

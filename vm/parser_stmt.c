@@ -13,7 +13,6 @@
 /* ---- statements ---- */
 
 
-
 /* The block after a compound statement's ':' — an indented suite or simple statements on the
  * same line. what/line name the statement for CPython's "expected an indented block" error. */
 static fp_stmt_seq block(fp_parser *p, const char *what, int line)
@@ -31,22 +30,24 @@ static fp_stmt_seq block(fp_parser *p, const char *what, int line)
     } else {
         fp_token *t = fp_p_peek(p);
         switch (t->kind) {
-        case FP_TK_IF: case FP_TK_WHILE: case FP_TK_FOR: case FP_TK_TRY: case FP_TK_WITH:
-        case FP_TK_DEF: case FP_TK_CLASS: case FP_TK_AT: case FP_TK_NEWLINE:
-        case FP_TK_ENDMARKER:
-            fp_p_syntax_error(p, t);
-        default:
-            break;
+        case FP_TK_IF:
+        case FP_TK_WHILE:
+        case FP_TK_FOR:
+        case FP_TK_TRY:
+        case FP_TK_WITH:
+        case FP_TK_DEF:
+        case FP_TK_CLASS:
+        case FP_TK_AT:
+        case FP_TK_NEWLINE:
+        case FP_TK_ENDMARKER: fp_p_syntax_error(p, t);
+        default: break;
         }
         fp_p_statement(p, &v);
     }
     return fp_p_stmt_seq(&v);
 }
 
-static void expect_colon(fp_parser *p)
-{
-    fp_p_expect(p, FP_TK_COLON);
-}
+static void expect_colon(fp_parser *p) { fp_p_expect(p, FP_TK_COLON); }
 
 /* The test of if/elif/while: CPython's hint for `if x = 1:`. */
 static fp_expr *test_expr(fp_parser *p)
@@ -65,8 +66,8 @@ static fp_stmt *if_stmt(fp_parser *p)
     fp_stmt *s = fp_p_new_stmt(p, FP_ST_IF, t);
     s->u.if_.test = test_expr(p);
     expect_colon(p);
-    s->u.if_.body = block(p, t->kind == FP_TK_IF ? "'if' statement" : "'elif' statement",
-                          t->lineno);
+    s->u.if_.body =
+        block(p, t->kind == FP_TK_IF ? "'if' statement" : "'elif' statement", t->lineno);
     if (fp_p_at(p, FP_TK_ELIF)) {
         fp_vec v = {0};
         fp_p_push(p, &v, if_stmt(p));
@@ -186,7 +187,8 @@ static void with_item(fp_parser *p, fp_vec *items)
     if (fp_p_accept(p, FP_TK_AS)) {
         fp_token *t = fp_p_peek(p);
         if (t->kind == FP_TK_STAR)
-            fp_p_error_at(p, "SyntaxError", t->lineno, t->col, "cannot use starred expression here");
+            fp_p_error_at(p, "SyntaxError", t->lineno, t->col,
+                          "cannot use starred expression here");
         wi->optional_vars = fp_p_bitwise_or(p);
         fp_p_set_target(p, wi->optional_vars, FP_CTX_STORE, 0);
     }
@@ -376,7 +378,8 @@ static fp_stmt *from_stmt(fp_parser *p)
     fp_stmt *s = fp_p_new_stmt(p, FP_ST_IMPORTFROM, t);
     fp_token *c = fp_p_peek(p);
     if (c->kind == FP_TK_DOT || c->kind == FP_TK_ELLIPSIS)
-        fp_p_error_at(p, "SyntaxError", c->lineno, c->col, "ftpy does not support relative imports");
+        fp_p_error_at(p, "SyntaxError", c->lineno, c->col,
+                      "ftpy does not support relative imports");
     s->u.importfrom.module = dotted_name(p);
     fp_p_expect(p, FP_TK_IMPORT);
     c = fp_p_peek(p);
@@ -517,8 +520,8 @@ static fp_stmt *expr_stmt(fp_parser *p)
         s->u.augassign.value = rhs(p);
         return s;
     }
-    if (c->kind == FP_TK_COLON && (e->kind == FP_EX_NAME || e->kind == FP_EX_ATTRIBUTE ||
-                                   e->kind == FP_EX_SUBSCRIPT))
+    if (c->kind == FP_TK_COLON &&
+        (e->kind == FP_EX_NAME || e->kind == FP_EX_ATTRIBUTE || e->kind == FP_EX_SUBSCRIPT))
         fp_p_error_at(p, "SyntaxError", c->lineno, c->col, "ftpy does not support annotations");
     if (c->kind == FP_TK_ATEQUAL)
         fp_p_error_at(p, "SyntaxError", c->lineno, c->col, "ftpy does not support the @ operator");
@@ -538,8 +541,7 @@ static fp_stmt *simple_stmt(fp_parser *p)
     fp_token *t = fp_p_peek(p);
     fp_stmt *s;
     switch (t->kind) {
-    case FP_TK_PASS:
-        return fp_p_new_stmt(p, FP_ST_PASS, fp_p_next(p));
+    case FP_TK_PASS: return fp_p_new_stmt(p, FP_ST_PASS, fp_p_next(p));
     case FP_TK_BREAK:
         if (p->loop_depth == 0)
             fp_p_late_error(p, t->lineno, t->col, "'break' outside loop");
@@ -565,24 +567,18 @@ static fp_stmt *simple_stmt(fp_parser *p)
                 s->u.raise.cause = fp_p_expression(p);
         }
         return s;
-    case FP_TK_GLOBAL:
-        return names_stmt(p, FP_ST_GLOBAL);
-    case FP_TK_NONLOCAL:
-        return names_stmt(p, FP_ST_NONLOCAL);
-    case FP_TK_DEL:
-        return del_stmt(p);
+    case FP_TK_GLOBAL: return names_stmt(p, FP_ST_GLOBAL);
+    case FP_TK_NONLOCAL: return names_stmt(p, FP_ST_NONLOCAL);
+    case FP_TK_DEL: return del_stmt(p);
     case FP_TK_ASSERT:
         s = fp_p_new_stmt(p, FP_ST_ASSERT, fp_p_next(p));
         s->u.assert_.test = fp_p_expression(p);
         if (fp_p_accept(p, FP_TK_COMMA))
             s->u.assert_.msg = fp_p_expression(p);
         return s;
-    case FP_TK_IMPORT:
-        return import_stmt(p);
-    case FP_TK_FROM:
-        return from_stmt(p);
-    default:
-        return expr_stmt(p);
+    case FP_TK_IMPORT: return import_stmt(p);
+    case FP_TK_FROM: return from_stmt(p);
+    default: return expr_stmt(p);
     }
 }
 
@@ -640,9 +636,7 @@ void fp_p_statement(fp_parser *p, fp_vec *out)
                           "ftpy does not support match statements");
         simple_stmts(p, out);
         return;
-    default:
-        simple_stmts(p, out);
-        return;
+    default: simple_stmts(p, out); return;
     }
     s->end_lineno = p->last_line;
     fp_p_push(p, out, s);

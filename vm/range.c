@@ -56,12 +56,13 @@ static ftc_object *range_new(fp_type *type, ftc_object *const *args, size_t narg
         return NULL;
     }
     if (nargs == 0 || nargs > 3) {
-        fp_err_set(&fp_TypeError_type, nargs == 0 ? "range expected at least 1 argument, got 0"
-                                                  : "range expected at most 3 arguments, got %zu",
+        fp_err_set(&fp_TypeError_type,
+                   nargs == 0 ? "range expected at least 1 argument, got 0"
+                              : "range expected at most 3 arguments, got %zu",
                    nargs);
         return NULL;
     }
-    int64_t v[3] = { 0, 0, 1 };
+    int64_t v[3] = {0, 0, 1};
     for (size_t i = 0; i < nargs; i++)
         if (fp_index_value(args[i], &v[i], NULL) < 0)
             return NULL;
@@ -90,15 +91,9 @@ static ftc_object *range_repr(ftc_object *o)
                            (long long)r->step);
 }
 
-static int64_t range_len(ftc_object *o)
-{
-    return RANGE(o)->len;
-}
+static int64_t range_len(ftc_object *o) { return RANGE(o)->len; }
 
-static int range_bool(ftc_object *o)
-{
-    return RANGE(o)->len != 0;
-}
+static int range_bool(ftc_object *o) { return RANGE(o)->len != 0; }
 
 static ftc_object *range_richcompare(ftc_object *a, ftc_object *b, int op)
 {
@@ -165,8 +160,8 @@ static int64_t int_index(range_obj *r, int64_t v)
         return -1;
     if (r->step > 0 ? (v < r->start || v >= r->stop) : (v > r->start || v <= r->stop))
         return -1;
-    uint64_t off = r->step > 0 ? (uint64_t)v - (uint64_t)r->start
-                               : (uint64_t)r->start - (uint64_t)v;
+    uint64_t off =
+        r->step > 0 ? (uint64_t)v - (uint64_t)r->start : (uint64_t)r->start - (uint64_t)v;
     uint64_t st = r->step > 0 ? (uint64_t)r->step : (uint64_t)0 - (uint64_t)r->step;
     return off % st == 0 ? (int64_t)(off / st) : -1;
 }
@@ -236,22 +231,22 @@ static ftc_object *get_stop(ftc_object *o) { return fp_int_new(RANGE(o)->stop); 
 static ftc_object *get_step(ftc_object *o) { return fp_int_new(RANGE(o)->step); }
 
 static const fp_getset_def range_getsets[] = {
-    { "start", get_start, NULL },
-    { "stop", get_stop, NULL },
-    { "step", get_step, NULL },
-    { NULL, NULL, NULL },
+    {"start", get_start, NULL},
+    {"stop", get_stop, NULL},
+    {"step", get_step, NULL},
+    {NULL, NULL, NULL},
 };
 
 static const fp_method_def range_methods[] = {
-    { "index", m_index, 0 },
-    { "count", m_count, 0 },
-    { "__reversed__", m_reversed, 0 },
-    { NULL, NULL, 0 },
+    {"index", m_index, 0},
+    {"count", m_count, 0},
+    {"__reversed__", m_reversed, 0},
+    {NULL, NULL, 0},
 };
 
 fp_type fp_range_type = {
     FP_TYPE_HEAD,
-    .ct = { "range", sizeof(range_obj), NULL, NULL, NULL },
+    .ct = {"range", sizeof(range_obj), NULL, NULL, NULL},
     .base = &fp_object_type,
     .repr = range_repr,
     .hash = range_hash,

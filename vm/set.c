@@ -221,10 +221,7 @@ int _fp_set_add_key(ftc_object *set, ftc_object *key)
     return r < 0 ? -1 : 0;
 }
 
-int fp_set_add(ftc_object *set, ftc_object *key)
-{
-    return _fp_set_add_key(set, key);
-}
+int fp_set_add(ftc_object *set, ftc_object *key) { return _fp_set_add_key(set, key); }
 
 int fp_set_contains(ftc_object *set, ftc_object *key)
 {
@@ -240,10 +237,7 @@ int fp_set_contains(ftc_object *set, ftc_object *key)
     return r;
 }
 
-int64_t fp_set_len(ftc_object *set)
-{
-    return (int64_t)ftc_atomic_load_relaxed(&SET(set)->used);
-}
+int64_t fp_set_len(ftc_object *set) { return (int64_t)ftc_atomic_load_relaxed(&SET(set)->used); }
 
 /* discard(key): 1 removed, 0 absent, -1. */
 int _fp_set_discard_key(ftc_object *set, ftc_object *key)
@@ -505,7 +499,7 @@ ftc_object *_fp_set_difference2(ftc_object *so, ftc_object *other)
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < sn.n; i++) {
         int r = _fp_set_is(other) ? _fp_set_contains_entry(other, sn.e[i].key, sn.e[i].hash)
-                                    : ftc_dict_contains(other, sn.e[i].key);
+                                  : ftc_dict_contains(other, sn.e[i].key);
         if (r < 0) {
             if (!fp_err_occurred())
                 fp_err_from_code(r, sn.e[i].key);

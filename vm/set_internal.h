@@ -13,7 +13,7 @@
 enum { SET_MINSIZE = 8, LINEAR_PROBES = 9, PERTURB_SHIFT = 5 };
 
 typedef struct sentry {
-    ftc_object *key;   /* NULL: never used; DUMMY: removed */
+    ftc_object *key; /* NULL: never used; DUMMY: removed */
     int64_t hash;
 } sentry;
 
@@ -21,9 +21,9 @@ typedef struct set_obj {
     FTC_OBJECT_HEAD;
     sentry *table;
     size_t mask;
-    size_t fill;       /* active + dummy */
-    size_t used;       /* active; atomic (len() reads it without the section) */
-    size_t finger;     /* pop's search start */
+    size_t fill;   /* active + dummy */
+    size_t used;   /* active; atomic (len() reads it without the section) */
+    size_t finger; /* pop's search start */
     sentry small[SET_MINSIZE];
 } set_obj;
 
@@ -70,10 +70,10 @@ static inline void _fp_set_used_store(set_obj *s, size_t v)
 }
 
 typedef struct snap {
-    sentry *e;     /* active entries in table order, keys referenced */
-    size_t *pos;   /* for a set: each entry's index in its table */
+    sentry *e;   /* active entries in table order, keys referenced */
+    size_t *pos; /* for a set: each entry's index in its table */
     size_t n;
-    size_t mask;   /* the source table's mask and fill (set_merge's fast paths) */
+    size_t mask; /* the source table's mask and fill (set_merge's fast paths) */
     size_t fill;
 } snap;
 

@@ -58,25 +58,13 @@ static ftc_object *set_repr(ftc_object *o)
     return fp_str_from_buf(&b);
 }
 
-static int64_t set_len(ftc_object *o)
-{
-    return fp_set_len(o);
-}
+static int64_t set_len(ftc_object *o) { return fp_set_len(o); }
 
-static int set_bool(ftc_object *o)
-{
-    return fp_set_len(o) != 0;
-}
+static int set_bool(ftc_object *o) { return fp_set_len(o) != 0; }
 
-static int set_contains(ftc_object *o, ftc_object *key)
-{
-    return fp_set_contains(o, key);
-}
+static int set_contains(ftc_object *o, ftc_object *key) { return fp_set_contains(o, key); }
 
-static ftc_object *set_iter(ftc_object *o)
-{
-    return fp_set_iter_new(o);
-}
+static ftc_object *set_iter(ftc_object *o) { return fp_set_iter_new(o); }
 
 static ftc_object *set_richcompare(ftc_object *a, ftc_object *b, int op)
 {
@@ -179,8 +167,7 @@ static int clear_set(ftc_object *o)
     return 0;
 }
 
-static int set_init(ftc_object *self, ftc_object *const *args, size_t nargs,
-                    ftc_object *kwnames)
+static int set_init(ftc_object *self, ftc_object *const *args, size_t nargs, ftc_object *kwnames)
 {
     if (fp_check_args(fp_type_name(self), nargs, kwnames, 0, 1) < 0)
         return -1;
@@ -191,8 +178,8 @@ static int set_init(ftc_object *self, ftc_object *const *args, size_t nargs,
 
 /* ---- methods ---- */
 
-#define METHOD(name)                                                                      \
-    static ftc_object *m_##name(ftc_object *self, ftc_object *const *args, size_t nargs,  \
+#define METHOD(name)                                                                     \
+    static ftc_object *m_##name(ftc_object *self, ftc_object *const *args, size_t nargs, \
                                 ftc_object *kwnames)
 
 METHOD(add)
@@ -252,7 +239,7 @@ METHOD(pop)
         }
         return NULL;
     }
-    return key;   /* the table's reference */
+    return key; /* the table's reference */
 }
 
 METHOD(update)
@@ -325,8 +312,7 @@ METHOD(difference)
 
 METHOD(difference_update)
 {
-    if (kwnames != NULL &&
-        fp_check_args("difference_update", nargs, kwnames, 0, SIZE_MAX) < 0)
+    if (kwnames != NULL && fp_check_args("difference_update", nargs, kwnames, 0, SIZE_MAX) < 0)
         return NULL;
     for (size_t i = 0; i < nargs; i++)
         if (_fp_set_difference_update(self, args[i]) < 0)
@@ -434,21 +420,30 @@ METHOD(contains)
 }
 
 static const fp_method_def set_methods[] = {
-    { "add", m_add, 0 }, { "discard", m_discard, 0 }, { "remove", m_remove, 0 },
-    { "pop", m_pop, 0 }, { "update", m_update, 0 }, { "union", m_union, 0 },
-    { "intersection", m_intersection, 0 }, { "intersection_update", m_intersection_update, 0 },
-    { "difference", m_difference, 0 }, { "difference_update", m_difference_update, 0 },
-    { "symmetric_difference", m_symmetric_difference, 0 },
-    { "symmetric_difference_update", m_symmetric_difference_update, 0 },
-    { "copy", m_copy, 0 }, { "clear", m_clear, 0 }, { "issubset", m_issubset, 0 },
-    { "issuperset", m_issuperset, 0 }, { "isdisjoint", m_isdisjoint, 0 },
-    { "__contains__", m_contains, 0 },
-    { NULL, NULL, 0 },
+    {"add", m_add, 0},
+    {"discard", m_discard, 0},
+    {"remove", m_remove, 0},
+    {"pop", m_pop, 0},
+    {"update", m_update, 0},
+    {"union", m_union, 0},
+    {"intersection", m_intersection, 0},
+    {"intersection_update", m_intersection_update, 0},
+    {"difference", m_difference, 0},
+    {"difference_update", m_difference_update, 0},
+    {"symmetric_difference", m_symmetric_difference, 0},
+    {"symmetric_difference_update", m_symmetric_difference_update, 0},
+    {"copy", m_copy, 0},
+    {"clear", m_clear, 0},
+    {"issubset", m_issubset, 0},
+    {"issuperset", m_issuperset, 0},
+    {"isdisjoint", m_isdisjoint, 0},
+    {"__contains__", m_contains, 0},
+    {NULL, NULL, 0},
 };
 
 fp_type fp_set_type = {
     FP_TYPE_HEAD,
-    .ct = { "set", sizeof(set_obj), set_dealloc, NULL, NULL },
+    .ct = {"set", sizeof(set_obj), set_dealloc, NULL, NULL},
     .base = &fp_object_type,
     .flags = FP_TPFLAG_BASETYPE,
     .repr = set_repr,
@@ -458,8 +453,8 @@ fp_type fp_set_type = {
     .contains = set_contains,
     .bool_ = set_bool,
     .iter = set_iter,
-    .nb = { [FP_NB_OR] = set_or, [FP_NB_AND] = set_and, [FP_NB_SUB] = set_sub,
-            [FP_NB_XOR] = set_xor },
+    .nb =
+        {[FP_NB_OR] = set_or, [FP_NB_AND] = set_and, [FP_NB_SUB] = set_sub, [FP_NB_XOR] = set_xor},
     .new_ = set_new_,
     .init = set_init,
     .methods = set_methods,

@@ -21,10 +21,7 @@
 
 /* ---- helpers ---- */
 
-static bool str_is_ascii(ftc_object *s)
-{
-    return ftc_str_cplen(s) == fp_str_len(s);
-}
+static bool str_is_ascii(ftc_object *s) { return ftc_str_cplen(s) == fp_str_len(s); }
 
 ftc_object *fp_str_from_buf(fp_buf *b)
 {
@@ -98,7 +95,7 @@ ftc_object *fp_str_char_at_bytes(const char *s, size_t k)
                 return NULL;
             ftc_atomic_store_release(&ascii_chars[c], o);
         }
-        return o;   /* interned: immortal, no count needed */
+        return o; /* interned: immortal, no count needed */
     }
     return fp_str_new(s, k);
 }
@@ -200,15 +197,9 @@ static ftc_object *str_richcompare(ftc_object *a, ftc_object *b, int op)
     return fp_bool(r);
 }
 
-static int64_t str_len(ftc_object *o)
-{
-    return (int64_t)ftc_str_cplen(o);
-}
+static int64_t str_len(ftc_object *o) { return (int64_t)ftc_str_cplen(o); }
 
-static int str_bool(ftc_object *o)
-{
-    return fp_str_len(o) != 0;
-}
+static int str_bool(ftc_object *o) { return fp_str_len(o) != 0; }
 
 static ftc_object *str_getitem(ftc_object *o, ftc_object *key)
 {
@@ -335,16 +326,13 @@ static ftc_object *str_mod(ftc_object *a, ftc_object *b)
     return NULL;
 }
 
-static ftc_object *str_iter(ftc_object *o)
-{
-    return fp_str_iter_new(o);
-}
+static ftc_object *str_iter(ftc_object *o) { return fp_str_iter_new(o); }
 
 static ftc_object *str_new(fp_type *type, ftc_object *const *args, size_t nargs,
                            ftc_object *kwnames)
 {
     (void)type;
-    static const char *const kwlist[] = { "object", "encoding", "errors", NULL };
+    static const char *const kwlist[] = {"object", "encoding", "errors", NULL};
     ftc_object *a[3];
     if (fp_parse_args("str", args, nargs, kwnames, kwlist, 0, 3, a) < 0)
         return NULL;
@@ -387,7 +375,7 @@ static int search_window(ftc_object *s, ftc_object *const *args, size_t nargs, s
             end = v;
     }
     if (end < start) {
-        *b0 = *b1 = SIZE_MAX;   /* empty window: nothing matches, not even "" */
+        *b0 = *b1 = SIZE_MAX; /* empty window: nothing matches, not even "" */
         return 0;
     }
     *b0 = byte_off(s, start);
@@ -506,8 +494,10 @@ static ftc_object *str_affix(ftc_object *self, ftc_object *const *args, size_t n
         ftc_object *p = cands[i];
         if (!fp_str_check(p)) {
             if (cands == &one)
-                fp_err_set(&fp_TypeError_type, "%s first arg must be str or a tuple of str, "
-                           "not %.100s", name, fp_type_name(p));
+                fp_err_set(&fp_TypeError_type,
+                           "%s first arg must be str or a tuple of str, "
+                           "not %.100s",
+                           name, fp_type_name(p));
             else
                 fp_err_set(&fp_TypeError_type, "tuple for %s must only contain str, not %.100s",
                            name, fp_type_name(p));
@@ -544,13 +534,12 @@ static ftc_object *str_replace(ftc_object *self, ftc_object *const *args, size_t
         return NULL;
     for (int k = 0; k < 2; k++)
         if (!fp_str_check(args[k])) {
-            fp_err_set(&fp_TypeError_type, "replace() argument %d must be str, not %.100s",
-                       k + 1, fp_type_name(args[k]));
+            fp_err_set(&fp_TypeError_type, "replace() argument %d must be str, not %.100s", k + 1,
+                       fp_type_name(args[k]));
             return NULL;
         }
     int64_t count = -1;
-    if (nargs == 3 && fp_index_value(args[2], &count,
-                                     "'count' must be an integer") < 0)
+    if (nargs == 3 && fp_index_value(args[2], &count, "'count' must be an integer") < 0)
         return NULL;
     const char *d = fp_str_data(self), *old = fp_str_data(args[0]), *nw = fp_str_data(args[1]);
     size_t n = fp_str_len(self), no = fp_str_len(args[0]), nn = fp_str_len(args[1]);
@@ -596,49 +585,53 @@ static ftc_object *str_replace(ftc_object *self, ftc_object *const *args, size_t
 /* The other methods (split, strip, join, case, classes, padding, format) are in
  * str_methods.c. */
 static const fp_method_def fp_str_methods[] = {
-    { "find", str_find, 0 }, { "rfind", str_rfind, 0 }, { "index", str_index, 0 },
-    { "rindex", str_rindex, 0 }, { "count", str_count, 0 },
-    { "startswith", str_startswith, 0 }, { "endswith", str_endswith, 0 },
-    { "replace", str_replace, 0 },
-    { "split", fp_strm_split, 0 },
-    { "rsplit", fp_strm_rsplit, 0 },
-    { "join", fp_strm_join, 0 },
-    { "strip", fp_strm_strip, 0 },
-    { "lstrip", fp_strm_lstrip, 0 },
-    { "rstrip", fp_strm_rstrip, 0 },
-    { "upper", fp_strm_upper, 0 },
-    { "lower", fp_strm_lower, 0 },
-    { "isdigit", fp_strm_isdigit, 0 },
-    { "isalpha", fp_strm_isalpha, 0 },
-    { "isspace", fp_strm_isspace, 0 },
-    { "isalnum", fp_strm_isalnum, 0 },
-    { "isupper", fp_strm_isupper, 0 },
-    { "islower", fp_strm_islower, 0 },
-    { "isdecimal", fp_strm_isdecimal, 0 },
-    { "isnumeric", fp_strm_isnumeric, 0 },
-    { "isidentifier", fp_strm_isidentifier, 0 },
-    { "capitalize", fp_strm_capitalize, 0 },
-    { "title", fp_strm_title, 0 },
-    { "swapcase", fp_strm_swapcase, 0 },
-    { "casefold", fp_strm_casefold, 0 },
-    { "center", fp_strm_center, 0 },
-    { "ljust", fp_strm_ljust, 0 },
-    { "rjust", fp_strm_rjust, 0 },
-    { "zfill", fp_strm_zfill, 0 },
-    { "partition", fp_strm_partition, 0 },
-    { "rpartition", fp_strm_rpartition, 0 },
-    { "splitlines", fp_strm_splitlines, 0 },
-    { "format", fp_strm_format, 0 },
-    { "__format__", fp_strm_dunder_format, 0 },
-    { "encode", fp_strm_encode, 0 },
-    { "removeprefix", fp_strm_removeprefix, 0 },
-    { "removesuffix", fp_strm_removesuffix, 0 },
-    { NULL, NULL, 0 },
+    {"find", str_find, 0},
+    {"rfind", str_rfind, 0},
+    {"index", str_index, 0},
+    {"rindex", str_rindex, 0},
+    {"count", str_count, 0},
+    {"startswith", str_startswith, 0},
+    {"endswith", str_endswith, 0},
+    {"replace", str_replace, 0},
+    {"split", fp_strm_split, 0},
+    {"rsplit", fp_strm_rsplit, 0},
+    {"join", fp_strm_join, 0},
+    {"strip", fp_strm_strip, 0},
+    {"lstrip", fp_strm_lstrip, 0},
+    {"rstrip", fp_strm_rstrip, 0},
+    {"upper", fp_strm_upper, 0},
+    {"lower", fp_strm_lower, 0},
+    {"isdigit", fp_strm_isdigit, 0},
+    {"isalpha", fp_strm_isalpha, 0},
+    {"isspace", fp_strm_isspace, 0},
+    {"isalnum", fp_strm_isalnum, 0},
+    {"isupper", fp_strm_isupper, 0},
+    {"islower", fp_strm_islower, 0},
+    {"isdecimal", fp_strm_isdecimal, 0},
+    {"isnumeric", fp_strm_isnumeric, 0},
+    {"isidentifier", fp_strm_isidentifier, 0},
+    {"capitalize", fp_strm_capitalize, 0},
+    {"title", fp_strm_title, 0},
+    {"swapcase", fp_strm_swapcase, 0},
+    {"casefold", fp_strm_casefold, 0},
+    {"center", fp_strm_center, 0},
+    {"ljust", fp_strm_ljust, 0},
+    {"rjust", fp_strm_rjust, 0},
+    {"zfill", fp_strm_zfill, 0},
+    {"partition", fp_strm_partition, 0},
+    {"rpartition", fp_strm_rpartition, 0},
+    {"splitlines", fp_strm_splitlines, 0},
+    {"format", fp_strm_format, 0},
+    {"__format__", fp_strm_dunder_format, 0},
+    {"encode", fp_strm_encode, 0},
+    {"removeprefix", fp_strm_removeprefix, 0},
+    {"removesuffix", fp_strm_removesuffix, 0},
+    {NULL, NULL, 0},
 };
 
 fp_type fp_str_type = {
     FP_TYPE_HEAD,
-    .ct = { "str", sizeof(_ftc_str_object), NULL, NULL, NULL },
+    .ct = {"str", sizeof(_ftc_str_object), NULL, NULL, NULL},
     .base = &fp_object_type,
     .repr = str_repr,
     .str = str_str,
@@ -649,7 +642,7 @@ fp_type fp_str_type = {
     .contains = str_contains,
     .bool_ = str_bool,
     .iter = str_iter,
-    .nb = { [FP_NB_ADD] = str_add, [FP_NB_MUL] = str_mul, [FP_NB_MOD] = str_mod },
+    .nb = {[FP_NB_ADD] = str_add, [FP_NB_MUL] = str_mul, [FP_NB_MOD] = str_mod},
     .new_ = str_new,
     .methods = fp_str_methods,
 };

@@ -87,7 +87,7 @@ typedef struct fmt_state {
     size_t nargs;
     ftc_object *const *kwvals;
     ftc_object *kwnames;
-    int auto_index;        /* next automatic index, or -1 once a manual one was used */
+    int auto_index; /* next automatic index, or -1 once a manual one was used */
     bool manual;
 } fmt_state;
 
@@ -325,7 +325,7 @@ static int format_into(fmt_state *st, fp_buf *out, const char *s, size_t n, int 
 
 FP_STRM(format)
 {
-    fmt_state st = { args, nargs, args + nargs, kwnames, 0, false };
+    fmt_state st = {args, nargs, args + nargs, kwnames, 0, false};
     fp_buf b;
     fp_buf_init(&b);
     if (format_into(&st, &b, fp_str_data(self), fp_str_len(self), 0) < 0) {

@@ -147,10 +147,7 @@ FP_STRM(lower) { return map_case(self, args, nargs, kwnames, "lower", CASE_LOWER
 FP_STRM(casefold) { return map_case(self, args, nargs, kwnames, "casefold", CASE_LOWER); }
 FP_STRM(swapcase) { return map_case(self, args, nargs, kwnames, "swapcase", CASE_SWAP); }
 FP_STRM(title) { return map_case(self, args, nargs, kwnames, "title", CASE_TITLE); }
-FP_STRM(capitalize)
-{
-    return map_case(self, args, nargs, kwnames, "capitalize", CASE_CAPITALIZE);
-}
+FP_STRM(capitalize) { return map_case(self, args, nargs, kwnames, "capitalize", CASE_CAPITALIZE); }
 
 /* ---- character classes ---- */
 
@@ -183,9 +180,7 @@ static ftc_object *classify(ftc_object *self, ftc_object *const *args, size_t na
             ok = !cp_isupper(c);
             cased |= cp_islower(c);
             break;
-        default:
-            ok = c == '_' || cp_isalpha(c) || (!first && cp_isdigit(c));
-            break;
+        default: ok = c == '_' || cp_isalpha(c) || (!first && cp_isdigit(c)); break;
         }
         first = false;
         if (!ok)
@@ -204,10 +199,7 @@ FP_STRM(isspace) { return classify(self, args, nargs, kwnames, "isspace", IS_SPA
 FP_STRM(isalnum) { return classify(self, args, nargs, kwnames, "isalnum", IS_ALNUM); }
 FP_STRM(isupper) { return classify(self, args, nargs, kwnames, "isupper", IS_UPPER); }
 FP_STRM(islower) { return classify(self, args, nargs, kwnames, "islower", IS_LOWER); }
-FP_STRM(isidentifier)
-{
-    return classify(self, args, nargs, kwnames, "isidentifier", IS_IDENT);
-}
+FP_STRM(isidentifier) { return classify(self, args, nargs, kwnames, "isidentifier", IS_IDENT); }
 
 /* ---- strip ---- */
 
@@ -296,7 +288,7 @@ static int append_piece(ftc_object *list, const char *s, size_t n)
 static ftc_object *split_impl(ftc_object *self, ftc_object *const *args, size_t nargs,
                               ftc_object *kwnames, const char *name, bool from_right)
 {
-    static const char *const kwlist[] = { "sep", "maxsplit", NULL };
+    static const char *const kwlist[] = {"sep", "maxsplit", NULL};
     ftc_object *a[2];
     if (fp_parse_args(name, args, nargs, kwnames, kwlist, 0, 2, a) < 0)
         return NULL;
@@ -424,7 +416,7 @@ FP_STRM(rsplit) { return split_impl(self, args, nargs, kwnames, "rsplit", true);
 
 FP_STRM(splitlines)
 {
-    static const char *const kwlist[] = { "keepends", NULL };
+    static const char *const kwlist[] = {"keepends", NULL};
     ftc_object *a[1];
     if (fp_parse_args("splitlines", args, nargs, kwnames, kwlist, 0, 1, a) < 0)
         return NULL;
@@ -439,8 +431,8 @@ FP_STRM(splitlines)
     while (i < n) {
         size_t j = i;
         uint32_t c = next_cp(d, n, &j);
-        bool brk = c == '\n' || c == '\r' || c == 0x0b || c == 0x0c || c == 0x1c ||
-                   c == 0x1d || c == 0x1e || c == 0x85 || c == 0x2028 || c == 0x2029;
+        bool brk = c == '\n' || c == '\r' || c == 0x0b || c == 0x0c || c == 0x1c || c == 0x1d ||
+                   c == 0x1e || c == 0x85 || c == 0x2028 || c == 0x2029;
         if (!brk) {
             i = j;
             continue;
@@ -493,8 +485,8 @@ static ftc_object *partition_impl(ftc_object *self, ftc_object *const *args, siz
         return NULL;
     ftc_object *r;
     if (at == SIZE_MAX) {
-        r = from_right ? fp_tuple_pack(3, empty, empty, self) : fp_tuple_pack(3, self, empty,
-                                                                               empty);
+        r = from_right ? fp_tuple_pack(3, empty, empty, self)
+                       : fp_tuple_pack(3, self, empty, empty);
     } else {
         ftc_object *x = fp_str_new(d, at), *y = x ? fp_str_new(d + at + k, n - at - k) : NULL;
         r = y ? fp_tuple_pack(3, x, sep, y) : NULL;
@@ -520,8 +512,10 @@ ftc_object *fp_str_join(ftc_object *sep, ftc_object *iterable)
     size_t total = 0, k = fp_str_len(sep);
     for (size_t i = 0; i < n; i++) {
         if (!fp_str_check(items[i])) {
-            fp_err_set(&fp_TypeError_type, "sequence item %zu: expected str instance, %.100s "
-                                           "found", i, fp_type_name(items[i]));
+            fp_err_set(&fp_TypeError_type,
+                       "sequence item %zu: expected str instance, %.100s "
+                       "found",
+                       i, fp_type_name(items[i]));
             ftc_decref(keep);
             return NULL;
         }
@@ -576,8 +570,7 @@ static ftc_object *pad_impl(ftc_object *self, ftc_object *const *args, size_t na
     uint32_t fill = ' ';
     if (nargs > 1) {
         if (!fp_str_check(args[1]) || ftc_str_cplen(args[1]) != 1) {
-            fp_err_set(&fp_TypeError_type,
-                       "The fill character must be exactly one character long");
+            fp_err_set(&fp_TypeError_type, "The fill character must be exactly one character long");
             return NULL;
         }
         fp_utf8_decode(fp_str_data(args[1]), fp_str_len(args[1]), &fill);

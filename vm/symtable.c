@@ -101,8 +101,8 @@ static fp_scope *open_scope(st_builder *b, int kind, const char *name, const voi
     s->node = node;
     s->parent = b->cur;
     if (b->cur != NULL) {
-        fp_scope **n = grow(b, b->cur->children, &b->cur->capchildren, b->cur->nchildren,
-                            sizeof *n);
+        fp_scope **n =
+            grow(b, b->cur->children, &b->cur->capchildren, b->cur->nchildren, sizeof *n);
         if (n == NULL)
             return NULL;
         b->cur->children = n;
@@ -166,10 +166,10 @@ static void visit_comprehension(st_builder *b, fp_expr *e)
 {
     fp_comprehension *g = e->u.comp.generators;
     visit_expr(b, g[0].iter);
-    const char *name = e->kind == FP_EX_LISTCOMP  ? "<listcomp>"
-                       : e->kind == FP_EX_SETCOMP ? "<setcomp>"
+    const char *name = e->kind == FP_EX_LISTCOMP   ? "<listcomp>"
+                       : e->kind == FP_EX_SETCOMP  ? "<setcomp>"
                        : e->kind == FP_EX_DICTCOMP ? "<dictcomp>"
-                                                  : "<genexpr>";
+                                                   : "<genexpr>";
     fp_scope *s = open_scope(b, SCOPE_FUNCTION, name, e);
     if (s == NULL)
         return;
@@ -194,8 +194,7 @@ static void visit_expr(st_builder *b, fp_expr *e)
         return;
     fp_scope *s = b->cur;
     switch (e->kind) {
-    case FP_EX_CONST:
-        break;
+    case FP_EX_CONST: break;
     case FP_EX_NAME:
         if (e->ctx == FP_CTX_LOAD) {
             add_sym(b, s, e->u.name.id, USE, e->lineno);
@@ -209,12 +208,8 @@ static void visit_expr(st_builder *b, fp_expr *e)
         visit_expr(b, e->u.binop.left);
         visit_expr(b, e->u.binop.right);
         break;
-    case FP_EX_UNARYOP:
-        visit_expr(b, e->u.unaryop.operand);
-        break;
-    case FP_EX_BOOLOP:
-        visit_exprs(b, &e->u.boolop.values);
-        break;
+    case FP_EX_UNARYOP: visit_expr(b, e->u.unaryop.operand); break;
+    case FP_EX_BOOLOP: visit_exprs(b, &e->u.boolop.values); break;
     case FP_EX_COMPARE:
         visit_expr(b, e->u.compare.left);
         visit_exprs(b, &e->u.compare.comparators);
@@ -230,9 +225,7 @@ static void visit_expr(st_builder *b, fp_expr *e)
         for (size_t i = 0; i < e->u.call.nkeywords; i++)
             visit_expr(b, e->u.call.keywords[i].value);
         break;
-    case FP_EX_ATTRIBUTE:
-        visit_expr(b, e->u.attribute.value);
-        break;
+    case FP_EX_ATTRIBUTE: visit_expr(b, e->u.attribute.value); break;
     case FP_EX_SUBSCRIPT:
         visit_expr(b, e->u.subscript.value);
         visit_expr(b, e->u.subscript.slice);
@@ -242,14 +235,10 @@ static void visit_expr(st_builder *b, fp_expr *e)
         visit_expr(b, e->u.slice.upper);
         visit_expr(b, e->u.slice.step);
         break;
-    case FP_EX_STARRED:
-        visit_expr(b, e->u.starred.value);
-        break;
+    case FP_EX_STARRED: visit_expr(b, e->u.starred.value); break;
     case FP_EX_TUPLE:
     case FP_EX_LIST:
-    case FP_EX_SET:
-        visit_exprs(b, &e->u.seq.elts);
-        break;
+    case FP_EX_SET: visit_exprs(b, &e->u.seq.elts); break;
     case FP_EX_DICT:
         for (size_t i = 0; i < e->u.dict.n; i++) {
             visit_expr(b, e->u.dict.keys[i]);
@@ -259,9 +248,7 @@ static void visit_expr(st_builder *b, fp_expr *e)
     case FP_EX_LISTCOMP:
     case FP_EX_SETCOMP:
     case FP_EX_DICTCOMP:
-    case FP_EX_GENEXP:
-        visit_comprehension(b, e);
-        break;
+    case FP_EX_GENEXP: visit_comprehension(b, e); break;
     case FP_EX_LAMBDA: {
         visit_arguments_defaults(b, e->u.lambda.args);
         fp_scope *ls = open_scope(b, SCOPE_FUNCTION, "<lambda>", e);
@@ -277,14 +264,11 @@ static void visit_expr(st_builder *b, fp_expr *e)
         if (s->kind != SCOPE_FUNCTION)
             st_error(b, e->lineno, e->col_offset, "%s", "'yield' outside function");
         else if (s->comprehension)
-            st_error(b, e->lineno, e->col_offset, "%s",
-                     "'yield' inside list comprehension");
+            st_error(b, e->lineno, e->col_offset, "%s", "'yield' inside list comprehension");
         s->generator = true;
         visit_expr(b, e->u.yield.value);
         break;
-    case FP_EX_FSTRING:
-        visit_exprs(b, &e->u.fstring.parts);
-        break;
+    case FP_EX_FSTRING: visit_exprs(b, &e->u.fstring.parts); break;
     case FP_EX_FORMATTED:
         visit_expr(b, e->u.formatted.value);
         visit_expr(b, e->u.formatted.format_spec);
@@ -298,9 +282,7 @@ static void visit_stmt(st_builder *b, fp_stmt *st)
         return;
     fp_scope *s = b->cur;
     switch (st->kind) {
-    case FP_ST_EXPR:
-        visit_expr(b, st->u.expr.value);
-        break;
+    case FP_ST_EXPR: visit_expr(b, st->u.expr.value); break;
     case FP_ST_ASSIGN:
         visit_exprs(b, &st->u.assign.targets);
         visit_expr(b, st->u.assign.value);
@@ -314,8 +296,7 @@ static void visit_stmt(st_builder *b, fp_stmt *st)
     case FP_ST_ANNASSIGN:
     case FP_ST_BREAK:
     case FP_ST_CONTINUE:
-    case FP_ST_PASS:
-        break;
+    case FP_ST_PASS: break;
     case FP_ST_IF:
     case FP_ST_WHILE:
         visit_expr(b, st->u.if_.test);
@@ -358,9 +339,7 @@ static void visit_stmt(st_builder *b, fp_stmt *st)
             st_error(b, st->lineno, st->col_offset, "%s", "'return' outside function");
         visit_expr(b, st->u.return_.value);
         break;
-    case FP_ST_DELETE:
-        visit_exprs(b, &st->u.delete_.targets);
-        break;
+    case FP_ST_DELETE: visit_exprs(b, &st->u.delete_.targets); break;
     case FP_ST_GLOBAL:
     case FP_ST_NONLOCAL: {
         int flag = st->kind == FP_ST_GLOBAL ? DEF_GLOBAL : DEF_NONLOCAL;
@@ -381,12 +360,13 @@ static void visit_stmt(st_builder *b, fp_stmt *st)
             }
             if (sym != NULL && (sym->flags & (DEF_LOCAL | USE))) {
                 st_error(b, st->lineno, st->col_offset,
-                         flag == DEF_GLOBAL ? ((sym->flags & DEF_LOCAL)
-                                                   ? "name '%s' is assigned to before global declaration"
-                                                   : "name '%s' is used prior to global declaration")
-                                            : ((sym->flags & DEF_LOCAL)
-                                                   ? "name '%s' is assigned to before nonlocal declaration"
-                                                   : "name '%s' is used prior to nonlocal declaration"),
+                         flag == DEF_GLOBAL
+                             ? ((sym->flags & DEF_LOCAL)
+                                    ? "name '%s' is assigned to before global declaration"
+                                    : "name '%s' is used prior to global declaration")
+                             : ((sym->flags & DEF_LOCAL)
+                                    ? "name '%s' is assigned to before nonlocal declaration"
+                                    : "name '%s' is used prior to nonlocal declaration"),
                          n);
                 return;
             }
@@ -445,8 +425,7 @@ static void visit_stmt(st_builder *b, fp_stmt *st)
         for (size_t i = 0; i < st->u.importfrom.n; i++) {
             fp_alias *a = &st->u.importfrom.names[i];
             if (strcmp(a->name, "*") == 0) {
-                st_error(b, st->lineno, st->col_offset, "%s",
-                         "ftpy does not support 'import *'");
+                st_error(b, st->lineno, st->col_offset, "%s", "ftpy does not support 'import *'");
                 return;
             }
             add_sym(b, s, a->asname ? a->asname : a->name, DEF_LOCAL, st->lineno);
@@ -465,8 +444,8 @@ static void visit_stmts(st_builder *b, fp_stmt_seq *seq)
 
 static bool binds(fp_symbol *sym)
 {
-    return sym != NULL && (sym->scope == SC_LOCAL || sym->scope == SC_CELL ||
-                           sym->scope == SC_FREE);
+    return sym != NULL &&
+           (sym->scope == SC_LOCAL || sym->scope == SC_CELL || sym->scope == SC_FREE);
 }
 
 /* Marks name free from s up to (not including) the binding function scope, which gets a cell.
@@ -513,7 +492,7 @@ static void resolve(st_builder *b, fp_scope *s)
             continue;
         }
         if (sym->scope != SC_NONE)
-            continue;   /* set by a child pass-through before: keep */
+            continue; /* set by a child pass-through before: keep */
         if (sym->flags & DEF_GLOBAL) {
             sym->scope = SC_GLOBAL_EXPLICIT;
         } else if (sym->flags & DEF_NONLOCAL) {

@@ -31,7 +31,7 @@ typedef struct fp_scope fp_scope;
 struct fp_scope {
     int kind;
     const char *name;
-    const void *node;              /* the fp_stmt or fp_expr that opens it */
+    const void *node; /* the fp_stmt or fp_expr that opens it */
     fp_scope *parent;
     fp_symbol *syms;
     size_t nsyms, capsyms;
@@ -39,7 +39,7 @@ struct fp_scope {
     size_t nchildren, capchildren;
     bool generator;
     bool comprehension;
-    const char **params;           /* parameter names in frame order */
+    const char **params; /* parameter names in frame order */
     size_t nparams;
 };
 

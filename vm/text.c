@@ -83,7 +83,7 @@ int fp_parse_int(const char *s0, size_t n0, int base, int64_t *out, fp_err err)
     uint64_t limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
     uint64_t v = 0;
     bool overflow = false, ok = n > 0;
-    bool last_us = !prefixed;   /* an underscore may follow the prefix, not lead */
+    bool last_us = !prefixed; /* an underscore may follow the prefix, not lead */
     for (size_t i = 0; i < n && ok; i++) {
         if (s[i] == '_') {
             ok = !last_us;
@@ -142,8 +142,7 @@ static long copy_digits(const char *s, size_t n, size_t *i, char *dst, size_t *d
             dst[(*dn)++] = c;
             count++;
             (*i)++;
-        } else if (c == '_' && count > 0 && *i + 1 < n && s[*i + 1] >= '0' &&
-                   s[*i + 1] <= '9') {
+        } else if (c == '_' && count > 0 && *i + 1 < n && s[*i + 1] >= '0' && s[*i + 1] <= '9') {
             (*i)++;
         } else {
             break;
@@ -290,23 +289,23 @@ bool fp_cp_isprintable(uint32_t cp)
     if (cp < 0x80)
         return cp >= 0x20 && cp < 0x7f;
     if (cp <= 0xa0 || cp == 0xad)
-        return false;                       /* C1 controls, NBSP, soft hyphen */
+        return false; /* C1 controls, NBSP, soft hyphen */
     if (cp >= 0x2000 && cp <= 0x200f)
-        return false;                       /* spaces, zero-width, marks */
+        return false; /* spaces, zero-width, marks */
     if (cp >= 0x2028 && cp <= 0x202f)
-        return false;                       /* separators, embeddings, NNBSP */
+        return false; /* separators, embeddings, NNBSP */
     if (cp >= 0x205f && cp <= 0x206f)
         return false;
     if (cp == 0x1680 || cp == 0x3000 || cp == 0xfeff || cp == 0x180e || cp == 0x61c)
         return false;
     if (cp >= 0xd800 && cp <= 0xf8ff)
-        return false;                       /* surrogates, private use */
+        return false; /* surrogates, private use */
     if (cp >= 0xfff9 && cp <= 0xfffb)
         return false;
     if ((cp & 0xfffe) == 0xfffe || (cp >= 0xfdd0 && cp <= 0xfdef))
-        return false;                       /* non-characters */
+        return false; /* non-characters */
     if (cp >= 0xe0000)
-        return false;                       /* tags, plane-15/16 private use */
+        return false; /* tags, plane-15/16 private use */
     return cp < 0x110000;
 }
 
@@ -386,7 +385,7 @@ int64_t fp_hash_double(double v, const void *ident)
     if (isinf(v))
         return v > 0 ? FP_HASH_INF : -FP_HASH_INF;
     int e;
-    double m = frexp(v, &e);   /* v = m * 2**e, 0.5 <= |m| < 1 */
+    double m = frexp(v, &e); /* v = m * 2**e, 0.5 <= |m| < 1 */
     bool neg = m < 0;
     if (neg)
         m = -m;
@@ -414,10 +413,7 @@ int64_t fp_hash_double(double v, const void *ident)
 #define XXPRIME_2 UINT64_C(14029467366897019727)
 #define XXPRIME_5 UINT64_C(2870177450012600261)
 
-uint64_t fp_hash_tuple_start(void)
-{
-    return XXPRIME_5;
-}
+uint64_t fp_hash_tuple_start(void) { return XXPRIME_5; }
 
 uint64_t fp_hash_tuple_step(uint64_t acc, int64_t item_hash)
 {

@@ -13,7 +13,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-fp_tuple_object _fp_empty_tuple = { FTC_OBJECT_STATIC_INIT(&fp_tuple_type.ct), 0 };
+fp_tuple_object _fp_empty_tuple = {FTC_OBJECT_STATIC_INIT(&fp_tuple_type.ct), 0};
 
 ftc_object *fp_tuple_new(size_t n)
 {
@@ -21,8 +21,8 @@ ftc_object *fp_tuple_new(size_t n)
         return fp_empty_tuple;
     if (n > (SIZE_MAX - sizeof(fp_tuple_object)) / sizeof(ftc_object *))
         return fp_err_nomem();
-    ftc_object *t = ftc_object_new_var(&fp_tuple_type.ct,
-                                       sizeof(fp_tuple_object) + n * sizeof(ftc_object *));
+    ftc_object *t =
+        ftc_object_new_var(&fp_tuple_type.ct, sizeof(fp_tuple_object) + n * sizeof(ftc_object *));
     if (t == NULL)
         return fp_err_nomem();
     ((fp_tuple_object *)t)->size = n;
@@ -82,8 +82,8 @@ ftc_object *fp_as_array(ftc_object *iterable, ftc_object ***items, size_t *n)
 
 /* ---- sequence helpers ---- */
 
-ftc_object *fp_seq_richcompare(ftc_object *const *a, size_t na, ftc_object *const *b,
-                               size_t nb, int op)
+ftc_object *fp_seq_richcompare(ftc_object *const *a, size_t na, ftc_object *const *b, size_t nb,
+                               int op)
 {
     if ((op == FP_EQ || op == FP_NE) && na != nb)
         return fp_bool(op == FP_NE);
@@ -142,8 +142,8 @@ ftc_object *fp_seq_mul_error(ftc_object *a, ftc_object *b, fp_type *seqtype)
 
 ftc_object *fp_seq_index_error(const char *seqname, ftc_object *key)
 {
-    fp_err_set(&fp_TypeError_type, "%s indices must be integers or slices, not %.100s",
-               seqname, fp_type_name(key));
+    fp_err_set(&fp_TypeError_type, "%s indices must be integers or slices, not %.100s", seqname,
+               fp_type_name(key));
     return NULL;
 }
 
@@ -196,15 +196,9 @@ static ftc_object *tuple_richcompare(ftc_object *a, ftc_object *b, int op)
                               fp_tuple_size(b), op);
 }
 
-static int64_t tuple_len(ftc_object *o)
-{
-    return (int64_t)fp_tuple_size(o);
-}
+static int64_t tuple_len(ftc_object *o) { return (int64_t)fp_tuple_size(o); }
 
-static int tuple_bool(ftc_object *o)
-{
-    return fp_tuple_size(o) != 0;
-}
+static int tuple_bool(ftc_object *o) { return fp_tuple_size(o) != 0; }
 
 static ftc_object *tuple_getitem(ftc_object *o, ftc_object *key)
 {
@@ -268,8 +262,7 @@ static ftc_object *tuple_add(ftc_object *a, ftc_object *b)
 {
     if (!fp_tuple_check(a) || !fp_tuple_check(b)) {
         if (fp_tuple_check(a) && !(fp_type_of(b)->flags & FP_TPFLAG_HEAPTYPE)) {
-            fp_err_set(&fp_TypeError_type,
-                       "can only concatenate tuple (not \"%.100s\") to tuple",
+            fp_err_set(&fp_TypeError_type, "can only concatenate tuple (not \"%.100s\") to tuple",
                        fp_type_name(b));
             return NULL;
         }
@@ -324,10 +317,7 @@ static ftc_object *tuple_mul(ftc_object *a, ftc_object *b)
     return t;
 }
 
-static ftc_object *tuple_iter(ftc_object *o)
-{
-    return fp_tuple_iter_new(o);
-}
+static ftc_object *tuple_iter(ftc_object *o) { return fp_tuple_iter_new(o); }
 
 static ftc_object *tuple_new(fp_type *type, ftc_object *const *args, size_t nargs,
                              ftc_object *kwnames)
@@ -403,14 +393,14 @@ static ftc_object *tuple_m_count(ftc_object *self, ftc_object *const *args, size
 }
 
 static const fp_method_def tuple_methods[] = {
-    { "index", tuple_m_index, 0 },
-    { "count", tuple_m_count, 0 },
-    { NULL, NULL, 0 },
+    {"index", tuple_m_index, 0},
+    {"count", tuple_m_count, 0},
+    {NULL, NULL, 0},
 };
 
 fp_type fp_tuple_type = {
     FP_TYPE_HEAD,
-    .ct = { "tuple", sizeof(fp_tuple_object), tuple_dealloc, NULL, NULL },
+    .ct = {"tuple", sizeof(fp_tuple_object), tuple_dealloc, NULL, NULL},
     .base = &fp_object_type,
     .repr = tuple_repr,
     .hash = tuple_hash,
@@ -420,7 +410,7 @@ fp_type fp_tuple_type = {
     .contains = tuple_contains,
     .bool_ = tuple_bool,
     .iter = tuple_iter,
-    .nb = { [FP_NB_ADD] = tuple_add, [FP_NB_MUL] = tuple_mul },
+    .nb = {[FP_NB_ADD] = tuple_add, [FP_NB_MUL] = tuple_mul},
     .new_ = tuple_new,
     .methods = tuple_methods,
 };

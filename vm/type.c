@@ -207,7 +207,7 @@ int fp_generic_setattr(ftc_object *o, ftc_object *name, ftc_object *v)
     ftc_object *descr = fp_type_lookup_ref(tp, name);
     if (descr != NULL) {
         fp_type *dt = fp_type_of(descr);
-        ftc_decref(descr);   /* only its kind matters below, unless it is a data descriptor */
+        ftc_decref(descr); /* only its kind matters below, unless it is a data descriptor */
         if (dt->descr_set != NULL) {
             descr = fp_type_lookup_ref(tp, name);
             if (descr == NULL)
@@ -306,8 +306,7 @@ static ftc_object *object_new(fp_type *type, ftc_object *const *args, size_t nar
     return o;
 }
 
-static int object_init(ftc_object *self, ftc_object *const *args, size_t nargs,
-                       ftc_object *kwnames)
+static int object_init(ftc_object *self, ftc_object *const *args, size_t nargs, ftc_object *kwnames)
 {
     (void)args;
     size_t nkw = kwnames ? fp_tuple_size(kwnames) : 0;
@@ -336,13 +335,17 @@ static ftc_object *object_m_init(ftc_object *self, ftc_object *const *args, size
 
 static ftc_object *object_m_repr(ftc_object *self, ftc_object *const *a, size_t n, ftc_object *k)
 {
-    (void)a; (void)n; (void)k;
+    (void)a;
+    (void)n;
+    (void)k;
     return object_repr(self);
 }
 
 static ftc_object *object_m_str(ftc_object *self, ftc_object *const *a, size_t n, ftc_object *k)
 {
-    (void)a; (void)n; (void)k;
+    (void)a;
+    (void)n;
+    (void)k;
     return fp_str(self);
 }
 
@@ -362,7 +365,9 @@ static ftc_object *object_m_ne(ftc_object *self, ftc_object *const *a, size_t n,
 
 static ftc_object *object_m_hash(ftc_object *self, ftc_object *const *a, size_t n, ftc_object *k)
 {
-    (void)a; (void)n; (void)k;
+    (void)a;
+    (void)n;
+    (void)k;
     return fp_int_new(object_hash(self));
 }
 
@@ -424,9 +429,9 @@ static ftc_object *type_repr(ftc_object *o)
     if (t->flags & FP_TPFLAG_HEAPTYPE) {
         ftc_object *mod = fp_dict_get(t->dict, fp_intern("__module__"));
         ftc_object *qn = fp_dict_get(t->dict, fp_intern("__qualname__"));
-        ftc_object *r = fp_str_from_fmt("<class '%s.%s'>",
-                                        mod && fp_str_check(mod) ? fp_str_data(mod) : "?",
-                                        qn && fp_str_check(qn) ? fp_str_data(qn) : t->ct.name);
+        ftc_object *r =
+            fp_str_from_fmt("<class '%s.%s'>", mod && fp_str_check(mod) ? fp_str_data(mod) : "?",
+                            qn && fp_str_check(qn) ? fp_str_data(qn) : t->ct.name);
         ftc_xdecref(mod);
         ftc_xdecref(qn);
         return r;
@@ -501,9 +506,8 @@ static int type_setattr(ftc_object *o, ftc_object *name, ftc_object *v)
 {
     fp_type *t = (fp_type *)o;
     if (!(t->flags & FP_TPFLAG_HEAPTYPE)) {
-        fp_err_set(&fp_TypeError_type,
-                   "cannot set '%s' attribute of immutable type '%s'", fp_str_data(name),
-                   t->ct.name);
+        fp_err_set(&fp_TypeError_type, "cannot set '%s' attribute of immutable type '%s'",
+                   fp_str_data(name), t->ct.name);
         return -1;
     }
     int r;
@@ -528,7 +532,7 @@ static int type_setattr(ftc_object *o, ftc_object *name, ftc_object *v)
 static void type_dealloc(ftc_object *o)
 {
     fp_type *t = (fp_type *)o;
-    _fp_type_modified();   /* its address may be reused by another class */
+    _fp_type_modified(); /* its address may be reused by another class */
     ftc_xdecref(t->dict);
     ftc_xdecref(t->name_obj);
     if (t->base)
@@ -556,7 +560,8 @@ static ftc_object *type_get_qualname(ftc_object *o)
 
 static int type_set_readonly(ftc_object *o, ftc_object *v)
 {
-    (void)o; (void)v;
+    (void)o;
+    (void)v;
     fp_err_set(&fp_TypeError_type, "ftpy does not support setting this type attribute");
     return -1;
 }

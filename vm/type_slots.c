@@ -45,7 +45,7 @@ static ftc_object *methoddescr_get(ftc_object *d, ftc_object *obj, fp_type *type
 }
 
 static ftc_object *methoddescr_call(ftc_object *d, ftc_object *const *args, size_t nargs,
-                                   ftc_object *kwnames)
+                                    ftc_object *kwnames)
 {
     fp_methoddescr_object *md = (fp_methoddescr_object *)d;
     if (md->def->flags & FP_METH_STATIC)
@@ -58,8 +58,8 @@ static ftc_object *methoddescr_call(ftc_object *d, ftc_object *const *args, size
     if (!fp_isinstance_type(args[0], md->type) &&
         !(md->type == &fp_int_type && fp_bool_check(args[0]))) {
         fp_err_set(&fp_TypeError_type,
-                   "descriptor '%s' for '%s' objects doesn't apply to a '%s' object",
-                   md->def->name, md->type->ct.name, fp_type_name(args[0]));
+                   "descriptor '%s' for '%s' objects doesn't apply to a '%s' object", md->def->name,
+                   md->type->ct.name, fp_type_name(args[0]));
         return NULL;
     }
     return md->def->fn(args[0], args + 1, nargs - 1, kwnames);
@@ -121,13 +121,10 @@ typedef struct slotwrapper {
     FTC_OBJECT_HEAD;
     fp_type *type;
     int which;
-    ftc_object *self;   /* bound, or NULL */
+    ftc_object *self; /* bound, or NULL */
 } slotwrapper;
 
-static void slotwrapper_dealloc(ftc_object *o)
-{
-    ftc_xdecref(((slotwrapper *)o)->self);
-}
+static void slotwrapper_dealloc(ftc_object *o) { ftc_xdecref(((slotwrapper *)o)->self); }
 
 fp_type fp_slotwrapper_type;
 
@@ -173,10 +170,8 @@ static ftc_object *slotwrapper_call(ftc_object *d, ftc_object *const *args, size
         if (w->type->init(self, args, nargs, kwnames) < 0)
             return NULL;
         return none();
-    case SW_REPR:
-        return w->type->repr(self);
-    default:
-        return w->type->str(self);
+    case SW_REPR: return w->type->repr(self);
+    default: return w->type->str(self);
     }
 }
 
@@ -219,11 +214,13 @@ static int add_descr(fp_type *t, const char *name, ftc_object *d)
 
 static void inherit_slots(fp_type *t, fp_type *b)
 {
+    /* clang-format off */
 #define INH(f) if (t->f == NULL) t->f = b->f
     INH(repr); INH(str); INH(getattr); INH(setattr); INH(call); INH(iter); INH(next);
     INH(len); INH(getitem); INH(setitem); INH(contains); INH(bool_); INH(nb_inplace_add);
     INH(nb_neg); INH(nb_pos); INH(nb_invert); INH(nb_abs); INH(descr_get); INH(descr_set);
     INH(new_); INH(init);
+    /* clang-format on */
     for (int i = 0; i < FP_NB_COUNT; i++)
         INH(nb[i]);
     if (t->richcompare == NULL && t->hash == NULL) {
@@ -255,8 +252,7 @@ int fp_type_ready(fp_type *t)
         inherit_slots(t, t->base);
     if (t->ct.hash == NULL && t->hash != NULL && t->ct.eq == NULL)
         t->ct.hash = ct_hash_generic;
-    if (t->ct.eq == NULL && t->richcompare != NULL &&
-        t->richcompare != fp_object_type.richcompare)
+    if (t->ct.eq == NULL && t->richcompare != NULL && t->richcompare != fp_object_type.richcompare)
         t->ct.eq = ct_eq_generic;
     if (t->ct.hash == NULL && t->hash != NULL)
         t->ct.hash = ct_hash_generic;
@@ -272,8 +268,7 @@ int fp_type_ready(fp_type *t)
     if (t->name_obj == NULL)
         return -1;
     for (const fp_method_def *m = t->methods; m && m->name; m++) {
-        fp_methoddescr_object *d =
-            (fp_methoddescr_object *)ftc_object_new(&fp_methoddescr_type.ct);
+        fp_methoddescr_object *d = (fp_methoddescr_object *)ftc_object_new(&fp_methoddescr_type.ct);
         if (d == NULL) {
             fp_err_nomem();
             return -1;
@@ -295,7 +290,11 @@ int fp_type_ready(fp_type *t)
             return -1;
     }
     /* slot wrappers where the type has its own slot but no method of that name */
-    struct { const char *name; int which; bool has; } sw[] = {
+    struct {
+        const char *name;
+        int which;
+        bool has;
+    } sw[] = {
         {"__init__", SW_INIT, t->init != NULL && (t->base == NULL || t->init != t->base->init)},
         {"__repr__", SW_REPR, t->repr != NULL && (t->base == NULL || t->repr != t->base->repr)},
         {"__str__", SW_STR, t->str != NULL && (t->base == NULL || t->str != t->base->str)},
@@ -462,15 +461,9 @@ static ftc_object *slot_call(ftc_object *o, ftc_object *const *args, size_t narg
     return r;
 }
 
-static ftc_object *slot_iter(ftc_object *o)
-{
-    return call_dunder(o, "__iter__", NULL, 0, NULL);
-}
+static ftc_object *slot_iter(ftc_object *o) { return call_dunder(o, "__iter__", NULL, 0, NULL); }
 
-static ftc_object *slot_next(ftc_object *o)
-{
-    return call_dunder(o, "__next__", NULL, 0, NULL);
-}
+static ftc_object *slot_next(ftc_object *o) { return call_dunder(o, "__next__", NULL, 0, NULL); }
 
 static int64_t slot_len(ftc_object *o)
 {
@@ -504,8 +497,9 @@ static int slot_setitem(ftc_object *o, ftc_object *k, ftc_object *v)
     ftc_object *r = v ? call_dunder(o, "__setitem__", args, 2, &found)
                       : call_dunder(o, "__delitem__", args, 1, &found);
     if (!found) {
-        fp_err_set(&fp_TypeError_type, v ? "'%s' object does not support item assignment"
-                                         : "'%s' object does not support item deletion",
+        fp_err_set(&fp_TypeError_type,
+                   v ? "'%s' object does not support item assignment"
+                     : "'%s' object does not support item deletion",
                    fp_type_name(o));
         return -1;
     }
@@ -532,8 +526,7 @@ static int slot_bool(ftc_object *o)
     if (r == NULL)
         return -1;
     if (!fp_bool_check(r)) {
-        fp_err_set(&fp_TypeError_type, "__bool__ should return bool, returned %s",
-                   fp_type_name(r));
+        fp_err_set(&fp_TypeError_type, "__bool__ should return bool, returned %s", fp_type_name(r));
         ftc_decref(r);
         return -1;
     }
@@ -568,8 +561,7 @@ static int slot_init(ftc_object *o, ftc_object *const *args, size_t nargs, ftc_o
     if (r == NULL)
         return -1;
     if (r != fp_None) {
-        fp_err_set(&fp_TypeError_type, "__init__() should return None, not '%s'",
-                   fp_type_name(r));
+        fp_err_set(&fp_TypeError_type, "__init__() should return None, not '%s'", fp_type_name(r));
         ftc_decref(r);
         return -1;
     }
@@ -582,8 +574,11 @@ static ftc_object *slot_unary(ftc_object *o, const char *name)
     ftc_object *r = call_dunder(o, name, NULL, 0, &found);
     if (!found)
         fp_err_set(&fp_TypeError_type, "bad operand type for unary %s: '%s'",
-                   strcmp(name, "__neg__") == 0 ? "-" : strcmp(name, "__pos__") == 0 ? "+"
-                   : strcmp(name, "__invert__") == 0 ? "~" : "abs()", fp_type_name(o));
+                   strcmp(name, "__neg__") == 0      ? "-"
+                   : strcmp(name, "__pos__") == 0    ? "+"
+                   : strcmp(name, "__invert__") == 0 ? "~"
+                                                     : "abs()",
+                   fp_type_name(o));
     return r;
 }
 static ftc_object *slot_neg(ftc_object *o) { return slot_unary(o, "__neg__"); }
@@ -592,22 +587,25 @@ static ftc_object *slot_invert(ftc_object *o) { return slot_unary(o, "__invert__
 static ftc_object *slot_abs(ftc_object *o) { return slot_unary(o, "__abs__"); }
 
 static const char *const nb_names[FP_NB_COUNT][2] = {
-    {"__add__", "__radd__"}, {"__sub__", "__rsub__"}, {"__mul__", "__rmul__"},
-    {"__truediv__", "__rtruediv__"}, {"__floordiv__", "__rfloordiv__"},
-    {"__mod__", "__rmod__"}, {"__pow__", "__rpow__"}, {"__lshift__", "__rlshift__"},
-    {"__rshift__", "__rrshift__"}, {"__or__", "__ror__"}, {"__xor__", "__rxor__"},
-    {"__and__", "__rand__"},
+    {"__add__", "__radd__"},           {"__sub__", "__rsub__"},
+    {"__mul__", "__rmul__"},           {"__truediv__", "__rtruediv__"},
+    {"__floordiv__", "__rfloordiv__"}, {"__mod__", "__rmod__"},
+    {"__pow__", "__rpow__"},           {"__lshift__", "__rlshift__"},
+    {"__rshift__", "__rrshift__"},     {"__or__", "__ror__"},
+    {"__xor__", "__rxor__"},           {"__and__", "__rand__"},
 };
 
 static ftc_object *slot_binop(ftc_object *a, ftc_object *b, int op);
-#define SLOT_NB(i)                                                                        \
+#define SLOT_NB(i) \
     static ftc_object *slot_nb_##i(ftc_object *a, ftc_object *b) { return slot_binop(a, b, i); }
+/* clang-format off */
 SLOT_NB(0) SLOT_NB(1) SLOT_NB(2) SLOT_NB(3) SLOT_NB(4) SLOT_NB(5) SLOT_NB(6) SLOT_NB(7)
 SLOT_NB(8) SLOT_NB(9) SLOT_NB(10) SLOT_NB(11)
 static const fp_binaryfunc slot_nb[FP_NB_COUNT] = {
     slot_nb_0, slot_nb_1, slot_nb_2, slot_nb_3, slot_nb_4, slot_nb_5,
     slot_nb_6, slot_nb_7, slot_nb_8, slot_nb_9, slot_nb_10, slot_nb_11,
 };
+/* clang-format on */
 
 static ftc_object *slot_binop(ftc_object *a, ftc_object *b, int op)
 {
@@ -648,23 +646,40 @@ void _fp_type_fixup_slots(fp_type *t, const char *n)
 {
     if (n[0] != '_' || n[1] != '_')
         return;
-    if (!strcmp(n, "__repr__")) t->repr = slot_repr;
-    else if (!strcmp(n, "__str__")) t->str = slot_str;
-    else if (!strcmp(n, "__hash__")) t->hash = slot_hash;
-    else if (!strcmp(n, "__call__")) t->call = slot_call;
-    else if (!strcmp(n, "__iter__")) t->iter = slot_iter;
-    else if (!strcmp(n, "__next__")) t->next = slot_next;
-    else if (!strcmp(n, "__len__")) t->len = slot_len;
-    else if (!strcmp(n, "__getitem__")) t->getitem = slot_getitem;
-    else if (!strcmp(n, "__setitem__") || !strcmp(n, "__delitem__")) t->setitem = slot_setitem;
-    else if (!strcmp(n, "__contains__")) t->contains = slot_contains;
-    else if (!strcmp(n, "__bool__")) t->bool_ = slot_bool;
-    else if (!strcmp(n, "__init__")) t->init = slot_init;
-    else if (!strcmp(n, "__neg__")) t->nb_neg = slot_neg;
-    else if (!strcmp(n, "__pos__")) t->nb_pos = slot_pos;
-    else if (!strcmp(n, "__invert__")) t->nb_invert = slot_invert;
-    else if (!strcmp(n, "__abs__")) t->nb_abs = slot_abs;
-    else if (!strcmp(n, "__getattr__")) t->getattr = slot_getattr_hook;
+    if (!strcmp(n, "__repr__"))
+        t->repr = slot_repr;
+    else if (!strcmp(n, "__str__"))
+        t->str = slot_str;
+    else if (!strcmp(n, "__hash__"))
+        t->hash = slot_hash;
+    else if (!strcmp(n, "__call__"))
+        t->call = slot_call;
+    else if (!strcmp(n, "__iter__"))
+        t->iter = slot_iter;
+    else if (!strcmp(n, "__next__"))
+        t->next = slot_next;
+    else if (!strcmp(n, "__len__"))
+        t->len = slot_len;
+    else if (!strcmp(n, "__getitem__"))
+        t->getitem = slot_getitem;
+    else if (!strcmp(n, "__setitem__") || !strcmp(n, "__delitem__"))
+        t->setitem = slot_setitem;
+    else if (!strcmp(n, "__contains__"))
+        t->contains = slot_contains;
+    else if (!strcmp(n, "__bool__"))
+        t->bool_ = slot_bool;
+    else if (!strcmp(n, "__init__"))
+        t->init = slot_init;
+    else if (!strcmp(n, "__neg__"))
+        t->nb_neg = slot_neg;
+    else if (!strcmp(n, "__pos__"))
+        t->nb_pos = slot_pos;
+    else if (!strcmp(n, "__invert__"))
+        t->nb_invert = slot_invert;
+    else if (!strcmp(n, "__abs__"))
+        t->nb_abs = slot_abs;
+    else if (!strcmp(n, "__getattr__"))
+        t->getattr = slot_getattr_hook;
     else {
         for (int i = 0; i < 6; i++)
             if (!strcmp(n, cmp_names[i])) {
@@ -721,8 +736,8 @@ ftc_object *fp_class_new(ftc_object *name, fp_type *base, ftc_object *ns, ftc_ob
     t->ct.name = fp_str_data(name);
     t->base = base;
     ftc_incref(FP_TYPE_OBJ(base));
-    t->flags = FP_TPFLAG_HEAPTYPE | FP_TPFLAG_BASETYPE | FP_TPFLAG_READY |
-               (base->flags & FP_TPFLAG_EXC);
+    t->flags =
+        FP_TPFLAG_HEAPTYPE | FP_TPFLAG_BASETYPE | FP_TPFLAG_READY | (base->flags & FP_TPFLAG_EXC);
     t->ct.basicsize = base->ct.basicsize;
     t->dictoffset = base->dictoffset;
     if (t->dictoffset == 0) {
@@ -732,14 +747,29 @@ ftc_object *fp_class_new(ftc_object *name, fp_type *base, ftc_object *ns, ftc_ob
     }
     t->ct.dealloc = heap_instance_dealloc;
     /* slots from the base, then the namespace's special methods */
-    t->repr = base->repr; t->str = base->str; t->hash = base->hash;
-    t->richcompare = base->richcompare; t->getattr = base->getattr; t->setattr = base->setattr;
-    t->call = base->call; t->iter = base->iter; t->next = base->next; t->len = base->len;
-    t->getitem = base->getitem; t->setitem = base->setitem; t->contains = base->contains;
-    t->bool_ = base->bool_; t->nb_inplace_add = base->nb_inplace_add;
-    t->nb_neg = base->nb_neg; t->nb_pos = base->nb_pos; t->nb_invert = base->nb_invert;
-    t->nb_abs = base->nb_abs; t->new_ = base->new_; t->init = base->init;
-    t->descr_get = base->descr_get; t->descr_set = base->descr_set;
+    t->repr = base->repr;
+    t->str = base->str;
+    t->hash = base->hash;
+    t->richcompare = base->richcompare;
+    t->getattr = base->getattr;
+    t->setattr = base->setattr;
+    t->call = base->call;
+    t->iter = base->iter;
+    t->next = base->next;
+    t->len = base->len;
+    t->getitem = base->getitem;
+    t->setitem = base->setitem;
+    t->contains = base->contains;
+    t->bool_ = base->bool_;
+    t->nb_inplace_add = base->nb_inplace_add;
+    t->nb_neg = base->nb_neg;
+    t->nb_pos = base->nb_pos;
+    t->nb_invert = base->nb_invert;
+    t->nb_abs = base->nb_abs;
+    t->new_ = base->new_;
+    t->init = base->init;
+    t->descr_get = base->descr_get;
+    t->descr_set = base->descr_set;
     memcpy(t->nb, base->nb, sizeof t->nb);
     t->dict = ftc_dict_copy(ns);
     if (t->dict == NULL) {
@@ -793,10 +823,7 @@ typedef struct wrapper_object {
     ftc_object *func;
 } wrapper_object;
 
-static void wrapper_dealloc(ftc_object *o)
-{
-    ftc_xdecref(((wrapper_object *)o)->func);
-}
+static void wrapper_dealloc(ftc_object *o) { ftc_xdecref(((wrapper_object *)o)->func); }
 
 static ftc_object *wrapper_new(fp_type *type, ftc_object *const *args, size_t nargs,
                                ftc_object *kwnames)
@@ -813,13 +840,17 @@ static ftc_object *wrapper_new(fp_type *type, ftc_object *const *args, size_t na
 
 static int wrapper_init(ftc_object *s, ftc_object *const *a, size_t n, ftc_object *k)
 {
-    (void)s; (void)a; (void)n; (void)k;
+    (void)s;
+    (void)a;
+    (void)n;
+    (void)k;
     return 0;
 }
 
 static ftc_object *staticmethod_get(ftc_object *d, ftc_object *obj, fp_type *type)
 {
-    (void)obj; (void)type;
+    (void)obj;
+    (void)type;
     ftc_object *f = ((wrapper_object *)d)->func;
     ftc_incref(f);
     return f;
@@ -902,10 +933,14 @@ static ftc_object *property_new(fp_type *type, ftc_object *const *args, size_t n
     for (int i = 0; i < 4; i++)
         if (a[i] == fp_None)
             a[i] = NULL;
-    p->fget = a[0]; ftc_xincref(a[0]);
-    p->fset = a[1]; ftc_xincref(a[1]);
-    p->fdel = a[2]; ftc_xincref(a[2]);
-    p->doc = a[3]; ftc_xincref(a[3]);
+    p->fget = a[0];
+    ftc_xincref(a[0]);
+    p->fset = a[1];
+    ftc_xincref(a[1]);
+    p->fdel = a[2];
+    ftc_xincref(a[2]);
+    p->doc = a[3];
+    ftc_xincref(a[3]);
     if (p->fget)
         p->name = fp_getattr_opt(p->fget, fp_intern("__name__"));
     if (fp_err_occurred()) {
@@ -941,8 +976,9 @@ static int property_set(ftc_object *d, ftc_object *obj, ftc_object *v)
     property_object *p = (property_object *)d;
     ftc_object *f = v ? p->fset : p->fdel;
     if (f == NULL) {
-        fp_err_set(&fp_AttributeError_type, v ? "property '%s' of '%s' object has no setter"
-                                              : "property '%s' of '%s' object has no deleter",
+        fp_err_set(&fp_AttributeError_type,
+                   v ? "property '%s' of '%s' object has no setter"
+                     : "property '%s' of '%s' object has no deleter",
                    prop_name(p), fp_type_name(obj));
         return -1;
     }
@@ -1005,8 +1041,8 @@ fp_type fp_property_type = {
 /* ---- super ---- */
 typedef struct super_object {
     FTC_OBJECT_HEAD;
-    fp_type *type;       /* start the lookup after this class */
-    ftc_object *obj;     /* the instance (or class) */
+    fp_type *type;   /* start the lookup after this class */
+    ftc_object *obj; /* the instance (or class) */
     fp_type *obj_type;
 } super_object;
 
@@ -1105,7 +1141,10 @@ static ftc_object *super_getattr(ftc_object *o, ftc_object *name)
 
 static int super_init(ftc_object *s, ftc_object *const *a, size_t n, ftc_object *k)
 {
-    (void)s; (void)a; (void)n; (void)k;
+    (void)s;
+    (void)a;
+    (void)n;
+    (void)k;
     return 0;
 }
 

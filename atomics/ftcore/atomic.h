@@ -37,27 +37,27 @@
 /** @name Loads
  * @{ */
 /** Loads *p atomically and returns it; the suffix names the memory order (none: seq_cst). */
-#define ftc_atomic_load(p)          __atomic_load_n((p), __ATOMIC_SEQ_CST)
-#define ftc_atomic_load_relaxed(p)  __atomic_load_n((p), __ATOMIC_RELAXED)
-#define ftc_atomic_load_acquire(p)  __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define ftc_atomic_load(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
+#define ftc_atomic_load_relaxed(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define ftc_atomic_load_acquire(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
 /** @} */
 
 /** @name Stores
  * @{ */
 /** Stores v into *p atomically; the suffix names the memory order (none: seq_cst). */
-#define ftc_atomic_store(p, v)          __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
-#define ftc_atomic_store_relaxed(p, v)  __atomic_store_n((p), (v), __ATOMIC_RELAXED)
-#define ftc_atomic_store_release(p, v)  __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define ftc_atomic_store(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
+#define ftc_atomic_store_relaxed(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#define ftc_atomic_store_release(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
 /** @} */
 
 /** @name Exchange
  * @{ */
 /** Stores v into *p and returns the previous value, atomically; the suffix names the order. */
-#define ftc_atomic_exchange(p, v)          __atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
-#define ftc_atomic_exchange_relaxed(p, v)  __atomic_exchange_n((p), (v), __ATOMIC_RELAXED)
-#define ftc_atomic_exchange_acquire(p, v)  __atomic_exchange_n((p), (v), __ATOMIC_ACQUIRE)
-#define ftc_atomic_exchange_release(p, v)  __atomic_exchange_n((p), (v), __ATOMIC_RELEASE)
-#define ftc_atomic_exchange_acq_rel(p, v)  __atomic_exchange_n((p), (v), __ATOMIC_ACQ_REL)
+#define ftc_atomic_exchange(p, v) __atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
+#define ftc_atomic_exchange_relaxed(p, v) __atomic_exchange_n((p), (v), __ATOMIC_RELAXED)
+#define ftc_atomic_exchange_acquire(p, v) __atomic_exchange_n((p), (v), __ATOMIC_ACQUIRE)
+#define ftc_atomic_exchange_release(p, v) __atomic_exchange_n((p), (v), __ATOMIC_RELEASE)
+#define ftc_atomic_exchange_acq_rel(p, v) __atomic_exchange_n((p), (v), __ATOMIC_ACQ_REL)
 /** @} */
 
 /** @name Compare and swap: (ptr, expected*, desired) -> bool
@@ -94,26 +94,26 @@
  * @{ */
 /** Applies the operation (add, sub, or, and, ...) to *p with v atomically and returns the
  * previous value; the suffix names the memory order (none: seq_cst). */
-#define ftc_atomic_fetch_add(p, v)          __atomic_fetch_add((p), (v), __ATOMIC_SEQ_CST)
-#define ftc_atomic_fetch_add_relaxed(p, v)  __atomic_fetch_add((p), (v), __ATOMIC_RELAXED)
-#define ftc_atomic_fetch_add_acquire(p, v)  __atomic_fetch_add((p), (v), __ATOMIC_ACQUIRE)
-#define ftc_atomic_fetch_add_release(p, v)  __atomic_fetch_add((p), (v), __ATOMIC_RELEASE)
-#define ftc_atomic_fetch_add_acq_rel(p, v)  __atomic_fetch_add((p), (v), __ATOMIC_ACQ_REL)
-#define ftc_atomic_fetch_sub(p, v)          __atomic_fetch_sub((p), (v), __ATOMIC_SEQ_CST)
-#define ftc_atomic_fetch_sub_relaxed(p, v)  __atomic_fetch_sub((p), (v), __ATOMIC_RELAXED)
-#define ftc_atomic_fetch_sub_acquire(p, v)  __atomic_fetch_sub((p), (v), __ATOMIC_ACQUIRE)
-#define ftc_atomic_fetch_sub_release(p, v)  __atomic_fetch_sub((p), (v), __ATOMIC_RELEASE)
-#define ftc_atomic_fetch_sub_acq_rel(p, v)  __atomic_fetch_sub((p), (v), __ATOMIC_ACQ_REL)
-#define ftc_atomic_fetch_or(p, v)           __atomic_fetch_or((p), (v), __ATOMIC_SEQ_CST)
-#define ftc_atomic_fetch_or_relaxed(p, v)   __atomic_fetch_or((p), (v), __ATOMIC_RELAXED)
-#define ftc_atomic_fetch_or_acquire(p, v)   __atomic_fetch_or((p), (v), __ATOMIC_ACQUIRE)
-#define ftc_atomic_fetch_or_release(p, v)   __atomic_fetch_or((p), (v), __ATOMIC_RELEASE)
-#define ftc_atomic_fetch_or_acq_rel(p, v)   __atomic_fetch_or((p), (v), __ATOMIC_ACQ_REL)
-#define ftc_atomic_fetch_and(p, v)          __atomic_fetch_and((p), (v), __ATOMIC_SEQ_CST)
-#define ftc_atomic_fetch_and_relaxed(p, v)  __atomic_fetch_and((p), (v), __ATOMIC_RELAXED)
-#define ftc_atomic_fetch_and_acquire(p, v)  __atomic_fetch_and((p), (v), __ATOMIC_ACQUIRE)
-#define ftc_atomic_fetch_and_release(p, v)  __atomic_fetch_and((p), (v), __ATOMIC_RELEASE)
-#define ftc_atomic_fetch_and_acq_rel(p, v)  __atomic_fetch_and((p), (v), __ATOMIC_ACQ_REL)
+#define ftc_atomic_fetch_add(p, v) __atomic_fetch_add((p), (v), __ATOMIC_SEQ_CST)
+#define ftc_atomic_fetch_add_relaxed(p, v) __atomic_fetch_add((p), (v), __ATOMIC_RELAXED)
+#define ftc_atomic_fetch_add_acquire(p, v) __atomic_fetch_add((p), (v), __ATOMIC_ACQUIRE)
+#define ftc_atomic_fetch_add_release(p, v) __atomic_fetch_add((p), (v), __ATOMIC_RELEASE)
+#define ftc_atomic_fetch_add_acq_rel(p, v) __atomic_fetch_add((p), (v), __ATOMIC_ACQ_REL)
+#define ftc_atomic_fetch_sub(p, v) __atomic_fetch_sub((p), (v), __ATOMIC_SEQ_CST)
+#define ftc_atomic_fetch_sub_relaxed(p, v) __atomic_fetch_sub((p), (v), __ATOMIC_RELAXED)
+#define ftc_atomic_fetch_sub_acquire(p, v) __atomic_fetch_sub((p), (v), __ATOMIC_ACQUIRE)
+#define ftc_atomic_fetch_sub_release(p, v) __atomic_fetch_sub((p), (v), __ATOMIC_RELEASE)
+#define ftc_atomic_fetch_sub_acq_rel(p, v) __atomic_fetch_sub((p), (v), __ATOMIC_ACQ_REL)
+#define ftc_atomic_fetch_or(p, v) __atomic_fetch_or((p), (v), __ATOMIC_SEQ_CST)
+#define ftc_atomic_fetch_or_relaxed(p, v) __atomic_fetch_or((p), (v), __ATOMIC_RELAXED)
+#define ftc_atomic_fetch_or_acquire(p, v) __atomic_fetch_or((p), (v), __ATOMIC_ACQUIRE)
+#define ftc_atomic_fetch_or_release(p, v) __atomic_fetch_or((p), (v), __ATOMIC_RELEASE)
+#define ftc_atomic_fetch_or_acq_rel(p, v) __atomic_fetch_or((p), (v), __ATOMIC_ACQ_REL)
+#define ftc_atomic_fetch_and(p, v) __atomic_fetch_and((p), (v), __ATOMIC_SEQ_CST)
+#define ftc_atomic_fetch_and_relaxed(p, v) __atomic_fetch_and((p), (v), __ATOMIC_RELAXED)
+#define ftc_atomic_fetch_and_acquire(p, v) __atomic_fetch_and((p), (v), __ATOMIC_ACQUIRE)
+#define ftc_atomic_fetch_and_release(p, v) __atomic_fetch_and((p), (v), __ATOMIC_RELEASE)
+#define ftc_atomic_fetch_and_acq_rel(p, v) __atomic_fetch_and((p), (v), __ATOMIC_ACQ_REL)
 /** @} */
 
 /* ---- fences ----
@@ -137,12 +137,12 @@ static inline void ftc_atomic_fence_acq_rel_(void) { __atomic_thread_fence(__ATO
 /** @name Fences
  * @{ */
 /** A thread fence of the named order (none: seq_cst). */
-#define ftc_atomic_fence()          ftc_atomic_fence_seq_cst_()
-#define ftc_atomic_fence_acquire()  ftc_atomic_fence_acquire_()
-#define ftc_atomic_fence_release()  ftc_atomic_fence_release_()
-#define ftc_atomic_fence_acq_rel()  ftc_atomic_fence_acq_rel_()
+#define ftc_atomic_fence() ftc_atomic_fence_seq_cst_()
+#define ftc_atomic_fence_acquire() ftc_atomic_fence_acquire_()
+#define ftc_atomic_fence_release() ftc_atomic_fence_release_()
+#define ftc_atomic_fence_acq_rel() ftc_atomic_fence_acq_rel_()
 /** Compiler-only barrier (orders against a signal handler on the same thread). */
-#define ftc_atomic_signal_fence()   __atomic_signal_fence(__ATOMIC_SEQ_CST)
+#define ftc_atomic_signal_fence() __atomic_signal_fence(__ATOMIC_SEQ_CST)
 /** @} */
 
 /** Spin-wait hint for busy loops (pause on x86, yield on arm64, nothing elsewhere). */
@@ -162,28 +162,28 @@ static inline void ftc_atomic_fence_acq_rel_(void) { __atomic_thread_fence(__ATO
  * @{ */
 /** As the ftc_atomic_ operation of the same name in the nogil build; a plain access in the GIL
  * build, where the GIL orders every access. */
-#define ftc_ft_load(p)                 ftc_atomic_load(p)
-#define ftc_ft_load_relaxed(p)         ftc_atomic_load_relaxed(p)
-#define ftc_ft_load_acquire(p)         ftc_atomic_load_acquire(p)
-#define ftc_ft_store(p, v)             ftc_atomic_store(p, v)
-#define ftc_ft_store_relaxed(p, v)     ftc_atomic_store_relaxed(p, v)
-#define ftc_ft_store_release(p, v)     ftc_atomic_store_release(p, v)
+#define ftc_ft_load(p) ftc_atomic_load(p)
+#define ftc_ft_load_relaxed(p) ftc_atomic_load_relaxed(p)
+#define ftc_ft_load_acquire(p) ftc_atomic_load_acquire(p)
+#define ftc_ft_store(p, v) ftc_atomic_store(p, v)
+#define ftc_ft_store_relaxed(p, v) ftc_atomic_store_relaxed(p, v)
+#define ftc_ft_store_release(p, v) ftc_atomic_store_release(p, v)
 #define ftc_ft_fetch_add_relaxed(p, v) ftc_atomic_fetch_add_relaxed(p, v)
 /** @} */
 #else
-#define ftc_ft_load(p)                 (*(p))
-#define ftc_ft_load_relaxed(p)         (*(p))
-#define ftc_ft_load_acquire(p)         (*(p))
-#define ftc_ft_store(p, v)             ((void)(*(p) = (v)))
-#define ftc_ft_store_relaxed(p, v)     ((void)(*(p) = (v)))
-#define ftc_ft_store_release(p, v)     ((void)(*(p) = (v)))
+#define ftc_ft_load(p) (*(p))
+#define ftc_ft_load_relaxed(p) (*(p))
+#define ftc_ft_load_acquire(p) (*(p))
+#define ftc_ft_store(p, v) ((void)(*(p) = (v)))
+#define ftc_ft_store_relaxed(p, v) ((void)(*(p) = (v)))
+#define ftc_ft_store_release(p, v) ((void)(*(p) = (v)))
 /** Evaluates p and v once each and returns the previous value, like the atomic form. */
-#define ftc_ft_fetch_add_relaxed(p, v)                                        \
-    __extension__({                                                           \
-        __typeof__(*(p)) *ftc_ft_p_ = (p);                                    \
-        __typeof__(*(p)) ftc_ft_old_ = *ftc_ft_p_;                            \
-        *ftc_ft_p_ = (__typeof__(*(p)))(ftc_ft_old_ + (v));                   \
-        ftc_ft_old_;                                                          \
+#define ftc_ft_fetch_add_relaxed(p, v)                      \
+    __extension__({                                         \
+        __typeof__(*(p)) *ftc_ft_p_ = (p);                  \
+        __typeof__(*(p)) ftc_ft_old_ = *ftc_ft_p_;          \
+        *ftc_ft_p_ = (__typeof__(*(p)))(ftc_ft_old_ + (v)); \
+        ftc_ft_old_;                                        \
     })
 #endif
 

@@ -79,8 +79,7 @@ FTC_API void ftc_set_last_error(int code);
 
 /** Prints "ftcore fatal error in FUNC (FILE:LINE): message" to stderr and aborts. */
 FTC_NORETURN FTC_API void ftc_fatal_at(const char *func, const char *file, int line,
-                                       const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+                                       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /** ftc_fatal_at() with the calling function, file and line: ftc_fatal("bad %d", x). */
 #define ftc_fatal(...) ftc_fatal_at(__func__, __FILE__, __LINE__, __VA_ARGS__)
 

@@ -68,7 +68,7 @@ typedef struct ftc_critical_section {
 /** Private layout of a two-mutex section; on the stack of the thread that began it. */
 typedef struct ftc_critical_section2 {
     ftc_critical_section base; /**< the lower-addressed lock, and the link to the enclosing one */
-    ftc_mutex *mutex2; /**< the higher-addressed lock; NULL if both were the same */
+    ftc_mutex *mutex2;         /**< the higher-addressed lock; NULL if both were the same */
 } ftc_critical_section2;
 
 /** @name Low bits of the tagged pointers to sections (the tstate's stack head and each prev)
@@ -149,44 +149,41 @@ FTC_API void ftc_critical_section2_end(ftc_critical_section2 *c);
 #define FTC_CS_SHADOW_OK_END_ _Pragma("GCC diagnostic pop")
 
 /** Opens a block holding mutex m in a critical section (close it with FTC_END_CRITICAL_SECTION). */
-#define FTC_BEGIN_CRITICAL_SECTION_MUTEX(m)                                   \
-    {                                                                         \
-        FTC_CS_SHADOW_OK_BEGIN_                                               \
-        ftc_critical_section _ftc_cs;                                         \
-        FTC_CS_SHADOW_OK_END_                                                 \
+#define FTC_BEGIN_CRITICAL_SECTION_MUTEX(m) \
+    {                                       \
+        FTC_CS_SHADOW_OK_BEGIN_             \
+        ftc_critical_section _ftc_cs;       \
+        FTC_CS_SHADOW_OK_END_               \
         ftc_critical_section_begin_mutex(&_ftc_cs, (m));
 
 /** Ends the section of FTC_BEGIN_CRITICAL_SECTION or _MUTEX and closes its block. */
-#define FTC_END_CRITICAL_SECTION()                                            \
-        ftc_critical_section_end(&_ftc_cs);                                   \
+#define FTC_END_CRITICAL_SECTION()      \
+    ftc_critical_section_end(&_ftc_cs); \
     }
 
 /** Opens a block holding mutexes m1 and m2 (in address order) in one critical section (close it
  * with FTC_END_CRITICAL_SECTION2). */
-#define FTC_BEGIN_CRITICAL_SECTION_MUTEX2(m1, m2)                             \
-    {                                                                         \
-        FTC_CS_SHADOW_OK_BEGIN_                                               \
-        ftc_critical_section2 _ftc_cs2;                                       \
-        FTC_CS_SHADOW_OK_END_                                                 \
+#define FTC_BEGIN_CRITICAL_SECTION_MUTEX2(m1, m2) \
+    {                                             \
+        FTC_CS_SHADOW_OK_BEGIN_                   \
+        ftc_critical_section2 _ftc_cs2;           \
+        FTC_CS_SHADOW_OK_END_                     \
         ftc_critical_section2_begin_mutex(&_ftc_cs2, (m1), (m2));
 
 /** Ends the section of FTC_BEGIN_CRITICAL_SECTION2 or _MUTEX2 and closes its block. */
-#define FTC_END_CRITICAL_SECTION2()                                           \
-        ftc_critical_section2_end(&_ftc_cs2);                                 \
+#define FTC_END_CRITICAL_SECTION2()       \
+    ftc_critical_section2_end(&_ftc_cs2); \
     }
 
 /** The object forms lock the object's mutex: the one-byte ob_mutex of the nogil object header
  * (object.h), private to critical sections. */
-static inline ftc_mutex *_ftc_cs_object_mutex(ftc_object *op)
-{
-    return &op->ob_mutex;
-}
+static inline ftc_mutex *_ftc_cs_object_mutex(ftc_object *op) { return &op->ob_mutex; }
 /** Opens a block holding object op's lock in a critical section (FTC_END_CRITICAL_SECTION). */
 #define FTC_BEGIN_CRITICAL_SECTION(op) \
     FTC_BEGIN_CRITICAL_SECTION_MUTEX(_ftc_cs_object_mutex((ftc_object *)(op)))
 /** Opens a block holding the locks of objects a and b in one critical section
  * (FTC_END_CRITICAL_SECTION2). */
-#define FTC_BEGIN_CRITICAL_SECTION2(a, b)                                     \
+#define FTC_BEGIN_CRITICAL_SECTION2(a, b)                                      \
     FTC_BEGIN_CRITICAL_SECTION_MUTEX2(_ftc_cs_object_mutex((ftc_object *)(a)), \
                                       _ftc_cs_object_mutex((ftc_object *)(b)))
 
@@ -205,16 +202,34 @@ static inline ftc_mutex *_ftc_cs_object_mutex(ftc_object *op)
 #endif
 
 /** The arguments are evaluated once, as in the nogil build, and otherwise unused. */
-#define FTC_BEGIN_CRITICAL_SECTION(op) \
-    { (void)(op); FTC_CS_REQUIRE_ATTACHED_(FTC_CS_CALL_BEGIN_); _ftc_cs_gil_depth++;
-#define FTC_BEGIN_CRITICAL_SECTION2(a, b) \
-    { (void)(a); (void)(b); FTC_CS_REQUIRE_ATTACHED_(FTC_CS_CALL_BEGIN2_); _ftc_cs_gil_depth++;
-#define FTC_BEGIN_CRITICAL_SECTION_MUTEX(m) \
-    { (void)(m); FTC_CS_REQUIRE_ATTACHED_(FTC_CS_CALL_BEGIN_); _ftc_cs_gil_depth++;
-#define FTC_BEGIN_CRITICAL_SECTION_MUTEX2(m1, m2) \
-    { (void)(m1); (void)(m2); FTC_CS_REQUIRE_ATTACHED_(FTC_CS_CALL_BEGIN2_); _ftc_cs_gil_depth++;
-#define FTC_END_CRITICAL_SECTION() _ftc_cs_gil_depth--; }
-#define FTC_END_CRITICAL_SECTION2() _ftc_cs_gil_depth--; }
+#define FTC_BEGIN_CRITICAL_SECTION(op)                \
+    {                                                 \
+        (void)(op);                                   \
+        FTC_CS_REQUIRE_ATTACHED_(FTC_CS_CALL_BEGIN_); \
+        _ftc_cs_gil_depth++;
+#define FTC_BEGIN_CRITICAL_SECTION2(a, b)              \
+    {                                                  \
+        (void)(a);                                     \
+        (void)(b);                                     \
+        FTC_CS_REQUIRE_ATTACHED_(FTC_CS_CALL_BEGIN2_); \
+        _ftc_cs_gil_depth++;
+#define FTC_BEGIN_CRITICAL_SECTION_MUTEX(m)           \
+    {                                                 \
+        (void)(m);                                    \
+        FTC_CS_REQUIRE_ATTACHED_(FTC_CS_CALL_BEGIN_); \
+        _ftc_cs_gil_depth++;
+#define FTC_BEGIN_CRITICAL_SECTION_MUTEX2(m1, m2)      \
+    {                                                  \
+        (void)(m1);                                    \
+        (void)(m2);                                    \
+        FTC_CS_REQUIRE_ATTACHED_(FTC_CS_CALL_BEGIN2_); \
+        _ftc_cs_gil_depth++;
+#define FTC_END_CRITICAL_SECTION() \
+    _ftc_cs_gil_depth--;           \
+    }
+#define FTC_END_CRITICAL_SECTION2() \
+    _ftc_cs_gil_depth--;            \
+    }
 
 #endif
 

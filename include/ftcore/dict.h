@@ -132,12 +132,15 @@ FTC_API int ftc_dict_update(ftc_object *d, ftc_object *other);
  * the first call, or another negative code. Overwriting the value of a present key during
  * iteration is allowed. key or value may be NULL when not wanted; the others are new references. */
 typedef struct ftc_dict_pos {
-    int64_t index;   /**< next entry to look at */
-    uint64_t shape;  /**< the dict's shape counter when iteration started */
-    int started;     /**< nonzero once ftc_dict_next() has been called with this position */
+    int64_t index;  /**< next entry to look at */
+    uint64_t shape; /**< the dict's shape counter when iteration started */
+    int started;    /**< nonzero once ftc_dict_next() has been called with this position */
 } ftc_dict_pos;
 /** The initial value of an ftc_dict_pos: iteration from the first entry. */
-#define FTC_DICT_POS_INIT {0, 0, 0}
+#define FTC_DICT_POS_INIT \
+    {                     \
+        0, 0, 0           \
+    }
 /** Steps an iteration: 1 with the next key and value (new references, where not NULL), 0 at the
  * end, FTC_ECHANGED when keys were added or removed since the first call (see ftc_dict_pos). */
 FTC_API int ftc_dict_next(ftc_object *d, ftc_dict_pos *pos, ftc_object **key, ftc_object **value);

@@ -14,13 +14,13 @@ FTC_EXTERN_C_BEGIN
 
 /** @name Eval-breaker bits: the requests a thread's next ftc_eval_tick() handles
  * @{ */
-#define FTC_EB_GIL_DROP_REQUEST  (UINT64_C(1) << 0) /**< a GIL waiter asks the holder to drop it */
-#define FTC_EB_PENDING_CALLS     (UINT64_C(1) << 1) /**< pending calls queued (main thread) */
-#define FTC_EB_ASYNC_EXC         (UINT64_C(1) << 2) /**< an async exception is pending */
-#define FTC_EB_STOP_THE_WORLD    (UINT64_C(1) << 3) /**< park for a stop-the-world */
-#define FTC_EB_BRC_MERGE         (UINT64_C(1) << 4) /**< merge the objects queued to this owner */
-#define FTC_EB_QSBR              (UINT64_C(1) << 5) /**< report a QSBR quiescent state */
-#define FTC_EB_SHUTDOWN          (UINT64_C(1) << 6) /**< runtime finalizing: daemon must stop */
+#define FTC_EB_GIL_DROP_REQUEST (UINT64_C(1) << 0) /**< a GIL waiter asks the holder to drop it */
+#define FTC_EB_PENDING_CALLS (UINT64_C(1) << 1)    /**< pending calls queued (main thread) */
+#define FTC_EB_ASYNC_EXC (UINT64_C(1) << 2)        /**< an async exception is pending */
+#define FTC_EB_STOP_THE_WORLD (UINT64_C(1) << 3)   /**< park for a stop-the-world */
+#define FTC_EB_BRC_MERGE (UINT64_C(1) << 4)        /**< merge the objects queued to this owner */
+#define FTC_EB_QSBR (UINT64_C(1) << 5)             /**< report a QSBR quiescent state */
+#define FTC_EB_SHUTDOWN (UINT64_C(1) << 6)         /**< runtime finalizing: daemon must stop */
 
 /** @} */
 

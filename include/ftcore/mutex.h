@@ -36,7 +36,7 @@
 
 FTC_EXTERN_C_BEGIN
 
-#define FTC_MUTEX_LOCKED     ((uint8_t)1) /**< lock-word bit: the mutex is held */
+#define FTC_MUTEX_LOCKED ((uint8_t)1)     /**< lock-word bit: the mutex is held */
 #define FTC_MUTEX_HAS_PARKED ((uint8_t)2) /**< lock-word bit: threads are parked on it */
 
 /** The one-byte mutex (states above). Zero (FTC_MUTEX_INIT) is unlocked; needs no destroy. */
@@ -45,7 +45,10 @@ typedef struct ftc_mutex {
 } ftc_mutex;
 
 /** The initializer of an unlocked ftc_mutex. */
-#define FTC_MUTEX_INIT {0}
+#define FTC_MUTEX_INIT \
+    {                  \
+        0              \
+    }
 
 /// @cond
 #ifdef __cplusplus
@@ -118,7 +121,10 @@ typedef struct ftc_event {
     uint8_t v; /**< atomic: 0 unset, 1 set, 2 unset with waiters parked */
 } ftc_event;
 /** The initializer of an unset ftc_event. */
-#define FTC_EVENT_INIT {0}
+#define FTC_EVENT_INIT \
+    {                  \
+        0              \
+    }
 
 /** Sets e for good and wakes every waiter. */
 FTC_API void ftc_event_set(ftc_event *e);
@@ -139,7 +145,10 @@ typedef struct ftc_once {
     uint8_t v; /**< atomic: 0 not run, 1 done, 2 running, |4 waiters parked */
 } ftc_once;
 /** The initializer of an ftc_once that has not run. */
-#define FTC_ONCE_INIT {0}
+#define FTC_ONCE_INIT \
+    {                 \
+        0             \
+    }
 
 /** Slow path of ftc_once_call() (src/once.c). */
 FTC_API int ftc_once_call_slow(ftc_once *o, int (*fn)(void *), void *arg);
@@ -168,18 +177,21 @@ typedef struct ftc_rwlock {
     uintptr_t bits; /**< atomic: bit 0 write-locked, bit 1 waiters parked, bits 2.. reader count */
 } ftc_rwlock;
 /** The initializer of an unlocked ftc_rwlock. */
-#define FTC_RWLOCK_INIT {0}
+#define FTC_RWLOCK_INIT \
+    {                   \
+        0               \
+    }
 
 /** Takes the read lock, waiting (detached) as long as needed. */
 FTC_API void ftc_rwlock_rdlock(ftc_rwlock *rw);
 /** Takes the read lock if that needs no wait: true if taken. */
 FTC_API bool ftc_rwlock_tryrdlock(ftc_rwlock *rw);
-FTC_API void ftc_rwlock_rdunlock(ftc_rwlock *rw);   /**< fatal if no reader holds it */
+FTC_API void ftc_rwlock_rdunlock(ftc_rwlock *rw); /**< fatal if no reader holds it */
 /** Takes the write lock, waiting (detached) as long as needed. */
 FTC_API void ftc_rwlock_wrlock(ftc_rwlock *rw);
 /** Takes the write lock if that needs no wait: true if taken. */
 FTC_API bool ftc_rwlock_trywrlock(ftc_rwlock *rw);
-FTC_API void ftc_rwlock_wrunlock(ftc_rwlock *rw);   /**< fatal if not write-locked */
+FTC_API void ftc_rwlock_wrunlock(ftc_rwlock *rw); /**< fatal if not write-locked */
 /** The read and write locks with a timeout in seconds (< 0 forever, 0 try once) and flags
  * FTC_LOCK_* (FTC_LOCK_DETACH: detach while parked, as the calls above always do). Return 0
  * (locked) or FTC_ETIMEDOUT (not locked; the lock's state is as if the call never waited,
@@ -205,27 +217,34 @@ typedef struct ftc_seqlock {
     ftc_mutex writer; /**< serializes writers */
 } ftc_seqlock;
 /** The initializer of an ftc_seqlock. */
-#define FTC_SEQLOCK_INIT {0, FTC_MUTEX_INIT}
+#define FTC_SEQLOCK_INIT  \
+    {                     \
+        0, FTC_MUTEX_INIT \
+    }
 
 /** Begins a write: takes the writers' mutex and makes the sequence odd. */
 FTC_API void ftc_seqlock_write_begin(ftc_seqlock *sl);
-FTC_API void ftc_seqlock_write_end(ftc_seqlock *sl);     /**< fatal if no write is in progress */
+FTC_API void ftc_seqlock_write_end(ftc_seqlock *sl); /**< fatal if no write is in progress */
 /** Begins a read: returns the (even) sequence to pass to ftc_seqlock_read_end(), waiting for
  * an active writer first. */
 FTC_API uint32_t ftc_seqlock_read_begin(ftc_seqlock *sl);
-FTC_API bool ftc_seqlock_read_end(ftc_seqlock *sl, uint32_t seq); /**< true: the read was consistent */
+FTC_API bool ftc_seqlock_read_end(ftc_seqlock *sl,
+                                  uint32_t seq); /**< true: the read was consistent */
 
 /* ---- recursive mutex ----
  * The owning thread may lock it again; it is released when unlocked as many times as locked.
  * Works for threads with or without a thread state. */
 /** A recursive mutex (see above). Zero (FTC_RMUTEX_INIT) is unlocked. */
 typedef struct ftc_rmutex {
-    ftc_mutex mutex;  /**< the underlying lock, held while owned */
-    uintptr_t owner;  /**< atomic: the owning thread's id (see src/rmutex.c), 0 when free */
-    size_t level;     /**< extra locks by the owner beyond the first; owner only */
+    ftc_mutex mutex; /**< the underlying lock, held while owned */
+    uintptr_t owner; /**< atomic: the owning thread's id (see src/rmutex.c), 0 when free */
+    size_t level;    /**< extra locks by the owner beyond the first; owner only */
 } ftc_rmutex;
 /** The initializer of an unlocked ftc_rmutex. */
-#define FTC_RMUTEX_INIT {FTC_MUTEX_INIT, 0, 0}
+#define FTC_RMUTEX_INIT      \
+    {                        \
+        FTC_MUTEX_INIT, 0, 0 \
+    }
 
 /** Locks r (again, if the caller owns it), waiting (detached) as long as needed. */
 FTC_API void ftc_rmutex_lock(ftc_rmutex *r);
@@ -236,7 +255,7 @@ FTC_API int ftc_rmutex_lock_timed(ftc_rmutex *r, double timeout, int flags);
 FTC_API void ftc_rmutex_unlock(ftc_rmutex *r);
 /** Unlocks once; FTC_EPERM (and no change) if the caller does not own r. */
 FTC_API int ftc_rmutex_unlock_checked(ftc_rmutex *r);
-FTC_API bool ftc_rmutex_is_owned(ftc_rmutex *r);   /**< by the calling thread */
+FTC_API bool ftc_rmutex_is_owned(ftc_rmutex *r); /**< by the calling thread */
 /** How many times the caller has locked r (0 if it does not own it). */
 FTC_API size_t ftc_rmutex_count(ftc_rmutex *r);
 

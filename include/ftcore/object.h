@@ -68,12 +68,13 @@ typedef struct ftc_object ftc_object;
 
 /** A type: its name, size and the callbacks the core calls. Static and immortal in practice. */
 typedef struct ftc_type {
-    const char *name;                                /**< for messages */
-    size_t basicsize;                                /**< bytes, header included */
-    void (*dealloc)(ftc_object *self);               /**< releases what self holds, may be NULL;
+    const char *name;                             /**< for messages */
+    size_t basicsize;                             /**< bytes, header included */
+    void (*dealloc)(ftc_object *self);            /**< releases what self holds, may be NULL;
                                                         the core frees the memory */
-    int (*hash)(ftc_object *self, uint64_t *out);    /**< 0 or a negative code; NULL = unhashable */
-    int (*eq)(ftc_object *self, ftc_object *other);  /**< 1, 0, or a negative code; NULL = identity */
+    int (*hash)(ftc_object *self, uint64_t *out); /**< 0 or a negative code; NULL = unhashable */
+    int (*eq)(ftc_object *self,
+              ftc_object *other); /**< 1, 0, or a negative code; NULL = identity */
     /* more fields as needed, zero = default */
 } ftc_type;
 
@@ -90,26 +91,29 @@ struct ftc_object {
     const ftc_type *ob_type; /**< the object's type */
 };
 
-#define FTC_TID_NONE ((uintptr_t)0)        /**< no owner: every thread uses the shared count */
-#define FTC_TID_HOT (~(uintptr_t)0)        /**< hot: every thread counts in its own slot */
-#define FTC_REF_IMMORTAL UINT32_MAX        /**< ob_ref_local of an immortal object */
-#define FTC_REF_SHARED_SHIFT 2                  /**< ob_ref_shared: the count is above 2 state bits */
-#define FTC_REF_SHARED_FLAG_MASK ((intptr_t)3)  /**< ob_ref_shared: the state bits */
-#define FTC_REF_SHARED_INIT ((intptr_t)0)       /**< state: nothing special */
-#define FTC_REF_MAYBE_SHARED ((intptr_t)1)      /**< state: published for lock-free readers */
-#define FTC_REF_QUEUED ((intptr_t)2)            /**< state: queued to its owner for a merge */
-#define FTC_REF_MERGED ((intptr_t)3)            /**< state: counts merged into the shared word */
+#define FTC_TID_NONE ((uintptr_t)0) /**< no owner: every thread uses the shared count */
+#define FTC_TID_HOT (~(uintptr_t)0) /**< hot: every thread counts in its own slot */
+#define FTC_REF_IMMORTAL UINT32_MAX /**< ob_ref_local of an immortal object */
+#define FTC_REF_SHARED_SHIFT 2      /**< ob_ref_shared: the count is above 2 state bits */
+#define FTC_REF_SHARED_FLAG_MASK ((intptr_t)3) /**< ob_ref_shared: the state bits */
+#define FTC_REF_SHARED_INIT ((intptr_t)0)      /**< state: nothing special */
+#define FTC_REF_MAYBE_SHARED ((intptr_t)1)     /**< state: published for lock-free readers */
+#define FTC_REF_QUEUED ((intptr_t)2)           /**< state: queued to its owner for a merge */
+#define FTC_REF_MERGED ((intptr_t)3)           /**< state: counts merged into the shared word */
 
 /** ob_flags: atomic (relaxed); HOT and HEAP are set before publication, QSBR by fetch-or. */
-#define FTC_OBF_HEAP ((uint16_t)1)         /**< allocated by ftc_object_new: the core frees it */
-#define FTC_OBF_HOT ((uint16_t)2)          /**< per-thread counted; ob_ref_local holds its id */
-#define FTC_OBF_QSBR ((uint16_t)4)         /**< ever shared: memory freed after a grace period */
-#define FTC_OBF_CTR_SHARED ((uint16_t)8)   /**< a dict or list used by a thread not its owner:
+#define FTC_OBF_HEAP ((uint16_t)1) /**< allocated by ftc_object_new: the core frees it */
+#define FTC_OBF_HOT ((uint16_t)2)  /**< per-thread counted; ob_ref_local holds its id */
+#define FTC_OBF_QSBR ((uint16_t)4) /**< ever shared: memory freed after a grace period */
+#define FTC_OBF_CTR_SHARED \
+    ((uint16_t)8) /**< a dict or list used by a thread not its owner:
                                               * what it holds is marked (containers/ctr.h) */
 
 /** The initializer of a static (immortal) object's header: see FTC_OBJECT_HEAD. */
-#define FTC_OBJECT_STATIC_INIT(type)                                                      \
-    { FTC_TID_NONE, 0, FTC_MUTEX_INIT, 0, FTC_REF_IMMORTAL, FTC_REF_MERGED, (type) }
+#define FTC_OBJECT_STATIC_INIT(type)                                                 \
+    {                                                                                \
+        FTC_TID_NONE, 0, FTC_MUTEX_INIT, 0, FTC_REF_IMMORTAL, FTC_REF_MERGED, (type) \
+    }
 
 #else /* GIL build */
 
@@ -119,7 +123,10 @@ struct ftc_object {
 };
 
 #define FTC_REFCNT_IMMORTAL (UINT64_C(1) << 62)
-#define FTC_OBJECT_STATIC_INIT(type) { FTC_REFCNT_IMMORTAL, (type) }
+#define FTC_OBJECT_STATIC_INIT(type) \
+    {                                \
+        FTC_REFCNT_IMMORTAL, (type)  \
+    }
 
 #endif
 
@@ -205,10 +212,7 @@ FTC_API void _ftc_object_set_shared_slow(ftc_object *o);
  * ownerless. One compare: the test of ob_tid against FTC_TID_NONE that this used to add cost
  * two instructions on every owner-path count (refcount_private, an incref and a decref:
  * 26 -> 21 instructions per operation; GIL build 19). */
-static inline bool _ftc_tid_is_mine(uintptr_t tid)
-{
-    return tid == _ftc_tls_tid;
-}
+static inline bool _ftc_tid_is_mine(uintptr_t tid) { return tid == _ftc_tls_tid; }
 
 static inline bool _ftc_is_owned_by_me(ftc_object *o)
 {
@@ -256,8 +260,7 @@ static inline void ftc_incref(ftc_object *o)
         _ftc_hot_add(o, local, 1);
     } else if (local != FTC_REF_IMMORTAL) {
         /** Relaxed: an incref needs no ordering; the decref that frees synchronizes. */
-        ftc_atomic_fetch_add_relaxed(&o->ob_ref_shared,
-                                     (intptr_t)1 << FTC_REF_SHARED_SHIFT);
+        ftc_atomic_fetch_add_relaxed(&o->ob_ref_shared, (intptr_t)1 << FTC_REF_SHARED_SHIFT);
     }
 }
 
@@ -429,7 +432,7 @@ typedef struct _ftc_str_object {
     FTC_OBJECT_HEAD;
     size_t len;
     uint64_t hash;
-    size_t cplen;   /* code points when the bytes are read as UTF-8: bytes not 10xxxxxx */
+    size_t cplen; /* code points when the bytes are read as UTF-8: bytes not 10xxxxxx */
 } _ftc_str_object;
 
 /** Misuse of an accessor: the object is not of the type func needs (fatal, names both). */

@@ -39,9 +39,9 @@
 
 FTC_EXTERN_C_BEGIN
 
-#define FTC_QSBR_BATCH_ITEMS 254                       /**< items per grace period, at most */
-#define FTC_QSBR_BATCH_BYTES ((size_t)256 * 1024)      /**< bytes that start a grace period */
-#define FTC_QSBR_LIMIT_BYTES ((size_t)1024 * 1024)     /**< per thread, on return from a tick */
+#define FTC_QSBR_BATCH_ITEMS 254                   /**< items per grace period, at most */
+#define FTC_QSBR_BATCH_BYTES ((size_t)256 * 1024)  /**< bytes that start a grace period */
+#define FTC_QSBR_LIMIT_BYTES ((size_t)1024 * 1024) /**< per thread, on return from a tick */
 
 /** Frees p (from ftc_mem_alloc) after a grace period; NULL is ignored. */
 FTC_API void ftc_qsbr_free(void *p);
@@ -55,14 +55,14 @@ FTC_API void ftc_qsbr_quiescent(void);
 
 /** Deferred-memory statistics: the caller's own and process-wide (ftc_qsbr_get_stats()). */
 typedef struct ftc_qsbr_stats {
-    uint64_t pending_items;   /**< the caller's deferred items not yet freed */
-    uint64_t pending_bytes;   /**< ... and their bytes */
-    uint64_t peak_bytes;      /**< the most the caller's thread ever had deferred */
-    uint64_t freed_items;     /**< process-wide: items freed after a grace period */
-    uint64_t orphan_items;    /**< process-wide: items of exited threads still waiting */
-    uint64_t limit_waits;     /**< process-wide: ticks that waited because of the limit */
-    uint64_t polls;           /**< the caller's grace-period checks not already answered */
-    uint64_t scans;           /**< ... of those, the ones that scanned the threads (under the
+    uint64_t pending_items; /**< the caller's deferred items not yet freed */
+    uint64_t pending_bytes; /**< ... and their bytes */
+    uint64_t peak_bytes;    /**< the most the caller's thread ever had deferred */
+    uint64_t freed_items;   /**< process-wide: items freed after a grace period */
+    uint64_t orphan_items;  /**< process-wide: items of exited threads still waiting */
+    uint64_t limit_waits;   /**< process-wide: ticks that waited because of the limit */
+    uint64_t polls;         /**< the caller's grace-period checks not already answered */
+    uint64_t scans;         /**< ... of those, the ones that scanned the threads (under the
                                * registry lock); the others found nothing changed since the
                                * last scan */
 } ftc_qsbr_stats;

@@ -19,15 +19,16 @@ FTC_EXTERN_C_BEGIN
 
 /** Runtime configuration for ftc_runtime_init(); fill it with ftc_config_init() first. */
 typedef struct ftc_config {
-    double switch_interval; /**< seconds; GIL build, and nogil build with the GIL on. Default 0.005 */
-    int gil;                /**< nogil build: -1 = from env FTC_GIL (default off), 0 off, 1 on.
+    double
+        switch_interval; /**< seconds; GIL build, and nogil build with the GIL on. Default 0.005 */
+    int gil;             /**< nogil build: -1 = from env FTC_GIL (default off), 0 off, 1 on.
                                GIL build: must be -1 or 1. */
     int own_gil_for_subinterpreters; /**< GIL build: 1 = ftc_interp_new() gives each new
                                         interpreter its own GIL (PEP 684); 0 = share the main one */
-    size_t pending_calls_max;        /**< bound of each interpreter's pending-call queue; default 32 */
-    int gil_io_priority;    /**< GIL: 1 (default) = a thread re-attaching after a detached
+    size_t pending_calls_max; /**< bound of each interpreter's pending-call queue; default 32 */
+    int gil_io_priority;      /**< GIL: 1 (default) = a thread re-attaching after a detached
                                (blocking) region is a priority waiter; 0 = plain new GIL */
-    double gil_io_grace;    /**< GIL: seconds a priority waiter lets the holder run before it
+    double gil_io_grace;      /**< GIL: seconds a priority waiter lets the holder run before it
                                requests the drop; >= 0, default 0 (ftc_set_gil_io_priority) */
 } ftc_config;
 
@@ -42,8 +43,8 @@ typedef struct ftc_thread ftc_thread;
 enum {
     FTC_TSTATE_DETACHED = 0,
     FTC_TSTATE_ATTACHED = 1,
-    FTC_TSTATE_SUSPENDED = 2,     /**< parked by a stop-the-world request */
-    FTC_TSTATE_SHUTTING_DOWN = 3  /**< runtime finalization has started */
+    FTC_TSTATE_SUSPENDED = 2,    /**< parked by a stop-the-world request */
+    FTC_TSTATE_SHUTTING_DOWN = 3 /**< runtime finalization has started */
 };
 
 /** Fills *cfg with the defaults (each field's default is given with it). */
@@ -69,8 +70,8 @@ FTC_API void ftc_config_init(ftc_config *cfg);
 #endif
 /** bits 0-15 the object header size, 16-23 the variant (1 = nogil), 24-31 the pointer size,
  * 32-47 FTC_ABI_VERSION */
-#define FTC_ABI_TAG                                                                          \
-    ((uint64_t)FTC_ABI_OBJECT_HEADER_SIZE | ((uint64_t)FTC_ABI_VARIANT_BIT << 16) |           \
+#define FTC_ABI_TAG                                                                 \
+    ((uint64_t)FTC_ABI_OBJECT_HEADER_SIZE | ((uint64_t)FTC_ABI_VARIANT_BIT << 16) | \
      ((uint64_t)sizeof(void *) << 24) | ((uint64_t)FTC_ABI_VERSION << 32))
 
 /** The library side of ftc_runtime_init(): dies through ftc_fatal() when abi_tag is not the
@@ -143,9 +144,13 @@ FTC_API ftc_tstate *ftc_detach(void);
 FTC_API void ftc_attach(ftc_tstate *ts);
 
 /** Opens a block in which the thread is detached (around a blocking call): ftc_detach(). */
-#define FTC_BEGIN_ALLOW_THREADS { ftc_tstate *_ftc_save_ts = ftc_detach();
+#define FTC_BEGIN_ALLOW_THREADS \
+    {                           \
+        ftc_tstate *_ftc_save_ts = ftc_detach();
 /** Closes the block FTC_BEGIN_ALLOW_THREADS opened, attaching the saved tstate again. */
-#define FTC_END_ALLOW_THREADS   ftc_attach(_ftc_save_ts); }
+#define FTC_END_ALLOW_THREADS \
+    ftc_attach(_ftc_save_ts); \
+    }
 
 /** Makes ts the calling thread's attached thread state and returns the one that was attached
  * before (NULL if none): CPython's PyThreadState_Swap, for a VM that runs several interpreters
@@ -175,8 +180,8 @@ FTC_API ftc_tstate *ftc_tstate_swap(ftc_tstate *ts);
  * tstate when the outermost ensure created it. */
 /** What ftc_gilstate_ensure() found: to be passed back to ftc_gilstate_release(). */
 typedef enum {
-    FTC_GILSTATE_LOCKED = 0,   /**< the thread was attached already */
-    FTC_GILSTATE_UNLOCKED = 1  /**< the thread was not attached */
+    FTC_GILSTATE_LOCKED = 0,  /**< the thread was attached already */
+    FTC_GILSTATE_UNLOCKED = 1 /**< the thread was not attached */
 } ftc_gilstate;
 /** Attaches the calling thread in the main interpreter, creating its tstate if needed
  * (nestable); returns what release needs. */
@@ -187,13 +192,13 @@ FTC_API void ftc_gilstate_release(ftc_gilstate prev);
 /* ---- a snapshot of all threads (threading.enumerate / sys._current_frames) ---- */
 /** One thread's entry in ftc_threads_snapshot(). */
 typedef struct ftc_thread_info {
-    uint64_t ident;      /**< ftc_thread_ident() of the thread */
-    uint64_t native_id;  /**< the kernel's thread id */
-    char name[64];       /**< the thread's name, NUL-terminated */
-    int state;           /**< FTC_TSTATE_* */
-    int daemon;          /**< 1 for a daemon thread */
-    int holds_gil;       /**< 1 if it holds its interpreter's GIL */
-    int64_t interp_id;   /**< ftc_interp_id() of its interpreter */
+    uint64_t ident;     /**< ftc_thread_ident() of the thread */
+    uint64_t native_id; /**< the kernel's thread id */
+    char name[64];      /**< the thread's name, NUL-terminated */
+    int state;          /**< FTC_TSTATE_* */
+    int daemon;         /**< 1 for a daemon thread */
+    int holds_gil;      /**< 1 if it holds its interpreter's GIL */
+    int64_t interp_id;  /**< ftc_interp_id() of its interpreter */
 } ftc_thread_info;
 /** Fills up to cap entries for every tstate of every interpreter; returns the total number of
  * tstates (which may exceed cap), or a negative code. */
@@ -203,7 +208,7 @@ FTC_API int64_t ftc_threads_snapshot(ftc_thread_info *out, size_t cap);
 /** nogil build: switches the GIL on (1) or off (0) at run time, with the world stopped; the
  * caller must be attached. GIL build: 1 is a no-op, 0 gives FTC_ENOTSUP. */
 FTC_API int ftc_gil_set_enabled(int on);
-FTC_API int ftc_set_switch_interval(double seconds);   /**< FTC_EINVAL if <= 0 */
+FTC_API int ftc_set_switch_interval(double seconds); /**< FTC_EINVAL if <= 0 */
 /** The GIL's switch interval, in seconds. */
 FTC_API double ftc_get_switch_interval(void);
 /** I/O priority (the remedy for the convoy effect of bpo-7946). A thread that attaches after it
@@ -223,18 +228,18 @@ FTC_API int ftc_set_gil_io_priority(int on, double grace);
 FTC_API int ftc_get_gil_io_priority(double *grace);
 /** GIL statistics (ftc_gil_get_stats()), counted since the GIL was created or reset. */
 typedef struct ftc_gil_stats {
-    uint64_t acquisitions;     /**< times any thread took the GIL */
-    uint64_t switches;         /**< times the GIL passed to a different thread (switch number) */
-    uint64_t forced_switches;  /**< switches caused by a drop request */
-    uint64_t drop_requests;    /**< drop requests set by waiters (any kind) */
-    double total_wait;         /**< seconds threads spent waiting for the GIL */
-    double max_wait;           /**< the longest single wait */
-    uint64_t handoffs;         /**< drops that handed the GIL straight to the waiter that had
+    uint64_t acquisitions;    /**< times any thread took the GIL */
+    uint64_t switches;        /**< times the GIL passed to a different thread (switch number) */
+    uint64_t forced_switches; /**< switches caused by a drop request */
+    uint64_t drop_requests;   /**< drop requests set by waiters (any kind) */
+    double total_wait;        /**< seconds threads spent waiting for the GIL */
+    double max_wait;          /**< the longest single wait */
+    uint64_t handoffs;        /**< drops that handed the GIL straight to the waiter that had
                                   requested them (or, on a requested drop, to another waiter) */
-    uint64_t prio_requests;    /**< drop requests by priority (re-attaching) waiters */
-    uint64_t prio_handoffs;    /**< times a priority waiter got the GIL while a compute waiter
+    uint64_t prio_requests;   /**< drop requests by priority (re-attaching) waiters */
+    uint64_t prio_handoffs;   /**< times a priority waiter got the GIL while a compute waiter
                                   was waiting too (it went ahead of it) */
-    uint64_t urgent_requests;  /**< drop requests by compute waiters past the starvation bound */
+    uint64_t urgent_requests; /**< drop requests by compute waiters past the starvation bound */
 } ftc_gil_stats;
 /** Statistics of the caller's interpreter's GIL; FTC_ENOTSUP when no GIL is in force. */
 FTC_API int ftc_gil_get_stats(ftc_gil_stats *out);

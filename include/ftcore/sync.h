@@ -25,13 +25,13 @@
 
 FTC_EXTERN_C_BEGIN
 
-FTC_API extern const ftc_type ftc_lock_type;               /**< the type of a Lock */
-FTC_API extern const ftc_type ftc_rlock_type;              /**< the type of an RLock */
-FTC_API extern const ftc_type ftc_semaphore_type;          /**< the type of a Semaphore */
-FTC_API extern const ftc_type ftc_bounded_semaphore_type;  /**< the type of a BoundedSemaphore */
-FTC_API extern const ftc_type ftc_sync_event_type;         /**< the type of an Event object */
-FTC_API extern const ftc_type ftc_condition_type;          /**< the type of a Condition */
-FTC_API extern const ftc_type ftc_barrier_type;            /**< the type of a Barrier */
+FTC_API extern const ftc_type ftc_lock_type;              /**< the type of a Lock */
+FTC_API extern const ftc_type ftc_rlock_type;             /**< the type of an RLock */
+FTC_API extern const ftc_type ftc_semaphore_type;         /**< the type of a Semaphore */
+FTC_API extern const ftc_type ftc_bounded_semaphore_type; /**< the type of a BoundedSemaphore */
+FTC_API extern const ftc_type ftc_sync_event_type;        /**< the type of an Event object */
+FTC_API extern const ftc_type ftc_condition_type;         /**< the type of a Condition */
+FTC_API extern const ftc_type ftc_barrier_type;           /**< the type of a Barrier */
 
 /* ---- Lock: not reentrant, no owner (any thread may release it) ---- */
 /** Returns a new reference to an unlocked Lock, or NULL (ftc_last_error()). */

@@ -24,9 +24,9 @@ enum {
 
 /** Options of ftc_thread_start(); NULL for all defaults. */
 typedef struct ftc_thread_opts {
-    const char *name;   /**< copied; NULL = "Thread-N" */
-    int daemon;         /**< 1: ftc_runtime_fini() does not wait for it */
-    size_t stack_size;  /**< 0 = default */
+    const char *name;  /**< copied; NULL = "Thread-N" */
+    int daemon;        /**< 1: ftc_runtime_fini() does not wait for it */
+    size_t stack_size; /**< 0 = default */
 } ftc_thread_opts;
 
 /** Starts fn(arg) on a new thread attached to the caller's interpreter. The caller must be

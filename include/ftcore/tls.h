@@ -15,7 +15,7 @@
 FTC_EXTERN_C_BEGIN
 
 /* ---- keys ---- */
-typedef uint64_t ftc_tls_key;   /**< 0 is never a valid key */
+typedef uint64_t ftc_tls_key; /**< 0 is never a valid key */
 /** A key value that no created key ever has. */
 #define FTC_TLS_KEY_INVALID ((ftc_tls_key)0)
 /** The most keys that may exist at once (ftc_tls_key_create() gives FTC_EAGAIN beyond). */

@@ -26,8 +26,7 @@
 
 /* ---- assertions: three levels driven by FTC_DEBUG (docs/architecture.md, "Conventions") ---- */
 #if FTC_DEBUG_LEVEL >= 1
-#define ftc_assert(cond) \
-    ((cond) ? (void)0 : ftc_fatal("assertion failed: %s", #cond))
+#define ftc_assert(cond) ((cond) ? (void)0 : ftc_fatal("assertion failed: %s", #cond))
 #else
 #define ftc_assert(cond) ((void)0)
 #endif
@@ -56,38 +55,38 @@ void _ftc_fault_thread_start_end(void);
 #define FTC_ALWAYS_INLINE inline __attribute__((always_inline))
 
 /* Per-layer thread state, defined by each layer in its own file. */
-struct _ftc_objects_tstate;   /* BRC queue, QSBR reader, per-thread refcounts */
-struct _ftc_tls_tstate;       /* thread-local storage values */
-struct ftc_gil;               /* src/gil.c */
+struct _ftc_objects_tstate; /* BRC queue, QSBR reader, per-thread refcounts */
+struct _ftc_tls_tstate;     /* thread-local storage values */
+struct ftc_gil;             /* src/gil.c */
 
 struct ftc_tstate {
-    _ftc_tstate_head head;          /* must be first: the inline tick reads it */
-    ftc_tstate *next, *prev;        /* the interpreter's list; head lock */
+    _ftc_tstate_head head;   /* must be first: the inline tick reads it */
+    ftc_tstate *next, *prev; /* the interpreter's list; head lock */
     ftc_interp *interp;
-    int state;                      /* atomic; FTC_TSTATE_* */
+    int state; /* atomic; FTC_TSTATE_* */
     pthread_t pthread;
-    uint64_t ident;                 /* ftc_thread_ident() of the owning thread */
+    uint64_t ident; /* ftc_thread_ident() of the owning thread */
     uint64_t native_id;
-    uint64_t tid;                   /* BRC owner id: never reused, never 0 or 1 (_ftc_tls_tid) */
+    uint64_t tid; /* BRC owner id: never reused, never 0 or 1 (_ftc_tls_tid) */
     char name[64];
     int daemon;
-    int async_exc;                  /* pending async exception code; atomic */
-    int gilstate_counter;           /* ensure nesting depth; owner thread only */
+    int async_exc;        /* pending async exception code; atomic */
+    int gilstate_counter; /* ensure nesting depth; owner thread only */
     int created_by_gilstate;
-    ftc_thread *handle;             /* the thread handle, if started by ftc_thread_start */
+    ftc_thread *handle; /* the thread handle, if started by ftc_thread_start */
 
     /* state layer (src/tstate.c, src/gil.c) */
-    struct ftc_gil *gil;            /* the interpreter's GIL, cached: a stopped daemon reaches it
+    struct ftc_gil *gil;       /* the interpreter's GIL, cached: a stopped daemon reaches it
                                        without touching the (freed) interpreter */
-    int holds_gil;                  /* atomic; written by the owner only */
-    uint64_t gil_forced_drops;      /* times this tstate dropped the GIL on a drop request;
+    int holds_gil;             /* atomic; written by the owner only */
+    uint64_t gil_forced_drops; /* times this tstate dropped the GIL on a drop request;
                                        owner only (read by white-box tests) */
-    int gil_compute;                /* owner only: set by the tick that drops the GIL on
+    int gil_compute;           /* owner only: set by the tick that drops the GIL on
                                        request, so that the next take is a compute take, not
                                        a priority one (gil.c); cleared by that take */
-    double gil_drop_time;           /* owner only: when it last released the GIL (monotonic
+    double gil_drop_time;      /* owner only: when it last released the GIL (monotonic
                                        seconds; 0 = never): a short detach is no I/O (gil.c) */
-    ftc_tstate *zombie_next;        /* runtime's list of stopped daemons' tstates; head lock */
+    ftc_tstate *zombie_next;   /* runtime's list of stopped daemons' tstates; head lock */
 
     /* lock layer: top of the critical-section stack (tagged pointer), owner thread only */
     uintptr_t critical_section;
@@ -118,7 +117,7 @@ void _ftc_head_unlock(void);
 /* The first interpreter, and the next one (head lock held). */
 ftc_interp *_ftc_interp_first(void);
 ftc_interp *_ftc_interp_next(ftc_interp *interp);
-ftc_tstate *_ftc_interp_tstates(ftc_interp *interp);      /* head lock held */
+ftc_tstate *_ftc_interp_tstates(ftc_interp *interp); /* head lock held */
 /* Sets bits in a tstate's eval breaker (any thread); clears bits (owner). */
 void _ftc_eval_breaker_set(ftc_tstate *ts, uint64_t bits);
 void _ftc_eval_breaker_clear(ftc_tstate *ts, uint64_t bits);
@@ -127,26 +126,26 @@ ftc_tstate *_ftc_tstate_require(const char *func);
 
 /* ---- hooks the state layer calls; each is implemented by the layer named ---- */
 /* lock layer (src/critical_section.c, src/parking_lot.c) */
-void _ftc_cs_suspend_all(ftc_tstate *ts);          /* detach: release every section's lock */
-void _ftc_cs_resume(ftc_tstate *ts);               /* attach: re-take the top section's lock */
+void _ftc_cs_suspend_all(ftc_tstate *ts); /* detach: release every section's lock */
+void _ftc_cs_resume(ftc_tstate *ts);      /* attach: re-take the top section's lock */
 /* fork child: releases the section locks the dead thread owning `dead` was taking, unless an
  * active section of `survivor` (the forking thread's attached tstate, or NULL) holds them. */
 void _ftc_cs_after_fork_child(ftc_tstate *dead, ftc_tstate *survivor);
-void _ftc_locks_after_fork_child(void);            /* reinitialize the parking lot */
+void _ftc_locks_after_fork_child(void); /* reinitialize the parking lot */
 
 /* object layer (src/brc.c, src/qsbr.c, ...) */
-int  _ftc_objects_runtime_init(void);              /* after the main interpreter exists */
-void _ftc_objects_runtime_fini(void);              /* after every other thread is gone */
-int  _ftc_objects_tstate_init(ftc_tstate *ts);     /* tstate created; may fail FTC_ENOMEM */
-void _ftc_objects_tstate_fini(ftc_tstate *ts);     /* tstate deleted by its thread, detached:
+int _ftc_objects_runtime_init(void);           /* after the main interpreter exists */
+void _ftc_objects_runtime_fini(void);          /* after every other thread is gone */
+int _ftc_objects_tstate_init(ftc_tstate *ts);  /* tstate created; may fail FTC_ENOMEM */
+void _ftc_objects_tstate_fini(ftc_tstate *ts); /* tstate deleted by its thread, detached:
                                                       drain the BRC queue, hand over deferrals */
-void _ftc_objects_attach(ftc_tstate *ts);          /* after the tstate became attached (QSBR online) */
-void _ftc_objects_detach(ftc_tstate *ts);          /* before it becomes detached (QSBR offline) */
-int  _ftc_objects_handle_tick(ftc_tstate *ts, uint64_t bits); /* FTC_EB_BRC_MERGE / FTC_EB_QSBR */
+void _ftc_objects_attach(ftc_tstate *ts);      /* after the tstate became attached (QSBR online) */
+void _ftc_objects_detach(ftc_tstate *ts);      /* before it becomes detached (QSBR offline) */
+int _ftc_objects_handle_tick(ftc_tstate *ts, uint64_t bits); /* FTC_EB_BRC_MERGE / FTC_EB_QSBR */
 void _ftc_objects_after_fork_child(ftc_tstate *survivor);
 
 /* threading API (src/tls.c, src/sync_wait.c) */
-void _ftc_tls_tstate_fini(ftc_tstate *ts);         /* thread exit: run TLS destructors */
+void _ftc_tls_tstate_fini(ftc_tstate *ts); /* thread exit: run TLS destructors */
 /* Called by ftc_thread_set_async_exc() right after it stored a non-zero code in
  * ts->async_exc, while ts cannot be freed (head lock held): wakes ts if it sleeps in an
  * interruptible wait of the threading API, which then returns that code. Never blocks. */

@@ -17,11 +17,11 @@
 struct _ftc_qsbr_batch;
 
 struct _ftc_objects_tstate {
-    struct _ftc_objects_tstate *next, *prev;   /* registry; registry lock */
-    uintptr_t tid;                             /* owner id of the thread (never 0 once bound) */
-    int nstates;                               /* tstates using this record; owner thread */
-    ftc_tstate *ts;        /* atomic; the tstate to signal (last attached); registry lock to clear */
-    int64_t live;          /* objects allocated minus freed by this thread; owner stores relaxed */
+    struct _ftc_objects_tstate *next, *prev; /* registry; registry lock */
+    uintptr_t tid;                           /* owner id of the thread (never 0 once bound) */
+    int nstates;                             /* tstates using this record; owner thread */
+    ftc_tstate *ts; /* atomic; the tstate to signal (last attached); registry lock to clear */
+    int64_t live;   /* objects allocated minus freed by this thread; owner stores relaxed */
 
     /* BRC: objects other threads queued to this owner; registry lock. The spare is the array
      * a merge emptied, kept for the next turn (two arrays in alternation: no allocation per
@@ -34,18 +34,18 @@ struct _ftc_objects_tstate {
     /* QSBR: seq is the wr_seq value of this thread's last quiescent state, 0 while offline
      * (atomic; written by the owner, read by pollers under the registry lock) */
     uint64_t qsbr_seq;
-    struct _ftc_qsbr_batch *qsbr_head, *qsbr_tail;   /* FIFO of batches; owner only */
-    struct _ftc_qsbr_batch *qsbr_spare;               /* one cached empty batch */
-    uint64_t qsbr_items, qsbr_bytes;                  /* pending; owner stores, relaxed */
+    struct _ftc_qsbr_batch *qsbr_head, *qsbr_tail; /* FIFO of batches; owner only */
+    struct _ftc_qsbr_batch *qsbr_spare;            /* one cached empty batch */
+    uint64_t qsbr_items, qsbr_bytes;               /* pending; owner stores, relaxed */
     uint64_t qsbr_peak;
-    uint64_t qsbr_polls, qsbr_scans;                  /* statistics; owner stores, relaxed */
-    int qsbr_online;                                  /* owner only */
+    uint64_t qsbr_polls, qsbr_scans; /* statistics; owner stores, relaxed */
+    int qsbr_online;                 /* owner only */
     void *urcu_node; /* the owner's liburcu reader registry node (in its TLS); fork child */
 
     /* hot objects: this thread's count of each, by id; hot lock for resizing and merging */
     int64_t *hot_counts;
     size_t hot_cap;
-    int hot_closed;        /* thread ending: counts go to the objects directly; hot lock */
+    int hot_closed; /* thread ending: counts go to the objects directly; hot lock */
 };
 
 /* The calling thread's record, or NULL if it has no tstate. */
@@ -61,7 +61,7 @@ struct _ftc_objects_tstate *_ftc_objects_reg_first(void);
 /* A new object of size bytes (header included, zero-filled), one reference; NULL with the
  * code set (FTC_EINVAL, FTC_ENOMEM). */
 ftc_object *_ftc_object_new_sized(const ftc_type *type, size_t size);
-void _ftc_object_free_memory(ftc_object *o);      /* after dealloc: immediately or via QSBR */
+void _ftc_object_free_memory(ftc_object *o); /* after dealloc: immediately or via QSBR */
 void _ftc_objects_live_add(int64_t delta);
 /* runtime.c: 1 from the end of ftc_runtime_fini() to the next ftc_runtime_init(). */
 int _ftc_runtime_was_finalized(void);
@@ -69,7 +69,7 @@ int _ftc_runtime_was_finalized(void);
 /* brc.c */
 /* Merges o's counts, adding extra; returns the total (0 = the caller must dealloc). */
 intptr_t _ftc_brc_merge(ftc_object *o, intptr_t extra);
-void _ftc_brc_merge_queue(struct _ftc_objects_tstate *rec);   /* owner; registry lock NOT held */
+void _ftc_brc_merge_queue(struct _ftc_objects_tstate *rec); /* owner; registry lock NOT held */
 /* Takes the queue out of a record leaving it empty (its spare array, if any, becomes the
  * queue); the caller frees the array or gives it back with _ftc_brc_give_back (registry lock
  * held for both). */
@@ -81,19 +81,19 @@ ftc_object **_ftc_brc_give_back(struct _ftc_objects_tstate *rec, ftc_object **ob
 void _ftc_brc_merge_taken(ftc_object **objs, size_t n);
 
 /* qsbr.c */
-int  _ftc_qsbr_thread_init(struct _ftc_objects_tstate *rec);   /* the thread itself */
-void _ftc_qsbr_thread_fini(struct _ftc_objects_tstate *rec);   /* hands pending over */
+int _ftc_qsbr_thread_init(struct _ftc_objects_tstate *rec);  /* the thread itself */
+void _ftc_qsbr_thread_fini(struct _ftc_objects_tstate *rec); /* hands pending over */
 void _ftc_qsbr_online(struct _ftc_objects_tstate *rec);
 void _ftc_qsbr_offline(struct _ftc_objects_tstate *rec);
 void _ftc_qsbr_tick(struct _ftc_objects_tstate *rec, ftc_tstate *ts);
-void _ftc_qsbr_runtime_fini(void);                              /* no other thread left */
+void _ftc_qsbr_runtime_fini(void); /* no other thread left */
 /* While set, deferred frees happen at once (runtime fini: no thread can be reading). */
 void _ftc_qsbr_set_immediate(bool on);
 void _ftc_qsbr_after_fork_child(void);
 
 /* refcount_hot.c */
 int64_t _ftc_hot_refcount(ftc_object *o);
-void _ftc_hot_thread_fini(struct _ftc_objects_tstate *rec);     /* merge counts into objects */
+void _ftc_hot_thread_fini(struct _ftc_objects_tstate *rec); /* merge counts into objects */
 void _ftc_hot_runtime_fini(void);
 void _ftc_hot_after_fork_child(void);
 

@@ -20,9 +20,9 @@
 
 /* Results of _ftc_parking_lot_park. */
 enum {
-    FTC_PARK_OK = 0,       /* unparked by _ftc_parking_lot_unpark / _unpark_all */
-    FTC_PARK_AGAIN = 1,    /* *addr did not hold the expected value: not parked */
-    FTC_PARK_TIMEOUT = 2   /* the timeout expired before anyone unparked us */
+    FTC_PARK_OK = 0,     /* unparked by _ftc_parking_lot_unpark / _unpark_all */
+    FTC_PARK_AGAIN = 1,  /* *addr did not hold the expected value: not parked */
+    FTC_PARK_TIMEOUT = 2 /* the timeout expired before anyone unparked us */
 };
 
 /* Monotonic clock in nanoseconds. */
@@ -34,8 +34,8 @@ int64_t _ftc_timeout_to_ns(double seconds);
  * it is unparked or timeout_ns (-1 forever) expires. park_arg is handed to the unparker's
  * callback. If detach and the caller is attached, the thread state is detached while asleep
  * and re-attached before returning. Any thread may park, with or without a thread state. */
-int _ftc_parking_lot_park(const void *addr, const void *expected, size_t size,
-                          int64_t timeout_ns, void *park_arg, int detach);
+int _ftc_parking_lot_park(const void *addr, const void *expected, size_t size, int64_t timeout_ns,
+                          void *park_arg, int detach);
 
 /* Wakes the oldest thread parked on addr. fn(arg, park_arg, has_more) is called first, with the
  * bucket lock held (so no thread can park on addr meanwhile): park_arg is the woken thread's
@@ -56,7 +56,10 @@ int _ftc_parking_lot_count(const void *addr);
 typedef struct ftc_raw_mutex {
     uintptr_t v; /* atomic: bit 0 locked; the rest: the top of a stack of waiters */
 } ftc_raw_mutex;
-#define FTC_RAW_MUTEX_INIT {0}
+#define FTC_RAW_MUTEX_INIT \
+    {                      \
+        0                  \
+    }
 void _ftc_raw_mutex_lock_slow(ftc_raw_mutex *m);
 void _ftc_raw_mutex_unlock_slow(ftc_raw_mutex *m);
 static inline void _ftc_raw_mutex_lock(ftc_raw_mutex *m)

@@ -41,36 +41,36 @@
 typedef struct _ftc_gil_waiter {
     struct _ftc_gil_waiter *next, *prev; /* gil->mutex: the queue, oldest first */
     ftc_tstate *ts;
-    pthread_cond_t cond;         /* the waiter sleeps here; signalled by grant and release */
-    double since;                /* when it began waiting (ftc_monotonic) */
-    int prio;                    /* gil->mutex: re-attaching after a detached region */
-    int urgent;                  /* gil->mutex: waited past the starvation bound */
-    int asking;                  /* gil->mutex: a compute waiter whose interval ran out without
+    pthread_cond_t cond; /* the waiter sleeps here; signalled by grant and release */
+    double since;        /* when it began waiting (ftc_monotonic) */
+    int prio;            /* gil->mutex: re-attaching after a detached region */
+    int urgent;          /* gil->mutex: waited past the starvation bound */
+    int asking;          /* gil->mutex: a compute waiter whose interval ran out without
                                     a compute switch: it asks until it gets the GIL */
-    int granted;                 /* atomic: the GIL was handed to it (it is the holder now) */
+    int granted;         /* atomic: the GIL was handed to it (it is the holder now) */
 } _ftc_gil_waiter;
 
 struct ftc_gil {
     pthread_mutex_t mutex;
-    int enabled;                 /* atomic; 1 in the GIL build; nogil: switched on at run time */
-    int locked;                  /* mutex; also read atomically for diagnostics */
-    int spin;                    /* a requester may spin for the handoff (more than one CPU) */
-    ftc_tstate *holder;          /* mutex; the tstate holding it, NULL when free */
-    int holder_prio;             /* mutex; the holder took it as a priority taker */
-    ftc_tstate *last_holder;     /* mutex; the last tstate that took it */
-    uint64_t switch_number;      /* mutex; incremented when the GIL changes hands */
-    ftc_tstate *last_compute;    /* mutex; the last thread that took it as a compute taker */
+    int enabled;                    /* atomic; 1 in the GIL build; nogil: switched on at run time */
+    int locked;                     /* mutex; also read atomically for diagnostics */
+    int spin;                       /* a requester may spin for the handoff (more than one CPU) */
+    ftc_tstate *holder;             /* mutex; the tstate holding it, NULL when free */
+    int holder_prio;                /* mutex; the holder took it as a priority taker */
+    ftc_tstate *last_holder;        /* mutex; the last tstate that took it */
+    uint64_t switch_number;         /* mutex; incremented when the GIL changes hands */
+    ftc_tstate *last_compute;       /* mutex; the last thread that took it as a compute taker */
     uint64_t compute_switch_number; /* mutex; incremented when last_compute changes: priority
                                        holdings in between do not end a compute thread's turn */
-    _ftc_gil_waiter *first, *last; /* mutex; the waiters, oldest first */
-    int waiters;                 /* mutex; length of the queue */
-    int prio_waiters;            /* mutex; how many of them are priority waiters */
-    _ftc_gil_waiter *requester;  /* mutex; whose drop request on `holder` is pending: the
+    _ftc_gil_waiter *first, *last;  /* mutex; the waiters, oldest first */
+    int waiters;                    /* mutex; length of the queue */
+    int prio_waiters;               /* mutex; how many of them are priority waiters */
+    _ftc_gil_waiter *requester;     /* mutex; whose drop request on `holder` is pending: the
                                     release hands the GIL to it. Non-NULL only while locked */
-    int forced_pending;          /* mutex; the last drop was on request, not yet switched */
-    ftc_gil_stats stats;         /* mutex */
-    struct ftc_gil *zombie_next; /* runtime's list of GILs kept for stopped daemons */
-    int owners;                  /* head lock: interpreters using this GIL */
+    int forced_pending;             /* mutex; the last drop was on request, not yet switched */
+    ftc_gil_stats stats;            /* mutex */
+    struct ftc_gil *zombie_next;    /* runtime's list of GILs kept for stopped daemons */
+    int owners;                     /* head lock: interpreters using this GIL */
 };
 
 struct ftc_gil *_ftc_gil_new(int enabled);
@@ -103,13 +103,13 @@ typedef struct _ftc_pending_call {
 /* ---- interpreters (interp.c) ---- */
 struct ftc_interp {
     int64_t id;
-    ftc_interp *next, *prev;     /* runtime's list; head lock */
-    ftc_tstate *tstates;         /* head lock */
-    struct ftc_gil *gil;         /* own (PEP 684) or the main interpreter's */
+    ftc_interp *next, *prev; /* runtime's list; head lock */
+    ftc_tstate *tstates;     /* head lock */
+    struct ftc_gil *gil;     /* own (PEP 684) or the main interpreter's */
     int own_gil;
-    int dying;                   /* head lock: no new tstates */
-    ftc_tstate *main_ts;         /* head lock: runs the pending calls */
-    int starting;                /* head lock: threads started here that have no tstate yet */
+    int dying;           /* head lock: no new tstates */
+    ftc_tstate *main_ts; /* head lock: runs the pending calls */
+    int starting;        /* head lock: threads started here that have no tstate yet */
     /* pending calls: a ring buffer; head lock */
     _ftc_pending_call *pending;
     size_t pending_cap, pending_head, pending_len;
@@ -126,32 +126,32 @@ int _ftc_pending_calls_run(ftc_interp *interp, ftc_tstate *ts);
 
 /* ---- the runtime (runtime.c) ---- */
 struct _ftc_runtime {
-    int initialized;             /* atomic */
-    int finalizing;              /* atomic; written under head lock and handles_mutex */
-    int finalized;               /* atomic: fini completed and init not called since */
-    int64_t leaked_objects;      /* atomic: objects alive at the end of the last fini */
-    uint64_t generation;         /* init count; handles remember theirs */
+    int initialized;        /* atomic */
+    int finalizing;         /* atomic; written under head lock and handles_mutex */
+    int finalized;          /* atomic: fini completed and init not called since */
+    int64_t leaked_objects; /* atomic: objects alive at the end of the last fini */
+    uint64_t generation;    /* init count; handles remember theirs */
     ftc_config config;
     pthread_mutex_t head_mutex;
     pthread_mutex_t handles_mutex;
     pthread_mutex_t stw_mutex;
-    pthread_cond_t stw_cond;     /* head_mutex: stw_countdown reached 0 */
-    pthread_cond_t resume_cond;  /* head_mutex: the world restarted (SUSPENDED -> DETACHED) */
-    ftc_interp *interps;         /* head lock */
+    pthread_cond_t stw_cond;    /* head_mutex: stw_countdown reached 0 */
+    pthread_cond_t resume_cond; /* head_mutex: the world restarted (SUSPENDED -> DETACHED) */
+    ftc_interp *interps;        /* head lock */
     ftc_interp *main_interp;
-    int64_t next_interp_id;      /* head lock */
+    int64_t next_interp_id; /* head lock */
     pthread_t main_thread;
     /* stop-the-world (stw.c); head lock unless noted */
-    int stw_requested;           /* atomic (seq_cst): read by every detach */
-    int stw_target;              /* SUSPENDED, or SHUTTING_DOWN during finalization */
-    int stw_countdown;           /* attached/deleting threads not yet parked */
+    int stw_requested; /* atomic (seq_cst): read by every detach */
+    int stw_target;    /* SUSPENDED, or SHUTTING_DOWN during finalization */
+    int stw_countdown; /* attached/deleting threads not yet parked */
     ftc_tstate *stw_requester;
-    int world_stopped;           /* head lock; 1 while a requester has the world stopped */
+    int world_stopped; /* head lock; 1 while a requester has the world stopped */
     /* stopped daemons (see the top of this file); head lock */
     ftc_tstate *zombie_tstates;
     struct ftc_gil *zombie_gils;
-    ftc_thread *handles;         /* handles_mutex: every live thread handle */
-    uint64_t thread_counter;     /* atomic: names "Thread-N" */
+    ftc_thread *handles;     /* handles_mutex: every live thread handle */
+    uint64_t thread_counter; /* atomic: names "Thread-N" */
 };
 
 extern struct _ftc_runtime _ftc_rt;

@@ -74,13 +74,13 @@ typedef struct _ftc_waiter {
 } _ftc_waiter;
 
 typedef struct _ftc_waitq {
-    _ftc_waiter *head, *tail;        /* FIFO; the owning primitive's mu */
+    _ftc_waiter *head, *tail; /* FIFO; the owning primitive's mu */
     size_t n;
 } _ftc_waitq;
 
-void _ftc_waitq_push_back(_ftc_waitq *q, _ftc_waiter *w);   /* mu held; sets WAITING */
-void _ftc_waitq_push_front(_ftc_waitq *q, _ftc_waiter *w);  /* mu held; sets WAITING */
-void _ftc_waitq_remove(_ftc_waitq *q, _ftc_waiter *w);      /* mu held */
+void _ftc_waitq_push_back(_ftc_waitq *q, _ftc_waiter *w);  /* mu held; sets WAITING */
+void _ftc_waitq_push_front(_ftc_waitq *q, _ftc_waiter *w); /* mu held; sets WAITING */
+void _ftc_waitq_remove(_ftc_waitq *q, _ftc_waiter *w);     /* mu held */
 /* Dequeues waiters from the head and moves each from WAITING to `state` (WOKEN or HANDOFF),
  * waking it, until one succeeded (returns 1) or the queue is empty (0). Interrupted waiters
  * met on the way are dequeued and skipped. mu held. */
@@ -120,8 +120,8 @@ int _ftc_sync_take_interrupt(void);
 #define FTC_LOCK_HAS_WAITERS 2u
 
 typedef struct _ftc_lockcore {
-    uint32_t word;   /* atomic */
-    ftc_mutex mu;    /* guards q */
+    uint32_t word; /* atomic */
+    ftc_mutex mu;  /* guards q */
     _ftc_waitq q;
 } _ftc_lockcore;
 
@@ -166,12 +166,12 @@ static inline bool _ftc_lockcore_locked(_ftc_lockcore *l)
 /* ---- the RLock core ---- */
 typedef struct _ftc_rlockcore {
     _ftc_lockcore lock;
-    uint64_t owner;  /* atomic relaxed: ftc_thread_ident() of the holder, 0 when free */
-    uint64_t level;  /* owner only */
+    uint64_t owner; /* atomic relaxed: ftc_thread_ident() of the holder, 0 when free */
+    uint64_t level; /* owner only */
 } _ftc_rlockcore;
 
 int _ftc_rlockcore_acquire(_ftc_rlockcore *r, double timeout, int flags);
-int _ftc_rlockcore_release(_ftc_rlockcore *r);        /* 0 or FTC_EPERM */
+int _ftc_rlockcore_release(_ftc_rlockcore *r); /* 0 or FTC_EPERM */
 static inline bool _ftc_rlockcore_owned(_ftc_rlockcore *r)
 {
     /* relaxed: the only store of our own ident is ours (program order); any other value,
@@ -192,9 +192,9 @@ typedef struct _ftc_rlock_obj {
 
 typedef struct _ftc_cond_obj {
     FTC_OBJECT_HEAD;
-    ftc_object *lock; /* the Lock or RLock; a reference; immutable */
-    bool is_rlock;    /* immutable */
-    ftc_mutex mu;     /* guards q */
+    ftc_object *lock;  /* the Lock or RLock; a reference; immutable */
+    bool is_rlock;     /* immutable */
+    ftc_mutex mu;      /* guards q */
     uint32_t nwaiting; /* atomic; waiters between their enqueue and their finish; written
                           under mu, read without it by notify (src/sync_cond.c) */
     _ftc_waitq q;

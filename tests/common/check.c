@@ -14,7 +14,10 @@
 
 #define MAX_TESTS 256
 
-static struct { const char *name; ftc_test_fn fn; } tests[MAX_TESTS];
+static struct {
+    const char *name;
+    ftc_test_fn fn;
+} tests[MAX_TESTS];
 static int ntests;
 static const char *current_test;
 
@@ -181,7 +184,6 @@ int ftc_check_dies(void (*fn)(void *), void *arg, const char *expect)
 
 int ftc_check_run_all(int argc, char **argv)
 {
-
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);

@@ -20,27 +20,28 @@ typedef void (*ftc_test_fn)(void);
 void ftc_check_register(const char *name, ftc_test_fn fn);
 void ftc_check_fail(const char *file, int line, const char *expr, const char *detail);
 
-#define FTC_TEST(name)                                                        \
-    static void ftc_test_##name(void);                                        \
-    __attribute__((constructor)) static void ftc_test_register_##name(void) { \
-        ftc_check_register(#name, ftc_test_##name);                           \
-    }                                                                         \
+#define FTC_TEST(name)                                                      \
+    static void ftc_test_##name(void);                                      \
+    __attribute__((constructor)) static void ftc_test_register_##name(void) \
+    {                                                                       \
+        ftc_check_register(#name, ftc_test_##name);                         \
+    }                                                                       \
     static void ftc_test_##name(void)
 
-#define CHECK(cond)                                                           \
-    do {                                                                      \
-        if (!(cond))                                                          \
-            ftc_check_fail(__FILE__, __LINE__, #cond, NULL);                  \
+#define CHECK(cond)                                          \
+    do {                                                     \
+        if (!(cond))                                         \
+            ftc_check_fail(__FILE__, __LINE__, #cond, NULL); \
     } while (0)
 
-#define CHECK_EQ(a, b)                                                        \
-    do {                                                                      \
-        long long ftc_a_ = (long long)(a), ftc_b_ = (long long)(b);           \
-        if (ftc_a_ != ftc_b_) {                                               \
-            char ftc_buf_[128];                                               \
+#define CHECK_EQ(a, b)                                                           \
+    do {                                                                         \
+        long long ftc_a_ = (long long)(a), ftc_b_ = (long long)(b);              \
+        if (ftc_a_ != ftc_b_) {                                                  \
+            char ftc_buf_[128];                                                  \
             snprintf(ftc_buf_, sizeof ftc_buf_, "%lld != %lld", ftc_a_, ftc_b_); \
-            ftc_check_fail(__FILE__, __LINE__, #a " == " #b, ftc_buf_);       \
-        }                                                                     \
+            ftc_check_fail(__FILE__, __LINE__, #a " == " #b, ftc_buf_);          \
+        }                                                                        \
     } while (0)
 
 /* Scales an iteration count for the build: env FTC_STRESS_SCALE (a float) if set, otherwise
@@ -66,7 +67,9 @@ int ftc_check_run_all(int argc, char **argv);
 static inline uint64_t ftc_check_rand(uint64_t *state)
 {
     uint64_t x = *state ? *state : 0x9E3779B97F4A7C15ull;
-    x ^= x >> 12; x ^= x << 25; x ^= x >> 27;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
     *state = x;
     return x * 0x2545F4914F6CDD1Dull;
 }

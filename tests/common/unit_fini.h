@@ -12,15 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define FTC_FINI_CHECK(cond, ...)                                                      \
-    do {                                                                               \
-        if (!(cond)) {                                                                 \
-            fprintf(stderr, "%s:%d: teardown check failed: %s: ", __FILE__, __LINE__,  \
-                    #cond);                                                            \
-            fprintf(stderr, __VA_ARGS__);                                              \
-            fputc('\n', stderr);                                                       \
-            abort();                                                                   \
-        }                                                                              \
+#define FTC_FINI_CHECK(cond, ...)                                                             \
+    do {                                                                                      \
+        if (!(cond)) {                                                                        \
+            fprintf(stderr, "%s:%d: teardown check failed: %s: ", __FILE__, __LINE__, #cond); \
+            fprintf(stderr, __VA_ARGS__);                                                     \
+            fputc('\n', stderr);                                                              \
+            abort();                                                                          \
+        }                                                                                     \
     } while (0)
 
 #endif /* FTC_TEST_UNIT_FINI_H */

@@ -27,12 +27,12 @@
 #define NKEYS 24
 #define MAXN 512
 
-#define FZ_CHECK(cond)                                                                    \
-    do {                                                                                  \
-        if (!(cond)) {                                                                    \
+#define FZ_CHECK(cond)                                                                       \
+    do {                                                                                     \
+        if (!(cond)) {                                                                       \
             fprintf(stderr, "fuzz: check failed at %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-            abort();                                                                      \
-        }                                                                                 \
+            abort();                                                                         \
+        }                                                                                    \
     } while (0)
 
 /* ---- the "val" user type: a number, hash = number % 5, eq by number ---- */
@@ -242,7 +242,8 @@ static void model_sort(int reverse)
     for (int j = 1; j < mlist_n; j++) {
         int64_t x = mlist[j];
         int k = j;
-        while (k > 0 && (reverse ? (mlist[k - 1] >> 2) < (x >> 2) : (x >> 2) < (mlist[k - 1] >> 2))) {
+        while (k > 0 &&
+               (reverse ? (mlist[k - 1] >> 2) < (x >> 2) : (x >> 2) < (mlist[k - 1] >> 2))) {
             mlist[k] = mlist[k - 1];
             k--;
         }
@@ -351,9 +352,7 @@ static void run(input *in)
             FZ_CHECK(ftc_dict_contains(d, k) == (mdict_find(kd) >= 0));
             ftc_decref(k);
             break;
-        case 6:
-            check_dict(d);
-            break;
+        case 6: check_dict(d); break;
         case 7: /* clear, rarely */
             if (take(in) % 8 == 0) {
                 FZ_CHECK(ftc_dict_clear(d) == 0);
@@ -576,9 +575,7 @@ static void run(input *in)
             }
             break;
         }
-        default:
-            check_list(l);
-            break;
+        default: check_list(l); break;
         }
     }
     check_dict(d);

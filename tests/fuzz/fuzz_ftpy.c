@@ -32,22 +32,18 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 void fuzz_ftpy_fini(void);
 
-#define FZ_CHECK(cond)                                                                     \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            fprintf(stderr, "fuzz_ftpy: check failed at %s:%d: %s\n", __FILE__, __LINE__, \
-                    #cond);                                                                \
-            abort();                                                                       \
-        }                                                                                  \
+#define FZ_CHECK(cond)                                                                            \
+    do {                                                                                          \
+        if (!(cond)) {                                                                            \
+            fprintf(stderr, "fuzz_ftpy: check failed at %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+            abort();                                                                              \
+        }                                                                                         \
     } while (0)
 
 static void check_expr(const fp_expr *e, int depth);
 static void check_stmts(fp_stmt_seq s, int depth);
 
-static void check_name(const char *s)
-{
-    FZ_CHECK(s != NULL && s[0] != '\0');
-}
+static void check_name(const char *s) { FZ_CHECK(s != NULL && s[0] != '\0'); }
 
 static void check_seq(fp_expr_seq s, int depth)
 {
@@ -148,7 +144,9 @@ static void check_expr(const fp_expr *e, int depth)
         check_opt(e->u.slice.step, d);
         break;
     case FP_EX_STARRED: check_expr(e->u.starred.value, d); break;
-    case FP_EX_TUPLE: case FP_EX_LIST: case FP_EX_SET:
+    case FP_EX_TUPLE:
+    case FP_EX_LIST:
+    case FP_EX_SET:
         if (e->kind == FP_EX_SET)
             FZ_CHECK(e->u.seq.elts.n >= 1);
         check_seq(e->u.seq.elts, d);
@@ -162,7 +160,10 @@ static void check_expr(const fp_expr *e, int depth)
             check_expr(e->u.dict.values[i], d);
         }
         break;
-    case FP_EX_LISTCOMP: case FP_EX_SETCOMP: case FP_EX_GENEXP: case FP_EX_DICTCOMP:
+    case FP_EX_LISTCOMP:
+    case FP_EX_SETCOMP:
+    case FP_EX_GENEXP:
+    case FP_EX_DICTCOMP:
         check_expr(e->u.comp.elt, d);
         if (e->kind == FP_EX_DICTCOMP)
             check_expr(e->u.comp.value, d);
@@ -195,8 +196,7 @@ static void check_expr(const fp_expr *e, int depth)
             FZ_CHECK(e->u.formatted.format_spec->kind == FP_EX_FSTRING);
         check_opt(e->u.formatted.format_spec, d);
         break;
-    default:
-        FZ_CHECK(!"expression kind out of range");
+    default: FZ_CHECK(!"expression kind out of range");
     }
 }
 
@@ -219,7 +219,8 @@ static void check_stmt(const fp_stmt *s, int depth)
         check_expr(s->u.augassign.target, d);
         check_expr(s->u.augassign.value, d);
         break;
-    case FP_ST_IF: case FP_ST_WHILE:
+    case FP_ST_IF:
+    case FP_ST_WHILE:
         check_expr(s->u.if_.test, d);
         FZ_CHECK(s->u.if_.body.n >= 1);
         check_stmts(s->u.if_.body, d);
@@ -233,7 +234,9 @@ static void check_stmt(const fp_stmt *s, int depth)
         check_stmts(s->u.for_.body, d);
         check_stmts(s->u.for_.orelse, d);
         break;
-    case FP_ST_BREAK: case FP_ST_CONTINUE: case FP_ST_PASS: break;
+    case FP_ST_BREAK:
+    case FP_ST_CONTINUE:
+    case FP_ST_PASS: break;
     case FP_ST_FUNCTIONDEF:
         check_name(s->u.funcdef.name);
         check_args(s->u.funcdef.args, d);
@@ -256,7 +259,8 @@ static void check_stmt(const fp_stmt *s, int depth)
             FZ_CHECK(s->u.delete_.targets.items[i]->ctx == FP_CTX_DEL);
         check_seq(s->u.delete_.targets, d);
         break;
-    case FP_ST_GLOBAL: case FP_ST_NONLOCAL:
+    case FP_ST_GLOBAL:
+    case FP_ST_NONLOCAL:
         FZ_CHECK(s->u.names.n >= 1);
         for (size_t i = 0; i < s->u.names.n; i++)
             check_name(s->u.names.names[i]);
@@ -302,8 +306,7 @@ static void check_stmt(const fp_stmt *s, int depth)
         for (size_t i = 0; i < s->u.importfrom.n; i++)
             check_name(s->u.importfrom.names[i].name);
         break;
-    default:
-        FZ_CHECK(!"statement kind out of range (AnnAssign is never produced)");
+    default: FZ_CHECK(!"statement kind out of range (AnnAssign is never produced)");
     }
 }
 
@@ -364,8 +367,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fp_arena_free(m.arena);
     } else if (r == -1) {
         FZ_CHECK(err.kind != NULL && err.msg[0] != '\0');
-        FZ_CHECK(strcmp(err.kind, "SyntaxError") == 0 || strcmp(err.kind, "IndentationError") == 0 ||
-                 strcmp(err.kind, "TabError") == 0);
+        FZ_CHECK(strcmp(err.kind, "SyntaxError") == 0 ||
+                 strcmp(err.kind, "IndentationError") == 0 || strcmp(err.kind, "TabError") == 0);
         FZ_CHECK(err.lineno >= 1 && err.offset >= 0);
         FZ_CHECK(memchr(err.msg, '\0', sizeof err.msg) != NULL);
         FZ_CHECK(memchr(err.text, '\0', sizeof err.text) != NULL);

@@ -176,7 +176,6 @@ static void cs_without_tstate(void *arg)
 FTC_TEST(critical_section_misuse)
 {
     CHECK(ftc_check_dies(cs_out_of_order, NULL, "critical sections ended out of order"));
-    CHECK(ftc_check_dies(cs_without_tstate, NULL,
-                         FTC_CS_CALL_BEGIN_ ": no attached thread state"));
+    CHECK(ftc_check_dies(cs_without_tstate, NULL, FTC_CS_CALL_BEGIN_ ": no attached thread state"));
 }
 #endif

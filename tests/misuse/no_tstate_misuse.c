@@ -22,8 +22,7 @@
 enum call { DICT_GET, DICT_SET, LIST_APPEND, LIST_GET, CS_BEGIN, NCALLS };
 
 static const char *const call_names[NCALLS] = {
-    "ftc_dict_get_ref", "ftc_dict_set", "ftc_list_append", "ftc_list_get_ref",
-    FTC_CS_CALL_BEGIN_,
+    "ftc_dict_get_ref", "ftc_dict_set", "ftc_list_append", "ftc_list_get_ref", FTC_CS_CALL_BEGIN_,
 };
 
 #if defined(FTC_GIL_DISABLED) || FTC_DEBUG_LEVEL >= 1
@@ -50,26 +49,17 @@ static void do_call(enum call c)
 {
     ftc_object *v = NULL;
     switch (c) {
-    case DICT_GET:
-        (void)ftc_dict_get_ref(d, k, &v);
-        break;
-    case DICT_SET:
-        (void)ftc_dict_set(d, k, k);
-        break;
-    case LIST_APPEND:
-        (void)ftc_list_append(l, k);
-        break;
-    case LIST_GET:
-        (void)ftc_list_get_ref(l, 0, &v);
-        break;
+    case DICT_GET: (void)ftc_dict_get_ref(d, k, &v); break;
+    case DICT_SET: (void)ftc_dict_set(d, k, k); break;
+    case LIST_APPEND: (void)ftc_list_append(l, k); break;
+    case LIST_GET: (void)ftc_list_get_ref(l, 0, &v); break;
     case CS_BEGIN: {
         ftc_mutex m = FTC_MUTEX_INIT;
         FTC_BEGIN_CRITICAL_SECTION_MUTEX(&m);
         FTC_END_CRITICAL_SECTION();
         break;
     }
-    default:
-        abort();
+    default: abort();
     }
 }
 
@@ -85,8 +75,7 @@ static void child_body(void *arg)
 {
     const struct child_case *cc = arg;
     switch (cc->entry) {
-    case RAW_PTHREAD: /* forked from the raw thread: objects made by the parent */
-        break;
+    case RAW_PTHREAD: /* forked from the raw thread: objects made by the parent */ break;
     case BEFORE_INIT:
         CHECK_EQ(ftc_runtime_is_initialized(), 0);
         d = l = k = NULL;
@@ -136,10 +125,7 @@ static int check_case(struct child_case *cc)
     return ok;
 }
 
-static void *raw_thread(void *arg)
-{
-    return (void *)(intptr_t)check_case(arg);
-}
+static void *raw_thread(void *arg) { return (void *)(intptr_t)check_case(arg); }
 
 FTC_TEST(raw_pthread)
 {

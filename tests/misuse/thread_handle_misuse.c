@@ -93,8 +93,8 @@ static int dies_in_fresh_process(const char *name, const char *expect)
     int status = 0;
     waitpid(pid, &status, 0);
     if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGABRT || !strstr(buf, expect)) {
-        fprintf(stderr, "  expected death by SIGABRT with \"%s\"; status %d; stderr:\n%s\n",
-                expect, status, buf);
+        fprintf(stderr, "  expected death by SIGABRT with \"%s\"; status %d; stderr:\n%s\n", expect,
+                status, buf);
         return 0;
     }
     return 1;

@@ -75,8 +75,7 @@ FTC_TEST(tstate_of_another_thread)
         ftc_tstate_swap(other_ts); /* dies */
         _exit(0);
     }
-    CHECK(dies_in_fresh_process("tstate_of_another_thread",
-                                "fatal error in ftc_tstate_swap ("));
+    CHECK(dies_in_fresh_process("tstate_of_another_thread", "fatal error in ftc_tstate_swap ("));
     CHECK(dies_in_fresh_process("tstate_of_another_thread", "belongs to another OS thread"));
 }
 
@@ -107,8 +106,7 @@ FTC_TEST(swap_while_the_world_is_stopped)
         printf("  skipped: this build's ftc_stop_the_world records no requester\n");
         return;
     }
-    CHECK(ftc_check_dies(swap_with_the_world_stopped, NULL,
-                         "fatal error in ftc_tstate_swap ("));
+    CHECK(ftc_check_dies(swap_with_the_world_stopped, NULL, "fatal error in ftc_tstate_swap ("));
     CHECK(ftc_check_dies(swap_with_the_world_stopped, NULL, "call ftc_start_the_world first"));
 }
 

@@ -90,6 +90,7 @@ FTC_TEST(message_passing_and_store_buffering)
         if (rounds[i].r1 == 0 && rounds[i].r2 == 0)
             sb_violations++;
     CHECK_EQ(sb_violations, 0);
-    printf("rounds %ld: message seen in %ld, through fences in %ld\n", nrounds, mp_seen, fence_seen);
+    printf("rounds %ld: message seen in %ld, through fences in %ld\n", nrounds, mp_seen,
+           fence_seen);
     free(rounds);
 }

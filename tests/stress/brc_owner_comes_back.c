@@ -22,9 +22,9 @@ typedef struct {
     uint32_t alive;
 } item;
 
-static uint8_t *dead;          /* by serial; atomic */
-static uint32_t next_serial;   /* atomic */
-static uint64_t deallocs;      /* atomic */
+static uint8_t *dead;        /* by serial; atomic */
+static uint32_t next_serial; /* atomic */
+static uint64_t deallocs;    /* atomic */
 
 static void item_dealloc(ftc_object *self)
 {
@@ -39,7 +39,7 @@ static void item_dealloc(ftc_object *self)
 static const ftc_type item_type = {"item", sizeof(item), item_dealloc, NULL, NULL};
 
 static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
-static ftc_object *pool[POOL];   /* each slot holds one reference */
+static ftc_object *pool[POOL]; /* each slot holds one reference */
 
 /* Swaps o (a reference we give) into a random slot and drops what was there. */
 static void trade(ftc_object *o, uint64_t *rng)
@@ -66,7 +66,7 @@ static ftc_object *new_item(void)
 }
 
 static long cycles;
-static int foreign_left;   /* atomic */
+static int foreign_left; /* atomic */
 
 static void *foreign(void *arg)
 {
@@ -76,14 +76,14 @@ static void *foreign(void *arg)
         for (int k = 0; k < 16; k++) {
             ftc_object *o = new_item();
             ftc_incref(o);
-            trade(o, &rng);              /* one reference into the pool */
+            trade(o, &rng); /* one reference into the pool */
             if (ftc_check_rand(&rng) % 2)
-                trade(o, &rng);          /* the other one too */
+                trade(o, &rng); /* the other one too */
             else
                 ftc_decref(o);
             CHECK(ftc_eval_tick() == 0);
         }
-        ftc_gilstate_release(g);         /* the record drains and leaves */
+        ftc_gilstate_release(g); /* the record drains and leaves */
     }
     ftc_atomic_fetch_sub(&foreign_left, 1);
     return NULL;

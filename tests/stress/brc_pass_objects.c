@@ -58,9 +58,9 @@ typedef struct {
 } inbox;
 
 static inbox boxes[NTHREADS];
-static ftc_object *slots[NSLOTS];   /* atomic */
-static int64_t refs_in_flight;      /* atomic: references sitting in inboxes */
-static int producers_left;          /* atomic */
+static ftc_object *slots[NSLOTS]; /* atomic */
+static int64_t refs_in_flight;    /* atomic: references sitting in inboxes */
+static int producers_left;        /* atomic */
 
 static void push(int to, ftc_object *o)
 {
@@ -94,7 +94,7 @@ static size_t drain(int me, uint64_t *rng)
         check_alive(o);
         for (int k = 0; k < churn; k++)
             ftc_decref(o);
-        ftc_decref(o);   /* the reference that was passed to us */
+        ftc_decref(o); /* the reference that was passed to us */
         ftc_atomic_fetch_sub(&refs_in_flight, 1);
     }
     free(objs);
@@ -105,7 +105,7 @@ static void read_slot(uint64_t *rng)
 {
     ftc_object **slot = &slots[ftc_check_rand(rng) % NSLOTS];
     for (int tries = 0; tries < 4; tries++) {
-        ftc_object *o = ftc_atomic_load_acquire(slot);   /* pairs with the exchange below */
+        ftc_object *o = ftc_atomic_load_acquire(slot); /* pairs with the exchange below */
         if (o == NULL)
             return;
         if (ftc_try_incref_slot(slot, o)) {
@@ -129,7 +129,7 @@ static ftc_object *new_item(void)
 static void write_slot(uint64_t *rng)
 {
     ftc_object *o = new_item();
-    ftc_object_set_shared(o);   /* published: readers may try-incref it */
+    ftc_object_set_shared(o); /* published: readers may try-incref it */
     /* acq_rel: release publishes o's fields to readers; acquire orders the old value's
      * fields before our decref of it. */
     ftc_object *old = ftc_atomic_exchange_acq_rel(&slots[ftc_check_rand(rng) % NSLOTS], o);
@@ -149,7 +149,7 @@ static void worker(int me, void *ctx)
             ftc_incref(o);
         for (int k = 0; k < fanout; k++) {
             int to = (int)(ftc_check_rand(&rng) % NTHREADS);
-            push(to, o);   /* one of our references goes to `to` (maybe ourselves) */
+            push(to, o); /* one of our references goes to `to` (maybe ourselves) */
         }
         if (i % 8 == 0)
             write_slot(&rng);

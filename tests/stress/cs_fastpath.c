@@ -21,16 +21,10 @@ enum { NTHREADS = 6, NOBJS = 3 };
  * parks (a slow thread), so no check below relies on that detach happening. */
 static ftc_event never = FTC_EVENT_INIT;
 
-static void detaching_wait(void)
-{
-    CHECK(!ftc_event_wait(&never, 0.00002));
-}
+static void detaching_wait(void) { CHECK(!ftc_event_wait(&never, 0.00002)); }
 
 #ifdef FTC_GIL_DISABLED
-static uintptr_t stack_of(ftc_tstate *ts)
-{
-    return ts->critical_section;
-}
+static uintptr_t stack_of(ftc_tstate *ts) { return ts->critical_section; }
 
 FTC_TEST(link_follows_attach_and_detach)
 {

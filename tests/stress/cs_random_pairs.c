@@ -40,10 +40,7 @@ static void bump(struct worker *w, int k)
 
 /* A blocking wait: detaches (suspending every section), sleeps ~50 us, re-attaches (resuming
  * the top section). */
-static void blocking_wait(void)
-{
-    CHECK(!ftc_event_wait(&never, 0.00005));
-}
+static void blocking_wait(void) { CHECK(!ftc_event_wait(&never, 0.00005)); }
 
 static void worker_main(int idx, void *ctx)
 {
@@ -101,9 +98,7 @@ static void worker_main(int idx, void *ctx)
             bump(w, c);
             FTC_END_CRITICAL_SECTION();
             break;
-        default: /* a wait outside any section, and a tick */
-            blocking_wait();
-            break;
+        default: /* a wait outside any section, and a tick */ blocking_wait(); break;
         }
         CHECK(ftc_eval_tick() == 0);
     }

@@ -55,13 +55,13 @@
 #include "check.h"
 #include <ftcore/ftcore.h>
 
-#define M 1000003          /* value = (base + key) * M + generation, generation < M */
-#define KEY_BASE 100000    /* dict keys are ints KEY_BASE + k: never small (immortal) ints */
-#define NKEYS 384          /* dict key space */
-#define SLOT_BASE 1000     /* list item j holds (SLOT_BASE + j) * M + generation */
-#define MAXLEN 400         /* a list never grows longer */
+#define M 1000003       /* value = (base + key) * M + generation, generation < M */
+#define KEY_BASE 100000 /* dict keys are ints KEY_BASE + k: never small (immortal) ints */
+#define NKEYS 384       /* dict key space */
+#define SLOT_BASE 1000  /* list item j holds (SLOT_BASE + j) * M + generation */
+#define MAXLEN 400      /* a list never grows longer */
 #define MIN_READS 8
-#define HOT 16             /* half the keys (slots) both threads pick are among the first HOT */
+#define HOT 16 /* half the keys (slots) both threads pick are among the first HOT */
 /* The longest spin before a borrowed int is read (decode_late). Shorter under TSan, which
  * instruments every turn and looks for races, not for a use after free (ASan does). */
 #if defined(__SANITIZE_THREAD__)
@@ -89,22 +89,22 @@ typedef struct kind {
 typedef struct share_ctx {
     const kind *k;
     long rounds;
-    ftc_object *box;    /* atomic: W's release store, R's acquire load */
-    long r_ready;       /* atomic: the last round R is waiting for (W publishes only then) */
-    long ops_done;      /* atomic: the last round whose operations W finished */
-    long w_checked;     /* atomic: 1 once W checked the live count after the last round */
-    long r_done;        /* atomic: the last round R finished (its references dropped) */
-    long progress;      /* atomic (relaxed): W's operations done so far in this round */
-    long landed[5];     /* R only: rounds whose first read came before W's first operation,
+    ftc_object *box; /* atomic: W's release store, R's acquire load */
+    long r_ready;    /* atomic: the last round R is waiting for (W publishes only then) */
+    long ops_done;   /* atomic: the last round whose operations W finished */
+    long w_checked;  /* atomic: 1 once W checked the live count after the last round */
+    long r_done;     /* atomic: the last round R finished (its references dropped) */
+    long progress;   /* atomic (relaxed): W's operations done so far in this round */
+    long landed[5];  /* R only: rounds whose first read came before W's first operation,
                            in each half of W's sequence, after its last operation; and the
                            rounds where W did no operation at all */
-    long reads;         /* R only: operations (reads and writes) */
-    long writes;        /* R only: writes, in every third round */
-    long nops;          /* W's operations this round: written before its release of the box */
-    long target;        /* likewise: where W waits for r_go, or -1 */
-    long r_go;          /* atomic: the last round where R saw W reach its target */
-    long w_dropped;     /* atomic: the last write round whose container W has released */
-    long r_merged;      /* atomic: the last write round after which R ticked (merged) */
+    long reads;      /* R only: operations (reads and writes) */
+    long writes;     /* R only: writes, in every third round */
+    long nops;       /* W's operations this round: written before its release of the box */
+    long target;     /* likewise: where W waits for r_go, or -1 */
+    long r_go;       /* atomic: the last round where R saw W reach its target */
+    long w_dropped;  /* atomic: the last write round whose container W has released */
+    long r_merged;   /* atomic: the last write round after which R ticked (merged) */
 } share_ctx;
 
 static ftc_object *mk_int(int64_t v)
@@ -136,8 +136,7 @@ static int64_t pick(uint64_t r, int64_t n)
  * early (not marked) would be read after its free. */
 static int64_t decode_late(ftc_object *v, int64_t base, uint64_t r)
 {
-    for (volatile uint64_t s = 0; s < r % LATE_SPIN; s++) {
-    }
+    for (volatile uint64_t s = 0; s < r % LATE_SPIN; s++) {}
     return decode(v, base);
 }
 
@@ -428,8 +427,8 @@ static void writer(int idx, void *arg)
          * seen W get there, is about to start its delay and first read: R's first access
          * then lands near that point however the threads are scheduled (a loaded machine
          * may otherwise run W's whole sequence before R gets a CPU). */
-        long target = ftc_check_rand(&rng) % 2 ? (long)(ftc_check_rand(&rng) % (uint64_t)(nops + 1))
-                                               : -1;
+        long target =
+            ftc_check_rand(&rng) % 2 ? (long)(ftc_check_rand(&rng) % (uint64_t)(nops + 1)) : -1;
         cx->nops = nops; /* R reads both after its acquire load of the box */
         cx->target = target;
         /* Relaxed (a hint for R): ordered before R's reads by the release store below. */
@@ -510,8 +509,7 @@ static void reader(int idx, void *arg)
         }
         uint64_t r = ftc_check_rand(&rng);
         uint64_t delay = (r >> 8) % ((uint64_t)1 << (r % 17));
-        for (volatile uint64_t s = 0; s < delay; s++) {
-        }
+        for (volatile uint64_t s = 0; s < delay; s++) {}
         /* Where in W's sequence our first read lands (statistics; relaxed: a hint). */
         long at = ftc_atomic_load_relaxed(&cx->progress), nops = cx->nops;
         int where = nops == 0 ? 4 : at == 0 ? 0 : at == nops ? 3 : at * 2 < nops ? 1 : 2;
@@ -578,12 +576,6 @@ static void run(const kind *k, const char *name)
     CHECK_EQ(ftc_runtime_fini(), 0);
 }
 
-FTC_TEST(dict_private_to_shared_while_owner_writes)
-{
-    run(&dict_kind, "dict");
-}
+FTC_TEST(dict_private_to_shared_while_owner_writes) { run(&dict_kind, "dict"); }
 
-FTC_TEST(list_private_to_shared_while_owner_writes)
-{
-    run(&list_kind, "list");
-}
+FTC_TEST(list_private_to_shared_while_owner_writes) { run(&list_kind, "list"); }

@@ -52,8 +52,8 @@ static ftc_object *K(int64_t n)
 
 static ftc_object *dict;
 static long rounds;
-static int go; /* atomic */
-static long echanged; /* atomic */
+static int go;                                /* atomic */
+static long echanged;                         /* atomic */
 static int64_t final_value[NTHREADS * NKEYS]; /* -1: absent; written by the owner only */
 
 static void worker(int t, void *ctx)

@@ -177,17 +177,15 @@ static void reader(int me, void *ctx)
         case 2:
         case 3: {
             int kind = (int)(ftc_check_rand(&rng) % 3); /* keys, values, items */
-            ftc_object *l = kind == 0 ? ftc_dict_keys(dict)
-                          : kind == 1 ? ftc_dict_values(dict)
-                                      : ftc_dict_items(dict);
+            ftc_object *l = kind == 0   ? ftc_dict_keys(dict)
+                            : kind == 1 ? ftc_dict_values(dict)
+                                        : ftc_dict_items(dict);
             CHECK(l != NULL);
             read_list(l, kind);
             ftc_decref(l);
             break;
         }
-        default:
-            iterate(dict, true);
-            break;
+        default: iterate(dict, true); break;
         }
         n_reads++;
         CHECK_EQ(ftc_eval_tick(), 0);

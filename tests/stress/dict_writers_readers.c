@@ -25,8 +25,8 @@ enum { NWRITERS = 3, NREADERS = 3, NKEYS = 40, NSCRATCH = 30 };
 
 static ftc_object *dict;
 static long rounds;
-static int go;            /* atomic: start flag */
-static int writers_done;  /* atomic */
+static int go;           /* atomic: start flag */
+static int writers_done; /* atomic */
 
 static ftc_object *make_key(int id)
 {

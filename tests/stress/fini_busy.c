@@ -101,7 +101,7 @@ FTC_TEST(fini_refuses_while_a_pool_runs)
     CHECK(strstr(captured, "ftc_runtime_fini") != NULL);
     CHECK(strstr(captured, "is still running") != NULL);
     check_runtime_intact(me);
-    CHECK_EQ(run_task(pool, 8), 8); /* the pool was left alone */
+    CHECK_EQ(run_task(pool, 8), 8);     /* the pool was left alone */
     CHECK(fini_refused("thread pool")); /* and is refused again */
 
     /* A pool that never started a worker is running too (a submit would start one). */

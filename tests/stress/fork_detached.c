@@ -81,8 +81,7 @@ static void check_child(pid_t pid)
     int st = 0;
     CHECK_EQ(waitpid(pid, &st, 0), pid);
     if (WIFSIGNALED(st))
-        fprintf(stderr, "child killed by signal %d (SIGALRM: it hung on a lock)\n",
-                WTERMSIG(st));
+        fprintf(stderr, "child killed by signal %d (SIGALRM: it hung on a lock)\n", WTERMSIG(st));
     CHECK(WIFEXITED(st));
     CHECK_EQ(WEXITSTATUS(st), 0);
 }
@@ -116,9 +115,8 @@ static void run_case(int which)
     CHECK_EQ(ftc_thread_start(&h, holder, NULL, NULL), 0);
     wait_flag(&h_in);
     if (which == CASE_HANDOFF || which == CASE_TWO) {
-        CHECK_EQ(ftc_thread_start(&w, which == CASE_TWO ? waiter_two : waiter_one, NULL, NULL),
-                 0);
-    #ifdef FTC_GIL_DISABLED
+        CHECK_EQ(ftc_thread_start(&w, which == CASE_TWO ? waiter_two : waiter_one, NULL, NULL), 0);
+#ifdef FTC_GIL_DISABLED
         FTC_BEGIN_ALLOW_THREADS
         /* W parked on d's lock (holding e's in the two-lock case). */
         while (_ftc_parking_lot_count(&d->ob_mutex.bits) == 0)
@@ -190,8 +188,5 @@ FTC_TEST(fork_while_a_lock_is_handed_to_a_waiter)
     run_rounds(CASE_HANDOFF, ftc_check_scaled(10));
 }
 
-FTC_TEST(fork_while_a_two_lock_section_waits)
-{
-    run_rounds(CASE_TWO, ftc_check_scaled(10));
-}
+FTC_TEST(fork_while_a_two_lock_section_waits) { run_rounds(CASE_TWO, ftc_check_scaled(10)); }
 #endif

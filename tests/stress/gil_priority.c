@@ -37,8 +37,8 @@ static void blocking_call(void)
 
 static struct ftc_gil *G;
 static int p_ready, h_ready, c_ready, go_c, c_up, go_h, h_up, go_p; /* atomic */
-static ftc_tstate *c_ts, *h_ts;                        /* atomic */
-static int h_holding, p_done, order_p, order_c, seq;   /* plain: written under the GIL */
+static ftc_tstate *c_ts, *h_ts;                                     /* atomic */
+static int h_holding, p_done, order_p, order_c, seq; /* plain: written under the GIL */
 
 static void p_body(void *arg)
 {
@@ -164,7 +164,7 @@ FTC_TEST(reattaching_thread_goes_ahead_of_compute_waiter)
 
 /* ---- the priority switched off ---- */
 
-static int stop_all;   /* plain: GIL */
+static int stop_all;    /* plain: GIL */
 static long spin_ticks; /* plain: GIL */
 static int spinner_up;  /* atomic: read by threads that wait for it detached */
 
@@ -246,8 +246,8 @@ FTC_TEST(short_detach_is_not_io)
     stop_all = 0;
     ftc_thread *a, *b;
     CHECK_EQ(ftc_thread_start(&a, spinner, NULL, NULL), 0);
-    CHECK_EQ(ftc_thread_start(&b, quick_detacher, (void *)(intptr_t)ftc_check_scaled(20000),
-                              NULL), 0);
+    CHECK_EQ(ftc_thread_start(&b, quick_detacher, (void *)(intptr_t)ftc_check_scaled(20000), NULL),
+             0);
     /* Counted from here, after both threads' first (priority) attaches may have happened:
      * a thread's start counts as a return from blocking. */
     ftc_tstate *me = ftc_detach();

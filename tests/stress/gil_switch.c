@@ -15,8 +15,8 @@ static int init_gil(void)
     return ftc_runtime_init(&cfg);
 }
 
-static int spinner_up;   /* atomic */
-static int waiter_ran;   /* plain: written and read only while attached (GIL) */
+static int spinner_up; /* atomic */
+static int waiter_ran; /* plain: written and read only while attached (GIL) */
 static long spins;
 
 static void spinner(void *arg)
@@ -68,9 +68,9 @@ FTC_TEST(spinner_hands_the_gil_to_a_waiter)
     }
 }
 
-static int done;            /* plain: GIL */
-static long forced_seen;    /* spinner only */
-static long violations;     /* spinner only */
+static int done;         /* plain: GIL */
+static long forced_seen; /* spinner only */
+static long violations;  /* spinner only */
 
 static void forced_spinner(void *arg)
 {

@@ -31,9 +31,9 @@
 
 typedef struct lin_op {
     int kind;
-    int64_t a, b;      /* arguments: key or index, value */
-    int64_t rc;        /* the call's return value */
-    int64_t out;       /* a returned object's number, or -1 */
+    int64_t a, b; /* arguments: key or index, value */
+    int64_t rc;   /* the call's return value */
+    int64_t out;  /* a returned object's number, or -1 */
     uint64_t call, ret;
 } lin_op;
 
@@ -55,9 +55,9 @@ static void lin_touch(ftc_object *c);
 static lin_op lin_ops[LIN_TOTAL]; /* thread t's ops are [t*LIN_OPS, (t+1)*LIN_OPS) */
 static uint64_t lin_clock;        /* atomic */
 static ftc_object *lin_container;
-static int lin_round, lin_done;   /* atomic */
-static int lin_stop;              /* atomic */
-static int lin_ready;             /* atomic: workers attached and about to start this round */
+static int lin_round, lin_done; /* atomic */
+static int lin_stop;            /* atomic */
+static int lin_ready;           /* atomic: workers attached and about to start this round */
 
 static bool lin_search(const lin_state *s, uint32_t done)
 {

@@ -12,11 +12,22 @@
 #include "lin_common.h"
 
 enum {
-    D_SET, D_GET, D_CONTAINS, D_DEL, D_POP, D_SETDEFAULT, D_LEN, D_UPDATE, D_COPY, D_KEYS,
-    D_VALUES, D_ITEMS, D_NKINDS
+    D_SET,
+    D_GET,
+    D_CONTAINS,
+    D_DEL,
+    D_POP,
+    D_SETDEFAULT,
+    D_LEN,
+    D_UPDATE,
+    D_COPY,
+    D_KEYS,
+    D_VALUES,
+    D_ITEMS,
+    D_NKINDS
 };
-static const char *const names[] = {"set", "get", "contains", "del", "pop", "setdefault", "len",
-                                    "update", "copy", "keys", "values", "items"};
+static const char *const names[] = {"set", "get",    "contains", "del",  "pop",    "setdefault",
+                                    "len", "update", "copy",     "keys", "values", "items"};
 enum { NKEYS = 2, NFILLERS = 3 };
 static int str_keys;
 
@@ -29,10 +40,7 @@ static ftc_object *key(int64_t k)
     return ftc_str_new(buf, (size_t)n);
 }
 
-static int64_t number(ftc_object *v)
-{
-    return v ? ftc_int_value(v) : -1;
-}
+static int64_t number(ftc_object *v) { return v ? ftc_int_value(v) : -1; }
 
 static void lin_touch(ftc_object *c) { CHECK(ftc_dict_len(c) >= 0); }
 
@@ -162,14 +170,14 @@ static bool run_many(ftc_object *d, lin_op *op)
     case D_KEYS:
     case D_VALUES:
     case D_ITEMS:
-        r = op->kind == D_KEYS ? ftc_dict_keys(d) : op->kind == D_VALUES ? ftc_dict_values(d)
-                                                                         : ftc_dict_items(d);
+        r = op->kind == D_KEYS     ? ftc_dict_keys(d)
+            : op->kind == D_VALUES ? ftc_dict_values(d)
+                                   : ftc_dict_items(d);
         op->rc = r ? 0 : ftc_last_error();
         if (r)
             op->out = list_fingerprint(r, op->kind != D_VALUES, op->kind != D_KEYS);
         break;
-    default:
-        return false;
+    default: return false;
     }
     ftc_xdecref(r);
     return true;
@@ -198,22 +206,14 @@ static void lin_run(ftc_object *d, lin_op *op)
         }
         op->rc = ftc_dict_get_ref(d, k, &out);
         break;
-    case D_CONTAINS:
-        op->rc = ftc_dict_contains(d, k);
-        break;
-    case D_DEL:
-        op->rc = ftc_dict_del(d, k);
-        break;
-    case D_POP:
-        op->rc = ftc_dict_pop(d, k, &out);
-        break;
+    case D_CONTAINS: op->rc = ftc_dict_contains(d, k); break;
+    case D_DEL: op->rc = ftc_dict_del(d, k); break;
+    case D_POP: op->rc = ftc_dict_pop(d, k, &out); break;
     case D_SETDEFAULT:
         v = ftc_int_new(op->b);
         op->rc = ftc_dict_setdefault_ref(d, k, v, &out);
         break;
-    default:
-        op->rc = ftc_dict_len(d);
-        break;
+    default: op->rc = ftc_dict_len(d); break;
     }
     op->out = number(out);
     ftc_xdecref(out);
@@ -231,19 +231,13 @@ static bool lin_apply(lin_state *s, const lin_op *op)
                 s->item[j] = op->b + 100 * j;
         return op->rc == 0;
     case D_COPY:
-    case D_ITEMS:
-        return op->rc == 0 && op->out == model_fingerprint(s, true, true);
-    case D_KEYS:
-        return op->rc == 0 && op->out == model_fingerprint(s, true, false);
-    case D_VALUES:
-        return op->rc == 0 && op->out == model_fingerprint(s, false, true);
-    case D_SET:
-        *slot = op->b;
-        return op->rc == 0;
+    case D_ITEMS: return op->rc == 0 && op->out == model_fingerprint(s, true, true);
+    case D_KEYS: return op->rc == 0 && op->out == model_fingerprint(s, true, false);
+    case D_VALUES: return op->rc == 0 && op->out == model_fingerprint(s, false, true);
+    case D_SET: *slot = op->b; return op->rc == 0;
     case D_GET:
         return *slot < 0 ? (op->rc == 0 && op->out == -1) : (op->rc == 1 && op->out == *slot);
-    case D_CONTAINS:
-        return op->rc == (*slot >= 0);
+    case D_CONTAINS: return op->rc == (*slot >= 0);
     case D_DEL:
         if (*slot < 0)
             return op->rc == FTC_EKEY;
@@ -299,7 +293,7 @@ static ftc_object *make(lin_state *init, uint64_t *seed)
         lin_ops[i].a = (int64_t)((r >> 8) % NKEYS);
         if (lin_ops[i].kind == D_UPDATE)
             lin_ops[i].a = (int64_t)((r >> 8) % (NKEYS + 1)); /* NKEYS: both keys */
-        lin_ops[i].b = 1000000 + i; /* unique per operation */
+        lin_ops[i].b = 1000000 + i;                           /* unique per operation */
     }
     return d;
 }
@@ -315,8 +309,7 @@ FTC_TEST(dict_histories_linearizable)
     long want = 0; /* the GIL serializes the operations */
 #endif
     long overlapped = lin_run_all(histories, want, 15.0, make, names, &ran);
-    printf("dict: %ld histories linearizable, %ld with overlapping operations\n", ran,
-           overlapped);
+    printf("dict: %ld histories linearizable, %ld with overlapping operations\n", ran, overlapped);
 #ifdef FTC_GIL_DISABLED
     CHECK(overlapped > 0);
 #endif

@@ -10,11 +10,22 @@
 #include "lin_common.h"
 
 enum {
-    L_APPEND, L_INSERT, L_GET, L_SET, L_POP, L_LEN, L_REVERSE, L_EXTEND, L_DEL, L_COPY, L_INDEX,
-    L_CONTAINS, L_NKINDS
+    L_APPEND,
+    L_INSERT,
+    L_GET,
+    L_SET,
+    L_POP,
+    L_LEN,
+    L_REVERSE,
+    L_EXTEND,
+    L_DEL,
+    L_COPY,
+    L_INDEX,
+    L_CONTAINS,
+    L_NKINDS
 };
-static const char *const names[] = {"append", "insert", "get", "set", "pop", "len", "reverse",
-                                    "extend", "del", "copy", "index", "contains"};
+static const char *const names[] = {"append",  "insert", "get", "set",  "pop",   "len",
+                                    "reverse", "extend", "del", "copy", "index", "contains"};
 
 /* An order-sensitive fingerprint of n numbers, masked to 62 bits (never -1: "no result"). */
 static int64_t fingerprint(const int64_t *item, int n)
@@ -71,18 +82,10 @@ static void lin_run(ftc_object *l, lin_op *op)
         v = ftc_int_new(op->b);
         op->rc = ftc_list_set(l, op->a, v);
         break;
-    case L_POP:
-        op->rc = ftc_list_pop(l, op->a, &out);
-        break;
-    case L_LEN:
-        op->rc = ftc_list_len(l);
-        break;
-    case L_REVERSE:
-        op->rc = ftc_list_reverse(l);
-        break;
-    case L_DEL:
-        op->rc = ftc_list_del(l, op->a);
-        break;
+    case L_POP: op->rc = ftc_list_pop(l, op->a, &out); break;
+    case L_LEN: op->rc = ftc_list_len(l); break;
+    case L_REVERSE: op->rc = ftc_list_reverse(l); break;
+    case L_DEL: op->rc = ftc_list_del(l, op->a); break;
     case L_COPY: {
         ftc_object *c = ftc_list_copy(l);
         op->rc = c ? 0 : ftc_last_error();
@@ -129,9 +132,7 @@ static bool lin_apply(lin_state *s, const lin_op *op)
 {
     int j;
     switch (op->kind) {
-    case L_APPEND:
-        s->item[s->n++] = op->b;
-        return op->rc == 0;
+    case L_APPEND: s->item[s->n++] = op->b; return op->rc == 0;
     case L_INSERT:
         j = (int)(op->a < 0 ? op->a + s->n : op->a);
         j = j < 0 ? 0 : j > s->n ? s->n : j;
@@ -159,8 +160,7 @@ static bool lin_apply(lin_state *s, const lin_op *op)
         memmove(&s->item[j], &s->item[j + 1], (size_t)(s->n - j - 1) * sizeof(int64_t));
         s->n--;
         return true;
-    case L_LEN:
-        return op->rc == s->n;
+    case L_LEN: return op->rc == s->n;
     case L_DEL:
         j = norm(op->a, s->n);
         if (j < 0)
@@ -168,8 +168,7 @@ static bool lin_apply(lin_state *s, const lin_op *op)
         memmove(&s->item[j], &s->item[j + 1], (size_t)(s->n - j - 1) * sizeof(int64_t));
         s->n--;
         return op->rc == 0;
-    case L_COPY:
-        return op->rc == 0 && op->out == fingerprint(s->item, s->n);
+    case L_COPY: return op->rc == 0 && op->out == fingerprint(s->item, s->n);
     case L_INDEX:
     case L_CONTAINS:
         for (j = 0; j < s->n && s->item[j] != op->b; j++)
@@ -224,9 +223,9 @@ static ftc_object *make(lin_state *init, uint64_t *seed)
              * appear or go during the history), or one that never is. */
             uint64_t w = (r >> 8) % 3;
             int other = (int)((r >> 16) % LIN_TOTAL);
-            op->b = w == 0 ? 900000 + (int64_t)((r >> 24) % 5)
-                  : w == 1 ? 1000000 + 10 * other + (int64_t)((r >> 24) & 1)
-                           : 777;
+            op->b = w == 0   ? 900000 + (int64_t)((r >> 24) % 5)
+                    : w == 1 ? 1000000 + 10 * other + (int64_t)((r >> 24) & 1)
+                             : 777;
             break;
         }
         default: op->a = 0; break;
@@ -246,8 +245,7 @@ FTC_TEST(list_histories_linearizable)
     long want = 0; /* the GIL serializes the operations */
 #endif
     long overlapped = lin_run_all(histories, want, 15.0, make, names, &ran);
-    printf("list: %ld histories linearizable, %ld with overlapping operations\n", ran,
-           overlapped);
+    printf("list: %ld histories linearizable, %ld with overlapping operations\n", ran, overlapped);
 #ifdef FTC_GIL_DISABLED
     CHECK(overlapped > 0);
 #endif

@@ -58,7 +58,9 @@ static void reader(int idx, void *ctx)
     while (ftc_atomic_load_acquire(&appenders_done) < NAPPENDERS) {
         int64_t len = ftc_list_len(list);
         CHECK(len >= 0 && len <= NAPPENDERS * per_thread);
-        int64_t i = (ftc_check_rand(&seed) & 1) ? -1 : (len > 0 ? (int64_t)(ftc_check_rand(&seed) % (uint64_t)len) : 0);
+        int64_t i = (ftc_check_rand(&seed) & 1)
+                        ? -1
+                        : (len > 0 ? (int64_t)(ftc_check_rand(&seed) % (uint64_t)len) : 0);
         ftc_object *x = NULL;
         int rc = ftc_list_get_ref(list, i, &x);
         if (rc == 0) {

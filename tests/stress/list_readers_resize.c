@@ -60,29 +60,36 @@ static void writer(int w, void *ctx)
         int64_t len = ftc_list_len(list);
         ftc_object *v;
         switch (r % 16) {
-        case 0: case 1: case 2: case 3:
+        case 0:
+        case 1:
+        case 2:
+        case 3:
             v = make((int64_t)(r >> 8));
             CHECK_EQ(ftc_list_append(list, v), 0);
             ftc_decref(v);
             break;
-        case 4: case 5:
+        case 4:
+        case 5:
             v = make((int64_t)(r >> 8));
             CHECK_EQ(ftc_list_insert(list, 0, v), 0);
             ftc_decref(v);
             break;
-        case 6: case 7: {
+        case 6:
+        case 7: {
             int rc = ftc_list_pop(list, -1, &v);
             CHECK(rc == 0 || rc == FTC_EINDEX);
             if (rc == 0)
                 ftc_decref(v);
             break;
         }
-        case 8: case 9: {
+        case 8:
+        case 9: {
             int rc = ftc_list_pop(list, 0, NULL);
             CHECK(rc == 0 || rc == FTC_EINDEX);
             break;
         }
-        case 10: case 11:
+        case 10:
+        case 11:
             v = make((int64_t)(r >> 8));
             if (len > 0) {
                 int rc = ftc_list_set(list, (int64_t)((r >> 20) % (uint64_t)len), v);
@@ -98,9 +105,7 @@ static void writer(int w, void *ctx)
                 ftc_decref(s);
             }
             break;
-        case 13:
-            CHECK_EQ(ftc_list_reverse(list), 0);
-            break;
+        case 13: CHECK_EQ(ftc_list_reverse(list), 0); break;
         case 14: {
             int rc = ftc_list_sort(list, less_value, NULL, (int)(r >> 40) & 1);
             CHECK(rc == 0 || rc == FTC_ECHANGED);

@@ -70,7 +70,8 @@ static int child_main(void)
     /* Every bucket is usable: a timed park takes its lock, enqueues, times out, dequeues. */
     for (int k = 0; k < NMUTEX; k++) {
         uint8_t expected = 0;
-        if (_ftc_parking_lot_park(&mutexes[k].bits, &expected, 1, 1000, NULL, 0) != FTC_PARK_TIMEOUT)
+        if (_ftc_parking_lot_park(&mutexes[k].bits, &expected, 1, 1000, NULL, 0) !=
+            FTC_PARK_TIMEOUT)
             return 5;
         mutexes[k].bits = FTC_MUTEX_LOCKED | FTC_MUTEX_HAS_PARKED;
         ftc_mutex_unlock(&mutexes[k]); /* slow path: unparks nobody, clears the byte */

@@ -36,9 +36,7 @@ static void *worker(void *arg)
         uint64_t r = ftc_check_rand(&seed);
         int k = (int)(r % NMUTEX);
         switch ((r >> 8) % 5) {
-        case 0:
-            ftc_mutex_lock(&mutexes[k]);
-            break;
+        case 0: ftc_mutex_lock(&mutexes[k]); break;
         case 1:
             while (!ftc_mutex_trylock(&mutexes[k]))
                 ftc_cpu_relax();
@@ -47,9 +45,7 @@ static void *worker(void *arg)
             while (ftc_mutex_lock_timed(&mutexes[k], 0.0001, FTC_LOCK_NODETACH) != 0)
                 ;
             break;
-        case 3:
-            CHECK_EQ(ftc_mutex_lock_timed(&mutexes[k], -1, FTC_LOCK_DETACH), 0);
-            break;
+        case 3: CHECK_EQ(ftc_mutex_lock_timed(&mutexes[k], -1, FTC_LOCK_DETACH), 0); break;
         default:
             ftc_rmutex_lock(&rm);
             ftc_rmutex_lock(&rm);
@@ -118,5 +114,6 @@ FTC_TEST(handoff_chain)
         pthread_join(th[i], NULL);
     CHECK_EQ(slow_counter, 200);
     CHECK_EQ(slow_mutex.bits, 0);
-    printf("handoffs in the chain: %llu\n", (unsigned long long)(_ftc_mutex_handoff_count() - before));
+    printf("handoffs in the chain: %llu\n",
+           (unsigned long long)(_ftc_mutex_handoff_count() - before));
 }

@@ -65,15 +65,9 @@ FTC_TEST(lock_detaches_while_parked)
         ftc_event_wait(&locked, -1);
         ftc_event_set(&go_unlock);
         switch (round % 3) {
-        case 0:
-            ftc_mutex_lock(&m);
-            break;
-        case 1:
-            CHECK_EQ(ftc_mutex_lock_timed(&m, -1, FTC_LOCK_DETACH), 0);
-            break;
-        default:
-            CHECK_EQ(ftc_mutex_lock_timed(&m, 30.0, FTC_LOCK_DETACH), 0);
-            break;
+        case 0: ftc_mutex_lock(&m); break;
+        case 1: CHECK_EQ(ftc_mutex_lock_timed(&m, -1, FTC_LOCK_DETACH), 0); break;
+        default: CHECK_EQ(ftc_mutex_lock_timed(&m, 30.0, FTC_LOCK_DETACH), 0); break;
         }
         CHECK(ftc_tstate_get() == main_ts); /* attached again */
         CHECK_EQ(ftc_atomic_load(&main_state_seen), FTC_TSTATE_DETACHED);

@@ -18,7 +18,7 @@ typedef struct {
     int64_t v;
 } counted;
 
-static int deallocs;   /* atomic */
+static int deallocs; /* atomic */
 static void counted_dealloc(ftc_object *self)
 {
     (void)self;
@@ -43,10 +43,10 @@ static void owner(void *arg)
     CHECK(o != NULL);
     ftc_incref(o);
     ftc_atomic_store(&x, o);
-    ftc_qsbr_free_fn(ftc_mem_alloc(32), count_free, 32);   /* in flight at the fork */
+    ftc_qsbr_free_fn(ftc_mem_alloc(32), count_free, 32); /* in flight at the fork */
     ftc_atomic_store(&ready, 1);
     while (!ftc_atomic_load(&stop))
-        CHECK(ftc_eval_tick() == 0);   /* attached and online */
+        CHECK(ftc_eval_tick() == 0); /* attached and online */
 }
 
 FTC_TEST(fork_with_foreign_objects_and_deferrals)

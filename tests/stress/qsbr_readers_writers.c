@@ -28,11 +28,11 @@ typedef struct {
     unsigned char payload[];
 } node;
 
-static node *slots[NSLOTS];   /* atomic */
-static uint64_t nodes_made, nodes_freed;   /* atomic */
-static int writers_left;      /* atomic */
-static uint64_t reads;        /* atomic */
-static int readers_started;   /* atomic */
+static node *slots[NSLOTS];              /* atomic */
+static uint64_t nodes_made, nodes_freed; /* atomic */
+static int writers_left;                 /* atomic */
+static uint64_t reads;                   /* atomic */
+static int readers_started;              /* atomic */
 
 static node *node_new(uint64_t value, size_t size)
 {
@@ -72,9 +72,10 @@ static void writer(int w, void *ctx)
     uint64_t rng = (uint64_t)w * 7919 + 3;
     size_t peak_between = 0;
     while (ftc_atomic_load(&readers_started) < NREADERS)
-        CHECK(ftc_eval_tick() == 0);   /* let the readers run (and hand the GIL over) */
+        CHECK(ftc_eval_tick() == 0); /* let the readers run (and hand the GIL over) */
     for (long i = 0; i < iterations; i++) {
-        size_t size = sizeof(node) + PREFIX + (size_t)(ftc_check_rand(&rng) % (MAX_NODE - sizeof(node) - PREFIX));
+        size_t size = sizeof(node) + PREFIX +
+                      (size_t)(ftc_check_rand(&rng) % (MAX_NODE - sizeof(node) - PREFIX));
         node *n = node_new(ftc_check_rand(&rng), size);
         /* acq_rel: release publishes n's contents to readers (pairs with their acquire
          * load); acquire makes the old node's contents ours before we free it. */
@@ -122,7 +123,7 @@ static void reader(int me, void *ctx)
             }
             n_reads++;
         }
-        CHECK(ftc_eval_tick() == 0);   /* quiescent state (when asked) */
+        CHECK(ftc_eval_tick() == 0); /* quiescent state (when asked) */
     }
     ftc_atomic_fetch_add(&reads, n_reads);
 }

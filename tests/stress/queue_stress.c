@@ -63,15 +63,15 @@ static void yield_detached(void)
 static ftc_object *q;
 static int64_t q_max;
 static long per_producer;
-static uint32_t *seen;       /* atomic: deliveries per id */
-static int64_t delivered;    /* atomic */
-static int consumers_done;   /* atomic */
+static uint32_t *seen;             /* atomic: deliveries per id */
+static int64_t delivered;          /* atomic */
+static int consumers_done;         /* atomic */
 static uint64_t cons_ident[NCONS]; /* atomic */
-static int64_t timeouts;     /* atomic: timed calls that timed out (checked >= their timeout) */
-static int64_t interrupts;   /* atomic: waits ended by an async exception */
-static int64_t stws;         /* atomic: stop-the-worlds done meanwhile */
+static int64_t timeouts;   /* atomic: timed calls that timed out (checked >= their timeout) */
+static int64_t interrupts; /* atomic: waits ended by an async exception */
+static int64_t stws;       /* atomic: stop-the-worlds done meanwhile */
 
-#define ID(p, k) ((int64_t)(p) * per_producer + (k))
+#define ID(p, k) ((int64_t)(p)*per_producer + (k))
 #define STOP_ID ((int64_t)-1)
 
 static void put_one(ftc_object *o, uint64_t *seed)
@@ -79,9 +79,7 @@ static void put_one(ftc_object *o, uint64_t *seed)
     int rc;
     switch (ftc_check_rand(seed) % 4) {
     case 0:
-    case 1:
-        CHECK_EQ(ftc_queue_put(q, o, -1), 0);
-        break;
+    case 1: CHECK_EQ(ftc_queue_put(q, o, -1), 0); break;
     case 2:
         for (;;) {
             const double to = 0.0005;
@@ -126,16 +124,12 @@ static ftc_object *get_one(uint64_t *seed)
         double t0 = ftc_monotonic();
         switch (ftc_check_rand(seed) % 4) {
         case 0:
-        case 1:
-            rc = ftc_queue_get(q, &o, -1);
-            break;
+        case 1: rc = ftc_queue_get(q, &o, -1); break;
         case 2:
             to = 0.0005;
             rc = ftc_queue_get(q, &o, to);
             break;
-        default:
-            rc = ftc_queue_get(q, &o, 0);
-            break;
+        default: rc = ftc_queue_get(q, &o, 0); break;
         }
         if (rc == 0) {
             CHECK(o != NULL);
@@ -284,11 +278,11 @@ FTC_TEST(mpmc_bound_one_disturbed) { mpmc_round(1, true); }
 
 enum { SD_PRODUCERS = 4, SD_CONSUMERS = 4, SD_MAX = 1000000 };
 
-static int64_t sd_accepted[SD_PRODUCERS];  /* written by its producer; read after join */
-static uint32_t *sd_seen;                  /* atomic: deliveries per id */
-static int64_t sd_delivered;               /* atomic */
+static int64_t sd_accepted[SD_PRODUCERS]; /* written by its producer; read after join */
+static uint32_t *sd_seen;                 /* atomic: deliveries per id */
+static int64_t sd_delivered;              /* atomic */
 static int64_t sd_threshold;
-static ftc_object *sd_reached;             /* Event: sd_threshold items delivered */
+static ftc_object *sd_reached; /* Event: sd_threshold items delivered */
 
 static void sd_producer(int p, void *ctx)
 {
@@ -353,7 +347,8 @@ static void sd_round(int64_t maxsize, bool immediate)
     for (int i = 0; i < N; i++) {
         bool prod = i < SD_PRODUCERS;
         CHECK_EQ(ftc_thread_start(&t[i], prod ? sd_producer_main : sd_consumer_main,
-                                  (void *)(intptr_t)(prod ? i : i - SD_PRODUCERS), NULL), 0);
+                                  (void *)(intptr_t)(prod ? i : i - SD_PRODUCERS), NULL),
+                 0);
     }
     /* Shut down in the middle of the traffic: threads are blocked on both sides (a bounded
      * queue keeps producers waiting for room; consumers wait whenever it runs dry). */

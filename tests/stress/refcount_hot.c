@@ -27,7 +27,7 @@ typedef struct {
     int idx;
 } hot_item;
 
-static int dealloc_count[NOBJS];   /* atomic */
+static int dealloc_count[NOBJS]; /* atomic */
 static ftc_object *objs[NOBJS];
 
 static void hot_dealloc(ftc_object *self)
@@ -43,7 +43,7 @@ static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
 static ftc_object *pool[4096];
 static int pool_len;
 static long iterations;
-static int running;   /* atomic */
+static int running; /* atomic */
 
 static void worker(void *arg)
 {
@@ -80,7 +80,7 @@ static void collector(void *arg)
 {
     (void)arg;
     while (ftc_atomic_load(&running)) {
-        CHECK(ftc_object_collect_hot() == 0);   /* main holds one of each: nothing dies */
+        CHECK(ftc_object_collect_hot() == 0); /* main holds one of each: nothing dies */
         for (int i = 0; i < NOBJS; i++)
             CHECK(ftc_atomic_load(&dealloc_count[i]) == 0);
         CHECK(ftc_eval_tick() == 0);
@@ -133,7 +133,7 @@ FTC_TEST(hot_objects_exact_counts)
     }
 #ifdef FTC_GIL_DISABLED
     for (int i = 0; i < NOBJS; i++)
-        CHECK_EQ(ftc_atomic_load(&dealloc_count[i]), 0);   /* decrefs never free hot objects */
+        CHECK_EQ(ftc_atomic_load(&dealloc_count[i]), 0); /* decrefs never free hot objects */
     CHECK_EQ(ftc_object_collect_hot(), NOBJS);
 #endif
     for (int i = 0; i < NOBJS; i++)

@@ -31,7 +31,7 @@ FTC_TEST(timeouts_change_nothing)
     double t0 = ftc_monotonic();
     CHECK_EQ(ftc_rwlock_wrlock_timed(&rw, 0.02, FTC_LOCK_DETACH), FTC_ETIMEDOUT);
     CHECK(ftc_monotonic() - t0 >= 0.02);
-    CHECK_EQ(ftc_atomic_load(&rw.bits), RW_READER); /* one reader, no waiter bit */
+    CHECK_EQ(ftc_atomic_load(&rw.bits), RW_READER);  /* one reader, no waiter bit */
     CHECK_EQ(ftc_rwlock_rdlock_timed(&rw, 0, 0), 0); /* readers still share it */
     CHECK_EQ(ftc_atomic_load(&rw.bits), 2 * RW_READER);
     ftc_rwlock_rdunlock(&rw);
@@ -150,12 +150,12 @@ FTC_TEST(reader_timeout_keeps_writer_preference)
 
 enum { NTHREADS = 6 };
 static ftc_rwlock mixed = FTC_RWLOCK_INIT;
-static long a, b;                    /* written under the write lock only */
-static long writes_done[NTHREADS];   /* each thread's successful writes */
+static long a, b;                  /* written under the write lock only */
+static long writes_done[NTHREADS]; /* each thread's successful writes */
 static long timeouts_seen[NTHREADS];
-static int mixed_go;                 /* atomic: the start gate */
-static long ops_done;                /* atomic: operations of all threads */
-static long parked_timeouts;         /* atomic: timed waits (timeout > 0) that timed out */
+static int mixed_go;         /* atomic: the start gate */
+static long ops_done;        /* atomic: operations of all threads */
+static long parked_timeouts; /* atomic: timed waits (timeout > 0) that timed out */
 
 /* Bit 2 of r: the untimed call; else a timed one, timeout by bits 0-1 (try, 50 us, 1 ms,
  * forever). *waited: the call had a timeout > 0. */

@@ -7,7 +7,7 @@
 
 #define FOREIGN 4
 
-static long counter;      /* GIL build: plain (GIL); nogil: atomic */
+static long counter; /* GIL build: plain (GIL); nogil: atomic */
 
 static void bump(void)
 {

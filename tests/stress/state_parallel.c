@@ -5,7 +5,7 @@
 #include "internal/state.h"
 
 #ifdef FTC_GIL_DISABLED
-static int arrived; /* atomic */
+static int arrived;            /* atomic */
 static int both_attached_seen; /* atomic */
 
 static void barrier_worker(void *arg)

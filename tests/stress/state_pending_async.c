@@ -7,12 +7,12 @@
 
 #define ADDERS 3
 
-static long executed;      /* main thread only */
-static long added;         /* atomic */
-static long eagain_seen;   /* atomic */
-static int adders_done;    /* atomic */
+static long executed;    /* main thread only */
+static long added;       /* atomic */
+static long eagain_seen; /* atomic */
+static int adders_done;  /* atomic */
 static pthread_t main_thread;
-static long wrong_thread;  /* main thread only */
+static long wrong_thread; /* main thread only */
 
 static int pending_fn(void *arg)
 {

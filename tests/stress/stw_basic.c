@@ -25,8 +25,8 @@ static void spin(void *arg)
 }
 
 static sem_t wake_sem;
-static int blocked_in;     /* atomic */
-static int blocked_back;   /* atomic */
+static int blocked_in;   /* atomic */
+static int blocked_back; /* atomic */
 
 static void blocked(void *arg)
 {
@@ -111,8 +111,8 @@ FTC_TEST(stopped_world_freezes_every_other_thread)
     CHECK_EQ(ftc_runtime_fini(), 0);
 }
 
-static int in_stw;         /* plain: only touched with the world stopped */
-static long stw_done;      /* plain: likewise */
+static int in_stw;    /* plain: only touched with the world stopped */
+static long stw_done; /* plain: likewise */
 static long stw_violations;
 
 static void requester(void *arg)
@@ -190,8 +190,8 @@ FTC_TEST(threads_come_and_go_while_the_world_stops)
 }
 
 #ifdef FTC_GIL_DISABLED
-static int phase;          /* atomic: 1 while the GIL is on and counting is allowed */
-static long gil_counter;   /* plain: protected by the run-time GIL */
+static int phase;        /* atomic: 1 while the GIL is on and counting is allowed */
+static long gil_counter; /* plain: protected by the run-time GIL */
 static long per_thread;
 
 static void count_under_gil(void *arg)

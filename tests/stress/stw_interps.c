@@ -139,7 +139,7 @@ FTC_TEST(stop_the_world_stops_every_interpreter)
 
 /* ---- fork ---- */
 
-static int in_fork;            /* atomic: 1 while this test forks (the handlers do nothing else) */
+static int in_fork;             /* atomic: 1 while this test forks (the handlers do nothing else) */
 static long at_prepare[NCOUNT]; /* written by the prepare handler, read by the parent handler */
 static long fork_moved;         /* counters that moved between prepare and parent */
 

@@ -12,8 +12,17 @@
 #include "check.h"
 #include "internal/sync.h"
 
-enum { KIND_LOCK, KIND_RLOCK, KIND_SEM, KIND_EVENT, KIND_COND, KIND_COND_LOCK, KIND_BARRIER,
-       KIND_FUTURE, NKINDS };
+enum {
+    KIND_LOCK,
+    KIND_RLOCK,
+    KIND_SEM,
+    KIND_EVENT,
+    KIND_COND,
+    KIND_COND_LOCK,
+    KIND_BARRIER,
+    KIND_FUTURE,
+    NKINDS
+};
 
 struct ctx {
     int kind;
@@ -34,18 +43,10 @@ static void waiter(void *arg)
     ftc_atomic_store(&c->ts, ftc_tstate_get());
     ftc_object *out = NULL;
     switch (c->kind) {
-    case KIND_LOCK:
-        c->code = ftc_lock_acquire(c->obj, -1);
-        break;
-    case KIND_RLOCK:
-        c->code = ftc_rlock_acquire(c->obj, -1);
-        break;
-    case KIND_SEM:
-        c->code = ftc_semaphore_acquire(c->obj, -1);
-        break;
-    case KIND_EVENT:
-        c->code = ftc_sync_event_wait(c->obj, -1);
-        break;
+    case KIND_LOCK: c->code = ftc_lock_acquire(c->obj, -1); break;
+    case KIND_RLOCK: c->code = ftc_rlock_acquire(c->obj, -1); break;
+    case KIND_SEM: c->code = ftc_semaphore_acquire(c->obj, -1); break;
+    case KIND_EVENT: c->code = ftc_sync_event_wait(c->obj, -1); break;
     case KIND_COND:
     case KIND_COND_LOCK:
         CHECK_EQ(ftc_condition_acquire(c->obj, -1), 0);
@@ -87,25 +88,15 @@ static void one_round(int kind, int code)
         c.obj = ftc_rlock_new();
         CHECK_EQ(ftc_rlock_acquire(c.obj, -1), 0);
         break;
-    case KIND_SEM:
-        c.obj = ftc_semaphore_new(0);
-        break;
-    case KIND_EVENT:
-        c.obj = ftc_sync_event_new();
-        break;
-    case KIND_COND:
-        c.obj = ftc_condition_new(NULL);
-        break;
+    case KIND_SEM: c.obj = ftc_semaphore_new(0); break;
+    case KIND_EVENT: c.obj = ftc_sync_event_new(); break;
+    case KIND_COND: c.obj = ftc_condition_new(NULL); break;
     case KIND_COND_LOCK:
         c.cond_lock = ftc_lock_new();
         c.obj = ftc_condition_new(c.cond_lock);
         break;
-    case KIND_BARRIER:
-        c.obj = ftc_barrier_new(2, NULL, NULL, -1);
-        break;
-    case KIND_FUTURE:
-        c.obj = ftc_future_new();
-        break;
+    case KIND_BARRIER: c.obj = ftc_barrier_new(2, NULL, NULL, -1); break;
+    case KIND_FUTURE: c.obj = ftc_future_new(); break;
     }
     CHECK(c.obj != NULL);
     ftc_thread *t;
@@ -125,13 +116,9 @@ static void one_round(int kind, int code)
         CHECK_EQ(ftc_rlock_release(c.obj), 0);
         CHECK_EQ(ftc_rlock_is_owned(c.obj), 0);
         break;
-    case KIND_SEM:
-        CHECK_EQ(ftc_semaphore_value(c.obj), 0);
-        break;
+    case KIND_SEM: CHECK_EQ(ftc_semaphore_value(c.obj), 0); break;
     case KIND_COND:
-    case KIND_COND_LOCK:
-        CHECK_EQ(c.extra, 0);
-        break;
+    case KIND_COND_LOCK: CHECK_EQ(c.extra, 0); break;
     case KIND_BARRIER:
         CHECK_EQ(c.extra, 1); /* broken by the interruption */
         break;
@@ -215,8 +202,8 @@ static ftc_object *c_lock, *c_sem;
 static uint64_t c_idents[NCONTEND]; /* atomic */
 static long c_counter;              /* under c_lock */
 static long c_ok[NCONTEND], c_intr[NCONTEND];
-static int c_inside;                /* atomic */
-static int c_stop;                  /* atomic */
+static int c_inside; /* atomic */
+static int c_stop;   /* atomic */
 static long c_iters;
 static ftc_object *c_go;
 #define FIRE_CODE (FTC_EUSER - 77)

@@ -12,7 +12,7 @@ enum { NTHREADS = 6 };
 
 static ftc_object *bar, *closing;
 static long rounds;
-static long actions;            /* run by the action: plain, ordered by the barrier */
+static long actions;             /* run by the action: plain, ordered by the barrier */
 static int index_seen[NTHREADS]; /* atomic, per round */
 static int passed, broken;       /* atomic, per round */
 static int aborted;              /* atomic, per round */

@@ -218,7 +218,8 @@ FTC_TEST(notify_n_wakes_exactly_n_oldest_first)
             CHECK_EQ(ftc_semaphore_acquire(woke_sem, -1), 0);
         CHECK_EQ(ftc_condition_acquire(cond, -1), 0);
         CHECK_EQ(woke_count, 2);
-        CHECK((woke_order[0] == 0 && woke_order[1] == 1) || (woke_order[0] == 1 && woke_order[1] == 0));
+        CHECK((woke_order[0] == 0 && woke_order[1] == 1) ||
+              (woke_order[0] == 1 && woke_order[1] == 0));
         CHECK_EQ(queued(cond), K - 2);
         CHECK_EQ(ftc_condition_notify_all(cond), 0);
         CHECK_EQ(queued(cond), 0);

@@ -29,9 +29,7 @@ static void lock_worker(void *arg)
     uint64_t seed = (uint64_t)(intptr_t)arg * 31 + 7;
     for (long i = 0; i < iters; i++) {
         switch (ftc_check_rand(&seed) % 3) {
-        case 0:
-            CHECK_EQ(ftc_lock_acquire(lock, -1), 0);
-            break;
+        case 0: CHECK_EQ(ftc_lock_acquire(lock, -1), 0); break;
         case 1: {
             int rc;
             while ((rc = ftc_lock_acquire(lock, 0)) != 0) {

@@ -17,9 +17,7 @@ static void admit(void *arg)
     for (long i = 0; i < iters; i++) {
         int rc;
         switch (ftc_check_rand(&seed) % 3) {
-        case 0:
-            CHECK_EQ(ftc_semaphore_acquire(sem, -1), 0);
-            break;
+        case 0: CHECK_EQ(ftc_semaphore_acquire(sem, -1), 0); break;
         case 1:
             while ((rc = ftc_semaphore_acquire(sem, 0.0003)) != 0)
                 CHECK_EQ(rc, FTC_ETIMEDOUT);
@@ -34,8 +32,7 @@ static void admit(void *arg)
         int now = ftc_atomic_fetch_add(&inside, 1) + 1;
         CHECK(now <= VALUE);
         int m = ftc_atomic_load(&max_inside);
-        while (now > m && !ftc_atomic_cas(&max_inside, &m, now)) {
-        }
+        while (now > m && !ftc_atomic_cas(&max_inside, &m, now)) {}
         CHECK_EQ(ftc_eval_tick(), 0); /* let others run while we are inside */
         ftc_atomic_fetch_sub(&inside, 1);
         CHECK_EQ(ftc_semaphore_release(sem, 1), 0);

@@ -8,14 +8,14 @@
 #include "check.h"
 #include "internal/state.h"
 
-static long spinner_ticks;      /* atomic */
-static int spinner_up;          /* atomic */
+static long spinner_ticks; /* atomic */
+static int spinner_up;     /* atomic */
 static sem_t blocker_sem;
-static int blocker_in;          /* atomic */
-static int blocker_woke;        /* atomic */
-static int blocker_came_back;   /* atomic: must stay 0 */
-static int worker_done;         /* atomic */
-static int spinner_came_back;   /* atomic: must stay 0 */
+static int blocker_in;        /* atomic */
+static int blocker_woke;      /* atomic */
+static int blocker_came_back; /* atomic: must stay 0 */
+static int worker_done;       /* atomic */
+static int spinner_came_back; /* atomic: must stay 0 */
 
 static void spinner(void *arg)
 {
@@ -130,7 +130,7 @@ static void *foreign_main(void *arg)
     ftc_atomic_store_release(&foreign_in, 1);
     sem_wait(&foreign_sem);
     FTC_END_ALLOW_THREADS /* blocks forever: the runtime was finalized meanwhile */
-    ftc_gilstate_release(g);
+        ftc_gilstate_release(g);
     abort();
     return NULL;
 }
@@ -153,9 +153,9 @@ FTC_TEST(foreign_thread_with_a_tstate_is_stopped_too)
     CHECK_EQ(ftc_runtime_fini(), 0);
 }
 
-static int sub_spinning;       /* atomic */
-static long sub_ticks;         /* atomic */
-static int sub_came_back;      /* atomic: must stay 0 */
+static int sub_spinning;  /* atomic */
+static long sub_ticks;    /* atomic */
+static int sub_came_back; /* atomic: must stay 0 */
 
 static void subinterp_spinner(void *arg)
 {
@@ -199,7 +199,7 @@ FTC_TEST(daemon_in_a_subinterpreter_is_stopped)
     }
 }
 
-static int late_got_in; /* atomic: must stay 0 */
+static int late_got_in;  /* atomic: must stay 0 */
 static int late_started; /* atomic */
 
 static void *late_foreign(void *arg)

@@ -23,8 +23,8 @@ static void wait_release(void *arg)
 }
 
 static ftc_thread *shared_target;
-static int joins_ok;       /* atomic */
-static int timeouts_ok;    /* atomic */
+static int joins_ok;    /* atomic */
+static int timeouts_ok; /* atomic */
 
 static void joiner(void *arg)
 {

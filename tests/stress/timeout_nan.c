@@ -135,8 +135,8 @@ FTC_TEST(one_shot_event_nan_is_fatal)
     for (int i = 0; i < 2; i++) {
         double nan = nans[i];
         CHECK(ftc_check_dies(event_wait_nan, &nan, "ftc_event_wait: the timeout is NaN"));
-        CHECK(ftc_check_dies(event_wait_flags_nan, &nan,
-                             "ftc_event_wait_flags: the timeout is NaN"));
+        CHECK(
+            ftc_check_dies(event_wait_flags_nan, &nan, "ftc_event_wait_flags: the timeout is NaN"));
     }
 }
 
@@ -238,8 +238,8 @@ FTC_TEST(sync_objects_nan)
             CHECK(results[k] == NULL);
         ftc_pool_free(pool);
 
-        ftc_object *objs[] = {lock, rlock, sem, bsem, ev, plain, conds[0], conds[1], barrier,
-                              future};
+        ftc_object *objs[] = {lock,  rlock,    sem,      bsem,    ev,
+                              plain, conds[0], conds[1], barrier, future};
         for (size_t k = 0; k < sizeof objs / sizeof objs[0]; k++)
             ftc_decref(objs[k]);
     }

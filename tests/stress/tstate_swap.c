@@ -28,20 +28,20 @@
 
 enum { NSUB = 2, NINTERP = NSUB + 1, NWORKERS = 6 };
 
-static ftc_interp *interps[NINTERP];     /* [0] main */
-static ftc_object *lists[NINTERP];       /* appended to while attached in that interpreter */
-static ftc_object *counters[NINTERP];    /* dict: key -> count, in a critical section */
-static ftc_object *count_keys[NINTERP];  /* the key of each */
-static struct ftc_gil *gils[NINTERP];    /* the GIL of each interpreter's tstates */
-static int inside[NINTERP];              /* atomic: threads inside, per GIL (by first index) */
+static ftc_interp *interps[NINTERP];    /* [0] main */
+static ftc_object *lists[NINTERP];      /* appended to while attached in that interpreter */
+static ftc_object *counters[NINTERP];   /* dict: key -> count, in a critical section */
+static ftc_object *count_keys[NINTERP]; /* the key of each */
+static struct ftc_gil *gils[NINTERP];   /* the GIL of each interpreter's tstates */
+static int inside[NINTERP];             /* atomic: threads inside, per GIL (by first index) */
 static int64_t appended[NWORKERS][NINTERP];
 static int64_t incremented[NWORKERS][NINTERP];
 static long iters;
-static int world_stopped;                /* atomic: the stopper has the world stopped */
-static int check_stw;                    /* the stop excludes every worker in this round */
-static int workers_done;                 /* atomic */
-static int gate;                         /* atomic: the workers start together */
-static int64_t stops;                    /* atomic: worlds stopped meanwhile */
+static int world_stopped; /* atomic: the stopper has the world stopped */
+static int check_stw;     /* the stop excludes every worker in this round */
+static int workers_done;  /* atomic */
+static int gate;          /* atomic: the workers start together */
+static int64_t stops;     /* atomic: worlds stopped meanwhile */
 
 static int gil_slot(int interp)
 {

@@ -8,106 +8,106 @@
 #include <ftcore/atomic.h>
 
 /* One function per integer type, run by the Test() below. MAXV is the type's max value. */
-#define INT_FAMILY(T, MAXV)                                                              \
-    static void family_##T(void)                                                         \
-    {                                                                                    \
-        T x = 5, e;                                                                      \
-        /* loads */                                                                      \
-        cr_assert_eq(ftc_atomic_load(&x), 5);                                            \
-        cr_assert_eq(ftc_atomic_load_relaxed(&x), 5);                                    \
-        cr_assert_eq(ftc_atomic_load_acquire(&x), 5);                                    \
-        /* stores */                                                                     \
-        ftc_atomic_store(&x, (T)6);                                                      \
-        cr_assert_eq(x, 6);                                                              \
-        ftc_atomic_store_relaxed(&x, (T)7);                                              \
-        cr_assert_eq(x, 7);                                                              \
-        ftc_atomic_store_release(&x, (T)MAXV);                                           \
-        cr_assert_eq(x, (T)MAXV);                                                        \
-        /* exchange returns the old value */                                             \
-        cr_assert_eq(ftc_atomic_exchange(&x, (T)1), (T)MAXV);                            \
-        cr_assert_eq(ftc_atomic_exchange_relaxed(&x, (T)2), 1);                          \
-        cr_assert_eq(ftc_atomic_exchange_acquire(&x, (T)3), 2);                          \
-        cr_assert_eq(ftc_atomic_exchange_release(&x, (T)4), 3);                          \
-        cr_assert_eq(ftc_atomic_exchange_acq_rel(&x, (T)5), 4);                          \
-        cr_assert_eq(x, 5);                                                              \
-        /* strong CAS: success swaps; failure writes the current value back */           \
-        e = 5;                                                                           \
-        cr_assert(ftc_atomic_cas(&x, &e, (T)6));                                         \
-        cr_assert(!ftc_atomic_cas(&x, &e, (T)9));                                        \
-        cr_assert_eq(e, 6);                                                              \
-        cr_assert(ftc_atomic_cas_relaxed(&x, &e, (T)7));                                 \
-        e = 0;                                                                           \
-        cr_assert(!ftc_atomic_cas_relaxed(&x, &e, (T)9));                                \
-        cr_assert_eq(e, 7);                                                              \
-        cr_assert(ftc_atomic_cas_acquire(&x, &e, (T)8));                                 \
-        e = 0;                                                                           \
-        cr_assert(!ftc_atomic_cas_acquire(&x, &e, (T)9));                                \
-        cr_assert_eq(e, 8);                                                              \
-        cr_assert(ftc_atomic_cas_release(&x, &e, (T)9));                                 \
-        e = 0;                                                                           \
-        cr_assert(!ftc_atomic_cas_release(&x, &e, (T)1));                                \
-        cr_assert_eq(e, 9);                                                              \
-        cr_assert(ftc_atomic_cas_acq_rel(&x, &e, (T)10));                                \
-        e = 0;                                                                           \
-        cr_assert(!ftc_atomic_cas_acq_rel(&x, &e, (T)1));                                \
-        cr_assert_eq(e, 10);                                                             \
-        /* weak CAS may fail spuriously: loop, as callers must */                        \
-        e = 10;                                                                          \
-        while (!ftc_atomic_cas_weak(&x, &e, (T)11))                                      \
-            cr_assert_eq(e, 10);                                                         \
-        while (!ftc_atomic_cas_weak_relaxed(&x, &e, (T)12))                              \
-            cr_assert_eq(e, 11);                                                         \
-        while (!ftc_atomic_cas_weak_acquire(&x, &e, (T)13))                              \
-            cr_assert_eq(e, 12);                                                         \
-        while (!ftc_atomic_cas_weak_release(&x, &e, (T)14))                              \
-            cr_assert_eq(e, 13);                                                         \
-        while (!ftc_atomic_cas_weak_acq_rel(&x, &e, (T)15))                              \
-            cr_assert_eq(e, 14);                                                         \
-        e = 0;                                                                           \
-        cr_assert(!ftc_atomic_cas_weak(&x, &e, (T)1));                                   \
-        cr_assert_eq(e, 15);                                                             \
-        cr_assert(!ftc_atomic_cas_weak_relaxed(&x, &e, (T)1) || e == 15);                \
-        /* fetch_add / fetch_sub return the previous value */                            \
-        x = 10;                                                                          \
-        cr_assert_eq(ftc_atomic_fetch_add(&x, 1), 10);                                   \
-        cr_assert_eq(ftc_atomic_fetch_add_relaxed(&x, 1), 11);                           \
-        cr_assert_eq(ftc_atomic_fetch_add_acquire(&x, 1), 12);                           \
-        cr_assert_eq(ftc_atomic_fetch_add_release(&x, 1), 13);                           \
-        cr_assert_eq(ftc_atomic_fetch_add_acq_rel(&x, 1), 14);                           \
-        cr_assert_eq(x, 15);                                                             \
-        cr_assert_eq(ftc_atomic_fetch_sub(&x, 1), 15);                                   \
-        cr_assert_eq(ftc_atomic_fetch_sub_relaxed(&x, 1), 14);                           \
-        cr_assert_eq(ftc_atomic_fetch_sub_acquire(&x, 1), 13);                           \
-        cr_assert_eq(ftc_atomic_fetch_sub_release(&x, 1), 12);                           \
-        cr_assert_eq(ftc_atomic_fetch_sub_acq_rel(&x, 1), 11);                           \
-        cr_assert_eq(x, 10);                                                             \
-        /* wrap-around at the type's width */                                            \
-        x = (T)MAXV;                                                                     \
-        cr_assert_eq(ftc_atomic_fetch_add(&x, 1), (T)MAXV);                              \
-        cr_assert_eq(x, 0);                                                              \
-        cr_assert_eq(ftc_atomic_fetch_sub(&x, 1), 0);                                    \
-        cr_assert_eq(x, (T)MAXV);                                                        \
-        /* fetch_or / fetch_and */                                                       \
-        x = 0x10;                                                                        \
-        cr_assert_eq(ftc_atomic_fetch_or(&x, 0x01), 0x10);                               \
-        cr_assert_eq(ftc_atomic_fetch_or_relaxed(&x, 0x02), 0x11);                       \
-        cr_assert_eq(ftc_atomic_fetch_or_acquire(&x, 0x04), 0x13);                       \
-        cr_assert_eq(ftc_atomic_fetch_or_release(&x, 0x08), 0x17);                       \
-        cr_assert_eq(ftc_atomic_fetch_or_acq_rel(&x, 0x20), 0x1f);                       \
-        cr_assert_eq(x, 0x3f);                                                           \
-        cr_assert_eq(ftc_atomic_fetch_and(&x, (T)~0x01), 0x3f);                          \
-        cr_assert_eq(ftc_atomic_fetch_and_relaxed(&x, (T)~0x02), 0x3e);                  \
-        cr_assert_eq(ftc_atomic_fetch_and_acquire(&x, (T)~0x04), 0x3c);                  \
-        cr_assert_eq(ftc_atomic_fetch_and_release(&x, (T)~0x08), 0x38);                  \
-        cr_assert_eq(ftc_atomic_fetch_and_acq_rel(&x, (T)~0x10), 0x30);                  \
-        cr_assert_eq(x, 0x20);                                                           \
-        /* the top bit survives (no sign or width surprises) */                          \
-        T top = (T)((T)1 << (sizeof(T) * 8 - 1));                                        \
-        x = 0;                                                                           \
-        ftc_atomic_fetch_or(&x, top);                                                    \
-        cr_assert_eq(ftc_atomic_load(&x), top);                                          \
-        cr_assert_eq(ftc_atomic_fetch_and(&x, (T)~top), top);                            \
-        cr_assert_eq(x, 0);                                                              \
+#define INT_FAMILY(T, MAXV)                                                    \
+    static void family_##T(void)                                               \
+    {                                                                          \
+        T x = 5, e;                                                            \
+        /* loads */                                                            \
+        cr_assert_eq(ftc_atomic_load(&x), 5);                                  \
+        cr_assert_eq(ftc_atomic_load_relaxed(&x), 5);                          \
+        cr_assert_eq(ftc_atomic_load_acquire(&x), 5);                          \
+        /* stores */                                                           \
+        ftc_atomic_store(&x, (T)6);                                            \
+        cr_assert_eq(x, 6);                                                    \
+        ftc_atomic_store_relaxed(&x, (T)7);                                    \
+        cr_assert_eq(x, 7);                                                    \
+        ftc_atomic_store_release(&x, (T)MAXV);                                 \
+        cr_assert_eq(x, (T)MAXV);                                              \
+        /* exchange returns the old value */                                   \
+        cr_assert_eq(ftc_atomic_exchange(&x, (T)1), (T)MAXV);                  \
+        cr_assert_eq(ftc_atomic_exchange_relaxed(&x, (T)2), 1);                \
+        cr_assert_eq(ftc_atomic_exchange_acquire(&x, (T)3), 2);                \
+        cr_assert_eq(ftc_atomic_exchange_release(&x, (T)4), 3);                \
+        cr_assert_eq(ftc_atomic_exchange_acq_rel(&x, (T)5), 4);                \
+        cr_assert_eq(x, 5);                                                    \
+        /* strong CAS: success swaps; failure writes the current value back */ \
+        e = 5;                                                                 \
+        cr_assert(ftc_atomic_cas(&x, &e, (T)6));                               \
+        cr_assert(!ftc_atomic_cas(&x, &e, (T)9));                              \
+        cr_assert_eq(e, 6);                                                    \
+        cr_assert(ftc_atomic_cas_relaxed(&x, &e, (T)7));                       \
+        e = 0;                                                                 \
+        cr_assert(!ftc_atomic_cas_relaxed(&x, &e, (T)9));                      \
+        cr_assert_eq(e, 7);                                                    \
+        cr_assert(ftc_atomic_cas_acquire(&x, &e, (T)8));                       \
+        e = 0;                                                                 \
+        cr_assert(!ftc_atomic_cas_acquire(&x, &e, (T)9));                      \
+        cr_assert_eq(e, 8);                                                    \
+        cr_assert(ftc_atomic_cas_release(&x, &e, (T)9));                       \
+        e = 0;                                                                 \
+        cr_assert(!ftc_atomic_cas_release(&x, &e, (T)1));                      \
+        cr_assert_eq(e, 9);                                                    \
+        cr_assert(ftc_atomic_cas_acq_rel(&x, &e, (T)10));                      \
+        e = 0;                                                                 \
+        cr_assert(!ftc_atomic_cas_acq_rel(&x, &e, (T)1));                      \
+        cr_assert_eq(e, 10);                                                   \
+        /* weak CAS may fail spuriously: loop, as callers must */              \
+        e = 10;                                                                \
+        while (!ftc_atomic_cas_weak(&x, &e, (T)11))                            \
+            cr_assert_eq(e, 10);                                               \
+        while (!ftc_atomic_cas_weak_relaxed(&x, &e, (T)12))                    \
+            cr_assert_eq(e, 11);                                               \
+        while (!ftc_atomic_cas_weak_acquire(&x, &e, (T)13))                    \
+            cr_assert_eq(e, 12);                                               \
+        while (!ftc_atomic_cas_weak_release(&x, &e, (T)14))                    \
+            cr_assert_eq(e, 13);                                               \
+        while (!ftc_atomic_cas_weak_acq_rel(&x, &e, (T)15))                    \
+            cr_assert_eq(e, 14);                                               \
+        e = 0;                                                                 \
+        cr_assert(!ftc_atomic_cas_weak(&x, &e, (T)1));                         \
+        cr_assert_eq(e, 15);                                                   \
+        cr_assert(!ftc_atomic_cas_weak_relaxed(&x, &e, (T)1) || e == 15);      \
+        /* fetch_add / fetch_sub return the previous value */                  \
+        x = 10;                                                                \
+        cr_assert_eq(ftc_atomic_fetch_add(&x, 1), 10);                         \
+        cr_assert_eq(ftc_atomic_fetch_add_relaxed(&x, 1), 11);                 \
+        cr_assert_eq(ftc_atomic_fetch_add_acquire(&x, 1), 12);                 \
+        cr_assert_eq(ftc_atomic_fetch_add_release(&x, 1), 13);                 \
+        cr_assert_eq(ftc_atomic_fetch_add_acq_rel(&x, 1), 14);                 \
+        cr_assert_eq(x, 15);                                                   \
+        cr_assert_eq(ftc_atomic_fetch_sub(&x, 1), 15);                         \
+        cr_assert_eq(ftc_atomic_fetch_sub_relaxed(&x, 1), 14);                 \
+        cr_assert_eq(ftc_atomic_fetch_sub_acquire(&x, 1), 13);                 \
+        cr_assert_eq(ftc_atomic_fetch_sub_release(&x, 1), 12);                 \
+        cr_assert_eq(ftc_atomic_fetch_sub_acq_rel(&x, 1), 11);                 \
+        cr_assert_eq(x, 10);                                                   \
+        /* wrap-around at the type's width */                                  \
+        x = (T)MAXV;                                                           \
+        cr_assert_eq(ftc_atomic_fetch_add(&x, 1), (T)MAXV);                    \
+        cr_assert_eq(x, 0);                                                    \
+        cr_assert_eq(ftc_atomic_fetch_sub(&x, 1), 0);                          \
+        cr_assert_eq(x, (T)MAXV);                                              \
+        /* fetch_or / fetch_and */                                             \
+        x = 0x10;                                                              \
+        cr_assert_eq(ftc_atomic_fetch_or(&x, 0x01), 0x10);                     \
+        cr_assert_eq(ftc_atomic_fetch_or_relaxed(&x, 0x02), 0x11);             \
+        cr_assert_eq(ftc_atomic_fetch_or_acquire(&x, 0x04), 0x13);             \
+        cr_assert_eq(ftc_atomic_fetch_or_release(&x, 0x08), 0x17);             \
+        cr_assert_eq(ftc_atomic_fetch_or_acq_rel(&x, 0x20), 0x1f);             \
+        cr_assert_eq(x, 0x3f);                                                 \
+        cr_assert_eq(ftc_atomic_fetch_and(&x, (T)~0x01), 0x3f);                \
+        cr_assert_eq(ftc_atomic_fetch_and_relaxed(&x, (T)~0x02), 0x3e);        \
+        cr_assert_eq(ftc_atomic_fetch_and_acquire(&x, (T)~0x04), 0x3c);        \
+        cr_assert_eq(ftc_atomic_fetch_and_release(&x, (T)~0x08), 0x38);        \
+        cr_assert_eq(ftc_atomic_fetch_and_acq_rel(&x, (T)~0x10), 0x30);        \
+        cr_assert_eq(x, 0x20);                                                 \
+        /* the top bit survives (no sign or width surprises) */                \
+        T top = (T)((T)1 << (sizeof(T) * 8 - 1));                              \
+        x = 0;                                                                 \
+        ftc_atomic_fetch_or(&x, top);                                          \
+        cr_assert_eq(ftc_atomic_load(&x), top);                                \
+        cr_assert_eq(ftc_atomic_fetch_and(&x, (T)~top), top);                  \
+        cr_assert_eq(x, 0);                                                    \
     }
 
 INT_FAMILY(uint8_t, UINT8_MAX)

@@ -13,7 +13,7 @@ typedef struct {
     int64_t v;
 } counted;
 
-static int deallocs;          /* atomic */
+static int deallocs; /* atomic */
 static uint64_t dealloc_thread;
 
 static void counted_dealloc(ftc_object *self)
@@ -65,22 +65,22 @@ Test(brc, owner_counts_locally)
 Test(brc, non_owner_decref_queues_and_owner_tick_merges)
 {
     ftc_object *o = ftc_object_new(&counted_type);
-    ftc_incref(o);                       /* local 2 */
-    run_on_thread(decref_arg, o);        /* shared 0 -> QUEUED, pushed to us */
+    ftc_incref(o);                /* local 2 */
+    run_on_thread(decref_arg, o); /* shared 0 -> QUEUED, pushed to us */
     cr_assert_eq(deallocs, 0);
 #ifdef FTC_GIL_DISABLED
     cr_assert_eq(o->ob_ref_shared, FTC_REF_QUEUED);
     cr_assert(ftc_atomic_load(&((_ftc_tstate_head *)ftc_tstate_get())->eval_breaker) &
               FTC_EB_BRC_MERGE);
 #endif
-    cr_assert_eq(ftc_eval_tick(), 0);    /* merge: 2 + 0 - 1 = 1 */
+    cr_assert_eq(ftc_eval_tick(), 0); /* merge: 2 + 0 - 1 = 1 */
     cr_assert_eq(deallocs, 0);
     cr_assert_eq(ftc_object_refcount(o), 1);
 #ifdef FTC_GIL_DISABLED
     cr_assert_eq(o->ob_tid, FTC_TID_NONE);
     cr_assert_eq(o->ob_ref_shared & FTC_REF_SHARED_FLAG_MASK, FTC_REF_MERGED);
 #endif
-    run_on_thread(decref_arg, o);        /* merged: the last decref frees, on that thread */
+    run_on_thread(decref_arg, o); /* merged: the last decref frees, on that thread */
     cr_assert_eq(deallocs, 1);
     cr_assert_neq(dealloc_thread, ftc_thread_ident());
 }
@@ -88,22 +88,22 @@ Test(brc, non_owner_decref_queues_and_owner_tick_merges)
 Test(brc, queued_object_dies_at_merge)
 {
     ftc_object *o = ftc_object_new(&counted_type);
-    run_on_thread(decref_arg, o);        /* the only reference, given away and dropped */
+    run_on_thread(decref_arg, o); /* the only reference, given away and dropped */
 #ifdef FTC_GIL_DISABLED
-    cr_assert_eq(deallocs, 0);           /* the owner still holds the count */
+    cr_assert_eq(deallocs, 0); /* the owner still holds the count */
     cr_assert_eq(ftc_eval_tick(), 0);
     cr_assert_eq(deallocs, 1);
     cr_assert_eq(dealloc_thread, ftc_thread_ident());
 #else
-    cr_assert_eq(deallocs, 1);           /* plain counting: freed by that decref */
+    cr_assert_eq(deallocs, 1); /* plain counting: freed by that decref */
 #endif
 }
 
 Test(brc, owner_zero_with_shared_refs_merges)
 {
     ftc_object *o = ftc_object_new(&counted_type);
-    run_on_thread(incref_arg, o);        /* shared count 1 */
-    ftc_decref(o);                       /* local 0: merge, total 1, alive */
+    run_on_thread(incref_arg, o); /* shared count 1 */
+    ftc_decref(o);                /* local 0: merge, total 1, alive */
     cr_assert_eq(deallocs, 0);
     cr_assert_eq(ftc_object_refcount(o), 1);
     run_on_thread(decref_arg, o);
@@ -117,7 +117,7 @@ static void make_and_exit(void *arg)
     (void)arg;
     made = ftc_object_new(&counted_type);
     ftc_incref(made);
-    ftc_incref(made);   /* local 3, owner exits */
+    ftc_incref(made); /* local 3, owner exits */
 }
 
 Test(brc, exited_owner_objects_merge_directly)
@@ -125,7 +125,7 @@ Test(brc, exited_owner_objects_merge_directly)
     int64_t live = ftc_object_live_count();
     run_on_thread(make_and_exit, NULL);
     cr_assert_eq(ftc_object_live_count(), live + 1);
-    ftc_decref(made);                    /* owner gone: merged directly, 2 left */
+    ftc_decref(made); /* owner gone: merged directly, 2 left */
     cr_assert_eq(deallocs, 0);
     cr_assert_eq(ftc_object_refcount(made), 2);
     ftc_decref(made);
@@ -136,19 +136,18 @@ Test(brc, exited_owner_objects_merge_directly)
 
 /* A thread that ends drains its merge queue: the owner never ticks after the decref. */
 static ftc_object *given;
-static int decref_done;   /* atomic */
+static int decref_done; /* atomic */
 
 static void owner_waits_without_ticking(void *arg)
 {
     (void)arg;
     given = ftc_object_new(&counted_type);
-    ftc_atomic_store(&decref_done, 1);   /* hand over: the other thread decrefs */
-    FTC_BEGIN_ALLOW_THREADS              /* detached (the GIL build needs it), never ticking */
-    while (ftc_atomic_load(&decref_done) != 2)
-        ftc_cpu_relax();
+    ftc_atomic_store(&decref_done, 1); /* hand over: the other thread decrefs */
+    FTC_BEGIN_ALLOW_THREADS            /* detached (the GIL build needs it), never ticking */
+        while (ftc_atomic_load(&decref_done) != 2) ftc_cpu_relax();
     FTC_END_ALLOW_THREADS
 #ifdef FTC_GIL_DISABLED
-    cr_assert_eq(ftc_atomic_load(&deallocs), 0);   /* queued to us, not merged yet */
+    cr_assert_eq(ftc_atomic_load(&deallocs), 0); /* queued to us, not merged yet */
 #endif
 }
 
@@ -159,7 +158,7 @@ static void handoff_main(void *arg)
     while (ftc_atomic_load(&decref_done) != 1)
         ftc_cpu_relax();
     FTC_END_ALLOW_THREADS
-    ftc_decref(given);                   /* queued to the spinning owner */
+    ftc_decref(given); /* queued to the spinning owner */
     ftc_atomic_store(&decref_done, 2);
 }
 
@@ -177,17 +176,14 @@ Test(brc, ending_thread_drains_its_queue)
 
 static int try_result;
 
-static void try_incref_arg(void *arg)
-{
-    try_result = ftc_try_incref((ftc_object *)arg);
-}
+static void try_incref_arg(void *arg) { try_result = ftc_try_incref((ftc_object *)arg); }
 
 Test(brc, try_incref_needs_the_shared_flag)
 {
     ftc_object *o = ftc_object_new(&counted_type);
     run_on_thread(try_incref_arg, o);
 #ifdef FTC_GIL_DISABLED
-    cr_assert_eq(try_result, 0);   /* never shared: the owner could free it unseen */
+    cr_assert_eq(try_result, 0); /* never shared: the owner could free it unseen */
 #else
     cr_assert_eq(try_result, 1);
     ftc_decref(o);
@@ -232,16 +228,16 @@ Test(brc, hot_object_exact_counts_and_free_rule)
     cr_assert_eq(ftc_object_set_hot(o), 0);
     cr_assert_eq(ftc_object_set_hot(o), 0);
     for (int i = 0; i < 10; i++)
-        run_on_thread(incref_arg, o);   /* each thread ends: its +1 merged into the object */
+        run_on_thread(incref_arg, o); /* each thread ends: its +1 merged into the object */
     cr_assert_eq(ftc_object_refcount(o), 11);
     for (int i = 0; i < 10; i++)
-        ftc_decref(o);                  /* our slot goes to -10 */
+        ftc_decref(o); /* our slot goes to -10 */
     cr_assert_eq(ftc_object_refcount(o), 1);
     cr_assert_eq(ftc_object_collect_hot(), 0);
     cr_assert_eq(deallocs, 0);
     ftc_decref(o);
 #ifdef FTC_GIL_DISABLED
-    cr_assert_eq(deallocs, 0);          /* never freed by a decref */
+    cr_assert_eq(deallocs, 0); /* never freed by a decref */
     cr_assert_eq(ftc_object_collect_hot(), 1);
 #endif
     cr_assert_eq(deallocs, 1);
@@ -351,7 +347,7 @@ Test(brc, queue_growth_fault_walk)
 #endif
     for (uint64_t n = 1; n <= decref_allocs; n++) {
         ftc_object *p = ftc_object_new(&counted_type);
-        ftc_incref(p);                    /* local 2 */
+        ftc_incref(p); /* local 2 */
         fail_at = n;
         run_on_thread(decref_failing, p); /* queue cannot grow: merged with the world stopped */
         cr_assert_eq(deallocs, (int)n);
@@ -374,7 +370,7 @@ Test(brc, set_hot_fault_walk)
     cr_assert_eq(ftc_object_set_hot(o), 0);
     uint64_t allocs = ftc_fault_alloc_count();
 #ifdef FTC_GIL_DISABLED
-    cr_assert_geq(allocs, 1);   /* the id table, on first use */
+    cr_assert_geq(allocs, 1); /* the id table, on first use */
 #endif
     ftc_decref(o);
     cr_assert_eq(ftc_object_collect_hot(), IS_NOGIL);
@@ -400,7 +396,7 @@ Test(brc, set_hot_fault_walk)
 
 static void incref_failing(void *arg)
 {
-    ftc_fault_alloc_fail_after(1);   /* this thread's slot array cannot be allocated */
+    ftc_fault_alloc_fail_after(1); /* this thread's slot array cannot be allocated */
     ftc_incref((ftc_object *)arg);
     ftc_incref((ftc_object *)arg);
     ftc_fault_alloc_fail_after(0);
@@ -427,7 +423,7 @@ static void set_hot_on_foreign_object(void *arg)
 {
     (void)arg;
     ftc_object *o = ftc_object_new(&counted_type);
-    o->ob_tid = _ftc_tls_tid + 1000;   /* as if another thread had made it */
+    o->ob_tid = _ftc_tls_tid + 1000; /* as if another thread had made it */
     ftc_object_set_hot(o);
 }
 

@@ -14,15 +14,9 @@
 
 static ftc_tstate ts;
 
-static void reset(void)
-{
-    memset(&ts, 0, sizeof ts);
-}
+static void reset(void) { memset(&ts, 0, sizeof ts); }
 
-static uintptr_t link_of(void *c, uintptr_t tags)
-{
-    return (uintptr_t)c | tags;
-}
+static uintptr_t link_of(void *c, uintptr_t tags) { return (uintptr_t)c | tags; }
 
 Test(critical_section, begin_end_single, .init = reset)
 {
@@ -117,7 +111,8 @@ Test(critical_section, suspend_all_then_resume_top_then_pop, .init = reset)
 
     _ftc_cs_suspend_all(&ts); /* detach */
     cr_assert(!ftc_mutex_is_locked(&a) && !ftc_mutex_is_locked(&b) && !ftc_mutex_is_locked(&c) &&
-              !ftc_mutex_is_locked(&d), "every section's locks are released");
+                  !ftc_mutex_is_locked(&d),
+              "every section's locks are released");
     cr_assert_eq(ts.critical_section, link_of(&cd, FTC_CS_INACTIVE));
     cr_assert_eq(cd.prev, link_of(&cbc, FTC_CS_TWO | FTC_CS_INACTIVE));
     cr_assert_eq(cbc.base.prev, link_of(&ca, FTC_CS_INACTIVE));

@@ -84,7 +84,7 @@ typedef struct {
     ftc_object *d;
     int op;
     int rc;
-    int64_t got;  /* the int read (get), or the length */
+    int64_t got; /* the int read (get), or the length */
 } dict_visit;
 
 /* Another thread's one operation (no Criterion asserts off the test's thread). */
@@ -212,14 +212,8 @@ Test(dict_share, private_until_another_thread_gets_borrowed)
 {
     dict_private_then_shared(VISIT_GET_BORROWED);
 }
-Test(dict_share, private_until_another_thread_asks_len)
-{
-    dict_private_then_shared(VISIT_LEN);
-}
-Test(dict_share, private_until_another_thread_sets)
-{
-    dict_private_then_shared(VISIT_SET);
-}
+Test(dict_share, private_until_another_thread_asks_len) { dict_private_then_shared(VISIT_LEN); }
+Test(dict_share, private_until_another_thread_sets) { dict_private_then_shared(VISIT_SET); }
 
 /* The owner's own reads and writes never share its dict, however many; clear and regrowth
  * free the private tables at once (ASan sees any use after that). */
@@ -284,7 +278,7 @@ typedef struct {
     ftc_object *l;
     int op;
     int rc;
-    int64_t got;       /* the int read, or the length */
+    int64_t got;        /* the int read, or the length */
     ftc_object *popped; /* LV_POP: the reference the list held, handed to the test */
 } list_visit;
 
@@ -321,9 +315,7 @@ static void list_visitor(void *arg)
             ftc_decref(v);
         }
         break;
-    default:
-        vi->rc = ftc_list_pop(vi->l, -1, &vi->popped);
-        break;
+    default: vi->rc = ftc_list_pop(vi->l, -1, &vi->popped); break;
     }
 }
 
@@ -365,28 +357,21 @@ static void list_private_then_shared(int op)
     switch (op) {
     case LV_GET_BORROWED:
     case LV_GET_BORROWED_NEG:
-    case LV_GET_REF:
-        cr_assert_eq(vi.got, sl_val(7));
-        break;
-    case LV_LEN:
-        cr_assert_eq(vi.got, SH_ITEMS);
-        break;
-    case LV_APPEND:
-        want_len++;
-        break;
+    case LV_GET_REF: cr_assert_eq(vi.got, sl_val(7)); break;
+    case LV_LEN: cr_assert_eq(vi.got, SH_ITEMS); break;
+    case LV_APPEND: want_len++; break;
     case LV_POP:
         cr_assert_eq(vi.popped, last);
         ftc_decref(vi.popped);
         want_len--;
         break;
-    default:
-        break;
+    default: break;
     }
     ASSERT_CTR_SHARED(l, true);
     cr_assert_eq(assert_slots(l, 1), want_len);
     ASSERT_MARKED(replaced, false); /* gone before the list was shared */
     ASSERT_MARKED(popped, false);
-    ASSERT_MARKED(five, true);      /* held when the list was shared */
+    ASSERT_MARKED(five, true); /* held when the list was shared */
     ASSERT_MARKED(last, true);
     cr_assert_eq(ftc_object_refcount(five), op == LV_SET ? 1 : 2);
     cr_assert_eq(ftc_object_refcount(last), op == LV_POP ? 1 : 2);
@@ -437,26 +422,11 @@ Test(list_share, private_until_another_thread_gets_borrowed_negative)
 {
     list_private_then_shared(LV_GET_BORROWED_NEG);
 }
-Test(list_share, private_until_another_thread_gets_ref)
-{
-    list_private_then_shared(LV_GET_REF);
-}
-Test(list_share, private_until_another_thread_asks_len)
-{
-    list_private_then_shared(LV_LEN);
-}
-Test(list_share, private_until_another_thread_appends)
-{
-    list_private_then_shared(LV_APPEND);
-}
-Test(list_share, private_until_another_thread_sets)
-{
-    list_private_then_shared(LV_SET);
-}
-Test(list_share, private_until_another_thread_pops)
-{
-    list_private_then_shared(LV_POP);
-}
+Test(list_share, private_until_another_thread_gets_ref) { list_private_then_shared(LV_GET_REF); }
+Test(list_share, private_until_another_thread_asks_len) { list_private_then_shared(LV_LEN); }
+Test(list_share, private_until_another_thread_appends) { list_private_then_shared(LV_APPEND); }
+Test(list_share, private_until_another_thread_sets) { list_private_then_shared(LV_SET); }
+Test(list_share, private_until_another_thread_pops) { list_private_then_shared(LV_POP); }
 
 /* ---- a private dict released by another thread while its owner still borrows a value ----
  * The owner O borrows v from its private dict (or list) D, then drops its own reference to D
@@ -472,9 +442,9 @@ Test(list_share, private_until_another_thread_pops)
 #ifdef FTC_GIL_DISABLED
 enum { DB_VALUE = 987654321 };
 typedef struct {
-    ftc_object *v;    /* atomic: Y's value */
-    ftc_object *d;    /* atomic: O's dict, for T */
-    int y_go, t_go;   /* atomic: O -> Y, O -> T */
+    ftc_object *v;  /* atomic: Y's value */
+    ftc_object *d;  /* atomic: O's dict, for T */
+    int y_go, t_go; /* atomic: O -> Y, O -> T */
     int t_held, t_done;
 } dealloc_borrow;
 

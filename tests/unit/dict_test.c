@@ -14,8 +14,8 @@
 typedef struct {
     FTC_OBJECT_HEAD;
     int64_t n;
-    int fail_hash;  /* hash returns this code when non-zero */
-    int fail_eq;    /* eq returns this code when non-zero */
+    int fail_hash; /* hash returns this code when non-zero */
+    int fail_eq;   /* eq returns this code when non-zero */
 } uobj;
 
 static int64_t hash_mod = 1000003;
@@ -632,11 +632,23 @@ Test(dict, fault_walk_setdefault_copy_update_views)
             int rc = 0;
             switch (op) {
             case 0: rc = ftc_dict_setdefault_ref(d, k, k, &out); break;
-            case 1: out = ftc_dict_copy(d); rc = out ? 0 : ftc_last_error(); break;
+            case 1:
+                out = ftc_dict_copy(d);
+                rc = out ? 0 : ftc_last_error();
+                break;
             case 2: rc = ftc_dict_update(d, src); break;
-            case 3: out = ftc_dict_keys(d); rc = out ? 0 : ftc_last_error(); break;
-            case 4: out = ftc_dict_values(d); rc = out ? 0 : ftc_last_error(); break;
-            default: out = ftc_dict_items(d); rc = out ? 0 : ftc_last_error(); break;
+            case 3:
+                out = ftc_dict_keys(d);
+                rc = out ? 0 : ftc_last_error();
+                break;
+            case 4:
+                out = ftc_dict_values(d);
+                rc = out ? 0 : ftc_last_error();
+                break;
+            default:
+                out = ftc_dict_items(d);
+                rc = out ? 0 : ftc_last_error();
+                break;
             }
             ftc_fault_alloc_fail_after(0);
             ftc_decref(k);

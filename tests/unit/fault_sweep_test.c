@@ -68,8 +68,10 @@ static void sweep_ctor(const char *name, ctor_fn make, use_fn use)
         }
         cr_assert_eq(ftc_last_error(), FTC_ENOMEM, "%s: allocation %llu failed: code %d", name,
                      (unsigned long long)n, ftc_last_error());
-        cr_assert_eq(live_settled(), live0, "%s: allocation %llu failed but left an "
-                     "object behind", name, (unsigned long long)n);
+        cr_assert_eq(live_settled(), live0,
+                     "%s: allocation %llu failed but left an "
+                     "object behind",
+                     name, (unsigned long long)n);
     }
 }
 
@@ -237,8 +239,10 @@ Test(fault, local_first_set_and_get)
         }
         cr_assert_eq(rc, FTC_ENOMEM, "allocation %llu: code %d", (unsigned long long)n, rc);
         cr_assert_null(out);
-        cr_assert_eq(live_settled(), live0, "allocation %llu: the init's value or a "
-                     "half-stored one survived", (unsigned long long)n);
+        cr_assert_eq(live_settled(), live0,
+                     "allocation %llu: the init's value or a "
+                     "half-stored one survived",
+                     (unsigned long long)n);
         ftc_decref(loc);
     }
     ftc_decref(v);
@@ -328,8 +332,8 @@ Test(fault, pool_submit_starting_a_worker)
             else
                 ftc_fault_alloc_fail_in_next_thread(n);
             int rc = ftc_pool_submit(p, square, (void *)(intptr_t)3, &f);
-            uint64_t made = side == 0 ? ftc_fault_alloc_fail_after(0)
-                                      : ftc_fault_alloc_fail_in_next_thread(0);
+            uint64_t made =
+                side == 0 ? ftc_fault_alloc_fail_after(0) : ftc_fault_alloc_fail_in_next_thread(0);
             if (rc == 0) {
                 cr_assert_lt(made, n);
                 ftc_object *out = NULL;
@@ -425,8 +429,8 @@ Test(fault, thread_start_every_allocation_of_both_threads)
             else
                 ftc_fault_alloc_fail_in_next_thread(n);
             int rc = ftc_thread_start(&t, count_run, NULL, NULL);
-            uint64_t made = side == 0 ? ftc_fault_alloc_fail_after(0)
-                                      : ftc_fault_alloc_fail_in_next_thread(0);
+            uint64_t made =
+                side == 0 ? ftc_fault_alloc_fail_after(0) : ftc_fault_alloc_fail_in_next_thread(0);
             if (rc == 0) {
                 cr_assert_lt(made, n);
                 if (side == 1)
@@ -455,10 +459,10 @@ Test(fault, thread_start_every_allocation_of_both_threads)
 
 struct foreign_sweep {
     int64_t threads0;
-    uint64_t failed;       /* attempts that failed cleanly */
-    int bad_code;          /* a failure with another code than FTC_ENOMEM */
-    int bad_count;         /* a failure that left a thread state linked */
-    int never;             /* no attempt succeeded */
+    uint64_t failed; /* attempts that failed cleanly */
+    int bad_code;    /* a failure with another code than FTC_ENOMEM */
+    int bad_count;   /* a failure that left a thread state linked */
+    int never;       /* no attempt succeeded */
 };
 
 static void *foreign_main(void *arg)

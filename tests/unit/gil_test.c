@@ -75,7 +75,7 @@ Test(gil, statistics_count_acquisitions_without_switches)
     ftc_gil_stats st;
     cr_assert_eq(ftc_gil_get_stats(&st), 0);
     cr_assert_eq(st.acquisitions, 10);
-    cr_assert_eq(st.switches, 0);          /* always the same holder */
+    cr_assert_eq(st.switches, 0); /* always the same holder */
     cr_assert_eq(st.forced_switches, 0);
     cr_assert_eq(st.drop_requests, 0);
     cr_assert_eq(st.max_wait, 0);

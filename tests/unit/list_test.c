@@ -257,9 +257,13 @@ Test(list, extend_other_and_self)
 Test(list, slice_and_copy)
 {
     ftc_object *l = range(10);
-    struct { int64_t lo, hi; int64_t first; int n; } cases[] = {
-        {2, 5, 2, 3}, {-3, 100, 7, 3}, {-100, 2, 0, 2}, {5, 2, 0, 0}, {0, INT64_MAX, 0, 10},
-        {INT64_MIN, -8, 0, 2}, {10, 20, 0, 0},
+    struct {
+        int64_t lo, hi;
+        int64_t first;
+        int n;
+    } cases[] = {
+        {2, 5, 2, 3},          {-3, 100, 7, 3},       {-100, 2, 0, 2}, {5, 2, 0, 0},
+        {0, INT64_MAX, 0, 10}, {INT64_MIN, -8, 0, 2}, {10, 20, 0, 0},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         ftc_object *s = ftc_list_slice(l, cases[c].lo, cases[c].hi);
@@ -511,8 +515,14 @@ Test(list, fault_walks)
             case 1: rc = ftc_list_insert(l, 0, v); break;
             case 2: rc = ftc_list_extend(l, src); break;
             case 3: rc = ftc_list_extend(l, l); break;
-            case 4: out = ftc_list_slice(l, 1, 5); rc = out ? 0 : ftc_last_error(); break;
-            case 5: out = ftc_list_copy(l); rc = out ? 0 : ftc_last_error(); break;
+            case 4:
+                out = ftc_list_slice(l, 1, 5);
+                rc = out ? 0 : ftc_last_error();
+                break;
+            case 5:
+                out = ftc_list_copy(l);
+                rc = out ? 0 : ftc_last_error();
+                break;
             default: rc = ftc_list_sort(l, less_tens, NULL, 1); break;
             }
             ftc_fault_alloc_fail_after(0);

@@ -64,8 +64,8 @@ Test(mutex, timeout_is_a_lower_bound)
 
 struct ctx {
     ftc_mutex *m;
-    int acquired;    /* atomic */
-    int release;     /* atomic */
+    int acquired; /* atomic */
+    int release;  /* atomic */
 };
 
 static void *lock_thread(void *arg)

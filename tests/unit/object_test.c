@@ -32,7 +32,7 @@ static int counted_eq(ftc_object *self, ftc_object *other)
     if (ftc_type_of(other) != ftc_type_of(self))
         return 0;
     if (((counted *)self)->payload[1] < 0)
-        return (int)((counted *)self)->payload[1];   /* an error code */
+        return (int)((counted *)self)->payload[1]; /* an error code */
     return ((counted *)self)->payload[0] == ((counted *)other)->payload[0];
 }
 
@@ -142,7 +142,7 @@ Test(object, immortalize_freezes_counts)
     ftc_object *o = ftc_object_new(&counted_type);
     cr_assert_eq(ftc_object_immortalize(o), 0);
     cr_assert(ftc_object_is_immortal(o));
-    cr_assert_eq(ftc_object_immortalize(o), 0);   /* idempotent */
+    cr_assert_eq(ftc_object_immortalize(o), 0); /* idempotent */
     for (int i = 0; i < 10; i++)
         ftc_decref(o);
     cr_assert_eq(deallocs, 0);
@@ -178,12 +178,12 @@ Test(object, hash_and_eq)
     cr_assert_eq(ftc_object_eq(FTC_OBJ(a), FTC_OBJ(b)), 0);
     a->payload[1] = FTC_EUSER - 1;
     cr_assert_eq(ftc_object_eq(FTC_OBJ(a), FTC_OBJ(b)), FTC_EUSER - 1);
-    cr_assert_eq(ftc_object_eq(FTC_OBJ(a), FTC_OBJ(a)), 1);   /* identity first */
+    cr_assert_eq(ftc_object_eq(FTC_OBJ(a), FTC_OBJ(a)), 1); /* identity first */
 
     ftc_object *p = ftc_object_new(&plain_type), *q = ftc_object_new(&plain_type);
     uint64_t h;
     cr_assert_eq(ftc_object_hash(p, &h), FTC_ETYPE);
-    cr_assert_eq(ftc_object_eq(p, q), 0);   /* NULL eq: identity */
+    cr_assert_eq(ftc_object_eq(p, q), 0); /* NULL eq: identity */
     cr_assert_eq(ftc_object_eq(p, p), 1);
     ftc_object *i = ftc_int_new(42), *s = ftc_str_new("42", 2);
     cr_assert_eq(ftc_object_eq(i, s), 0);
@@ -209,7 +209,7 @@ Test(object, try_incref_and_slot_recheck)
     ftc_object *slot = o;
     cr_assert(ftc_try_incref_slot(&slot, o));
     cr_assert_eq(ftc_object_refcount(o), 3);
-    slot = other;   /* the slot changed: the reference is undone */
+    slot = other; /* the slot changed: the reference is undone */
     cr_assert(!ftc_try_incref_slot(&slot, o));
     cr_assert_eq(ftc_object_refcount(o), 3);
     ftc_decref(o);
@@ -248,8 +248,8 @@ Test(object, new_fault_walk)
         ftc_set_last_error(0);
         o = ftc_object_new(&counted_type);
         ftc_fault_alloc_fail_after(0);
-        cr_assert_null(o, "allocation %lu of %lu failed but the object was made",
-                       (unsigned long)n, (unsigned long)allocs);
+        cr_assert_null(o, "allocation %lu of %lu failed but the object was made", (unsigned long)n,
+                       (unsigned long)allocs);
         cr_assert_eq(ftc_last_error(), FTC_ENOMEM);
         cr_assert_eq(ftc_object_live_count(), live);
     }
@@ -292,7 +292,7 @@ Test(object, no_leak_at_runtime_fini)
     enum { N = 300 };
     for (int i = 0; i < N; i++) {
         ftc_object *o = ftc_object_new(&counted_type);
-        ftc_object_set_shared(o);   /* nogil: freed through QSBR */
+        ftc_object_set_shared(o); /* nogil: freed through QSBR */
         ftc_decref(o);
     }
     cr_assert_eq(deallocs, N);
@@ -309,7 +309,7 @@ Test(object, new_var_sizes_and_refusals)
     unsigned char *tail = (unsigned char *)o + sizeof(counted);
     for (int i = 0; i < 64; i++)
         cr_assert_eq(tail[i], 0);
-    memset(tail, 0xab, 64);   /* the extra bytes are the object's own (ASan checks) */
+    memset(tail, 0xab, 64); /* the extra bytes are the object's own (ASan checks) */
     cr_assert_eq(ftc_object_refcount(o), 1);
     ftc_decref(o);
     cr_assert_eq(deallocs, before + 1);
@@ -345,7 +345,7 @@ Test(object, runtime_fini_immortal_holding_a_younger_immortal)
     cr_assert_eq(ftc_object_immortalize(FTC_OBJ(h)), 0);
     ftc_object *young = ftc_object_new(&counted_type);
     cr_assert_eq(ftc_object_immortalize(young), 0);
-    h->held = young;   /* the holder's reference (immortal: counts do not change) */
+    h->held = young; /* the holder's reference (immortal: counts do not change) */
     h->seen_immortal = &seen;
     cr_assert_eq(ftc_runtime_fini(), 0);
     cr_assert_eq(seen, 1);

@@ -59,8 +59,8 @@ Test(once, failed_init_is_retried)
 
 /* Concurrent: the first runner fails after making the others wait; one waiter retries. */
 static ftc_once shared_once = FTC_ONCE_INIT;
-static int shared_runs;      /* atomic */
-static int shared_failures;  /* atomic */
+static int shared_runs;     /* atomic */
+static int shared_failures; /* atomic */
 static int shared_data;
 static ftc_event others_waiting = FTC_EVENT_INIT;
 

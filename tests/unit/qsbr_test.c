@@ -9,7 +9,7 @@
 #include "check.h"
 #include "internal/object.h"
 
-static int freed;   /* atomic */
+static int freed; /* atomic */
 
 static void count_free(void *p)
 {
@@ -66,7 +66,7 @@ Test(qsbr, ticks_do_the_work)
 
 #ifdef FTC_GIL_DISABLED
 /* A second attached thread that does not tick holds the grace period up. */
-static int phase;   /* atomic */
+static int phase; /* atomic */
 
 static void reader_that_waits(void *arg)
 {
@@ -87,7 +87,7 @@ Test(qsbr, an_online_reader_holds_the_grace_period)
     defer(32);
     for (int i = 0; i < 10; i++)
         ftc_qsbr_quiescent();
-    cr_assert_eq(freed, 0);           /* the reader has not passed a quiescent state */
+    cr_assert_eq(freed, 0); /* the reader has not passed a quiescent state */
     ftc_atomic_store(&phase, 2);
     while (ftc_atomic_load(&phase) != 3)
         ftc_cpu_relax();
@@ -175,7 +175,7 @@ Test(qsbr, free_fault_walk)
 {
     void *p = ftc_mem_alloc(8);
     ftc_fault_alloc_fail_after(0);
-    ftc_qsbr_free_fn(p, count_free, 8);  /* first deferral: allocates the batch */
+    ftc_qsbr_free_fn(p, count_free, 8); /* first deferral: allocates the batch */
     uint64_t allocs = ftc_fault_alloc_count();
 #ifdef FTC_GIL_DISABLED
     cr_assert_geq(allocs, 1);
@@ -189,11 +189,11 @@ Test(qsbr, free_fault_walk)
         int before = ftc_atomic_load(&freed);
         void *q = ftc_mem_alloc(8);
         void *spare = ftc_mem_alloc(8);
-        ftc_qsbr_free_fn(spare, count_free, 8);   /* takes the cached batch */
+        ftc_qsbr_free_fn(spare, count_free, 8); /* takes the cached batch */
         for (int i = 0; i < FTC_QSBR_BATCH_ITEMS - 1; i++)
-            defer(8);                              /* fills and seals it */
+            defer(8); /* fills and seals it */
         ftc_fault_alloc_fail_after(n);
-        ftc_qsbr_free_fn(q, count_free, 8);        /* needs a batch: allocation fails */
+        ftc_qsbr_free_fn(q, count_free, 8); /* needs a batch: allocation fails */
         ftc_fault_alloc_fail_after(0);
         /* Out of memory: freed at once with the world stopped, nothing lost. */
         cr_assert_eq(ftc_atomic_load(&freed), before + 1);
@@ -218,7 +218,7 @@ static void *foreign_defer(void *arg)
 {
     int n = *(int *)arg;
     for (int i = 0; i < n; i++)
-        defer(24);   /* no tstate: one-item batches on the shared queue */
+        defer(24); /* no tstate: one-item batches on the shared queue */
     return NULL;
 }
 

@@ -24,8 +24,10 @@ static void teardown(void)
 {
     /* Queues are hot objects: in the nogil build a collection frees the dropped ones. */
     ftc_object_collect_hot();
-    FTC_FINI_CHECK(ftc_object_live_count() == live_at_start, "objects leaked: %lld live, %lld "
-                   "at the start", (long long)ftc_object_live_count(), (long long)live_at_start);
+    FTC_FINI_CHECK(ftc_object_live_count() == live_at_start,
+                   "objects leaked: %lld live, %lld "
+                   "at the start",
+                   (long long)ftc_object_live_count(), (long long)live_at_start);
     FTC_FINI_CHECK(ftc_runtime_fini() == 0, "runtime fini failed");
 }
 TestSuite(queue, .init = setup, .fini = teardown);
@@ -416,7 +418,7 @@ Test(queue, new_error_codes_have_names)
 /* ---- one other thread ---- */
 
 static ftc_object *shared_q, *started;
-static ftc_tstate *worker_ts; /* atomic */
+static ftc_tstate *worker_ts;  /* atomic */
 static int worker_rc;          /* atomic */
 static ftc_object *worker_got; /* written by the worker before it ends (join orders it) */
 

@@ -74,7 +74,7 @@ Test(rwlock, waiting_writer_blocks_new_readers)
 
 enum { NTHREADS = 4, ITERS = 5000 };
 static ftc_rwlock mixed = FTC_RWLOCK_INIT;
-static long a, b; /* invariant under the lock: a == b */
+static long a, b;      /* invariant under the lock: a == b */
 static int readers_in; /* atomic */
 
 static void *mixed_thread(void *arg)

@@ -25,7 +25,7 @@ Test(seqlock, parity_and_validation)
 
 static ftc_seqlock sl = FTC_SEQLOCK_INIT;
 static uint64_t x, y; /* written as a pair: y == ~x */
-static int stop;       /* atomic */
+static int stop;      /* atomic */
 
 static void *writer(void *arg)
 {

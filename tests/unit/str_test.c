@@ -49,7 +49,7 @@ Test(str, hash_and_equality)
     cr_assert_neq(ha, hc);
     cr_assert_eq(ftc_object_eq(a, b), 1);
     cr_assert_eq(ftc_object_eq(a, c), 0);
-    cr_assert_eq(ftc_object_eq(a, d), 1);   /* only the first 5 bytes were taken */
+    cr_assert_eq(ftc_object_eq(a, d), 1); /* only the first 5 bytes were taken */
     ftc_object *shorter = ftc_str_new("hell", 4);
     cr_assert_eq(ftc_object_eq(a, shorter), 0);
     ftc_decref(a);
@@ -155,8 +155,8 @@ Test(str, inline_hash_agrees_with_the_out_of_line_one)
         ftc_decref(o);
     }
     /* Another type: the inline path hands it to the callback (or reports it unhashable). */
-    static const ftc_type hashed = {.name = "hashed", .basicsize = sizeof(ftc_object),
-                                    .hash = custom_hash};
+    static const ftc_type hashed = {
+        .name = "hashed", .basicsize = sizeof(ftc_object), .hash = custom_hash};
     static const ftc_type unhashable = {.name = "unhashable", .basicsize = sizeof(ftc_object)};
     ftc_object *h = ftc_object_new(&hashed), *u = ftc_object_new(&unhashable);
     cr_assert_not_null(h);

@@ -166,8 +166,13 @@ Test(sync_rlock, level_overflow_is_refused)
 Test(sync_lock, primitives_are_hot_objects)
 {
     ftc_object *objs[] = {
-        ftc_lock_new(), ftc_rlock_new(), ftc_semaphore_new(1), ftc_bounded_semaphore_new(1),
-        ftc_sync_event_new(), ftc_condition_new(NULL), ftc_barrier_new(2, NULL, NULL, -1),
+        ftc_lock_new(),
+        ftc_rlock_new(),
+        ftc_semaphore_new(1),
+        ftc_bounded_semaphore_new(1),
+        ftc_sync_event_new(),
+        ftc_condition_new(NULL),
+        ftc_barrier_new(2, NULL, NULL, -1),
     };
     for (size_t i = 0; i < sizeof objs / sizeof objs[0]; i++) {
         cr_assert_not_null(objs[i]);

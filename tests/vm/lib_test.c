@@ -12,15 +12,53 @@
 
 enum { FT_INT, FT_FLOAT, FT_STR };
 
-typedef struct { int kind; int64_t i; double d; const char *spec; int err; const char *want;
-                 const char *s; } fmt_case;
-typedef struct { double v; const char *want; } repr_case;
-typedef struct { double v; int64_t n; int overflow; double want; } round_case;
-typedef struct { const char *s; int base; int err; int64_t want; const char *msg; } pint_case;
-typedef struct { const char *s; int err; double want; const char *msg; } pflt_case;
-typedef struct { const char *s; const char *want; } srepr_case;
-typedef struct { int is_float; int64_t i; double d; int64_t want; } hash_case;
-typedef struct { size_t n; int64_t items[4]; int64_t want; } tuple_case;
+typedef struct {
+    int kind;
+    int64_t i;
+    double d;
+    const char *spec;
+    int err;
+    const char *want;
+    const char *s;
+} fmt_case;
+typedef struct {
+    double v;
+    const char *want;
+} repr_case;
+typedef struct {
+    double v;
+    int64_t n;
+    int overflow;
+    double want;
+} round_case;
+typedef struct {
+    const char *s;
+    int base;
+    int err;
+    int64_t want;
+    const char *msg;
+} pint_case;
+typedef struct {
+    const char *s;
+    int err;
+    double want;
+    const char *msg;
+} pflt_case;
+typedef struct {
+    const char *s;
+    const char *want;
+} srepr_case;
+typedef struct {
+    int is_float;
+    int64_t i;
+    double d;
+    int64_t want;
+} hash_case;
+typedef struct {
+    size_t n;
+    int64_t items[4];
+    int64_t want;
+} tuple_case;
 
 #include "lib_cases.h"
 
@@ -39,14 +77,13 @@ FTC_TEST(format_spec_matches_cpython)
     failures = 0;
     for (size_t i = 0; i < NCASES(fmt_cases); i++) {
         const fmt_case *c = &fmt_cases[i];
-        static const char *const tnames[] = { "int", "float", "str" };
-        static const char dflt[] = { 'd', 0, 's' };
+        static const char *const tnames[] = {"int", "float", "str"};
+        static const char dflt[] = {'d', 0, 's'};
         fp_fmt_spec spec;
         fp_err err = "";
         fp_buf out;
         fp_buf_init(&out);
-        int rc = fp_fmt_parse(c->spec, strlen(c->spec), dflt[c->kind], tnames[c->kind], &spec,
-                              err);
+        int rc = fp_fmt_parse(c->spec, strlen(c->spec), dflt[c->kind], tnames[c->kind], &spec, err);
         if (rc == 0) {
             if (c->kind == FT_INT)
                 rc = fp_fmt_int(&out, c->i, &spec, "int", err);
@@ -103,8 +140,8 @@ FTC_TEST(round_is_correctly_rounded_half_even)
         snprintf(input, sizeof input, "%a, %lld", c->v, (long long)c->n);
         snprintf(g, sizeof g, "%a rc %d", got, rc);
         snprintf(w, sizeof w, "%a rc %d", c->want, c->overflow ? FTC_EOVERFLOW : 0);
-        if (c->overflow ? rc != FTC_EOVERFLOW : (rc != 0 || got != c->want ||
-                                                 signbit(got) != signbit(c->want)))
+        if (c->overflow ? rc != FTC_EOVERFLOW
+                        : (rc != 0 || got != c->want || signbit(got) != signbit(c->want)))
             mismatch("round", input, g, w);
     }
     CHECK_EQ(failures, 0);
@@ -164,8 +201,8 @@ FTC_TEST(str_repr_and_utf8)
     CHECK_EQ(fp_utf8_decode(s + 6, n - 6, &cp), 4);
     CHECK_EQ(cp, 0x1F600);
     char enc[4];
-    static const uint32_t cps[] = { 0, 0x41, 0x7f, 0x80, 0x7ff, 0x800, 0xd800, 0xffff, 0x10000,
-                                    0x10ffff };
+    static const uint32_t cps[] = {0,     0x41,   0x7f,   0x80,    0x7ff,
+                                   0x800, 0xd800, 0xffff, 0x10000, 0x10ffff};
     for (size_t i = 0; i < NCASES(cps); i++) {
         size_t k = fp_utf8_encode(cps[i], enc);
         CHECK_EQ(fp_utf8_decode(enc, k, &cp), k);

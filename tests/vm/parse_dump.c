@@ -64,11 +64,11 @@ static const char *ctx(fp_expr_ctx c)
     return c == FP_CTX_LOAD ? "L" : c == FP_CTX_STORE ? "S" : "D";
 }
 
-static const char *const binops[] = {"Add", "Sub", "Mult", "Div", "FloorDiv", "Mod", "Pow",
-                                     "LShift", "RShift", "BitOr", "BitXor", "BitAnd"};
+static const char *const binops[] = {"Add", "Sub",    "Mult",   "Div",   "FloorDiv", "Mod",
+                                     "Pow", "LShift", "RShift", "BitOr", "BitXor",   "BitAnd"};
 static const char *const unops[] = {"Not", "USub", "UAdd", "Invert"};
-static const char *const cmpops[] = {"Eq", "NotEq", "Lt", "LtE", "Gt", "GtE", "Is", "IsNot",
-                                     "In", "NotIn"};
+static const char *const cmpops[] = {"Eq",  "NotEq", "Lt",    "LtE", "Gt",
+                                     "GtE", "Is",    "IsNot", "In",  "NotIn"};
 
 static void args(const fp_arguments *a)
 {
@@ -129,10 +129,10 @@ static void expr(const fp_expr *e)
         return;
     }
     static const char *const kinds[] = {
-        "Constant", "Name", "BinOp", "UnaryOp", "BoolOp", "Compare", "IfExp", "Call",
-        "Attribute", "Subscript", "Slice", "Starred", "Tuple", "List", "Set", "Dict",
-        "ListComp", "SetComp", "DictComp", "GeneratorExp", "Lambda", "Yield", "YieldFrom",
-        "JoinedStr", "FormattedValue"};
+        "Constant", "Name",      "BinOp",     "UnaryOp",       "BoolOp",   "Compare",      "IfExp",
+        "Call",     "Attribute", "Subscript", "Slice",         "Starred",  "Tuple",        "List",
+        "Set",      "Dict",      "ListComp",  "SetComp",       "DictComp", "GeneratorExp", "Lambda",
+        "Yield",    "YieldFrom", "JoinedStr", "FormattedValue"};
     printf("%s", kinds[e->kind]);
     pos(e->lineno, e->col_offset);
     putchar('(');
@@ -205,7 +205,8 @@ static void expr(const fp_expr *e)
         expr(e->u.starred.value);
         printf(",%s", ctx(e->ctx));
         break;
-    case FP_EX_TUPLE: case FP_EX_LIST:
+    case FP_EX_TUPLE:
+    case FP_EX_LIST:
         exprs(e->u.seq.elts);
         printf(",%s", ctx(e->ctx));
         break;
@@ -225,7 +226,10 @@ static void expr(const fp_expr *e)
         }
         putchar(']');
         break;
-    case FP_EX_LISTCOMP: case FP_EX_SETCOMP: case FP_EX_GENEXP: case FP_EX_DICTCOMP:
+    case FP_EX_LISTCOMP:
+    case FP_EX_SETCOMP:
+    case FP_EX_GENEXP:
+    case FP_EX_DICTCOMP:
         expr(e->u.comp.elt);
         putchar(',');
         if (e->kind == FP_EX_DICTCOMP) {
@@ -239,7 +243,8 @@ static void expr(const fp_expr *e)
         putchar(',');
         expr(e->u.lambda.body);
         break;
-    case FP_EX_YIELD: case FP_EX_YIELD_FROM: expr(e->u.yield.value); break;
+    case FP_EX_YIELD:
+    case FP_EX_YIELD_FROM: expr(e->u.yield.value); break;
     case FP_EX_FSTRING: {
         int saved = in_fstring;
         in_fstring = 1;
@@ -259,9 +264,10 @@ static void expr(const fp_expr *e)
 static void stmt(const fp_stmt *s)
 {
     static const char *const kinds[] = {
-        "Expr", "Assign", "AugAssign", "AnnAssign", "If", "While", "For", "Break", "Continue",
-        "Pass", "FunctionDef", "ClassDef", "Return", "Delete", "Global", "Nonlocal", "Try",
-        "Raise", "Assert", "With", "Import", "ImportFrom"};
+        "Expr",   "Assign", "AugAssign", "AnnAssign", "If",          "While",
+        "For",    "Break",  "Continue",  "Pass",      "FunctionDef", "ClassDef",
+        "Return", "Delete", "Global",    "Nonlocal",  "Try",         "Raise",
+        "Assert", "With",   "Import",    "ImportFrom"};
     printf("%s@%d:%d(", kinds[s->kind], s->lineno, s->col_offset);
     switch (s->kind) {
     case FP_ST_EXPR: expr(s->u.expr.value); break;
@@ -275,7 +281,8 @@ static void stmt(const fp_stmt *s)
         printf(",%s,", binops[s->u.augassign.op]);
         expr(s->u.augassign.value);
         break;
-    case FP_ST_IF: case FP_ST_WHILE:
+    case FP_ST_IF:
+    case FP_ST_WHILE:
         expr(s->u.if_.test);
         putchar(',');
         stmts(s->u.if_.body);
@@ -311,7 +318,8 @@ static void stmt(const fp_stmt *s)
         break;
     case FP_ST_RETURN: expr(s->u.return_.value); break;
     case FP_ST_DELETE: exprs(s->u.delete_.targets); break;
-    case FP_ST_GLOBAL: case FP_ST_NONLOCAL:
+    case FP_ST_GLOBAL:
+    case FP_ST_NONLOCAL:
         putchar('[');
         for (size_t i = 0; i < s->u.names.n; i++)
             printf("%s%s", i ? "," : "", s->u.names.names[i]);
@@ -357,7 +365,8 @@ static void stmt(const fp_stmt *s)
         printf("],");
         stmts(s->u.with.body);
         break;
-    case FP_ST_IMPORT: case FP_ST_IMPORTFROM: {
+    case FP_ST_IMPORT:
+    case FP_ST_IMPORTFROM: {
         const fp_alias *a = s->kind == FP_ST_IMPORT ? s->u.import.names : s->u.importfrom.names;
         size_t n = s->kind == FP_ST_IMPORT ? s->u.import.n : s->u.importfrom.n;
         if (s->kind == FP_ST_IMPORTFROM)
@@ -371,8 +380,7 @@ static void stmt(const fp_stmt *s)
         putchar(']');
         break;
     }
-    default:
-        break;
+    default: break;
     }
     putchar(')');
 }
