@@ -137,7 +137,10 @@ static void *watchdog_main(void *arg)
     return NULL;
 }
 
-int ftc_check_dies(void (*fn)(void *), void *arg, const char *expect)
+/* Runs child(arg) in a forked child whose stderr goes to buf (up to cap - 1 bytes, NUL
+ * ended), waits for it and stores its wait status. 1, or 0 if the pipe or the fork failed.
+ * child must not return into this process: it exits or execs. */
+static int run_captured(void (*child)(void *), void *arg, char *buf, size_t cap, int *status)
 {
     int fds[2];
     if (pipe(fds) != 0)
@@ -151,24 +154,25 @@ int ftc_check_dies(void (*fn)(void *), void *arg, const char *expect)
         dup2(fds[1], 2);
         close(fds[0]);
         close(fds[1]);
-        /* Keep sanitizers' own reports of the abort out of the way of the message check. */
-        signal(SIGABRT, SIG_DFL);
-        fn(arg);
-        _exit(0); /* survived: the parent reports it */
+        child(arg);
+        _exit(127);
     }
     close(fds[1]);
-    char buf[8192];
     size_t len = 0;
     ssize_t r;
-    while ((r = read(fds[0], buf + len, sizeof buf - 1 - len)) > 0) {
+    while (len < cap - 1 && (r = read(fds[0], buf + len, cap - 1 - len)) > 0)
         len += (size_t)r;
-        if (len == sizeof buf - 1)
-            break;
-    }
     buf[len] = 0;
     close(fds[0]);
-    int status = 0;
-    waitpid(pid, &status, 0);
+    *status = 0;
+    waitpid(pid, status, 0);
+    return 1;
+}
+
+/* Checks a captured child died by SIGABRT having printed expect (if not NULL); else says
+ * why on stderr. */
+static int died_with(int status, const char *buf, const char *expect)
+{
     if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGABRT) {
         fprintf(stderr, "  expected death by SIGABRT with \"%s\"; child %s %d; stderr:\n%s\n",
                 expect, WIFSIGNALED(status) ? "died by signal" : "exited with",
@@ -180,6 +184,51 @@ int ftc_check_dies(void (*fn)(void *), void *arg, const char *expect)
         return 0;
     }
     return 1;
+}
+
+struct dies_call {
+    void (*fn)(void *);
+    void *arg;
+};
+
+static void dies_child(void *arg)
+{
+    struct dies_call *c = arg;
+    /* Keep sanitizers' own reports of the abort out of the way of the message check. */
+    signal(SIGABRT, SIG_DFL);
+    c->fn(c->arg);
+    _exit(0); /* survived: the parent reports it */
+}
+
+int ftc_check_dies(void (*fn)(void *), void *arg, const char *expect)
+{
+    struct dies_call c = {fn, arg};
+    char buf[8192];
+    int status;
+    if (!run_captured(dies_child, &c, buf, sizeof buf, &status))
+        return 0;
+    return died_with(status, buf, expect);
+}
+
+struct exec_call {
+    const char *test, *env;
+};
+
+static void exec_child(void *arg)
+{
+    struct exec_call *c = arg;
+    setenv(c->env, "1", 1);
+    execl("/proc/self/exe", "/proc/self/exe", c->test, (char *)NULL);
+}
+
+int ftc_check_dies_exec(const char *test, const char *env, const char *expect)
+{
+    struct exec_call c = {test, env};
+    char buf[8192];
+    int status;
+    if (!run_captured(exec_child, &c, buf, sizeof buf, &status))
+        return 0;
+    return died_with(status, buf, expect);
 }
 
 int ftc_check_run_all(int argc, char **argv)

@@ -52,6 +52,11 @@ void ftc_check_watchdog(double seconds);
 /* Runs fn(arg) in a forked child and checks that it dies by SIGABRT having printed a line
  * containing `expect` to stderr (ftc_fatal's message). Returns 1 if so, else prints why, 0. */
 int ftc_check_dies(void (*fn)(void *), void *arg, const char *expect);
+/* The same for a case that must start threads (a forked child of this multi-threaded harness
+ * may not under ThreadSanitizer): runs this program again in a fresh process (exec) with only
+ * the test named `test` and the environment variable `env` set to "1" (the test checks it to
+ * know it is the child's case), and checks that it dies by SIGABRT having printed `expect`. */
+int ftc_check_dies_exec(const char *test, const char *env, const char *expect);
 /* Runs fn(i, ctx) for every i in [0, n) on n ftcore threads and waits for them all: starts
  * them in index order (the caller must be attached), then, if gate is not NULL, stores 1 into
  * *gate (a release store: threads that spin on an acquire load of it start together), then
