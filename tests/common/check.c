@@ -231,6 +231,33 @@ int ftc_check_dies_exec(const char *test, const char *env, const char *expect)
     return died_with(status, buf, expect);
 }
 
+static int capture_saved_fd = -1;
+static FILE *capture_file;
+static char captured[8192];
+
+void ftc_check_capture_begin(void)
+{
+    fflush(stderr);
+    capture_file = tmpfile();
+    CHECK(capture_file != NULL);
+    capture_saved_fd = dup(2);
+    CHECK(capture_saved_fd >= 0);
+    CHECK(dup2(fileno(capture_file), 2) == 2);
+}
+
+const char *ftc_check_capture_end(void)
+{
+    fflush(stderr);
+    CHECK(dup2(capture_saved_fd, 2) == 2);
+    close(capture_saved_fd);
+    rewind(capture_file);
+    size_t n = fread(captured, 1, sizeof captured - 1, capture_file);
+    captured[n] = 0;
+    fclose(capture_file);
+    fputs(captured, stderr); /* keep it in the test's log */
+    return captured;
+}
+
 int ftc_check_run_all(int argc, char **argv)
 {
     pthread_condattr_t ca;

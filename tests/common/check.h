@@ -57,6 +57,12 @@ int ftc_check_dies(void (*fn)(void *), void *arg, const char *expect);
  * the test named `test` and the environment variable `env` set to "1" (the test checks it to
  * know it is the child's case), and checks that it dies by SIGABRT having printed `expect`. */
 int ftc_check_dies_exec(const char *test, const char *env, const char *expect);
+/* Captures this process's stderr (fd 2, so ftcore's own reports too) from begin to end:
+ * end restores fd 2, copies what was written to the real stderr (the test's log) and returns
+ * it (up to 8191 bytes, in a static buffer valid until the next capture). Not nested, one
+ * thread at a time. */
+void ftc_check_capture_begin(void);
+const char *ftc_check_capture_end(void);
 /* Runs fn(i, ctx) for every i in [0, n) on n ftcore threads and waits for them all: starts
  * them in index order (the caller must be attached), then, if gate is not NULL, stores 1 into
  * *gate (a release store: threads that spin on an acquire load of it start together), then
