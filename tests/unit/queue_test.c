@@ -24,11 +24,7 @@ static void teardown(void)
 {
     /* Queues are hot objects: in the nogil build a collection frees the dropped ones. */
     ftc_object_collect_hot();
-    FTC_FINI_CHECK(ftc_object_live_count() == live_at_start,
-                   "objects leaked: %lld live, %lld "
-                   "at the start",
-                   (long long)ftc_object_live_count(), (long long)live_at_start);
-    FTC_FINI_CHECK(ftc_runtime_fini() == 0, "runtime fini failed");
+    ftc_fini_check_no_leak(live_at_start);
 }
 TestSuite(queue, .init = setup, .fini = teardown);
 
