@@ -335,6 +335,17 @@ void ftc_check_run_threads2(int na, void (*fa)(int i, void *ctx), int nb,
     free(slots);
 }
 
+void ftc_check_run_pair(void (*fa)(void *), void *a, void (*fb)(void *), void *b)
+{
+    ftc_thread *ta, *tb;
+    CHECK_EQ(ftc_thread_start(&ta, fa, a, NULL), 0);
+    CHECK_EQ(ftc_thread_start(&tb, fb, b, NULL), 0);
+    CHECK_EQ(ftc_thread_join(ta, -1), 0);
+    CHECK_EQ(ftc_thread_join(tb, -1), 0);
+    ftc_thread_release(ta);
+    ftc_thread_release(tb);
+}
+
 void ftc_check_run_threads(int n, void (*fn)(int i, void *ctx), void *ctx, int *gate)
 {
     ftc_check_run_threads2(n, fn, 0, NULL, ctx, gate);

@@ -72,6 +72,9 @@ void ftc_check_run_threads(int n, void (*fn)(int i, void *ctx), void *ctx, int *
  * fa(i, ctx) for i in [0, na), then nb running fb(i, ctx) for i in [0, nb). */
 void ftc_check_run_threads2(int na, void (*fa)(int i, void *ctx), int nb,
                             void (*fb)(int i, void *ctx), void *ctx, int *gate);
+/* Runs fa(a) and fb(b) on two ftcore threads started in that order (the caller must be
+ * attached), joins them in that order and releases them. CHECKs every start and join. */
+void ftc_check_run_pair(void (*fa)(void *), void *a, void (*fb)(void *), void *b);
 /* Runs the registered tests (check_main.c calls it). */
 int ftc_check_run_all(int argc, char **argv);
 /* Deterministic per-thread PRNG (xorshift64*). */
