@@ -137,10 +137,10 @@ static void *watchdog_main(void *arg)
     return NULL;
 }
 
-/* Runs child(arg) in a forked child whose stderr goes to buf (up to cap - 1 bytes, NUL
- * ended), waits for it and stores its wait status. 1, or 0 if the pipe or the fork failed.
- * child must not return into this process: it exits or execs. */
-static int run_captured(void (*child)(void *), void *arg, char *buf, size_t cap, int *status)
+/* Runs child(arg) in a forked child (it must not return into this process: it exits or
+ * execs) and checks that it died by SIGABRT having printed expect (if not NULL) on its
+ * stderr. 1 if so; else 0, having said why on stderr (or the pipe or the fork failed). */
+static int child_dies(void (*child)(void *), void *arg, const char *expect)
 {
     int fds[2];
     if (pipe(fds) != 0)
@@ -158,21 +158,15 @@ static int run_captured(void (*child)(void *), void *arg, char *buf, size_t cap,
         _exit(127);
     }
     close(fds[1]);
+    char buf[8192];
     size_t len = 0;
     ssize_t r;
-    while (len < cap - 1 && (r = read(fds[0], buf + len, cap - 1 - len)) > 0)
+    while (len < sizeof buf - 1 && (r = read(fds[0], buf + len, sizeof buf - 1 - len)) > 0)
         len += (size_t)r;
     buf[len] = 0;
     close(fds[0]);
-    *status = 0;
-    waitpid(pid, status, 0);
-    return 1;
-}
-
-/* Checks a captured child died by SIGABRT having printed expect (if not NULL); else says
- * why on stderr. */
-static int died_with(int status, const char *buf, const char *expect)
-{
+    int status = 0;
+    waitpid(pid, &status, 0);
     if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGABRT) {
         fprintf(stderr, "  expected death by SIGABRT with \"%s\"; child %s %d; stderr:\n%s\n",
                 expect, WIFSIGNALED(status) ? "died by signal" : "exited with",
@@ -203,11 +197,7 @@ static void dies_child(void *arg)
 int ftc_check_dies(void (*fn)(void *), void *arg, const char *expect)
 {
     struct dies_call c = {fn, arg};
-    char buf[8192];
-    int status;
-    if (!run_captured(dies_child, &c, buf, sizeof buf, &status))
-        return 0;
-    return died_with(status, buf, expect);
+    return child_dies(dies_child, &c, expect);
 }
 
 struct exec_call {
@@ -224,11 +214,7 @@ static void exec_child(void *arg)
 int ftc_check_dies_exec(const char *test, const char *env, const char *expect)
 {
     struct exec_call c = {test, env};
-    char buf[8192];
-    int status;
-    if (!run_captured(exec_child, &c, buf, sizeof buf, &status))
-        return 0;
-    return died_with(status, buf, expect);
+    return child_dies(exec_child, &c, expect);
 }
 
 static int capture_saved_fd = -1;
