@@ -33,6 +33,31 @@
 #define BENCH_ORDER_LEN 4096 /* power of two */
 #define BENCH_MAX_THREADS 64
 
+/* The command line both programs take: --list | <select> NAME --threads N --seconds S, with
+ * select "--workload" (ftc_bench) or "--peer" (ftc_peers). 1: --list was asked for; 0: parsed
+ * into *name (NULL if not given), *nthreads (default 1) and *seconds (default 1.0), which the
+ * caller still validates; -1: an unknown or incomplete argument (print the usage). */
+static inline int bench_parse_args(int argc, char **argv, const char *select, const char **name,
+                                   int *nthreads, double *seconds)
+{
+    *name = NULL;
+    *nthreads = 1;
+    *seconds = 1.0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--list") == 0)
+            return 1;
+        else if (strcmp(argv[i], select) == 0 && i + 1 < argc)
+            *name = argv[++i];
+        else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
+            *nthreads = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc)
+            *seconds = atof(argv[++i]);
+        else
+            return -1;
+    }
+    return 0;
+}
+
 static inline double bench_now(void)
 {
     struct timespec ts;

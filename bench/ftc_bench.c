@@ -160,27 +160,20 @@ static int usage(void)
 
 int main(int argc, char **argv)
 {
-    const char *name = NULL;
-    int nthreads = 1;
-    double seconds = 1.0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--list") == 0) {
-            for (size_t k = 0; k < NWORKLOADS; k++) {
-                const bench_workload *w = workloads[k];
-                printf("{\"workload\":\"%s\",\"build\":\"%s\",\"kind\":\"%s\","
-                       "\"what\":\"%s\"}\n",
-                       w->name, BUILD_NAME, kind_names[w->kind], w->what);
-            }
-            return 0;
-        } else if (strcmp(argv[i], "--workload") == 0 && i + 1 < argc) {
-            name = argv[++i];
-        } else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
-            nthreads = atoi(argv[++i]);
-        } else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
-            seconds = atof(argv[++i]);
-        } else {
-            return usage();
+    const char *name;
+    int nthreads;
+    double seconds;
+    int parsed = bench_parse_args(argc, argv, "--workload", &name, &nthreads, &seconds);
+    if (parsed < 0)
+        return usage();
+    if (parsed == 1) {
+        for (size_t k = 0; k < NWORKLOADS; k++) {
+            const bench_workload *w = workloads[k];
+            printf("{\"workload\":\"%s\",\"build\":\"%s\",\"kind\":\"%s\","
+                   "\"what\":\"%s\"}\n",
+                   w->name, BUILD_NAME, kind_names[w->kind], w->what);
         }
+        return 0;
     }
     const bench_workload *wl = NULL;
     for (size_t k = 0; k < NWORKLOADS; k++)

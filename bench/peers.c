@@ -285,23 +285,16 @@ static int usage(void)
 
 int main(int argc, char **argv)
 {
-    const char *name = NULL;
-    int nthreads = 1;
-    double seconds = 1.0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--list") == 0) {
-            for (size_t k = 0; k < NPEERS; k++)
-                printf("{\"peer\":\"%s\",\"what\":\"%s\"}\n", peers[k]->name, peers[k]->what);
-            return 0;
-        } else if (strcmp(argv[i], "--peer") == 0 && i + 1 < argc) {
-            name = argv[++i];
-        } else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
-            nthreads = atoi(argv[++i]);
-        } else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
-            seconds = atof(argv[++i]);
-        } else {
-            return usage();
-        }
+    const char *name;
+    int nthreads;
+    double seconds;
+    int parsed = bench_parse_args(argc, argv, "--peer", &name, &nthreads, &seconds);
+    if (parsed < 0)
+        return usage();
+    if (parsed == 1) {
+        for (size_t k = 0; k < NPEERS; k++)
+            printf("{\"peer\":\"%s\",\"what\":\"%s\"}\n", peers[k]->name, peers[k]->what);
+        return 0;
     }
     const peer_impl *impl = NULL;
     for (size_t k = 0; k < NPEERS; k++)

@@ -820,7 +820,8 @@ static void compile_compare(compiler *c, fp_expr *e)
     c->u->depth = d;
 }
 
-/* Emits the closure tuple for a child scope and MAKE_FUNCTION; the caller pushed defaults. */
+/* Emits the closure tuple for a child scope and MAKE_FUNCTION; the caller pushed defaults.
+ * Steals co, the child's code (NULL: compiling it failed, the error is recorded). */
 static void make_closure(compiler *c, fp_code_object *co, fp_scope *child, int flags)
 {
     (void)child;
@@ -832,6 +833,7 @@ static void make_closure(compiler *c, fp_code_object *co, fp_scope *child, int f
             int idx = deref_index(c->u, fp_str_data(nm));
             if (idx < 0) {
                 c_error(c, c->u->lineno, "ftpy compiler: free variable not found");
+                ftc_decref(FTC_OBJ(co));
                 return;
             }
             emit(c, OP_LOAD_CLOSURE, idx);
@@ -839,8 +841,7 @@ static void make_closure(compiler *c, fp_code_object *co, fp_scope *child, int f
         emit(c, OP_BUILD_TUPLE, co->nfree);
         flags |= FP_MKF_CLOSURE;
     }
-    ftc_incref(FTC_OBJ(co));
-    load_const_obj(c, FTC_OBJ(co));
+    load_const_obj(c, FTC_OBJ(co)); /* the constant takes our reference */
     emit(c, OP_MAKE_FUNCTION, flags);
 }
 
@@ -916,8 +917,6 @@ static void compile_lambda(compiler *c, fp_expr *e)
                                                e->u.lambda.body);
     c->u->lineno = line;
     make_closure(c, co, s, flags);
-    if (co)
-        ftc_decref(FTC_OBJ(co));
 }
 
 static void compile_comp_generators(compiler *c, fp_expr *e, size_t gi, int depth_items)
@@ -992,8 +991,6 @@ static void compile_comprehension(compiler *c, fp_expr *e)
     c->u->lineno = line;
     emit(c, OP_PUSH_NULL, 0);
     make_closure(c, co, s, 0);
-    if (co)
-        ftc_decref(FTC_OBJ(co));
     compile_expr(c, e->u.comp.generators[0].iter);
     emit(c, OP_GET_ITER, 0);
     emit(c, OP_CALL, 1);
@@ -1362,8 +1359,6 @@ static void compile_funcdef(compiler *c, fp_stmt *st)
                                                st->u.funcdef.args, &st->u.funcdef.body, NULL);
     c->u->lineno = line;
     make_closure(c, co, s, flags);
-    if (co)
-        ftc_decref(FTC_OBJ(co));
     for (size_t i = 0; i < decs->n; i++)
         emit(c, OP_CALL, 1);
     compile_name(c, st->u.funcdef.name, FP_CTX_STORE);
@@ -1405,8 +1400,6 @@ static void compile_classdef(compiler *c, fp_stmt *st)
     leave_unit(c);
     c->u->lineno = line;
     make_closure(c, co, s, 0);
-    if (co)
-        ftc_decref(FTC_OBJ(co));
     load_const_obj(c, fp_str_from_cstr(st->u.classdef.name));
     load_const_obj(c, fp_str_from_cstr(qual));
     int flags = 0;

@@ -22,6 +22,7 @@
 #include "format.h"
 
 #include <float.h>
+#include <stdarg.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +103,19 @@ void fp_buf_put_cp(fp_buf *b, uint32_t cp, size_t count)
     b->data[b->len] = '\0';
 }
 
+/* Writes CPython's message into err and returns code (FTC_EINVAL for its ValueError,
+ * FTC_EOVERFLOW for its OverflowError), for the checks that refuse a spec or a value. */
+static int spec_fail(fp_err err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int spec_fail(fp_err err, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, FP_ERR_CAP, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
 /* ---- parsing the spec ---- */
 
 static bool is_align(uint32_t c) { return c == '<' || c == '>' || c == '=' || c == '^'; }
@@ -136,16 +150,15 @@ static int bad_separator(char sep, uint32_t type, fp_err err)
 {
     char tc[16];
     put_code_char(tc, sizeof tc, type);
-    snprintf(err, FP_ERR_CAP, "Cannot specify '%c' with '%s'.", sep, tc);
-    return FTC_EINVAL;
+    return spec_fail(err, FTC_EINVAL, "Cannot specify '%c' with '%s'.", sep, tc);
 }
 
 static int unknown_code(uint32_t type, const char *tname, fp_err err)
 {
     char tc[16];
     put_code_char(tc, sizeof tc, type);
-    snprintf(err, FP_ERR_CAP, "Unknown format code '%s' for object of type '%.100s'", tc, tname);
-    return FTC_EINVAL;
+    return spec_fail(err, FTC_EINVAL, "Unknown format code '%s' for object of type '%.100s'", tc,
+                     tname);
 }
 
 int fp_fmt_parse(const char *s, size_t n, char default_type, const char *tname, fp_fmt_spec *f,
@@ -199,35 +212,28 @@ int fp_fmt_parse(const char *s, size_t n, char default_type, const char *tname, 
         pos++;
     }
     if (pos < n && s[pos] == '_') {
-        if (f->grouping) {
-            snprintf(err, FP_ERR_CAP, "Cannot specify both ',' and '_'.");
-            return FTC_EINVAL;
-        }
+        if (f->grouping)
+            return spec_fail(err, FTC_EINVAL, "Cannot specify both ',' and '_'.");
         f->grouping = '_';
         pos++;
     }
-    if (pos < n && s[pos] == ',' && f->grouping == '_') {
-        snprintf(err, FP_ERR_CAP, "Cannot specify both ',' and '_'.");
-        return FTC_EINVAL;
-    }
+    if (pos < n && s[pos] == ',' && f->grouping == '_')
+        return spec_fail(err, FTC_EINVAL, "Cannot specify both ',' and '_'.");
     if (pos < n && s[pos] == '.') {
         pos++;
         consumed = get_integer(s, n, &pos, &f->precision, err);
         if (consumed < 0)
             return FTC_EINVAL;
-        if (consumed == 0) {
-            snprintf(err, FP_ERR_CAP, "Format specifier missing precision");
-            return FTC_EINVAL;
-        }
+        if (consumed == 0)
+            return spec_fail(err, FTC_EINVAL, "Format specifier missing precision");
     }
     uint32_t type = (unsigned char)default_type;
     if (pos < n) {
         size_t k = fp_utf8_decode(s + pos, n - pos, &type);
-        if (pos + k < n) {
-            snprintf(err, FP_ERR_CAP, "Invalid format specifier '%.*s' for object of type '%.60s'",
-                     (int)(n > 100 ? 100 : n), s, tname);
-            return FTC_EINVAL;
-        }
+        if (pos + k < n)
+            return spec_fail(err, FTC_EINVAL,
+                             "Invalid format specifier '%.*s' for object of type '%.60s'",
+                             (int)(n > 100 ? 100 : n), s, tname);
     }
     f->type = type < 128 ? (char)type : '?';
     if (type >= 128)
@@ -408,29 +414,19 @@ int fp_fmt_int(fp_buf *out, int64_t v, const fp_fmt_spec *f, const char *tname, 
     case 'c': break;
     default: return unknown_code((unsigned char)f->type, tname, err);
     }
-    if (f->precision >= 0) {
-        snprintf(err, FP_ERR_CAP, "Precision not allowed in integer format specifier");
-        return FTC_EINVAL;
-    }
-    if (f->no_neg_zero) {
-        snprintf(err, FP_ERR_CAP,
-                 "Negative zero coercion (z) not allowed in integer format specifier");
-        return FTC_EINVAL;
-    }
+    if (f->precision >= 0)
+        return spec_fail(err, FTC_EINVAL, "Precision not allowed in integer format specifier");
+    if (f->no_neg_zero)
+        return spec_fail(err, FTC_EINVAL,
+                         "Negative zero coercion (z) not allowed in integer format specifier");
     if (f->type == 'c') {
-        if (f->sign) {
-            snprintf(err, FP_ERR_CAP, "Sign not allowed with integer format specifier 'c'");
-            return FTC_EINVAL;
-        }
-        if (f->alt) {
-            snprintf(err, FP_ERR_CAP,
-                     "Alternate form (#) not allowed with integer format specifier 'c'");
-            return FTC_EINVAL;
-        }
-        if (v < 0 || v > 0x10ffff) {
-            snprintf(err, FP_ERR_CAP, "%%c arg not in range(0x110000)");
-            return FTC_EOVERFLOW;
-        }
+        if (f->sign)
+            return spec_fail(err, FTC_EINVAL, "Sign not allowed with integer format specifier 'c'");
+        if (f->alt)
+            return spec_fail(err, FTC_EINVAL,
+                             "Alternate form (#) not allowed with integer format specifier 'c'");
+        if (v < 0 || v > 0x10ffff)
+            return spec_fail(err, FTC_EOVERFLOW, "%%c arg not in range(0x110000)");
         char enc[4];
         size_t k = fp_utf8_encode((uint32_t)v, enc);
         num_parts p = {0, "", "", 0, enc, k};
@@ -607,10 +603,8 @@ int fp_fmt_double(fp_buf *out, double v, const fp_fmt_spec *f, const char *tname
     }
     if (prec < 0)
         prec = 6;
-    if (prec > 100000000) {
-        snprintf(err, FP_ERR_CAP, "precision too big");
-        return FTC_EINVAL;
-    }
+    if (prec > 100000000)
+        return spec_fail(err, FTC_EINVAL, "precision too big");
     bool negative = !isnan(v) && signbit(v);
     double a = fabs(v);
     bool upper = type == 'E' || type == 'F' || type == 'G';
@@ -693,23 +687,16 @@ int fp_fmt_text(fp_buf *out, const char *s, size_t n, const fp_fmt_spec *f, cons
 {
     if (f->type != 's' && f->type != 0)
         return unknown_code((unsigned char)f->type, tname, err);
-    if (f->sign) {
-        snprintf(err, FP_ERR_CAP, "Sign not allowed in string format specifier");
-        return FTC_EINVAL;
-    }
-    if (f->no_neg_zero) {
-        snprintf(err, FP_ERR_CAP,
-                 "Negative zero coercion (z) not allowed in string format specifier");
-        return FTC_EINVAL;
-    }
-    if (f->alt) {
-        snprintf(err, FP_ERR_CAP, "Alternate form (#) not allowed in string format specifier");
-        return FTC_EINVAL;
-    }
-    if (f->align == '=') {
-        snprintf(err, FP_ERR_CAP, "'=' alignment not allowed in string format specifier");
-        return FTC_EINVAL;
-    }
+    if (f->sign)
+        return spec_fail(err, FTC_EINVAL, "Sign not allowed in string format specifier");
+    if (f->no_neg_zero)
+        return spec_fail(err, FTC_EINVAL,
+                         "Negative zero coercion (z) not allowed in string format specifier");
+    if (f->alt)
+        return spec_fail(err, FTC_EINVAL,
+                         "Alternate form (#) not allowed in string format specifier");
+    if (f->align == '=')
+        return spec_fail(err, FTC_EINVAL, "'=' alignment not allowed in string format specifier");
     size_t count = fp_utf8_count(s, n);
     if (f->precision >= 0 && (uint64_t)f->precision < count) {
         n = fp_utf8_offset(s, n, (size_t)f->precision);
@@ -807,10 +794,8 @@ int fp_double_round(double x, int64_t ndigits, double *out, fp_err err)
         ftc_mem_free(num);
     }
     ftc_mem_free(buf);
-    if (isinf(r)) {
-        snprintf(err, FP_ERR_CAP, "rounded value too large to represent");
-        return FTC_EOVERFLOW;
-    }
+    if (isinf(r))
+        return spec_fail(err, FTC_EOVERFLOW, "rounded value too large to represent");
     *out = copysign(r, x);
     return 0;
 }

@@ -361,23 +361,33 @@ static ftc_object *int_abs(ftc_object *o)
 
 /* ---- construction ---- */
 
+/* The exception for a failed format.h/text.c call: MemoryError, or its message err as an
+ * OverflowError (FTC_EOVERFLOW) or a ValueError. Returns NULL. */
+static ftc_object *raise_text_error(int rc, const fp_err err)
+{
+    if (rc == FTC_ENOMEM)
+        return fp_err_nomem();
+    fp_err_set(rc == FTC_EOVERFLOW ? &fp_OverflowError_type : &fp_ValueError_type, "%s", err);
+    return NULL;
+}
+
+/* int(s, base) of a str s. */
+static ftc_object *int_from_text(ftc_object *s, int base)
+{
+    int64_t v;
+    fp_err err;
+    int rc = fp_parse_int(fp_str_data(s), fp_str_len(s), base, &v, err);
+    return rc == 0 ? fp_int_new(v) : raise_text_error(rc, err);
+}
+
 static ftc_object *int_from_object(ftc_object *x)
 {
     if (fp_int_like(x))
         return fp_int_new(fp_int_like_value(x));
     if (fp_float_check(x))
         return fp_int_from_double(fp_float_value(x));
-    if (fp_str_check(x)) {
-        int64_t v;
-        fp_err err;
-        int rc = fp_parse_int(fp_str_data(x), fp_str_len(x), 10, &v, err);
-        if (rc == 0)
-            return fp_int_new(v);
-        if (rc == FTC_ENOMEM)
-            return fp_err_nomem();
-        fp_err_set(rc == FTC_EOVERFLOW ? &fp_OverflowError_type : &fp_ValueError_type, "%s", err);
-        return NULL;
-    }
+    if (fp_str_check(x))
+        return int_from_text(x, 10);
     static const char *const names[] = {"__int__", "__index__", "__trunc__"};
     for (size_t i = 0; i < 3; i++) {
         ftc_object *m = fp_type_lookup(fp_type_of(x), fp_intern(names[i]));
@@ -429,15 +439,7 @@ static ftc_object *int_new(fp_type *type, ftc_object *const *args, size_t nargs,
         fp_err_set(&fp_ValueError_type, "int() base must be >= 2 and <= 36, or 0");
         return NULL;
     }
-    int64_t v;
-    fp_err err;
-    int rc = fp_parse_int(fp_str_data(a[0]), fp_str_len(a[0]), (int)base, &v, err);
-    if (rc == 0)
-        return fp_int_new(v);
-    if (rc == FTC_ENOMEM)
-        return fp_err_nomem();
-    fp_err_set(rc == FTC_EOVERFLOW ? &fp_OverflowError_type : &fp_ValueError_type, "%s", err);
-    return NULL;
+    return int_from_text(a[0], (int)base);
 }
 
 /* ---- format ---- */
@@ -457,10 +459,7 @@ ftc_object *fp_format_int(ftc_object *v, ftc_object *spec)
     if (rc == 0)
         return fp_str_from_buf(&b);
     fp_buf_free(&b);
-    if (rc == FTC_ENOMEM)
-        return fp_err_nomem();
-    fp_err_set(rc == FTC_EOVERFLOW ? &fp_OverflowError_type : &fp_ValueError_type, "%s", err);
-    return NULL;
+    return raise_text_error(rc, err);
 }
 
 /* ---- methods ---- */

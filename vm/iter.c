@@ -112,12 +112,10 @@ static ftc_object *range_iter_next(ftc_object *o)
     return fp_int_new((int64_t)((uint64_t)it->start + (uint64_t)i * (uint64_t)it->step));
 }
 
-static ftc_object *seq_iter_next(ftc_object *o)
+/* src[i] for the iterators over __getitem__; IndexError or StopIteration ends the iteration
+ * (NULL, no exception, and every later claim fails). */
+static inline ftc_object *seq_item(idx_iter *it, int64_t i)
 {
-    idx_iter *it = (idx_iter *)o;
-    int64_t i = claim(it);
-    if (i < 0)
-        return NULL;
     ftc_object *io = fp_int_new(i);
     if (io == NULL)
         return NULL;
@@ -131,6 +129,15 @@ static ftc_object *seq_iter_next(ftc_object *o)
     return v;
 }
 
+static ftc_object *seq_iter_next(ftc_object *o)
+{
+    idx_iter *it = (idx_iter *)o;
+    int64_t i = claim(it);
+    if (i < 0)
+        return NULL;
+    return seq_item(it, i);
+}
+
 /* reversed() over __len__ and __getitem__: index counts down. */
 static ftc_object *rev_seq_next(ftc_object *o)
 {
@@ -139,17 +146,7 @@ static ftc_object *rev_seq_next(ftc_object *o)
     int64_t i = it->len - 1 - k;
     if (k < 0 || i < 0)
         return NULL;
-    ftc_object *io = fp_int_new(i);
-    if (io == NULL)
-        return NULL;
-    ftc_object *v = fp_getitem(it->src, io);
-    ftc_decref(io);
-    if (v == NULL &&
-        (fp_err_matches(&fp_IndexError_type) || fp_err_matches(&fp_StopIteration_type))) {
-        fp_err_clear();
-        ftc_atomic_store_relaxed(&it->index, INT64_MIN / 2);
-    }
-    return v;
+    return seq_item(it, i);
 }
 
 ITER_TYPE(fp_list_iter_type, "list_iterator", idx_iter, idx_dealloc, list_iter_next);

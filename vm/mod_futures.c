@@ -170,10 +170,7 @@ static ftc_object *future_bool_op(ftc_object *self, size_t nargs, ftc_object *kw
 {
     if (fp_check_args(name, nargs, kwnames, 0, 0) < 0)
         return NULL;
-    int rc = op(F(self)->fut);
-    if (rc < 0)
-        return fp_mod_raise_code(rc), NULL;
-    return fp_bool(rc == 1);
+    return fp_mod_bool_result(op(F(self)->fut));
 }
 
 static ftc_object *future_done(ftc_object *self, ftc_object *const *args, size_t nargs,
@@ -280,9 +277,7 @@ static ftc_object *future_set_result(ftc_object *self, ftc_object *const *args, 
     int rc = ftc_future_set_result(F(self)->fut, args[0]);
     if (rc == FTC_ESTATE)
         return invalid_state(F(self));
-    if (rc < 0)
-        return fp_mod_raise_code(rc), NULL;
-    return fp_None;
+    return fp_mod_none_result(rc);
 }
 
 static ftc_object *future_set_exception(ftc_object *self, ftc_object *const *args, size_t nargs,
@@ -305,9 +300,7 @@ static ftc_object *future_set_exception(ftc_object *self, ftc_object *const *arg
     int rc = ftc_future_set_error(f->fut, FP_EEXC);
     if (rc == FTC_ESTATE)
         return invalid_state(f);
-    if (rc < 0)
-        return fp_mod_raise_code(rc), NULL;
-    return fp_None;
+    return fp_mod_none_result(rc);
 }
 
 static ftc_object *future_set_running(ftc_object *self, ftc_object *const *args, size_t nargs,
@@ -321,9 +314,7 @@ static ftc_object *future_set_running(ftc_object *self, ftc_object *const *args,
         fp_err_set(&fp_RuntimeError_type, "Future in unexpected state");
         return NULL;
     }
-    if (rc < 0)
-        return fp_mod_raise_code(rc), NULL;
-    return fp_bool(rc == 1);
+    return fp_mod_bool_result(rc);
 }
 
 static ftc_object *future_repr(ftc_object *self)

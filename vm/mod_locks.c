@@ -64,6 +64,35 @@ ftc_object *fp_mod_wait_result(int rc)
     return NULL;
 }
 
+ftc_object *fp_mod_none_result(int rc)
+{
+    if (rc < 0)
+        return fp_mod_raise_code(rc), NULL;
+    return fp_None;
+}
+
+ftc_object *fp_mod_bool_result(int rc)
+{
+    if (rc < 0)
+        return fp_mod_raise_code(rc), NULL;
+    return fp_bool(rc == 1);
+}
+
+int fp_mod_int_arg(ftc_object *o, int64_t dflt, int64_t *out)
+{
+    if (o == NULL) {
+        *out = dflt;
+        return 0;
+    }
+    if (!fp_int_like(o)) {
+        fp_err_set(&fp_TypeError_type, "'%s' object cannot be interpreted as an integer",
+                   fp_type_name(o));
+        return -1;
+    }
+    *out = fp_int_like_value(o);
+    return 0;
+}
+
 /* Lock.acquire's arguments (blocking=True, timeout=-1) as a timeout for ftcore: < 0 forever,
  * 0 try. 0, or -1 with the exception set. */
 static int lock_acquire_args(const char *fname, ftc_object *const *args, size_t nargs,
@@ -182,9 +211,7 @@ static ftc_object *lock_release(ftc_object *self, ftc_object *const *args, size_
         fp_err_set(&fp_RuntimeError_type, "release unlocked lock");
         return NULL;
     }
-    if (rc < 0)
-        return fp_mod_raise_code(rc), NULL;
-    return fp_None;
+    return fp_mod_none_result(rc);
 }
 
 static ftc_object *lock_locked(ftc_object *self, ftc_object *const *args, size_t nargs,
@@ -193,10 +220,7 @@ static ftc_object *lock_locked(ftc_object *self, ftc_object *const *args, size_t
     (void)args;
     if (fp_check_args("locked", nargs, kwnames, 0, 0) < 0)
         return NULL;
-    int rc = ftc_lock_locked(PRIM(self));
-    if (rc < 0)
-        return fp_mod_raise_code(rc), NULL;
-    return fp_bool(rc == 1);
+    return fp_mod_bool_result(ftc_lock_locked(PRIM(self)));
 }
 
 static ftc_object *lock_repr(ftc_object *self)
@@ -238,12 +262,10 @@ static ftc_object *rlock_new(fp_type *type, ftc_object *const *args, size_t narg
     return fp_mod_prim_wrap(type, ftc_rlock_new());
 }
 
-static ftc_object *rlock_acquire(ftc_object *self, ftc_object *const *args, size_t nargs,
-                                 ftc_object *kwnames)
+/* One acquire of the RLock for up to t seconds (< 0 forever), as acquire() and __enter__
+ * return it. */
+static ftc_object *rlock_acquire_for(ftc_object *self, double t)
 {
-    double t;
-    if (lock_acquire_args("acquire", args, nargs, kwnames, &t) < 0)
-        return NULL;
     int rc = ftc_rlock_acquire(PRIM(self), t);
     if (rc == FTC_EOVERFLOW) {
         fp_err_set(&fp_OverflowError_type, "Internal lock count overflowed");
@@ -252,18 +274,22 @@ static ftc_object *rlock_acquire(ftc_object *self, ftc_object *const *args, size
     return fp_mod_wait_result(rc);
 }
 
+static ftc_object *rlock_acquire(ftc_object *self, ftc_object *const *args, size_t nargs,
+                                 ftc_object *kwnames)
+{
+    double t;
+    if (lock_acquire_args("acquire", args, nargs, kwnames, &t) < 0)
+        return NULL;
+    return rlock_acquire_for(self, t);
+}
+
 static ftc_object *rlock_enter(ftc_object *self, ftc_object *const *args, size_t nargs,
                                ftc_object *kwnames)
 {
     (void)args;
     if (fp_check_args("__enter__", nargs, kwnames, 0, 0) < 0)
         return NULL;
-    int rc = ftc_rlock_acquire(PRIM(self), -1);
-    if (rc == FTC_EOVERFLOW) {
-        fp_err_set(&fp_OverflowError_type, "Internal lock count overflowed");
-        return NULL;
-    }
-    return fp_mod_wait_result(rc);
+    return rlock_acquire_for(self, -1);
 }
 
 static ftc_object *rlock_release(ftc_object *self, ftc_object *const *args, size_t nargs,
@@ -277,9 +303,7 @@ static ftc_object *rlock_release(ftc_object *self, ftc_object *const *args, size
         fp_err_set(&fp_RuntimeError_type, "cannot release un-acquired lock");
         return NULL;
     }
-    if (rc < 0)
-        return fp_mod_raise_code(rc), NULL;
-    return fp_None;
+    return fp_mod_none_result(rc);
 }
 
 static ftc_object *rlock_is_owned(ftc_object *self, ftc_object *const *args, size_t nargs,
@@ -288,10 +312,7 @@ static ftc_object *rlock_is_owned(ftc_object *self, ftc_object *const *args, siz
     (void)args;
     if (fp_check_args("_is_owned", nargs, kwnames, 0, 0) < 0)
         return NULL;
-    int rc = ftc_rlock_is_owned(PRIM(self));
-    if (rc < 0)
-        return fp_mod_raise_code(rc), NULL;
-    return fp_bool(rc == 1);
+    return fp_mod_bool_result(ftc_rlock_is_owned(PRIM(self)));
 }
 
 static ftc_object *rlock_repr(ftc_object *self)
@@ -383,9 +404,7 @@ static ftc_object *condition_release(ftc_object *self, ftc_object *const *args, 
         fp_err_set(&fp_RuntimeError_type, "cannot release un-acquired lock");
         return NULL;
     }
-    if (rc < 0)
-        return fp_mod_raise_code(rc), NULL;
-    return fp_None;
+    return fp_mod_none_result(rc);
 }
 
 /* One wait: True notified, False timed out; NULL with the exception set. */
@@ -453,30 +472,26 @@ static ftc_object *condition_wait_for(ftc_object *self, ftc_object *const *args,
     }
 }
 
+/* notify's and notify_all's result: None, or NULL with the exception set. */
+static ftc_object *notify_result(int rc)
+{
+    if (rc == FTC_EPERM) {
+        fp_err_set(&fp_RuntimeError_type, "cannot notify on un-acquired lock");
+        return NULL;
+    }
+    return fp_mod_none_result(rc);
+}
+
 static ftc_object *condition_notify(ftc_object *self, ftc_object *const *args, size_t nargs,
                                     ftc_object *kwnames)
 {
     static const char *const kwlist[] = {"n", NULL};
     ftc_object *a[1];
-    if (fp_parse_args("notify", args, nargs, kwnames, kwlist, 0, 1, a) < 0)
+    int64_t n;
+    if (fp_parse_args("notify", args, nargs, kwnames, kwlist, 0, 1, a) < 0 ||
+        fp_mod_int_arg(a[0], 1, &n) < 0)
         return NULL;
-    int64_t n = 1;
-    if (a[0] != NULL) {
-        if (!fp_int_like(a[0])) {
-            fp_err_set(&fp_TypeError_type, "'%s' object cannot be interpreted as an integer",
-                       fp_type_name(a[0]));
-            return NULL;
-        }
-        n = fp_int_like_value(a[0]);
-    }
-    int rc = ftc_condition_notify(PRIM(self), n < 0 ? 0 : (size_t)n);
-    if (rc == FTC_EPERM) {
-        fp_err_set(&fp_RuntimeError_type, "cannot notify on un-acquired lock");
-        return NULL;
-    }
-    if (rc < 0)
-        return fp_mod_raise_code(rc), NULL;
-    return fp_None;
+    return notify_result(ftc_condition_notify(PRIM(self), n < 0 ? 0 : (size_t)n));
 }
 
 static ftc_object *condition_notify_all(ftc_object *self, ftc_object *const *args, size_t nargs,
@@ -485,14 +500,7 @@ static ftc_object *condition_notify_all(ftc_object *self, ftc_object *const *arg
     (void)args;
     if (fp_check_args("notify_all", nargs, kwnames, 0, 0) < 0)
         return NULL;
-    int rc = ftc_condition_notify_all(PRIM(self));
-    if (rc == FTC_EPERM) {
-        fp_err_set(&fp_RuntimeError_type, "cannot notify on un-acquired lock");
-        return NULL;
-    }
-    if (rc < 0)
-        return fp_mod_raise_code(rc), NULL;
-    return fp_None;
+    return notify_result(ftc_condition_notify_all(PRIM(self)));
 }
 
 static ftc_object *condition_repr(ftc_object *self)

@@ -145,17 +145,10 @@ static ftc_object *bounded_new(fp_type *type, const char *fname, int kind, ftc_o
 {
     static const char *const kwlist[] = {"maxsize", NULL};
     ftc_object *a[1];
-    if (fp_parse_args(fname, args, nargs, kwnames, kwlist, 0, 1, a) < 0)
+    int64_t maxsize;
+    if (fp_parse_args(fname, args, nargs, kwnames, kwlist, 0, 1, a) < 0 ||
+        fp_mod_int_arg(a[0], 0, &maxsize) < 0)
         return NULL;
-    int64_t maxsize = 0;
-    if (a[0] != NULL) {
-        if (!fp_int_like(a[0])) {
-            fp_err_set(&fp_TypeError_type, "'%s' object cannot be interpreted as an integer",
-                       fp_type_name(a[0]));
-            return NULL;
-        }
-        maxsize = fp_int_like_value(a[0]);
-    }
     return queue_make(type, kind, maxsize);
 }
 
@@ -373,9 +366,7 @@ static ftc_object *queue_task_done(ftc_object *self, ftc_object *const *args, si
             fp_err_set(&fp_ValueError_type, "task_done() called too many times");
             return NULL;
         }
-        if (rc < 0)
-            return fp_mod_raise_code(rc), NULL;
-        return fp_None;
+        return fp_mod_none_result(rc);
     }
     if (q_lock(q) < 0)
         return NULL;
@@ -397,12 +388,8 @@ static ftc_object *queue_join(ftc_object *self, ftc_object *const *args, size_t 
     if (fp_check_args("join", nargs, kwnames, 0, 0) < 0)
         return NULL;
     queue_object *q = Q(self);
-    if (q->fq != NULL) {
-        int rc = ftc_queue_join(q->fq, -1);
-        if (rc < 0)
-            return fp_mod_raise_code(rc), NULL;
-        return fp_None;
-    }
+    if (q->fq != NULL)
+        return fp_mod_none_result(ftc_queue_join(q->fq, -1));
     if (q_lock(q) < 0)
         return NULL;
     int rc = 0;
@@ -412,9 +399,7 @@ static ftc_object *queue_join(ftc_object *self, ftc_object *const *args, size_t 
             rc = 0;
     }
     q_unlock(q);
-    if (rc < 0)
-        return fp_mod_raise_code(rc), NULL;
-    return fp_None;
+    return fp_mod_none_result(rc);
 }
 
 /* A snapshot of the item count. -1 with the exception set. */
@@ -431,13 +416,20 @@ static int64_t queue_count(queue_object *q)
     return n;
 }
 
+/* qsize(), empty() and full(): no arguments, then the count. -1 with the exception set. */
+static int64_t queue_count_method(const char *fname, ftc_object *self, size_t nargs,
+                                  ftc_object *kwnames)
+{
+    if (fp_check_args(fname, nargs, kwnames, 0, 0) < 0)
+        return -1;
+    return queue_count(Q(self));
+}
+
 static ftc_object *queue_qsize(ftc_object *self, ftc_object *const *args, size_t nargs,
                                ftc_object *kwnames)
 {
     (void)args;
-    if (fp_check_args("qsize", nargs, kwnames, 0, 0) < 0)
-        return NULL;
-    int64_t n = queue_count(Q(self));
+    int64_t n = queue_count_method("qsize", self, nargs, kwnames);
     return n < 0 ? NULL : fp_int_new(n);
 }
 
@@ -445,9 +437,7 @@ static ftc_object *queue_empty(ftc_object *self, ftc_object *const *args, size_t
                                ftc_object *kwnames)
 {
     (void)args;
-    if (fp_check_args("empty", nargs, kwnames, 0, 0) < 0)
-        return NULL;
-    int64_t n = queue_count(Q(self));
+    int64_t n = queue_count_method("empty", self, nargs, kwnames);
     return n < 0 ? NULL : fp_bool(n == 0);
 }
 
@@ -455,9 +445,7 @@ static ftc_object *queue_full(ftc_object *self, ftc_object *const *args, size_t 
                               ftc_object *kwnames)
 {
     (void)args;
-    if (fp_check_args("full", nargs, kwnames, 0, 0) < 0)
-        return NULL;
-    int64_t n = queue_count(Q(self));
+    int64_t n = queue_count_method("full", self, nargs, kwnames);
     if (n < 0)
         return NULL;
     return fp_bool(Q(self)->maxsize > 0 && n >= Q(self)->maxsize);

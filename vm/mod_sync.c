@@ -31,17 +31,10 @@ static ftc_object *semaphore_make(fp_type *type, const char *fname, ftc_object *
 {
     static const char *const kwlist[] = {"value", NULL};
     ftc_object *a[1];
-    if (fp_parse_args(fname, args, nargs, kwnames, kwlist, 0, 1, a) < 0)
+    int64_t v;
+    if (fp_parse_args(fname, args, nargs, kwnames, kwlist, 0, 1, a) < 0 ||
+        fp_mod_int_arg(a[0], 1, &v) < 0)
         return NULL;
-    int64_t v = 1;
-    if (a[0] != NULL) {
-        if (!fp_int_like(a[0])) {
-            fp_err_set(&fp_TypeError_type, "'%s' object cannot be interpreted as an integer",
-                       fp_type_name(a[0]));
-            return NULL;
-        }
-        v = fp_int_like_value(a[0]);
-    }
     if (v < 0) {
         fp_err_set(&fp_ValueError_type, "semaphore initial value must be >= 0");
         return NULL;
@@ -107,9 +100,7 @@ static ftc_object *semaphore_release_n(ftc_object *self, int64_t n)
         fp_err_set(&fp_OverflowError_type, "semaphore value too large");
         return NULL;
     }
-    if (rc < 0)
-        return fp_mod_raise_code(rc), NULL;
-    return fp_None;
+    return fp_mod_none_result(rc);
 }
 
 static ftc_object *semaphore_release(ftc_object *self, ftc_object *const *args, size_t nargs,
@@ -117,17 +108,10 @@ static ftc_object *semaphore_release(ftc_object *self, ftc_object *const *args, 
 {
     static const char *const kwlist[] = {"n", NULL};
     ftc_object *a[1];
-    if (fp_parse_args("release", args, nargs, kwnames, kwlist, 0, 1, a) < 0)
+    int64_t n;
+    if (fp_parse_args("release", args, nargs, kwnames, kwlist, 0, 1, a) < 0 ||
+        fp_mod_int_arg(a[0], 1, &n) < 0)
         return NULL;
-    int64_t n = 1;
-    if (a[0] != NULL) {
-        if (!fp_int_like(a[0])) {
-            fp_err_set(&fp_TypeError_type, "'%s' object cannot be interpreted as an integer",
-                       fp_type_name(a[0]));
-            return NULL;
-        }
-        n = fp_int_like_value(a[0]);
-    }
     return semaphore_release_n(self, n);
 }
 
@@ -207,10 +191,7 @@ static ftc_object *event_is_set(ftc_object *self, ftc_object *const *args, size_
     (void)args;
     if (fp_check_args("is_set", nargs, kwnames, 0, 0) < 0)
         return NULL;
-    int rc = ftc_sync_event_is_set(PRIM(self));
-    if (rc < 0)
-        return fp_mod_raise_code(rc), NULL;
-    return fp_bool(rc == 1);
+    return fp_mod_bool_result(ftc_sync_event_is_set(PRIM(self)));
 }
 
 static ftc_object *event_set(ftc_object *self, ftc_object *const *args, size_t nargs,
@@ -219,10 +200,7 @@ static ftc_object *event_set(ftc_object *self, ftc_object *const *args, size_t n
     (void)args;
     if (fp_check_args("set", nargs, kwnames, 0, 0) < 0)
         return NULL;
-    int rc = ftc_sync_event_set(PRIM(self));
-    if (rc < 0)
-        return fp_mod_raise_code(rc), NULL;
-    return fp_None;
+    return fp_mod_none_result(ftc_sync_event_set(PRIM(self)));
 }
 
 static ftc_object *event_clear(ftc_object *self, ftc_object *const *args, size_t nargs,
@@ -231,10 +209,7 @@ static ftc_object *event_clear(ftc_object *self, ftc_object *const *args, size_t
     (void)args;
     if (fp_check_args("clear", nargs, kwnames, 0, 0) < 0)
         return NULL;
-    int rc = ftc_sync_event_clear(PRIM(self));
-    if (rc < 0)
-        return fp_mod_raise_code(rc), NULL;
-    return fp_None;
+    return fp_mod_none_result(ftc_sync_event_clear(PRIM(self)));
 }
 
 static ftc_object *event_wait(ftc_object *self, ftc_object *const *args, size_t nargs,
@@ -318,14 +293,10 @@ static ftc_object *barrier_new(fp_type *type, ftc_object *const *args, size_t na
 {
     static const char *const kwlist[] = {"parties", "action", "timeout", NULL};
     ftc_object *a[3];
-    if (fp_parse_args("Barrier", args, nargs, kwnames, kwlist, 1, 3, a) < 0)
+    int64_t parties;
+    if (fp_parse_args("Barrier", args, nargs, kwnames, kwlist, 1, 3, a) < 0 ||
+        fp_mod_int_arg(a[0], 0, &parties) < 0)
         return NULL;
-    if (!fp_int_like(a[0])) {
-        fp_err_set(&fp_TypeError_type, "'%s' object cannot be interpreted as an integer",
-                   fp_type_name(a[0]));
-        return NULL;
-    }
-    int64_t parties = fp_int_like_value(a[0]);
     if (parties < 1) {
         fp_err_set(&fp_ValueError_type, "parties must be > 0");
         return NULL;
@@ -396,9 +367,7 @@ static ftc_object *barrier_call0(ftc_object *self, ftc_object *const *args, size
         fp_err_set(&fp_RuntimeError_type, "Barrier.%s() called from the barrier's action", name);
         return NULL;
     }
-    if (rc < 0)
-        return fp_mod_raise_code(rc), NULL;
-    return fp_None;
+    return fp_mod_none_result(rc);
 }
 
 static ftc_object *barrier_reset(ftc_object *self, ftc_object *const *args, size_t nargs,

@@ -61,6 +61,17 @@ int fp_mod_raise_code(int code);
  * code raised (NULL). */
 ftc_object *fp_mod_wait_result(int rc);
 
+/* The result of an ftcore call that returns nothing: 0 or more -> None, a negative code raised
+ * (NULL). */
+ftc_object *fp_mod_none_result(int rc);
+/* The result of an ftcore query that returns 1 or 0: a bool, a negative code raised (NULL). */
+ftc_object *fp_mod_bool_result(int rc);
+
+/* An optional integer argument of the synchronization classes (an int or a bool: fp_int_like,
+ * no __index__): dflt when o is NULL. 0, or -1 with TypeError "'T' object cannot be
+ * interpreted as an integer". */
+int fp_mod_int_arg(ftc_object *o, int64_t dflt, int64_t *out);
+
 /* The Python objects of mod_locks.c and mod_sync.c but Barrier and local: the object and one
  * reference to its ftcore primitive, which never changes. */
 typedef struct fp_mod_prim_object {

@@ -178,28 +178,30 @@ void fp_p_nomem(fp_parser *p)
     longjmp(*p->jb, 1);
 }
 
+/* Records a late SyntaxError in *e unless one is there already (*set): the first one wins. */
+static void late_error(fp_parser *p, fp_syntax_error *e, int *set, int lineno, int col,
+                       const char *fmt, va_list ap)
+{
+    if (*set)
+        return;
+    fill_error(p, e, "SyntaxError", lineno, col, fmt, ap);
+    *set = 1;
+}
+
 void fp_p_late_error(fp_parser *p, int lineno, int col, const char *fmt, ...)
 {
-    fp_parser *r = p->root;
-    if (r->late_set)
-        return;
     va_list ap;
     va_start(ap, fmt);
-    fill_error(p, &r->late, "SyntaxError", lineno, col, fmt, ap);
+    late_error(p, &p->root->late, &p->root->late_set, lineno, col, fmt, ap);
     va_end(ap);
-    r->late_set = 1;
 }
 
 void fp_p_late_sym_error(fp_parser *p, int lineno, int col, const char *fmt, ...)
 {
-    fp_parser *r = p->root;
-    if (r->late_sym_set)
-        return;
     va_list ap;
     va_start(ap, fmt);
-    fill_error(p, &r->late_sym, "SyntaxError", lineno, col, fmt, ap);
+    late_error(p, &p->root->late_sym, &p->root->late_sym_set, lineno, col, fmt, ap);
     va_end(ap);
-    r->late_sym_set = 1;
 }
 
 void fp_p_enter(fp_parser *p, const fp_token *t)

@@ -118,6 +118,8 @@ fp_expr *fp_p_expression(fp_parser *p);       /* expression: ternary, lambda */
 fp_expr *fp_p_named_expression(fp_parser *p); /* refuses := */
 fp_expr *fp_p_star_expressions(fp_parser *p); /* a, *b, c  -> tuple when there is a comma */
 fp_expr *fp_p_bitwise_or(fp_parser *p);
+/* '*' bitwise_or (a Starred node), or else sub(p): the items of lists, tuples and targets. */
+fp_expr *fp_p_starred_or(fp_parser *p, fp_expr *(*sub)(fp_parser *));
 fp_expr *fp_p_primary(fp_parser *p); /* atom and trailers (parser_expr.c) */
 fp_expr *fp_p_disjunction(fp_parser *p);
 fp_expr *fp_p_yield_expr(fp_parser *p);   /* at 'yield' */

@@ -170,14 +170,7 @@ void fp_p_set_target(fp_parser *p, fp_expr *e, fp_expr_ctx ctx, int assign)
 
 static fp_expr *star_named_expression(fp_parser *p)
 {
-    fp_token *t = fp_p_peek(p);
-    if (t->kind == FP_TK_STAR) {
-        fp_p_next(p);
-        fp_expr *e = fp_p_expr(p, FP_EX_STARRED, t);
-        e->u.starred.value = fp_p_bitwise_or(p);
-        return e;
-    }
-    return fp_p_named_expression(p);
+    return fp_p_starred_or(p, fp_p_named_expression);
 }
 
 /* After an element inside brackets: ',' or the closing bracket, else CPython's comma hint when

@@ -289,7 +289,7 @@ fp_expr *fp_p_named_expression(fp_parser *p)
 
 /* ---- expression lists and target lists ---- */
 
-static fp_expr *star_expression(fp_parser *p)
+fp_expr *fp_p_starred_or(fp_parser *p, fp_expr *(*sub)(fp_parser *))
 {
     fp_token *t = fp_p_peek(p);
     if (t->kind == FP_TK_STAR) {
@@ -298,8 +298,10 @@ static fp_expr *star_expression(fp_parser *p)
         e->u.starred.value = fp_p_bitwise_or(p);
         return e;
     }
-    return fp_p_expression(p);
+    return sub(p);
 }
+
+static fp_expr *star_expression(fp_parser *p) { return fp_p_starred_or(p, fp_p_expression); }
 
 /* item (',' item)* [','] -> a tuple if there is a comma; items from sub. */
 static fp_expr *expr_list(fp_parser *p, fp_expr *(*sub)(fp_parser *))
@@ -322,17 +324,7 @@ static fp_expr *expr_list(fp_parser *p, fp_expr *(*sub)(fp_parser *))
 
 fp_expr *fp_p_star_expressions(fp_parser *p) { return expr_list(p, star_expression); }
 
-static fp_expr *star_target(fp_parser *p)
-{
-    fp_token *t = fp_p_peek(p);
-    if (t->kind == FP_TK_STAR) {
-        fp_p_next(p);
-        fp_expr *e = fp_p_expr(p, FP_EX_STARRED, t);
-        e->u.starred.value = fp_p_bitwise_or(p);
-        return e;
-    }
-    return fp_p_bitwise_or(p);
-}
+static fp_expr *star_target(fp_parser *p) { return fp_p_starred_or(p, fp_p_bitwise_or); }
 
 fp_expr *fp_p_star_targets(fp_parser *p) { return expr_list(p, star_target); }
 

@@ -50,16 +50,22 @@ static int digit_value(char c)
     return 99;
 }
 
+/* Drops the white space at both ends of s[0..n), as int() and float() of text ignore it. */
+static void strip_space(const char **s, size_t *n)
+{
+    while (*n > 0 && is_space(**s)) {
+        (*s)++;
+        (*n)--;
+    }
+    while (*n > 0 && is_space((*s)[*n - 1]))
+        (*n)--;
+}
+
 int fp_parse_int(const char *s0, size_t n0, int base, int64_t *out, fp_err err)
 {
     const char *s = s0;
     size_t n = n0;
-    while (n > 0 && is_space(*s)) {
-        s++;
-        n--;
-    }
-    while (n > 0 && is_space(s[n - 1]))
-        n--;
+    strip_space(&s, &n);
     bool neg = false;
     if (n > 0 && (*s == '+' || *s == '-')) {
         neg = *s == '-';
@@ -155,12 +161,7 @@ int fp_parse_double(const char *s0, size_t n0, double *out, fp_err err)
 {
     const char *s = s0;
     size_t n = n0;
-    while (n > 0 && is_space(*s)) {
-        s++;
-        n--;
-    }
-    while (n > 0 && is_space(s[n - 1]))
-        n--;
+    strip_space(&s, &n);
     bool neg = false;
     const char *body = s;
     size_t bn = n;

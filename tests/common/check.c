@@ -137,7 +137,10 @@ static void *watchdog_main(void *arg)
     return NULL;
 }
 
-int ftc_check_dies(void (*fn)(void *), void *arg, const char *expect)
+/* Runs child(arg) in a forked child (it must not return into this process: it exits or
+ * execs) and checks that it died by SIGABRT having printed expect (if not NULL) on its
+ * stderr. 1 if so; else 0, having said why on stderr (or the pipe or the fork failed). */
+static int child_dies(void (*child)(void *), void *arg, const char *expect)
 {
     int fds[2];
     if (pipe(fds) != 0)
@@ -151,20 +154,15 @@ int ftc_check_dies(void (*fn)(void *), void *arg, const char *expect)
         dup2(fds[1], 2);
         close(fds[0]);
         close(fds[1]);
-        /* Keep sanitizers' own reports of the abort out of the way of the message check. */
-        signal(SIGABRT, SIG_DFL);
-        fn(arg);
-        _exit(0); /* survived: the parent reports it */
+        child(arg);
+        _exit(127);
     }
     close(fds[1]);
     char buf[8192];
     size_t len = 0;
     ssize_t r;
-    while ((r = read(fds[0], buf + len, sizeof buf - 1 - len)) > 0) {
+    while (len < sizeof buf - 1 && (r = read(fds[0], buf + len, sizeof buf - 1 - len)) > 0)
         len += (size_t)r;
-        if (len == sizeof buf - 1)
-            break;
-    }
     buf[len] = 0;
     close(fds[0]);
     int status = 0;
@@ -180,6 +178,70 @@ int ftc_check_dies(void (*fn)(void *), void *arg, const char *expect)
         return 0;
     }
     return 1;
+}
+
+struct dies_call {
+    void (*fn)(void *);
+    void *arg;
+};
+
+static void dies_child(void *arg)
+{
+    struct dies_call *c = arg;
+    /* Keep sanitizers' own reports of the abort out of the way of the message check. */
+    signal(SIGABRT, SIG_DFL);
+    c->fn(c->arg);
+    _exit(0); /* survived: the parent reports it */
+}
+
+int ftc_check_dies(void (*fn)(void *), void *arg, const char *expect)
+{
+    struct dies_call c = {fn, arg};
+    return child_dies(dies_child, &c, expect);
+}
+
+struct exec_call {
+    const char *test, *env;
+};
+
+static void exec_child(void *arg)
+{
+    struct exec_call *c = arg;
+    setenv(c->env, "1", 1);
+    execl("/proc/self/exe", "/proc/self/exe", c->test, (char *)NULL);
+}
+
+int ftc_check_dies_exec(const char *test, const char *env, const char *expect)
+{
+    struct exec_call c = {test, env};
+    return child_dies(exec_child, &c, expect);
+}
+
+static int capture_saved_fd = -1;
+static FILE *capture_file;
+static char captured[8192];
+
+void ftc_check_capture_begin(void)
+{
+    fflush(stderr);
+    capture_file = tmpfile();
+    CHECK(capture_file != NULL);
+    capture_saved_fd = dup(2);
+    CHECK(capture_saved_fd >= 0);
+    CHECK(dup2(fileno(capture_file), 2) == 2);
+}
+
+const char *ftc_check_capture_end(void)
+{
+    fflush(stderr);
+    CHECK(dup2(capture_saved_fd, 2) == 2);
+    close(capture_saved_fd);
+    rewind(capture_file);
+    size_t n = fread(captured, 1, sizeof captured - 1, capture_file);
+    captured[n] = 0;
+    fclose(capture_file);
+    fputs(captured, stderr); /* keep it in the test's log */
+    return captured;
 }
 
 int ftc_check_run_all(int argc, char **argv)
@@ -257,6 +319,17 @@ void ftc_check_run_threads2(int na, void (*fa)(int i, void *ctx), int nb,
     }
     free(th);
     free(slots);
+}
+
+void ftc_check_run_pair(void (*fa)(void *), void *a, void (*fb)(void *), void *b)
+{
+    ftc_thread *ta, *tb;
+    CHECK_EQ(ftc_thread_start(&ta, fa, a, NULL), 0);
+    CHECK_EQ(ftc_thread_start(&tb, fb, b, NULL), 0);
+    CHECK_EQ(ftc_thread_join(ta, -1), 0);
+    CHECK_EQ(ftc_thread_join(tb, -1), 0);
+    ftc_thread_release(ta);
+    ftc_thread_release(tb);
 }
 
 void ftc_check_run_threads(int n, void (*fn)(int i, void *ctx), void *ctx, int *gate)

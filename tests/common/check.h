@@ -52,6 +52,17 @@ void ftc_check_watchdog(double seconds);
 /* Runs fn(arg) in a forked child and checks that it dies by SIGABRT having printed a line
  * containing `expect` to stderr (ftc_fatal's message). Returns 1 if so, else prints why, 0. */
 int ftc_check_dies(void (*fn)(void *), void *arg, const char *expect);
+/* The same for a case that must start threads (a forked child of this multi-threaded harness
+ * may not under ThreadSanitizer): runs this program again in a fresh process (exec) with only
+ * the test named `test` and the environment variable `env` set to "1" (the test checks it to
+ * know it is the child's case), and checks that it dies by SIGABRT having printed `expect`. */
+int ftc_check_dies_exec(const char *test, const char *env, const char *expect);
+/* Captures this process's stderr (fd 2, so ftcore's own reports too) from begin to end:
+ * end restores fd 2, copies what was written to the real stderr (the test's log) and returns
+ * it (up to 8191 bytes, in a static buffer valid until the next capture). Not nested, one
+ * thread at a time. */
+void ftc_check_capture_begin(void);
+const char *ftc_check_capture_end(void);
 /* Runs fn(i, ctx) for every i in [0, n) on n ftcore threads and waits for them all: starts
  * them in index order (the caller must be attached), then, if gate is not NULL, stores 1 into
  * *gate (a release store: threads that spin on an acquire load of it start together), then
@@ -61,6 +72,9 @@ void ftc_check_run_threads(int n, void (*fn)(int i, void *ctx), void *ctx, int *
  * fa(i, ctx) for i in [0, na), then nb running fb(i, ctx) for i in [0, nb). */
 void ftc_check_run_threads2(int na, void (*fa)(int i, void *ctx), int nb,
                             void (*fb)(int i, void *ctx), void *ctx, int *gate);
+/* Runs fa(a) and fb(b) on two ftcore threads started in that order (the caller must be
+ * attached), joins them in that order and releases them. CHECKs every start and join. */
+void ftc_check_run_pair(void (*fa)(void *), void *a, void (*fb)(void *), void *b);
 /* Runs the registered tests (check_main.c calls it). */
 int ftc_check_run_all(int argc, char **argv);
 /* Deterministic per-thread PRNG (xorshift64*). */

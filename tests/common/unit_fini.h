@@ -22,4 +22,15 @@
         }                                                                                     \
     } while (0)
 
+#include <ftcore/ftcore.h>
+
+/* The teardown of a suite that counts its objects: none left beyond the live_at_start its
+ * setup read, then a successful ftc_runtime_fini(). */
+static inline void ftc_fini_check_no_leak(int64_t live_at_start)
+{
+    FTC_FINI_CHECK(ftc_object_live_count() == live_at_start, "leaked %lld objects",
+                   (long long)(ftc_object_live_count() - live_at_start));
+    FTC_FINI_CHECK(ftc_runtime_fini() == 0, "runtime fini failed");
+}
+
 #endif /* FTC_TEST_UNIT_FINI_H */

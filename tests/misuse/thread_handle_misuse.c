@@ -25,7 +25,7 @@ static void wait_for_go(void *arg)
     ftc_event_wait(&blocker_go, -1);
 }
 
-/* Set in the processes dies_in_fresh_process() starts: only the case it names runs there. */
+/* Set in the processes ftc_check_dies_exec() starts: only the case it names runs there. */
 static int in_child(void)
 {
     const char *env = getenv("FTC_MISUSE_CHILD");
@@ -61,45 +61,6 @@ FTC_TEST(calls_on_a_released_handle_are_fatal)
     CHECK_EQ(ftc_runtime_fini(), 0);
 }
 
-/* Runs the test `name` of this program in a fresh process (exec, so that it may start threads
- * under ThreadSanitizer, which a forked child of this multi-threaded harness may not) with
- * FTC_MISUSE_CHILD=1, and checks that it dies by SIGABRT having printed `expect`. */
-static int dies_in_fresh_process(const char *name, const char *expect)
-{
-    int fds[2];
-    if (pipe(fds) != 0)
-        return 0;
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0)
-        return 0;
-    if (pid == 0) {
-        dup2(fds[1], 2);
-        close(fds[0]);
-        close(fds[1]);
-        setenv("FTC_MISUSE_CHILD", "1", 1);
-        execl("/proc/self/exe", "thread_handle_misuse", name, (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    char buf[8192];
-    size_t len = 0;
-    ssize_t r;
-    while (len < sizeof buf - 1 && (r = read(fds[0], buf + len, sizeof buf - 1 - len)) > 0)
-        len += (size_t)r;
-    buf[len] = 0;
-    close(fds[0]);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGABRT || !strstr(buf, expect)) {
-        fprintf(stderr, "  expected death by SIGABRT with \"%s\"; status %d; stderr:\n%s\n", expect,
-                status, buf);
-        return 0;
-    }
-    return 1;
-}
-
 /* Child only: releases a running thread's handle twice. While the thread runs it holds its
  * own reference, so the second release would take that one and the thread would free the
  * handle under the caller's feet. */
@@ -118,10 +79,10 @@ FTC_TEST(releasing_more_than_referenced_is_fatal)
 {
     if (in_child())
         return;
-    CHECK(dies_in_fresh_process("child_release_running_twice",
-                                "ftc_thread_release: the thread handle"));
-    CHECK(dies_in_fresh_process("child_release_running_twice",
-                                "was released more times than it was referenced"));
+    CHECK(ftc_check_dies_exec("child_release_running_twice", "FTC_MISUSE_CHILD",
+                              "ftc_thread_release: the thread handle"));
+    CHECK(ftc_check_dies_exec("child_release_running_twice", "FTC_MISUSE_CHILD",
+                              "was released more times than it was referenced"));
     /* With an extra reference, two releases are fine while the thread runs. */
     CHECK_EQ(ftc_runtime_init(NULL), 0);
     blocker_go = (ftc_event)FTC_EVENT_INIT;

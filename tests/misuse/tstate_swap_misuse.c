@@ -14,44 +14,6 @@
 
 #define CHILD_ENV "FTC_TSTATE_SWAP_MISUSE_CHILD"
 
-/* Runs this program again with only test `name`, CHILD_ENV set, and checks that it dies by
- * SIGABRT having printed `expect`. */
-static int dies_in_fresh_process(const char *name, const char *expect)
-{
-    int fds[2];
-    if (pipe(fds) != 0)
-        return 0;
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0)
-        return 0;
-    if (pid == 0) {
-        dup2(fds[1], 2);
-        close(fds[0]);
-        close(fds[1]);
-        setenv(CHILD_ENV, "1", 1);
-        execl("/proc/self/exe", "/proc/self/exe", name, (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    char buf[8192];
-    size_t len = 0;
-    ssize_t r;
-    while (len < sizeof buf - 1 && (r = read(fds[0], buf + len, sizeof buf - 1 - len)) > 0)
-        len += (size_t)r;
-    buf[len] = 0;
-    close(fds[0]);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGABRT || !strstr(buf, expect)) {
-        fprintf(stderr, "expected death with \"%s\"; status %d; stderr:\n%s\n", expect, status,
-                buf);
-        return 0;
-    }
-    return 1;
-}
-
 /* ---- a thread state of another OS thread ---- */
 
 static ftc_event published = FTC_EVENT_INIT, finish = FTC_EVENT_INIT;
@@ -75,8 +37,10 @@ FTC_TEST(tstate_of_another_thread)
         ftc_tstate_swap(other_ts); /* dies */
         _exit(0);
     }
-    CHECK(dies_in_fresh_process("tstate_of_another_thread", "fatal error in ftc_tstate_swap ("));
-    CHECK(dies_in_fresh_process("tstate_of_another_thread", "belongs to another OS thread"));
+    CHECK(ftc_check_dies_exec("tstate_of_another_thread", CHILD_ENV,
+                              "fatal error in ftc_tstate_swap ("));
+    CHECK(
+        ftc_check_dies_exec("tstate_of_another_thread", CHILD_ENV, "belongs to another OS thread"));
 }
 
 /* ---- cases in a forked child ---- */

@@ -11,39 +11,13 @@
 #include "check.h"
 #include "internal/state.h"
 
-/* ---- stderr capture: fd 2 goes to a temporary file between begin and end ---- */
-static int saved_stderr = -1;
-static FILE *capture_file;
-static char captured[8192];
-
-static void capture_begin(void)
-{
-    fflush(stderr);
-    capture_file = tmpfile();
-    CHECK(capture_file != NULL);
-    saved_stderr = dup(2);
-    CHECK(saved_stderr >= 0);
-    CHECK(dup2(fileno(capture_file), 2) == 2);
-}
-
-static const char *capture_end(void)
-{
-    fflush(stderr);
-    CHECK(dup2(saved_stderr, 2) == 2);
-    close(saved_stderr);
-    rewind(capture_file);
-    size_t n = fread(captured, 1, sizeof captured - 1, capture_file);
-    captured[n] = 0;
-    fclose(capture_file);
-    fputs(captured, stderr); /* keep it in the test's log */
-    return captured;
-}
+static const char *captured; /* what the last fini_refused() captured */
 
 static int fini_refused(const char *expect)
 {
-    capture_begin();
+    ftc_check_capture_begin();
     int rc = ftc_runtime_fini();
-    const char *out = capture_end();
+    const char *out = captured = ftc_check_capture_end();
     if (rc != FTC_EBUSY) {
         fprintf(stderr, "  ftc_runtime_fini() returned %d, not FTC_EBUSY\n", rc);
         return 0;

@@ -12,34 +12,8 @@
 #include "check.h"
 #include "internal/state.h"
 
-static int saved_stderr = -1;
-static FILE *capture_file;
-static char captured[8192];
-
-static void capture_begin(void)
-{
-    fflush(stderr);
-    capture_file = tmpfile();
-    CHECK(capture_file != NULL);
-    saved_stderr = dup(2);
-    CHECK(saved_stderr >= 0);
-    CHECK(dup2(fileno(capture_file), 2) == 2);
-}
-
-static const char *capture_end(void)
-{
-    fflush(stderr);
-    CHECK(dup2(saved_stderr, 2) == 2);
-    close(saved_stderr);
-    rewind(capture_file);
-    size_t n = fread(captured, 1, sizeof captured - 1, capture_file);
-    captured[n] = 0;
-    fclose(capture_file);
-    fputs(captured, stderr);
-    return captured;
-}
-
 static ftc_object *kept[8];
+static const char *captured; /* stderr of the last captured fini */
 
 FTC_TEST(clean_fini_counts_and_reports_nothing)
 {
@@ -52,9 +26,9 @@ FTC_TEST(clean_fini_counts_and_reports_nothing)
     CHECK_EQ(ftc_dict_set(d, k, k), 0);
     ftc_decref(k);
     ftc_decref(d);
-    capture_begin();
+    ftc_check_capture_begin();
     CHECK_EQ(ftc_runtime_fini(), 0);
-    capture_end();
+    captured = ftc_check_capture_end();
     CHECK_EQ(ftc_runtime_leaked_objects(), 0);
     CHECK(strstr(captured, "still alive") == NULL);
 }
@@ -72,9 +46,9 @@ FTC_TEST(leaked_objects_are_counted_and_reported)
     ftc_decref(k);
     ftc_decref(v);
     ftc_decref(gone);
-    capture_begin();
+    ftc_check_capture_begin();
     CHECK_EQ(ftc_runtime_fini(), 0);
-    capture_end();
+    captured = ftc_check_capture_end();
     CHECK_EQ(ftc_runtime_leaked_objects(), 3);
     CHECK(strstr(captured, "ftc_runtime_fini: 3 object(s) still alive") != NULL);
 
@@ -83,18 +57,18 @@ FTC_TEST(leaked_objects_are_counted_and_reported)
     CHECK_EQ(ftc_runtime_leaked_objects(), 3); /* the last fini's count until the next */
     kept[1] = ftc_list_new();
     CHECK_EQ(setenv("FTC_REPORT_LEAKS", "0", 1), 0); /* silenced, whatever the build */
-    capture_begin();
+    ftc_check_capture_begin();
     CHECK_EQ(ftc_runtime_fini(), 0);
-    capture_end();
+    captured = ftc_check_capture_end();
     CHECK_EQ(ftc_runtime_leaked_objects(), 4);
     CHECK(strstr(captured, "still alive") == NULL);
 
     /* Unset: debug builds print, release builds do not. */
     CHECK_EQ(unsetenv("FTC_REPORT_LEAKS"), 0);
     CHECK_EQ(ftc_runtime_init(NULL), 0);
-    capture_begin();
+    ftc_check_capture_begin();
     CHECK_EQ(ftc_runtime_fini(), 0);
-    capture_end();
+    captured = ftc_check_capture_end();
     CHECK_EQ(ftc_runtime_leaked_objects(), 4);
     CHECK_EQ(strstr(captured, "4 object(s) still alive") != NULL, FTC_DEBUG_LEVEL >= 1);
 }

@@ -221,4 +221,27 @@ static long lin_run_all(long histories, long want_overlap, double budget,
     return overlapped;
 }
 
+/* The whole test of one container: a runtime, 10000 histories (scaled), in the nogil build
+ * 200 (scaled) of them with overlapping operations and at least one; no object left over. */
+static void lin_test(const char *what, ftc_object *(*make)(lin_state *, uint64_t *),
+                     const char *const *names)
+{
+    CHECK_EQ(ftc_runtime_init(NULL), 0);
+    int64_t live0 = ftc_object_live_count();
+    long histories = ftc_check_scaled(10000), ran;
+#ifdef FTC_GIL_DISABLED
+    long want = ftc_check_scaled(200);
+#else
+    long want = 0; /* the GIL serializes the operations */
+#endif
+    long overlapped = lin_run_all(histories, want, 15.0, make, names, &ran);
+    printf("%s: %ld histories linearizable, %ld with overlapping operations\n", what, ran,
+           overlapped);
+#ifdef FTC_GIL_DISABLED
+    CHECK(overlapped > 0);
+#endif
+    CHECK_EQ(ftc_object_live_count(), live0);
+    CHECK_EQ(ftc_runtime_fini(), 0);
+}
+
 #endif

@@ -234,21 +234,4 @@ static ftc_object *make(lin_state *init, uint64_t *seed)
     return l;
 }
 
-FTC_TEST(list_histories_linearizable)
-{
-    CHECK_EQ(ftc_runtime_init(NULL), 0);
-    int64_t live0 = ftc_object_live_count();
-    long histories = ftc_check_scaled(10000), ran;
-#ifdef FTC_GIL_DISABLED
-    long want = ftc_check_scaled(200);
-#else
-    long want = 0; /* the GIL serializes the operations */
-#endif
-    long overlapped = lin_run_all(histories, want, 15.0, make, names, &ran);
-    printf("list: %ld histories linearizable, %ld with overlapping operations\n", ran, overlapped);
-#ifdef FTC_GIL_DISABLED
-    CHECK(overlapped > 0);
-#endif
-    CHECK_EQ(ftc_object_live_count(), live0);
-    CHECK_EQ(ftc_runtime_fini(), 0);
-}
+FTC_TEST(list_histories_linearizable) { lin_test("list", make, names); }

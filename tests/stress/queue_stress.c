@@ -20,27 +20,9 @@
 
 #include "check.h"
 #include "internal/core.h"
+#include "queue_items.h"
 
 enum { NPROD = 5, NCONS = 5, ASYNC_CODE = FTC_EUSER - 11 };
-
-typedef struct item_obj {
-    FTC_OBJECT_HEAD;
-    int64_t id;
-} item_obj;
-
-static int64_t items_freed; /* atomic */
-
-static void item_dealloc(ftc_object *o)
-{
-    FTC_UNUSED(o);
-    ftc_atomic_fetch_add(&items_freed, 1);
-}
-
-static const ftc_type item_type = {
-    .name = "stress_item",
-    .basicsize = sizeof(item_obj),
-    .dealloc = item_dealloc,
-};
 
 static ftc_object *new_item(int64_t id)
 {

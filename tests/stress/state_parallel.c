@@ -29,13 +29,7 @@ FTC_TEST(two_attached_threads_run_at_once)
     CHECK_EQ(ftc_runtime_init(NULL), 0);
     CHECK_EQ(ftc_gil_enabled(), 0);
     for (int round = 0; round < 20; round++) {
-        ftc_thread *a, *b;
-        CHECK_EQ(ftc_thread_start(&a, barrier_worker, NULL, NULL), 0);
-        CHECK_EQ(ftc_thread_start(&b, barrier_worker, NULL, NULL), 0);
-        CHECK_EQ(ftc_thread_join(a, -1), 0);
-        CHECK_EQ(ftc_thread_join(b, -1), 0);
-        ftc_thread_release(a);
-        ftc_thread_release(b);
+        ftc_check_run_pair(barrier_worker, NULL, barrier_worker, NULL);
     }
     CHECK_EQ(arrived, 40);
     CHECK_EQ(ftc_atomic_load(&both_attached_seen), 1);
@@ -105,13 +99,7 @@ FTC_TEST(own_gil_subinterpreters_run_in_parallel)
     cfg.own_gil_for_subinterpreters = 1;
     CHECK_EQ(ftc_runtime_init(&cfg), 0);
     own_arrived = 0;
-    ftc_thread *a, *b;
-    CHECK_EQ(ftc_thread_start(&a, own_gil_worker, NULL, NULL), 0);
-    CHECK_EQ(ftc_thread_start(&b, own_gil_worker, NULL, NULL), 0);
-    CHECK_EQ(ftc_thread_join(a, -1), 0);
-    CHECK_EQ(ftc_thread_join(b, -1), 0);
-    ftc_thread_release(a);
-    ftc_thread_release(b);
+    ftc_check_run_pair(own_gil_worker, NULL, own_gil_worker, NULL);
     CHECK_EQ(ftc_runtime_fini(), 0);
 }
 #endif

@@ -179,13 +179,7 @@ FTC_TEST(threads_come_and_go_while_the_world_stops)
     CHECK_EQ(ftc_runtime_init(NULL), 0);
     /* the spinning threads started here stop at once (stop_spinning is set) */
     stop_spinning = 1;
-    ftc_thread *a, *b;
-    CHECK_EQ(ftc_thread_start(&a, start_and_join_during_stops, NULL, NULL), 0);
-    CHECK_EQ(ftc_thread_start(&b, requester, NULL, NULL), 0);
-    CHECK_EQ(ftc_thread_join(a, -1), 0);
-    CHECK_EQ(ftc_thread_join(b, -1), 0);
-    ftc_thread_release(a);
-    ftc_thread_release(b);
+    ftc_check_run_pair(start_and_join_during_stops, NULL, requester, NULL);
     CHECK_EQ(ftc_runtime_fini(), 0);
 }
 

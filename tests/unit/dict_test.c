@@ -78,12 +78,7 @@ static void setup(void)
     eq_hook = NULL;
     live_at_start = ftc_object_live_count();
 }
-static void teardown(void)
-{
-    FTC_FINI_CHECK(ftc_object_live_count() == live_at_start, "leaked %lld objects",
-                   (long long)(ftc_object_live_count() - live_at_start));
-    FTC_FINI_CHECK(ftc_runtime_fini() == 0, "runtime fini failed");
-}
+static void teardown(void) { ftc_fini_check_no_leak(live_at_start); }
 
 TestSuite(dict, .init = setup, .fini = teardown);
 

@@ -6,12 +6,7 @@
 
 #include "check.h"
 #include "internal/parking_lot.h"
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
+#include "unit_parked.h"
 
 Test(event, set_is_final)
 {
@@ -62,8 +57,7 @@ Test(event, set_wakes_every_waiter_and_publishes)
         ws[i] = (struct waiter){.e = &e};
         pthread_create(&th[i], NULL, wait_thread, &ws[i]);
     }
-    while (_ftc_parking_lot_count(&e.v) != N)
-        sleep_ms(1);
+    wait_parked(&e.v, N);
     payload = 42;
     ftc_event_set(&e);
     for (int i = 0; i < N; i++) {
@@ -87,8 +81,7 @@ Test(event, timed_wait_wakes_on_set)
     struct waiter w = {.e = &e};
     pthread_t th;
     pthread_create(&th, NULL, timed_wait_thread, &w);
-    while (_ftc_parking_lot_count(&e.v) != 1)
-        sleep_ms(1);
+    wait_parked(&e.v, 1);
     ftc_event_set(&e);
     pthread_join(th, NULL);
     cr_assert(w.ok);

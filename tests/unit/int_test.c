@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 
 #include "check.h"
+#include "unit_fault.h"
 #include "internal/object.h"
 
 Test(int, values_round_trip)
@@ -68,27 +69,14 @@ Test(int, hash_depends_on_value_only)
     ftc_decref(c);
 }
 
+static ftc_object *make_big_int(void) { return ftc_int_new(1 << 20); }
+
 Test(int, new_fault_walk)
 {
-    int64_t live = ftc_object_live_count();
-    ftc_fault_alloc_fail_after(0);
-    ftc_object *o = ftc_int_new(1 << 20);
-    uint64_t allocs = ftc_fault_alloc_count();
-    cr_assert_not_null(o);
-    cr_assert_geq(allocs, 1);
-    ftc_decref(o);
-    for (uint64_t n = 1; n <= allocs; n++) {
-        ftc_fault_alloc_fail_after(n);
-        ftc_set_last_error(0);
-        o = ftc_int_new(1 << 20);
-        ftc_fault_alloc_fail_after(0);
-        cr_assert_null(o);
-        cr_assert_eq(ftc_last_error(), FTC_ENOMEM);
-        cr_assert_eq(ftc_object_live_count(), live);
-    }
+    unit_new_fault_walk(make_big_int);
     /* Small ints never allocate. */
     ftc_fault_alloc_fail_after(1);
-    o = ftc_int_new(3);
+    ftc_object *o = ftc_int_new(3);
     ftc_fault_alloc_fail_after(0);
     cr_assert_not_null(o);
 }

@@ -7,18 +7,7 @@
 
 #include "check.h"
 #include "internal/parking_lot.h"
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-static void wait_parked(const void *addr, int n)
-{
-    while (_ftc_parking_lot_count(addr) != n)
-        sleep_ms(1);
-}
+#include "unit_parked.h"
 
 Test(mutex, one_byte_states)
 {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "unit_fault.h"
 #include "internal/object.h"
 
 typedef struct {
@@ -233,26 +234,12 @@ Test(object, set_shared_marks_the_word)
     cr_assert_eq(deallocs, 1);
 }
 
+static ftc_object *make_counted(void) { return ftc_object_new(&counted_type); }
+
 /* Fault injection: walk n over every allocation ftc_object_new makes. */
 Test(object, new_fault_walk)
 {
-    int64_t live = ftc_object_live_count();
-    ftc_fault_alloc_fail_after(0);
-    ftc_object *o = ftc_object_new(&counted_type);
-    uint64_t allocs = ftc_fault_alloc_count();
-    cr_assert_not_null(o);
-    cr_assert_geq(allocs, 1);
-    ftc_decref(o);
-    for (uint64_t n = 1; n <= allocs; n++) {
-        ftc_fault_alloc_fail_after(n);
-        ftc_set_last_error(0);
-        o = ftc_object_new(&counted_type);
-        ftc_fault_alloc_fail_after(0);
-        cr_assert_null(o, "allocation %lu of %lu failed but the object was made", (unsigned long)n,
-                       (unsigned long)allocs);
-        cr_assert_eq(ftc_last_error(), FTC_ENOMEM);
-        cr_assert_eq(ftc_object_live_count(), live);
-    }
+    unit_new_fault_walk(make_counted);
     cr_assert_eq(deallocs, 1);
 }
 

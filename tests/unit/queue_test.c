@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "internal/core.h"
+#include "queue_items.h"
 
 static int64_t live_at_start;
 
@@ -24,33 +25,9 @@ static void teardown(void)
 {
     /* Queues are hot objects: in the nogil build a collection frees the dropped ones. */
     ftc_object_collect_hot();
-    FTC_FINI_CHECK(ftc_object_live_count() == live_at_start,
-                   "objects leaked: %lld live, %lld "
-                   "at the start",
-                   (long long)ftc_object_live_count(), (long long)live_at_start);
-    FTC_FINI_CHECK(ftc_runtime_fini() == 0, "runtime fini failed");
+    ftc_fini_check_no_leak(live_at_start);
 }
 TestSuite(queue, .init = setup, .fini = teardown);
-
-/* Items whose deallocation is counted. */
-typedef struct item_obj {
-    FTC_OBJECT_HEAD;
-    int64_t id;
-} item_obj;
-
-static int64_t items_freed; /* atomic */
-
-static void item_dealloc(ftc_object *o)
-{
-    FTC_UNUSED(o);
-    ftc_atomic_fetch_add(&items_freed, 1);
-}
-
-static const ftc_type item_type = {
-    .name = "item",
-    .basicsize = sizeof(item_obj),
-    .dealloc = item_dealloc,
-};
 
 static ftc_object *item(int64_t id)
 {

@@ -6,12 +6,7 @@
 
 #include "check.h"
 #include "internal/parking_lot.h"
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
+#include "unit_parked.h"
 
 Test(rwlock, readers_share_writer_excludes)
 {
@@ -58,13 +53,11 @@ Test(rwlock, waiting_writer_blocks_new_readers)
     ftc_rwlock_rdlock(&pref);
     pthread_t w, r;
     pthread_create(&w, NULL, writer_thread, NULL);
-    while (_ftc_parking_lot_count(&pref.bits) != 1)
-        sleep_ms(1);
+    wait_parked(&pref.bits, 1);
     cr_assert(!ftc_rwlock_tryrdlock(&pref), "a parked writer stops new readers");
     int saw_writer = -1;
     pthread_create(&r, NULL, reader_thread, &saw_writer);
-    while (_ftc_parking_lot_count(&pref.bits) != 2)
-        sleep_ms(1);
+    wait_parked(&pref.bits, 2);
     ftc_rwlock_rdunlock(&pref);
     pthread_join(w, NULL);
     pthread_join(r, NULL);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "unit_fault.h"
 #include "internal/object.h"
 
 Test(str, bytes_length_and_terminator)
@@ -70,25 +71,9 @@ Test(str, copies_its_input)
     ftc_decref(s);
 }
 
-Test(str, new_fault_walk)
-{
-    int64_t live = ftc_object_live_count();
-    ftc_fault_alloc_fail_after(0);
-    ftc_object *o = ftc_str_new("fault", 5);
-    uint64_t allocs = ftc_fault_alloc_count();
-    cr_assert_not_null(o);
-    cr_assert_geq(allocs, 1);
-    ftc_decref(o);
-    for (uint64_t n = 1; n <= allocs; n++) {
-        ftc_fault_alloc_fail_after(n);
-        ftc_set_last_error(0);
-        o = ftc_str_new("fault", 5);
-        ftc_fault_alloc_fail_after(0);
-        cr_assert_null(o);
-        cr_assert_eq(ftc_last_error(), FTC_ENOMEM);
-        cr_assert_eq(ftc_object_live_count(), live);
-    }
-}
+static ftc_object *make_fault_str(void) { return ftc_str_new("fault", 5); }
+
+Test(str, new_fault_walk) { unit_new_fault_walk(make_fault_str); }
 
 static void len_of_int(void *arg)
 {

@@ -12,15 +12,12 @@
 
 enum { FT_INT, FT_FLOAT, FT_STR };
 
+/* CPython's answer to format(value, spec): err 0 and the text, or err 1 (ValueError) or 2
+ * (OverflowError) and the message. */
 typedef struct {
-    int kind;
-    int64_t i;
-    double d;
-    const char *spec;
     int err;
     const char *want;
-    const char *s;
-} fmt_case;
+} fmt_want;
 typedef struct {
     double v;
     const char *want;
@@ -72,39 +69,60 @@ static void mismatch(const char *what, const char *input, const char *got, const
     failures++;
 }
 
+/* One format(value, spec) of kind (an int i, a double d or a text t) against CPython's. */
+static void check_format(int kind, int64_t i, double d, const char *t, const char *spec,
+                         const fmt_want *w)
+{
+    static const char *const tnames[] = {"int", "float", "str"};
+    static const char dflt[] = {'d', 0, 's'};
+    fp_fmt_spec f;
+    fp_err err = "";
+    fp_buf out;
+    fp_buf_init(&out);
+    int rc = fp_fmt_parse(spec, strlen(spec), dflt[kind], tnames[kind], &f, err);
+    if (rc == 0) {
+        if (kind == FT_INT)
+            rc = fp_fmt_int(&out, i, &f, "int", err);
+        else if (kind == FT_FLOAT)
+            rc = fp_fmt_double(&out, d, &f, "float", err);
+        else
+            rc = fp_fmt_text(&out, t, strlen(t), &f, "str", err);
+    }
+    int got_err = rc == 0 ? 0 : rc == FTC_EINVAL ? 1 : rc == FTC_EOVERFLOW ? 2 : 9;
+    const char *got = rc == 0 ? (out.data ? out.data : "") : err;
+    char input[96];
+    if (kind == FT_INT)
+        snprintf(input, sizeof input, "%lld, '%s'", (long long)i, spec);
+    else if (kind == FT_FLOAT)
+        snprintf(input, sizeof input, "%.17g, '%s'", d, spec);
+    else
+        snprintf(input, sizeof input, "'%s', '%s'", t, spec);
+    if (got_err != w->err || strcmp(got, w->want) != 0)
+        mismatch("format", input, got, w->want);
+    fp_buf_free(&out);
+}
+
+/* Each table has a row of answers per value and a column per spec. */
+_Static_assert(NCASES(fmt_int_want) == NCASES(fmt_int_values), "a row per int");
+_Static_assert(NCASES(fmt_int_want[0]) == NCASES(fmt_int_specs), "a column per int spec");
+_Static_assert(NCASES(fmt_float_want) == NCASES(fmt_float_values), "a row per float");
+_Static_assert(NCASES(fmt_float_want[0]) == NCASES(fmt_float_specs), "a column per float spec");
+_Static_assert(NCASES(fmt_str_want) == NCASES(fmt_str_values), "a row per str");
+_Static_assert(NCASES(fmt_str_want[0]) == NCASES(fmt_str_specs), "a column per str spec");
+
 FTC_TEST(format_spec_matches_cpython)
 {
     failures = 0;
-    for (size_t i = 0; i < NCASES(fmt_cases); i++) {
-        const fmt_case *c = &fmt_cases[i];
-        static const char *const tnames[] = {"int", "float", "str"};
-        static const char dflt[] = {'d', 0, 's'};
-        fp_fmt_spec spec;
-        fp_err err = "";
-        fp_buf out;
-        fp_buf_init(&out);
-        int rc = fp_fmt_parse(c->spec, strlen(c->spec), dflt[c->kind], tnames[c->kind], &spec, err);
-        if (rc == 0) {
-            if (c->kind == FT_INT)
-                rc = fp_fmt_int(&out, c->i, &spec, "int", err);
-            else if (c->kind == FT_FLOAT)
-                rc = fp_fmt_double(&out, c->d, &spec, "float", err);
-            else
-                rc = fp_fmt_text(&out, c->s, strlen(c->s), &spec, "str", err);
-        }
-        int kind = rc == 0 ? 0 : rc == FTC_EINVAL ? 1 : rc == FTC_EOVERFLOW ? 2 : 9;
-        const char *got = rc == 0 ? (out.data ? out.data : "") : err;
-        char input[96];
-        if (c->kind == FT_INT)
-            snprintf(input, sizeof input, "%lld, '%s'", (long long)c->i, c->spec);
-        else if (c->kind == FT_FLOAT)
-            snprintf(input, sizeof input, "%.17g, '%s'", c->d, c->spec);
-        else
-            snprintf(input, sizeof input, "'%s', '%s'", c->s, c->spec);
-        if (kind != c->err || strcmp(got, c->want) != 0)
-            mismatch("format", input, got, c->want);
-        fp_buf_free(&out);
-    }
+    for (size_t v = 0; v < NCASES(fmt_int_values); v++)
+        for (size_t k = 0; k < NCASES(fmt_int_specs); k++)
+            check_format(FT_INT, fmt_int_values[v], 0, NULL, fmt_int_specs[k], &fmt_int_want[v][k]);
+    for (size_t v = 0; v < NCASES(fmt_float_values); v++)
+        for (size_t k = 0; k < NCASES(fmt_float_specs); k++)
+            check_format(FT_FLOAT, 0, fmt_float_values[v], NULL, fmt_float_specs[k],
+                         &fmt_float_want[v][k]);
+    for (size_t v = 0; v < NCASES(fmt_str_values); v++)
+        for (size_t k = 0; k < NCASES(fmt_str_specs); k++)
+            check_format(FT_STR, 0, 0, fmt_str_values[v], fmt_str_specs[k], &fmt_str_want[v][k]);
     CHECK_EQ(failures, 0);
 }
 
