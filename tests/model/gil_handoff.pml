@@ -44,14 +44,11 @@
  *   - a pending drop request is honoured at the holder's first tick after it was made
  *     (assert `rq_ticks <= 1` at every tick);
  *   - bounded wait (-DPROMPT runs): a thread that starts waiting holds the GIL before the
- *     holders have ticked more than BOUND = N * S + N - 1 times (assert `bw <= BOUND` at every
+ *     holders have ticked more than BOUND = N * S + 1 times (assert `bw <= BOUND` at every
  *     tick), assuming that a woken waiter runs its pass before the holder's next tick (PROMPT
  *     makes a tick wait until every waiter sleeps: without it a waiter kept off the CPU can
  *     be passed over for any number of ticks, which measures the scheduler, not the protocol).
- *     The bound is exact: MUTANT_TIGHTER_BOUND (BOUND - 1) is caught. It holds for 2 threads;
- *     with 3 the model finds it false in today's code (docs/model.md: a compute waiter whose
- *     checkpoint falls on a free GIL it may not take skips its urgency check), and true with
- *     the change -DFREE_CHECKPOINT describes;
+ *     The bound is exact: MUTANT_TIGHTER_BOUND (BOUND - 1) is caught (with 2 and 3 threads);
  *   - no lost wake-up (LTL `served`, weak fairness): a waiting thread eventually holds the GIL.
  *     The other threads may stay detached forever, so nothing but the protocol wakes it.
  *
@@ -74,11 +71,11 @@
 #define S 1 /* the switch interval, in ticks */
 #endif
 
-/* The bound on a wait in ticks: a compute waiter becomes urgent once it has waited
- * (compute waiters + 1) intervals, at most N intervals; the others ahead of it need at most
- * one tick each after that (docs/model.md derives it). */
+/* The bound on a wait in ticks: a compute waiter is urgent once it has waited
+ * (compute waiters + 1) intervals, at most N intervals, and an urgent request is honoured at
+ * the next tick (docs/model.md). Found exact by the checks for N = 2 and 3 (S = 1). */
 #ifndef BOUND_EXACT
-#define BOUND_EXACT (N * S + N - 1)
+#define BOUND_EXACT (N * S + 1)
 #endif
 #ifdef MUTANT_TIGHTER_BOUND
 #define BOUND (BOUND_EXACT - 1)
@@ -289,6 +286,45 @@ inline release(requested) {
     }
 }
 
+/* One pass of wait_for_gil's loop (the caller holds the mutex: it is in an atomic step). */
+inline pass() {
+    asleep[me] = 0;
+    if
+    :: granted[me] -> TR(("T%d: granted\n", me)); goto got  /* the release granted it to us */
+    :: !granted[me] && !locked && MAY_TAKE_FREE(wprio[me], urgent[me]) ->
+        TR(("T%d takes the free GIL after waiting\n", me));
+        unlink(me); become_holder(me, wprio[me]); goto got
+    :: else -> skip
+    fi;
+    asked = 0;
+    if
+    :: locked ->
+        /* priority (grace 0), urgent and asking waiters ask when no request of their
+         * rank is pending */
+        if
+        :: urgent[me] || asking[me] || wprio[me] -> request(me)
+        :: else -> skip
+        fi;
+        if
+        :: !asked && !wprio[me] && tnext[me] == 0 -> compute_checkpoint(me)
+        :: else -> skip
+        fi
+    :: else -> skip
+    fi;
+    if
+    :: tnext[me] == 0 -> cswitched[me] = 0; tnext[me] = S  /* saved = ..., next = now + S */
+    :: else -> skip
+    fi;
+    if
+    :: asked -> asked = 0                     /* spin_wait(gil, &w, 0), then again */
+    :: !asked && !spun && holder_prio && MAY_TAKE_FREE(wprio[me], urgent[me]) ->
+        spun = 1                              /* spin_wait(gil, &w, 1), then again */
+    :: else -> asleep[me] = 1                 /* pthread_cond_timedwait until `next` */
+    fi;
+    TR(("T%d pass: requester %d urgent %d asking %d wt %d bw %d asleep %d\n", me, requester,
+        urgent[me], asking[me], wt[me], bw[me], asleep[me]))
+}
+
 proctype thread(byte me) {
     byte i, nx = NONE, g = NONE;
     bool prio, asked, spun, ticked, requested, rb;
@@ -314,8 +350,11 @@ take:
             TR(("T%d waits (prio %d)\n", me, wprio[me]));
             spun = 0;                   /* gil->spin: a machine with more than one CPU */
 #ifdef LIVENESS
-            waiting[me] = 1
+            waiting[me] = 1;
 #endif
+            /* wait_for_gil's first pass runs under the same hold of the mutex as the
+             * enqueue: a priority waiter has asked before anyone else can run. */
+            pass()
         fi
     }
 wait:
@@ -328,59 +367,7 @@ wait:
 #else
         (!asleep[me] || tnext[me] == 0);
 #endif
-        asleep[me] = 0;
-        if
-        :: granted[me] -> TR(("T%d: granted\n", me)); goto got  /* the release granted it to us */
-        :: !granted[me] && !locked && MAY_TAKE_FREE(wprio[me], urgent[me]) ->
-            TR(("T%d takes the free GIL after waiting\n", me));
-            unlink(me); become_holder(me, wprio[me]); goto got
-        :: else -> skip
-        fi;
-        asked = 0;
-        if
-        :: locked ->
-            /* priority (grace 0), urgent and asking waiters ask when no request of their
-             * rank is pending */
-            if
-            :: urgent[me] || asking[me] || wprio[me] -> request(me)
-            :: else -> skip
-            fi;
-            if
-            :: !asked && !wprio[me] && tnext[me] == 0 -> compute_checkpoint(me)
-            :: else -> skip
-            fi
-#ifdef FREE_CHECKPOINT
-        /* The change proposed in docs/model.md: a compute waiter whose interval ran out
-         * while the GIL is free (and it may not take it: priority waiters are ahead) is
-         * still checked for urgency; urgent, it takes the free GIL at once. */
-        :: !locked && !wprio[me] && tnext[me] == 0 ->
-            if
-            :: !urgent[me] && wt[me] >= (nq - nprio + 1) * S -> urgent[me] = 1
-            :: else -> skip
-            fi;
-            if
-            :: !urgent[me] && cswitched[me] -> skip
-            :: else -> asking[me] = 1
-            fi;
-            if
-            :: urgent[me] -> goto wait
-            :: else -> skip
-            fi
-#endif
-        :: else -> skip
-        fi;
-        if
-        :: tnext[me] == 0 -> cswitched[me] = 0; tnext[me] = S  /* saved = ..., next = now + S */
-        :: else -> skip
-        fi;
-        if
-        :: asked -> asked = 0                     /* spin_wait(gil, &w, 0), then again */
-        :: !asked && !spun && holder_prio && MAY_TAKE_FREE(wprio[me], urgent[me]) ->
-            spun = 1                              /* spin_wait(gil, &w, 1), then again */
-        :: else -> asleep[me] = 1                 /* pthread_cond_timedwait until `next` */
-        fi;
-        TR(("T%d pass: requester %d urgent %d asking %d wt %d bw %d asleep %d\n", me, requester,
-            urgent[me], asking[me], wt[me], bw[me], asleep[me]))
+        pass()
     }
     goto wait;
 got:
