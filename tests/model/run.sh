@@ -33,6 +33,10 @@ checks_gil_handoff() {
     echo "-DN=2|-DNOCLAIM|"
     echo "-DN=2 -DPROMPT|-DNOCLAIM|"
     echo "-DN=2 -DLIVENESS|-DNFAIR=3|-a -f -N served"
+    # Opt-in (FTC_MODEL_FULL=1): bounded wait with 3 threads, 12 million states, 0.9 GB.
+    if [ "${FTC_MODEL_FULL:-0}" = 1 ]; then
+        echo "-DN=3 -DPROMPT|-DNOCLAIM -DCOLLAPSE|"
+    fi
 }
 mutants_gil_handoff() {
     echo MUTANT_NO_HANDOFF MUTANT_NO_HONOUR MUTANT_NO_WAKE MUTANT_TIGHTER_BOUND
