@@ -928,6 +928,27 @@ dispatch:
             ftc_decref(o);
             DISPATCH();
         }
+        TARGET(LOAD_FAST_ATTR)
+        {
+            /* LOAD_FAST then the LOAD_ATTR word after this one (compile.c,
+             * fuse_load_fast_attr): the local's reference keeps o alive during the lookup,
+             * so none is taken. An error of the lookup is the LOAD_ATTR's (ip is past it). */
+            ftc_object *o = lp[oparg];
+            if (FTC_UNLIKELY(o == NULL)) {
+                fp_err_set(
+                    &fp_UnboundLocalError_type,
+                    "cannot access local variable '%s' where it is not associated with a value",
+                    fp_str_data(f->code->localnames[oparg]));
+                goto error;
+            }
+            uint32_t attr = FP_OPARG(*ip++);
+            SAVE_FRAME();
+            ftc_object *v = fp_getattr(o, names[attr]);
+            if (v == NULL)
+                goto error;
+            PUSH(v);
+            DISPATCH();
+        }
         TARGET(LOAD_METHOD)
         {
             ftc_object *o = TOP();
