@@ -1026,6 +1026,44 @@ dispatch:
             ftc_decref(o);
             DISPATCH();
         }
+        TARGET(CHECK_FAST)
+        {
+            /* A LOAD_FAST whose value a later BINARY_SUBSCR_FAST reads from the local itself
+             * (compile.c, fuse_subscr_fast): only the unbound check, at the LOAD_FAST's place
+             * so that the error comes before the key is evaluated, as in CPython. */
+            if (FTC_UNLIKELY(lp[oparg] == NULL)) {
+                fp_err_set(
+                    &fp_UnboundLocalError_type,
+                    "cannot access local variable '%s' where it is not associated with a value",
+                    fp_str_data(f->code->localnames[oparg]));
+                goto error;
+            }
+            DISPATCH();
+        }
+        TARGET(BINARY_SUBSCR_FAST)
+        {
+            /* BINARY_SUBSCR whose container is local oparg, not on the stack: bound (checked
+             * by CHECK_FAST) and unchanged since (the key's instructions store no local), and
+             * the local's reference keeps it alive, so none is taken: a shared list or dict
+             * read this way (lst[i % n]) gets no count change, no contended line. */
+            ftc_object *key = POP(), *o = lp[oparg];
+            ftc_object *v;
+            if (fp_list_check(o) && ftc_int_check(key)) {
+                if (ftc_list_get_ref(o, ftc_int_value(key), &v) != 0) {
+                    ftc_decref(key);
+                    fp_err_set(&fp_IndexError_type, "list index out of range");
+                    goto error;
+                }
+            } else {
+                SAVE_FRAME();
+                v = fp_getitem(o, key);
+            }
+            ftc_decref(key);
+            if (v == NULL)
+                goto error;
+            PUSH(v);
+            DISPATCH();
+        }
         TARGET(STORE_SUBSCR)
         {
             ftc_object *key = POP(), *o = POP(), *v = POP();
