@@ -1088,6 +1088,30 @@ dispatch:
                 goto error;
             DISPATCH();
         }
+        TARGET(STORE_SUBSCR_FAST)
+        {
+            /* STORE_SUBSCR whose container is local oparg (see BINARY_SUBSCR_FAST). */
+            ftc_object *key = POP(), *o = lp[oparg], *v = POP();
+            int r;
+            if (fp_list_check(o) && ftc_int_check(key)) {
+                r = ftc_list_set(o, ftc_int_value(key), v);
+                if (r < 0) {
+                    if (r == FTC_EINDEX)
+                        fp_err_set(&fp_IndexError_type, "list assignment index out of range");
+                    else
+                        fp_err_from_code(r, NULL);
+                    r = -1;
+                }
+            } else {
+                SAVE_FRAME();
+                r = fp_setitem(o, key, v);
+            }
+            ftc_decref(key);
+            ftc_decref(v);
+            if (r < 0)
+                goto error;
+            DISPATCH();
+        }
         TARGET(DELETE_SUBSCR)
         {
             ftc_object *key = POP(), *o = POP();

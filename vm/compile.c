@@ -468,7 +468,8 @@ static int key_op_stack(int op, int *pops)
     }
 }
 
-/* LOAD_FAST x; <key>; BINARY_SUBSCR -> CHECK_FAST x; <key>; BINARY_SUBSCR_FAST x, when <key> is
+/* LOAD_FAST x; <key>; BINARY_SUBSCR -> CHECK_FAST x; <key>; BINARY_SUBSCR_FAST x, and the same
+ * for a STORE_SUBSCR (x[key] = v: v is evaluated before, below x) when <key> is
  * at most 12 instructions of key_op_stack's kinds that leave x alone (none pops it) and no
  * jump target lies among them: the container stays in its local instead of being pushed, and
  * the subscript reads it from there without a reference of its own. Nothing in <key> can
@@ -488,10 +489,11 @@ static void fuse_subscr_fast(compiler *c, const bool *target)
             int op = (int)FP_OPCODE(u->code[j]);
             if (target[j] || u->hlabel[j] != u->hlabel[i] || u->hdepth[j] != u->hdepth[i])
                 break;
-            if (op == OP_BINARY_SUBSCR && depth == 2) {
+            if ((op == OP_BINARY_SUBSCR || op == OP_STORE_SUBSCR) && depth == 2) {
                 uint32_t x = FP_OPARG(u->code[i]);
                 u->code[i] = FP_INSTR(OP_CHECK_FAST, x);
-                u->code[j] = FP_INSTR(OP_BINARY_SUBSCR_FAST, x);
+                u->code[j] = FP_INSTR(
+                    op == OP_BINARY_SUBSCR ? OP_BINARY_SUBSCR_FAST : OP_STORE_SUBSCR_FAST, x);
                 break;
             }
             int pops, pushes = key_op_stack(op, &pops);

@@ -48,3 +48,62 @@ def drop():
     g = keep
     return g[21], g[g[1]]
 print(drop())
+
+
+# Stores: x[key] = v with x a local (STORE_SUBSCR_FAST); v is evaluated first, then the
+# unbound check of x, then the key.
+def stores(x, d, i):
+    x[i] = "a"
+    x[i % 2 - 1] = x[0]
+    x[-x[4]] = -1
+    d[i * 2] = x[i]
+    d["k" + str(i)] = d[i * 2]
+    return x, sorted(d.items(), key=str)
+
+
+print(stores([0, 1, 2, 3, 1], {}, 2))
+
+
+def store_errs(x):
+    for k in (9, "s", -9):
+        try:
+            x[k] = 0
+        except (IndexError, TypeError) as e:
+            print(type(e).__name__, e)
+    print(x)
+
+
+store_errs([1, 2])
+store_errs((1, 2))
+
+
+def store_unbound():
+    try:
+        z[print("key evaluated")] = print("value evaluated")
+    except UnboundLocalError as e:
+        print("UnboundLocalError", e)
+    z = {}
+    z[1] = 2
+    print(z)
+
+
+store_unbound()
+
+
+class S:
+    def __setitem__(self, k, v):
+        global keep2
+        keep2 = None
+        print("set", k, v)
+
+
+keep2 = S()
+
+
+def store_drop():
+    s = keep2
+    s[1] = 2
+    s[s is None] = 3
+
+
+store_drop()
