@@ -949,6 +949,28 @@ dispatch:
             PUSH(v);
             DISPATCH();
         }
+        TARGET(STORE_FAST_ATTR)
+        {
+            /* LOAD_FAST then the STORE_ATTR word after this one (compile.c,
+             * fuse_load_fast_attr): o.name = v without a reference to o, which the local
+             * keeps alive. An error of the store is the STORE_ATTR's (ip is past it). */
+            ftc_object *o = lp[oparg];
+            if (FTC_UNLIKELY(o == NULL)) {
+                fp_err_set(
+                    &fp_UnboundLocalError_type,
+                    "cannot access local variable '%s' where it is not associated with a value",
+                    fp_str_data(f->code->localnames[oparg]));
+                goto error;
+            }
+            uint32_t attr = FP_OPARG(*ip++);
+            ftc_object *v = POP();
+            SAVE_FRAME();
+            int r = fp_setattr(o, names[attr], v);
+            ftc_decref(v);
+            if (r < 0)
+                goto error;
+            DISPATCH();
+        }
         TARGET(LOAD_METHOD)
         {
             ftc_object *o = TOP();

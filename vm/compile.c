@@ -424,22 +424,26 @@ static void leave_unit(compiler *c)
     free_unit(u);
 }
 
-/* LOAD_FAST x; LOAD_ATTR name -> LOAD_FAST_ATTR x; LOAD_ATTR name: eval reads the attribute
+/* LOAD_FAST x; LOAD_ATTR name -> LOAD_FAST_ATTR x; LOAD_ATTR name, and LOAD_FAST x; STORE_ATTR
+ * name -> STORE_FAST_ATTR x; STORE_ATTR name (x.name = v): eval reads or stores the attribute
  * of the local's object without taking a reference to it (the local holds one for the whole
  * lookup: only this frame's own STORE_FAST/DELETE_FAST could drop it, and the frame is busy
- * in the lookup), then skips the LOAD_ATTR word, which stays in place for its name, its line
- * and its handler. An attribute read of a shared object (self.x in a method, obj.a of an
- * object many threads read) then writes nothing to the object: one incref and one decref
- * fewer, which in the nogil build are atomic on a count other threads change too. Not when a
- * jump or a handler lands on the LOAD_ATTR (it must stay an instruction of its own there),
- * nor when the two words have different handlers. */
+ * in the lookup), then skips the LOAD_ATTR/STORE_ATTR word, which stays in place for its
+ * name, its line and its handler. An attribute access on a shared object (self.x in a method,
+ * obj.a of an object many threads read) then writes nothing to the object's count: one
+ * incref and one decref fewer, which in the nogil build are atomic on a count other threads
+ * change too. Not when a jump or a handler lands on the second word (it must stay an
+ * instruction of its own there), nor when the two words have different handlers. */
 static void fuse_load_fast_attr(compiler *c, const bool *target)
 {
     unit *u = c->u;
     for (size_t i = 0; i + 1 < u->n; i++) {
-        if (FP_OPCODE(u->code[i]) == OP_LOAD_FAST && FP_OPCODE(u->code[i + 1]) == OP_LOAD_ATTR &&
-            !target[i + 1] && u->hlabel[i] == u->hlabel[i + 1] && u->hdepth[i] == u->hdepth[i + 1])
-            u->code[i] = FP_INSTR(OP_LOAD_FAST_ATTR, FP_OPARG(u->code[i]));
+        int next = (int)FP_OPCODE(u->code[i + 1]);
+        if (FP_OPCODE(u->code[i]) == OP_LOAD_FAST &&
+            (next == OP_LOAD_ATTR || next == OP_STORE_ATTR) && !target[i + 1] &&
+            u->hlabel[i] == u->hlabel[i + 1] && u->hdepth[i] == u->hdepth[i + 1])
+            u->code[i] = FP_INSTR(next == OP_LOAD_ATTR ? OP_LOAD_FAST_ATTR : OP_STORE_FAST_ATTR,
+                                  FP_OPARG(u->code[i]));
     }
 }
 

@@ -85,4 +85,63 @@ def line_of_error(o):
             o.nope)
 
 
+
+
+# Stores: x.name = v with x a local (STORE_FAST_ATTR): v first, then x's unbound check.
+class Q:
+    @property
+    def ro(self):
+        return 1
+
+    def __init__(self):
+        self.a = 1
+        self.b = self.a + 1
+
+
+def stores():
+    q = Q()
+    q.c = q.a + q.b
+    print(q.a, q.b, q.c)
+    for bad in (5, Q(), "s"):
+        try:
+            bad.z = 1
+            bad.ro = 2
+        except AttributeError as e:
+            print("AttributeError", e)
+    try:
+        u.x = print("value evaluated")
+    except UnboundLocalError as e:
+        print("UnboundLocalError", e)
+    u = Q()
+    u.x = 1
+    print(u.x)
+
+
+stores()
+
+
+class Dropping:
+    def get(self):
+        return self.__dict__.get("v")
+
+    def put(self, value):
+        registry.clear()  # the only other reference to self
+        print("setter", value)
+        self.__dict__["v"] = value
+
+    v = property(get, put)
+
+
+registry["x"] = Dropping()
+
+
+def store_drop():
+    o = registry["x"]
+    o.v = 1
+    o.v = 2
+    return o.v
+
+
+print(store_drop())
+
 line_of_error(4)
