@@ -928,6 +928,49 @@ dispatch:
             ftc_decref(o);
             DISPATCH();
         }
+        TARGET(LOAD_FAST_ATTR)
+        {
+            /* LOAD_FAST then the LOAD_ATTR word after this one (compile.c,
+             * fuse_load_fast_attr): the local's reference keeps o alive during the lookup,
+             * so none is taken. An error of the lookup is the LOAD_ATTR's (ip is past it). */
+            ftc_object *o = lp[oparg];
+            if (FTC_UNLIKELY(o == NULL)) {
+                fp_err_set(
+                    &fp_UnboundLocalError_type,
+                    "cannot access local variable '%s' where it is not associated with a value",
+                    fp_str_data(f->code->localnames[oparg]));
+                goto error;
+            }
+            uint32_t attr = FP_OPARG(*ip++);
+            SAVE_FRAME();
+            ftc_object *v = fp_getattr(o, names[attr]);
+            if (v == NULL)
+                goto error;
+            PUSH(v);
+            DISPATCH();
+        }
+        TARGET(STORE_FAST_ATTR)
+        {
+            /* LOAD_FAST then the STORE_ATTR word after this one (compile.c,
+             * fuse_load_fast_attr): o.name = v without a reference to o, which the local
+             * keeps alive. An error of the store is the STORE_ATTR's (ip is past it). */
+            ftc_object *o = lp[oparg];
+            if (FTC_UNLIKELY(o == NULL)) {
+                fp_err_set(
+                    &fp_UnboundLocalError_type,
+                    "cannot access local variable '%s' where it is not associated with a value",
+                    fp_str_data(f->code->localnames[oparg]));
+                goto error;
+            }
+            uint32_t attr = FP_OPARG(*ip++);
+            ftc_object *v = POP();
+            SAVE_FRAME();
+            int r = fp_setattr(o, names[attr], v);
+            ftc_decref(v);
+            if (r < 0)
+                goto error;
+            DISPATCH();
+        }
         TARGET(LOAD_METHOD)
         {
             ftc_object *o = TOP();
@@ -1005,6 +1048,44 @@ dispatch:
             ftc_decref(o);
             DISPATCH();
         }
+        TARGET(CHECK_FAST)
+        {
+            /* A LOAD_FAST whose value a later BINARY_SUBSCR_FAST reads from the local itself
+             * (compile.c, fuse_subscr_fast): only the unbound check, at the LOAD_FAST's place
+             * so that the error comes before the key is evaluated, as in CPython. */
+            if (FTC_UNLIKELY(lp[oparg] == NULL)) {
+                fp_err_set(
+                    &fp_UnboundLocalError_type,
+                    "cannot access local variable '%s' where it is not associated with a value",
+                    fp_str_data(f->code->localnames[oparg]));
+                goto error;
+            }
+            DISPATCH();
+        }
+        TARGET(BINARY_SUBSCR_FAST)
+        {
+            /* BINARY_SUBSCR whose container is local oparg, not on the stack: bound (checked
+             * by CHECK_FAST) and unchanged since (the key's instructions store no local), and
+             * the local's reference keeps it alive, so none is taken: a shared list or dict
+             * read this way (lst[i % n]) gets no count change, no contended line. */
+            ftc_object *key = POP(), *o = lp[oparg];
+            ftc_object *v;
+            if (fp_list_check(o) && ftc_int_check(key)) {
+                if (ftc_list_get_ref(o, ftc_int_value(key), &v) != 0) {
+                    ftc_decref(key);
+                    fp_err_set(&fp_IndexError_type, "list index out of range");
+                    goto error;
+                }
+            } else {
+                SAVE_FRAME();
+                v = fp_getitem(o, key);
+            }
+            ftc_decref(key);
+            if (v == NULL)
+                goto error;
+            PUSH(v);
+            DISPATCH();
+        }
         TARGET(STORE_SUBSCR)
         {
             ftc_object *key = POP(), *o = POP(), *v = POP();
@@ -1024,6 +1105,30 @@ dispatch:
             }
             ftc_decref(key);
             ftc_decref(o);
+            ftc_decref(v);
+            if (r < 0)
+                goto error;
+            DISPATCH();
+        }
+        TARGET(STORE_SUBSCR_FAST)
+        {
+            /* STORE_SUBSCR whose container is local oparg (see BINARY_SUBSCR_FAST). */
+            ftc_object *key = POP(), *o = lp[oparg], *v = POP();
+            int r;
+            if (fp_list_check(o) && ftc_int_check(key)) {
+                r = ftc_list_set(o, ftc_int_value(key), v);
+                if (r < 0) {
+                    if (r == FTC_EINDEX)
+                        fp_err_set(&fp_IndexError_type, "list assignment index out of range");
+                    else
+                        fp_err_from_code(r, NULL);
+                    r = -1;
+                }
+            } else {
+                SAVE_FRAME();
+                r = fp_setitem(o, key, v);
+            }
+            ftc_decref(key);
             ftc_decref(v);
             if (r < 0)
                 goto error;

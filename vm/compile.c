@@ -157,6 +157,7 @@ static int stack_effect(int op, int arg)
     case OP_DUP_TOP:
     case OP_LOAD_CONST:
     case OP_LOAD_FAST:
+    case OP_LOAD_FAST_ATTR:
     case OP_LOAD_DEREF:
     case OP_LOAD_CLOSURE:
     case OP_LOAD_CLASSDEREF:
@@ -423,6 +424,92 @@ static void leave_unit(compiler *c)
     free_unit(u);
 }
 
+/* LOAD_FAST x; LOAD_ATTR name -> LOAD_FAST_ATTR x; LOAD_ATTR name, and LOAD_FAST x; STORE_ATTR
+ * name -> STORE_FAST_ATTR x; STORE_ATTR name (x.name = v): eval reads or stores the attribute
+ * of the local's object without taking a reference to it (the local holds one for the whole
+ * lookup: only this frame's own STORE_FAST/DELETE_FAST could drop it, and the frame is busy
+ * in the lookup), then skips the LOAD_ATTR/STORE_ATTR word, which stays in place for its
+ * name, its line and its handler. An attribute access on a shared object (self.x in a method,
+ * obj.a of an object many threads read) then writes nothing to the object's count: one
+ * incref and one decref fewer, which in the nogil build are atomic on a count other threads
+ * change too. Not when a jump or a handler lands on the second word (it must stay an
+ * instruction of its own there), nor when the two words have different handlers. */
+static void fuse_load_fast_attr(compiler *c, const bool *target)
+{
+    unit *u = c->u;
+    for (size_t i = 0; i + 1 < u->n; i++) {
+        int next = (int)FP_OPCODE(u->code[i + 1]);
+        if (FP_OPCODE(u->code[i]) == OP_LOAD_FAST &&
+            (next == OP_LOAD_ATTR || next == OP_STORE_ATTR) && !target[i + 1] &&
+            u->hlabel[i] == u->hlabel[i + 1] && u->hdepth[i] == u->hdepth[i + 1])
+            u->code[i] = FP_INSTR(next == OP_LOAD_ATTR ? OP_LOAD_FAST_ATTR : OP_STORE_FAST_ATTR,
+                                  FP_OPARG(u->code[i]));
+    }
+}
+
+/* How many values an instruction that may lie between a container's LOAD_FAST and its
+ * BINARY_SUBSCR (for fuse_subscr_fast) pops (*pops) and pushes (the result), or -1 for any
+ * other instruction: these store no local, do not jump and run no code of this frame. */
+static int key_op_stack(int op, int *pops)
+{
+    switch (op) {
+    case OP_LOAD_FAST:
+    case OP_LOAD_FAST_ATTR: /* its LOAD_ATTR word follows */
+    case OP_LOAD_CONST:
+    case OP_LOAD_GLOBAL:
+    case OP_LOAD_DEREF: *pops = 0; return 1;
+    case OP_CHECK_FAST: *pops = 0; return 0;
+    case OP_LOAD_ATTR:
+    case OP_UNARY_NEG:
+    case OP_UNARY_POS:
+    case OP_UNARY_INVERT:
+    case OP_UNARY_NOT:
+    case OP_BINARY_SUBSCR_FAST: *pops = 1; return 1;
+    case OP_BINARY_OP:
+    case OP_COMPARE_OP:
+    case OP_BINARY_SUBSCR: *pops = 2; return 1;
+    default: return -1;
+    }
+}
+
+/* LOAD_FAST x; <key>; BINARY_SUBSCR -> CHECK_FAST x; <key>; BINARY_SUBSCR_FAST x, and the same
+ * for a STORE_SUBSCR (x[key] = v: v is evaluated before, below x) when <key> is
+ * at most 12 instructions of key_op_stack's kinds that leave x alone (none pops it) and no
+ * jump target lies among them: the container stays in its local instead of being pushed, and
+ * the subscript reads it from there without a reference of its own. Nothing in <key> can
+ * rebind x (no store, no delete; code it calls runs in other frames), so the local still holds
+ * the same object, alive, at the subscript. The error an unbound x raises stays at the
+ * LOAD_FAST's place (CHECK_FAST), before <key> runs; an error in <key> unwinds a stack that
+ * simply lacks x. The number of words is unchanged, so lines, jumps and handlers keep their
+ * offsets. */
+static void fuse_subscr_fast(compiler *c, const bool *target)
+{
+    unit *u = c->u;
+    for (size_t i = 0; i + 2 < u->n; i++) {
+        if (FP_OPCODE(u->code[i]) != OP_LOAD_FAST)
+            continue;
+        int depth = 1; /* values pushed since, x included: x is at depth 1 */
+        for (size_t j = i + 1; j < u->n && j <= i + 13; j++) {
+            int op = (int)FP_OPCODE(u->code[j]);
+            if (target[j] || u->hlabel[j] != u->hlabel[i] || u->hdepth[j] != u->hdepth[i])
+                break;
+            if ((op == OP_BINARY_SUBSCR || op == OP_STORE_SUBSCR) && depth == 2) {
+                uint32_t x = FP_OPARG(u->code[i]);
+                u->code[i] = FP_INSTR(OP_CHECK_FAST, x);
+                u->code[j] = FP_INSTR(
+                    op == OP_BINARY_SUBSCR ? OP_BINARY_SUBSCR_FAST : OP_STORE_SUBSCR_FAST, x);
+                break;
+            }
+            int pops, pushes = key_op_stack(op, &pops);
+            if (pushes < 0 || depth - pops < 1)
+                break; /* an instruction of another kind, or one that consumes x */
+            if (op == OP_LOAD_FAST_ATTR)
+                j++; /* its LOAD_ATTR word */
+            depth += pushes - pops;
+        }
+    }
+}
+
 /* Makes the unit's code object (immortal: shared by every thread that runs it). */
 static fp_code_object *assemble(compiler *c)
 {
@@ -438,6 +525,17 @@ static fp_code_object *assemble(compiler *c)
                    op == OP_LOAD_CLOSURE || op == OP_LOAD_CLASSDEREF) {
             u->code[i] = FP_INSTR(op, FP_OPARG(u->code[i]) + u->nlocals);
         }
+    }
+    /* Peephole fusions (optimizations only: without the memory for the jump targets the code
+     * is correct unfused). */
+    bool *target = u->n >= 2 ? calloc(u->n, sizeof *target) : NULL;
+    if (target != NULL) {
+        for (size_t l = 0; l < u->nlabels; l++)
+            if (u->labels[l] >= 0 && (size_t)u->labels[l] < u->n)
+                target[u->labels[l]] = true;
+        fuse_load_fast_attr(c, target);
+        fuse_subscr_fast(c, target);
+        free(target);
     }
     fp_code_object *co = (fp_code_object *)fp_code_new_empty();
     if (co == NULL) {

@@ -142,6 +142,23 @@ static ftc_object *list_slice_get(ftc_object *o, ftc_object *slice)
         ftc_object *r = ftc_list_slice(o, start, start + len);
         return r ? r : list_from_code(ftc_last_error());
     }
+    if (step == -1 && len > 0) {
+        /* l[i::-1] and the like: items start, start-1, ..., start-len+1, that is the plain
+         * slice [start-len+1, start+1) reversed, taken atomically by two calls instead of a
+         * get and an append (each a critical section in the nogil build) per item
+         * (fannkuch's flips). Both bounds are non-negative here (fp_slice_unpack clamped
+         * them), so ftc_list_slice does not count them from the end; if the list shrank
+         * since its length was read, the slice is clamped to what is left. */
+        ftc_object *r = ftc_list_slice(o, start - len + 1, start + 1);
+        if (r == NULL)
+            return list_from_code(ftc_last_error());
+        int rc = ftc_list_reverse(r);
+        if (rc < 0) {
+            ftc_decref(r);
+            return list_from_code(rc);
+        }
+        return r;
+    }
     ftc_object *r = fp_list_new();
     if (r == NULL)
         return NULL;
@@ -219,6 +236,12 @@ static int list_slice_assign(ftc_object *o, ftc_object *slice, ftc_object *value
             for (int64_t i = 0, j = start; i < len && rc == 0; i++, j += step)
                 rc = ftc_list_set(o, j, vals[i]);
         }
+    } else if (step == 1 && values != NULL && (size_t)len == nv) {
+        /* As many values as the slice has items (fannkuch's perm[:k+1] = perm[k::-1]): replace
+         * them in place, as the extended slice above does, instead of rebuilding the whole
+         * list through a fresh one (2n appends and n gets). Inside this section, so atomic. */
+        for (int64_t i = 0; i < len && rc == 0; i++)
+            rc = ftc_list_set(o, start + i, vals[i]);
     } else {
         /* Rebuild: items outside the slice, with the values in its place. */
         ftc_object *fresh = ftc_list_new();
