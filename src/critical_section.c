@@ -96,6 +96,18 @@ static bool world_stopped_by(ftc_tstate *ts)
     return mine;
 }
 
+/* Releases the top section's locks and tags it inactive (the top must be active). */
+static void suspend_top(ftc_tstate *ts)
+{
+    ftc_critical_section *top = _ftc_cs_top(ts);
+    if (top->mutex) {
+        ftc_mutex_unlock(top->mutex);
+        if ((ts->critical_section & FTC_CS_TWO) && as_two(top)->mutex2)
+            ftc_mutex_unlock(as_two(top)->mutex2);
+    }
+    ts->critical_section |= FTC_CS_INACTIVE;
+}
+
 static void push(ftc_tstate *ts, ftc_critical_section *c, uintptr_t tag)
 {
     c->prev = ts->critical_section;
@@ -169,6 +181,15 @@ void _ftc_cs2_begin(ftc_tstate *ts, ftc_critical_section2 *c, ftc_mutex *m1, ftc
         c->base.prev = 0;
         c->mutex2 = NULL;
         return;
+    }
+    if (top_holds(ts, m1) || top_holds(ts, m2)) {
+        /* The top section holds exactly one of the two: neither lock call below could take it
+         * (the mutex is not recursive), and ftc_mutex_lock would spin, then park, until its
+         * own detach released the top's hold. Suspend the top section instead (release its
+         * locks, tag it inactive: it holds nothing, as after a detach), then take both in
+         * address order as below. Ending this section pops to the suspended top, which pop
+         * resumes (re-takes its locks). No wait happens while holding the top's locks. */
+        suspend_top(ts);
     }
     bool have1 = ftc_mutex_trylock(m1);
     if (have1 && ftc_mutex_trylock(m2)) {
