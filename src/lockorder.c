@@ -50,9 +50,9 @@
 
 /* ---- the public functions that exist in every build ---- */
 
-static ftc_lockorder_hook hook_fn;   /* lo_mu (read under it, called without it) */
-static void *hook_arg;               /* lo_mu */
-static uint64_t report_count;        /* atomic */
+static ftc_lockorder_hook hook_fn; /* lo_mu (read under it, called without it) */
+static void *hook_arg;             /* lo_mu */
+static uint64_t report_count;      /* atomic */
 
 uint64_t ftc_lockorder_report_count(void)
 {
@@ -75,13 +75,11 @@ void AnnotateIgnoreWritesBegin(const char *file, int line);
 void AnnotateIgnoreWritesEnd(const char *file, int line);
 void AnnotateIgnoreSyncBegin(const char *file, int line);
 void AnnotateIgnoreSyncEnd(const char *file, int line);
-#define HIDE_BEGIN()                                   \
-    (AnnotateIgnoreSyncBegin(__FILE__, __LINE__),      \
-     AnnotateIgnoreReadsBegin(__FILE__, __LINE__),     \
+#define HIDE_BEGIN()                                                                            \
+    (AnnotateIgnoreSyncBegin(__FILE__, __LINE__), AnnotateIgnoreReadsBegin(__FILE__, __LINE__), \
      AnnotateIgnoreWritesBegin(__FILE__, __LINE__))
-#define HIDE_END()                                     \
-    (AnnotateIgnoreWritesEnd(__FILE__, __LINE__),      \
-     AnnotateIgnoreReadsEnd(__FILE__, __LINE__),       \
+#define HIDE_END()                                                                            \
+    (AnnotateIgnoreWritesEnd(__FILE__, __LINE__), AnnotateIgnoreReadsEnd(__FILE__, __LINE__), \
      AnnotateIgnoreSyncEnd(__FILE__, __LINE__))
 #else
 #define HIDE_BEGIN() ((void)0)
@@ -114,9 +112,9 @@ struct lclass {
 
 struct addr_rec {
     const void *addr;
-    const void *key;  /* shared class key, or NULL */
+    const void *key;     /* shared class key, or NULL */
     char name[NAME_LEN]; /* the shared class's name when created from here */
-    int inst[2];      /* instance class ids per subclass, -1 if none */
+    int inst[2];         /* instance class ids per subclass, -1 if none */
     struct addr_rec *next;
 };
 
@@ -142,7 +140,7 @@ static size_t nclasses, capclasses;
 static struct cnode {
     int id;
     struct cnode *next;
-} *class_hash[CHASH]; /* shared classes by (key, sub) */
+} * class_hash[CHASH]; /* shared classes by (key, sub) */
 #define EHASH 16384
 static struct edge *edge_hash[EHASH];
 #define AHASH 16384
@@ -178,7 +176,10 @@ static size_t ptr_hash(const void *p, unsigned sub, size_t n)
     return (size_t)(x >> 40) % n;
 }
 
-static size_t granule_hash(const void *p) { return ptr_hash((const void *)((uintptr_t)p >> 6), 0, AHASH); }
+static size_t granule_hash(const void *p)
+{
+    return ptr_hash((const void *)((uintptr_t)p >> 6), 0, AHASH);
+}
 
 static int new_class(const void *key, unsigned sub, bool instance, const char *name)
 {
@@ -367,7 +368,8 @@ static void build_report(struct pending_report *p, int from, int to, const struc
                 "  the class is already held: two locks of one class nested without an order "
                 "between them (or one lock taken twice)\n");
     } else {
-        appendf(&t, &len, &cap, "  earlier order%s (the reverse, which this closes into a cycle):\n",
+        appendf(&t, &len, &cap,
+                "  earlier order%s (the reverse, which this closes into a cycle):\n",
                 k > 1 ? "s" : "");
         for (size_t i = k; i-- > 0;) {
             struct edge *e = path[i];

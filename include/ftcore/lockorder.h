@@ -86,8 +86,8 @@ enum {
     FTC_LO_DETACH = 2,  /* the wait detaches: FTC_LO_DROPPED locks add no edge to the lock */
     FTC_LO_DROPPED = 4, /* this lock is released by a detach (the GIL, a section's mutex) */
     FTC_LO_NOHOLD = 8,  /* a wait, not a hold (a semaphore): no entry is kept */
-    FTC_LO_READ = 16,  /* a read hold: released only by its own thread */
-    FTC_LO_SHARED = 32 /* holds of one class may nest (rwlock reads, semaphore units) */
+    FTC_LO_READ = 16,   /* a read hold: released only by its own thread */
+    FTC_LO_SHARED = 32  /* holds of one class may nest (rwlock reads, semaphore units) */
 };
 FTC_API void _ftc_lockorder_acquire(const void *lock, unsigned sub, int flags, const char *file,
                                     int line);
