@@ -84,12 +84,13 @@ static void cs_lock(ftc_mutex *m, unsigned sub, int dropped)
     _ftc_mutex_lock_raw(m);
 }
 
-static bool cs_trylock(ftc_mutex *m, unsigned sub)
+static bool cs_trylock(ftc_mutex *m, unsigned sub, int dropped)
 {
     bool ok = _ftc_mutex_trylock_raw(m);
     if (ok)
-        FTC_LO_ACQUIRE_(m, sub, FTC_LO_TRY | FTC_LO_DROPPED, NULL, 0);
+        FTC_LO_ACQUIRE_(m, sub, FTC_LO_TRY | dropped, NULL, 0);
     FTC_UNUSED(sub);
+    FTC_UNUSED(dropped);
     return ok;
 }
 
@@ -228,8 +229,9 @@ void _ftc_cs2_begin(ftc_tstate *ts, ftc_critical_section2 *c, ftc_mutex *m1, ftc
          * resumes (re-takes its locks). No wait happens while holding the top's locks. */
         suspend_top(ts);
     }
-    bool have1 = cs_trylock(m1, 0);
-    if (have1 && cs_trylock(m2, 1)) {
+    bool have1 = cs_trylock(m1, 0, 0);
+    if (have1 && cs_trylock(m2, 1, FTC_LO_DROPPED)) {
+        CS_SET_DROPPED(m1);
         c->base.mutex = m1;
         c->mutex2 = m2;
         push(ts, &c->base, FTC_CS_TWO);
@@ -308,8 +310,10 @@ static void resume_top(ftc_tstate *ts)
         /* Take the locks only if they are free: a paused thread may own one by handoff
          * (gh-144513). Otherwise the section stays suspended and is re-taken at the next
          * attach or pop after the world restarts. */
-        bool have1 = m1 == NULL || cs_trylock(m1, 0);
-        if (have1 && (m2 == NULL || cs_trylock(m2, 1))) {
+        bool have1 = m1 == NULL || cs_trylock(m1, 0, 0);
+        if (have1 && (m2 == NULL || cs_trylock(m2, 1, FTC_LO_DROPPED))) {
+            if (m1)
+                CS_SET_DROPPED(m1);
             ts->critical_section &= ~FTC_CS_INACTIVE;
         } else if (have1 && m1) {
             cs_unlock(m1);

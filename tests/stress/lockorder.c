@@ -350,6 +350,41 @@ FTC_TEST(two_objects_of_one_type_in_one_section_are_nested_not_a_cycle)
     CHECK_EQ(ftc_runtime_fini(), 0);
 }
 
+/* The same when the second lock must be waited for, holding the first: the wait is an edge from
+ * the first to the second, between two classes (dict and its subclass 1), not a cycle of one. */
+static ftc_object *held_dict;
+static ftc_event dict_held = FTC_EVENT_INIT;
+
+static void hold_dict_until_a_waiter_parks(void *arg)
+{
+    (void)arg;
+    FTC_BEGIN_CRITICAL_SECTION(held_dict);
+    ftc_event_set(&dict_held);
+    /* spin (attached, so the section stays held) until the main thread has parked on it */
+    while (!(ftc_atomic_load_relaxed(&held_dict->ob_mutex.bits) & FTC_MUTEX_HAS_PARKED))
+        ftc_eval_tick();
+    FTC_END_CRITICAL_SECTION();
+}
+
+FTC_TEST(a_two_object_section_waiting_for_its_second_lock_is_nested_not_a_cycle)
+{
+    begin();
+    CHECK_EQ(ftc_runtime_init(NULL), 0);
+    ftc_object *d1 = ftc_dict_new(), *d2 = ftc_dict_new();
+    held_dict = (uintptr_t)d1 < (uintptr_t)d2 ? d2 : d1; /* the higher address: taken second */
+    ftc_thread *t;
+    CHECK_EQ(ftc_thread_start(&t, hold_dict_until_a_waiter_parks, NULL, NULL), 0);
+    CHECK(ftc_event_wait(&dict_held, -1));
+    FTC_BEGIN_CRITICAL_SECTION2(d1, d2); /* takes the lower, waits for the higher holding it */
+    FTC_END_CRITICAL_SECTION2();
+    CHECK_EQ(ftc_thread_join(t, -1), 0);
+    ftc_thread_release(t);
+    CHECK_EQ(seen.calls, 0);
+    ftc_decref(d1);
+    ftc_decref(d2);
+    CHECK_EQ(ftc_runtime_fini(), 0);
+}
+
 FTC_TEST(a_suspended_section_holds_nothing)
 {
     begin();
