@@ -32,6 +32,12 @@
  * white-box tests drive the internal functions with a tstate of their own). A fast path that
  * finds the link NULL, or anything else unusual, calls the full versions below.
  *
+ * A two-mutex section begun while the top section holds exactly one of its two mutexes cannot
+ * take that one (the mutex is not recursive): it suspends the top section (releases its locks,
+ * tags it inactive), then takes both in address order like any two-mutex section; its pop
+ * resumes the top. (Waiting on the held mutex instead spun, then parked until the wait's own
+ * detach released it.)
+ *
  * Stop-the-world (CPython gh-144513). A mutex can be handed to a waiter that is parked,
  * detached, and then paused by a stop-the-world before it runs again: it owns the mutex but
  * cannot release it until the world restarts. If the thread that stopped the world then waited
