@@ -7,8 +7,9 @@
  * exists in builds with FTC_DEBUG >= 1 (the debug, asan and tsan presets); in the others it is
  * compiled out, and each test checks that nothing is ever reported instead.
  *
- * Every test uses fresh locks: the graph is global and keeps every order it has seen (as it must:
- * an inversion is found across time), so reusing a lock of an earlier test would mix orders. */
+ * Every test uses fresh locks, static ones (a lock on the stack may share its address with an
+ * earlier test's): the graph is global and keeps every order it has seen (as it must: an
+ * inversion is found across time), so reusing a lock of an earlier test would mix orders. */
 #include <string.h>
 
 #include "check.h"
@@ -57,7 +58,7 @@ FTC_TEST(the_checker_is_compiled_in_exactly_in_debug_builds)
 FTC_TEST(abba_in_one_thread_is_reported_without_a_deadlock)
 {
     begin();
-    ftc_mutex a = FTC_MUTEX_INIT, b = FTC_MUTEX_INIT;
+    static ftc_mutex a = FTC_MUTEX_INIT, b = FTC_MUTEX_INIT;
     ftc_mutex_lock(&a);
     int line_ab = __LINE__ + 1;
     ftc_mutex_lock(&b);
@@ -134,7 +135,7 @@ FTC_TEST(abba_across_two_threads_that_never_overlap)
 FTC_TEST(a_longer_cycle_is_reported_once_with_its_path)
 {
     begin();
-    ftc_mutex a = FTC_MUTEX_INIT, b = FTC_MUTEX_INIT, c = FTC_MUTEX_INIT;
+    static ftc_mutex a = FTC_MUTEX_INIT, b = FTC_MUTEX_INIT, c = FTC_MUTEX_INIT;
     ftc_mutex_lock(&a);
     ftc_mutex_lock(&b);
     ftc_mutex_unlock(&b);
@@ -158,7 +159,7 @@ FTC_TEST(a_longer_cycle_is_reported_once_with_its_path)
 FTC_TEST(a_trylock_adds_no_closing_edge_but_orders_what_follows)
 {
     begin();
-    ftc_mutex a = FTC_MUTEX_INIT, b = FTC_MUTEX_INIT, c = FTC_MUTEX_INIT;
+    static ftc_mutex a = FTC_MUTEX_INIT, b = FTC_MUTEX_INIT, c = FTC_MUTEX_INIT;
     ftc_mutex_lock(&a);
     ftc_mutex_lock(&b);
     ftc_mutex_unlock(&b);
@@ -179,7 +180,7 @@ FTC_TEST(a_trylock_adds_no_closing_edge_but_orders_what_follows)
     CHECK_EQ(seen.calls, expect(1));
 
     /* edges from a try-locked lock onwards are recorded: d held by a try, then e taken */
-    ftc_mutex d = FTC_MUTEX_INIT, e = FTC_MUTEX_INIT;
+    static ftc_mutex d = FTC_MUTEX_INIT, e = FTC_MUTEX_INIT;
     CHECK(ftc_mutex_trylock(&d));
     ftc_mutex_lock(&e);
     ftc_mutex_unlock(&e);
@@ -199,7 +200,8 @@ FTC_TEST(classes_group_instances)
     begin();
     /* Two classes of two instances each: a1 -> b1 seen, then b2 -> a2 is the same class order
      * reversed, a report although no lock is shared between the two orders. */
-    ftc_mutex a1 = FTC_MUTEX_INIT, a2 = FTC_MUTEX_INIT, b1 = FTC_MUTEX_INIT, b2 = FTC_MUTEX_INIT;
+    static ftc_mutex a1 = FTC_MUTEX_INIT, a2 = FTC_MUTEX_INIT, b1 = FTC_MUTEX_INIT,
+                     b2 = FTC_MUTEX_INIT;
     ftc_lockorder_set_class(&a1, &class_a, "test class A");
     ftc_lockorder_set_class(&a2, &class_a, "test class A");
     ftc_lockorder_set_class(&b1, &class_b, "test class B");
@@ -219,7 +221,7 @@ FTC_TEST(classes_group_instances)
     }
 
     /* Two instances of one class nested with no order between them: a cycle of one class. */
-    ftc_mutex x1 = FTC_MUTEX_INIT, x2 = FTC_MUTEX_INIT;
+    static ftc_mutex x1 = FTC_MUTEX_INIT, x2 = FTC_MUTEX_INIT;
     ftc_lockorder_set_class(&x1, &class_x, "test class X");
     ftc_lockorder_set_class(&x2, &class_x, "test class X");
     ftc_mutex_lock(&x1);
@@ -231,7 +233,8 @@ FTC_TEST(classes_group_instances)
         CHECK_EQ(seen.cycle_length, 1);
 
     /* Without classes every lock is its own: the same pattern on instances reports nothing. */
-    ftc_mutex p1 = FTC_MUTEX_INIT, p2 = FTC_MUTEX_INIT, q1 = FTC_MUTEX_INIT, q2 = FTC_MUTEX_INIT;
+    static ftc_mutex p1 = FTC_MUTEX_INIT, p2 = FTC_MUTEX_INIT, q1 = FTC_MUTEX_INIT,
+                     q2 = FTC_MUTEX_INIT;
     ftc_mutex_lock(&p1);
     ftc_mutex_lock(&q1);
     ftc_mutex_unlock(&q1);
@@ -246,7 +249,7 @@ FTC_TEST(classes_group_instances)
 FTC_TEST(forgotten_locks_take_no_old_orders_along)
 {
     begin();
-    ftc_mutex a = FTC_MUTEX_INIT, b = FTC_MUTEX_INIT;
+    static ftc_mutex a = FTC_MUTEX_INIT, b = FTC_MUTEX_INIT;
     ftc_mutex_lock(&a);
     ftc_mutex_lock(&b);
     ftc_mutex_unlock(&b);
@@ -305,7 +308,7 @@ FTC_TEST(inversion_through_the_gil)
     cfg.gil = 1;
     CHECK_EQ(ftc_runtime_init(&cfg), 0);
     CHECK_EQ(ftc_gil_enabled(), 1);
-    ftc_mutex m = FTC_MUTEX_INIT, n = FTC_MUTEX_INIT;
+    static ftc_mutex m = FTC_MUTEX_INIT, n = FTC_MUTEX_INIT;
 
     ftc_tstate *ts = ftc_detach();
     ftc_mutex_lock(&m);
@@ -390,7 +393,7 @@ FTC_TEST(a_suspended_section_holds_nothing)
     begin();
     CHECK_EQ(ftc_runtime_init(NULL), 0);
     ftc_object *d = ftc_dict_new(), *l = ftc_list_new();
-    ftc_mutex m = FTC_MUTEX_INIT;
+    static ftc_mutex m = FTC_MUTEX_INIT;
 
     /* m -> "object mutex of type dict": m is held while the section may wait */
     ftc_mutex_lock(&m);
