@@ -32,6 +32,12 @@
  * white-box tests drive the internal functions with a tstate of their own). A fast path that
  * finds the link NULL, or anything else unusual, calls the full versions below.
  *
+ * A two-mutex section begun while the top section holds exactly one of its two mutexes cannot
+ * take that one (the mutex is not recursive): it suspends the top section (releases its locks,
+ * tags it inactive), then takes both in address order like any two-mutex section; its pop
+ * resumes the top. (Waiting on the held mutex instead spun, then parked until the wait's own
+ * detach released it.)
+ *
  * Stop-the-world (CPython gh-144513). A mutex can be handed to a waiter that is parked,
  * detached, and then paused by a stop-the-world before it runs again: it owns the mutex but
  * cannot release it until the world restarts. If the thread that stopped the world then waited
@@ -70,6 +76,43 @@ size_t _ftc_cs_open_count(ftc_tstate *ts)
 
 static void resume_top(ftc_tstate *ts);
 
+/* The sections' lock operations, reported to the lock-order checker (include/ftcore/lockorder.h)
+ * with what they are: a section's lock is released by every detach (FTC_LO_DROPPED), and a wait
+ * for one detaches (FTC_LO_DETACH), except that the first lock of a two-mutex section stays held
+ * while the second is waited for: it is reported without DROPPED, and marked so once both are
+ * held. The second lock of a two-mutex section is subclass 1 of its class (the address order
+ * makes two locks of one class safe there). Sites: the section macros note theirs. */
+static void cs_lock(ftc_mutex *m, unsigned sub, int dropped)
+{
+    FTC_LO_ACQUIRE_(m, sub, FTC_LO_DETACH | dropped, NULL, 0);
+    FTC_UNUSED(sub);
+    FTC_UNUSED(dropped);
+    _ftc_mutex_lock_raw(m);
+}
+
+static bool cs_trylock(ftc_mutex *m, unsigned sub, int dropped)
+{
+    bool ok = _ftc_mutex_trylock_raw(m);
+    if (ok)
+        FTC_LO_ACQUIRE_(m, sub, FTC_LO_TRY | dropped, NULL, 0);
+    FTC_UNUSED(sub);
+    FTC_UNUSED(dropped);
+    return ok;
+}
+
+static void cs_unlock(ftc_mutex *m)
+{
+    _ftc_mutex_unlock_raw(m);
+    FTC_LO_RELEASE_(m);
+}
+
+#if FTC_DEBUG_LEVEL >= 1
+#define CS_SET_DROPPED(m) _ftc_lockorder_set_dropped(m)
+#else
+#define CS_SET_DROPPED(m) ((void)0)
+#endif
+
+
 static ftc_critical_section2 *as_two(ftc_critical_section *c) { return (ftc_critical_section2 *)c; }
 
 /* Whether the top section is active and holds m. */
@@ -96,6 +139,18 @@ static bool world_stopped_by(ftc_tstate *ts)
     return mine;
 }
 
+/* Releases the top section's locks and tags it inactive (the top must be active). */
+static void suspend_top(ftc_tstate *ts)
+{
+    ftc_critical_section *top = _ftc_cs_top(ts);
+    if (top->mutex) {
+        cs_unlock(top->mutex);
+        if ((ts->critical_section & FTC_CS_TWO) && as_two(top)->mutex2)
+            cs_unlock(as_two(top)->mutex2);
+    }
+    ts->critical_section |= FTC_CS_INACTIVE;
+}
+
 static void push(ftc_tstate *ts, ftc_critical_section *c, uintptr_t tag)
 {
     c->prev = ts->critical_section;
@@ -117,6 +172,7 @@ void _ftc_cs_begin(ftc_tstate *ts, ftc_critical_section *c, ftc_mutex *m)
     uint8_t expected = 0;
     /* acquire: as in ftc_mutex_lock. */
     if (FTC_LIKELY(ftc_atomic_cas_acquire(&m->bits, &expected, FTC_MUTEX_LOCKED))) {
+        FTC_LO_ACQUIRE_(m, 0, FTC_LO_DETACH | FTC_LO_DROPPED, NULL, 0);
         c->mutex = m;
         push(ts, c, 0);
         return;
@@ -136,7 +192,7 @@ void _ftc_cs_begin(ftc_tstate *ts, ftc_critical_section *c, ftc_mutex *m)
     c->mutex = NULL;
     push(ts, c, 0);
     ts->cs_taking[0] = m;
-    ftc_mutex_lock(m); /* may detach: suspends the outer sections, not this one */
+    cs_lock(m, 0, FTC_LO_DROPPED); /* may detach: suspends the outer sections, not this one */
     ts->cs_taking[0] = NULL;
     c->mutex = m;
 }
@@ -146,7 +202,7 @@ void _ftc_cs_end(ftc_tstate *ts, ftc_critical_section *c)
     if (c->mutex == NULL)
         return;                                    /* a no-op section: never pushed */
     if (!(ts->critical_section & FTC_CS_INACTIVE)) /* else it holds nothing (a stop) */
-        ftc_mutex_unlock(c->mutex);
+        cs_unlock(c->mutex);
     pop(ts, c);
 }
 
@@ -170,8 +226,18 @@ void _ftc_cs2_begin(ftc_tstate *ts, ftc_critical_section2 *c, ftc_mutex *m1, ftc
         c->mutex2 = NULL;
         return;
     }
-    bool have1 = ftc_mutex_trylock(m1);
-    if (have1 && ftc_mutex_trylock(m2)) {
+    if (top_holds(ts, m1) || top_holds(ts, m2)) {
+        /* The top section holds exactly one of the two: neither lock call below could take it
+         * (the mutex is not recursive), and ftc_mutex_lock would spin, then park, until its
+         * own detach released the top's hold. Suspend the top section instead (release its
+         * locks, tag it inactive: it holds nothing, as after a detach), then take both in
+         * address order as below. Ending this section pops to the suspended top, which pop
+         * resumes (re-takes its locks). No wait happens while holding the top's locks. */
+        suspend_top(ts);
+    }
+    bool have1 = cs_trylock(m1, 0, 0);
+    if (have1 && cs_trylock(m2, 1, FTC_LO_DROPPED)) {
+        CS_SET_DROPPED(m1);
         c->base.mutex = m1;
         c->mutex2 = m2;
         push(ts, &c->base, FTC_CS_TWO);
@@ -179,7 +245,7 @@ void _ftc_cs2_begin(ftc_tstate *ts, ftc_critical_section2 *c, ftc_mutex *m1, ftc
     }
     if (world_stopped_by(ts)) {
         if (have1)
-            ftc_mutex_unlock(m1);
+            cs_unlock(m1);
         c->base.mutex = m1; /* suspended: holds nothing (see _ftc_cs_begin) */
         c->mutex2 = m2;
         push(ts, &c->base, FTC_CS_TWO | FTC_CS_INACTIVE);
@@ -191,8 +257,9 @@ void _ftc_cs2_begin(ftc_tstate *ts, ftc_critical_section2 *c, ftc_mutex *m1, ftc
     ts->cs_taking[0] = m1;
     ts->cs_taking[1] = m2;
     if (!have1)
-        ftc_mutex_lock(m1); /* may detach: the outer sections are suspended */
-    ftc_mutex_lock(m2);     /* may detach holding m1: the only double hold, in address order */
+        cs_lock(m1, 0, 0);          /* may detach: the outer sections are suspended */
+    cs_lock(m2, 1, FTC_LO_DROPPED); /* may detach holding m1: the only double hold, in order */
+    CS_SET_DROPPED(m1);
     ts->cs_taking[0] = ts->cs_taking[1] = NULL;
     c->base.mutex = m1;
     c->mutex2 = m2;
@@ -204,8 +271,8 @@ void _ftc_cs2_end(ftc_tstate *ts, ftc_critical_section2 *c)
         return;
     if (!(ts->critical_section & FTC_CS_INACTIVE)) { /* else it holds nothing (a stop) */
         if (c->mutex2)
-            ftc_mutex_unlock(c->mutex2);
-        ftc_mutex_unlock(c->base.mutex);
+            cs_unlock(c->mutex2);
+        cs_unlock(c->base.mutex);
     }
     pop(ts, &c->base);
 }
@@ -218,9 +285,9 @@ void _ftc_cs_suspend_all(ftc_tstate *ts)
         ftc_critical_section *c = (ftc_critical_section *)(*link & ~FTC_CS_MASK);
         if (!(*link & FTC_CS_INACTIVE)) {
             if (c->mutex) {
-                ftc_mutex_unlock(c->mutex);
+                cs_unlock(c->mutex);
                 if ((*link & FTC_CS_TWO) && as_two(c)->mutex2)
-                    ftc_mutex_unlock(as_two(c)->mutex2);
+                    cs_unlock(as_two(c)->mutex2);
             }
             *link |= FTC_CS_INACTIVE;
         }
@@ -249,11 +316,13 @@ static void resume_top(ftc_tstate *ts)
         /* Take the locks only if they are free: a paused thread may own one by handoff
          * (gh-144513). Otherwise the section stays suspended and is re-taken at the next
          * attach or pop after the world restarts. */
-        bool have1 = m1 == NULL || ftc_mutex_trylock(m1);
-        if (have1 && (m2 == NULL || ftc_mutex_trylock(m2))) {
+        bool have1 = m1 == NULL || cs_trylock(m1, 0, 0);
+        if (have1 && (m2 == NULL || cs_trylock(m2, 1, FTC_LO_DROPPED))) {
+            if (m1)
+                CS_SET_DROPPED(m1);
             ts->critical_section &= ~FTC_CS_INACTIVE;
         } else if (have1 && m1) {
-            ftc_mutex_unlock(m1);
+            cs_unlock(m1);
         }
         return;
     }
@@ -265,9 +334,12 @@ static void resume_top(ftc_tstate *ts)
     ts->cs_taking[0] = m1;
     ts->cs_taking[1] = m2;
     if (m1)
-        ftc_mutex_lock(m1);
-    if (m2)
-        ftc_mutex_lock(m2);
+        cs_lock(m1, 0, m2 ? 0 : FTC_LO_DROPPED);
+    if (m2) {
+        cs_lock(m2, 1, FTC_LO_DROPPED);
+        if (m1)
+            CS_SET_DROPPED(m1);
+    }
     ts->cs_taking[0] = ts->cs_taking[1] = NULL;
     c->mutex = m1;
     if (top & FTC_CS_TWO)

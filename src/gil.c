@@ -89,6 +89,8 @@ static double switch_interval_s(void)
     return (double)ftc_atomic_load_relaxed(&switch_interval_ns) * 1e-9;
 }
 
+static const char gil_lockorder_key; /* the GIL's class for the lock-order checker */
+
 struct ftc_gil *_ftc_gil_new(int enabled)
 {
     struct ftc_gil *gil = ftc_mem_calloc(1, sizeof *gil);
@@ -97,6 +99,7 @@ struct ftc_gil *_ftc_gil_new(int enabled)
     pthread_mutex_init(&gil->mutex, NULL);
     gil->enabled = enabled;
     gil->spin = sysconf(_SC_NPROCESSORS_ONLN) > 1;
+    ftc_lockorder_set_class(gil, &gil_lockorder_key, "the GIL"); /* one class, every interp */
     return gil;
 }
 
@@ -105,6 +108,7 @@ void _ftc_gil_free(struct ftc_gil *gil)
     if (!gil)
         return;
     pthread_mutex_destroy(&gil->mutex);
+    ftc_lockorder_forget(gil);
     ftc_mem_free(gil);
 }
 
@@ -374,6 +378,8 @@ void _ftc_gil_take(struct ftc_gil *gil, ftc_tstate *ts)
         !ts->gil_compute && ftc_atomic_load_relaxed(&io_priority) &&
         (ts->gil_drop_time == 0 || ftc_monotonic() - ts->gil_drop_time >= GIL_IO_MIN_DETACHED_S);
     ts->gil_compute = 0;
+    /* The lock-order checker: the GIL is released by every detach (include/ftcore/lockorder.h) */
+    FTC_LO_ACQUIRE_(gil, 0, FTC_LO_DROPPED, __FILE__, __LINE__);
     pthread_mutex_lock(&gil->mutex);
     if (!gil->locked && may_take_free(gil, prio, 0))
         become_holder(gil, ts, prio);
@@ -408,6 +414,7 @@ static void release(struct ftc_gil *gil, ftc_tstate *ts, int requested)
             pthread_cond_signal(&best_waiter(gil)->cond);
     }
     pthread_mutex_unlock(&gil->mutex);
+    FTC_LO_RELEASE_(gil);
 }
 
 void _ftc_gil_drop(struct ftc_gil *gil, ftc_tstate *ts)

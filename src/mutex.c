@@ -47,7 +47,7 @@ uint64_t _ftc_mutex_handoff_count(void)
     return ftc_atomic_load_relaxed(&handoff_count); /* relaxed: a statistic */
 }
 
-int ftc_mutex_lock_timed(ftc_mutex *m, double timeout, int flags)
+int _ftc_mutex_lock_timed_raw(ftc_mutex *m, double timeout, int flags)
 {
     if (FTC_UNLIKELY(timeout != timeout))
         return FTC_EINVAL; /* NaN: checked first, so the lock is left as found */
@@ -60,7 +60,7 @@ int ftc_mutex_lock_timed(ftc_mutex *m, double timeout, int flags)
     int64_t timeout_ns = _ftc_timeout_to_ns(timeout);
     if (timeout_ns == 0) {
         /* Try only: one more attempt if the byte changed to unlocked under us. */
-        return ftc_mutex_trylock(m) ? 0 : FTC_ETIMEDOUT;
+        return _ftc_mutex_trylock_raw(m) ? 0 : FTC_ETIMEDOUT;
     }
 
     int64_t now = _ftc_monotonic_ns();
@@ -110,7 +110,33 @@ int ftc_mutex_lock_timed(ftc_mutex *m, double timeout, int flags)
     }
 }
 
-void ftc_mutex_lock_slow(ftc_mutex *m) { (void)ftc_mutex_lock_timed(m, -1, FTC_LOCK_DETACH); }
+void ftc_mutex_lock_slow(ftc_mutex *m) { (void)_ftc_mutex_lock_timed_raw(m, -1, FTC_LOCK_DETACH); }
+
+/* The checked timed lock: the acquisition is reported before the wait (a try only once it
+ * succeeded), and withdrawn if the wait timed out. */
+int _ftc_mutex_lock_timed_at(ftc_mutex *m, double timeout, int flags, const char *file, int line)
+{
+    if (FTC_UNLIKELY(timeout != timeout))
+        return FTC_EINVAL;
+    if (timeout == 0) {
+        int rc = _ftc_mutex_lock_timed_raw(m, 0, flags);
+        if (rc == 0)
+            FTC_LO_ACQUIRE_(m, 0, FTC_LO_TRY, file, line);
+        return rc;
+    }
+    FTC_LO_ACQUIRE_(m, 0, FTC_LO_WAIT_(timeout, flags & FTC_LOCK_DETACH), file, line);
+    int rc = _ftc_mutex_lock_timed_raw(m, timeout, flags);
+    if (rc != 0)
+        FTC_LO_RELEASE_(m);
+    FTC_UNUSED(file);
+    FTC_UNUSED(line);
+    return rc;
+}
+
+int(ftc_mutex_lock_timed)(ftc_mutex *m, double timeout, int flags)
+{
+    return _ftc_mutex_lock_timed_at(m, timeout, flags, NULL, 0);
+}
 
 /* Called by the parking lot with the bucket lock held. */
 static void unpark_cb(void *arg, void *park_arg, int has_more)

@@ -158,6 +158,7 @@ void _ftc_object_dealloc(ftc_object *o)
     if (type->dealloc != NULL)
         type->dealloc(o);
     _ftc_objects_live_add(-1);
+    FTC_LO_FORGET_RANGE_(o, type->basicsize); /* its locks' orders die with it (lockorder.h) */
     _ftc_object_free_memory(o);
 }
 

@@ -236,6 +236,13 @@ static bool holds_expected(const void *addr, const void *expected, size_t size)
     }
 }
 
+static uint64_t park_count; /* atomic: threads queued by park since start, for tests */
+
+uint64_t _ftc_parking_lot_parks(void)
+{
+    return ftc_atomic_load_relaxed(&park_count); /* relaxed: a statistic */
+}
+
 int _ftc_parking_lot_park(const void *addr, const void *expected, size_t size, int64_t timeout_ns,
                           void *park_arg, int detach)
 {
@@ -249,6 +256,7 @@ int _ftc_parking_lot_park(const void *addr, const void *expected, size_t size, i
     }
     enqueue(b, &w);
     _ftc_raw_mutex_unlock(&b->lock);
+    ftc_atomic_fetch_add_relaxed(&park_count, 1); /* relaxed: a statistic */
 
     /* Detach only now: detaching may release critical-section locks and so unpark others,
      * which must not happen under our bucket lock. */

@@ -30,7 +30,14 @@ int ftc_rmutex_lock_timed(ftc_rmutex *r, double timeout, int flags)
         r->level++;
         return 0;
     }
-    int rc = ftc_mutex_lock_timed(&r->mutex, timeout, flags);
+    /* The checker sees the rmutex (its first lock; re-locks by the owner wait for nothing). */
+    if (timeout != 0)
+        FTC_LO_ACQUIRE_(r, 0, FTC_LO_WAIT_(timeout, flags & FTC_LOCK_DETACH), __FILE__, __LINE__);
+    int rc = _ftc_mutex_lock_timed_raw(&r->mutex, timeout, flags);
+    if (timeout != 0 && rc != 0)
+        FTC_LO_RELEASE_(r);
+    if (timeout == 0 && rc == 0)
+        FTC_LO_ACQUIRE_(r, 0, FTC_LO_TRY, __FILE__, __LINE__);
     if (rc == 0) {
         ftc_atomic_store_relaxed(&r->owner, self_id()); /* relaxed: see owned() */
         r->level = 0;
@@ -44,7 +51,8 @@ void ftc_rmutex_lock(ftc_rmutex *r)
         r->level++;
         return;
     }
-    ftc_mutex_lock(&r->mutex);
+    FTC_LO_ACQUIRE_(r, 0, FTC_LO_DETACH, __FILE__, __LINE__);
+    _ftc_mutex_lock_raw(&r->mutex);
     ftc_atomic_store_relaxed(&r->owner, self_id()); /* relaxed: see owned() */
     r->level = 0;
 }
@@ -58,7 +66,8 @@ int ftc_rmutex_unlock_checked(ftc_rmutex *r)
         return 0;
     }
     ftc_atomic_store_relaxed(&r->owner, (uintptr_t)0); /* relaxed: see owned() */
-    ftc_mutex_unlock(&r->mutex);
+    _ftc_mutex_unlock_raw(&r->mutex);
+    FTC_LO_RELEASE_(r);
     return 0;
 }
 

@@ -87,7 +87,7 @@ static int64_t deadline_of(double timeout)
     return ns > 0 ? _ftc_monotonic_ns() + ns : ns;
 }
 
-bool ftc_rwlock_tryrdlock(ftc_rwlock *rw)
+static bool tryrdlock(ftc_rwlock *rw)
 {
     uintptr_t bits = ftc_atomic_load_relaxed(&rw->bits);
     while (!(bits & (RW_WRITE_LOCKED | RW_HAS_PARKED))) {
@@ -98,7 +98,7 @@ bool ftc_rwlock_tryrdlock(ftc_rwlock *rw)
     return false;
 }
 
-int ftc_rwlock_rdlock_timed(ftc_rwlock *rw, double timeout, int flags)
+static int rdlock_timed(ftc_rwlock *rw, double timeout, int flags)
 {
     if (timeout != timeout)
         return FTC_EINVAL; /* NaN */
@@ -120,8 +120,45 @@ int ftc_rwlock_rdlock_timed(ftc_rwlock *rw, double timeout, int flags)
 
 void ftc_rwlock_rdlock(ftc_rwlock *rw) { (void)ftc_rwlock_rdlock_timed(rw, -1, FTC_LOCK_DETACH); }
 
+/* The lock-order checker's view (include/ftcore/lockorder.h): a wait is reported before it
+ * starts and withdrawn if it timed out; a try only once it succeeded. Both modes are one class:
+ * a read hold waits for writers, and a writer for readers. */
+static int checked(ftc_rwlock *rw, double timeout, int flags, int lo_flags,
+                   int (*fn)(ftc_rwlock *, double, int))
+{
+    if (timeout != timeout)
+        return FTC_EINVAL;
+    if (timeout == 0) {
+        int rc = fn(rw, 0, flags);
+        if (rc == 0)
+            FTC_LO_ACQUIRE_(rw, 0, lo_flags | FTC_LO_TRY, __FILE__, __LINE__);
+        return rc;
+    }
+    FTC_LO_ACQUIRE_(rw, 0, lo_flags | FTC_LO_WAIT_(timeout, flags & FTC_LOCK_DETACH), __FILE__,
+                    __LINE__);
+    int rc = fn(rw, timeout, flags);
+    if (rc != 0)
+        FTC_LO_RELEASE_(rw);
+    FTC_UNUSED(lo_flags);
+    return rc;
+}
+
+int ftc_rwlock_rdlock_timed(ftc_rwlock *rw, double timeout, int flags)
+{
+    return checked(rw, timeout, flags, FTC_LO_READ | FTC_LO_SHARED, rdlock_timed);
+}
+
+bool ftc_rwlock_tryrdlock(ftc_rwlock *rw)
+{
+    bool ok = tryrdlock(rw);
+    if (ok)
+        FTC_LO_ACQUIRE_(rw, 0, FTC_LO_READ | FTC_LO_SHARED | FTC_LO_TRY, __FILE__, __LINE__);
+    return ok;
+}
+
 void ftc_rwlock_rdunlock(ftc_rwlock *rw)
 {
+    FTC_LO_RELEASE_(rw);
     uintptr_t bits = ftc_atomic_load_relaxed(&rw->bits);
     for (;;) {
         if ((bits & RW_READER_MASK) == 0 || (bits & RW_WRITE_LOCKED))
@@ -135,7 +172,7 @@ void ftc_rwlock_rdunlock(ftc_rwlock *rw)
         _ftc_parking_lot_unpark_all(&rw->bits);
 }
 
-bool ftc_rwlock_trywrlock(ftc_rwlock *rw)
+static bool trywrlock(ftc_rwlock *rw)
 {
     uintptr_t bits = ftc_atomic_load_relaxed(&rw->bits);
     while (!(bits & (RW_WRITE_LOCKED | RW_READER_MASK))) {
@@ -146,7 +183,7 @@ bool ftc_rwlock_trywrlock(ftc_rwlock *rw)
     return false;
 }
 
-int ftc_rwlock_wrlock_timed(ftc_rwlock *rw, double timeout, int flags)
+static int wrlock_timed(ftc_rwlock *rw, double timeout, int flags)
 {
     if (timeout != timeout)
         return FTC_EINVAL; /* NaN */
@@ -168,8 +205,22 @@ int ftc_rwlock_wrlock_timed(ftc_rwlock *rw, double timeout, int flags)
 
 void ftc_rwlock_wrlock(ftc_rwlock *rw) { (void)ftc_rwlock_wrlock_timed(rw, -1, FTC_LOCK_DETACH); }
 
+int ftc_rwlock_wrlock_timed(ftc_rwlock *rw, double timeout, int flags)
+{
+    return checked(rw, timeout, flags, 0, wrlock_timed);
+}
+
+bool ftc_rwlock_trywrlock(ftc_rwlock *rw)
+{
+    bool ok = trywrlock(rw);
+    if (ok)
+        FTC_LO_ACQUIRE_(rw, 0, FTC_LO_TRY, __FILE__, __LINE__);
+    return ok;
+}
+
 void ftc_rwlock_wrunlock(ftc_rwlock *rw)
 {
+    FTC_LO_RELEASE_(rw);
     uintptr_t bits = ftc_atomic_load_relaxed(&rw->bits);
     if (!(bits & RW_WRITE_LOCKED))
         ftc_fatal("write-unlocking a rwlock that is not write-locked (%p)", (void *)rw);

@@ -73,6 +73,7 @@ static void tls_fork_child(void)
 {
     /* The byte may carry HAS_PARKED for waiters that do not exist here. */
     ftc_atomic_store_relaxed(&keys_lock.bits, (uint8_t)0);
+    FTC_LO_RELEASE_(&keys_lock); /* the lock-order checker: this thread holds it no more */
 }
 
 __attribute__((constructor)) static void tls_register_fork_handlers(void)

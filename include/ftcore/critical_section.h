@@ -107,6 +107,9 @@ static inline void ftc_critical_section_begin_mutex(ftc_critical_section *c, ftc
 {
     uintptr_t *top = _ftc_cs_top_link;
     uint8_t expected = 0;
+#if FTC_DEBUG_LEVEL >= 1
+    top = NULL; /* the lock-order checker sees every acquisition in the slow path */
+#endif
     /* acquire: as in ftc_mutex_lock (pairs with the release that unlocked m). */
     if (FTC_LIKELY(top != NULL) &&
         FTC_LIKELY(ftc_atomic_cas_acquire(&m->bits, &expected, FTC_MUTEX_LOCKED))) {
@@ -122,6 +125,9 @@ static inline void ftc_critical_section_begin_mutex(ftc_critical_section *c, ftc
 static inline void ftc_critical_section_end(ftc_critical_section *c)
 {
     uintptr_t *top = _ftc_cs_top_link;
+#if FTC_DEBUG_LEVEL >= 1
+    top = NULL; /* the lock-order checker sees every release in the slow path */
+#endif
     if (FTC_LIKELY(top != NULL && *top == (uintptr_t)c && !(c->prev & FTC_CS_INACTIVE))) {
         uint8_t expected = FTC_MUTEX_LOCKED;
         /* release: as in ftc_mutex_unlock (publishes the section to the next locker). */
@@ -148,12 +154,21 @@ FTC_API void ftc_critical_section2_end(ftc_critical_section2 *c);
     _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wshadow\"")
 #define FTC_CS_SHADOW_OK_END_ _Pragma("GCC diagnostic pop")
 
+/** Debug builds: the section macros tell the lock-order checker where they are
+ * (include/ftcore/lockorder.h). */
+#if FTC_DEBUG_LEVEL >= 1
+#define FTC_CS_NOTE_SITE_() _ftc_lockorder_note_site(__FILE__, __LINE__)
+#else
+#define FTC_CS_NOTE_SITE_() ((void)0)
+#endif
+
 /** Opens a block holding mutex m in a critical section (close it with FTC_END_CRITICAL_SECTION). */
 #define FTC_BEGIN_CRITICAL_SECTION_MUTEX(m) \
     {                                       \
         FTC_CS_SHADOW_OK_BEGIN_             \
         ftc_critical_section _ftc_cs;       \
         FTC_CS_SHADOW_OK_END_               \
+        FTC_CS_NOTE_SITE_();                \
         ftc_critical_section_begin_mutex(&_ftc_cs, (m));
 
 /** Ends the section of FTC_BEGIN_CRITICAL_SECTION or _MUTEX and closes its block. */
@@ -168,6 +183,7 @@ FTC_API void ftc_critical_section2_end(ftc_critical_section2 *c);
         FTC_CS_SHADOW_OK_BEGIN_                   \
         ftc_critical_section2 _ftc_cs2;           \
         FTC_CS_SHADOW_OK_END_                     \
+        FTC_CS_NOTE_SITE_();                      \
         ftc_critical_section2_begin_mutex(&_ftc_cs2, (m1), (m2));
 
 /** Ends the section of FTC_BEGIN_CRITICAL_SECTION2 or _MUTEX2 and closes its block. */
@@ -177,7 +193,14 @@ FTC_API void ftc_critical_section2_end(ftc_critical_section2 *c);
 
 /** The object forms lock the object's mutex: the one-byte ob_mutex of the nogil object header
  * (object.h), private to critical sections. */
-static inline ftc_mutex *_ftc_cs_object_mutex(ftc_object *op) { return &op->ob_mutex; }
+static inline ftc_mutex *_ftc_cs_object_mutex(ftc_object *op)
+{
+#if FTC_DEBUG_LEVEL >= 1
+    /* The lock-order checker classes an object's mutex by the object's type. */
+    _ftc_lockorder_set_object_class(&op->ob_mutex, op->ob_type, op->ob_type->name);
+#endif
+    return &op->ob_mutex;
+}
 /** Opens a block holding object op's lock in a critical section (FTC_END_CRITICAL_SECTION). */
 #define FTC_BEGIN_CRITICAL_SECTION(op) \
     FTC_BEGIN_CRITICAL_SECTION_MUTEX(_ftc_cs_object_mutex((ftc_object *)(op)))

@@ -9,6 +9,7 @@
 
 #include <ftcore/config.h>
 #include <ftcore/common.h>
+#include <ftcore/lockorder.h>
 #include <ftcore/atomic.h>
 #include <ftcore/runtime.h>
 #include <ftcore/eval.h>

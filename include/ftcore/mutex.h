@@ -33,6 +33,7 @@
 #define FTCORE_MUTEX_H
 
 #include <ftcore/runtime.h>
+#include <ftcore/lockorder.h>
 
 FTC_EXTERN_C_BEGIN
 
@@ -72,8 +73,11 @@ FTC_API void ftc_mutex_lock_slow(ftc_mutex *m);
 FTC_API void ftc_mutex_unlock_slow(ftc_mutex *m);
 /** @} */
 
-/** Locks m, waiting as long as needed (detached while parked, if attached). */
-static inline void ftc_mutex_lock(ftc_mutex *m)
+/** @{ */
+/** The lock operations without the lock-order checker's hooks (the same as the public ones when
+ * the checker is compiled out): for the library's own lock code, which reports the acquisition
+ * itself with the lock's class (critical sections, ftc_rmutex, the seqlock). */
+static inline void _ftc_mutex_lock_raw(ftc_mutex *m)
 {
     uint8_t expected = 0;
     /* acquire: pairs with the release in ftc_mutex_unlock / the unpark callback, so the
@@ -82,8 +86,7 @@ static inline void ftc_mutex_lock(ftc_mutex *m)
         ftc_mutex_lock_slow(m);
 }
 
-/** Unlocks m; fatal if m is not locked. Any thread may unlock (the mutex has no owner). */
-static inline void ftc_mutex_unlock(ftc_mutex *m)
+static inline void _ftc_mutex_unlock_raw(ftc_mutex *m)
 {
     uint8_t expected = FTC_MUTEX_LOCKED;
     /* release: publishes our critical section to the next locker's acquire. */
@@ -91,8 +94,7 @@ static inline void ftc_mutex_unlock(ftc_mutex *m)
         ftc_mutex_unlock_slow(m);
 }
 
-/** Locks m if it is free right now; never waits. Returns true if locked. */
-static inline bool ftc_mutex_trylock(ftc_mutex *m)
+static inline bool _ftc_mutex_trylock_raw(ftc_mutex *m)
 {
     uint8_t v = ftc_atomic_load_relaxed(&m->bits);
     while (!(v & FTC_MUTEX_LOCKED)) {
@@ -102,10 +104,60 @@ static inline bool ftc_mutex_trylock(ftc_mutex *m)
     }
     return false;
 }
+FTC_API int _ftc_mutex_lock_timed_raw(ftc_mutex *m, double timeout, int flags);
+/** @} */
+
+/** Locks m, waiting as long as needed (detached while parked, if attached). */
+static inline void ftc_mutex_lock(ftc_mutex *m)
+{
+    FTC_LO_ACQUIRE_(m, 0, FTC_LO_DETACH, NULL, 0);
+    _ftc_mutex_lock_raw(m);
+}
+
+/** Unlocks m; fatal if m is not locked. Any thread may unlock (the mutex has no owner). */
+static inline void ftc_mutex_unlock(ftc_mutex *m)
+{
+    _ftc_mutex_unlock_raw(m);
+    FTC_LO_RELEASE_(m);
+}
+
+/** Locks m if it is free right now; never waits. Returns true if locked. */
+static inline bool ftc_mutex_trylock(ftc_mutex *m)
+{
+    bool ok = _ftc_mutex_trylock_raw(m);
+    if (ok)
+        FTC_LO_ACQUIRE_(m, 0, FTC_LO_TRY, NULL, 0);
+    return ok;
+}
 
 /** Locks m within timeout seconds (< 0 forever, 0 try). flags: FTC_LOCK_*.
  * Returns 0, or FTC_ETIMEDOUT; FTC_EINVAL (m untouched) for a NaN timeout. */
 FTC_API int ftc_mutex_lock_timed(ftc_mutex *m, double timeout, int flags);
+
+/// @cond INTERNAL
+/* Debug builds (the lock-order checker, include/ftcore/lockorder.h): the calls record the file
+ * and line of the caller. The functions above remain (for their addresses, and `(name)(...)`). */
+FTC_API int _ftc_mutex_lock_timed_at(ftc_mutex *m, double timeout, int flags, const char *file,
+                                     int line);
+#if FTC_DEBUG_LEVEL >= 1
+static inline void _ftc_mutex_lock_at(ftc_mutex *m, const char *file, int line)
+{
+    _ftc_lockorder_acquire(m, 0, FTC_LO_DETACH, file, line);
+    _ftc_mutex_lock_raw(m);
+}
+static inline bool _ftc_mutex_trylock_at(ftc_mutex *m, const char *file, int line)
+{
+    bool ok = _ftc_mutex_trylock_raw(m);
+    if (ok)
+        _ftc_lockorder_acquire(m, 0, FTC_LO_TRY, file, line);
+    return ok;
+}
+#define ftc_mutex_lock(m) _ftc_mutex_lock_at((m), __FILE__, __LINE__)
+#define ftc_mutex_trylock(m) _ftc_mutex_trylock_at((m), __FILE__, __LINE__)
+#define ftc_mutex_lock_timed(m, timeout, flags) \
+    _ftc_mutex_lock_timed_at((m), (timeout), (flags), __FILE__, __LINE__)
+#endif
+/// @endcond
 
 /** Whether m is locked (by anyone); a snapshot, for assertions and tests. */
 static inline bool ftc_mutex_is_locked(ftc_mutex *m)

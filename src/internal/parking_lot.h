@@ -47,6 +47,9 @@ int _ftc_parking_lot_unpark(const void *addr, ftc_unpark_fn fn, void *arg);
 /* Wakes every thread parked on addr; returns how many. */
 int _ftc_parking_lot_unpark_all(const void *addr);
 
+/* How many times a thread was queued by _ftc_parking_lot_park since start (for tests). */
+uint64_t _ftc_parking_lot_parks(void);
+
 /* How many threads are parked on addr right now (for tests). */
 int _ftc_parking_lot_count(const void *addr);
 

@@ -44,11 +44,16 @@
 #include "internal/parking_lot.h"
 
 /* Locks a primitive's short-held internal mutex (see above: never detaches). */
-static inline void _ftc_mu_lock(ftc_mutex *m)
+static inline void _ftc_mu_lock_at(ftc_mutex *m, const char *file, int line)
 {
-    if (FTC_UNLIKELY(!ftc_mutex_trylock(m)))
-        (void)ftc_mutex_lock_timed(m, -1, FTC_LOCK_NODETACH);
+    /* For the lock-order checker a blocking lock that does not detach, though it tries first. */
+    FTC_LO_ACQUIRE_(m, 0, 0, file, line);
+    FTC_UNUSED(file);
+    FTC_UNUSED(line);
+    if (FTC_UNLIKELY(!_ftc_mutex_trylock_raw(m)))
+        (void)_ftc_mutex_lock_timed_raw(m, -1, FTC_LOCK_NODETACH);
 }
+#define _ftc_mu_lock(m) _ftc_mu_lock_at((m), __FILE__, __LINE__)
 
 /* ---- waiters and wait queues ---- */
 
@@ -144,18 +149,40 @@ static inline bool _ftc_lockcore_try(_ftc_lockcore *l)
 /* 0, FTC_ETIMEDOUT, FTC_EINVAL (NaN timeout), or an async exception's code (interruptible). */
 static inline int _ftc_lockcore_acquire(_ftc_lockcore *l, double timeout, int flags)
 {
+#if FTC_DEBUG_LEVEL >= 1
+    /* The lock-order checker (include/ftcore/lockorder.h): the core is the Lock's, the RLock's
+     * and the Condition's lock; its waits detach. A try is reported once it succeeded, a wait
+     * before it starts (withdrawn if it fails). NaN is refused by the callers first. */
+    if (timeout == 0) {
+        bool ok = _ftc_lockcore_try(l);
+        if (ok)
+            _ftc_lockorder_acquire(l, 0, FTC_LO_TRY, __FILE__, __LINE__);
+        return ok ? 0 : FTC_ETIMEDOUT;
+    }
+    _ftc_lockorder_acquire(l, 0, FTC_LO_WAIT_(timeout, 1), __FILE__, __LINE__);
+    int rc = _ftc_lockcore_try(l) ? 0 : _ftc_lockcore_acquire_slow(l, timeout, flags);
+    if (rc != 0)
+        _ftc_lockorder_release(l);
+    return rc;
+#else
     if (FTC_LIKELY(_ftc_lockcore_try(l)))
         return 0;
     return _ftc_lockcore_acquire_slow(l, timeout, flags);
+#endif
 }
 /* 0, or FTC_ESTATE if l is not locked. */
 static inline int _ftc_lockcore_release(_ftc_lockcore *l)
 {
     uint32_t expected = FTC_LOCK_LOCKED;
     /* release: publishes the critical section to the next acquirer's acquire CAS. */
-    if (FTC_LIKELY(ftc_atomic_cas_release(&l->word, &expected, 0)))
+    if (FTC_LIKELY(ftc_atomic_cas_release(&l->word, &expected, 0))) {
+        FTC_LO_RELEASE_(l);
         return 0;
-    return _ftc_lockcore_release_slow(l);
+    }
+    int rc = _ftc_lockcore_release_slow(l);
+    if (rc == 0)
+        FTC_LO_RELEASE_(l);
+    return rc;
 }
 static inline bool _ftc_lockcore_locked(_ftc_lockcore *l)
 {

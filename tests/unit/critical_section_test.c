@@ -160,6 +160,55 @@ Test(critical_section, suspend_with_nothing_and_with_noop_sections, .init = rese
     cr_assert(!ftc_mutex_is_locked(&a));
 }
 
+/* A two-mutex section whose top section holds exactly one of the two takes both without
+ * parking: it suspends the top (which held one), takes both in address order, and the pop
+ * resumes the top. Before the fix the lock call on the held mutex spun, then parked until its
+ * own detach released the top's hold (one park per such section, 40 yields before it). */
+static void cs2_over_one_held(int held)
+{
+    cr_assert_eq(ftc_runtime_init(NULL), 0);
+    ftc_mutex ms[2] = {FTC_MUTEX_INIT, FTC_MUTEX_INIT};
+    uint64_t parks = _ftc_parking_lot_parks();
+    FTC_BEGIN_CRITICAL_SECTION_MUTEX(&ms[held]);
+    FTC_BEGIN_CRITICAL_SECTION_MUTEX2(&ms[1], &ms[0]);
+    cr_assert(ftc_mutex_is_locked(&ms[0]) && ftc_mutex_is_locked(&ms[1]));
+    cr_assert_eq(_ftc_tstate_current->critical_section, link_of(&_ftc_cs2, FTC_CS_TWO),
+                 "the inner is the top");
+    cr_assert(_ftc_cs2.base.prev & FTC_CS_INACTIVE, "the outer section is suspended");
+    FTC_END_CRITICAL_SECTION2();
+    cr_assert(ftc_mutex_is_locked(&ms[held]), "the outer section holds its lock again");
+    cr_assert(!ftc_mutex_is_locked(&ms[1 - held]));
+    cr_assert_eq(_ftc_tstate_current->critical_section, link_of(&_ftc_cs, 0));
+    FTC_END_CRITICAL_SECTION();
+    cr_assert(!ftc_mutex_is_locked(&ms[held]));
+    cr_assert_eq(_ftc_parking_lot_parks(), parks, "no park: the thread waited for nobody");
+    cr_assert_eq(ftc_runtime_fini(), 0);
+}
+
+Test(critical_section, two_mutexes_over_a_top_holding_the_lower_one) { cs2_over_one_held(0); }
+
+Test(critical_section, two_mutexes_over_a_top_holding_the_higher_one) { cs2_over_one_held(1); }
+
+/* White-box: the same with a thread state that is not the caller's (so no detach can rescue a
+ * wait: before the fix the lock call parked for good, and the timeout failed the test). */
+Test(critical_section, two_mutexes_over_one_held_white_box, .init = reset, .timeout = 20)
+{
+    ftc_mutex a = FTC_MUTEX_INIT, b = FTC_MUTEX_INIT, c = FTC_MUTEX_INIT;
+    ftc_critical_section2 top, inner;
+    _ftc_cs2_begin(&ts, &top, &a, &c);
+    _ftc_cs2_begin(&ts, &inner, &b, &c);
+    cr_assert_eq(ts.critical_section, link_of(&inner, FTC_CS_TWO));
+    cr_assert_eq(inner.base.prev, link_of(&top, FTC_CS_TWO | FTC_CS_INACTIVE));
+    cr_assert(!ftc_mutex_is_locked(&a), "the suspended top released both of its locks");
+    cr_assert(ftc_mutex_is_locked(&b) && ftc_mutex_is_locked(&c));
+    _ftc_cs2_end(&ts, &inner);
+    cr_assert(ftc_mutex_is_locked(&a) && ftc_mutex_is_locked(&c) && !ftc_mutex_is_locked(&b));
+    cr_assert_eq(ts.critical_section, link_of(&top, FTC_CS_TWO));
+    _ftc_cs2_end(&ts, &top);
+    cr_assert(!ftc_mutex_is_locked(&a) && !ftc_mutex_is_locked(&c));
+    cr_assert_eq(ts.critical_section, 0);
+}
+
 #else /* GIL build */
 
 /* Sections need an attached thread state in both builds (checked here when FTC_DEBUG >= 1:
