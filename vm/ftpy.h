@@ -116,6 +116,10 @@ typedef struct fp_getset_def {
 #define FP_TPFLAG_BASETYPE 2u /* may be subclassed */
 #define FP_TPFLAG_EXC 4u      /* BaseException or a subclass */
 #define FP_TPFLAG_READY 8u    /* fp_type_ready ran */
+#define FP_TPFLAG_WEAKREF 16u /* weakref.ref accepts its instances (CPython's list: classes
+                                 made by a class statement, functions, methods, generators,
+                                 sets, types, modules, locks...; not int, str, tuple, list,
+                                 dict, builtin exceptions...) */
 
 struct fp_type {
     FTC_OBJECT_HEAD; /* the type as a value; ob_type = &fp_type_type.ct */
@@ -170,6 +174,32 @@ struct fp_type {
  *   fp_type fp_float_type = { FP_TYPE_HEAD, .ct = {"float", sizeof(fp_float_object), NULL},
  *                             .base = &fp_object_type, .repr = float_repr, ... }; */
 #define FP_TYPE_HEAD .ob_base = FTC_OBJECT_STATIC_INIT(&fp_type_type.ct)
+
+/* ---- the cycle collector (ftcore/gc.h) ----
+ * A type whose instances hold references sets ct.traverse (its instances are then tracked by
+ * the collector, and can be weakly referenced) and, if it can break a cycle by dropping them,
+ * ct.clear. traverse runs with the world stopped: it reads fields with plain (or relaxed)
+ * loads, never allocates, locks or decrefs. clear runs on a garbage object nobody else can
+ * reach and leaves it fit for its dealloc (fields NULL: deallocs use ftc_xdecref). The
+ * references a thread holds in its frames and C variables are counted, never traversed, so
+ * whatever a running frame uses is reachable from outside. */
+#define FP_VISIT(o)                                 \
+    do {                                            \
+        ftc_object *vis_o_ = (ftc_object *)(o);     \
+        if (vis_o_ != NULL) {                       \
+            int vis_r_ = visit(vis_o_, arg);        \
+            if (vis_r_ != 0)                        \
+                return vis_r_;                      \
+        }                                           \
+    } while (0)
+/* Drops the reference in *slot (may be NULL) after setting it to NULL, so that a dealloc the
+ * decref runs never sees it. */
+static inline void fp_clear_slot(ftc_object **slot)
+{
+    ftc_object *o = *slot;
+    *slot = NULL;
+    ftc_xdecref(o);
+}
 
 /* ---- the types ---- */
 extern fp_type fp_type_type, fp_object_type; /* type.c */
@@ -474,6 +504,10 @@ int fp_mod_futures_init(ftc_object *m); /* concurrent.futures */
 int fp_mod_time_init(ftc_object *m);
 int fp_mod_sys_init(ftc_object *m);
 int fp_mod_math_init(ftc_object *m);
+int fp_mod_gc_init(ftc_object *m);
+int fp_mod_weakref_init(ftc_object *m);
+/* mods (mod_weakref.c): no weakref callback runs after it (called last by fp_runtime_fini). */
+void fp_mod_weakref_shutdown(void);
 /* mods (mod_threading.c): joins non-daemon threads and shuts executors down; called first by
  * fp_runtime_fini, attached, before stdout is flushed. */
 void fp_mod_threading_shutdown(void);

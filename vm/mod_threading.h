@@ -69,6 +69,9 @@ typedef struct fp_mod_prim_object {
 } fp_mod_prim_object;
 #define PRIM(o) (((fp_mod_prim_object *)(o))->prim)
 void fp_mod_prim_dealloc(ftc_object *o);
+/* Visits prim (an ftcore primitive, untracked): what makes these objects tracked, so that
+ * weakref.ref accepts them as CPython does. */
+int fp_mod_prim_traverse(ftc_object *o, ftc_visitproc visit, void *arg);
 /* An instance of type around prim (a new reference, stolen; NULL: the constructor failed,
  * MemoryError or OverflowError from ftc_last_error()). */
 ftc_object *fp_mod_prim_wrap(fp_type *type, ftc_object *prim);

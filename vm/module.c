@@ -20,6 +20,9 @@
 #pragma weak fp_mod_time_init
 #pragma weak fp_mod_sys_init
 #pragma weak fp_mod_math_init
+#pragma weak fp_mod_gc_init
+#pragma weak fp_mod_weakref_init
+#pragma weak fp_mod_weakref_shutdown
 #pragma weak fp_mod_threading_shutdown
 #pragma weak fp_builtins_init
 
@@ -93,6 +96,7 @@ fp_type fp_module_type = {
     FP_TYPE_HEAD,
     .ct = {"module", sizeof(fp_module_object), module_dealloc, NULL, NULL},
     .base = &fp_object_type,
+    .flags = FP_TPFLAG_WEAKREF, /* modules are immortal (untracked): their weakrefs never die */
     .repr = module_repr,
     .getattr = module_getattr,
     .setattr = module_setattr,
@@ -158,6 +162,8 @@ static int (*const init_futures)(ftc_object *) = fp_mod_futures_init;
 static int (*const init_time)(ftc_object *) = fp_mod_time_init;
 static int (*const init_sys)(ftc_object *) = fp_mod_sys_init;
 static int (*const init_math)(ftc_object *) = fp_mod_math_init;
+static int (*const init_gc)(ftc_object *) = fp_mod_gc_init;
+static int (*const init_weakref)(ftc_object *) = fp_mod_weakref_init;
 
 static int (*lookup_init(const char *name))(ftc_object *)
 {
@@ -173,6 +179,10 @@ static int (*lookup_init(const char *name))(ftc_object *)
         return init_sys;
     if (strcmp(name, "math") == 0)
         return init_math;
+    if (strcmp(name, "gc") == 0)
+        return init_gc;
+    if (strcmp(name, "weakref") == 0)
+        return init_weakref;
     return NULL;
 }
 
@@ -286,6 +296,10 @@ void fp_runtime_fini(void)
         fp_mod_threading_shutdown();
     fp_stdout_flush();
     fp_err_clear();
+    /* ftcore's fini frees the module dicts next: no Python code (a weakref callback) runs
+     * then, as CPython runs none at exit */
+    if (fp_mod_weakref_shutdown != NULL)
+        fp_mod_weakref_shutdown();
 }
 
 int fp_run_source(const char *src, size_t len, const char *filename)

@@ -1,0 +1,4 @@
+# ftpy-expect: NotImplementedError: ftpy does not support weakref.WeakValueDictionary
+import weakref
+d = weakref.WeakValueDictionary()
+print(d)
