@@ -66,6 +66,10 @@ FTC_EXTERN_C_BEGIN
 /** The object header that every ftcore object starts with (layout above; FTC_OBJECT_HEAD). */
 typedef struct ftc_object ftc_object;
 
+/** The visitor a type's traverse calls for each object reference it holds (gc.h); a nonzero
+ * return stops the traversal and traverse returns it. */
+typedef int (*ftc_visitproc)(ftc_object *obj, void *arg);
+
 /** A type: its name, size and the callbacks the core calls. Static and immortal in practice. */
 typedef struct ftc_type {
     const char *name;                             /**< for messages */
@@ -75,7 +79,14 @@ typedef struct ftc_type {
     int (*hash)(ftc_object *self, uint64_t *out); /**< 0 or a negative code; NULL = unhashable */
     int (*eq)(ftc_object *self,
               ftc_object *other); /**< 1, 0, or a negative code; NULL = identity */
-    /* more fields as needed, zero = default */
+    /** Calls visit on every object reference self holds; returns the first nonzero visit
+     * result, or 0. Non-NULL makes the type's heap objects tracked by the cycle collector
+     * (gc.h says when it is called and what it may do). NULL = untracked. */
+    int (*traverse)(ftc_object *self, ftc_visitproc visit, void *arg);
+    /** Drops the references self holds, to break a cycle (gc.h); 0 or a negative code.
+     * NULL = the type cannot break a cycle itself. */
+    int (*clear)(ftc_object *self);
+    /* more fields as needed, appended, zero = default */
 } ftc_type;
 
 #ifdef FTC_GIL_DISABLED
