@@ -636,17 +636,18 @@ static ftc_object *view_richcompare(ftc_object *a, ftc_object *b, int op)
     return r;
 }
 
-#define VIEW_TYPE(var, tname, setops)                                          \
-    fp_type var = {FP_TYPE_HEAD,                                               \
-                   .ct = {tname, sizeof(dict_view), view_dealloc, NULL, NULL, view_traverse, NULL}, \
-                   .base = &fp_object_type,                                    \
-                   .repr = view_repr,                                          \
-                   .hash = fp_hash_unhashable,                                 \
-                   .len = view_len,                                            \
-                   .iter = view_iter,                                          \
-                   .contains = view_contains,                                  \
-                   .richcompare = view_richcompare,                            \
-                   setops}
+#define VIEW_TYPE(var, tname, setops)                                                    \
+    fp_type var = {                                                                      \
+        FP_TYPE_HEAD,                                                                    \
+        .ct = {tname, sizeof(dict_view), view_dealloc, NULL, NULL, view_traverse, NULL}, \
+        .base = &fp_object_type,                                                         \
+        .repr = view_repr,                                                               \
+        .hash = fp_hash_unhashable,                                                      \
+        .len = view_len,                                                                 \
+        .iter = view_iter,                                                               \
+        .contains = view_contains,                                                       \
+        .richcompare = view_richcompare,                                                 \
+        setops}
 
 #define VIEW_SETOPS                \
     .nb = {[FP_NB_AND] = view_and, \

@@ -231,7 +231,8 @@ static const fp_method_def exc_methods[] = {
 
 fp_type fp_BaseException_type = {
     FP_TYPE_HEAD,
-    .ct = {"BaseException", sizeof(fp_exc_object), exc_dealloc, NULL, NULL, exc_traverse, exc_clear},
+    .ct = {"BaseException", sizeof(fp_exc_object), exc_dealloc, NULL, NULL, exc_traverse,
+           exc_clear},
     .base = &fp_object_type,
     .flags = FP_TPFLAG_BASETYPE | FP_TPFLAG_EXC,
     .dictoffset = offsetof(fp_exc_object, dict),
@@ -244,9 +245,11 @@ fp_type fp_BaseException_type = {
 };
 
 #define EXC(var, name, basevar)                                                                \
-    fp_type var = {FP_TYPE_HEAD, .ct = {name, sizeof(fp_exc_object), exc_dealloc, NULL, NULL, exc_traverse, exc_clear}, \
-                   .base = &basevar, .flags = FP_TPFLAG_BASETYPE | FP_TPFLAG_EXC,              \
-                   .dictoffset = offsetof(fp_exc_object, dict)};
+    fp_type var = {                                                                            \
+        FP_TYPE_HEAD,                                                                          \
+        .ct = {name, sizeof(fp_exc_object), exc_dealloc, NULL, NULL, exc_traverse, exc_clear}, \
+        .base = &basevar, .flags = FP_TPFLAG_BASETYPE | FP_TPFLAG_EXC,                         \
+        .dictoffset = offsetof(fp_exc_object, dict)};
 
 EXC(fp_Exception_type, "Exception", fp_BaseException_type)
 EXC(fp_KeyboardInterrupt_type, "KeyboardInterrupt", fp_BaseException_type)
@@ -295,7 +298,8 @@ fp_type fp_SystemExit_type = {
 
 fp_type fp_StopIteration_type = {
     FP_TYPE_HEAD,
-    .ct = {"StopIteration", sizeof(fp_exc_object), exc_dealloc, NULL, NULL, exc_traverse, exc_clear},
+    .ct = {"StopIteration", sizeof(fp_exc_object), exc_dealloc, NULL, NULL, exc_traverse,
+           exc_clear},
     .base = &fp_Exception_type,
     .flags = FP_TPFLAG_BASETYPE | FP_TPFLAG_EXC,
     .dictoffset = offsetof(fp_exc_object, dict),

@@ -116,7 +116,8 @@ typedef struct fp_getset_def {
 #define FP_TPFLAG_BASETYPE 2u /* may be subclassed */
 #define FP_TPFLAG_EXC 4u      /* BaseException or a subclass */
 #define FP_TPFLAG_READY 8u    /* fp_type_ready ran */
-#define FP_TPFLAG_WEAKREF 16u /* weakref.ref accepts its instances (CPython's list: classes
+#define FP_TPFLAG_WEAKREF \
+    16u /* weakref.ref accepts its instances (CPython's list: classes
                                  made by a class statement, functions, methods, generators,
                                  sets, types, modules, locks...; not int, str, tuple, list,
                                  dict, builtin exceptions...) */
@@ -183,14 +184,14 @@ struct fp_type {
  * reach and leaves it fit for its dealloc (fields NULL: deallocs use ftc_xdecref). The
  * references a thread holds in its frames and C variables are counted, never traversed, so
  * whatever a running frame uses is reachable from outside. */
-#define FP_VISIT(o)                                 \
-    do {                                            \
-        ftc_object *vis_o_ = (ftc_object *)(o);     \
-        if (vis_o_ != NULL) {                       \
-            int vis_r_ = visit(vis_o_, arg);        \
-            if (vis_r_ != 0)                        \
-                return vis_r_;                      \
-        }                                           \
+#define FP_VISIT(o)                             \
+    do {                                        \
+        ftc_object *vis_o_ = (ftc_object *)(o); \
+        if (vis_o_ != NULL) {                   \
+            int vis_r_ = visit(vis_o_, arg);    \
+            if (vis_r_ != 0)                    \
+                return vis_r_;                  \
+        }                                       \
     } while (0)
 /* Drops the reference in *slot (may be NULL) after setting it to NULL, so that a dealloc the
  * decref runs never sees it. */

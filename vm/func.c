@@ -186,8 +186,8 @@ static const fp_getset_def function_getsets[] = {
 
 fp_type fp_function_type = {
     FP_TYPE_HEAD,
-    .ct = {"function", sizeof(fp_function_object), function_dealloc, NULL, NULL,
-           function_traverse, function_clear},
+    .ct = {"function", sizeof(fp_function_object), function_dealloc, NULL, NULL, function_traverse,
+           function_clear},
     .base = &fp_object_type,
     .flags = FP_TPFLAG_WEAKREF,
     .dictoffset = offsetof(fp_function_object, dict),
@@ -365,8 +365,8 @@ static const fp_getset_def cfunction_getsets[] = {
 
 fp_type fp_cfunction_type = {
     FP_TYPE_HEAD,
-    .ct = {"builtin_function_or_method", sizeof(fp_cfunction_object), cfunction_dealloc, NULL,
-           NULL, cfunction_traverse, NULL},
+    .ct = {"builtin_function_or_method", sizeof(fp_cfunction_object), cfunction_dealloc, NULL, NULL,
+           cfunction_traverse, NULL},
     .base = &fp_object_type,
     .repr = cfunction_repr,
     .call = cfunction_call,

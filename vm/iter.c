@@ -31,13 +31,13 @@ static ftc_object *self_iter(ftc_object *o)
  * cycle also runs through something mutable that breaks it). Iterators over a range or a str
  * hold nothing that can lead back to them: untracked (the collector never sees them and a
  * `for i in range(n)` loop's iterator costs no tracking). */
-#define ITER_TYPE(var, tname, structname, deallocfn, nextfn, travfn)        \
-    fp_type var = {                                                         \
-        FP_TYPE_HEAD,                                                       \
+#define ITER_TYPE(var, tname, structname, deallocfn, nextfn, travfn)            \
+    fp_type var = {                                                             \
+        FP_TYPE_HEAD,                                                           \
         .ct = {tname, sizeof(structname), deallocfn, NULL, NULL, travfn, NULL}, \
-        .base = &fp_object_type,                                  \
-        .iter = self_iter,                                        \
-        .next = nextfn,                                           \
+        .base = &fp_object_type,                                                \
+        .iter = self_iter,                                                      \
+        .next = nextfn,                                                         \
     }
 
 /* ---- index-based: list, reversed list, tuple, range, __getitem__ ---- */
@@ -164,8 +164,10 @@ static ftc_object *rev_seq_next(ftc_object *o)
 }
 
 ITER_TYPE(fp_list_iter_type, "list_iterator", idx_iter, idx_dealloc, list_iter_next, idx_traverse);
-ITER_TYPE(fp_list_reviter_type, "list_reverseiterator", idx_iter, idx_dealloc, list_reviter_next, idx_traverse);
-ITER_TYPE(fp_tuple_iter_type, "tuple_iterator", idx_iter, idx_dealloc, tuple_iter_next, idx_traverse);
+ITER_TYPE(fp_list_reviter_type, "list_reverseiterator", idx_iter, idx_dealloc, list_reviter_next,
+          idx_traverse);
+ITER_TYPE(fp_tuple_iter_type, "tuple_iterator", idx_iter, idx_dealloc, tuple_iter_next,
+          idx_traverse);
 ITER_TYPE(fp_range_iter_type, "range_iterator", idx_iter, idx_dealloc, range_iter_next, NULL);
 ITER_TYPE(fp_seq_iter_type, "iterator", idx_iter, idx_dealloc, seq_iter_next, idx_traverse);
 
@@ -334,7 +336,8 @@ static ftc_object *set_iter_next(ftc_object *o)
     return k;
 }
 
-ITER_TYPE(fp_set_iter_type, "set_iterator", set_iter, set_iter_dealloc, set_iter_next, set_iter_traverse);
+ITER_TYPE(fp_set_iter_type, "set_iterator", set_iter, set_iter_dealloc, set_iter_next,
+          set_iter_traverse);
 
 ftc_object *fp_set_iter_new(ftc_object *set)
 {
@@ -639,15 +642,15 @@ static ftc_object *filter_next(ftc_object *o)
     }
 }
 
-#define COMB_TYPE(var, tname, newfn, nextfn)                   \
-    fp_type var = {                                            \
-        FP_TYPE_HEAD,                                          \
+#define COMB_TYPE(var, tname, newfn, nextfn)                                        \
+    fp_type var = {                                                                 \
+        FP_TYPE_HEAD,                                                               \
         .ct = {tname, sizeof(comb), comb_dealloc, NULL, NULL, comb_traverse, NULL}, \
-        .base = &fp_object_type,                               \
-        .flags = FP_TPFLAG_BASETYPE,                           \
-        .iter = self_iter,                                     \
-        .next = nextfn,                                        \
-        .new_ = newfn,                                         \
+        .base = &fp_object_type,                                                    \
+        .flags = FP_TPFLAG_BASETYPE,                                                \
+        .iter = self_iter,                                                          \
+        .next = nextfn,                                                             \
+        .new_ = newfn,                                                              \
     }
 
 COMB_TYPE(fp_enumerate_type, "enumerate", enumerate_new, enumerate_next);

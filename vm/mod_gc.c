@@ -21,7 +21,7 @@
 
 #include <ftcore/gc.h>
 
-static int user_enabled = 1;         /* atomic: what isenabled() reports */
+static int user_enabled = 1; /* atomic: what isenabled() reports */
 /* atomic each: set_threshold's arguments; thresholds[0] -1 = never set (the core's default),
  * the others start at CPython's defaults */
 static int64_t thresholds[3] = {-1, 10, 10};
@@ -138,8 +138,9 @@ static ftc_object *gc_set_threshold(ftc_object *self, ftc_object *const *args, s
         return NULL;
     }
     if (nargs < 1 || nargs > 3) {
-        fp_err_set(&fp_TypeError_type, nargs < 1 ? "set_threshold() takes at least 1 argument (0 given)"
-                                                 : "set_threshold() takes at most 3 arguments (%zu given)",
+        fp_err_set(&fp_TypeError_type,
+                   nargs < 1 ? "set_threshold() takes at least 1 argument (0 given)"
+                             : "set_threshold() takes at most 3 arguments (%zu given)",
                    nargs);
         return NULL;
     }
@@ -164,16 +165,16 @@ static ftc_object *gc_set_threshold(ftc_object *self, ftc_object *const *args, s
     return none();
 }
 
-#define UNSUPPORTED(fn, name)                                                        \
-    static ftc_object *fn(ftc_object *self, ftc_object *const *args, size_t nargs,   \
-                          ftc_object *kwnames)                                       \
-    {                                                                                \
-        (void)self;                                                                  \
-        (void)args;                                                                  \
-        (void)nargs;                                                                 \
-        (void)kwnames;                                                               \
+#define UNSUPPORTED(fn, name)                                                       \
+    static ftc_object *fn(ftc_object *self, ftc_object *const *args, size_t nargs,  \
+                          ftc_object *kwnames)                                      \
+    {                                                                               \
+        (void)self;                                                                 \
+        (void)args;                                                                 \
+        (void)nargs;                                                                \
+        (void)kwnames;                                                              \
         fp_err_set(&fp_NotImplementedError_type, "ftpy does not support gc." name); \
-        return NULL;                                                                 \
+        return NULL;                                                                \
     }
 UNSUPPORTED(gc_get_objects, "get_objects")
 UNSUPPORTED(gc_get_referrers, "get_referrers")

@@ -537,7 +537,8 @@ static fp_type queue_type = {
 
 static fp_type lifo_queue_type = {
     FP_TYPE_HEAD,
-    .ct = {"LifoQueue", sizeof(queue_object), queue_dealloc, NULL, NULL, queue_traverse, queue_clear},
+    .ct = {"LifoQueue", sizeof(queue_object), queue_dealloc, NULL, NULL, queue_traverse,
+           queue_clear},
     .base = &queue_type,
     .module = "queue",
     .flags = FP_TPFLAG_BASETYPE | FP_TPFLAG_WEAKREF,
@@ -547,7 +548,8 @@ static fp_type lifo_queue_type = {
 
 static fp_type simple_queue_type = {
     FP_TYPE_HEAD,
-    .ct = {"SimpleQueue", sizeof(queue_object), queue_dealloc, NULL, NULL, queue_traverse, queue_clear},
+    .ct = {"SimpleQueue", sizeof(queue_object), queue_dealloc, NULL, NULL, queue_traverse,
+           queue_clear},
     .base = &fp_object_type,
     .module = "_queue",
     .flags = FP_TPFLAG_BASETYPE | FP_TPFLAG_WEAKREF,
@@ -560,7 +562,8 @@ static fp_type simple_queue_type = {
 
 static fp_type completion_queue_type = {
     FP_TYPE_HEAD,
-    .ct = {"_CompletionQueue", sizeof(queue_object), queue_dealloc, NULL, NULL, queue_traverse, queue_clear},
+    .ct = {"_CompletionQueue", sizeof(queue_object), queue_dealloc, NULL, NULL, queue_traverse,
+           queue_clear},
     .base = &fp_object_type,
 };
 

@@ -264,16 +264,16 @@ static ftc_object *wr_getweakrefcount(ftc_object *self, ftc_object *const *args,
     return fp_int_new(ftc_weakref_count(args[0]));
 }
 
-#define UNSUPPORTED(fn, name)                                                             \
-    static ftc_object *fn(ftc_object *self, ftc_object *const *args, size_t nargs,        \
-                          ftc_object *kwnames)                                            \
-    {                                                                                     \
-        (void)self;                                                                       \
-        (void)args;                                                                       \
-        (void)nargs;                                                                      \
-        (void)kwnames;                                                                    \
+#define UNSUPPORTED(fn, name)                                                            \
+    static ftc_object *fn(ftc_object *self, ftc_object *const *args, size_t nargs,       \
+                          ftc_object *kwnames)                                           \
+    {                                                                                    \
+        (void)self;                                                                      \
+        (void)args;                                                                      \
+        (void)nargs;                                                                     \
+        (void)kwnames;                                                                   \
         fp_err_set(&fp_NotImplementedError_type, "ftpy does not support weakref." name); \
-        return NULL;                                                                      \
+        return NULL;                                                                     \
     }
 UNSUPPORTED(wr_proxy, "proxy")
 UNSUPPORTED(wr_wvd, "WeakValueDictionary")

@@ -509,8 +509,7 @@ static ftc_object *seqiter_next(ftc_object *o)
 
 static fp_type fp_seqiter_type = {
     FP_TYPE_HEAD,
-    .ct = {"iterator", sizeof(seqiter_object), seqiter_dealloc, NULL, NULL, seqiter_traverse,
-           NULL},
+    .ct = {"iterator", sizeof(seqiter_object), seqiter_dealloc, NULL, NULL, seqiter_traverse, NULL},
     .base = &fp_object_type,
     .iter = seqiter_iter,
     .next = seqiter_next,
