@@ -489,6 +489,9 @@ static inline ftc_object *fp_module_dict(ftc_object *m) { return ((fp_module_obj
 int fp_module_add(ftc_object *m, const char *name, ftc_object *v);     /* borrowed v */
 int fp_module_add_functions(ftc_object *m, const fp_method_def *defs); /* self = m */
 int fp_module_add_type(ftc_object *m, fp_type *t); /* readies t, adds it by its name */
+/* Runs src (Python source) in m's globals, as a module body: how a built-in module defines
+ * the parts of itself written in Python. 0, or -1 with the exception set. */
+int fp_module_exec_source(ftc_object *m, const char *src, const char *filename);
 /* import NAME (dotted "concurrent.futures" allowed): the module, created and initialised on
  * first import (thread-safe). ModuleNotFoundError "No module named 'x'" if unknown. */
 ftc_object *fp_import(const char *name);
@@ -507,7 +510,8 @@ int fp_mod_sys_init(ftc_object *m);
 int fp_mod_math_init(ftc_object *m);
 int fp_mod_gc_init(ftc_object *m);
 int fp_mod_weakref_init(ftc_object *m);
-/* mods (mod_weakref.c): no weakref callback runs after it (called last by fp_runtime_fini). */
+/* mods (mod_weakref.c): runs weakref.finalize's at-exit finalizers, then no weakref callback
+ * runs any more (called by fp_runtime_fini after the threads were joined). */
 void fp_mod_weakref_shutdown(void);
 /* mods (mod_threading.c): joins non-daemon threads and shuts executors down; called first by
  * fp_runtime_fini, attached, before stdout is flushed. */

@@ -25,12 +25,13 @@
  *     away"). The cache is one atomic word (-1 = not computed: Python hashes are never -1).
  *   - ==, !=: two live refs compare their referents; otherwise they compare by identity.
  *
+ * WeakValueDictionary, WeakKeyDictionary and finalize are Python code on ref (below).
+ *
  * Not done (differences from CPython): refs without a callback are not shared (CPython returns
- * the same object for weakref.ref(x) twice); ref cannot be subclassed; proxies,
- * WeakValueDictionary, WeakKeyDictionary, WeakSet, WeakMethod and finalize raise
- * NotImplementedError "ftpy does not support weakref.<name>".
+ * the same object for weakref.ref(x) twice); ref cannot be subclassed; proxy, WeakSet and
+ * WeakMethod raise NotImplementedError "ftpy does not support weakref.<name>".
  */
-#include "ftpy.h"
+#include "mod_threading.h"
 
 #include <ftcore/weakref.h>
 #include <stdio.h>
@@ -85,8 +86,6 @@ static void trampoline(ftc_weakref *ref, void *data)
     ftc_decref(cb);
     fp_err_restore(saved);
 }
-
-void fp_mod_weakref_shutdown(void) { ftc_atomic_store_relaxed(&callbacks_off, 1); }
 
 static void weakref_dealloc(ftc_object *o)
 {
@@ -276,30 +275,397 @@ static ftc_object *wr_getweakrefcount(ftc_object *self, ftc_object *const *args,
         return NULL;                                                                     \
     }
 UNSUPPORTED(wr_proxy, "proxy")
-UNSUPPORTED(wr_wvd, "WeakValueDictionary")
-UNSUPPORTED(wr_wkd, "WeakKeyDictionary")
 UNSUPPORTED(wr_wset, "WeakSet")
 UNSUPPORTED(wr_wmethod, "WeakMethod")
-UNSUPPORTED(wr_finalize, "finalize")
 #undef UNSUPPORTED
 
 static const fp_method_def weakref_functions[] = {
     {"getweakrefcount", wr_getweakrefcount, 0},
     {"proxy", wr_proxy, 0},
-    {"WeakValueDictionary", wr_wvd, 0},
-    {"WeakKeyDictionary", wr_wkd, 0},
     {"WeakSet", wr_wset, 0},
     {"WeakMethod", wr_wmethod, 0},
-    {"finalize", wr_finalize, 0},
     {NULL, NULL, 0},
 };
 
+/* WeakValueDictionary, WeakKeyDictionary and finalize, written in Python on ref (the module's
+ * globals: ref, and _Lock = threading's Lock), run in the module at its creation (in pieces:
+ * C99 promises string literals of 4095 bytes only). Their
+ * entries are removed by ref callbacks under a per-dictionary lock (callbacks run on whatever
+ * thread dropped the object or collected it); iteration works on a snapshot of the entries.
+ * finalize keeps its registry as CPython does (a class-level dict of the live finalizers,
+ * which keeps each finalizer and so its callback alive); the finalizers still alive with
+ * atexit set run at exit, newest first (fp_mod_weakref_shutdown). */
+static const char *const weakref_py[] = {
+    "class WeakValueDictionary:\n"
+    "    def __init__(self, other=(), **kwargs):\n"
+    "        self.data = {}\n"
+    "        self._lock = _Lock()\n"
+    "        self._selfref = ref(self)\n"
+    "        self.update(other, **kwargs)\n"
+    "\n"
+    "    def _remover(self, key):\n"
+    "        selfref = self._selfref\n"
+    "\n"
+    "        def remove(wr):\n"
+    "            d = selfref()\n"
+    "            if d is not None:\n"
+    "                with d._lock:\n"
+    "                    if d.data.get(key) is wr:\n"
+    "                        del d.data[key]\n"
+    "        return remove\n"
+    "\n"
+    "    def __getitem__(self, key):\n"
+    "        o = self.data[key]()\n"
+    "        if o is None:\n"
+    "            raise KeyError(key)\n"
+    "        return o\n"
+    "\n"
+    "    def __setitem__(self, key, value):\n"
+    "        wr = ref(value, self._remover(key))\n"
+    "        with self._lock:\n"
+    "            self.data[key] = wr\n"
+    "\n"
+    "    def __delitem__(self, key):\n"
+    "        with self._lock:\n"
+    "            del self.data[key]\n"
+    "\n"
+    "    def __contains__(self, key):\n"
+    "        try:\n"
+    "            wr = self.data[key]\n"
+    "        except KeyError:\n"
+    "            return False\n"
+    "        return wr() is not None\n"
+    "\n"
+    "    def __len__(self):\n"
+    "        n = 0\n"
+    "        for wr in list(self.data.values()):\n"
+    "            if wr() is not None:\n"
+    "                n += 1\n"
+    "        return n\n"
+    "\n"
+    "    def __iter__(self):\n"
+    "        for k, wr in list(self.data.items()):\n"
+    "            if wr() is not None:\n"
+    "                yield k\n"
+    "\n"
+    "    def keys(self):\n"
+    "        return self.__iter__()\n"
+    "\n"
+    "    def values(self):\n"
+    "        for wr in list(self.data.values()):\n"
+    "            o = wr()\n"
+    "            if o is not None:\n"
+    "                yield o\n"
+    "\n"
+    "    def items(self):\n"
+    "        for k, wr in list(self.data.items()):\n"
+    "            o = wr()\n"
+    "            if o is not None:\n"
+    "                yield k, o\n"
+    "\n"
+    "    def itervaluerefs(self):\n"
+    "        yield from list(self.data.values())\n"
+    "\n"
+    "    def valuerefs(self):\n"
+    "        return list(self.data.values())\n"
+    "\n"
+    "    def get(self, key, default=None):\n"
+    "        try:\n"
+    "            wr = self.data[key]\n"
+    "        except KeyError:\n"
+    "            return default\n"
+    "        o = wr()\n"
+    "        if o is None:\n"
+    "            return default\n"
+    "        return o\n"
+    "\n"
+    "    def pop(self, key, *args):\n"
+    "        if len(args) > 1:\n"
+    "            raise TypeError(f\"pop expected at most 2 arguments, got {1 + len(args)}\")\n"
+    "        with self._lock:\n"
+    "            wr = self.data.pop(key, None)\n"
+    "        o = None if wr is None else wr()\n"
+    "        if o is None:\n"
+    "            if args:\n"
+    "                return args[0]\n"
+    "            raise KeyError(key)\n"
+    "        return o\n"
+    "\n"
+    "    def popitem(self):\n"
+    "        while True:\n"
+    "            with self._lock:\n"
+    "                k, wr = self.data.popitem()\n"
+    "            o = wr()\n"
+    "            if o is not None:\n"
+    "                return k, o\n"
+    "\n"
+    "    def setdefault(self, key, default=None):\n"
+    "        with self._lock:\n"
+    "            wr = self.data.get(key)\n"
+    "            o = None if wr is None else wr()\n"
+    "            if o is None:\n"
+    "                self.data[key] = ref(default, self._remover(key))\n"
+    "                return default\n"
+    "            return o\n"
+    "\n"
+    "    def update(self, other=(), **kwargs):\n"
+    "        if hasattr(other, \"items\"):\n"
+    "            other = other.items()\n"
+    "        for k, v in other:\n"
+    "            self[k] = v\n"
+    "        for k, v in kwargs.items():\n"
+    "            self[k] = v\n"
+    "\n"
+    "    def clear(self):\n"
+    "        with self._lock:\n"
+    "            self.data.clear()\n"
+    "\n"
+    "    def copy(self):\n"
+    "        return WeakValueDictionary(self.items())\n"
+    "\n"
+    "    def __eq__(self, other):\n"
+    "        if not hasattr(other, \"items\"):\n"
+    "            return NotImplemented\n"
+    "        return dict(self.items()) == dict(other.items())\n"
+    "\n"
+    "    def __repr__(self):\n"
+    "        return f\"<WeakValueDictionary at {id(self):#x}>\"\n"
+    "\n"
+    "\n",
+    "class WeakKeyDictionary:\n"
+    "    def __init__(self, dict=None):\n"
+    "        self.data = {}\n"
+    "        self._lock = _Lock()\n"
+    "        selfref = ref(self)\n"
+    "\n"
+    "        def remove(k):\n"
+    "            d = selfref()\n"
+    "            if d is not None:\n"
+    "                with d._lock:\n"
+    "                    d.data.pop(k, None)\n"
+    "        self._remove = remove\n"
+    "        if dict is not None:\n"
+    "            self.update(dict)\n"
+    "\n"
+    "    def __getitem__(self, key):\n"
+    "        return self.data[ref(key)]\n"
+    "\n"
+    "    def __setitem__(self, key, value):\n"
+    "        wr = ref(key, self._remove)\n"
+    "        with self._lock:\n"
+    "            self.data[wr] = value\n"
+    "\n"
+    "    def __delitem__(self, key):\n"
+    "        wr = ref(key)\n"
+    "        with self._lock:\n"
+    "            del self.data[wr]\n"
+    "\n"
+    "    def __contains__(self, key):\n"
+    "        try:\n"
+    "            wr = ref(key)\n"
+    "        except TypeError:\n"
+    "            return False\n"
+    "        return wr in self.data\n"
+    "\n"
+    "    def __len__(self):\n"
+    "        n = 0\n"
+    "        for wr in list(self.data):\n"
+    "            if wr() is not None:\n"
+    "                n += 1\n"
+    "        return n\n"
+    "\n"
+    "    def __iter__(self):\n"
+    "        for wr in list(self.data):\n"
+    "            o = wr()\n"
+    "            if o is not None:\n"
+    "                yield o\n"
+    "\n"
+    "    def keys(self):\n"
+    "        return self.__iter__()\n"
+    "\n"
+    "    def values(self):\n"
+    "        for wr, v in list(self.data.items()):\n"
+    "            if wr() is not None:\n"
+    "                yield v\n"
+    "\n"
+    "    def items(self):\n"
+    "        for wr, v in list(self.data.items()):\n"
+    "            o = wr()\n"
+    "            if o is not None:\n"
+    "                yield o, v\n"
+    "\n"
+    "    def keyrefs(self):\n"
+    "        return list(self.data)\n"
+    "\n"
+    "    def get(self, key, default=None):\n"
+    "        return self.data.get(ref(key), default)\n"
+    "\n"
+    "    def pop(self, key, *args):\n"
+    "        with self._lock:\n"
+    "            return self.data.pop(ref(key), *args)\n"
+    "\n"
+    "    def popitem(self):\n"
+    "        while True:\n"
+    "            with self._lock:\n"
+    "                wr, v = self.data.popitem()\n"
+    "            o = wr()\n"
+    "            if o is not None:\n"
+    "                return o, v\n"
+    "\n"
+    "    def setdefault(self, key, default=None):\n"
+    "        wr = ref(key, self._remove)\n"
+    "        with self._lock:\n"
+    "            return self.data.setdefault(wr, default)\n"
+    "\n"
+    "    def update(self, dict=None, **kwargs):\n"
+    "        if dict is not None:\n"
+    "            if hasattr(dict, \"items\"):\n"
+    "                dict = dict.items()\n"
+    "            for k, v in dict:\n"
+    "                self[k] = v\n"
+    "        for k, v in kwargs.items():\n"
+    "            self[k] = v\n"
+    "\n"
+    "    def clear(self):\n"
+    "        with self._lock:\n"
+    "            self.data.clear()\n"
+    "\n"
+    "    def copy(self):\n"
+    "        return WeakKeyDictionary(self.items())\n"
+    "\n"
+    "    def __eq__(self, other):\n"
+    "        if not hasattr(other, \"items\"):\n"
+    "            return NotImplemented\n"
+    "        return dict(self.items()) == dict(other.items())\n"
+    "\n"
+    "    def __repr__(self):\n"
+    "        return f\"<WeakKeyDictionary at {id(self):#x}>\"\n"
+    "\n"
+    "\n",
+    "class _FinalizeInfo:\n"
+    "    pass\n"
+    "\n"
+    "\n"
+    "class finalize:\n"
+    "    _registry = {}\n"
+    "    _shutdown = False\n"
+    "\n"
+    "    def __init__(self, obj, func, *args, **kwargs):\n"
+    "        info = _FinalizeInfo()\n"
+    "        info.weakref = ref(obj, self)\n"
+    "        info.func = func\n"
+    "        info.args = args\n"
+    "        info.kwargs = kwargs or None\n"
+    "        info.atexit = True\n"
+    "        finalize._registry[self] = info\n"
+    "\n"
+    "    def __call__(self, _=None):\n"
+    "        info = finalize._registry.pop(self, None)\n"
+    "        if info is not None and not finalize._shutdown:\n"
+    "            return info.func(*info.args, **(info.kwargs or {}))\n"
+    "\n"
+    "    def detach(self):\n"
+    "        info = finalize._registry.get(self)\n"
+    "        obj = None if info is None else info.weakref()\n"
+    "        if obj is not None and finalize._registry.pop(self, None) is not None:\n"
+    "            return (obj, info.func, info.args, info.kwargs or {})\n"
+    "\n"
+    "    def peek(self):\n"
+    "        info = finalize._registry.get(self)\n"
+    "        obj = None if info is None else info.weakref()\n"
+    "        if obj is not None:\n"
+    "            return (obj, info.func, info.args, info.kwargs or {})\n"
+    "\n"
+    "    @property\n"
+    "    def alive(self):\n"
+    "        return self in finalize._registry\n"
+    "\n"
+    "    @property\n"
+    "    def atexit(self):\n"
+    "        info = finalize._registry.get(self)\n"
+    "        return info is not None and info.atexit\n"
+    "\n"
+    "    @atexit.setter\n"
+    "    def atexit(self, value):\n"
+    "        info = finalize._registry.get(self)\n"
+    "        if info is not None:\n"
+    "            info.atexit = bool(value)\n"
+    "\n"
+    "    def __repr__(self):\n"
+    "        info = finalize._registry.get(self)\n"
+    "        obj = None if info is None else info.weakref()\n"
+    "        if obj is None:\n"
+    "            return f\"<finalize object at {id(self):#x}; dead>\"\n"
+    "        return (f\"<finalize object at {id(self):#x}; for {type(obj).__name__!r} \"\n"
+    "                f\"at {id(obj):#x}>\")\n"
+    "\n"
+    "\n"
+    "def _exit_pending():\n"
+    "    pending = [f for f, i in list(finalize._registry.items()) if i.atexit]\n"
+    "    pending.reverse()\n"
+    "    return pending\n",
+};
+
+/* The module, once made (under the import lock; read at exit). */
+static ftc_object *weakref_module;
+
 int fp_mod_weakref_init(ftc_object *m)
 {
-    if (fp_type_ready(&fp_weakref_type) < 0 || fp_module_add_functions(m, weakref_functions) < 0)
+    if (fp_type_ready(&fp_weakref_type) < 0 || fp_type_ready(&fp_mod_lock_type) < 0 ||
+        fp_module_add_functions(m, weakref_functions) < 0)
         return -1;
     if (fp_module_add(m, "ref", FP_TYPE_OBJ(&fp_weakref_type)) < 0 ||
-        fp_module_add(m, "ReferenceType", FP_TYPE_OBJ(&fp_weakref_type)) < 0)
+        fp_module_add(m, "ReferenceType", FP_TYPE_OBJ(&fp_weakref_type)) < 0 ||
+        fp_module_add(m, "_Lock", FP_TYPE_OBJ(&fp_mod_lock_type)) < 0)
         return -1;
+    for (size_t i = 0; i < sizeof weakref_py / sizeof weakref_py[0]; i++)
+        if (fp_module_exec_source(m, weakref_py[i], "<weakref>") < 0)
+            return -1;
+    ftc_atomic_store_release(&weakref_module, m);
     return 0;
+}
+
+/* Runs the finalizers still alive (newest first; those they create too), then no callback
+ * runs any more. Called by fp_runtime_fini after the non-daemon threads were joined and
+ * before stdout is flushed. */
+void fp_mod_weakref_shutdown(void)
+{
+    ftc_object *m = ftc_atomic_load_acquire(&weakref_module);
+    if (m != NULL && fp_thread_entered()) {
+        ftc_object *saved = fp_err_fetch();
+        ftc_object *pending_fn = fp_dict_get(fp_module_dict(m), fp_intern("_exit_pending"));
+        ftc_object *fin = fp_dict_get(fp_module_dict(m), fp_intern("finalize"));
+        for (int round = 0; pending_fn != NULL && round < 100; round++) {
+            ftc_object *pending = fp_call0(pending_fn);
+            if (pending == NULL || !fp_list_check(pending) || ftc_list_len(pending) == 0) {
+                ftc_xdecref(pending);
+                break;
+            }
+            int64_t n = ftc_list_len(pending);
+            for (int64_t i = 0; i < n; i++) {
+                ftc_object *f = NULL;
+                if (ftc_list_get_ref(pending, i, &f) != 0)
+                    break;
+                ftc_object *r = fp_call0(f);
+                if (r != NULL) {
+                    ftc_decref(r);
+                } else {
+                    ftc_object *exc = fp_err_fetch();
+                    if (exc != NULL) {
+                        report_unraisable(f, exc);
+                        ftc_decref(exc);
+                    }
+                }
+                ftc_decref(f);
+            }
+            ftc_decref(pending);
+        }
+        if (fin != NULL)
+            fp_setattr(fin, fp_intern("_shutdown"), fp_True);
+        fp_err_clear();
+        ftc_xdecref(fin);
+        ftc_xdecref(pending_fn);
+        fp_err_restore(saved);
+    }
+    ftc_atomic_store_relaxed(&callbacks_off, 1);
 }

@@ -294,12 +294,38 @@ void fp_runtime_fini(void)
 {
     if (fp_mod_threading_shutdown != NULL)
         fp_mod_threading_shutdown();
-    fp_stdout_flush();
-    fp_err_clear();
-    /* ftcore's fini frees the module dicts next: no Python code (a weakref callback) runs
-     * then, as CPython runs none at exit */
+    /* weakref.finalize's at-exit calls; then no Python code (a weakref callback) runs any
+     * more: ftcore's fini frees the module dicts next, and CPython runs none at exit */
     if (fp_mod_weakref_shutdown != NULL)
         fp_mod_weakref_shutdown();
+    fp_stdout_flush();
+    fp_err_clear();
+}
+
+int fp_module_exec_source(ftc_object *m, const char *src, const char *filename)
+{
+    fp_module_ast mod;
+    fp_syntax_error err;
+    memset(&err, 0, sizeof err);
+    int r = fp_parse(src, strlen(src), filename, &mod, &err);
+    if (r == -2) {
+        fp_err_nomem();
+        return -1;
+    }
+    if (r != 0) {
+        fp_err_syntax(err.kind, err.msg, filename, err.lineno, err.offset, err.text);
+        return -1;
+    }
+    fp_code_object *co = fp_compile(&mod, filename);
+    fp_arena_free(mod.arena);
+    if (co == NULL)
+        return -1;
+    ftc_object *res = fp_eval_code(co, fp_module_dict(m), NULL);
+    ftc_decref(FTC_OBJ(co));
+    if (res == NULL)
+        return -1;
+    ftc_decref(res);
+    return 0;
 }
 
 int fp_run_source(const char *src, size_t len, const char *filename)

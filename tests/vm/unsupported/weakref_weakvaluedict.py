@@ -1,4 +1,0 @@
-# ftpy-expect: NotImplementedError: ftpy does not support weakref.WeakValueDictionary
-import weakref
-d = weakref.WeakValueDictionary()
-print(d)
