@@ -460,7 +460,8 @@ static ftc_object *slot_call(ftc_object *o, ftc_object *const *args, size_t narg
         return fp_err_nomem();
     }
     buf[0] = o;
-    memcpy(buf + 1, args, (nargs + nkw) * sizeof *buf);
+    if (nargs + nkw > 0) /* args may be NULL then (fp_call0): memcpy's arguments must not be */
+        memcpy(buf + 1, args, (nargs + nkw) * sizeof *buf);
     ftc_object *r;
     if (fp_type_of(d) == &fp_function_type) {
         r = fp_call(d, buf, nargs + 1, kwnames);
