@@ -71,7 +71,7 @@ void _ftc_weakref_after_fork_child(void);
 /* refcount_hot.c: the collector's view of hot objects (world stopped). */
 /* Locks hot_mutex and adds every registered thread's counts into the objects. */
 void _ftc_hot_gc_begin(void);
-void _ftc_hot_gc_end(void); /* unlocks hot_mutex */
+void _ftc_hot_gc_end(void);     /* unlocks hot_mutex */
 size_t _ftc_hot_gc_count(void); /* hot objects registered (between begin and end) */
 /* Between begin and end: turns every hot object whose total is zero into an ordinary merged
  * object holding one reference (the caller's, to drop after the world restarts) and stores it

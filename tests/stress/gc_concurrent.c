@@ -34,12 +34,12 @@ typedef struct node {
     int id;
 } node;
 
-static int freed[MAX_NODES];  /* atomic */
-static int next_id;           /* atomic */
+static int freed[MAX_NODES];   /* atomic */
+static int next_id;            /* atomic */
 static int cb_calls[MAX_REFS]; /* atomic */
-static int next_ref;          /* atomic */
-static int cb_saw_live;       /* atomic: a callback whose get_ref was not NULL */
-static ftc_object *shared;    /* a list of SLOTS nodes */
+static int next_ref;           /* atomic */
+static int cb_saw_live;        /* atomic: a callback whose get_ref was not NULL */
+static ftc_object *shared;     /* a list of SLOTS nodes */
 
 static int node_traverse(ftc_object *self, ftc_visitproc visit, void *arg)
 {
@@ -96,10 +96,7 @@ static void set_ref(ftc_object *a, int i, ftc_object *b)
     ((node *)a)->ref[i] = b;
 }
 
-static void check_alive(ftc_object *o)
-{
-    CHECK(ftc_atomic_load(&((node *)o)->magic) == MAGIC);
-}
+static void check_alive(ftc_object *o) { CHECK(ftc_atomic_load(&((node *)o)->magic) == MAGIC); }
 
 static void callback(ftc_weakref *w, void *data)
 {

@@ -275,9 +275,10 @@ Test(gc, a_cycle_without_clear_breaks_through_another_member)
     cr_assert(ftc_gc_is_tracked(c));
     cr_assert_eq(ftc_object_refcount(c), 1);
     /* break it by hand so that the runtime's fini finds no leak */
+    int cid = id_of(c);
     ((node *)c)->ref[0] = NULL;
     ftc_decref(c);
-    cr_assert_eq(freed_of(id_of(c)), 1);
+    cr_assert_eq(freed_of(cid), 1);
 }
 
 /* ---- clear that fails or allocates ---- */
@@ -346,12 +347,13 @@ Test(gc, clear_that_allocates_and_collects)
     ftc_gc_stats before, after;
     ftc_gc_get_stats(&before);
     ftc_object *a = new_of(&allocating_type);
+    int aid = id_of(a);
     link_ref(a, 0, a);
     ftc_decref(a);
     cr_assert_eq(ftc_gc_collect(), 1);
     ftc_gc_get_stats(&after);
     cr_assert_eq(after.clear_failures, before.clear_failures);
-    cr_assert_eq(freed_of(id_of(a)), 1);
+    cr_assert_eq(freed_of(aid), 1);
     cr_assert_not_null(allocating_keep);
     cr_assert(ftc_gc_is_tracked(allocating_keep));
     cr_assert_eq(ftc_object_live_count(), base_live + 2);
@@ -506,7 +508,7 @@ Test(gc, cycles_spanning_threads_and_brc_queues)
     ftc_object *x = c.made[0], *y = new_node();
     link_ref(x, 0, y);
     ((node *)y)->ref[0] = x; /* one of the two references main was handed */
-    ftc_decref(x); /* nogil: a non-owner's decref at shared zero: queued to the owner */
+    ftc_decref(x);           /* nogil: a non-owner's decref at shared zero: queued to the owner */
     ftc_decref(y);
     /* The owner's self-cycle: our decref of its only external reference goes to its queue. */
     ftc_decref(c.made[1]);
@@ -647,8 +649,7 @@ Test(gc, failed_collections_free_nothing_wrongly)
             cr_assert_eq(ftc_object_refcount(h), 2);
             int hot_gone = freed_of(first + 3); /* the dead may go, the garbage not */
             int64_t again = ftc_gc_collect();
-            cr_assert_eq(again, IS_NOGIL ? 4 - hot_gone : 3, "n %d again %ld", (int)n,
-                         (long)again);
+            cr_assert_eq(again, IS_NOGIL ? 4 - hot_gone : 3, "n %d again %ld", (int)n, (long)again);
         } else {
             cr_assert_eq(rc, IS_NOGIL ? 4 : 3);
             ok = 1;
@@ -673,7 +674,7 @@ static void callback(ftc_weakref *ref, void *data)
 {
     cb_calls++;
     cb_ref = ref;
-    cb_got = ftc_weakref_get_ref(ref); /* the referent is gone: NULL */
+    cb_got = ftc_weakref_get_ref(ref);                  /* the referent is gone: NULL */
     cr_assert_eq(ftc_object_refcount(FTC_OBJ(ref)), 2); /* ours and the core's */
     *(int *)data += 1;
 }
