@@ -52,7 +52,7 @@ typedef void (*ftc_weakref_callback)(ftc_weakref *ref, void *data);
 
 /** The layout, public so that a VM can embed it; the fields are the core's (private). */
 struct ftc_weakref {
-    FTC_OBJECT_HEAD; /**< the object header */
+    FTC_OBJECT_HEAD;                  /**< the object header */
     ftc_object *wr_object;            /**< the referent, NULL once dead (atomic; stripe lock) */
     ftc_weakref_callback wr_callback; /**< NULL once called or for none (stripe lock) */
     void *wr_data;                    /**< the callback's argument */
