@@ -79,7 +79,7 @@ ftc_object *fp_mod_prim_wrap(fp_type *type, ftc_object *prim);
 ftc_object *fp_mod_no_args(const char *fname, ftc_object *const *args, size_t nargs,
                            ftc_object *kwnames);
 
-/* Lock and RLock (mod_locks.c; weakref's dictionaries use Lock). */
+/* Lock and RLock (mod_locks.c; weakref's dictionaries use RLock). */
 extern fp_type fp_mod_lock_type, fp_mod_rlock_type;
 
 /* A Lock or an RLock object's ftcore primitive (borrowed), or NULL if o is neither. */

@@ -288,10 +288,13 @@ static const fp_method_def weakref_functions[] = {
 };
 
 /* WeakValueDictionary, WeakKeyDictionary and finalize, written in Python on ref (the module's
- * globals: ref, and _Lock = threading's Lock), run in the module at its creation (in pieces:
- * C99 promises string literals of 4095 bytes only). Their
- * entries are removed by ref callbacks under a per-dictionary lock (callbacks run on whatever
- * thread dropped the object or collected it); iteration works on a snapshot of the entries.
+ * globals: ref, and _Lock = threading's RLock), run in the module at its creation (in pieces:
+ * C99 promises string literals of 4095 bytes only). Their entries are removed by ref callbacks
+ * under a per-dictionary lock (callbacks run on whatever thread dropped the object or collected
+ * it). The lock is reentrant: an automatic collection may run at a tick inside a dictionary's
+ * own method, on the thread that holds the lock, and call a callback of that same dictionary
+ * (which then removes only its own entry: `data.get(key) is wr`). Iteration works on a
+ * snapshot of the entries.
  * finalize keeps its registry as CPython does (a class-level dict of the live finalizers,
  * which keeps each finalizer and so its callback alive); the finalizers still alive with
  * atexit set run at exit, newest first (fp_mod_weakref_shutdown). */
@@ -611,12 +614,12 @@ static ftc_object *weakref_module;
 
 int fp_mod_weakref_init(ftc_object *m)
 {
-    if (fp_type_ready(&fp_weakref_type) < 0 || fp_type_ready(&fp_mod_lock_type) < 0 ||
+    if (fp_type_ready(&fp_weakref_type) < 0 || fp_type_ready(&fp_mod_rlock_type) < 0 ||
         fp_module_add_functions(m, weakref_functions) < 0)
         return -1;
     if (fp_module_add(m, "ref", FP_TYPE_OBJ(&fp_weakref_type)) < 0 ||
         fp_module_add(m, "ReferenceType", FP_TYPE_OBJ(&fp_weakref_type)) < 0 ||
-        fp_module_add(m, "_Lock", FP_TYPE_OBJ(&fp_mod_lock_type)) < 0)
+        fp_module_add(m, "_Lock", FP_TYPE_OBJ(&fp_mod_rlock_type)) < 0)
         return -1;
     for (size_t i = 0; i < sizeof weakref_py / sizeof weakref_py[0]; i++)
         if (fp_module_exec_source(m, weakref_py[i], "<weakref>") < 0)
