@@ -40,8 +40,7 @@ static int pause_setup(bench_run *r)
         return -1;
     for (int i = 0; i < GC_PAUSE_LIVE / 2; i++) {
         ftc_object *l = ftc_list_new(), *d = ftc_dict_new();
-        if (l == NULL || d == NULL || ftc_list_append(l, d) < 0 ||
-            ftc_list_append(st->live, l) < 0)
+        if (l == NULL || d == NULL || ftc_list_append(l, d) < 0 || ftc_list_append(st->live, l) < 0)
             return -1;
         ftc_decref(d);
         ftc_decref(l);
