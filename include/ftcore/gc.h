@@ -36,8 +36,10 @@
  * or found again by the next collection). A type without clear takes part in cycles only if
  * another object of the cycle has one.
  *
- * Automatic collection: each allocation of a tracked object counts; when the count since the
- * last collection reaches the threshold (ftc_gc_set_threshold) and collection is enabled, the
+ * Automatic collection: each allocation of a tracked object (and each ftc_object_set_hot)
+ * counts; when the count since the last collection reaches the threshold (ftc_gc_set_threshold)
+ * and a quarter of the tracked objects the last collection found alive (so that a large live
+ * heap is not scanned every `threshold` allocations), and collection is enabled, the
  * allocating thread's eval breaker gets FTC_EB_GC and its next ftc_eval_tick() collects,
  * unless that thread is inside a critical section (then a later tick does). Never inside an
  * allocation, a critical section or with a core lock held.
@@ -49,9 +51,10 @@
 
 FTC_EXTERN_C_BEGIN
 
-/** Runs one full collection (see above) and returns the number of objects it freed (garbage
- * cycles and hot objects with a zero total, and what their clears and deallocs freed in
- * turn), or a negative code: FTC_ENOMEM if the collector could not allocate its work space (it
+/** Runs one full collection (see above) and returns the number of objects it found dead, as
+ * CPython's gc.collect() counts: unreachable tracked objects plus objects (hot ones, or ones
+ * waiting in a BRC queue) whose total was zero; not what their deallocs freed in turn; an
+ * object whose cycle no clear broke is counted and stays alive. Or a negative code: FTC_ENOMEM if the collector could not allocate its work space (it
  * then freed nothing it should not have and every count is as before), FTC_ESTATE if called
  * from inside a collection (a clear, dealloc or weakref callback), inside a critical section,
  * or with the world stopped by the caller. The caller must be attached (fatal otherwise).
@@ -65,8 +68,9 @@ FTC_API void ftc_gc_disable(void);
 /** Whether automatic collection is enabled. */
 FTC_API bool ftc_gc_is_enabled(void);
 
-/** The default threshold: tracked allocations between two automatic collections. */
-#define FTC_GC_DEFAULT_THRESHOLD 100000
+/** The default threshold: tracked allocations between two automatic collections (chosen by
+ * measurement: docs/internals/gc.md). */
+#define FTC_GC_DEFAULT_THRESHOLD 2000
 
 /** Sets the number of tracked allocations (process-wide, since the last collection) that
  * schedules an automatic collection. Returns 0, or FTC_EINVAL if n < 1. */

@@ -45,9 +45,10 @@
  * from then on every thread counts its references to it in a private per-thread array
  * indexed by that id, so increfs and decrefs never contend. Nobody knows the total between
  * collections, so a hot object is never freed by a decref: it is freed by the first
- * ftc_object_collect_hot() (which stops the world, adds every thread's counts into the
- * object, and frees the hot objects whose total is zero) after its last reference went away,
- * or at ftc_runtime_fini(). A thread that exits adds its counts into the objects first. In the
+ * collection (ftc_gc_collect() in gc.h, automatic or explicit, or its alias
+ * ftc_object_collect_hot(): it stops the world, adds every thread's counts into the object,
+ * and frees the hot objects whose total is zero, chains included) after its last reference
+ * went away, or at ftc_runtime_fini(). A thread that exits adds its counts into the objects first. In the
  * GIL build counts are plain already; a hot object is an ordinary one there (freed at zero)
  * and ftc_object_collect_hot() returns 0. A hot object is marked twice: FTC_OBF_HOT in its
  * flags (what the slow paths test) and FTC_TID_HOT as its owner (what the inline paths test:
@@ -410,9 +411,9 @@ static inline void ftc_object_set_shared(ftc_object *o) { (void)o; }
  * thread that created it. Returns 0, FTC_ENOMEM (o stays an ordinary object), or FTC_ESTATE
  * if o is immortal. GIL build: returns 0 and changes nothing. */
 FTC_API int ftc_object_set_hot(ftc_object *o);
-/** Stops the world, adds every thread's counts of hot objects into the objects, starts the
- * world and frees the hot objects whose count is zero. Returns how many it freed. Caller
- * attached. GIL build: 0. */
+/** The old name of ftc_gc_collect() (gc.h), which frees the hot objects whose total is zero
+ * (chains included) and the unreachable cycles. Returns ftc_gc_collect()'s count, or 0 where it
+ * returns an error. Caller attached (fatal otherwise). */
 FTC_API int64_t ftc_object_collect_hot(void);
 
 /* ---- int: an immutable boxed int64. Small ints (-5..256) are static immortals. ---- */

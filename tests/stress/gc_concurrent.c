@@ -211,7 +211,7 @@ FTC_TEST(gc_collects_while_threads_read_write_and_deref)
         CHECK(ftc_gc_collect() >= 0); /* racing the thread's start, work and exit */
         CHECK(ftc_thread_join(t, -1) == 0);
         ftc_thread_release(t);
-        if (round % 16 == 3 && forks < 4) {
+        if (round % 4 == 0 && forks < 4) {
             forks++;
             pid_t pid = fork();
             if (pid == 0) {
