@@ -178,6 +178,12 @@ int main(int argc, char **argv)
         return 1;
     }
     int status = 0;
+    /* A test hook: FTPY_TEST_GC_THRESHOLD=N runs the automatic collection every N tracked
+     * allocations (the whole vm suite with N = 10..50 exercises every type's traverse and
+     * clear at the ticks of every thread). */
+    const char *gc_threshold = getenv("FTPY_TEST_GC_THRESHOLD");
+    if (gc_threshold != NULL && atoll(gc_threshold) > 0)
+        ftc_gc_set_threshold(atoll(gc_threshold));
     if (fp_runtime_init() != 0) {
         fprintf(stderr, "ftpy: cannot initialise the interpreter\n");
         status = 1;
