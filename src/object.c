@@ -34,7 +34,7 @@
  * comment read flags set before publication (or by the caller's thread), or counters
  * (live counts) whose sum is read under the registry lock and is exact only when quiet.
  */
-#include "internal/object.h"
+#include "internal/gc.h"
 #include <string.h>
 
 FTC_THREAD_LOCAL struct _ftc_objects_tstate *_ftc_objects_self;
@@ -90,11 +90,14 @@ ftc_object *_ftc_object_new_sized(const ftc_type *type, size_t size)
                   "is finalized; call ftc_runtime_init() first)",
                   type->name);
 #endif
-    ftc_object *o = ftc_mem_calloc(1, size);
-    if (o == NULL) {
+    /* A tracked type's objects carry the collector's header in front (src/internal/gc.h). */
+    size_t pre = _ftc_gc_pre_size(type);
+    char *mem = size <= SIZE_MAX - pre ? ftc_mem_calloc(1, size + pre) : NULL;
+    if (mem == NULL) {
         ftc_set_last_error(FTC_ENOMEM);
         return NULL;
     }
+    ftc_object *o = (ftc_object *)(mem + pre);
     o->ob_type = type;
 #ifdef FTC_GIL_DISABLED
     o->ob_flags = FTC_OBF_HEAP;
@@ -113,6 +116,8 @@ ftc_object *_ftc_object_new_sized(const ftc_type *type, size_t size)
     o->ob_refcnt = 1;
 #endif
     _ftc_objects_live_add(1);
+    if (pre != 0)
+        _ftc_gc_track_new(o);
     return o;
 }
 
@@ -138,11 +143,11 @@ void _ftc_object_free_memory(ftc_object *o)
 {
 #ifdef FTC_GIL_DISABLED
     if (ftc_atomic_load_relaxed(&o->ob_flags) & FTC_OBF_QSBR) {
-        ftc_qsbr_free(o);
+        ftc_qsbr_free(_ftc_gc_mem_base(o));
         return;
     }
 #endif
-    ftc_mem_free(o);
+    ftc_mem_free(_ftc_gc_mem_base(o));
 }
 
 void _ftc_object_dealloc(ftc_object *o)
@@ -155,11 +160,16 @@ void _ftc_object_dealloc(ftc_object *o)
     if (!(ftc_atomic_load_relaxed(&o->ob_flags) & FTC_OBF_HEAP))
         ftc_fatal("dealloc of a static object of type %s", type->name);
 #endif
+    /* Tracked: off its list before its dealloc (a collection must not see it half torn
+     * down) and its weak references cleared; their callbacks run once it is gone. */
+    ftc_weakref *callbacks = _ftc_gc_type_tracked(type) ? _ftc_gc_object_dying(o) : NULL;
     if (type->dealloc != NULL)
         type->dealloc(o);
     _ftc_objects_live_add(-1);
     FTC_LO_FORGET_RANGE_(o, type->basicsize); /* its locks' orders die with it (lockorder.h) */
     _ftc_object_free_memory(o);
+    if (FTC_UNLIKELY(callbacks != NULL))
+        _ftc_weakref_run_callbacks(callbacks);
 }
 
 /* ---- immortality ---- */
@@ -185,6 +195,8 @@ int ftc_object_immortalize(ftc_object *o)
     }
     immortal_objs[immortal_len++] = o;
     pthread_mutex_unlock(&immortal_mutex);
+    if (_ftc_gc_type_tracked(o->ob_type))
+        _ftc_gc_untrack(o); /* immortal: never garbage, and its counts stop meaning anything */
 #ifdef FTC_GIL_DISABLED
     /* Relaxed: the caller publishes o afterwards (a release store that orders this). */
     ftc_atomic_store_relaxed(&o->ob_ref_local, FTC_REF_IMMORTAL);
@@ -219,12 +231,14 @@ static void free_immortals(void)
      * no-op on an immortal, but a read). Last made, first released. */
     for (size_t i = n; i-- > 0;) {
         ftc_object *o = objs[i];
+        if (_ftc_gc_type_tracked(o->ob_type))
+            _ftc_weakref_run_callbacks(_ftc_gc_object_dying(o));
         if (o->ob_type->dealloc != NULL)
             o->ob_type->dealloc(o);
     }
     for (size_t i = n; i-- > 0;) {
         _ftc_objects_live_add(-1);
-        ftc_mem_free(objs[i]); /* no thread is left to read it lock-free */
+        ftc_mem_free(_ftc_gc_mem_base(objs[i])); /* no thread is left to read it lock-free */
     }
     ftc_mem_free(objs);
 }
@@ -368,6 +382,7 @@ static void record_destroy(struct _ftc_objects_tstate *rec, bool own)
         _ftc_brc_merge_taken(objs, n);
         ftc_mem_free(objs);
     }
+    _ftc_gc_thread_fini(rec); /* its tracked objects go to the orphans */
     _ftc_qsbr_thread_fini(rec);
     /* Whatever was counted since (nothing is expected: QSBR frees memory, not objects). */
     ftc_atomic_fetch_add_relaxed(&live_global, ftc_atomic_load_relaxed(&rec->live));
@@ -430,6 +445,8 @@ int _ftc_objects_handle_tick(ftc_tstate *ts, uint64_t bits)
         _ftc_brc_merge_queue(rec);
     if (bits & FTC_EB_QSBR)
         _ftc_qsbr_tick(rec, ts);
+    if (bits & FTC_EB_GC)
+        _ftc_gc_handle_tick(ts);
     return 0;
 }
 
@@ -443,6 +460,7 @@ void _ftc_objects_after_fork_child(ftc_tstate *survivor)
     immortal_mutex = fresh;
     _ftc_qsbr_after_fork_child();
     _ftc_hot_after_fork_child();
+    _ftc_gc_after_fork_child();
     /* The forking thread's record (whether or not it was attached at the fork). */
     struct _ftc_objects_tstate *keep = _ftc_objects_self;
     FTC_UNUSED(survivor);

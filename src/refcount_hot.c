@@ -36,7 +36,7 @@
  * them (collection, thread end, refcount) does it with the world stopped or under hot_mutex
  * after the owning thread's last write was ordered by that lock or by the stop.
  */
-#include "internal/object.h"
+#include "internal/gc.h"
 
 #ifdef FTC_GIL_DISABLED
 
@@ -75,7 +75,7 @@ int ftc_object_set_hot(ftc_object *o)
         hot_cap = cap;
     }
     hot_objs[id] = o;
-    hot_count++;
+    ftc_atomic_store_relaxed(&hot_count, hot_count + 1); /* read as a hint by gc.c */
     /* The owner (or nobody) counts: fold local into the shared word and give up ownership;
      * then ob_ref_local is free to hold the id. */
     intptr_t total = _ftc_brc_merge(o, 0);
@@ -85,6 +85,7 @@ int ftc_object_set_hot(ftc_object *o)
     /* Last: from here on the inline paths (which test ob_tid first) count in the slots. */
     ftc_atomic_store_relaxed(&o->ob_tid, FTC_TID_HOT);
     pthread_mutex_unlock(&hot_mutex);
+    _ftc_gc_count_alloc(); /* only a collection frees it: counts toward the next one */
     return 0;
 }
 
@@ -187,7 +188,7 @@ static size_t take_dead_locked(ftc_object ***out)
             break; /* out of memory: the next collection frees them */
         dead[n++] = o;
         hot_objs[id] = NULL;
-        hot_count--;
+        ftc_atomic_store_relaxed(&hot_count, hot_count - 1);
     }
     *out = dead;
     return n;
@@ -206,22 +207,68 @@ static void dealloc_dead(ftc_object **dead, size_t n)
     ftc_mem_free(dead);
 }
 
+/* The collector (src/gc.c) frees hot objects whose total is zero, chains included. */
 int64_t ftc_object_collect_hot(void)
 {
     if (ftc_tstate_get() == NULL)
         ftc_fatal("ftc_object_collect_hot needs an attached thread state");
-    ftc_object **dead;
-    ftc_stop_the_world();
+    int64_t n = ftc_gc_collect();
+    return n < 0 ? 0 : n;
+}
+
+/* ---- the collector's view (src/gc.c; world stopped) ---- */
+
+void _ftc_hot_gc_begin(void)
+{
     pthread_mutex_lock(&hot_mutex);
     _ftc_objects_reg_lock();
     for (struct _ftc_objects_tstate *r = _ftc_objects_reg_first(); r != NULL; r = r->next)
         merge_slots_locked(r);
     _ftc_objects_reg_unlock();
-    size_t n = take_dead_locked(&dead);
-    pthread_mutex_unlock(&hot_mutex);
-    ftc_start_the_world();
-    dealloc_dead(dead, n);
-    return (int64_t)n;
+}
+
+void _ftc_hot_gc_end(void) { pthread_mutex_unlock(&hot_mutex); }
+
+size_t _ftc_hot_gc_count(void) { return hot_count; }
+
+bool _ftc_hot_registered(void)
+{
+    /* Relaxed hint: the collector's hot-only passes re-check under the lock. */
+    return ftc_atomic_load_relaxed(&hot_count) != 0;
+}
+
+/* Merged (slots added in), so the shared word holds the total: keep it, drop the id. */
+void _ftc_hot_gc_unhot(ftc_object *o)
+{
+    size_t id = ftc_atomic_load_relaxed(&o->ob_ref_local);
+    if (id < hot_cap && hot_objs[id] == o) {
+        hot_objs[id] = NULL;
+        ftc_atomic_store_relaxed(&hot_count, hot_count - 1);
+    }
+    ftc_atomic_store_relaxed(&o->ob_tid, FTC_TID_NONE);
+    ftc_atomic_store_relaxed(&o->ob_ref_local, (uint32_t)0);
+    ftc_atomic_fetch_and_relaxed(&o->ob_flags, (uint16_t)~FTC_OBF_HOT);
+}
+
+size_t _ftc_hot_gc_take_zero(ftc_object **out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t id = 0; id < hot_cap && n < cap; id++) {
+        ftc_object *o = hot_objs[id];
+        if (o == NULL)
+            continue;
+        intptr_t count = ftc_atomic_load_relaxed(&o->ob_ref_shared) >> FTC_REF_SHARED_SHIFT;
+        if (count < 0)
+            ftc_fatal("negative reference count (%ld) on a hot %s object", (long)count,
+                      o->ob_type->name);
+        if (count != 0)
+            continue;
+        _ftc_hot_gc_unhot(o);
+        /* The collector's reference (gc.c drops it once the world runs again). */
+        ftc_atomic_store_relaxed(&o->ob_ref_shared, SHARED_ONE | FTC_REF_MERGED);
+        out[n++] = o;
+    }
+    return n;
 }
 
 int64_t _ftc_hot_refcount(ftc_object *o)
@@ -274,7 +321,24 @@ int ftc_object_set_hot(ftc_object *o)
 
 FTC_THREAD_LOCAL _ftc_hot_tls _ftc_hot;
 
-int64_t ftc_object_collect_hot(void) { return 0; }
+int64_t ftc_object_collect_hot(void)
+{
+    if (ftc_tstate_get() == NULL)
+        ftc_fatal("ftc_object_collect_hot needs an attached thread state");
+    int64_t n = ftc_gc_collect();
+    return n < 0 ? 0 : n;
+}
+void _ftc_hot_gc_begin(void) {}
+void _ftc_hot_gc_end(void) {}
+size_t _ftc_hot_gc_count(void) { return 0; }
+bool _ftc_hot_registered(void) { return false; }
+void _ftc_hot_gc_unhot(ftc_object *o) { FTC_UNUSED(o); }
+size_t _ftc_hot_gc_take_zero(ftc_object **out, size_t cap)
+{
+    FTC_UNUSED(out);
+    FTC_UNUSED(cap);
+    return 0;
+}
 void _ftc_object_hot_incref(ftc_object *o) { ftc_incref(o); }
 void _ftc_object_hot_decref(ftc_object *o) { ftc_decref(o); }
 int64_t _ftc_hot_refcount(ftc_object *o) { return (int64_t)o->ob_refcnt; }

@@ -509,6 +509,12 @@ static int view_kind(ftc_object *o)
 
 static void view_dealloc(ftc_object *o) { ftc_decref(((dict_view *)o)->dict); }
 
+static int view_traverse(ftc_object *o, ftc_visitproc visit, void *arg)
+{
+    FP_VISIT(((dict_view *)o)->dict);
+    return 0;
+}
+
 static int64_t view_len(ftc_object *o) { return ftc_dict_len(((dict_view *)o)->dict); }
 
 static ftc_object *view_iter(ftc_object *o)
@@ -630,17 +636,18 @@ static ftc_object *view_richcompare(ftc_object *a, ftc_object *b, int op)
     return r;
 }
 
-#define VIEW_TYPE(var, tname, setops)                                          \
-    fp_type var = {FP_TYPE_HEAD,                                               \
-                   .ct = {tname, sizeof(dict_view), view_dealloc, NULL, NULL}, \
-                   .base = &fp_object_type,                                    \
-                   .repr = view_repr,                                          \
-                   .hash = fp_hash_unhashable,                                 \
-                   .len = view_len,                                            \
-                   .iter = view_iter,                                          \
-                   .contains = view_contains,                                  \
-                   .richcompare = view_richcompare,                            \
-                   setops}
+#define VIEW_TYPE(var, tname, setops)                                                    \
+    fp_type var = {                                                                      \
+        FP_TYPE_HEAD,                                                                    \
+        .ct = {tname, sizeof(dict_view), view_dealloc, NULL, NULL, view_traverse, NULL}, \
+        .base = &fp_object_type,                                                         \
+        .repr = view_repr,                                                               \
+        .hash = fp_hash_unhashable,                                                      \
+        .len = view_len,                                                                 \
+        .iter = view_iter,                                                               \
+        .contains = view_contains,                                                       \
+        .richcompare = view_richcompare,                                                 \
+        setops}
 
 #define VIEW_SETOPS                \
     .nb = {[FP_NB_AND] = view_and, \

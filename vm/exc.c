@@ -23,6 +23,31 @@ static void exc_dealloc(ftc_object *o)
     ftc_xdecref(e->context);
 }
 
+/* An exception closes cycles through its attributes, its args, __cause__ and __context__ (a
+ * handler that stores the exception it caught on an object the exception refers to). The
+ * traceback is a list of code objects and line numbers: visited all the same. */
+static int exc_traverse(ftc_object *o, ftc_visitproc visit, void *arg)
+{
+    fp_exc_object *e = (fp_exc_object *)o;
+    FP_VISIT(ftc_atomic_load_relaxed(&e->dict)); /* made on first use by a CAS */
+    FP_VISIT(e->args);
+    FP_VISIT(e->traceback);
+    FP_VISIT(e->cause);
+    FP_VISIT(e->context);
+    return 0;
+}
+
+static int exc_clear(ftc_object *o)
+{
+    fp_exc_object *e = (fp_exc_object *)o;
+    fp_clear_slot(&e->dict);
+    fp_clear_slot(&e->args);
+    fp_clear_slot(&e->traceback);
+    fp_clear_slot(&e->cause);
+    fp_clear_slot(&e->context);
+    return 0;
+}
+
 static ftc_object *exc_new(fp_type *type, ftc_object *const *args, size_t nargs,
                            ftc_object *kwnames)
 {
@@ -206,7 +231,8 @@ static const fp_method_def exc_methods[] = {
 
 fp_type fp_BaseException_type = {
     FP_TYPE_HEAD,
-    .ct = {"BaseException", sizeof(fp_exc_object), exc_dealloc, NULL, NULL},
+    .ct = {"BaseException", sizeof(fp_exc_object), exc_dealloc, NULL, NULL, exc_traverse,
+           exc_clear},
     .base = &fp_object_type,
     .flags = FP_TPFLAG_BASETYPE | FP_TPFLAG_EXC,
     .dictoffset = offsetof(fp_exc_object, dict),
@@ -219,9 +245,11 @@ fp_type fp_BaseException_type = {
 };
 
 #define EXC(var, name, basevar)                                                                \
-    fp_type var = {FP_TYPE_HEAD, .ct = {name, sizeof(fp_exc_object), exc_dealloc, NULL, NULL}, \
-                   .base = &basevar, .flags = FP_TPFLAG_BASETYPE | FP_TPFLAG_EXC,              \
-                   .dictoffset = offsetof(fp_exc_object, dict)};
+    fp_type var = {                                                                            \
+        FP_TYPE_HEAD,                                                                          \
+        .ct = {name, sizeof(fp_exc_object), exc_dealloc, NULL, NULL, exc_traverse, exc_clear}, \
+        .base = &basevar, .flags = FP_TPFLAG_BASETYPE | FP_TPFLAG_EXC,                         \
+        .dictoffset = offsetof(fp_exc_object, dict)};
 
 EXC(fp_Exception_type, "Exception", fp_BaseException_type)
 EXC(fp_KeyboardInterrupt_type, "KeyboardInterrupt", fp_BaseException_type)
@@ -252,7 +280,7 @@ static EXC(fp_IndentationError_type, "IndentationError",
 
     fp_type fp_KeyError_type = {
         FP_TYPE_HEAD,
-        .ct = {"KeyError", sizeof(fp_exc_object), exc_dealloc, NULL, NULL},
+        .ct = {"KeyError", sizeof(fp_exc_object), exc_dealloc, NULL, NULL, exc_traverse, exc_clear},
         .base = &fp_LookupError_type,
         .flags = FP_TPFLAG_BASETYPE | FP_TPFLAG_EXC,
         .dictoffset = offsetof(fp_exc_object, dict),
@@ -261,7 +289,7 @@ static EXC(fp_IndentationError_type, "IndentationError",
 
 fp_type fp_SystemExit_type = {
     FP_TYPE_HEAD,
-    .ct = {"SystemExit", sizeof(fp_exc_object), exc_dealloc, NULL, NULL},
+    .ct = {"SystemExit", sizeof(fp_exc_object), exc_dealloc, NULL, NULL, exc_traverse, exc_clear},
     .base = &fp_BaseException_type,
     .flags = FP_TPFLAG_BASETYPE | FP_TPFLAG_EXC,
     .dictoffset = offsetof(fp_exc_object, dict),
@@ -270,7 +298,8 @@ fp_type fp_SystemExit_type = {
 
 fp_type fp_StopIteration_type = {
     FP_TYPE_HEAD,
-    .ct = {"StopIteration", sizeof(fp_exc_object), exc_dealloc, NULL, NULL},
+    .ct = {"StopIteration", sizeof(fp_exc_object), exc_dealloc, NULL, NULL, exc_traverse,
+           exc_clear},
     .base = &fp_Exception_type,
     .flags = FP_TPFLAG_BASETYPE | FP_TPFLAG_EXC,
     .dictoffset = offsetof(fp_exc_object, dict),

@@ -116,6 +116,11 @@ typedef struct fp_getset_def {
 #define FP_TPFLAG_BASETYPE 2u /* may be subclassed */
 #define FP_TPFLAG_EXC 4u      /* BaseException or a subclass */
 #define FP_TPFLAG_READY 8u    /* fp_type_ready ran */
+#define FP_TPFLAG_WEAKREF \
+    16u /* weakref.ref accepts its instances (CPython's list: classes
+                                 made by a class statement, functions, methods, generators,
+                                 sets, types, modules, locks...; not int, str, tuple, list,
+                                 dict, builtin exceptions...) */
 
 struct fp_type {
     FTC_OBJECT_HEAD; /* the type as a value; ob_type = &fp_type_type.ct */
@@ -170,6 +175,32 @@ struct fp_type {
  *   fp_type fp_float_type = { FP_TYPE_HEAD, .ct = {"float", sizeof(fp_float_object), NULL},
  *                             .base = &fp_object_type, .repr = float_repr, ... }; */
 #define FP_TYPE_HEAD .ob_base = FTC_OBJECT_STATIC_INIT(&fp_type_type.ct)
+
+/* ---- the cycle collector (ftcore/gc.h) ----
+ * A type whose instances hold references sets ct.traverse (its instances are then tracked by
+ * the collector, and can be weakly referenced) and, if it can break a cycle by dropping them,
+ * ct.clear. traverse runs with the world stopped: it reads fields with plain (or relaxed)
+ * loads, never allocates, locks or decrefs. clear runs on a garbage object nobody else can
+ * reach and leaves it fit for its dealloc (fields NULL: deallocs use ftc_xdecref). The
+ * references a thread holds in its frames and C variables are counted, never traversed, so
+ * whatever a running frame uses is reachable from outside. */
+#define FP_VISIT(o)                             \
+    do {                                        \
+        ftc_object *vis_o_ = (ftc_object *)(o); \
+        if (vis_o_ != NULL) {                   \
+            int vis_r_ = visit(vis_o_, arg);    \
+            if (vis_r_ != 0)                    \
+                return vis_r_;                  \
+        }                                       \
+    } while (0)
+/* Drops the reference in *slot (may be NULL) after setting it to NULL, so that a dealloc the
+ * decref runs never sees it. */
+static inline void fp_clear_slot(ftc_object **slot)
+{
+    ftc_object *o = *slot;
+    *slot = NULL;
+    ftc_xdecref(o);
+}
 
 /* ---- the types ---- */
 extern fp_type fp_type_type, fp_object_type; /* type.c */
@@ -458,6 +489,9 @@ static inline ftc_object *fp_module_dict(ftc_object *m) { return ((fp_module_obj
 int fp_module_add(ftc_object *m, const char *name, ftc_object *v);     /* borrowed v */
 int fp_module_add_functions(ftc_object *m, const fp_method_def *defs); /* self = m */
 int fp_module_add_type(ftc_object *m, fp_type *t); /* readies t, adds it by its name */
+/* Runs src (Python source) in m's globals, as a module body: how a built-in module defines
+ * the parts of itself written in Python. 0, or -1 with the exception set. */
+int fp_module_exec_source(ftc_object *m, const char *src, const char *filename);
 /* import NAME (dotted "concurrent.futures" allowed): the module, created and initialised on
  * first import (thread-safe). ModuleNotFoundError "No module named 'x'" if unknown. */
 ftc_object *fp_import(const char *name);
@@ -474,6 +508,11 @@ int fp_mod_futures_init(ftc_object *m); /* concurrent.futures */
 int fp_mod_time_init(ftc_object *m);
 int fp_mod_sys_init(ftc_object *m);
 int fp_mod_math_init(ftc_object *m);
+int fp_mod_gc_init(ftc_object *m);
+int fp_mod_weakref_init(ftc_object *m);
+/* mods (mod_weakref.c): runs weakref.finalize's at-exit finalizers, then no weakref callback
+ * runs any more (called by fp_runtime_fini after the threads were joined). */
+void fp_mod_weakref_shutdown(void);
 /* mods (mod_threading.c): joins non-daemon threads and shuts executors down; called first by
  * fp_runtime_fini, attached, before stdout is flushed. */
 void fp_mod_threading_shutdown(void);

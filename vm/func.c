@@ -49,9 +49,25 @@ ftc_object *fp_code_new_empty(void) { return ftc_object_new(&fp_code_type.ct); }
 /* ---- cells ---- */
 static void cell_dealloc(ftc_object *o) { ftc_xdecref(((fp_cell_object *)o)->ref); }
 
+static int cell_traverse(ftc_object *o, ftc_visitproc visit, void *arg)
+{
+    FP_VISIT(ftc_atomic_load_relaxed(&((fp_cell_object *)o)->ref));
+    return 0;
+}
+
+static int cell_clear(ftc_object *o)
+{
+    /* a garbage cell: no reader left (relaxed as the field is atomic elsewhere) */
+    fp_cell_object *c = (fp_cell_object *)o;
+    ftc_object *v = ftc_atomic_load_relaxed(&c->ref);
+    ftc_atomic_store_relaxed(&c->ref, (ftc_object *)NULL);
+    ftc_xdecref(v);
+    return 0;
+}
+
 fp_type fp_cell_type = {
     FP_TYPE_HEAD,
-    .ct = {"cell", sizeof(fp_cell_object), cell_dealloc, NULL, NULL},
+    .ct = {"cell", sizeof(fp_cell_object), cell_dealloc, NULL, NULL, cell_traverse, cell_clear},
     .base = &fp_object_type,
 };
 
@@ -84,6 +100,34 @@ static void function_dealloc(ftc_object *o)
     ftc_xdecref(f->kwdefaults);
     ftc_xdecref(f->closure);
     ftc_xdecref(f->dict);
+}
+
+static int function_traverse(ftc_object *o, ftc_visitproc visit, void *arg)
+{
+    fp_function_object *f = (fp_function_object *)o;
+    FP_VISIT(f->code);
+    FP_VISIT(f->globals);
+    FP_VISIT(f->builtins);
+    FP_VISIT(f->name);
+    FP_VISIT(f->qualname);
+    FP_VISIT(f->module);
+    FP_VISIT(f->defaults);
+    FP_VISIT(f->kwdefaults);
+    FP_VISIT(f->closure);
+    FP_VISIT(ftc_atomic_load_relaxed(&f->dict)); /* made on first use by a CAS */
+    return 0;
+}
+
+/* What can close a cycle: the defaults, the closure's cells, the attributes. The code, the
+ * globals (a module's immortal dict) and the names stay for the dealloc and repr. */
+static int function_clear(ftc_object *o)
+{
+    fp_function_object *f = (fp_function_object *)o;
+    fp_clear_slot(&f->defaults);
+    fp_clear_slot(&f->kwdefaults);
+    fp_clear_slot(&f->closure);
+    fp_clear_slot(&f->dict);
+    return 0;
 }
 
 static ftc_object *function_repr(ftc_object *o)
@@ -142,8 +186,10 @@ static const fp_getset_def function_getsets[] = {
 
 fp_type fp_function_type = {
     FP_TYPE_HEAD,
-    .ct = {"function", sizeof(fp_function_object), function_dealloc, NULL, NULL},
+    .ct = {"function", sizeof(fp_function_object), function_dealloc, NULL, NULL, function_traverse,
+           function_clear},
     .base = &fp_object_type,
+    .flags = FP_TPFLAG_WEAKREF,
     .dictoffset = offsetof(fp_function_object, dict),
     .repr = function_repr,
     .call = function_call,
@@ -157,6 +203,15 @@ static void method_dealloc(ftc_object *o)
     fp_method_object *m = (fp_method_object *)o;
     ftc_decref(m->func);
     ftc_decref(m->self);
+}
+
+/* No clear, as in CPython: a bound method's references never change, so a cycle through one
+ * also runs through something mutable (the instance's dict) whose clear breaks it. */
+static int method_traverse(ftc_object *o, ftc_visitproc visit, void *arg)
+{
+    FP_VISIT(((fp_method_object *)o)->func);
+    FP_VISIT(((fp_method_object *)o)->self);
+    return 0;
 }
 
 ftc_object *fp_method_new(ftc_object *func, ftc_object *self)
@@ -250,8 +305,9 @@ static ftc_object *method_richcompare(ftc_object *a, ftc_object *b, int op)
 
 fp_type fp_method_type = {
     FP_TYPE_HEAD,
-    .ct = {"method", sizeof(fp_method_object), method_dealloc, NULL, NULL},
+    .ct = {"method", sizeof(fp_method_object), method_dealloc, NULL, NULL, method_traverse, NULL},
     .base = &fp_object_type,
+    .flags = FP_TPFLAG_WEAKREF,
     .repr = method_repr,
     .call = method_call,
     .getattr = method_getattr,
@@ -261,6 +317,13 @@ fp_type fp_method_type = {
 
 /* ---- builtin functions ---- */
 static void cfunction_dealloc(ftc_object *o) { ftc_xdecref(((fp_cfunction_object *)o)->self); }
+
+/* A builtin bound to a container (l.append stored in l) is part of its cycle. */
+static int cfunction_traverse(ftc_object *o, ftc_visitproc visit, void *arg)
+{
+    FP_VISIT(((fp_cfunction_object *)o)->self);
+    return 0;
+}
 
 ftc_object *fp_cfunction_new(const fp_method_def *def, ftc_object *self)
 {
@@ -302,8 +365,8 @@ static const fp_getset_def cfunction_getsets[] = {
 
 fp_type fp_cfunction_type = {
     FP_TYPE_HEAD,
-    .ct = {"builtin_function_or_method", sizeof(fp_cfunction_object), cfunction_dealloc, NULL,
-           NULL},
+    .ct = {"builtin_function_or_method", sizeof(fp_cfunction_object), cfunction_dealloc, NULL, NULL,
+           cfunction_traverse, NULL},
     .base = &fp_object_type,
     .repr = cfunction_repr,
     .call = cfunction_call,

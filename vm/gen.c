@@ -29,6 +29,40 @@ static void gen_dealloc(ftc_object *o)
     ftc_xdecref(g->handled_exc);
 }
 
+/* A suspended (or never started) generator's frame holds its locals, cells and value stack
+ * (up to sp), its function and, for a class body, its namespace: all counted. A running one
+ * (`running` set: some thread is inside fp_gen_resume, or closing it) has a value stack that
+ * lives in the eval loop's registers, sp stale: nothing of the frame is visited then, which is
+ * safe (what it holds looks referenced from outside and survives) and exact once it yields. */
+static int gen_traverse(ftc_object *o, ftc_visitproc visit, void *arg)
+{
+    fp_gen_object *g = (fp_gen_object *)o;
+    FP_VISIT(g->name);
+    FP_VISIT(g->qualname);
+    FP_VISIT(g->handled_exc);
+    fp_frame *f = g->frame;
+    if (f == NULL || ftc_atomic_load_relaxed(&g->running) != 0)
+        return 0;
+    int n = f->code->nlocalsplus;
+    for (int i = 0; i < n; i++)
+        FP_VISIT(f->localsplus[i]);
+    for (ftc_object **p = f->localsplus + n; p < f->sp; p++)
+        FP_VISIT(*p);
+    FP_VISIT(f->func);
+    FP_VISIT(f->locals);
+    return 0;
+}
+
+/* Garbage is never running (a running generator is referenced by the thread running it). */
+static int gen_clear(ftc_object *o)
+{
+    fp_gen_object *g = (fp_gen_object *)o;
+    if (ftc_atomic_load_relaxed(&g->running) == 0)
+        gen_finish(g);
+    fp_clear_slot(&g->handled_exc);
+    return 0;
+}
+
 ftc_object *fp_gen_new(fp_frame *frame, fp_function_object *func)
 {
     fp_gen_object *g = (fp_gen_object *)ftc_object_new(&fp_gen_type.ct);
@@ -134,8 +168,9 @@ static const fp_getset_def gen_getsets[] = {
 
 fp_type fp_gen_type = {
     FP_TYPE_HEAD,
-    .ct = {"generator", sizeof(fp_gen_object), gen_dealloc, NULL, NULL},
+    .ct = {"generator", sizeof(fp_gen_object), gen_dealloc, NULL, NULL, gen_traverse, gen_clear},
     .base = &fp_object_type,
+    .flags = FP_TPFLAG_WEAKREF,
     .repr = gen_repr,
     .iter = gen_iter,
     .next = gen_next,

@@ -26,13 +26,18 @@ static ftc_object *self_iter(ftc_object *o)
     return o;
 }
 
-#define ITER_TYPE(var, tname, structname, deallocfn, nextfn)      \
-    fp_type var = {                                               \
-        FP_TYPE_HEAD,                                             \
-        .ct = {tname, sizeof(structname), deallocfn, NULL, NULL}, \
-        .base = &fp_object_type,                                  \
-        .iter = self_iter,                                        \
-        .next = nextfn,                                           \
+/* Iterators hold their source (and map/filter their function): traversed, as in CPython, so
+ * that a cycle through one is found; none has clear (what they hold never changes, so the
+ * cycle also runs through something mutable that breaks it). Iterators over a range or a str
+ * hold nothing that can lead back to them: untracked (the collector never sees them and a
+ * `for i in range(n)` loop's iterator costs no tracking). */
+#define ITER_TYPE(var, tname, structname, deallocfn, nextfn, travfn)            \
+    fp_type var = {                                                             \
+        FP_TYPE_HEAD,                                                           \
+        .ct = {tname, sizeof(structname), deallocfn, NULL, NULL, travfn, NULL}, \
+        .base = &fp_object_type,                                                \
+        .iter = self_iter,                                                      \
+        .next = nextfn,                                                         \
     }
 
 /* ---- index-based: list, reversed list, tuple, range, __getitem__ ---- */
@@ -45,6 +50,12 @@ typedef struct idx_iter {
 } idx_iter;
 
 static void idx_dealloc(ftc_object *o) { ftc_xdecref(((idx_iter *)o)->src); }
+
+static int idx_traverse(ftc_object *o, ftc_visitproc visit, void *arg)
+{
+    FP_VISIT(((idx_iter *)o)->src);
+    return 0;
+}
 
 static ftc_object *idx_new(fp_type *t, ftc_object *src, int64_t index)
 {
@@ -149,11 +160,13 @@ static ftc_object *rev_seq_next(ftc_object *o)
     return seq_item(it, i);
 }
 
-ITER_TYPE(fp_list_iter_type, "list_iterator", idx_iter, idx_dealloc, list_iter_next);
-ITER_TYPE(fp_list_reviter_type, "list_reverseiterator", idx_iter, idx_dealloc, list_reviter_next);
-ITER_TYPE(fp_tuple_iter_type, "tuple_iterator", idx_iter, idx_dealloc, tuple_iter_next);
-ITER_TYPE(fp_range_iter_type, "range_iterator", idx_iter, idx_dealloc, range_iter_next);
-ITER_TYPE(fp_seq_iter_type, "iterator", idx_iter, idx_dealloc, seq_iter_next);
+ITER_TYPE(fp_list_iter_type, "list_iterator", idx_iter, idx_dealloc, list_iter_next, idx_traverse);
+ITER_TYPE(fp_list_reviter_type, "list_reverseiterator", idx_iter, idx_dealloc, list_reviter_next,
+          idx_traverse);
+ITER_TYPE(fp_tuple_iter_type, "tuple_iterator", idx_iter, idx_dealloc, tuple_iter_next,
+          idx_traverse);
+ITER_TYPE(fp_range_iter_type, "range_iterator", idx_iter, idx_dealloc, range_iter_next, NULL);
+ITER_TYPE(fp_seq_iter_type, "iterator", idx_iter, idx_dealloc, seq_iter_next, idx_traverse);
 
 ftc_object *fp_list_iter_new(ftc_object *list) { return idx_new(&fp_list_iter_type, list, 0); }
 
@@ -200,7 +213,7 @@ static ftc_object *str_iter_next(ftc_object *o)
     }
 }
 
-ITER_TYPE(fp_str_iter_type, "str_ascii_iterator", idx_iter, idx_dealloc, str_iter_next);
+ITER_TYPE(fp_str_iter_type, "str_ascii_iterator", idx_iter, idx_dealloc, str_iter_next, NULL);
 
 ftc_object *fp_str_iter_new(ftc_object *str) { return idx_new(&fp_str_iter_type, str, 0); }
 
@@ -215,6 +228,12 @@ typedef struct dict_iter {
 } dict_iter;
 
 static void dict_iter_dealloc(ftc_object *o) { ftc_decref(((dict_iter *)o)->dict); }
+
+static int dict_iter_traverse(ftc_object *o, ftc_visitproc visit, void *arg)
+{
+    FP_VISIT(((dict_iter *)o)->dict);
+    return 0;
+}
 
 static ftc_object *dict_iter_next(ftc_object *o)
 {
@@ -265,7 +284,8 @@ static ftc_object *dict_iter_next(ftc_object *o)
     return t;
 }
 
-ITER_TYPE(fp_dict_iter_type, "dict_keyiterator", dict_iter, dict_iter_dealloc, dict_iter_next);
+ITER_TYPE(fp_dict_iter_type, "dict_keyiterator", dict_iter, dict_iter_dealloc, dict_iter_next,
+          dict_iter_traverse);
 
 ftc_object *fp_dict_iter_new(ftc_object *dict, int kind)
 {
@@ -289,6 +309,12 @@ typedef struct set_iter {
 
 static void set_iter_dealloc(ftc_object *o) { ftc_decref(((set_iter *)o)->set); }
 
+static int set_iter_traverse(ftc_object *o, ftc_visitproc visit, void *arg)
+{
+    FP_VISIT(((set_iter *)o)->set);
+    return 0;
+}
+
 static ftc_object *set_iter_next(ftc_object *o)
 {
     set_iter *it = (set_iter *)o;
@@ -307,7 +333,8 @@ static ftc_object *set_iter_next(ftc_object *o)
     return k;
 }
 
-ITER_TYPE(fp_set_iter_type, "set_iterator", set_iter, set_iter_dealloc, set_iter_next);
+ITER_TYPE(fp_set_iter_type, "set_iterator", set_iter, set_iter_dealloc, set_iter_next,
+          set_iter_traverse);
 
 ftc_object *fp_set_iter_new(ftc_object *set)
 {
@@ -336,6 +363,13 @@ static void call_iter_dealloc(ftc_object *o)
     ftc_decref(it->sentinel);
 }
 
+static int call_iter_traverse(ftc_object *o, ftc_visitproc visit, void *arg)
+{
+    FP_VISIT(((call_iter *)o)->callable);
+    FP_VISIT(((call_iter *)o)->sentinel);
+    return 0;
+}
+
 static ftc_object *call_iter_next(ftc_object *o)
 {
     call_iter *it = (call_iter *)o;
@@ -359,7 +393,8 @@ static ftc_object *call_iter_next(ftc_object *o)
     return v;
 }
 
-ITER_TYPE(fp_callable_iter_type, "callable_iterator", call_iter, call_iter_dealloc, call_iter_next);
+ITER_TYPE(fp_callable_iter_type, "callable_iterator", call_iter, call_iter_dealloc, call_iter_next,
+          call_iter_traverse);
 
 ftc_object *fp_callable_iter_new(ftc_object *callable, ftc_object *sentinel)
 {
@@ -393,6 +428,13 @@ static void comb_dealloc(ftc_object *o)
     comb *c = (comb *)o;
     ftc_xdecref(c->func);
     ftc_xdecref(c->iters);
+}
+
+static int comb_traverse(ftc_object *o, ftc_visitproc visit, void *arg)
+{
+    FP_VISIT(((comb *)o)->func);
+    FP_VISIT(((comb *)o)->iters);
+    return 0;
 }
 
 static ftc_object *comb_alloc(fp_type *type, ftc_object *func, ftc_object *const *iterables,
@@ -597,15 +639,15 @@ static ftc_object *filter_next(ftc_object *o)
     }
 }
 
-#define COMB_TYPE(var, tname, newfn, nextfn)                   \
-    fp_type var = {                                            \
-        FP_TYPE_HEAD,                                          \
-        .ct = {tname, sizeof(comb), comb_dealloc, NULL, NULL}, \
-        .base = &fp_object_type,                               \
-        .flags = FP_TPFLAG_BASETYPE,                           \
-        .iter = self_iter,                                     \
-        .next = nextfn,                                        \
-        .new_ = newfn,                                         \
+#define COMB_TYPE(var, tname, newfn, nextfn)                                        \
+    fp_type var = {                                                                 \
+        FP_TYPE_HEAD,                                                               \
+        .ct = {tname, sizeof(comb), comb_dealloc, NULL, NULL, comb_traverse, NULL}, \
+        .base = &fp_object_type,                                                    \
+        .flags = FP_TPFLAG_BASETYPE,                                                \
+        .iter = self_iter,                                                          \
+        .next = nextfn,                                                             \
+        .new_ = newfn,                                                              \
     }
 
 COMB_TYPE(fp_enumerate_type, "enumerate", enumerate_new, enumerate_next);
@@ -643,7 +685,7 @@ static ftc_object *reversed_new(fp_type *type, ftc_object *const *args, size_t n
 
 fp_type fp_reversed_type = {
     FP_TYPE_HEAD,
-    .ct = {"reversed", sizeof(idx_iter), idx_dealloc, NULL, NULL},
+    .ct = {"reversed", sizeof(idx_iter), idx_dealloc, NULL, NULL, idx_traverse, NULL},
     .base = &fp_object_type,
     .iter = self_iter,
     .next = rev_seq_next,

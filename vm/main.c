@@ -8,6 +8,8 @@
  */
 #include "ftpy.h"
 
+#include <ftcore/gc.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +89,14 @@ static void print_stats(void)
         stderr, "ftpy stats: qsbr freed=%llu pending=%llu peak_bytes=%llu polls=%llu scans=%llu\n",
         (unsigned long long)q.freed_items, (unsigned long long)q.pending_items,
         (unsigned long long)q.peak_bytes, (unsigned long long)q.polls, (unsigned long long)q.scans);
+    ftc_gc_stats gs;
+    ftc_gc_get_stats(&gs);
+    fprintf(stderr,
+            "ftpy stats: gc collections=%llu automatic=%llu collected=%llu max_pause=%.6fs "
+            "total_pause=%.6fs\n",
+            (unsigned long long)gs.collections, (unsigned long long)gs.auto_collections,
+            (unsigned long long)gs.collected, (double)gs.max_pause_ns / 1e9,
+            (double)gs.total_pause_ns / 1e9);
     fprintf(stderr, "ftpy stats: live objects=%lld\n", (long long)ftc_object_live_count());
 }
 
@@ -168,6 +178,12 @@ int main(int argc, char **argv)
         return 1;
     }
     int status = 0;
+    /* A test hook: FTPY_TEST_GC_THRESHOLD=N runs the automatic collection every N tracked
+     * allocations (the whole vm suite with N = 10..50 exercises every type's traverse and
+     * clear at the ticks of every thread). */
+    const char *gc_threshold = getenv("FTPY_TEST_GC_THRESHOLD");
+    if (gc_threshold != NULL && atoll(gc_threshold) > 0)
+        ftc_gc_set_threshold(atoll(gc_threshold));
     if (fp_runtime_init() != 0) {
         fprintf(stderr, "ftpy: cannot initialise the interpreter\n");
         status = 1;

@@ -160,6 +160,21 @@ static void executor_dealloc(ftc_object *o)
         ftc_decref(e->prefix);
 }
 
+/* The pool's queued tasks hold their futures and callables inside ftcore's pool, which the
+ * collector cannot see into: they count as referenced from outside. */
+static int executor_traverse(ftc_object *o, ftc_visitproc visit, void *arg)
+{
+    FP_VISIT(ftc_atomic_load_relaxed(&E(o)->dict));
+    FP_VISIT(E(o)->prefix);
+    return 0;
+}
+
+static int executor_clear(ftc_object *o)
+{
+    fp_clear_slot(&E(o)->dict);
+    return 0;
+}
+
 static ftc_object *executor_new(fp_type *type, ftc_object *const *args, size_t nargs,
                                 ftc_object *kwnames)
 {
@@ -407,6 +422,12 @@ static void map_iter_dealloc(ftc_object *o)
         ftc_decref(m->futures);
 }
 
+static int map_iter_traverse(ftc_object *o, ftc_visitproc visit, void *arg)
+{
+    FP_VISIT(((map_iter_object *)o)->futures);
+    return 0;
+}
+
 static ftc_object *map_iter_iter(ftc_object *o)
 {
     ftc_incref(o);
@@ -456,7 +477,8 @@ static ftc_object *map_iter_next(ftc_object *o)
 
 static fp_type map_iter_type = {
     FP_TYPE_HEAD,
-    .ct = {"generator", sizeof(map_iter_object), map_iter_dealloc, NULL, NULL},
+    .ct = {"generator", sizeof(map_iter_object), map_iter_dealloc, NULL, NULL, map_iter_traverse,
+           NULL},
     .base = &fp_object_type,
     .iter = map_iter_iter,
     .next = map_iter_next,
@@ -562,10 +584,11 @@ static const fp_getset_def executor_getsets[] = {
 
 static fp_type executor_type = {
     FP_TYPE_HEAD,
-    .ct = {"ThreadPoolExecutor", sizeof(executor_object), executor_dealloc, NULL, NULL},
+    .ct = {"ThreadPoolExecutor", sizeof(executor_object), executor_dealloc, NULL, NULL,
+           executor_traverse, executor_clear},
     .base = &fp_object_type,
     .module = "concurrent.futures.thread",
-    .flags = FP_TPFLAG_BASETYPE,
+    .flags = FP_TPFLAG_BASETYPE | FP_TPFLAG_WEAKREF,
     .dictoffset = offsetof(executor_object, dict),
     .new_ = executor_new,
     .methods = executor_methods,

@@ -29,7 +29,7 @@ static fp_type error_type = {
     .ct = {"Error", sizeof(fp_exc_object), NULL, NULL, NULL},
     .base = &fp_Exception_type,
     .module = "concurrent.futures._base",
-    .flags = FP_TPFLAG_EXC | FP_TPFLAG_BASETYPE,
+    .flags = FP_TPFLAG_EXC | FP_TPFLAG_BASETYPE | FP_TPFLAG_WEAKREF,
 };
 
 static fp_type cancelled_error_type = {
@@ -37,7 +37,7 @@ static fp_type cancelled_error_type = {
     .ct = {"CancelledError", sizeof(fp_exc_object), NULL, NULL, NULL},
     .base = &error_type,
     .module = "concurrent.futures._base",
-    .flags = FP_TPFLAG_EXC | FP_TPFLAG_BASETYPE,
+    .flags = FP_TPFLAG_EXC | FP_TPFLAG_BASETYPE | FP_TPFLAG_WEAKREF,
 };
 
 static fp_type invalid_state_error_type = {
@@ -45,7 +45,7 @@ static fp_type invalid_state_error_type = {
     .ct = {"InvalidStateError", sizeof(fp_exc_object), NULL, NULL, NULL},
     .base = &error_type,
     .module = "concurrent.futures._base",
-    .flags = FP_TPFLAG_EXC | FP_TPFLAG_BASETYPE,
+    .flags = FP_TPFLAG_EXC | FP_TPFLAG_BASETYPE | FP_TPFLAG_WEAKREF,
 };
 
 /* ---- Future ---- */
@@ -62,6 +62,34 @@ static void future_dealloc(ftc_object *o)
     for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++)
         if (refs[i] != NULL)
             ftc_decref(refs[i]);
+}
+
+/* The result and the done callbacks live in the ftcore future (fut), which the collector
+ * cannot see into: they count as referenced from outside. A future still queued to a worker
+ * is referenced by the pool's task, so never garbage. */
+static int future_traverse(ftc_object *o, ftc_visitproc visit, void *arg)
+{
+    future_object *f = F(o);
+    FP_VISIT(f->fut);
+    FP_VISIT(ftc_atomic_load_relaxed(&f->exc));
+    FP_VISIT(f->call_fn);
+    FP_VISIT(f->call_args);
+    FP_VISIT(f->call_kwargs);
+    FP_VISIT(f->executor);
+    return 0;
+}
+
+static int future_clear(ftc_object *o)
+{
+    future_object *f = F(o);
+    ftc_object *e = ftc_atomic_load_relaxed(&f->exc);
+    ftc_atomic_store_relaxed(&f->exc, (ftc_object *)NULL);
+    ftc_xdecref(e);
+    fp_clear_slot(&f->call_fn);
+    fp_clear_slot(&f->call_args);
+    fp_clear_slot(&f->call_kwargs);
+    fp_clear_slot(&f->executor);
+    return 0;
 }
 
 /* A Python Future around fut (a new reference, stolen). */
@@ -356,10 +384,11 @@ static const fp_method_def future_methods[] = {
 
 fp_type fp_mod_future_type = {
     FP_TYPE_HEAD,
-    .ct = {"Future", sizeof(future_object), future_dealloc, NULL, NULL},
+    .ct = {"Future", sizeof(future_object), future_dealloc, NULL, NULL, future_traverse,
+           future_clear},
     .base = &fp_object_type,
     .module = "concurrent.futures._base",
-    .flags = FP_TPFLAG_BASETYPE,
+    .flags = FP_TPFLAG_BASETYPE | FP_TPFLAG_WEAKREF,
     .repr = future_repr,
     .new_ = future_new,
     .methods = future_methods,
@@ -498,6 +527,13 @@ static void as_completed_dealloc(ftc_object *o)
         ftc_decref(a->queue);
 }
 
+static int as_completed_traverse(ftc_object *o, ftc_visitproc visit, void *arg)
+{
+    FP_VISIT(((as_completed_object *)o)->fs);
+    FP_VISIT(((as_completed_object *)o)->queue);
+    return 0;
+}
+
 static ftc_object *as_completed_iter(ftc_object *o)
 {
     ftc_incref(o);
@@ -529,7 +565,8 @@ static ftc_object *as_completed_next(ftc_object *o)
 
 static fp_type as_completed_type = {
     FP_TYPE_HEAD,
-    .ct = {"generator", sizeof(as_completed_object), as_completed_dealloc, NULL, NULL},
+    .ct = {"generator", sizeof(as_completed_object), as_completed_dealloc, NULL, NULL,
+           as_completed_traverse, NULL},
     .base = &fp_object_type,
     .iter = as_completed_iter,
     .next = as_completed_next,

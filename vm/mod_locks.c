@@ -140,6 +140,12 @@ void fp_mod_prim_dealloc(ftc_object *o)
         ftc_decref(PRIM(o));
 }
 
+int fp_mod_prim_traverse(ftc_object *o, ftc_visitproc visit, void *arg)
+{
+    FP_VISIT(PRIM(o));
+    return 0;
+}
+
 /* Allocates an instance of type around prim (a new reference, stolen; NULL = the
  * constructor failed: MemoryError or the code in ftc_last_error()). */
 ftc_object *fp_mod_prim_wrap(fp_type *type, ftc_object *prim)
@@ -244,9 +250,11 @@ static const fp_method_def lock_methods[] = {
 
 fp_type fp_mod_lock_type = {
     FP_TYPE_HEAD,
-    .ct = {"lock", sizeof(fp_mod_prim_object), fp_mod_prim_dealloc, NULL, NULL},
+    .ct = {"lock", sizeof(fp_mod_prim_object), fp_mod_prim_dealloc, NULL, NULL,
+           fp_mod_prim_traverse, NULL},
     .module = "_thread",
     .base = &fp_object_type,
+    .flags = FP_TPFLAG_WEAKREF,
     .repr = lock_repr,
     .new_ = lock_new,
     .methods = lock_methods,
@@ -332,9 +340,11 @@ static const fp_method_def rlock_methods[] = {
 
 fp_type fp_mod_rlock_type = {
     FP_TYPE_HEAD,
-    .ct = {"RLock", sizeof(fp_mod_prim_object), fp_mod_prim_dealloc, NULL, NULL},
+    .ct = {"RLock", sizeof(fp_mod_prim_object), fp_mod_prim_dealloc, NULL, NULL,
+           fp_mod_prim_traverse, NULL},
     .module = "_thread",
     .base = &fp_object_type,
+    .flags = FP_TPFLAG_WEAKREF,
     .repr = rlock_repr,
     .new_ = rlock_new,
     .methods = rlock_methods,
@@ -523,10 +533,11 @@ static const fp_method_def condition_methods[] = {
 
 static fp_type condition_type = {
     FP_TYPE_HEAD,
-    .ct = {"Condition", sizeof(fp_mod_prim_object), fp_mod_prim_dealloc, NULL, NULL},
+    .ct = {"Condition", sizeof(fp_mod_prim_object), fp_mod_prim_dealloc, NULL, NULL,
+           fp_mod_prim_traverse, NULL},
     .module = "threading",
     .base = &fp_object_type,
-    .flags = FP_TPFLAG_BASETYPE,
+    .flags = FP_TPFLAG_BASETYPE | FP_TPFLAG_WEAKREF,
     .repr = condition_repr,
     .new_ = condition_new,
     .methods = condition_methods,

@@ -50,7 +50,7 @@ fp_type fp_mod_Empty_type = {
     FP_TYPE_HEAD,
     .ct = {"Empty", sizeof(fp_exc_object), NULL, NULL, NULL},
     .base = &fp_Exception_type,
-    .flags = FP_TPFLAG_EXC | FP_TPFLAG_BASETYPE,
+    .flags = FP_TPFLAG_EXC | FP_TPFLAG_BASETYPE | FP_TPFLAG_WEAKREF,
     .module = "_queue",
 };
 
@@ -58,7 +58,7 @@ fp_type fp_mod_Full_type = {
     FP_TYPE_HEAD,
     .ct = {"Full", sizeof(fp_exc_object), NULL, NULL, NULL},
     .base = &fp_Exception_type,
-    .flags = FP_TPFLAG_EXC | FP_TPFLAG_BASETYPE,
+    .flags = FP_TPFLAG_EXC | FP_TPFLAG_BASETYPE | FP_TPFLAG_WEAKREF,
     .module = "queue",
 };
 
@@ -110,6 +110,39 @@ static void queue_dealloc(ftc_object *o)
     for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++)
         if (refs[i] != NULL)
             ftc_decref(refs[i]);
+}
+
+/* The ring buffer's items (LifoQueue, the completion queue; the world is stopped, so no thread
+ * is between taking the mutex and releasing it: nothing in there ticks or blocks). The items
+ * of a Queue or SimpleQueue live in the ftcore queue (fq), which the collector cannot see into:
+ * they count as referenced from outside. */
+static int queue_traverse(ftc_object *o, ftc_visitproc visit, void *arg)
+{
+    queue_object *q = Q(o);
+    FP_VISIT(ftc_atomic_load_relaxed(&q->dict));
+    for (size_t i = 0; i < q->n; i++)
+        FP_VISIT(q->buf[(q->head + i) % q->cap]);
+    FP_VISIT(q->fq);
+    FP_VISIT(q->mutex);
+    FP_VISIT(q->not_empty);
+    FP_VISIT(q->not_full);
+    FP_VISIT(q->all_tasks_done);
+    return 0;
+}
+
+static int queue_clear(ftc_object *o)
+{
+    queue_object *q = Q(o);
+    fp_clear_slot(&q->dict);
+    /* a garbage queue has no waiter, no other user: the buffer is ours */
+    while (q->n > 0) {
+        ftc_object *v = q->buf[q->head];
+        q->buf[q->head] = NULL;
+        q->head = (q->head + 1) % q->cap;
+        q->n--;
+        ftc_decref(v);
+    }
+    return 0;
 }
 
 static ftc_object *queue_make(fp_type *type, int kind, int64_t maxsize)
@@ -480,10 +513,10 @@ static const fp_method_def simple_methods[] = {
 
 static fp_type queue_type = {
     FP_TYPE_HEAD,
-    .ct = {"Queue", sizeof(queue_object), queue_dealloc, NULL, NULL},
+    .ct = {"Queue", sizeof(queue_object), queue_dealloc, NULL, NULL, queue_traverse, queue_clear},
     .base = &fp_object_type,
     .module = "queue",
-    .flags = FP_TPFLAG_BASETYPE,
+    .flags = FP_TPFLAG_BASETYPE | FP_TPFLAG_WEAKREF,
     .dictoffset = offsetof(queue_object, dict),
     .new_ = fifo_new,
     .methods = queue_methods,
@@ -492,20 +525,22 @@ static fp_type queue_type = {
 
 static fp_type lifo_queue_type = {
     FP_TYPE_HEAD,
-    .ct = {"LifoQueue", sizeof(queue_object), queue_dealloc, NULL, NULL},
+    .ct = {"LifoQueue", sizeof(queue_object), queue_dealloc, NULL, NULL, queue_traverse,
+           queue_clear},
     .base = &queue_type,
     .module = "queue",
-    .flags = FP_TPFLAG_BASETYPE,
+    .flags = FP_TPFLAG_BASETYPE | FP_TPFLAG_WEAKREF,
     .dictoffset = offsetof(queue_object, dict),
     .new_ = lifo_new,
 };
 
 static fp_type simple_queue_type = {
     FP_TYPE_HEAD,
-    .ct = {"SimpleQueue", sizeof(queue_object), queue_dealloc, NULL, NULL},
+    .ct = {"SimpleQueue", sizeof(queue_object), queue_dealloc, NULL, NULL, queue_traverse,
+           queue_clear},
     .base = &fp_object_type,
     .module = "_queue",
-    .flags = FP_TPFLAG_BASETYPE,
+    .flags = FP_TPFLAG_BASETYPE | FP_TPFLAG_WEAKREF,
     .dictoffset = offsetof(queue_object, dict),
     .new_ = simple_new,
     .methods = simple_methods,
@@ -515,7 +550,8 @@ static fp_type simple_queue_type = {
 
 static fp_type completion_queue_type = {
     FP_TYPE_HEAD,
-    .ct = {"_CompletionQueue", sizeof(queue_object), queue_dealloc, NULL, NULL},
+    .ct = {"_CompletionQueue", sizeof(queue_object), queue_dealloc, NULL, NULL, queue_traverse,
+           queue_clear},
     .base = &fp_object_type,
 };
 

@@ -153,10 +153,11 @@ static const fp_getset_def semaphore_getsets[] = {
 
 static fp_type semaphore_type = {
     FP_TYPE_HEAD,
-    .ct = {"Semaphore", sizeof(fp_mod_prim_object), fp_mod_prim_dealloc, NULL, NULL},
+    .ct = {"Semaphore", sizeof(fp_mod_prim_object), fp_mod_prim_dealloc, NULL, NULL,
+           fp_mod_prim_traverse, NULL},
     .module = "threading",
     .base = &fp_object_type,
-    .flags = FP_TPFLAG_BASETYPE,
+    .flags = FP_TPFLAG_BASETYPE | FP_TPFLAG_WEAKREF,
     .repr = semaphore_repr,
     .new_ = semaphore_new,
     .methods = semaphore_methods,
@@ -165,10 +166,11 @@ static fp_type semaphore_type = {
 
 static fp_type bounded_semaphore_type = {
     FP_TYPE_HEAD,
-    .ct = {"BoundedSemaphore", sizeof(fp_mod_prim_object), fp_mod_prim_dealloc, NULL, NULL},
+    .ct = {"BoundedSemaphore", sizeof(fp_mod_prim_object), fp_mod_prim_dealloc, NULL, NULL,
+           fp_mod_prim_traverse, NULL},
     .module = "threading",
     .base = &semaphore_type,
-    .flags = FP_TPFLAG_BASETYPE,
+    .flags = FP_TPFLAG_BASETYPE | FP_TPFLAG_WEAKREF,
     .repr = semaphore_repr,
     .new_ = bounded_semaphore_new,
 };
@@ -240,10 +242,11 @@ static const fp_method_def event_methods[] = {
 
 static fp_type event_type = {
     FP_TYPE_HEAD,
-    .ct = {"Event", sizeof(fp_mod_prim_object), fp_mod_prim_dealloc, NULL, NULL},
+    .ct = {"Event", sizeof(fp_mod_prim_object), fp_mod_prim_dealloc, NULL, NULL,
+           fp_mod_prim_traverse, NULL},
     .module = "threading",
     .base = &fp_object_type,
-    .flags = FP_TPFLAG_BASETYPE,
+    .flags = FP_TPFLAG_BASETYPE | FP_TPFLAG_WEAKREF,
     .repr = event_repr,
     .new_ = event_new,
     .methods = event_methods,
@@ -258,7 +261,7 @@ fp_type fp_mod_BrokenBarrierError_type = {
     .ct = {"BrokenBarrierError", sizeof(fp_exc_object), NULL, NULL, NULL},
     .base = &fp_RuntimeError_type,
     .module = "threading",
-    .flags = FP_TPFLAG_EXC | FP_TPFLAG_BASETYPE,
+    .flags = FP_TPFLAG_EXC | FP_TPFLAG_BASETYPE | FP_TPFLAG_WEAKREF,
 };
 
 typedef struct barrier_object {
@@ -274,6 +277,19 @@ static void barrier_dealloc(ftc_object *o)
         ftc_decref(b->prim);
     if (b->action != NULL)
         ftc_decref(b->action);
+}
+
+static int barrier_traverse(ftc_object *o, ftc_visitproc visit, void *arg)
+{
+    FP_VISIT(((barrier_object *)o)->prim);
+    FP_VISIT(((barrier_object *)o)->action);
+    return 0;
+}
+
+static int barrier_clear(ftc_object *o)
+{
+    fp_clear_slot(&((barrier_object *)o)->action);
+    return 0;
 }
 
 /* Runs the Python action in the last thread to arrive; an exception breaks the barrier and
@@ -413,10 +429,11 @@ static const fp_getset_def barrier_getsets[] = {
 
 static fp_type barrier_type = {
     FP_TYPE_HEAD,
-    .ct = {"Barrier", sizeof(barrier_object), barrier_dealloc, NULL, NULL},
+    .ct = {"Barrier", sizeof(barrier_object), barrier_dealloc, NULL, NULL, barrier_traverse,
+           barrier_clear},
     .module = "threading",
     .base = &fp_object_type,
-    .flags = FP_TPFLAG_BASETYPE,
+    .flags = FP_TPFLAG_BASETYPE | FP_TPFLAG_WEAKREF,
     .new_ = barrier_new,
     .methods = barrier_methods,
     .getsets = barrier_getsets,
@@ -443,6 +460,26 @@ static void local_dealloc(ftc_object *o)
         ftc_decref(l->args);
     if (l->kwargs != NULL)
         ftc_decref(l->kwargs);
+}
+
+/* The per-thread attribute dicts live in the ftcore local (prim), which the collector cannot
+ * see into: they count as referenced from outside (a cycle through a local's attributes is not
+ * found). The constructor's arguments are visited. */
+static int local_traverse(ftc_object *o, ftc_visitproc visit, void *arg)
+{
+    local_object *l = (local_object *)o;
+    FP_VISIT(l->prim);
+    FP_VISIT(l->args);
+    FP_VISIT(l->kwargs);
+    return 0;
+}
+
+static int local_clear(ftc_object *o)
+{
+    local_object *l = (local_object *)o;
+    fp_clear_slot(&l->args);
+    fp_clear_slot(&l->kwargs);
+    return 0;
 }
 
 static ftc_object *local_new(fp_type *type, ftc_object *const *args, size_t nargs,
@@ -593,10 +630,10 @@ static ftc_object *local_repr(ftc_object *self)
 
 static fp_type local_type = {
     FP_TYPE_HEAD,
-    .ct = {"_local", sizeof(local_object), local_dealloc, NULL, NULL},
+    .ct = {"_local", sizeof(local_object), local_dealloc, NULL, NULL, local_traverse, local_clear},
     .module = "_thread",
     .base = &fp_object_type,
-    .flags = FP_TPFLAG_BASETYPE,
+    .flags = FP_TPFLAG_BASETYPE | FP_TPFLAG_WEAKREF,
     .repr = local_repr,
     .getattr = local_getattr,
     .setattr = local_setattr,

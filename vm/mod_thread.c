@@ -74,6 +74,29 @@ static void thread_dealloc(ftc_object *o)
         ftc_thread_release(t->handle);
 }
 
+/* A running thread's object is held by the registry (and its own thread state), so it is never
+ * garbage; a finished one can be (a worker object whose Thread's target is its bound method). */
+static int thread_traverse(ftc_object *o, ftc_visitproc visit, void *arg)
+{
+    thread_object *t = THREAD(o);
+    FP_VISIT(ftc_atomic_load_relaxed(&t->dict)); /* made on first use by a CAS */
+    FP_VISIT(t->name);
+    FP_VISIT(t->target);
+    FP_VISIT(t->args);
+    FP_VISIT(t->kwargs);
+    return 0;
+}
+
+static int thread_clear(ftc_object *o)
+{
+    thread_object *t = THREAD(o);
+    fp_clear_slot(&t->dict);
+    fp_clear_slot(&t->target);
+    fp_clear_slot(&t->args);
+    fp_clear_slot(&t->kwargs);
+    return 0;
+}
+
 static ftc_object *thread_new(fp_type *type, ftc_object *const *args, size_t nargs,
                               ftc_object *kwnames)
 {
@@ -508,10 +531,11 @@ static const fp_getset_def thread_getsets[] = {
 
 fp_type fp_mod_thread_type = {
     FP_TYPE_HEAD,
-    .ct = {"Thread", sizeof(thread_object), thread_dealloc, NULL, NULL},
+    .ct = {"Thread", sizeof(thread_object), thread_dealloc, NULL, NULL, thread_traverse,
+           thread_clear},
     .module = "threading",
     .base = &fp_object_type,
-    .flags = FP_TPFLAG_BASETYPE,
+    .flags = FP_TPFLAG_BASETYPE | FP_TPFLAG_WEAKREF,
     .dictoffset = offsetof(thread_object, dict),
     .repr = thread_repr,
     .new_ = thread_new,
@@ -522,17 +546,21 @@ fp_type fp_mod_thread_type = {
 
 fp_type fp_mod_main_thread_type = {
     FP_TYPE_HEAD,
-    .ct = {"_MainThread", sizeof(thread_object), thread_dealloc, NULL, NULL},
+    .ct = {"_MainThread", sizeof(thread_object), thread_dealloc, NULL, NULL, thread_traverse,
+           thread_clear},
     .module = "threading",
     .base = &fp_mod_thread_type,
+    .flags = FP_TPFLAG_WEAKREF,
     .dictoffset = offsetof(thread_object, dict),
 };
 
 fp_type fp_mod_dummy_thread_type = {
     FP_TYPE_HEAD,
-    .ct = {"_DummyThread", sizeof(thread_object), thread_dealloc, NULL, NULL},
+    .ct = {"_DummyThread", sizeof(thread_object), thread_dealloc, NULL, NULL, thread_traverse,
+           thread_clear},
     .module = "threading",
     .base = &fp_mod_thread_type,
+    .flags = FP_TPFLAG_WEAKREF,
     .dictoffset = offsetof(thread_object, dict),
 };
 
@@ -553,6 +581,12 @@ static void timer_dealloc(ftc_object *o)
     if (tm->cancelled != NULL)
         ftc_decref(tm->cancelled);
     thread_dealloc(o);
+}
+
+static int timer_traverse(ftc_object *o, ftc_visitproc visit, void *arg)
+{
+    FP_VISIT(((timer_object *)o)->cancelled);
+    return thread_traverse(o, visit, arg);
 }
 
 static int timer_init(ftc_object *self, ftc_object *const *args, size_t nargs, ftc_object *kwnames)
@@ -620,10 +654,10 @@ static const fp_method_def timer_methods[] = {
 
 fp_type fp_mod_timer_type = {
     FP_TYPE_HEAD,
-    .ct = {"Timer", sizeof(timer_object), timer_dealloc, NULL, NULL},
+    .ct = {"Timer", sizeof(timer_object), timer_dealloc, NULL, NULL, timer_traverse, thread_clear},
     .module = "threading",
     .base = &fp_mod_thread_type,
-    .flags = FP_TPFLAG_BASETYPE,
+    .flags = FP_TPFLAG_BASETYPE | FP_TPFLAG_WEAKREF,
     .dictoffset = offsetof(thread_object, dict),
     .init = timer_init,
     .methods = timer_methods,

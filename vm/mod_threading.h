@@ -80,12 +80,18 @@ typedef struct fp_mod_prim_object {
 } fp_mod_prim_object;
 #define PRIM(o) (((fp_mod_prim_object *)(o))->prim)
 void fp_mod_prim_dealloc(ftc_object *o);
+/* Visits prim (an ftcore primitive, untracked): what makes these objects tracked, so that
+ * weakref.ref accepts them as CPython does. */
+int fp_mod_prim_traverse(ftc_object *o, ftc_visitproc visit, void *arg);
 /* An instance of type around prim (a new reference, stolen; NULL: the constructor failed,
  * MemoryError or OverflowError from ftc_last_error()). */
 ftc_object *fp_mod_prim_wrap(fp_type *type, ftc_object *prim);
 /* Checks a constructor takes no arguments: fp_None (borrowed) or NULL with TypeError. */
 ftc_object *fp_mod_no_args(const char *fname, ftc_object *const *args, size_t nargs,
                            ftc_object *kwnames);
+
+/* Lock and RLock (mod_locks.c; weakref's dictionaries use RLock). */
+extern fp_type fp_mod_lock_type, fp_mod_rlock_type;
 
 /* A Lock or an RLock object's ftcore primitive (borrowed), or NULL if o is neither. */
 ftc_object *fp_mod_lock_prim(ftc_object *o);

@@ -20,6 +20,9 @@
 #pragma weak fp_mod_time_init
 #pragma weak fp_mod_sys_init
 #pragma weak fp_mod_math_init
+#pragma weak fp_mod_gc_init
+#pragma weak fp_mod_weakref_init
+#pragma weak fp_mod_weakref_shutdown
 #pragma weak fp_mod_threading_shutdown
 #pragma weak fp_builtins_init
 
@@ -93,6 +96,7 @@ fp_type fp_module_type = {
     FP_TYPE_HEAD,
     .ct = {"module", sizeof(fp_module_object), module_dealloc, NULL, NULL},
     .base = &fp_object_type,
+    .flags = FP_TPFLAG_WEAKREF, /* modules are immortal (untracked): their weakrefs never die */
     .repr = module_repr,
     .getattr = module_getattr,
     .setattr = module_setattr,
@@ -158,6 +162,8 @@ static int (*const init_futures)(ftc_object *) = fp_mod_futures_init;
 static int (*const init_time)(ftc_object *) = fp_mod_time_init;
 static int (*const init_sys)(ftc_object *) = fp_mod_sys_init;
 static int (*const init_math)(ftc_object *) = fp_mod_math_init;
+static int (*const init_gc)(ftc_object *) = fp_mod_gc_init;
+static int (*const init_weakref)(ftc_object *) = fp_mod_weakref_init;
 
 static int (*lookup_init(const char *name))(ftc_object *)
 {
@@ -173,6 +179,10 @@ static int (*lookup_init(const char *name))(ftc_object *)
         return init_sys;
     if (strcmp(name, "math") == 0)
         return init_math;
+    if (strcmp(name, "gc") == 0)
+        return init_gc;
+    if (strcmp(name, "weakref") == 0)
+        return init_weakref;
     return NULL;
 }
 
@@ -284,8 +294,38 @@ void fp_runtime_fini(void)
 {
     if (fp_mod_threading_shutdown != NULL)
         fp_mod_threading_shutdown();
+    /* weakref.finalize's at-exit calls; then no Python code (a weakref callback) runs any
+     * more: ftcore's fini frees the module dicts next, and CPython runs none at exit */
+    if (fp_mod_weakref_shutdown != NULL)
+        fp_mod_weakref_shutdown();
     fp_stdout_flush();
     fp_err_clear();
+}
+
+int fp_module_exec_source(ftc_object *m, const char *src, const char *filename)
+{
+    fp_module_ast mod;
+    fp_syntax_error err;
+    memset(&err, 0, sizeof err);
+    int r = fp_parse(src, strlen(src), filename, &mod, &err);
+    if (r == -2) {
+        fp_err_nomem();
+        return -1;
+    }
+    if (r != 0) {
+        fp_err_syntax(err.kind, err.msg, filename, err.lineno, err.offset, err.text);
+        return -1;
+    }
+    fp_code_object *co = fp_compile(&mod, filename);
+    fp_arena_free(mod.arena);
+    if (co == NULL)
+        return -1;
+    ftc_object *res = fp_eval_code(co, fp_module_dict(m), NULL);
+    ftc_decref(FTC_OBJ(co));
+    if (res == NULL)
+        return -1;
+    ftc_decref(res);
+    return 0;
 }
 
 int fp_run_source(const char *src, size_t len, const char *filename)

@@ -479,6 +479,12 @@ typedef struct seqiter_object {
 
 static void seqiter_dealloc(ftc_object *o) { ftc_xdecref(((seqiter_object *)o)->seq); }
 
+static int seqiter_traverse(ftc_object *o, ftc_visitproc visit, void *arg)
+{
+    FP_VISIT(((seqiter_object *)o)->seq);
+    return 0;
+}
+
 static ftc_object *seqiter_iter(ftc_object *o)
 {
     ftc_incref(o);
@@ -503,7 +509,7 @@ static ftc_object *seqiter_next(ftc_object *o)
 
 static fp_type fp_seqiter_type = {
     FP_TYPE_HEAD,
-    .ct = {"iterator", sizeof(seqiter_object), seqiter_dealloc, NULL, NULL},
+    .ct = {"iterator", sizeof(seqiter_object), seqiter_dealloc, NULL, NULL, seqiter_traverse, NULL},
     .base = &fp_object_type,
     .iter = seqiter_iter,
     .next = seqiter_next,
@@ -626,6 +632,16 @@ static void slice_dealloc(ftc_object *o)
     ftc_decref(s->step);
 }
 
+/* Slices are tracked as in CPython (a bound may be any object); no clear: immutable. */
+static int slice_traverse(ftc_object *o, ftc_visitproc visit, void *arg)
+{
+    fp_slice_object *s = (fp_slice_object *)o;
+    FP_VISIT(s->start);
+    FP_VISIT(s->stop);
+    FP_VISIT(s->step);
+    return 0;
+}
+
 static ftc_object *slice_repr(ftc_object *o)
 {
     fp_slice_object *s = (fp_slice_object *)o;
@@ -667,7 +683,7 @@ static const fp_getset_def slice_getsets[] = {
 
 fp_type fp_slice_type = {
     FP_TYPE_HEAD,
-    .ct = {"slice", sizeof(fp_slice_object), slice_dealloc, NULL, NULL},
+    .ct = {"slice", sizeof(fp_slice_object), slice_dealloc, NULL, NULL, slice_traverse, NULL},
     .base = &fp_object_type,
     .repr = slice_repr,
     .getsets = slice_getsets,

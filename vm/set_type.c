@@ -19,6 +19,49 @@ static void set_dealloc(ftc_object *o)
         ftc_mem_free(s->table);
 }
 
+/* The keys in the table (the world is stopped: no writer is inside the section, and a probe
+ * that dropped it around __eq__ left the table consistent). */
+static int set_traverse(ftc_object *o, ftc_visitproc visit, void *arg)
+{
+    set_obj *s = SET(o);
+    if (s->table == NULL) /* fresh from ftc_object_new, not yet set up */
+        return 0;
+    for (size_t i = 0; i <= s->mask; i++) {
+        ftc_object *k = s->table[i].key;
+        if (k != NULL && k != DUMMY)
+            FP_VISIT(k);
+    }
+    return 0;
+}
+
+/* Empties a garbage set: the table is detached inside the section, its keys released after. */
+static int set_gc_clear(ftc_object *o)
+{
+    set_obj *s = SET(o);
+    sentry smallcopy[SET_MINSIZE];
+    lock l;
+    _fp_set_lock(s, &l);
+    sentry *old = s->table;
+    size_t oldmask = s->mask;
+    if (old == s->small) {
+        memcpy(smallcopy, s->small, sizeof smallcopy);
+        old = smallcopy;
+    }
+    memset(s->small, 0, sizeof s->small);
+    s->table = s->small;
+    s->mask = SET_MINSIZE - 1;
+    s->fill = 0;
+    s->finger = 0;
+    _fp_set_used_store(s, 0);
+    _fp_set_unlock(&l);
+    for (size_t i = 0; i <= oldmask; i++)
+        if (old[i].key != NULL && old[i].key != DUMMY)
+            ftc_decref(old[i].key);
+    if (old != smallcopy)
+        ftc_mem_free(old);
+    return 0;
+}
+
 static ftc_object *set_repr(ftc_object *o)
 {
     const char *tname = fp_type_name(o);
@@ -443,9 +486,9 @@ static const fp_method_def set_methods[] = {
 
 fp_type fp_set_type = {
     FP_TYPE_HEAD,
-    .ct = {"set", sizeof(set_obj), set_dealloc, NULL, NULL},
+    .ct = {"set", sizeof(set_obj), set_dealloc, NULL, NULL, set_traverse, set_gc_clear},
     .base = &fp_object_type,
-    .flags = FP_TPFLAG_BASETYPE,
+    .flags = FP_TPFLAG_BASETYPE | FP_TPFLAG_WEAKREF,
     .repr = set_repr,
     .hash = fp_hash_unhashable,
     .richcompare = set_richcompare,

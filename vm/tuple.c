@@ -64,6 +64,17 @@ static void tuple_dealloc(ftc_object *o)
         ftc_xdecref(t->items[i]);
 }
 
+/* Items may still be NULL while the maker fills the tuple (fp_tuple_new). No clear, as in
+ * CPython: a tuple's items never change, so a cycle through one also runs through something
+ * mutable whose clear breaks it. */
+static int tuple_traverse(ftc_object *o, ftc_visitproc visit, void *arg)
+{
+    fp_tuple_object *t = (fp_tuple_object *)o;
+    for (size_t i = 0; i < t->size; i++)
+        FP_VISIT(t->items[i]);
+    return 0;
+}
+
 ftc_object *fp_as_array(ftc_object *iterable, ftc_object ***items, size_t *n)
 {
     ftc_object *t;
@@ -400,7 +411,7 @@ static const fp_method_def tuple_methods[] = {
 
 fp_type fp_tuple_type = {
     FP_TYPE_HEAD,
-    .ct = {"tuple", sizeof(fp_tuple_object), tuple_dealloc, NULL, NULL},
+    .ct = {"tuple", sizeof(fp_tuple_object), tuple_dealloc, NULL, NULL, tuple_traverse, NULL},
     .base = &fp_object_type,
     .repr = tuple_repr,
     .hash = tuple_hash,

@@ -623,6 +623,7 @@ fp_type fp_type_type = {
     FP_TYPE_HEAD,
     .ct = {"type", sizeof(fp_type), type_dealloc, NULL, NULL},
     .base = &fp_object_type,
+    .flags = FP_TPFLAG_WEAKREF, /* classes and types are immortal: their weakrefs never die */
     .repr = type_repr,
     .call = type_call,
     .getattr = type_getattr,

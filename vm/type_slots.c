@@ -126,6 +126,12 @@ typedef struct slotwrapper {
 
 static void slotwrapper_dealloc(ftc_object *o) { ftc_xdecref(((slotwrapper *)o)->self); }
 
+static int slotwrapper_traverse(ftc_object *o, ftc_visitproc visit, void *arg)
+{
+    FP_VISIT(((slotwrapper *)o)->self);
+    return 0;
+}
+
 fp_type fp_slotwrapper_type;
 
 static ftc_object *slotwrapper_new(fp_type *type, int which, ftc_object *self)
@@ -177,7 +183,8 @@ static ftc_object *slotwrapper_call(ftc_object *d, ftc_object *const *args, size
 
 fp_type fp_slotwrapper_type = {
     FP_TYPE_HEAD,
-    .ct = {"wrapper_descriptor", sizeof(slotwrapper), slotwrapper_dealloc, NULL, NULL},
+    .ct = {"wrapper_descriptor", sizeof(slotwrapper), slotwrapper_dealloc, NULL, NULL,
+           slotwrapper_traverse, NULL},
     .base = &fp_object_type,
     .call = slotwrapper_call,
     .descr_get = slotwrapper_get,
@@ -232,6 +239,14 @@ static void inherit_slots(fp_type *t, fp_type *b)
         t->ct.basicsize = b->ct.basicsize;
     if (t->ct.dealloc == NULL && t->ct.basicsize == b->ct.basicsize)
         t->ct.dealloc = b->ct.dealloc;
+    /* traverse and clear go with the layout, as dealloc does (a static subtype of the same
+     * size holds what its base holds) */
+    if (t->ct.traverse == NULL && t->ct.basicsize == b->ct.basicsize &&
+        t->ct.dealloc == b->ct.dealloc) {
+        t->ct.traverse = b->ct.traverse;
+        if (t->ct.clear == NULL)
+            t->ct.clear = b->ct.clear;
+    }
     if (t->dictoffset == 0)
         t->dictoffset = b->dictoffset;
     if (b->flags & FP_TPFLAG_EXC)
@@ -445,7 +460,8 @@ static ftc_object *slot_call(ftc_object *o, ftc_object *const *args, size_t narg
         return fp_err_nomem();
     }
     buf[0] = o;
-    memcpy(buf + 1, args, (nargs + nkw) * sizeof *buf);
+    if (nargs + nkw > 0) /* args may be NULL then (fp_call0): memcpy's arguments must not be */
+        memcpy(buf + 1, args, (nargs + nkw) * sizeof *buf);
     ftc_object *r;
     if (fp_type_of(d) == &fp_function_type) {
         r = fp_call(d, buf, nargs + 1, kwnames);
@@ -715,6 +731,47 @@ static void heap_instance_dealloc(ftc_object *o)
         b->ct.dealloc(o);
 }
 
+/* The first base that is not a class statement's (its layout and callbacks are a static
+ * type's), and the slot of the dict the class chain added itself, or NULL when that base
+ * has the dict (an exception's, a Thread's): as in heap_instance_dealloc. */
+static fp_type *heap_static_base(ftc_object *o, ftc_object ***dictslot)
+{
+    fp_type *t = fp_type_of(o);
+    fp_type *b = t->base;
+    while (b != NULL && (b->flags & FP_TPFLAG_HEAPTYPE))
+        b = b->base;
+    *dictslot = NULL;
+    if (b != NULL && b->dictoffset != t->dictoffset && t->dictoffset)
+        *dictslot = (ftc_object **)(void *)((char *)o + t->dictoffset);
+    return b;
+}
+
+static int heap_instance_traverse(ftc_object *o, ftc_visitproc visit, void *arg)
+{
+    ftc_object **slot;
+    fp_type *b = heap_static_base(o, &slot);
+    if (slot != NULL)
+        FP_VISIT(ftc_atomic_load_relaxed(slot)); /* made on first use by a CAS */
+    /* Instances do not count their class (classes are immortal): nothing to visit there. */
+    if (b != NULL && b->ct.traverse != NULL)
+        return b->ct.traverse(o, visit, arg);
+    return 0;
+}
+
+static int heap_instance_clear(ftc_object *o)
+{
+    ftc_object **slot;
+    fp_type *b = heap_static_base(o, &slot);
+    if (slot != NULL) {
+        ftc_object *d = ftc_atomic_load_relaxed(slot);
+        ftc_atomic_store_relaxed(slot, (ftc_object *)NULL);
+        ftc_xdecref(d);
+    }
+    if (b != NULL && b->ct.clear != NULL)
+        return b->ct.clear(o);
+    return 0;
+}
+
 ftc_object *fp_class_new(ftc_object *name, fp_type *base, ftc_object *ns, ftc_object *qualname)
 {
     (void)qualname;
@@ -746,6 +803,11 @@ ftc_object *fp_class_new(ftc_object *name, fp_type *base, ftc_object *ns, ftc_ob
         t->ct.basicsize = off + sizeof(ftc_object *);
     }
     t->ct.dealloc = heap_instance_dealloc;
+    /* Every instance is tracked by the cycle collector (it has a dict) and, as in CPython,
+     * can be weakly referenced whatever its base. */
+    t->ct.traverse = heap_instance_traverse;
+    t->ct.clear = heap_instance_clear;
+    t->flags |= FP_TPFLAG_WEAKREF;
     /* slots from the base, then the namespace's special methods */
     t->repr = base->repr;
     t->str = base->str;
@@ -825,6 +887,18 @@ typedef struct wrapper_object {
 
 static void wrapper_dealloc(ftc_object *o) { ftc_xdecref(((wrapper_object *)o)->func); }
 
+static int wrapper_traverse(ftc_object *o, ftc_visitproc visit, void *arg)
+{
+    FP_VISIT(((wrapper_object *)o)->func);
+    return 0;
+}
+
+static int wrapper_clear(ftc_object *o)
+{
+    fp_clear_slot(&((wrapper_object *)o)->func);
+    return 0;
+}
+
 static ftc_object *wrapper_new(fp_type *type, ftc_object *const *args, size_t nargs,
                                ftc_object *kwnames)
 {
@@ -882,7 +956,8 @@ static const fp_getset_def wrapper_getsets[] = {
 
 fp_type fp_staticmethod_type = {
     FP_TYPE_HEAD,
-    .ct = {"staticmethod", sizeof(wrapper_object), wrapper_dealloc, NULL, NULL},
+    .ct = {"staticmethod", sizeof(wrapper_object), wrapper_dealloc, NULL, NULL, wrapper_traverse,
+           wrapper_clear},
     .base = &fp_object_type,
     .flags = FP_TPFLAG_BASETYPE,
     .call = staticmethod_call,
@@ -894,7 +969,8 @@ fp_type fp_staticmethod_type = {
 
 fp_type fp_classmethod_type = {
     FP_TYPE_HEAD,
-    .ct = {"classmethod", sizeof(wrapper_object), wrapper_dealloc, NULL, NULL},
+    .ct = {"classmethod", sizeof(wrapper_object), wrapper_dealloc, NULL, NULL, wrapper_traverse,
+           wrapper_clear},
     .base = &fp_object_type,
     .flags = FP_TPFLAG_BASETYPE,
     .descr_get = classmethod_get,
@@ -918,6 +994,28 @@ static void property_dealloc(ftc_object *o)
     ftc_xdecref(p->fdel);
     ftc_xdecref(p->doc);
     ftc_xdecref(p->name);
+}
+
+static int property_traverse(ftc_object *o, ftc_visitproc visit, void *arg)
+{
+    property_object *p = (property_object *)o;
+    FP_VISIT(p->fget);
+    FP_VISIT(p->fset);
+    FP_VISIT(p->fdel);
+    FP_VISIT(p->doc);
+    FP_VISIT(p->name);
+    return 0;
+}
+
+static int property_clear(ftc_object *o)
+{
+    property_object *p = (property_object *)o;
+    fp_clear_slot(&p->fget);
+    fp_clear_slot(&p->fset);
+    fp_clear_slot(&p->fdel);
+    fp_clear_slot(&p->doc);
+    fp_clear_slot(&p->name);
+    return 0;
 }
 
 static ftc_object *property_new(fp_type *type, ftc_object *const *args, size_t nargs,
@@ -1028,7 +1126,8 @@ static const fp_method_def property_methods[] = {
 
 fp_type fp_property_type = {
     FP_TYPE_HEAD,
-    .ct = {"property", sizeof(property_object), property_dealloc, NULL, NULL},
+    .ct = {"property", sizeof(property_object), property_dealloc, NULL, NULL, property_traverse,
+           property_clear},
     .base = &fp_object_type,
     .flags = FP_TPFLAG_BASETYPE,
     .descr_get = property_get,
@@ -1051,6 +1150,15 @@ static void super_dealloc(ftc_object *o)
     super_object *s = (super_object *)o;
     ftc_xdecref(FP_TYPE_OBJ(s->type));
     ftc_xdecref(s->obj);
+}
+
+static int super_traverse(ftc_object *o, ftc_visitproc visit, void *arg)
+{
+    super_object *s = (super_object *)o;
+    if (s->type != NULL)
+        FP_VISIT(FP_TYPE_OBJ(s->type)); /* counted (a class: immortal, never tracked) */
+    FP_VISIT(s->obj);
+    return 0;
 }
 
 static ftc_object *super_new(fp_type *type, ftc_object *const *args, size_t nargs,
@@ -1157,7 +1265,7 @@ static ftc_object *super_repr(ftc_object *o)
 
 fp_type fp_super_type = {
     FP_TYPE_HEAD,
-    .ct = {"super", sizeof(super_object), super_dealloc, NULL, NULL},
+    .ct = {"super", sizeof(super_object), super_dealloc, NULL, NULL, super_traverse, NULL},
     .base = &fp_object_type,
     .repr = super_repr,
     .getattr = super_getattr,

@@ -46,6 +46,9 @@ struct _ftc_objects_tstate {
     int64_t *hot_counts;
     size_t hot_cap;
     int hot_closed; /* thread ending: counts go to the objects directly; hot lock */
+
+    /* the collector (gc.c): this thread's tracked objects; NULL until its first */
+    struct _ftc_gc_list *gc_list;
 };
 
 /* The calling thread's record, or NULL if it has no tstate. */

@@ -38,7 +38,6 @@ print({'q': "it's"}, {1: {2: {3: {}}}})
 r = {}
 r['self'] = r
 print(r)
-del r['self']  # break the cycle: ftpy has no cycle collector yet
 grid = {}
 for i in range(3):
     for j in range(3):

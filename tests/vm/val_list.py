@@ -40,7 +40,6 @@ print(nested, nested[1][1][0], str(nested), repr(['a', "b'c"]))
 r = [1, 2]
 r.append(r)
 print(r)
-r.pop()  # break the cycle: ftpy has no cycle collector yet
 e = [5, 3, 8]
 e += [1]
 e *= 2
