@@ -17,14 +17,14 @@
  *
  * Records (src/internal/object.h): one per OS thread, created at its first tstate init and
  * destroyed at its last tstate fini, in that order: merge its hot counts into the objects,
- * merge the BRC queue until it stays empty and leave the registry (new BRC queuers then merge
- * directly: the owner is gone), hand QSBR deferrals over. The registry lock is a pthread
- * mutex held only for short list and queue operations, never across a detach or a callback.
- * It is glibc's adaptive kind (spins a while before sleeping): with two threads passing
- * objects to each other (BRC queueing) and polling grace periods, both take it several times
- * per operation, and a plain mutex put the loser to sleep in the kernel each time (perf of
- * wordcount at 2 threads: 10-14% of the samples in futex wait/wake, 16k-47k futex calls per
- * 0.5 s run; about 100 with the adaptive kind). Its holders never block, so spinning ends soon.
+ * merge the BRC queue until it stays empty and leave its BRC bucket (new BRC queuers then
+ * merge directly: the owner is gone), leave the registry, hand QSBR deferrals over. The
+ * registry lock is a pthread mutex held only for short list operations, never across a
+ * detach or a callback, and never on a per-object path: BRC queue pushes and merges take only
+ * their owner's bucket lock (brc.c). It is glibc's adaptive kind (spins a while before
+ * sleeping): grace-period polls take it, and a plain mutex put the loser to sleep in the
+ * kernel (perf of wordcount at 2 threads, when BRC pushes took it too: 10-14% of the samples
+ * in futex wait/wake; about 100 futex calls with the adaptive kind).
  *
  * Debug builds (FTC_DEBUG >= 1) refuse, fatally, to make an object between ftc_runtime_fini()
  * and the next ftc_runtime_init() (use after fini: runtime.h).
@@ -274,23 +274,7 @@ int _ftc_objects_runtime_init(void) { return 0; }
 void _ftc_objects_runtime_fini(void)
 {
     _ftc_qsbr_set_immediate(true);
-    for (;;) {
-        ftc_object **objs;
-        size_t n;
-        _ftc_objects_reg_lock();
-        struct _ftc_objects_tstate *r = reg_head;
-        while (r != NULL && ftc_atomic_load_relaxed(&r->brc_len) == 0)
-            r = r->next;
-        if (r == NULL) {
-            _ftc_objects_reg_unlock();
-            break;
-        }
-        size_t cap;
-        _ftc_brc_take_queue(r, &objs, &n, &cap);
-        _ftc_objects_reg_unlock();
-        _ftc_brc_merge_taken(objs, n);
-        ftc_mem_free(objs);
-    }
+    _ftc_brc_drain_all();
     _ftc_hot_runtime_fini();
     free_immortals();
     _ftc_qsbr_runtime_fini();
@@ -322,6 +306,8 @@ int _ftc_objects_tstate_init(ftc_tstate *ts)
         reg_head->prev = rec;
     reg_head = rec;
     _ftc_objects_reg_unlock();
+    if (rec->tid != 0)
+        _ftc_brc_register(rec);
     _ftc_objects_self = rec;
     return 0;
 }
@@ -345,28 +331,16 @@ static void record_destroy(struct _ftc_objects_tstate *rec, bool own)
      * looks at registered records). */
     _ftc_hot_thread_fini(rec);
     /* Drain the merge queue while still registered (a merge may free objects whose deallocs
-     * queue more objects to us), and leave the registry in the same locked step that finds
+     * queue more objects to us), and leave the BRC bucket in the same locked step that finds
      * it empty. From then on queuers find no owner and merge directly (brc.c). */
-    for (;;) {
-        ftc_object **objs;
-        size_t n, cap;
-        _ftc_objects_reg_lock();
-        _ftc_brc_take_queue(rec, &objs, &n, &cap);
-        if (n == 0) {
-            reg_remove(rec);
-            /* Its live count joins the global one in the same locked step: a live count taken
-             * while the QSBR fini below waits for grace periods must not miss it. */
-            ftc_atomic_fetch_add_relaxed(&live_global, ftc_atomic_load_relaxed(&rec->live));
-            ftc_atomic_store_relaxed(&rec->live, (int64_t)0);
-        }
-        _ftc_objects_reg_unlock();
-        if (n == 0) {
-            ftc_mem_free(objs);
-            break;
-        }
-        _ftc_brc_merge_taken(objs, n);
-        ftc_mem_free(objs);
-    }
+    _ftc_brc_unregister(rec);
+    _ftc_objects_reg_lock();
+    reg_remove(rec);
+    /* Its live count joins the global one in the same locked step: a live count taken while
+     * the QSBR fini below waits for grace periods must not miss it. */
+    ftc_atomic_fetch_add_relaxed(&live_global, ftc_atomic_load_relaxed(&rec->live));
+    ftc_atomic_store_relaxed(&rec->live, (int64_t)0);
+    _ftc_objects_reg_unlock();
     _ftc_qsbr_thread_fini(rec);
     /* Whatever was counted since (nothing is expected: QSBR frees memory, not objects). */
     ftc_atomic_fetch_add_relaxed(&live_global, ftc_atomic_load_relaxed(&rec->live));
@@ -383,9 +357,10 @@ void _ftc_objects_tstate_fini(ftc_tstate *ts)
     if (rec == NULL)
         return;
     ts->objects = NULL;
+    /* Cleared under both the registry lock (qsbr's requests read it) and the BRC bucket lock
+     * (pushers read it to ask for a merge): neither may signal ts after it is freed. */
     _ftc_objects_reg_lock();
-    if (ftc_atomic_load_relaxed(&rec->ts) == ts)
-        ftc_atomic_store_relaxed(&rec->ts, (ftc_tstate *)NULL);
+    _ftc_brc_clear_ts(rec, ts);
     _ftc_objects_reg_unlock();
     if (--rec->nstates > 0)
         return;
@@ -401,6 +376,7 @@ void _ftc_objects_attach(ftc_tstate *ts)
         _ftc_objects_reg_lock();
         rec->tid = _ftc_tls_tid;
         _ftc_objects_reg_unlock();
+        _ftc_brc_register(rec);
     }
     /* Relaxed: read by signallers under the registry lock; a stale tstate of this thread
      * still gets the bit, and attach re-checks the queue below. */
@@ -442,6 +418,7 @@ void _ftc_objects_after_fork_child(ftc_tstate *survivor)
     immortal_mutex = fresh;
     _ftc_qsbr_after_fork_child();
     _ftc_hot_after_fork_child();
+    _ftc_brc_after_fork_child();
     /* The forking thread's record (whether or not it was attached at the fork). */
     struct _ftc_objects_tstate *keep = _ftc_objects_self;
     FTC_UNUSED(survivor);
