@@ -260,9 +260,37 @@ void _ftc_object_decref_shared(ftc_object *o)
 static void merge_taken(ftc_object **objs, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (_ftc_brc_merge(objs[i], -1) == 0)
-            _ftc_object_dealloc(objs[i]);
+        ftc_object *o = objs[i];
+        /* Converted to hot while queued (a round with the world stopped, refcount_hot.c): its
+         * total kept the queue's reference, which goes now like any hot decref; a hot object
+         * is freed only by a round. Relaxed: the round's flag store happened before the world
+         * restarted, which ordered it before this tick. */
+        if (ftc_atomic_load_relaxed(&o->ob_flags) & FTC_OBF_HOT)
+            _ftc_object_hot_decref(o);
+        else if (_ftc_brc_merge(o, -1) == 0)
+            _ftc_object_dealloc(o);
     }
+}
+
+void _ftc_object_decref_contended(ftc_object *o)
+{
+    /* We still hold the reference we are dropping: o is alive for the nomination. */
+    _ftc_hot_contended(o);
+    _ftc_object_decref_shared(o);
+}
+
+bool _ftc_object_try_incref_contended(ftc_object *o)
+{
+    intptr_t shared = ftc_atomic_load_relaxed(&o->ob_ref_shared);
+    for (;;) {
+        if (shared == 0 || shared == FTC_REF_MERGED)
+            return false;
+        /* Relaxed, as ftc_try_incref's inline CAS. */
+        if (ftc_atomic_cas_weak_relaxed(&o->ob_ref_shared, &shared, shared + SHARED_ONE))
+            break;
+    }
+    _ftc_hot_contended(o); /* with the reference just taken */
+    return true;
 }
 
 /* Takes rec's queue, leaving the owner's spare array (or nothing) in its place; with leave,
@@ -374,6 +402,8 @@ void _ftc_brc_after_fork_child(void)
 /* Plain counting: the inline paths never get here; these keep the exported set equal. */
 void _ftc_object_merge_zero_local(ftc_object *o) { _ftc_object_dealloc(o); }
 void _ftc_object_decref_shared(ftc_object *o) { ftc_decref(o); }
+void _ftc_object_decref_contended(ftc_object *o) { ftc_decref(o); }
+bool _ftc_object_try_incref_contended(ftc_object *o) { return ftc_try_incref(o); }
 
 void _ftc_brc_register(struct _ftc_objects_tstate *rec) { FTC_UNUSED(rec); }
 void _ftc_brc_clear_ts(struct _ftc_objects_tstate *rec, ftc_tstate *ts)

@@ -66,12 +66,17 @@ void _ftc_objects_live_add(int64_t delta)
 
 int64_t ftc_object_live_count(void)
 {
+    /* A hot object whose total is zero is dead (no reference exists; the next round, which
+     * may be a while, frees it): it counts as freed, like memory waiting for a grace period.
+     * Objects become hot without the user asking (a contended count, refcount_hot.c), so
+     * without this the count would depend on whether threads happened to collide. */
+    int64_t dead_hot = _ftc_hot_dead_count();
     _ftc_objects_reg_lock();
     int64_t n = ftc_atomic_load_relaxed(&live_global);
     for (struct _ftc_objects_tstate *r = reg_head; r != NULL; r = r->next)
         n += ftc_atomic_load_relaxed(&r->live);
     _ftc_objects_reg_unlock();
-    return n;
+    return n - dead_hot;
 }
 
 /* ---- allocation ---- */
@@ -274,6 +279,18 @@ int _ftc_objects_runtime_init(void) { return 0; }
 void _ftc_objects_runtime_fini(void)
 {
     _ftc_qsbr_set_immediate(true);
+    /* Nominations of threads parked for good hold references: drop them before the queues'
+     * last drain (a decref may queue to a parked owner). */
+    for (;;) {
+        _ftc_objects_reg_lock();
+        struct _ftc_objects_tstate *r = reg_head;
+        while (r != NULL && r->nom_len == 0)
+            r = r->next;
+        _ftc_objects_reg_unlock();
+        if (r == NULL)
+            break;
+        _ftc_hot_release_nominees(r);
+    }
     _ftc_brc_drain_all();
     _ftc_hot_runtime_fini();
     free_immortals();
@@ -330,6 +347,9 @@ static void record_destroy(struct _ftc_objects_tstate *rec, bool own)
     /* Hot counts first, while still registered: a collection must never miss them (it only
      * looks at registered records). */
     _ftc_hot_thread_fini(rec);
+    /* Then the references our nominations hold (hot_closed now stops new ones), while still
+     * an owner in the BRC sense: a decref here may queue to ourselves, drained below. */
+    _ftc_hot_release_nominees(rec);
     /* Drain the merge queue while still registered (a merge may free objects whose deallocs
      * queue more objects to us), and leave the BRC bucket in the same locked step that finds
      * it empty. From then on queuers find no owner and merge directly (brc.c). */
@@ -401,8 +421,13 @@ int _ftc_objects_handle_tick(ftc_tstate *ts, uint64_t bits)
         return 0;
     /* The state layer cleared these bits before calling (clearing them again here could
      * lose a request made meanwhile). */
-    if (bits & FTC_EB_BRC_MERGE)
+    if (bits & FTC_EB_BRC_MERGE) {
         _ftc_brc_merge_queue(rec);
+        /* This thread nominated contended objects (refcount_hot.c): convert them now. Only
+         * the nominating thread reads its own nom_len here. */
+        if (rec->nom_len != 0)
+            _ftc_hot_round(NULL);
+    }
     if (bits & FTC_EB_QSBR)
         _ftc_qsbr_tick(rec, ts);
     return 0;

@@ -49,6 +49,26 @@ static size_t hot_count; /* ids in use */
 
 #define SHARED_ONE ((intptr_t)1 << FTC_REF_SHARED_SHIFT)
 
+/* A free id in the table, grown if need be; false if out of memory. hot_mutex held. */
+static bool alloc_id_locked(size_t *out)
+{
+    size_t id = 0;
+    while (id < hot_cap && hot_objs[id] != NULL)
+        id++;
+    if (id == hot_cap) {
+        size_t cap = hot_cap ? hot_cap * 2 : 64;
+        ftc_object **n = ftc_mem_realloc(hot_objs, cap * sizeof *n);
+        if (n == NULL)
+            return false;
+        for (size_t i = hot_cap; i < cap; i++)
+            n[i] = NULL;
+        hot_objs = n;
+        hot_cap = cap;
+    }
+    *out = id;
+    return true;
+}
+
 int ftc_object_set_hot(ftc_object *o)
 {
     if (ftc_object_is_immortal(o))
@@ -59,20 +79,10 @@ int ftc_object_set_hot(ftc_object *o)
     if (tid != FTC_TID_NONE && tid != _ftc_tls_tid)
         ftc_fatal("ftc_object_set_hot on a %s object owned by another thread", o->ob_type->name);
     pthread_mutex_lock(&hot_mutex);
-    size_t id = 0;
-    while (id < hot_cap && hot_objs[id] != NULL)
-        id++;
-    if (id == hot_cap) {
-        size_t cap = hot_cap ? hot_cap * 2 : 64;
-        ftc_object **n = ftc_mem_realloc(hot_objs, cap * sizeof *n);
-        if (n == NULL) {
-            pthread_mutex_unlock(&hot_mutex);
-            return FTC_ENOMEM;
-        }
-        for (size_t i = hot_cap; i < cap; i++)
-            n[i] = NULL;
-        hot_objs = n;
-        hot_cap = cap;
+    size_t id;
+    if (!alloc_id_locked(&id)) {
+        pthread_mutex_unlock(&hot_mutex);
+        return FTC_ENOMEM;
     }
     hot_objs[id] = o;
     hot_count++;
@@ -206,22 +216,150 @@ static void dealloc_dead(ftc_object **dead, size_t n)
     ftc_mem_free(dead);
 }
 
-int64_t ftc_object_collect_hot(void)
+/* ---- contention-driven conversion ---- */
+
+/* One contention event in FTC_HOT_SAMPLE nominates: an object whose count is fought over
+ * often is soon nominated, one that lost a single race rarely is. */
+#define FTC_HOT_SAMPLE 8u
+
+static bool nominate(struct _ftc_objects_tstate *rec, ftc_object *o)
+{
+    uint16_t flags = ftc_atomic_load_relaxed(&o->ob_flags);
+    if ((flags & (FTC_OBF_HOT | FTC_OBF_NOMINATED)) != 0 || ftc_object_is_immortal(o) ||
+        rec->hot_closed)
+        return false;
+    if (rec->nom_len == rec->nom_cap) {
+        size_t cap = rec->nom_cap ? rec->nom_cap * 2 : 16;
+        ftc_object **n = ftc_mem_realloc(rec->nom, cap * sizeof *n);
+        if (n == NULL)
+            return false; /* not nominated: nothing lost but the speed-up */
+        rec->nom = n;
+        rec->nom_cap = cap;
+    }
+    /* Relaxed: the flag only stops a second nomination; the round reads it with the world
+     * stopped. Exactly one thread's or sees the bit clear. */
+    if (ftc_atomic_fetch_or_relaxed(&o->ob_flags, FTC_OBF_NOMINATED) & FTC_OBF_NOMINATED)
+        return false;
+    /* The nomination's own reference (the caller holds one, so o is alive): o stays alive
+     * until the round converts it, which takes this reference back out of the total. */
+    ftc_atomic_fetch_add_relaxed(&o->ob_ref_shared, SHARED_ONE);
+    rec->nom[rec->nom_len++] = o;
+    /* Ask this thread's next tick for a round (object.c: the BRC merge bit's handler runs it
+     * when nominations are pending). A load first: no read-modify-write if set already. */
+    ftc_tstate *ts = ftc_atomic_load_relaxed(&rec->ts);
+    if (ts != NULL && (ftc_atomic_load_relaxed(&ts->head.eval_breaker) & FTC_EB_BRC_MERGE) == 0)
+        _ftc_eval_breaker_set(ts, FTC_EB_BRC_MERGE);
+    return true;
+}
+
+void _ftc_hot_contended(ftc_object *o)
+{
+    struct _ftc_objects_tstate *rec = _ftc_objects_self;
+    if (rec == NULL || ++rec->contended % FTC_HOT_SAMPLE != 0)
+        return;
+    nominate(rec, o);
+}
+
+bool _ftc_hot_nominate(ftc_object *o)
+{
+    struct _ftc_objects_tstate *rec = _ftc_objects_self;
+    return rec != NULL && nominate(rec, o);
+}
+
+/* Converts one nominated object (world stopped, hot_mutex held). Returns 1 converted, 0 done
+ * without converting (hot or immortal already: the nomination's reference is dropped), -1
+ * out of memory (kept for the next round, still holding its reference). */
+static int convert_locked(ftc_object *o)
+{
+    if (ftc_atomic_load_relaxed(&o->ob_flags) & FTC_OBF_HOT) {
+        /* Made hot by its owner meanwhile: counts are fungible, the shared word takes -1. */
+        ftc_atomic_fetch_add_relaxed(&o->ob_ref_shared, -SHARED_ONE);
+        return 0;
+    }
+    if (ftc_object_is_immortal(o))
+        return 0;
+    size_t id;
+    if (!alloc_id_locked(&id))
+        return -1;
+    /* Nobody else runs: the owner (if any) is paused between two of its operations, so its
+     * local count is stable; likewise the shared word. The total keeps every reference,
+     * including a BRC queue's (a QUEUED object: its owner's merge later drops it as a hot
+     * decref, brc.c), minus the nomination's. */
+    uintptr_t tid = ftc_atomic_load_relaxed(&o->ob_tid);
+    intptr_t local = tid == FTC_TID_NONE ? 0 : (intptr_t)ftc_atomic_load_relaxed(&o->ob_ref_local);
+    intptr_t total =
+        (ftc_atomic_load_relaxed(&o->ob_ref_shared) >> FTC_REF_SHARED_SHIFT) + local - 1;
+    if (total < 0)
+        ftc_fatal("negative reference count (%ld) on a %s object made hot", (long)total,
+                  o->ob_type->name);
+    hot_objs[id] = o;
+    hot_count++;
+    ftc_atomic_store_relaxed(&o->ob_ref_shared, (total << FTC_REF_SHARED_SHIFT) | FTC_REF_MERGED);
+    ftc_atomic_store_relaxed(&o->ob_ref_local, (uint32_t)id);
+    ftc_atomic_fetch_or_relaxed(&o->ob_flags, (uint16_t)(FTC_OBF_HOT | FTC_OBF_QSBR));
+    ftc_atomic_store_relaxed(&o->ob_tid, FTC_TID_HOT);
+    return 1;
+}
+
+/* Converts rec's nominations (world stopped, hot_mutex held); keeps those that could not be. */
+static int64_t convert_nominees_locked(struct _ftc_objects_tstate *rec)
+{
+    int64_t converted = 0;
+    size_t keep = 0;
+    for (size_t i = 0; i < rec->nom_len; i++) {
+        int r = convert_locked(rec->nom[i]);
+        if (r < 0)
+            rec->nom[keep++] = rec->nom[i];
+        else
+            converted += r;
+    }
+    rec->nom_len = keep;
+    return converted;
+}
+
+int64_t _ftc_hot_round(int64_t *freed)
 {
     if (ftc_tstate_get() == NULL)
         ftc_fatal("ftc_object_collect_hot needs an attached thread state");
     ftc_object **dead;
+    int64_t converted = 0;
     ftc_stop_the_world();
     pthread_mutex_lock(&hot_mutex);
     _ftc_objects_reg_lock();
     for (struct _ftc_objects_tstate *r = _ftc_objects_reg_first(); r != NULL; r = r->next)
         merge_slots_locked(r);
+    for (struct _ftc_objects_tstate *r = _ftc_objects_reg_first(); r != NULL; r = r->next)
+        converted += convert_nominees_locked(r);
     _ftc_objects_reg_unlock();
     size_t n = take_dead_locked(&dead);
     pthread_mutex_unlock(&hot_mutex);
     ftc_start_the_world();
     dealloc_dead(dead, n);
-    return (int64_t)n;
+    if (freed != NULL)
+        *freed = (int64_t)n;
+    return converted;
+}
+
+int64_t ftc_object_collect_hot(void)
+{
+    int64_t freed;
+    _ftc_hot_round(&freed);
+    return freed;
+}
+
+void _ftc_hot_release_nominees(struct _ftc_objects_tstate *rec)
+{
+    pthread_mutex_lock(&hot_mutex);
+    ftc_object **objs = rec->nom;
+    size_t n = rec->nom_len;
+    rec->nom = NULL;
+    rec->nom_len = rec->nom_cap = 0;
+    pthread_mutex_unlock(&hot_mutex);
+    for (size_t i = 0; i < n; i++) {
+        ftc_atomic_fetch_and_relaxed(&objs[i]->ob_flags, (uint16_t)~FTC_OBF_NOMINATED);
+        ftc_decref(objs[i]);
+    }
+    ftc_mem_free(objs);
 }
 
 int64_t _ftc_hot_refcount(ftc_object *o)
@@ -236,6 +374,27 @@ int64_t _ftc_hot_refcount(ftc_object *o)
     _ftc_objects_reg_unlock();
     pthread_mutex_unlock(&hot_mutex);
     return total;
+}
+
+int64_t _ftc_hot_dead_count(void)
+{
+    int64_t dead = 0;
+    pthread_mutex_lock(&hot_mutex);
+    _ftc_objects_reg_lock();
+    for (size_t id = 0; id < hot_cap; id++) {
+        ftc_object *o = hot_objs[id];
+        if (o == NULL)
+            continue;
+        int64_t total =
+            (int64_t)(ftc_atomic_load_relaxed(&o->ob_ref_shared) >> FTC_REF_SHARED_SHIFT);
+        for (struct _ftc_objects_tstate *r = _ftc_objects_reg_first(); r != NULL; r = r->next)
+            if (id < r->hot_cap)
+                total += ftc_atomic_load_relaxed(&r->hot_counts[id]);
+        dead += total == 0;
+    }
+    _ftc_objects_reg_unlock();
+    pthread_mutex_unlock(&hot_mutex);
+    return dead;
 }
 
 void _ftc_hot_runtime_fini(void)
@@ -275,9 +434,23 @@ int ftc_object_set_hot(ftc_object *o)
 FTC_THREAD_LOCAL _ftc_hot_tls _ftc_hot;
 
 int64_t ftc_object_collect_hot(void) { return 0; }
+void _ftc_hot_contended(ftc_object *o) { FTC_UNUSED(o); }
+bool _ftc_hot_nominate(ftc_object *o)
+{
+    FTC_UNUSED(o);
+    return false;
+}
+int64_t _ftc_hot_round(int64_t *freed)
+{
+    if (freed != NULL)
+        *freed = 0;
+    return 0;
+}
+void _ftc_hot_release_nominees(struct _ftc_objects_tstate *rec) { FTC_UNUSED(rec); }
 void _ftc_object_hot_incref(ftc_object *o) { ftc_incref(o); }
 void _ftc_object_hot_decref(ftc_object *o) { ftc_decref(o); }
 int64_t _ftc_hot_refcount(ftc_object *o) { return (int64_t)o->ob_refcnt; }
+int64_t _ftc_hot_dead_count(void) { return 0; }
 void _ftc_hot_thread_fini(struct _ftc_objects_tstate *rec) { FTC_UNUSED(rec); }
 void _ftc_hot_runtime_fini(void) {}
 void _ftc_hot_after_fork_child(void) {}

@@ -47,6 +47,14 @@ struct _ftc_objects_tstate {
     int qsbr_online;                 /* owner only */
     void *urcu_node; /* the owner's liburcu reader registry node (in its TLS); fork child */
 
+    /* contention-driven hot objects (refcount_hot.c): the objects this thread nominated, each
+     * holding one reference (a shared-count increment) until a conversion round takes it;
+     * appended by the owner between ticks, read by a round with the world stopped, taken by
+     * the thread's end under the hot lock. contended: the sampling counter. */
+    ftc_object **nom;
+    size_t nom_len, nom_cap;
+    unsigned contended;
+
     /* hot objects: this thread's count of each, by id; hot lock for resizing and merging */
     int64_t *hot_counts;
     size_t hot_cap;
@@ -99,6 +107,20 @@ void _ftc_qsbr_after_fork_child(void);
 
 /* refcount_hot.c */
 int64_t _ftc_hot_refcount(ftc_object *o);
+/* Hot objects whose total is zero (dead, freed by the next round); exact when quiet. */
+int64_t _ftc_hot_dead_count(void);
+/* A contention event on o by a non-owner holding a reference to o: samples, and may nominate
+ * o (taking one more reference) and ask for a conversion round at this thread's next tick. */
+void _ftc_hot_contended(ftc_object *o);
+/* Nominates o now (the caller holds a reference; no sampling): for tests. Returns whether o
+ * was added (false: already nominated or hot, immortal, no record, or out of memory). */
+bool _ftc_hot_nominate(ftc_object *o);
+/* A conversion round (attached, no lock held): stops the world, merges every thread's hot
+ * slots, converts every nominated object to hot, frees the hot objects whose total is zero.
+ * Returns the number converted. ftc_object_collect_hot() is the same round. */
+int64_t _ftc_hot_round(int64_t *freed);
+/* Drops the references rec's nominations hold (thread end, fork child, runtime fini). */
+void _ftc_hot_release_nominees(struct _ftc_objects_tstate *rec);
 void _ftc_hot_thread_fini(struct _ftc_objects_tstate *rec); /* merge counts into objects */
 void _ftc_hot_runtime_fini(void);
 void _ftc_hot_after_fork_child(void);
