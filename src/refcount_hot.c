@@ -23,6 +23,39 @@
  * a zero total means no reference exists anywhere: no one can find the object again. Runtime
  * fini collects one last time. Memory goes through QSBR like any shared object's.
  *
+ * Becoming hot without being marked (issue 18): user data that many threads take references
+ * to contends as much as a type does, and nobody marks it. A non-owner whose count CAS loses a
+ * race (a decref's, or a try-incref's: the out-of-line *_contended paths in brc.c; successful
+ * CASes and owner paths are unchanged) reports a contention event here; one in FTC_HOT_SAMPLE
+ * per thread nominates the object: FTC_OBF_NOMINATED by fetch-or (one winner), one more shared
+ * reference, an entry in the winner's own list (rec->nom), and the winner's own merge bit. At
+ * that tick the winner runs a round (_ftc_hot_round; ftc_object_collect_hot is the same): stop
+ * the world, add every thread's slots into the objects, convert every nomination, take the dead
+ * hot objects, start the world, free them. Conversion: total := owner's local (if owned) +
+ * shared count - 1 (the nomination's reference), an id, shared := (total, MERGED), local := id,
+ * FTC_OBF_HOT | FTC_OBF_QSBR, and last ob_tid := FTC_TID_HOT, as set_hot does.
+ *
+ * Invariants of the conversion:
+ *   - Totals stay exact: with the world stopped the owner is between two operations; its local
+ *     count is read once, by the conversion, and its next operation sees FTC_TID_HOT and counts
+ *     in its slot. The local count is merged exactly once (never by a BRC merge afterwards).
+ *   - Converted while queued for a BRC merge: the total keeps the queue's reference; the owner's
+ *     merge sees FTC_OBF_HOT and drops it as a hot decref (brc.c, merge_taken), no merge.
+ *   - Freed exactly once: a nominated object cannot die before its round (the nomination holds a
+ *     reference); a hot object is freed only by a round (the rule above). A nomination not
+ *     converted is released by an ordinary decref: at its thread's end (after the thread's slots
+ *     are closed, before it leaves its BRC bucket), in the fork child for threads that did not
+ *     survive, and at runtime fini for threads parked for good (before the last BRC drain).
+ *   - Lock-free readers: a reader between two ticks never sees a half-converted header (the
+ *     world is stopped); afterwards try-incref counts in its slot, and the object outlives the
+ *     reader's next tick.
+ *   - Immortal objects are never nominated; an object made hot by its owner meanwhile gets the
+ *     nomination's reference back out of its shared word.
+ *   - ftc_object_live_count counts hot objects whose total is zero as freed (exact when quiet).
+ * A dead hot object waits for the next round (a nomination anywhere, ftc_object_collect_hot,
+ * the collector, runtime fini). A thread that counts while detached (no tick) is outside the
+ * round's guarantee, as for every hot object.
+ *
  * Measured here (2-core VM, one run, incref+decref pairs on one object): one thread, hot
  * 4-6 ns against 7 ns for the shared atomic; two threads on the same object, hot 9 ns against
  * 13-28 ns for the shared atomic (a contended cache line; more cores make the gap grow).
