@@ -319,6 +319,40 @@ Test(brc, converted_while_queued_merges_exactly_once)
     cr_assert_eq(deallocs, 1);
 }
 
+/* The signal: the out-of-line paths a lost CAS takes (decref's and try-incref's) sample the
+ * contention events and nominate on the eighth of this thread; the tick converts. Called here
+ * directly, as the inline paths call them when their CAS fails. */
+static void contend_tick(void *arg)
+{
+    ftc_object *o = arg;
+    for (int i = 0; i < 4; i++)
+        cr_assert(_ftc_object_try_incref_contended(o)); /* 4 events, 4 references */
+    for (int i = 0; i < 3; i++)
+        _ftc_object_decref_contended(o); /* 3 more events */
+#ifdef FTC_GIL_DISABLED
+    cr_assert(!(o->ob_flags & FTC_OBF_NOMINATED));
+#endif
+    _ftc_object_decref_contended(o); /* the eighth: nominated */
+#ifdef FTC_GIL_DISABLED
+    cr_assert(o->ob_flags & FTC_OBF_NOMINATED);
+#endif
+    cr_assert_eq(ftc_eval_tick(), 0);
+}
+
+Test(brc, eighth_contention_event_nominates_and_the_tick_converts)
+{
+    ftc_object *o = ftc_object_new(&counted_type);
+    ftc_object_set_shared(o); /* try-incref needs it */
+    run_on_thread(contend_tick, o);
+    cr_assert_eq(ftc_object_refcount(o), 1);
+#ifdef FTC_GIL_DISABLED
+    cr_assert(o->ob_flags & FTC_OBF_HOT);
+#endif
+    ftc_decref(o);
+    ftc_object_collect_hot();
+    cr_assert_eq(deallocs, 1);
+}
+
 /* A nominating thread that ends before its round drops the nomination's reference: nothing
  * converted, nothing leaked, the object freed by its last decref. Immortal objects are never
  * nominated. */
