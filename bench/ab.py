@@ -260,7 +260,8 @@ def summarize(runs, threads):
                                      if r.get("cpu_seconds")])}
         c["by_rep"] = {r["rep"]: r["ops_per_s"] for r in rs if "rep" in r}
         for f in ("late_p50_us", "late_p99_us", "late_max_us", "gil_forced_switches",
-                  "gil_switches", "switch_interval_s"):
+                  "gil_switches", "switch_interval_s", "pause_p50_us", "pause_p99_us",
+                  "pause_max_us"):
             vals = [r[f] for r in rs if f in r]
             if vals:
                 c[f] = stats(vals)
@@ -478,6 +479,9 @@ def cell_text(cells, w, b, t, kind):
     if not c:
         return "-"
     if kind == "latency":
+        if "pause_p99_us" in c:  # gc_pause: the collector's stopped-world time
+            return "pause p50 %.2f p99 %.2f ms" % (c["pause_p50_us"]["median"] / 1e3,
+                                                   c["pause_p99_us"]["median"] / 1e3)
         if "late_p99_us" not in c:
             return "-"
         return "p50 %.2f p99 %.2f ms" % (c["late_p50_us"]["median"] / 1e3,

@@ -37,6 +37,8 @@ static const bench_workload *const workloads[] = {
     &wl_lock_pingpong,
     &wl_io_latency,
     &wl_wordcount,
+    &wl_alloc_cycle,
+    &wl_gc_pause,
 };
 #define NWORKLOADS (sizeof workloads / sizeof workloads[0])
 

@@ -133,5 +133,6 @@ extern const bench_workload wl_list_private, wl_list_shared_read, wl_list_shared
     wl_list_shared_append;
 extern const bench_workload wl_lock_pingpong, wl_io_latency;
 extern const bench_workload wl_wordcount;
+extern const bench_workload wl_gc_pause, wl_alloc_cycle;
 
 #endif /* FTC_BENCH_H */

@@ -414,10 +414,36 @@ static void dict_dealloc(ftc_object *self)
     ftc_mem_free(k);
 }
 
+/* The collector calls it with the world stopped (gc.h): no writer is between two stores of a
+ * write, so the table and its entries are read with plain loads; every live key and value is
+ * visited once. A table a writer replaced is not the current one and holds no references. */
+static int dict_traverse(ftc_object *self, ftc_visitproc visit, void *arg)
+{
+    dict_keys *k = ftc_ft_load_relaxed(&DICT(self)->keys);
+    if (k == NULL)
+        return 0;
+    dict_entry *ents = dk_entries(k);
+    for (int64_t j = 0; j < k->nentries; j++) {
+        ftc_object *key = ftc_ft_load_relaxed(&ents[j].key);
+        ftc_object *value = ftc_ft_load_relaxed(&ents[j].value);
+        int rc;
+        if (key != NULL && (rc = visit(key, arg)) != 0)
+            return rc;
+        if (value != NULL && (rc = visit(value, arg)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Breaks a cycle: the ordinary clear, in the dict's critical section (the world runs again). */
+static int dict_gc_clear(ftc_object *self) { return ftc_dict_clear(self); }
+
 const ftc_type ftc_dict_type = {
     .name = "dict",
     .basicsize = sizeof(ftc_dict_obj),
     .dealloc = dict_dealloc,
+    .traverse = dict_traverse,
+    .clear = dict_gc_clear,
 };
 
 ftc_object *ftc_dict_new(void)

@@ -119,10 +119,33 @@ static void list_dealloc(ftc_object *self)
     ftc_mem_free(a);
 }
 
+/* The collector calls it with the world stopped (gc.h): plain loads of the current array;
+ * slots at or past its size are NULL (list_internal.h), so visiting the non-NULL ones up to
+ * size visits each reference the list holds once. */
+static int list_traverse(ftc_object *self, ftc_visitproc visit, void *arg)
+{
+    list_items *a = ftc_ft_load_relaxed(&LIST(self)->items);
+    if (a == NULL)
+        return 0;
+    int64_t n = ftc_ft_load_relaxed(&a->size);
+    for (int64_t j = 0; j < n; j++) {
+        ftc_object *o = ftc_ft_load_relaxed(&a->item[j]);
+        int rc;
+        if (o != NULL && (rc = visit(o, arg)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Breaks a cycle: the ordinary clear, in the list's critical section (the world runs again). */
+static int list_gc_clear(ftc_object *self) { return ftc_list_clear(self); }
+
 const ftc_type ftc_list_type = {
     .name = "list",
     .basicsize = sizeof(ftc_list_obj),
     .dealloc = list_dealloc,
+    .traverse = list_traverse,
+    .clear = list_gc_clear,
 };
 
 ftc_object *ftc_list_new(void)

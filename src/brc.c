@@ -298,7 +298,8 @@ bool _ftc_object_try_incref_contended(ftc_object *o)
 static size_t take(struct _ftc_objects_tstate *rec, ftc_object ***objs, size_t *cap, bool leave)
 {
     brc_bucket *b = bucket_of(rec->tid);
-    /* The spare is the owner's (or, at fork and fini, the only thread's): no lock. */
+    /* The spare is the owner's (or, at fork and fini, the only thread's, or the collector's
+     * with the world stopped: _ftc_brc_collect_queue): no lock. */
     ftc_object **spare = leave ? NULL : rec->brc_spare;
     size_t spare_cap = leave ? 0 : rec->brc_spare_cap;
     pthread_mutex_lock(&b->lock);
@@ -338,6 +339,39 @@ void _ftc_brc_merge_queue(struct _ftc_objects_tstate *rec)
             ftc_mem_free(objs);
         }
     }
+}
+
+size_t _ftc_brc_collect_queue(struct _ftc_objects_tstate *rec, ftc_object **dead)
+{
+    /* The world is stopped: the owner is paused at a tick or detached (its own merge takes the
+     * queue under the bucket lock, so what is still queued is not being merged), and no
+     * pusher runs. The bucket lock anyway, as every queue access. */
+    ftc_object **objs;
+    size_t cap;
+    size_t n = take(rec, &objs, &cap, false);
+    size_t ndead = 0;
+    for (size_t i = 0; i < n; i++) {
+        ftc_object *o = objs[i];
+        if (ftc_atomic_load_relaxed(&o->ob_flags) & FTC_OBF_HOT) {
+            /* Converted while queued (refcount_hot.c); its slots are merged, so its shared
+             * word is its total, which kept the queue's reference: take it out. A zero total
+             * is found by the collector's hot pass (_ftc_hot_gc_take_zero) after this. */
+            ftc_atomic_fetch_add_relaxed(&o->ob_ref_shared, -SHARED_ONE);
+        } else if (_ftc_brc_merge(o, -1) == 0) {
+            dead[ndead++] = o;
+        }
+    }
+    /* The emptied array becomes the owner's spare, as after its own merge (the owner is
+     * paused: nobody else touches the spare). */
+    if (objs != NULL) {
+        if (rec->brc_spare == NULL) {
+            rec->brc_spare = objs;
+            rec->brc_spare_cap = cap;
+        } else {
+            ftc_mem_free(objs);
+        }
+    }
+    return ndead;
 }
 
 void _ftc_brc_unregister(struct _ftc_objects_tstate *rec)

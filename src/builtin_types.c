@@ -60,8 +60,8 @@ static int str_eq(ftc_object *self, ftc_object *other)
            memcmp(a->data, b->data, a->head.len) == 0;
 }
 
-const ftc_type ftc_int_type = {"int", sizeof(int_object), NULL, int_hash, int_eq};
-const ftc_type ftc_str_type = {"str", sizeof(str_object), NULL, str_hash, str_eq};
+const ftc_type ftc_int_type = {"int", sizeof(int_object), NULL, int_hash, int_eq, NULL, NULL};
+const ftc_type ftc_str_type = {"str", sizeof(str_object), NULL, str_hash, str_eq, NULL, NULL};
 
 /* ---- int ---- */
 

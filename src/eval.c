@@ -7,8 +7,9 @@
  *      restart or blocks forever). First, so that nothing else runs while the world is stopped.
  *   2. FTC_EB_GIL_DROP_REQUEST: detach and attach, dropping the GIL with forced switching;
  *      the re-take is a compute take (gil.c: I/O priority).
- *   3. FTC_EB_BRC_MERGE / FTC_EB_QSBR: cleared here, then handed to the object layer
- *      (_ftc_objects_handle_tick); a request made meanwhile sets the bit again.
+ *   3. FTC_EB_BRC_MERGE / FTC_EB_QSBR / FTC_EB_GC: cleared here, then handed to the object
+ *      layer (_ftc_objects_handle_tick: merges, quiescent state, an automatic collection);
+ *      a request made meanwhile sets the bit again.
  *   4. FTC_EB_PENDING_CALLS: the interpreter's queued calls (main tstate only).
  *   5. FTC_EB_ASYNC_EXC: returns the code set by ftc_thread_set_async_exc().
  * Any thread sets bits with a seq_cst fetch_or; the owner clears them with fetch_and. A bit is
@@ -58,8 +59,8 @@ int _ftc_eval_tick_slow(ftc_tstate *ts)
         bits = _ftc_eval_breaker_load(ts);
     }
 
-    if (bits & (FTC_EB_BRC_MERGE | FTC_EB_QSBR)) {
-        uint64_t obj = bits & (FTC_EB_BRC_MERGE | FTC_EB_QSBR);
+    if (bits & (FTC_EB_BRC_MERGE | FTC_EB_QSBR | FTC_EB_GC)) {
+        uint64_t obj = bits & (FTC_EB_BRC_MERGE | FTC_EB_QSBR | FTC_EB_GC);
         _ftc_eval_breaker_clear(ts, obj);
         int rc = _ftc_objects_handle_tick(ts, obj);
         if (rc < 0)

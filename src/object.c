@@ -34,7 +34,7 @@
  * comment read flags set before publication (or by the caller's thread), or counters
  * (live counts) whose sum is read under the registry lock and is exact only when quiet.
  */
-#include "internal/object.h"
+#include "internal/gc.h"
 #include <string.h>
 
 FTC_THREAD_LOCAL struct _ftc_objects_tstate *_ftc_objects_self;
@@ -95,11 +95,14 @@ ftc_object *_ftc_object_new_sized(const ftc_type *type, size_t size)
                   "is finalized; call ftc_runtime_init() first)",
                   type->name);
 #endif
-    ftc_object *o = ftc_mem_calloc(1, size);
-    if (o == NULL) {
+    /* A tracked type's objects carry the collector's header in front (src/internal/gc.h). */
+    size_t pre = _ftc_gc_pre_size(type);
+    char *mem = size <= SIZE_MAX - pre ? ftc_mem_calloc(1, size + pre) : NULL;
+    if (mem == NULL) {
         ftc_set_last_error(FTC_ENOMEM);
         return NULL;
     }
+    ftc_object *o = (ftc_object *)(mem + pre);
     o->ob_type = type;
 #ifdef FTC_GIL_DISABLED
     o->ob_flags = FTC_OBF_HEAP;
@@ -118,6 +121,8 @@ ftc_object *_ftc_object_new_sized(const ftc_type *type, size_t size)
     o->ob_refcnt = 1;
 #endif
     _ftc_objects_live_add(1);
+    if (pre != 0)
+        _ftc_gc_track_new(o);
     return o;
 }
 
@@ -143,11 +148,11 @@ void _ftc_object_free_memory(ftc_object *o)
 {
 #ifdef FTC_GIL_DISABLED
     if (ftc_atomic_load_relaxed(&o->ob_flags) & FTC_OBF_QSBR) {
-        ftc_qsbr_free(o);
+        ftc_qsbr_free(_ftc_gc_mem_base(o));
         return;
     }
 #endif
-    ftc_mem_free(o);
+    ftc_mem_free(_ftc_gc_mem_base(o));
 }
 
 void _ftc_object_dealloc(ftc_object *o)
@@ -160,10 +165,15 @@ void _ftc_object_dealloc(ftc_object *o)
     if (!(ftc_atomic_load_relaxed(&o->ob_flags) & FTC_OBF_HEAP))
         ftc_fatal("dealloc of a static object of type %s", type->name);
 #endif
+    /* Tracked: off its list before its dealloc (a collection must not see it half torn
+     * down) and its weak references cleared; their callbacks run once it is gone. */
+    ftc_weakref *callbacks = _ftc_gc_type_tracked(type) ? _ftc_gc_object_dying(o) : NULL;
     if (type->dealloc != NULL)
         type->dealloc(o);
     _ftc_objects_live_add(-1);
     _ftc_object_free_memory(o);
+    if (FTC_UNLIKELY(callbacks != NULL))
+        _ftc_weakref_run_callbacks(callbacks);
 }
 
 /* ---- immortality ---- */
@@ -189,6 +199,8 @@ int ftc_object_immortalize(ftc_object *o)
     }
     immortal_objs[immortal_len++] = o;
     pthread_mutex_unlock(&immortal_mutex);
+    if (_ftc_gc_type_tracked(o->ob_type))
+        _ftc_gc_untrack(o); /* immortal: never garbage, and its counts stop meaning anything */
 #ifdef FTC_GIL_DISABLED
     /* Relaxed: the caller publishes o afterwards (a release store that orders this). */
     ftc_atomic_store_relaxed(&o->ob_ref_local, FTC_REF_IMMORTAL);
@@ -223,12 +235,14 @@ static void free_immortals(void)
      * no-op on an immortal, but a read). Last made, first released. */
     for (size_t i = n; i-- > 0;) {
         ftc_object *o = objs[i];
+        if (_ftc_gc_type_tracked(o->ob_type))
+            _ftc_weakref_run_callbacks(_ftc_gc_object_dying(o));
         if (o->ob_type->dealloc != NULL)
             o->ob_type->dealloc(o);
     }
     for (size_t i = n; i-- > 0;) {
         _ftc_objects_live_add(-1);
-        ftc_mem_free(objs[i]); /* no thread is left to read it lock-free */
+        ftc_mem_free(_ftc_gc_mem_base(objs[i])); /* no thread is left to read it lock-free */
     }
     ftc_mem_free(objs);
 }
@@ -361,6 +375,9 @@ static void record_destroy(struct _ftc_objects_tstate *rec, bool own)
     ftc_atomic_fetch_add_relaxed(&live_global, ftc_atomic_load_relaxed(&rec->live));
     ftc_atomic_store_relaxed(&rec->live, (int64_t)0);
     _ftc_objects_reg_unlock();
+    /* After the last drain (whose deallocs may have made objects on our list): its tracked
+     * objects go to the orphans, and anything this thread still allocates goes there too. */
+    _ftc_gc_thread_fini(rec);
     _ftc_qsbr_thread_fini(rec);
     /* Whatever was counted since (nothing is expected: QSBR frees memory, not objects). */
     ftc_atomic_fetch_add_relaxed(&live_global, ftc_atomic_load_relaxed(&rec->live));
@@ -421,15 +438,18 @@ int _ftc_objects_handle_tick(ftc_tstate *ts, uint64_t bits)
         return 0;
     /* The state layer cleared these bits before calling (clearing them again here could
      * lose a request made meanwhile). */
-    if (bits & FTC_EB_BRC_MERGE) {
+    if (bits & FTC_EB_BRC_MERGE)
         _ftc_brc_merge_queue(rec);
-        /* This thread nominated contended objects (refcount_hot.c): convert them now. Only
-         * the nominating thread reads its own nom_len here. */
-        if (rec->nom_len != 0)
-            _ftc_hot_round(NULL);
-    }
     if (bits & FTC_EB_QSBR)
         _ftc_qsbr_tick(rec, ts);
+    if (bits & FTC_EB_GC)
+        _ftc_gc_handle_tick(ts);
+    /* This thread nominated contended objects (refcount_hot.c; a nomination sets the merge
+     * bit): a hot round converts them and frees the dead hot objects (gc.c). Only the
+     * nominating thread reads its own nom_len here; a collection just run converted them
+     * already (nom_len 0). */
+    if ((bits & FTC_EB_BRC_MERGE) && rec->nom_len != 0)
+        _ftc_gc_hot_round(ts);
     return 0;
 }
 
@@ -444,6 +464,7 @@ void _ftc_objects_after_fork_child(ftc_tstate *survivor)
     _ftc_qsbr_after_fork_child();
     _ftc_hot_after_fork_child();
     _ftc_brc_after_fork_child();
+    _ftc_gc_after_fork_child();
     /* The forking thread's record (whether or not it was attached at the fork). */
     struct _ftc_objects_tstate *keep = _ftc_objects_self;
     FTC_UNUSED(survivor);

@@ -69,7 +69,7 @@
  * them (collection, thread end, refcount) does it with the world stopped or under hot_mutex
  * after the owning thread's last write was ordered by that lock or by the stop.
  */
-#include "internal/object.h"
+#include "internal/gc.h"
 
 #ifdef FTC_GIL_DISABLED
 
@@ -118,7 +118,7 @@ int ftc_object_set_hot(ftc_object *o)
         return FTC_ENOMEM;
     }
     hot_objs[id] = o;
-    hot_count++;
+    ftc_atomic_store_relaxed(&hot_count, hot_count + 1); /* read as a hint by gc.c */
     /* The owner (or nobody) counts: fold local into the shared word and give up ownership;
      * then ob_ref_local is free to hold the id. */
     intptr_t total = _ftc_brc_merge(o, 0);
@@ -128,6 +128,7 @@ int ftc_object_set_hot(ftc_object *o)
     /* Last: from here on the inline paths (which test ob_tid first) count in the slots. */
     ftc_atomic_store_relaxed(&o->ob_tid, FTC_TID_HOT);
     pthread_mutex_unlock(&hot_mutex);
+    _ftc_gc_count_alloc(); /* only a collection frees it: counts toward the next one */
     return 0;
 }
 
@@ -230,7 +231,7 @@ static size_t take_dead_locked(ftc_object ***out)
             break; /* out of memory: the next collection frees them */
         dead[n++] = o;
         hot_objs[id] = NULL;
-        hot_count--;
+        ftc_atomic_store_relaxed(&hot_count, hot_count - 1);
     }
     *out = dead;
     return n;
@@ -305,7 +306,9 @@ bool _ftc_hot_nominate(ftc_object *o)
 static int convert_locked(ftc_object *o)
 {
     if (ftc_atomic_load_relaxed(&o->ob_flags) & FTC_OBF_HOT) {
-        /* Made hot by its owner meanwhile: counts are fungible, the shared word takes -1. */
+        /* Made hot by its owner meanwhile: counts are fungible, the shared word takes -1
+         * (its slots are merged already, so the shared word is the total: at least the
+         * nomination's reference; zero now means dead, found by _ftc_hot_gc_take_zero). */
         ftc_atomic_fetch_add_relaxed(&o->ob_ref_shared, -SHARED_ONE);
         return 0;
     }
@@ -316,8 +319,9 @@ static int convert_locked(ftc_object *o)
         return -1;
     /* Nobody else runs: the owner (if any) is paused between two of its operations, so its
      * local count is stable; likewise the shared word. The total keeps every reference,
-     * including a BRC queue's (a QUEUED object: its owner's merge later drops it as a hot
-     * decref, brc.c), minus the nomination's. */
+     * including a BRC queue's (a QUEUED object: whoever merges that queue entry later drops it
+     * as a hot reference: the collector's queue pass in this same stop, or brc.c's
+     * merge_taken for an entry its owner had taken already), minus the nomination's. */
     uintptr_t tid = ftc_atomic_load_relaxed(&o->ob_tid);
     intptr_t local = tid == FTC_TID_NONE ? 0 : (intptr_t)ftc_atomic_load_relaxed(&o->ob_ref_local);
     intptr_t total =
@@ -326,7 +330,7 @@ static int convert_locked(ftc_object *o)
         ftc_fatal("negative reference count (%ld) on a %s object made hot", (long)total,
                   o->ob_type->name);
     hot_objs[id] = o;
-    hot_count++;
+    ftc_atomic_store_relaxed(&hot_count, hot_count + 1); /* read as a hint by gc.c */
     ftc_atomic_store_relaxed(&o->ob_ref_shared, (total << FTC_REF_SHARED_SHIFT) | FTC_REF_MERGED);
     ftc_atomic_store_relaxed(&o->ob_ref_local, (uint32_t)id);
     ftc_atomic_fetch_or_relaxed(&o->ob_flags, (uint16_t)(FTC_OBF_HOT | FTC_OBF_QSBR));
@@ -350,36 +354,6 @@ static int64_t convert_nominees_locked(struct _ftc_objects_tstate *rec)
     return converted;
 }
 
-int64_t _ftc_hot_round(int64_t *freed)
-{
-    if (ftc_tstate_get() == NULL)
-        ftc_fatal("ftc_object_collect_hot needs an attached thread state");
-    ftc_object **dead;
-    int64_t converted = 0;
-    ftc_stop_the_world();
-    pthread_mutex_lock(&hot_mutex);
-    _ftc_objects_reg_lock();
-    for (struct _ftc_objects_tstate *r = _ftc_objects_reg_first(); r != NULL; r = r->next)
-        merge_slots_locked(r);
-    for (struct _ftc_objects_tstate *r = _ftc_objects_reg_first(); r != NULL; r = r->next)
-        converted += convert_nominees_locked(r);
-    _ftc_objects_reg_unlock();
-    size_t n = take_dead_locked(&dead);
-    pthread_mutex_unlock(&hot_mutex);
-    ftc_start_the_world();
-    dealloc_dead(dead, n);
-    if (freed != NULL)
-        *freed = (int64_t)n;
-    return converted;
-}
-
-int64_t ftc_object_collect_hot(void)
-{
-    int64_t freed;
-    _ftc_hot_round(&freed);
-    return freed;
-}
-
 void _ftc_hot_release_nominees(struct _ftc_objects_tstate *rec)
 {
     pthread_mutex_lock(&hot_mutex);
@@ -393,6 +367,77 @@ void _ftc_hot_release_nominees(struct _ftc_objects_tstate *rec)
         ftc_decref(objs[i]);
     }
     ftc_mem_free(objs);
+}
+
+/* The collector (src/gc.c) frees hot objects whose total is zero, chains included. */
+int64_t ftc_object_collect_hot(void)
+{
+    if (ftc_tstate_get() == NULL)
+        ftc_fatal("ftc_object_collect_hot needs an attached thread state");
+    int64_t n = ftc_gc_collect();
+    return n < 0 ? 0 : n;
+}
+
+/* ---- the collector's view (src/gc.c; world stopped) ---- */
+
+int64_t _ftc_hot_gc_begin(void)
+{
+    int64_t converted = 0;
+    pthread_mutex_lock(&hot_mutex);
+    _ftc_objects_reg_lock();
+    for (struct _ftc_objects_tstate *r = _ftc_objects_reg_first(); r != NULL; r = r->next)
+        merge_slots_locked(r);
+    /* Every pending nomination is converted in every stop the collector makes (a collection
+     * or a hot round): after the slots are merged, so that an object made hot meanwhile has
+     * its total in its shared word when the nomination's reference comes out of it. */
+    for (struct _ftc_objects_tstate *r = _ftc_objects_reg_first(); r != NULL; r = r->next)
+        converted += convert_nominees_locked(r);
+    _ftc_objects_reg_unlock();
+    return converted;
+}
+
+void _ftc_hot_gc_end(void) { pthread_mutex_unlock(&hot_mutex); }
+
+size_t _ftc_hot_gc_count(void) { return hot_count; }
+
+bool _ftc_hot_registered(void)
+{
+    /* Relaxed hint: the collector's hot-only passes re-check under the lock. */
+    return ftc_atomic_load_relaxed(&hot_count) != 0;
+}
+
+/* Merged (slots added in), so the shared word holds the total: keep it, drop the id. */
+void _ftc_hot_gc_unhot(ftc_object *o)
+{
+    size_t id = ftc_atomic_load_relaxed(&o->ob_ref_local);
+    if (id < hot_cap && hot_objs[id] == o) {
+        hot_objs[id] = NULL;
+        ftc_atomic_store_relaxed(&hot_count, hot_count - 1);
+    }
+    ftc_atomic_store_relaxed(&o->ob_tid, FTC_TID_NONE);
+    ftc_atomic_store_relaxed(&o->ob_ref_local, (uint32_t)0);
+    ftc_atomic_fetch_and_relaxed(&o->ob_flags, (uint16_t)~FTC_OBF_HOT);
+}
+
+size_t _ftc_hot_gc_take_zero(ftc_object **out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t id = 0; id < hot_cap && n < cap; id++) {
+        ftc_object *o = hot_objs[id];
+        if (o == NULL)
+            continue;
+        intptr_t count = ftc_atomic_load_relaxed(&o->ob_ref_shared) >> FTC_REF_SHARED_SHIFT;
+        if (count < 0)
+            ftc_fatal("negative reference count (%ld) on a hot %s object", (long)count,
+                      o->ob_type->name);
+        if (count != 0)
+            continue;
+        _ftc_hot_gc_unhot(o);
+        /* The collector's reference (gc.c drops it once the world runs again). */
+        ftc_atomic_store_relaxed(&o->ob_ref_shared, SHARED_ONE | FTC_REF_MERGED);
+        out[n++] = o;
+    }
+    return n;
 }
 
 int64_t _ftc_hot_refcount(ftc_object *o)
@@ -466,20 +511,31 @@ int ftc_object_set_hot(ftc_object *o)
 
 FTC_THREAD_LOCAL _ftc_hot_tls _ftc_hot;
 
-int64_t ftc_object_collect_hot(void) { return 0; }
+int64_t ftc_object_collect_hot(void)
+{
+    if (ftc_tstate_get() == NULL)
+        ftc_fatal("ftc_object_collect_hot needs an attached thread state");
+    int64_t n = ftc_gc_collect();
+    return n < 0 ? 0 : n;
+}
 void _ftc_hot_contended(ftc_object *o) { FTC_UNUSED(o); }
 bool _ftc_hot_nominate(ftc_object *o)
 {
     FTC_UNUSED(o);
     return false;
 }
-int64_t _ftc_hot_round(int64_t *freed)
+void _ftc_hot_release_nominees(struct _ftc_objects_tstate *rec) { FTC_UNUSED(rec); }
+int64_t _ftc_hot_gc_begin(void) { return 0; }
+void _ftc_hot_gc_end(void) {}
+size_t _ftc_hot_gc_count(void) { return 0; }
+bool _ftc_hot_registered(void) { return false; }
+void _ftc_hot_gc_unhot(ftc_object *o) { FTC_UNUSED(o); }
+size_t _ftc_hot_gc_take_zero(ftc_object **out, size_t cap)
 {
-    if (freed != NULL)
-        *freed = 0;
+    FTC_UNUSED(out);
+    FTC_UNUSED(cap);
     return 0;
 }
-void _ftc_hot_release_nominees(struct _ftc_objects_tstate *rec) { FTC_UNUSED(rec); }
 void _ftc_object_hot_incref(ftc_object *o) { ftc_incref(o); }
 void _ftc_object_hot_decref(ftc_object *o) { ftc_decref(o); }
 int64_t _ftc_hot_refcount(ftc_object *o) { return (int64_t)o->ob_refcnt; }

@@ -21,6 +21,7 @@ FTC_EXTERN_C_BEGIN
 #define FTC_EB_BRC_MERGE (UINT64_C(1) << 4)        /**< merge the objects queued to this owner */
 #define FTC_EB_QSBR (UINT64_C(1) << 5)             /**< report a QSBR quiescent state */
 #define FTC_EB_SHUTDOWN (UINT64_C(1) << 6)         /**< runtime finalizing: daemon must stop */
+#define FTC_EB_GC (UINT64_C(1) << 7)               /**< run an automatic collection (gc.h) */
 
 /** @} */
 

@@ -17,6 +17,8 @@
 #include <ftcore/critical_section.h>
 #include <ftcore/object.h>
 #include <ftcore/qsbr.h>
+#include <ftcore/gc.h>
+#include <ftcore/weakref.h>
 #include <ftcore/dict.h>
 #include <ftcore/list.h>
 #include <ftcore/sync.h>

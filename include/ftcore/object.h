@@ -45,9 +45,10 @@
  * from then on every thread counts its references to it in a private per-thread array
  * indexed by that id, so increfs and decrefs never contend. Nobody knows the total between
  * collections, so a hot object is never freed by a decref: it is freed by the first
- * ftc_object_collect_hot() (which stops the world, adds every thread's counts into the
- * object, and frees the hot objects whose total is zero) after its last reference went away,
- * or at ftc_runtime_fini(). A thread that exits adds its counts into the objects first. In the
+ * collection (ftc_gc_collect() in gc.h, automatic or explicit, or its alias
+ * ftc_object_collect_hot(): it stops the world, adds every thread's counts into the object,
+ * and frees the hot objects whose total is zero, chains included) after its last reference
+ * went away, or at ftc_runtime_fini(). A thread that exits adds its counts into the objects first. In the
  * GIL build counts are plain already; a hot object is an ordinary one there (freed at zero)
  * and ftc_object_collect_hot() returns 0. A hot object is marked twice: FTC_OBF_HOT in its
  * flags (what the slow paths test) and FTC_TID_HOT as its owner (what the inline paths test:
@@ -66,6 +67,10 @@ FTC_EXTERN_C_BEGIN
 /** The object header that every ftcore object starts with (layout above; FTC_OBJECT_HEAD). */
 typedef struct ftc_object ftc_object;
 
+/** The visitor a type's traverse calls for each object reference it holds (gc.h); a nonzero
+ * return stops the traversal and traverse returns it. */
+typedef int (*ftc_visitproc)(ftc_object *obj, void *arg);
+
 /** A type: its name, size and the callbacks the core calls. Static and immortal in practice. */
 typedef struct ftc_type {
     const char *name;                             /**< for messages */
@@ -75,7 +80,14 @@ typedef struct ftc_type {
     int (*hash)(ftc_object *self, uint64_t *out); /**< 0 or a negative code; NULL = unhashable */
     int (*eq)(ftc_object *self,
               ftc_object *other); /**< 1, 0, or a negative code; NULL = identity */
-    /* more fields as needed, zero = default */
+    /** Calls visit on every object reference self holds; returns the first nonzero visit
+     * result, or 0. Non-NULL makes the type's heap objects tracked by the cycle collector
+     * (gc.h says when it is called and what it may do). NULL = untracked. */
+    int (*traverse)(ftc_object *self, ftc_visitproc visit, void *arg);
+    /** Drops the references self holds, to break a cycle (gc.h); 0 or a negative code.
+     * NULL = the type cannot break a cycle itself. */
+    int (*clear)(ftc_object *self);
+    /* more fields as needed, appended, zero = default */
 } ftc_type;
 
 #ifdef FTC_GIL_DISABLED
@@ -412,9 +424,9 @@ static inline void ftc_object_set_shared(ftc_object *o) { (void)o; }
  * thread that created it. Returns 0, FTC_ENOMEM (o stays an ordinary object), or FTC_ESTATE
  * if o is immortal. GIL build: returns 0 and changes nothing. */
 FTC_API int ftc_object_set_hot(ftc_object *o);
-/** Stops the world, adds every thread's counts of hot objects into the objects, starts the
- * world and frees the hot objects whose count is zero. Returns how many it freed. Caller
- * attached. GIL build: 0. */
+/** The old name of ftc_gc_collect() (gc.h), which frees the hot objects whose total is zero
+ * (chains included) and the unreachable cycles. Returns ftc_gc_collect()'s count, or 0 where it
+ * returns an error. Caller attached (fatal otherwise). */
 FTC_API int64_t ftc_object_collect_hot(void);
 
 /* ---- int: an immutable boxed int64. Small ints (-5..256) are static immortals. ---- */

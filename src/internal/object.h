@@ -59,6 +59,9 @@ struct _ftc_objects_tstate {
     int64_t *hot_counts;
     size_t hot_cap;
     int hot_closed; /* thread ending: counts go to the objects directly; hot lock */
+
+    /* the collector (gc.c): this thread's tracked objects; NULL until its first */
+    struct _ftc_gc_list *gc_list;
 };
 
 /* The calling thread's record, or NULL if it has no tstate. */
@@ -94,6 +97,12 @@ void _ftc_brc_unregister(struct _ftc_objects_tstate *rec);
 /* Runtime fini (no other thread runs): merges every registered record's queue. */
 void _ftc_brc_drain_all(void);
 void _ftc_brc_after_fork_child(void); /* reinitializes the bucket locks */
+/* The collector (gc.c), world stopped: takes rec's queue (under its bucket lock) and drops
+ * each entry's reference: a hot entry (converted while queued) from its shared word, which
+ * holds its total once the slots are merged; any other by a merge. Stores the objects whose
+ * merged total is zero in dead (room for rec->brc_len entries, read with the world stopped)
+ * without freeing them; returns how many. */
+size_t _ftc_brc_collect_queue(struct _ftc_objects_tstate *rec, ftc_object **dead);
 /* qsbr.c */
 int _ftc_qsbr_thread_init(struct _ftc_objects_tstate *rec);  /* the thread itself */
 void _ftc_qsbr_thread_fini(struct _ftc_objects_tstate *rec); /* hands pending over */
@@ -115,10 +124,6 @@ void _ftc_hot_contended(ftc_object *o);
 /* Nominates o now (the caller holds a reference; no sampling): for tests. Returns whether o
  * was added (false: already nominated or hot, immortal, no record, or out of memory). */
 bool _ftc_hot_nominate(ftc_object *o);
-/* A conversion round (attached, no lock held): stops the world, merges every thread's hot
- * slots, converts every nominated object to hot, frees the hot objects whose total is zero.
- * Returns the number converted. ftc_object_collect_hot() is the same round. */
-int64_t _ftc_hot_round(int64_t *freed);
 /* Drops the references rec's nominations hold (thread end, fork child, runtime fini). */
 void _ftc_hot_release_nominees(struct _ftc_objects_tstate *rec);
 void _ftc_hot_thread_fini(struct _ftc_objects_tstate *rec); /* merge counts into objects */

@@ -36,7 +36,7 @@ static void item_dealloc(ftc_object *self)
     ftc_atomic_fetch_add(&deallocs, 1);
 }
 
-static const ftc_type item_type = {"item", sizeof(item), item_dealloc, NULL, NULL};
+static const ftc_type item_type = {"item", sizeof(item), item_dealloc, NULL, NULL, NULL, NULL};
 
 static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
 static ftc_object *pool[POOL]; /* each slot holds one reference */

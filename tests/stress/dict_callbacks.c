@@ -40,7 +40,7 @@ static int ukey_eq(ftc_object *self, ftc_object *other)
     }
     return ftc_type_of(other) == &ukey_type && ((ukey *)self)->n == ((ukey *)other)->n;
 }
-static const ftc_type ukey_type = {"ukey", sizeof(ukey), NULL, ukey_hash, ukey_eq};
+static const ftc_type ukey_type = {"ukey", sizeof(ukey), NULL, ukey_hash, ukey_eq, NULL, NULL};
 
 static ftc_object *K(int64_t n)
 {

@@ -28,7 +28,7 @@ static int ukey_eq(ftc_object *self, ftc_object *other)
 {
     return ftc_type_of(other) == ftc_type_of(self) && ((ukey *)self)->n == ((ukey *)other)->n;
 }
-static const ftc_type ukey_type = {"ukey", sizeof(ukey), NULL, ukey_hash, ukey_eq};
+static const ftc_type ukey_type = {"ukey", sizeof(ukey), NULL, ukey_hash, ukey_eq, NULL, NULL};
 
 static ftc_object *dict, *list;
 static int holding, release_now, released; /* atomic */

@@ -23,7 +23,8 @@ typedef struct {
 } tagged;
 
 static void tagged_dealloc(ftc_object *self) { ((tagged *)self)->magic = 0; }
-static const ftc_type tagged_type = {"tagged", sizeof(tagged), tagged_dealloc, NULL, NULL};
+static const ftc_type tagged_type = {"tagged", sizeof(tagged), tagged_dealloc, NULL, NULL, NULL,
+                                     NULL};
 
 static ftc_object *list;
 static long ops;

@@ -24,7 +24,8 @@ static void counted_dealloc(ftc_object *self)
     (void)self;
     ftc_atomic_fetch_add(&deallocs, 1);
 }
-static const ftc_type counted_type = {"counted", sizeof(counted), counted_dealloc, NULL, NULL};
+static const ftc_type counted_type = {"counted", sizeof(counted), counted_dealloc, NULL, NULL, NULL,
+                                      NULL};
 
 static ftc_object *x;   /* made by the owner thread; main holds both references */
 static int ready, stop; /* atomic */

@@ -49,7 +49,7 @@ static void item_dealloc(ftc_object *self)
     ftc_atomic_fetch_add(&deallocs, 1);
 }
 
-static const ftc_type item_type = {"item", sizeof(item), item_dealloc, NULL, NULL};
+static const ftc_type item_type = {"item", sizeof(item), item_dealloc, NULL, NULL, NULL, NULL};
 
 static void check_alive(ftc_object *o)
 {

@@ -36,7 +36,7 @@ static void hot_dealloc(ftc_object *self)
     CHECK(ftc_atomic_fetch_add(&dealloc_count[i], 1) == 0);
 }
 
-static const ftc_type hot_type = {"hot", sizeof(hot_item), hot_dealloc, NULL, NULL};
+static const ftc_type hot_type = {"hot", sizeof(hot_item), hot_dealloc, NULL, NULL, NULL, NULL};
 
 /* A pool of references in transit between threads. */
 static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;

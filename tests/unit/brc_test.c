@@ -23,7 +23,8 @@ static void counted_dealloc(ftc_object *self)
     ftc_atomic_store(&dealloc_thread, ftc_thread_ident());
 }
 
-static const ftc_type counted_type = {"counted", sizeof(counted), counted_dealloc, NULL, NULL};
+static const ftc_type counted_type = {"counted", sizeof(counted), counted_dealloc, NULL, NULL, NULL,
+                                      NULL};
 
 #ifdef FTC_GIL_DISABLED
 #define IS_NOGIL 1

@@ -51,8 +51,9 @@ static int uobj_eq(ftc_object *self, ftc_object *other)
         return ((uobj *)other)->fail_eq;
     return u->n == ((uobj *)other)->n;
 }
-static const ftc_type uobj_type = {"uobj", sizeof(uobj), uobj_dealloc, uobj_hash, uobj_eq};
-static const ftc_type unhashable_type = {"unhashable", sizeof(uobj), NULL, NULL, NULL};
+static const ftc_type uobj_type = {"uobj",  sizeof(uobj), uobj_dealloc, uobj_hash,
+                                   uobj_eq, NULL,         NULL};
+static const ftc_type unhashable_type = {"unhashable", sizeof(uobj), NULL, NULL, NULL, NULL, NULL};
 
 static ftc_object *U(int64_t n)
 {

@@ -25,7 +25,7 @@ static int uobj_eq(ftc_object *self, ftc_object *other)
         return ((uobj *)self)->fail_eq;
     return ftc_type_of(other) == &uobj_type && ((uobj *)self)->n == ((uobj *)other)->n;
 }
-static const ftc_type uobj_type = {"uobj", sizeof(uobj), NULL, NULL, uobj_eq};
+static const ftc_type uobj_type = {"uobj", sizeof(uobj), NULL, NULL, uobj_eq, NULL, NULL};
 
 static ftc_object *U(int64_t n)
 {

@@ -36,9 +36,9 @@ static int counted_eq(ftc_object *self, ftc_object *other)
     return ((counted *)self)->payload[0] == ((counted *)other)->payload[0];
 }
 
-static const ftc_type counted_type = {"counted", sizeof(counted), counted_dealloc, counted_hash,
-                                      counted_eq};
-static const ftc_type plain_type = {"plain", sizeof(counted), NULL, NULL, NULL};
+static const ftc_type counted_type = {
+    "counted", sizeof(counted), counted_dealloc, counted_hash, counted_eq, NULL, NULL};
+static const ftc_type plain_type = {"plain", sizeof(counted), NULL, NULL, NULL, NULL, NULL};
 
 Test(object, new_is_zero_filled_with_one_reference)
 {
@@ -71,7 +71,7 @@ Test(object, bad_types_are_refused)
     ftc_set_last_error(0);
     cr_assert_null(ftc_object_new(NULL));
     cr_assert_eq(ftc_last_error(), FTC_EINVAL);
-    static const ftc_type tiny = {"tiny", 4, NULL, NULL, NULL};
+    static const ftc_type tiny = {"tiny", 4, NULL, NULL, NULL, NULL, NULL};
     ftc_set_last_error(0);
     cr_assert_null(ftc_object_new(&tiny));
     cr_assert_eq(ftc_last_error(), FTC_EINVAL);
@@ -335,7 +335,8 @@ static void holder_dealloc(ftc_object *self)
     ftc_decref(h->held);
 }
 
-static const ftc_type holder_type = {"holder", sizeof(holder), holder_dealloc, NULL, NULL};
+static const ftc_type holder_type = {"holder", sizeof(holder), holder_dealloc, NULL, NULL, NULL,
+                                     NULL};
 
 Test(object, runtime_fini_immortal_holding_a_younger_immortal)
 {
