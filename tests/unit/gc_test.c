@@ -1032,18 +1032,19 @@ static void nominate_tick_decref(void *arg)
 Test(gc, the_nominating_tick_converts_and_a_round_frees_with_weakrefs_cleared)
 {
     ftc_object *x = new_node();
+    int xid = id_of(x); /* x may be freed when it is checked */
     ftc_weakref *w = ftc_weakref_new(x, round_callback, NULL);
     cr_assert_not_null(w);
     run_on_thread(nominate_tick_decref, x);
     cr_assert_eq(nominate_result, IS_NOGIL);
     cr_assert_eq(ftc_object_refcount(x), 1);
     ftc_decref(x); /* nogil: total 0, but hot: only a stop of the collector frees it */
-    cr_assert_eq(freed_of(id_of(x)), IS_NOGIL ? 0 : 1);
+    cr_assert_eq(freed_of(xid), IS_NOGIL ? 0 : 1);
     cr_assert_eq(round_cb_calls, IS_NOGIL ? 0 : 1);
     /* Another nomination's round (no collection) frees it. */
     ftc_object *y = new_node();
     run_on_thread(nominate_tick_decref, y);
-    cr_assert_eq(freed_of(id_of(x)), 1);
+    cr_assert_eq(freed_of(xid), 1);
     cr_assert_eq(round_cb_calls, 1);
     cr_assert_null(ftc_weakref_get_ref(w));
     ftc_gc_stats s;
