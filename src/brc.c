@@ -261,9 +261,10 @@ static void merge_taken(ftc_object **objs, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         ftc_object *o = objs[i];
-        /* Converted to hot while queued (a round with the world stopped, refcount_hot.c): its
+        /* Converted to hot while queued (a stop of the collector, refcount_hot.c), after this
+         * entry was taken (that stop merges what is still queued: _ftc_brc_collect_queue): its
          * total kept the queue's reference, which goes now like any hot decref; a hot object
-         * is freed only by a round. Relaxed: the round's flag store happened before the world
+         * is freed only by the collector. Relaxed: the round's flag store happened before the world
          * restarted, which ordered it before this tick. */
         if (ftc_atomic_load_relaxed(&o->ob_flags) & FTC_OBF_HOT)
             _ftc_object_hot_decref(o);

@@ -16,12 +16,14 @@
  * negative individually.
  *
  * When it is freed (the rule): never by a decref, since no thread knows the total. A thread
- * that ends adds its slots into the objects' shared words. ftc_object_collect_hot() stops the
- * world, adds every thread's slots into the shared words (zeroing them), and takes out the hot
- * objects whose shared count is then zero; it starts the world and deallocates them. With the
- * world stopped no thread is between two ticks, so none holds a pointer it read lock-free, and
- * a zero total means no reference exists anywhere: no one can find the object again. Runtime
- * fini collects one last time. Memory goes through QSBR like any shared object's.
+ * that ends adds its slots into the objects' shared words. Every stop of the collector (src/gc.c:
+ * a collection, explicit or automatic, ftc_object_collect_hot being its alias, or a hot round)
+ * adds every thread's slots into the shared words (zeroing them: _ftc_hot_gc_begin), and takes
+ * out the hot objects whose shared count is then zero (_ftc_hot_gc_take_zero), clearing their
+ * weak references; it starts the world and drops the last reference. With the world stopped no
+ * thread is between two ticks, so none holds a pointer it read lock-free, and a zero total means
+ * no reference exists anywhere: no one can find the object again. Runtime fini collects one
+ * last time. Memory goes through QSBR like any shared object's.
  *
  * Becoming hot without being marked (issue 18): user data that many threads take references
  * to contends as much as a type does, and nobody marks it. A non-owner whose count CAS loses a
@@ -29,9 +31,14 @@
  * CASes and owner paths are unchanged) reports a contention event here; one in FTC_HOT_SAMPLE
  * per thread nominates the object: FTC_OBF_NOMINATED by fetch-or (one winner), one more shared
  * reference, an entry in the winner's own list (rec->nom), and the winner's own merge bit. At
- * that tick the winner runs a round (_ftc_hot_round; ftc_object_collect_hot is the same): stop
- * the world, add every thread's slots into the objects, convert every nomination, take the dead
- * hot objects, start the world, free them. Conversion: total := owner's local (if owned) +
+ * that tick the winner runs a hot round (gc.c, _ftc_gc_hot_round: the collector's hot-only
+ * pass, no cycle detection): stop the world, add every thread's slots into the objects, convert
+ * every thread's nominations (_ftc_hot_gc_begin), merge the BRC queues, take the dead hot
+ * objects and clear their weak references, start the world, free them, and again while that
+ * freed something (chains). Every collection converts the pending nominations the same way, in
+ * its first step, so a nomination never outlives the next stop of the collector (unless an id
+ * cannot be allocated). Each conversion counts toward the next automatic collection, as
+ * ftc_object_set_hot does. Conversion: total := owner's local (if owned) +
  * shared count - 1 (the nomination's reference), an id, shared := (total, MERGED), local := id,
  * FTC_OBF_HOT | FTC_OBF_QSBR, and last ob_tid := FTC_TID_HOT, as set_hot does.
  *
@@ -39,10 +46,16 @@
  *   - Totals stay exact: with the world stopped the owner is between two operations; its local
  *     count is read once, by the conversion, and its next operation sees FTC_TID_HOT and counts
  *     in its slot. The local count is merged exactly once (never by a BRC merge afterwards).
- *   - Converted while queued for a BRC merge: the total keeps the queue's reference; the owner's
- *     merge sees FTC_OBF_HOT and drops it as a hot decref (brc.c, merge_taken), no merge.
- *   - Freed exactly once: a nominated object cannot die before its round (the nomination holds a
- *     reference); a hot object is freed only by a round (the rule above). A nomination not
+ *   - Converted while queued for a BRC merge: the total keeps the queue's reference. The
+ *     collector merges every queue in the same stop, right after converting: a hot entry gives
+ *     the queue's reference back out of its shared word (brc.c, _ftc_brc_collect_queue), no
+ *     merge. An entry its owner had already taken out of the queue (a merge that detached in a
+ *     dealloc) is dropped by that merge as a hot decref (brc.c, merge_taken), no merge.
+ *   - Freed exactly once: a nominated object cannot die before its conversion (the nomination
+ *     holds a reference, which the collector counts as one from outside: a nominated object is
+ *     never garbage); a hot object is freed only by a stop of the collector (the rule above),
+ *     which takes it with its own reference, so a concurrent round or collection cannot take
+ *     it again (gc_mutex serializes them anyway). A nomination not
  *     converted is released by an ordinary decref: at its thread's end (after the thread's slots
  *     are closed, before it leaves its BRC bucket), in the fork child for threads that did not
  *     survive, and at runtime fini for threads parked for good (before the last BRC drain).
@@ -52,9 +65,10 @@
  *   - Immortal objects are never nominated; an object made hot by its owner meanwhile gets the
  *     nomination's reference back out of its shared word.
  *   - ftc_object_live_count counts hot objects whose total is zero as freed (exact when quiet).
- * A dead hot object waits for the next round (a nomination anywhere, ftc_object_collect_hot,
- * the collector, runtime fini). A thread that counts while detached (no tick) is outside the
- * round's guarantee, as for every hot object.
+ * A dead hot object waits for the next stop of the collector: a hot round (a nomination
+ * anywhere), a collection (explicit, or automatic: tracked allocations, set_hot calls and
+ * conversions count toward it), or runtime fini. A thread that counts while detached (no tick)
+ * is outside the round's guarantee, as for every hot object.
  *
  * Measured here (2-core VM, one run, incref+decref pairs on one object): one thread, hot
  * 4-6 ns against 7 ns for the shared atomic; two threads on the same object, hot 9 ns against

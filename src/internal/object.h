@@ -48,8 +48,9 @@ struct _ftc_objects_tstate {
     void *urcu_node; /* the owner's liburcu reader registry node (in its TLS); fork child */
 
     /* contention-driven hot objects (refcount_hot.c): the objects this thread nominated, each
-     * holding one reference (a shared-count increment) until a conversion round takes it;
-     * appended by the owner between ticks, read by a round with the world stopped, taken by
+     * holding one reference (a shared-count increment) until a stop of the collector (a hot
+     * round or a collection, gc.c) converts it; appended by the owner between ticks, read by
+     * the collector with the world stopped, taken by
      * the thread's end under the hot lock. contended: the sampling counter. */
     ftc_object **nom;
     size_t nom_len, nom_cap;
@@ -116,7 +117,8 @@ void _ftc_qsbr_after_fork_child(void);
 
 /* refcount_hot.c */
 int64_t _ftc_hot_refcount(ftc_object *o);
-/* Hot objects whose total is zero (dead, freed by the next round); exact when quiet. */
+/* Hot objects whose total is zero (dead, freed by the next stop of the collector); exact when
+ * quiet. */
 int64_t _ftc_hot_dead_count(void);
 /* A contention event on o by a non-owner holding a reference to o: samples, and may nominate
  * o (taking one more reference) and ask for a conversion round at this thread's next tick. */
