@@ -456,6 +456,9 @@ static bool take_zero_totals(gc_pass *p)
         _ftc_brc_take_queue(r, &objs, &n, &qcap);
         for (size_t i = 0; i < n; i++) {
             if (_ftc_brc_merge(objs[i], -1) == 0) {
+                /* cap counted every queue entry under this lock, with the world stopped */
+                if (p->dead == NULL || p->ndead == p->dead_cap)
+                    ftc_fatal("ftc_gc_collect: a BRC queue grew with the world stopped");
                 take_dead(objs[i]);
                 p->dead[p->ndead++] = objs[i];
             }
@@ -534,7 +537,7 @@ static void relink(_ftc_gc_head *work)
 /* Steps 3-5 (world stopped). */
 static void find_garbage(gc_pass *p, uint64_t *tracked)
 {
-    for (size_t i = 0; i < p->ndead; i++) {
+    for (size_t i = 0; p->dead != NULL && i < p->ndead; i++) {
         ftc_object *o = p->dead[i];
         if (_ftc_gc_type_tracked(o->ob_type))
             _ftc_gc_head_of(o)->flags = GC_OURS;
@@ -622,7 +625,7 @@ static void find_garbage(gc_pass *p, uint64_t *tracked)
     /* The dead of step 2 that are tracked lose their weak references too (they may be on
      * neither list above if something reachable... cannot be: a zero count has no referrer;
      * they are garbage unless the garbage array failed). */
-    for (size_t i = 0; i < p->ndead; i++)
+    for (size_t i = 0; p->dead != NULL && i < p->ndead; i++)
         if (_ftc_gc_type_tracked(p->dead[i]->ob_type))
             clear_weakrefs(p, p->dead[i]);
 
@@ -647,7 +650,7 @@ static void finish(gc_pass *p)
     }
     for (size_t i = 0; i < p->ngarbage; i++)
         ftc_decref(p->garbage[i]);
-    for (size_t i = 0; i < p->ndead; i++)
+    for (size_t i = 0; p->dead != NULL && i < p->ndead; i++)
         ftc_decref(p->dead[i]);
     ftc_mem_free(p->garbage);
     ftc_mem_free(p->dead);
@@ -672,7 +675,7 @@ static int64_t run_pass(bool full, uint64_t *pause, uint64_t *longest)
         find_garbage(&p, &tracked);
     } else {
         /* Hot only: the dead that are tracked lose their weak references now. */
-        for (size_t i = 0; i < p.ndead; i++)
+        for (size_t i = 0; p.dead != NULL && i < p.ndead; i++)
             if (_ftc_gc_type_tracked(p.dead[i]->ob_type))
                 clear_weakrefs(&p, p.dead[i]);
     }
