@@ -342,7 +342,7 @@ void _ftc_brc_merge_queue(struct _ftc_objects_tstate *rec)
     }
 }
 
-size_t _ftc_brc_collect_queue(struct _ftc_objects_tstate *rec, ftc_object **dead)
+size_t _ftc_brc_collect_queue(struct _ftc_objects_tstate *rec, ftc_object **dead, size_t room)
 {
     /* The world is stopped: the owner is paused at a tick or detached (its own merge takes the
      * queue under the bucket lock, so what is still queued is not being merged), and no
@@ -350,6 +350,8 @@ size_t _ftc_brc_collect_queue(struct _ftc_objects_tstate *rec, ftc_object **dead
     ftc_object **objs;
     size_t cap;
     size_t n = take(rec, &objs, &cap, false);
+    if (n > room)
+        ftc_fatal("ftc_gc_collect: a BRC queue grew with the world stopped");
     size_t ndead = 0;
     for (size_t i = 0; i < n; i++) {
         ftc_object *o = objs[i];

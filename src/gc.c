@@ -453,8 +453,12 @@ static bool take_zero_totals(gc_pass *p, int64_t *converted)
         if (ftc_atomic_load_relaxed(&r->brc_len) == 0)
             continue;
         /* Hot entries (converted while queued, perhaps just now) drop the queue's reference
-         * from their total; a zero total is taken below with the other hot objects. */
-        size_t n = _ftc_brc_collect_queue(r, p->dead + p->ndead);
+         * from their total; a zero total is taken below with the other hot objects. cap
+         * counted every queue entry with the world stopped: brc.c checks that the queue did
+         * not grow (fatal). */
+        if (p->dead == NULL)
+            ftc_fatal("ftc_gc_collect: a BRC queue grew with the world stopped");
+        size_t n = _ftc_brc_collect_queue(r, p->dead + p->ndead, p->dead_cap - p->ndead);
         for (size_t i = 0; i < n; i++)
             take_dead(p->dead[p->ndead + i]);
         p->ndead += n;
@@ -531,7 +535,7 @@ static void relink(_ftc_gc_head *work)
 /* Steps 3-5 (world stopped). */
 static void find_garbage(gc_pass *p, uint64_t *tracked)
 {
-    for (size_t i = 0; i < p->ndead; i++) {
+    for (size_t i = 0; p->dead != NULL && i < p->ndead; i++) {
         ftc_object *o = p->dead[i];
         if (_ftc_gc_type_tracked(o->ob_type))
             _ftc_gc_head_of(o)->flags = GC_OURS;
@@ -619,7 +623,7 @@ static void find_garbage(gc_pass *p, uint64_t *tracked)
     /* The dead of step 2 that are tracked lose their weak references too (they may be on
      * neither list above if something reachable... cannot be: a zero count has no referrer;
      * they are garbage unless the garbage array failed). */
-    for (size_t i = 0; i < p->ndead; i++)
+    for (size_t i = 0; p->dead != NULL && i < p->ndead; i++)
         if (_ftc_gc_type_tracked(p->dead[i]->ob_type))
             clear_weakrefs(p, p->dead[i]);
 
@@ -644,7 +648,7 @@ static void finish(gc_pass *p)
     }
     for (size_t i = 0; i < p->ngarbage; i++)
         ftc_decref(p->garbage[i]);
-    for (size_t i = 0; i < p->ndead; i++)
+    for (size_t i = 0; p->dead != NULL && i < p->ndead; i++)
         ftc_decref(p->dead[i]);
     ftc_mem_free(p->garbage);
     ftc_mem_free(p->dead);
@@ -670,7 +674,7 @@ static int64_t run_pass(bool full, uint64_t *pause, uint64_t *longest, int64_t *
         find_garbage(&p, &tracked);
     } else {
         /* Hot only: the dead that are tracked lose their weak references now. */
-        for (size_t i = 0; i < p.ndead; i++)
+        for (size_t i = 0; p.dead != NULL && i < p.ndead; i++)
             if (_ftc_gc_type_tracked(p.dead[i]->ob_type))
                 clear_weakrefs(&p, p.dead[i]);
     }

@@ -48,9 +48,9 @@
  * collection (ftc_gc_collect() in gc.h, automatic or explicit, or its alias
  * ftc_object_collect_hot(): it stops the world, adds every thread's counts into the object,
  * and frees the hot objects whose total is zero, chains included) after its last reference
- * went away, or at ftc_runtime_fini(). A thread that exits adds its counts into the objects first. In the
- * GIL build counts are plain already; a hot object is an ordinary one there (freed at zero)
- * and ftc_object_collect_hot() returns 0. A hot object is marked twice: FTC_OBF_HOT in its
+ * went away, or at ftc_runtime_fini(). A thread that exits adds its counts into the objects
+ * first. In the GIL build counts are plain already; a hot object is an ordinary one there
+ * (freed at zero), and a collection finds only cycles. A hot object is marked twice: FTC_OBF_HOT in its
  * flags (what the slow paths test) and FTC_TID_HOT as its owner (what the inline paths test:
  * they load ob_tid for the owner check anyway, so hotness costs them one more compare of a
  * register, not another load). FTC_TID_HOT is no thread's id, so nobody owns a hot object.

@@ -101,9 +101,9 @@ void _ftc_brc_after_fork_child(void); /* reinitializes the bucket locks */
 /* The collector (gc.c), world stopped: takes rec's queue (under its bucket lock) and drops
  * each entry's reference: a hot entry (converted while queued) from its shared word, which
  * holds its total once the slots are merged; any other by a merge. Stores the objects whose
- * merged total is zero in dead (room for rec->brc_len entries, read with the world stopped)
- * without freeing them; returns how many. */
-size_t _ftc_brc_collect_queue(struct _ftc_objects_tstate *rec, ftc_object **dead);
+ * merged total is zero in dead (room entries, at least rec->brc_len as read with the world
+ * stopped; fatal if the queue holds more) without freeing them; returns how many. */
+size_t _ftc_brc_collect_queue(struct _ftc_objects_tstate *rec, ftc_object **dead, size_t room);
 /* qsbr.c */
 int _ftc_qsbr_thread_init(struct _ftc_objects_tstate *rec);  /* the thread itself */
 void _ftc_qsbr_thread_fini(struct _ftc_objects_tstate *rec); /* hands pending over */
