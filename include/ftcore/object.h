@@ -48,8 +48,10 @@
  * collection (ftc_gc_collect() in gc.h, automatic or explicit, or its alias
  * ftc_object_collect_hot(): it stops the world, adds every thread's counts into the object,
  * and frees the hot objects whose total is zero, chains included) after its last reference
- * went away, or at ftc_runtime_fini(). A thread that exits adds its counts into the objects
- * first. In the GIL build counts are plain already; a hot object is an ordinary one there
+ * went away, or at ftc_runtime_fini(); objects also become hot by themselves when their count
+ * is contended (docs/internals/refcounting.md), and those are freed the same way, or by the
+ * hot round that the converting thread runs at a tick. A thread that exits adds its counts
+ * into the objects first. In the GIL build counts are plain already; a hot object is an ordinary one there
  * (freed at zero), and a collection finds only cycles. A hot object is marked twice: FTC_OBF_HOT in its
  * flags (what the slow paths test) and FTC_TID_HOT as its owner (what the inline paths test:
  * they load ob_tid for the owner check anyway, so hotness costs them one more compare of a
@@ -188,7 +190,8 @@ FTC_API int64_t ftc_object_refcount(ftc_object *o);
 
 /** Number of heap objects allocated and not yet freed, process-wide (exact when no thread is
  * changing it). Objects waiting for a QSBR grace period count as freed, and so do hot objects
- * whose total is zero (dead; the next ftc_object_collect_hot() round frees them). */
+ * whose total is zero (dead; the next collection, automatic or explicit, or hot round frees
+ * them). */
 FTC_API int64_t ftc_object_live_count(void);
 
 /* ---- out-of-line slow paths (do not call directly) ---- */
