@@ -10,6 +10,15 @@
  * pairs with the release store of the transition, so a thread that sees FINISHED and then
  * calls result() with timeout 0 finds the result). result() waits on the queue like any other
  * primitive here: detached, with a timeout, interruptible by an async exception.
+ *
+ * The cycle collector (docs/internals/gc.md). A future is tracked: traverse visits its result
+ * (a reference it holds once FINISHED), clear drops it. The callbacks' arguments are opaque
+ * pointers, invisible to the collector (a VM that keeps objects there sees them counted as
+ * referenced from outside). traverse runs with the world stopped and takes mu, which is safe
+ * for the reason queue.c gives: mu is a leaf lock never held across a tick, a detach or a
+ * sleep, so no stopped thread holds it. clear runs with the world running, on an unreachable
+ * future (no waiter: a waiter holds a reference); it takes the result out under mu and drops
+ * it without, since a dealloc may run any code. The state stays FINISHED with no result.
  */
 #include "internal/sync.h"
 
@@ -42,10 +51,34 @@ static void future_dealloc(ftc_object *self)
     f->cbs = NULL;
 }
 
+/* The world is stopped (top of the file). */
+static int future_traverse(ftc_object *self, ftc_visitproc visit, void *arg)
+{
+    future_obj *f = (future_obj *)self;
+    _ftc_mu_lock(&f->mu);
+    ftc_object *r = f->result;
+    int rc = r ? visit(r, arg) : 0;
+    ftc_mutex_unlock(&f->mu);
+    return rc;
+}
+
+static int future_clear(ftc_object *self)
+{
+    future_obj *f = (future_obj *)self;
+    _ftc_mu_lock(&f->mu);
+    ftc_object *r = f->result;
+    f->result = NULL;
+    ftc_mutex_unlock(&f->mu);
+    ftc_xdecref(r);
+    return 0;
+}
+
 const ftc_type ftc_future_type = {
     .name = "Future",
     .basicsize = sizeof(future_obj),
     .dealloc = future_dealloc,
+    .traverse = future_traverse,
+    .clear = future_clear,
 };
 
 static int future_check(ftc_object *o)

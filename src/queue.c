@@ -45,6 +45,19 @@
  *
  * References: a put increfs the item under mu once it is sure to succeed; a get hands the
  * queue's reference to the caller; an immediate shutdown and the dealloc release the rest.
+ *
+ * The cycle collector (docs/internals/gc.md). The queue is tracked: traverse visits every item
+ * in the ring, clear releases them. traverse runs with the world stopped and takes mu: mu is
+ * a leaf lock whose holders never tick, detach, sleep or wait for another thread while they
+ * hold it (see internal/sync.h), so no stopped thread holds it, and a thread that is not
+ * stopped (one without a thread state) lets go of it after a few instructions without needing
+ * anything the stopped world holds; fork's prepare handler relies on the same property. The
+ * ring cannot change between the collector's count and its two traversals, because moving an
+ * object reference in or out of the queue touches objects, which only attached threads may do
+ * (runtime.h), and those are stopped. clear runs with the world running, for an unreachable
+ * queue that no waiter is in (a waiter holds a reference): it takes the ring out under mu and
+ * drops the items after letting go of it, as an immediate shutdown does, since a dealloc may
+ * run any code. The queue stays usable (empty) until its last reference goes.
  */
 #include "internal/sync.h"
 
@@ -85,11 +98,59 @@ static void queue_dealloc(ftc_object *self)
     q->n = q->cap = q->head = 0;
 }
 
+/* The world is stopped (top of the file): mu is free or held for a few instructions by a
+ * thread that is not stopped. */
+static int queue_traverse(ftc_object *self, ftc_visitproc visit, void *arg)
+{
+    queue_obj *q = (queue_obj *)self;
+    int rc = 0;
+    _ftc_mu_lock(&q->mu);
+    size_t i = q->head, n = ftc_atomic_load_relaxed(&q->n);
+    for (size_t k = 0; k < n && rc == 0; k++) {
+        rc = visit(q->buf[i], arg);
+        if (++i == q->cap)
+            i = 0;
+    }
+    ftc_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static void release_ring(ftc_object **items, size_t n, size_t cap, size_t head);
+
+/* Breaks a cycle through the items: the ring is taken out under mu and released without it.
+ * The unfinished count is left alone: nobody can reach the queue to join it. */
+static int queue_clear(ftc_object *self)
+{
+    queue_obj *q = (queue_obj *)self;
+    _ftc_mu_lock(&q->mu);
+    ftc_object **items = q->buf;
+    size_t n = ftc_atomic_load_relaxed(&q->n), cap = q->cap, head = q->head;
+    q->buf = NULL;
+    q->cap = q->head = 0;
+    ftc_atomic_store_relaxed(&q->n, (size_t)0);
+    ftc_mutex_unlock(&q->mu);
+    release_ring(items, n, cap, head);
+    return 0;
+}
+
 const ftc_type ftc_queue_type = {
     .name = "Queue",
     .basicsize = sizeof(queue_obj),
     .dealloc = queue_dealloc,
+    .traverse = queue_traverse,
+    .clear = queue_clear,
 };
+
+/* Drops the n items of a ring taken out of a queue (no lock held), then frees it. */
+static void release_ring(ftc_object **items, size_t n, size_t cap, size_t head)
+{
+    for (size_t k = 0, i = head; k < n; k++) {
+        ftc_decref(items[i]);
+        if (++i == cap)
+            i = 0;
+    }
+    ftc_mem_free(items);
+}
 
 static int queue_check(ftc_object *o)
 {
@@ -377,12 +438,7 @@ int ftc_queue_shutdown(ftc_object *queue, bool immediate)
     _ftc_waitq_wake(&q->getters, SIZE_MAX);
     _ftc_waitq_wake(&q->putters, SIZE_MAX);
     ftc_mutex_unlock(&q->mu);
-    for (size_t k = 0, i = head; k < n; k++) {
-        ftc_decref(items[i]);
-        if (++i == cap)
-            i = 0;
-    }
-    ftc_mem_free(items);
+    release_ring(items, n, cap, head);
     return 0;
 }
 

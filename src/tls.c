@@ -24,6 +24,20 @@
  * dealloc deletes the key after releasing every thread's value; nobody can set a value of a
  * local that is being deallocated (it has no references left), so that sweep is final.
  *
+ * The cycle collector (docs/internals/gc.md). A local is tracked: it holds one reference per
+ * thread that set a value. traverse (the world stopped) walks every storage under keys_lock
+ * and visits the value each has for the local's key. Taking keys_lock there is safe: it is a
+ * leaf lock taken without detaching and never held across a tick, a detach, a sleep or a call
+ * out (destructors run outside it), so no stopped thread holds it; a thread that is not
+ * stopped (one without a thread state, or a detached one ending) lets go of it after a few
+ * instructions and a malloc, needing nothing the stopped world holds (fork's prepare handler
+ * takes it with the world stopped for the same reason). The values cannot change meanwhile:
+ * the owner's set() writes its entry while attached, hence not during a collection. clear (the
+ * world running, the local unreachable, so no thread can get or set through it any more)
+ * releases every thread's value as the dealloc does, one at a time under keys_lock with the
+ * decref outside it, so it cannot race with a thread's exit (which also takes entries under
+ * keys_lock: each value is released exactly once); the key stays allocated for the dealloc.
+ *
  * fork(): the child's state layer runs _ftc_tls_tstate_fini for every dead thread's tstate,
  * which takes keys_lock; a thread that held it at the fork no longer exists. So keys_lock is
  * taken around fork() (pthread_atfork) and re-initialized in the child. The handlers are
@@ -322,23 +336,26 @@ typedef struct local_obj {
 
 static void local_value_dtor(void *v) { ftc_decref((ftc_object *)v); }
 
-static void local_dealloc(ftc_object *self)
+/* Releases every thread's value of l, one at a time (no allocation, decref outside the lock);
+ * free_key: then frees the key (the dealloc), in the same hold of keys_lock that found no value
+ * left. */
+static void local_release_values(local_obj *l, bool free_key)
 {
-    local_obj *l = (local_obj *)self;
     uint32_t slot, gen;
     if (!key_split(l->key, &slot, &gen))
         return;
-    /* Release every thread's value, one at a time (no allocation, decref outside the lock). */
     for (;;) {
         void *v = NULL;
         _ftc_mu_lock(&keys_lock);
         for (struct _ftc_tls_tstate *st = all_storages; st && v == NULL; st = st->next)
             v = entry_take(st, slot, gen);
         if (v == NULL) {
-            struct key_slot *k = key_live(l->key, &slot, &gen);
-            ftc_assert(k != NULL);
-            if (k)
-                slot_free(k, slot);
+            if (free_key) {
+                struct key_slot *k = key_live(l->key, &slot, &gen);
+                ftc_assert(k != NULL);
+                if (k)
+                    slot_free(k, slot);
+            }
             ftc_mutex_unlock(&keys_lock);
             break;
         }
@@ -347,10 +364,44 @@ static void local_dealloc(ftc_object *self)
     }
 }
 
+static void local_dealloc(ftc_object *self) { local_release_values((local_obj *)self, true); }
+
+/* The world is stopped (top of the file): keys_lock is free or about to be. */
+static int local_traverse(ftc_object *self, ftc_visitproc visit, void *arg)
+{
+    local_obj *l = (local_obj *)self;
+    uint32_t slot, gen;
+    if (!key_split(l->key, &slot, &gen))
+        return 0;
+    int rc = 0;
+    _ftc_mu_lock(&keys_lock);
+    for (struct _ftc_tls_tstate *st = all_storages; st && rc == 0; st = st->next) {
+        if (slot >= st->cap)
+            continue;
+        struct tls_entry *e = &st->entries[slot];
+        /* relaxed: under keys_lock; the owner writes its entry only while attached. */
+        if (ftc_atomic_load_relaxed(&e->gen) != gen)
+            continue;
+        ftc_object *v = ftc_atomic_load_relaxed(&e->value);
+        if (v != NULL)
+            rc = visit(v, arg);
+    }
+    ftc_mutex_unlock(&keys_lock);
+    return rc;
+}
+
+static int local_clear(ftc_object *self)
+{
+    local_release_values((local_obj *)self, false);
+    return 0;
+}
+
 const ftc_type ftc_local_type = {
     .name = "local",
     .basicsize = sizeof(local_obj),
     .dealloc = local_dealloc,
+    .traverse = local_traverse,
+    .clear = local_clear,
 };
 
 ftc_object *ftc_local_new_with_init(ftc_object *(*init)(void *arg, int *err), void *arg)

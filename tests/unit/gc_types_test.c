@@ -1,0 +1,280 @@
+/* The core's object-holding types take part in the cycle collector (docs/internals/gc.md),
+ * both builds: a queue whose item refers back to the queue, a future whose result refers back
+ * to the future, a threading.local whose values (this thread's and another live thread's)
+ * refer back to the local are each freed by one collection, every object exactly once; the
+ * same holders referenced from outside survive a collection with their contents intact, and
+ * are freed by one collection once that outside reference goes. Each of these fails without
+ * the type's traverse (the cycle stays alive) or clear (nothing breaks it). */
+#include <criterion/criterion.h>
+#include "unit_fini.h"
+
+#include "check.h"
+#include <ftcore/ftcore.h>
+
+/* ---- a tracked node with one reference and a dealloc count ---- */
+
+#define MAX_IDS 64
+static int freed[MAX_IDS]; /* atomic: deallocs per id */
+static int next_id;        /* atomic */
+
+typedef struct node {
+    FTC_OBJECT_HEAD;
+    ftc_object *ref;
+    int id;
+} node;
+
+static int node_traverse(ftc_object *self, ftc_visitproc visit, void *arg)
+{
+    node *n = (node *)self;
+    return n->ref ? visit(n->ref, arg) : 0;
+}
+
+/* No clear on purpose: the cycles below can break only through the core type's clear. */
+static void node_dealloc(ftc_object *self)
+{
+    node *n = (node *)self;
+    ftc_atomic_fetch_add(&freed[n->id], 1);
+    ftc_object *r = n->ref;
+    n->ref = NULL;
+    ftc_xdecref(r);
+}
+
+static const ftc_type node_type = {
+    .name = "node",
+    .basicsize = sizeof(node),
+    .dealloc = node_dealloc,
+    .traverse = node_traverse,
+};
+
+/* A new node holding a new reference to ref. */
+static ftc_object *node_to(ftc_object *ref)
+{
+    node *n = (node *)ftc_object_new(&node_type);
+    cr_assert_not_null(n);
+    n->id = ftc_atomic_fetch_add(&next_id, 1);
+    cr_assert(n->id < MAX_IDS);
+    ftc_incref(ref);
+    n->ref = ref;
+    return FTC_OBJ(n);
+}
+static int id_of(ftc_object *o) { return ((node *)o)->id; }
+static int freed_of(int id) { return ftc_atomic_load(&freed[id]); }
+
+static int64_t base_live;
+
+static void setup(void)
+{
+    cr_assert_eq(ftc_runtime_init(NULL), 0);
+    ftc_gc_disable(); /* the tests decide when to collect */
+    base_live = ftc_object_live_count();
+}
+static void teardown(void)
+{
+    ftc_gc_enable();
+    FTC_FINI_CHECK(ftc_runtime_fini() == 0, "runtime fini failed");
+}
+
+TestSuite(gc_types, .init = setup, .fini = teardown);
+
+/* One collection frees what the test dropped: the live count is back to where it started. */
+static void assert_all_freed(void)
+{
+    cr_assert_eq(ftc_object_live_count(), base_live, "live %lld, expected %lld",
+                 (long long)ftc_object_live_count(), (long long)base_live);
+    cr_assert_eq(ftc_gc_tracked_count(), 0);
+}
+
+Test(gc_types, the_core_holders_are_tracked)
+{
+    ftc_object *q = ftc_queue_new(0), *f = ftc_future_new(), *l = ftc_local_new();
+    cr_assert(q && f && l);
+    cr_assert(ftc_gc_is_tracked(q));
+    cr_assert(ftc_gc_is_tracked(f));
+    cr_assert(ftc_gc_is_tracked(l));
+    ftc_decref(q);
+    ftc_decref(f);
+    ftc_decref(l);
+    cr_assert_geq(ftc_gc_collect(), 0); /* nogil: the queue is hot, freed by a collection */
+    assert_all_freed();
+}
+
+/* ---- Queue ---- */
+
+Test(gc_types, queue_item_cycle_is_freed_by_one_collection)
+{
+    ftc_object *q = ftc_queue_new(0);
+    cr_assert_not_null(q);
+    ftc_object *n = node_to(q); /* q -> n -> q */
+    int id = id_of(n);
+    cr_assert_eq(ftc_queue_put(q, n, 0), 0);
+    ftc_object *n2 = node_to(q); /* a second item, the same cycle */
+    int id2 = id_of(n2);
+    cr_assert_eq(ftc_queue_put(q, n2, 0), 0);
+    ftc_decref(n);
+    ftc_decref(n2);
+    ftc_decref(q);
+    cr_assert_eq(freed_of(id), 0);
+    int64_t found = ftc_gc_collect();
+    cr_assert_geq(found, 3, "collect found %lld", (long long)found);
+    cr_assert_eq(freed_of(id), 1);
+    cr_assert_eq(freed_of(id2), 1);
+    assert_all_freed();
+}
+
+Test(gc_types, queue_held_from_outside_survives_intact)
+{
+    ftc_object *q = ftc_queue_new(4);
+    ftc_object *n = node_to(q);
+    int id = id_of(n);
+    cr_assert_eq(ftc_queue_put(q, n, 0), 0);
+    ftc_decref(n);
+    cr_assert_geq(ftc_gc_collect(), 0);
+    cr_assert_eq(freed_of(id), 0);
+    cr_assert_eq(ftc_queue_len(q), 1);
+    ftc_object *out = NULL;
+    cr_assert_eq(ftc_queue_get(q, &out, 0), 0);
+    cr_assert_eq(out, n);
+    cr_assert_eq(((node *)out)->ref, q);
+    cr_assert_eq(ftc_queue_put(q, out, 0), 0); /* back in: the cycle again */
+    ftc_decref(out);
+    /* Dropping the outside reference leaves a cycle that one collection frees. */
+    ftc_decref(q);
+    cr_assert_geq(ftc_gc_collect(), 2);
+    cr_assert_eq(freed_of(id), 1);
+    assert_all_freed();
+}
+
+/* ---- Future ---- */
+
+Test(gc_types, future_result_cycle_is_freed_by_one_collection)
+{
+    ftc_object *f = ftc_future_new();
+    cr_assert_not_null(f);
+    ftc_object *n = node_to(f); /* f -> n -> f */
+    int id = id_of(n);
+    cr_assert_eq(ftc_future_set_result(f, n), 0);
+    ftc_decref(n);
+    ftc_decref(f);
+    cr_assert_eq(freed_of(id), 0);
+    cr_assert_geq(ftc_gc_collect(), 2);
+    cr_assert_eq(freed_of(id), 1);
+    assert_all_freed();
+}
+
+Test(gc_types, future_held_from_outside_survives_intact)
+{
+    ftc_object *f = ftc_future_new();
+    ftc_object *n = node_to(f);
+    int id = id_of(n);
+    cr_assert_eq(ftc_future_set_result(f, n), 0);
+    ftc_decref(n);
+    cr_assert_geq(ftc_gc_collect(), 0);
+    cr_assert_eq(freed_of(id), 0);
+    ftc_object *out = NULL;
+    cr_assert_eq(ftc_future_result(f, 0, &out), 0);
+    cr_assert_eq(out, n);
+    cr_assert_eq(((node *)out)->ref, f);
+    ftc_decref(out);
+    ftc_decref(f);
+    cr_assert_geq(ftc_gc_collect(), 2);
+    cr_assert_eq(freed_of(id), 1);
+    assert_all_freed();
+}
+
+/* ---- threading.local ---- */
+
+Test(gc_types, local_value_cycle_is_freed_by_one_collection)
+{
+    ftc_object *l = ftc_local_new();
+    cr_assert_not_null(l);
+    ftc_object *n = node_to(l); /* l -(this thread's value)-> n -> l */
+    int id = id_of(n);
+    cr_assert_eq(ftc_local_set(l, n), 0);
+    ftc_decref(n);
+    ftc_decref(l);
+    cr_assert_eq(freed_of(id), 0);
+    cr_assert_geq(ftc_gc_collect(), 2);
+    cr_assert_eq(freed_of(id), 1);
+    assert_all_freed();
+}
+
+/* Another thread stores a value referring to the local, then blocks (detached) on a queue
+ * while the main thread collects: its value is part of the cycle and is freed, once, while the
+ * thread is still alive; the thread's exit then finds nothing to release. */
+struct local_ctx {
+    ftc_object *local, *ready, *gate;
+    int id;
+};
+
+/* Puts an (untracked) int into q. */
+static void send_signal(ftc_object *q)
+{
+    ftc_object *one = ftc_int_new(1);
+    cr_assert_not_null(one);
+    cr_assert_eq(ftc_queue_put(q, one, -1), 0);
+    ftc_decref(one);
+}
+
+static void local_thread(void *arg)
+{
+    struct local_ctx *c = arg;
+    ftc_object *n = node_to(c->local);
+    c->id = id_of(n);
+    cr_assert_eq(ftc_local_set(c->local, n), 0);
+    ftc_decref(n);
+    send_signal(c->ready);
+    ftc_object *go = NULL;
+    cr_assert_eq(ftc_queue_get(c->gate, &go, -1), 0);
+    ftc_decref(go);
+}
+
+Test(gc_types, local_values_of_a_live_thread_are_freed)
+{
+    struct local_ctx c = {ftc_local_new(), ftc_queue_new(0), ftc_queue_new(0), -1};
+    cr_assert(c.local && c.ready && c.gate);
+    ftc_object *mine = node_to(c.local);
+    int my_id = id_of(mine);
+    cr_assert_eq(ftc_local_set(c.local, mine), 0);
+    ftc_decref(mine);
+    ftc_thread *t;
+    cr_assert_eq(ftc_thread_start(&t, local_thread, &c, NULL), 0);
+    ftc_object *r = NULL;
+    cr_assert_eq(ftc_queue_get(c.ready, &r, -1), 0);
+    ftc_decref(r);
+    int64_t live_before_drop = ftc_object_live_count();
+    ftc_decref(c.local); /* the thread keeps only a pointer it no longer uses */
+    cr_assert_eq(ftc_object_live_count(), live_before_drop);
+    int64_t found = ftc_gc_collect();
+    int mine_freed = freed_of(my_id), its_freed = freed_of(c.id);
+    send_signal(c.gate); /* release the thread before asserting: fini would wait for it */
+    cr_assert_eq(ftc_thread_join(t, -1), 0);
+    ftc_thread_release(t);
+    cr_assert_geq(found, 3);
+    cr_assert_eq(mine_freed, 1);
+    cr_assert_eq(its_freed, 1, "the live thread's value was not freed by the collection");
+    cr_assert_eq(freed_of(c.id), 1); /* the thread's exit released nothing twice */
+    ftc_decref(c.ready);
+    ftc_decref(c.gate);
+    cr_assert_geq(ftc_gc_collect(), 0);
+    assert_all_freed();
+}
+
+Test(gc_types, local_held_from_outside_survives_intact)
+{
+    ftc_object *l = ftc_local_new();
+    ftc_object *n = node_to(l);
+    int id = id_of(n);
+    cr_assert_eq(ftc_local_set(l, n), 0);
+    ftc_decref(n);
+    cr_assert_geq(ftc_gc_collect(), 0);
+    cr_assert_eq(freed_of(id), 0);
+    ftc_object *out = NULL;
+    cr_assert_eq(ftc_local_get(l, &out), 1);
+    cr_assert_eq(out, n);
+    cr_assert_eq(((node *)out)->ref, l);
+    ftc_decref(out);
+    ftc_decref(l);
+    cr_assert_geq(ftc_gc_collect(), 2);
+    cr_assert_eq(freed_of(id), 1);
+    assert_all_freed();
+}
