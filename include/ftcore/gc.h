@@ -28,8 +28,10 @@
  * traverse and clear: traverse(self, visit, arg) calls visit(o, arg) for every object
  * reference self holds (once per reference: a list holding x twice visits x twice) and returns
  * the first nonzero visit result, or 0. The collector calls it with the world stopped: it
- * must not allocate, lock, decref, block or call back into ftcore; it reads self's fields with
- * plain loads (no writer runs). clear(self) drops the references self holds (so that the
+ * must not allocate, decref, block or call back into ftcore; it reads self's fields with
+ * plain loads (no writer runs). It must not take a lock that a stopped thread could hold; a
+ * leaf lock that is never held across a tick, a detach or a callback is safe (the core's
+ * queue, future and thread-local types take theirs: docs/internals/gc.md). clear(self) drops the references self holds (so that the
  * cycle breaks) and leaves self valid for its dealloc; it runs with the world running, outside
  * any lock the collector holds, may allocate and may fail (a negative code: the collector
  * counts the failure and continues; the objects are freed if the cycle was broken elsewhere,
