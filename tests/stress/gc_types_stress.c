@@ -61,10 +61,15 @@ static ftc_object *node_to(ftc_object *ref)
 }
 
 static ftc_object *shared_q, *shared_local;
+static int collecting; /* atomic: the main thread has made its first collection */
 
 static void worker(void *arg)
 {
     (void)arg;
+    /* Start once the collections have: in the GIL build a worker can otherwise run all its
+     * rounds before the main thread gets the GIL back, and no collection races anything. */
+    while (!ftc_atomic_load(&collecting))
+        ftc_eval_tick();
     for (int i = 0; i < ROUNDS; i++) {
         ftc_object *q = ftc_queue_new(0), *f = ftc_future_new(), *l = ftc_local_new();
         CHECK(q && f && l);
@@ -107,11 +112,12 @@ FTC_TEST(collections_race_queue_future_local_cycles)
     for (int i = 0; i < WORKERS; i++)
         CHECK_EQ(ftc_thread_start(&t[i], worker, NULL, NULL), 0);
     int64_t collections = 0;
-    while (ftc_atomic_load(&running) > 0) {
+    do {
         CHECK(ftc_gc_collect() >= 0);
         collections++;
+        ftc_atomic_store(&collecting, 1);
         ftc_eval_tick(); /* GIL build: let the workers have the GIL between collections */
-    }
+    } while (ftc_atomic_load(&running) > 0);
     for (int i = 0; i < WORKERS; i++) {
         CHECK_EQ(ftc_thread_join(t[i], -1), 0);
         ftc_thread_release(t[i]);
