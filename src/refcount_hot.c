@@ -300,10 +300,18 @@ static bool nominate(struct _ftc_objects_tstate *rec, ftc_object *o)
     return true;
 }
 
+/* Off by default (object.h says why). Relaxed: a stale value costs one sampled event. */
+static bool auto_hot;
+
+void ftc_object_set_auto_hot(bool on) { ftc_atomic_store_relaxed(&auto_hot, on); }
+
+bool ftc_object_auto_hot_enabled(void) { return ftc_atomic_load_relaxed(&auto_hot); }
+
 void _ftc_hot_contended(ftc_object *o)
 {
     struct _ftc_objects_tstate *rec = _ftc_objects_self;
-    if (rec == NULL || ++rec->contended % FTC_HOT_SAMPLE != 0)
+    if (!ftc_atomic_load_relaxed(&auto_hot) || rec == NULL ||
+        ++rec->contended % FTC_HOT_SAMPLE != 0)
         return;
     nominate(rec, o);
 }
@@ -533,6 +541,8 @@ int64_t ftc_object_collect_hot(void)
     return n < 0 ? 0 : n;
 }
 void _ftc_hot_contended(ftc_object *o) { FTC_UNUSED(o); }
+void ftc_object_set_auto_hot(bool on) { FTC_UNUSED(on); }
+bool ftc_object_auto_hot_enabled(void) { return false; }
 bool _ftc_hot_nominate(ftc_object *o)
 {
     FTC_UNUSED(o);

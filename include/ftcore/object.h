@@ -427,6 +427,16 @@ static inline void ftc_object_set_shared(ftc_object *o) { (void)o; }
  * thread that created it. Returns 0, FTC_ENOMEM (o stays an ordinary object), or FTC_ESTATE
  * if o is immortal. GIL build: returns 0 and changes nothing. */
 FTC_API int ftc_object_set_hot(ftc_object *o);
+/** Turns contention-driven conversion on or off for the whole process (default: off). When on,
+ * nogil non-owner reference-count changes that lose a compare-and-swap nominate the object, and
+ * the nominating thread's next tick makes it hot (per-thread counted: src/refcount_hot.c). Off
+ * by default because a hot object is freed only by a collection, not by its last decref: a
+ * language that promises prompt destruction (CPython's weakref callbacks and __del__ run when
+ * the last reference goes) would see it late. GIL build: no effect. */
+FTC_API void ftc_object_set_auto_hot(bool on);
+/** Whether contention-driven conversion is on (ftc_object_set_auto_hot); false in the GIL
+ * build. */
+FTC_API bool ftc_object_auto_hot_enabled(void);
 /** The old name of ftc_gc_collect() (gc.h), which frees the hot objects whose total is zero
  * (chains included) and the unreachable cycles. Returns ftc_gc_collect()'s count, or 0 where it
  * returns an error. Caller attached (fatal otherwise). */

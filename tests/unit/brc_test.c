@@ -342,6 +342,7 @@ static void contend_tick(void *arg)
 
 Test(brc, eighth_contention_event_nominates_and_the_tick_converts)
 {
+    ftc_object_set_auto_hot(true);
     ftc_object *o = ftc_object_new(&counted_type);
     ftc_object_set_shared(o); /* try-incref needs it */
     run_on_thread(contend_tick, o);
@@ -352,6 +353,36 @@ Test(brc, eighth_contention_event_nominates_and_the_tick_converts)
     ftc_decref(o);
     ftc_object_collect_hot();
     cr_assert_eq(deallocs, 1);
+    ftc_object_set_auto_hot(false);
+}
+
+/* Off (the default), the same events nominate nothing: the object stays biased-counted and its
+ * last decref frees it at once, as a language with prompt destruction needs. */
+static void contend_off(void *arg)
+{
+    ftc_object *o = arg;
+    for (int i = 0; i < 8; i++)
+        cr_assert(_ftc_object_try_incref_contended(o));
+    for (int i = 0; i < 8; i++)
+        _ftc_object_decref_contended(o);
+#ifdef FTC_GIL_DISABLED
+    cr_assert(!(o->ob_flags & FTC_OBF_NOMINATED));
+#endif
+    cr_assert_eq(ftc_eval_tick(), 0);
+}
+
+Test(brc, contention_nominates_nothing_unless_auto_hot_is_on)
+{
+    cr_assert(!ftc_object_auto_hot_enabled());
+    ftc_object *o = ftc_object_new(&counted_type);
+    ftc_object_set_shared(o);
+    run_on_thread(contend_off, o);
+#ifdef FTC_GIL_DISABLED
+    cr_assert(!(o->ob_flags & FTC_OBF_HOT));
+#endif
+    cr_assert_eq(deallocs, 0);
+    ftc_decref(o);
+    cr_assert_eq(deallocs, 1); /* freed by the decref, no collection */
 }
 
 /* A nominating thread that ends before its round drops the nomination's reference: nothing
