@@ -19,84 +19,18 @@
 #include "check.h"
 #include <ftcore/ftcore.h>
 
-#define MAGIC 0x600dcafeu
-#define DEAD 0xdeadbeefu
-#define MAX_NODES (1 << 21)
+#define GC_NODES_MAX (1 << 21)
+#include "gc_nodes.h"
+
 #define MAX_REFS (1 << 20)
 #define SLOTS 32
 #define WORKERS 3
 #define RING 8
 
-typedef struct node {
-    FTC_OBJECT_HEAD;
-    ftc_object *ref[2];
-    unsigned magic; /* atomic */
-    int id;
-} node;
-
-static int freed[MAX_NODES];   /* atomic */
-static int next_id;            /* atomic */
 static int cb_calls[MAX_REFS]; /* atomic */
 static int next_ref;           /* atomic */
 static int cb_saw_live;        /* atomic: a callback whose get_ref was not NULL */
 static ftc_object *shared;     /* a list of SLOTS nodes */
-
-static int node_traverse(ftc_object *self, ftc_visitproc visit, void *arg)
-{
-    node *n = (node *)self;
-    for (int i = 0; i < 2; i++) {
-        int rc;
-        if (n->ref[i] != NULL && (rc = visit(n->ref[i], arg)) != 0)
-            return rc;
-    }
-    return 0;
-}
-
-static int node_clear(ftc_object *self)
-{
-    node *n = (node *)self;
-    for (int i = 0; i < 2; i++) {
-        ftc_object *r = n->ref[i];
-        n->ref[i] = NULL;
-        ftc_xdecref(r);
-    }
-    return 0;
-}
-
-static void node_dealloc(ftc_object *self)
-{
-    node *n = (node *)self;
-    CHECK(ftc_atomic_load(&n->magic) == MAGIC);
-    ftc_atomic_store(&n->magic, DEAD);
-    CHECK(ftc_atomic_fetch_add(&freed[n->id], 1) == 0);
-    node_clear(self);
-}
-
-static const ftc_type node_type = {
-    .name = "node",
-    .basicsize = sizeof(node),
-    .dealloc = node_dealloc,
-    .traverse = node_traverse,
-    .clear = node_clear,
-};
-
-static ftc_object *new_node(void)
-{
-    node *n = (node *)ftc_object_new(&node_type);
-    CHECK(n != NULL);
-    n->id = ftc_atomic_fetch_add(&next_id, 1);
-    CHECK(n->id < MAX_NODES);
-    ftc_atomic_store(&n->magic, MAGIC);
-    return FTC_OBJ(n);
-}
-
-static void set_ref(ftc_object *a, int i, ftc_object *b)
-{
-    ftc_incref(b);
-    ((node *)a)->ref[i] = b;
-}
-
-static void check_alive(ftc_object *o) { CHECK(ftc_atomic_load(&((node *)o)->magic) == MAGIC); }
 
 static void callback(ftc_weakref *w, void *data)
 {
@@ -113,11 +47,11 @@ static void callback(ftc_weakref *w, void *data)
 static void make_cycles(void)
 {
     ftc_object *a = new_node(), *b = new_node();
-    set_ref(a, 0, b);
-    set_ref(b, 0, a);
+    link_ref(a, 0, b);
+    link_ref(b, 0, a);
     ftc_object *l = ftc_list_new();
     CHECK(l != NULL && ftc_list_append(l, a) == 0);
-    set_ref(a, 1, l);
+    link_ref(a, 1, l);
     ftc_object *d = ftc_dict_new();
     ftc_object *k = ftc_int_new(1000);
     CHECK(d != NULL && k != NULL && ftc_dict_set(d, k, d) == 0);
@@ -178,7 +112,7 @@ static void short_thread(void *arg)
     (void)arg;
     make_cycles();
     ftc_object *x = new_node();
-    set_ref(x, 0, x);
+    link_ref(x, 0, x);
     ftc_decref(x);
 }
 

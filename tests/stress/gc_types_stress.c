@@ -10,55 +10,13 @@
 
 #define WORKERS 2
 #define ROUNDS 200
-#define MAX_IDS (WORKERS * ROUNDS * 5 + 16)
-#define MAGIC 0x5eed
+#define GC_NODES_MAX (WORKERS * ROUNDS * 5 + 16)
+#include "gc_nodes.h"
 
-static int freed[MAX_IDS]; /* atomic: deallocs per id */
-static int next_id;        /* atomic */
-static int running;        /* atomic: workers not done */
+static int running; /* atomic: workers not done */
 
-typedef struct node {
-    FTC_OBJECT_HEAD;
-    ftc_object *ref;
-    int id;
-    int magic; /* MAGIC while alive, 0 after the dealloc (ASan catches a freed read) */
-} node;
-
-static int node_traverse(ftc_object *self, ftc_visitproc visit, void *arg)
-{
-    node *n = (node *)self;
-    return n->ref ? visit(n->ref, arg) : 0;
-}
-
-static void node_dealloc(ftc_object *self)
-{
-    node *n = (node *)self;
-    ftc_atomic_fetch_add(&freed[n->id], 1);
-    n->magic = 0;
-    ftc_object *r = n->ref;
-    n->ref = NULL;
-    ftc_xdecref(r);
-}
-
-static const ftc_type node_type = {
-    .name = "node",
-    .basicsize = sizeof(node),
-    .dealloc = node_dealloc,
-    .traverse = node_traverse,
-};
-
-static ftc_object *node_to(ftc_object *ref)
-{
-    node *n = (node *)ftc_object_new(&node_type);
-    CHECK(n != NULL);
-    n->id = ftc_atomic_fetch_add(&next_id, 1);
-    CHECK(n->id < MAX_IDS);
-    n->magic = MAGIC;
-    if (ref)
-        ftc_incref(ref);
-    n->ref = ref;
-    return FTC_OBJ(n);
-}
+/* A new node holding a new reference to ref (or none), traversable, without clear. */
+static ftc_object *node_to(ftc_object *ref) { return node_to_of(&noclear_type, ref); }
 
 static ftc_object *shared_q, *shared_local;
 static int collecting; /* atomic: the main thread has made its first collection */
@@ -88,7 +46,7 @@ static void worker(void *arg)
         ftc_decref(s);
         ftc_object *got = NULL;
         if (ftc_queue_get(shared_q, &got, 0) == 0) {
-            CHECK_EQ(((node *)got)->magic, MAGIC); /* reachable: never freed */
+            check_alive(got); /* reachable: never freed */
             ftc_decref(got);
         }
         ftc_object *v = node_to(shared_local);

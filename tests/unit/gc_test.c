@@ -20,95 +20,10 @@
 #define IS_NOGIL 0
 #endif
 
-/* ---- a custom tracked type: two references, an id, a dealloc count per id ---- */
+/* ---- custom tracked nodes: two references, an id, a dealloc count (gc_nodes.h) ---- */
 
-#define MAX_IDS 20000
-static int freed[MAX_IDS]; /* atomic: deallocs per id */
-static int next_id;        /* atomic */
-
-typedef struct node {
-    FTC_OBJECT_HEAD;
-    ftc_object *ref[2];
-    int id;
-    int clear_rc; /* what clear returns; a negative one leaves the references */
-} node;
-
-static int node_traverse(ftc_object *self, ftc_visitproc visit, void *arg)
-{
-    node *n = (node *)self;
-    for (int i = 0; i < 2; i++) {
-        int rc;
-        if (n->ref[i] != NULL && (rc = visit(n->ref[i], arg)) != 0)
-            return rc;
-    }
-    return 0;
-}
-
-static int node_clear(ftc_object *self)
-{
-    node *n = (node *)self;
-    if (n->clear_rc < 0)
-        return n->clear_rc;
-    for (int i = 0; i < 2; i++) {
-        ftc_object *r = n->ref[i];
-        n->ref[i] = NULL;
-        ftc_xdecref(r);
-    }
-    return 0;
-}
-
-static void node_dealloc(ftc_object *self)
-{
-    node *n = (node *)self;
-    ftc_atomic_fetch_add(&freed[n->id], 1);
-    for (int i = 0; i < 2; i++) {
-        ftc_object *r = n->ref[i];
-        n->ref[i] = NULL;
-        ftc_xdecref(r);
-    }
-}
-
-static const ftc_type node_type = {
-    .name = "node",
-    .basicsize = sizeof(node),
-    .dealloc = node_dealloc,
-    .traverse = node_traverse,
-    .clear = node_clear,
-};
-
-/* Traversable but without clear: its cycles break only through another member. */
-static const ftc_type noclear_type = {
-    .name = "noclear",
-    .basicsize = sizeof(node),
-    .dealloc = node_dealloc,
-    .traverse = node_traverse,
-};
-
-/* Untracked: holds references the collector cannot see (an outside referrer). */
-static const ftc_type holder_type = {
-    .name = "holder",
-    .basicsize = sizeof(node),
-    .dealloc = node_dealloc,
-};
-
-static ftc_object *new_of(const ftc_type *t)
-{
-    node *n = (node *)ftc_object_new(t);
-    cr_assert_not_null(n);
-    n->id = ftc_atomic_fetch_add(&next_id, 1);
-    cr_assert(n->id < MAX_IDS);
-    return FTC_OBJ(n);
-}
-static ftc_object *new_node(void) { return new_of(&node_type); }
-static int id_of(ftc_object *o) { return ((node *)o)->id; }
-static int freed_of(int id) { return ftc_atomic_load(&freed[id]); }
-
-/* a.ref[i] := b, a new reference. */
-static void link_ref(ftc_object *a, int i, ftc_object *b)
-{
-    ftc_incref(b);
-    ((node *)a)->ref[i] = b;
-}
+#define GC_NODES_MAX 20000
+#include "gc_nodes.h"
 
 /* Every id below next_id was freed exactly once, except those listed alive. */
 static void assert_freed_once_except(const int *alive, int nalive)

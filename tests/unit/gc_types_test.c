@@ -11,54 +11,14 @@
 #include "check.h"
 #include <ftcore/ftcore.h>
 
-/* ---- a tracked node with one reference and a dealloc count ---- */
+/* ---- tracked nodes (tests/common/gc_nodes.h) with a dealloc count ---- */
 
-#define MAX_IDS 64
-static int freed[MAX_IDS]; /* atomic: deallocs per id */
-static int next_id;        /* atomic */
+#define GC_NODES_MAX 64
+#include "gc_nodes.h"
 
-typedef struct node {
-    FTC_OBJECT_HEAD;
-    ftc_object *ref;
-    int id;
-} node;
-
-static int node_traverse(ftc_object *self, ftc_visitproc visit, void *arg)
-{
-    node *n = (node *)self;
-    return n->ref ? visit(n->ref, arg) : 0;
-}
-
-/* No clear on purpose: the cycles below can break only through the core type's clear. */
-static void node_dealloc(ftc_object *self)
-{
-    node *n = (node *)self;
-    ftc_atomic_fetch_add(&freed[n->id], 1);
-    ftc_object *r = n->ref;
-    n->ref = NULL;
-    ftc_xdecref(r);
-}
-
-static const ftc_type node_type = {
-    .name = "node",
-    .basicsize = sizeof(node),
-    .dealloc = node_dealloc,
-    .traverse = node_traverse,
-};
-
-/* A new node holding a new reference to ref. */
-static ftc_object *node_to(ftc_object *ref)
-{
-    node *n = (node *)ftc_object_new(&node_type);
-    cr_assert_not_null(n);
-    n->id = ftc_atomic_fetch_add(&next_id, 1);
-    cr_assert(n->id < MAX_IDS);
-    ftc_incref(ref);
-    n->ref = ref;
-    return FTC_OBJ(n);
-}
-static int id_of(ftc_object *o) { return ((node *)o)->id; }
-static int freed_of(int id) { return ftc_atomic_load(&freed[id]); }
+/* A new node holding a new reference to ref. No clear on purpose: the cycles below can break
+ * only through the core type's clear. */
+static ftc_object *node_to(ftc_object *ref) { return node_to_of(&noclear_type, ref); }
 
 static int64_t base_live;
 
@@ -134,7 +94,7 @@ Test(gc_types, queue_held_from_outside_survives_intact)
     ftc_object *out = NULL;
     cr_assert_eq(ftc_queue_get(q, &out, 0), 0);
     cr_assert_eq(out, n);
-    cr_assert_eq(((node *)out)->ref, q);
+    cr_assert_eq(((node *)out)->ref[0], q);
     cr_assert_eq(ftc_queue_put(q, out, 0), 0); /* back in: the cycle again */
     ftc_decref(out);
     /* Dropping the outside reference leaves a cycle that one collection frees. */
@@ -173,7 +133,7 @@ Test(gc_types, future_held_from_outside_survives_intact)
     ftc_object *out = NULL;
     cr_assert_eq(ftc_future_result(f, 0, &out), 0);
     cr_assert_eq(out, n);
-    cr_assert_eq(((node *)out)->ref, f);
+    cr_assert_eq(((node *)out)->ref[0], f);
     ftc_decref(out);
     ftc_decref(f);
     cr_assert_geq(ftc_gc_collect(), 2);
@@ -271,7 +231,7 @@ Test(gc_types, local_held_from_outside_survives_intact)
     ftc_object *out = NULL;
     cr_assert_eq(ftc_local_get(l, &out), 1);
     cr_assert_eq(out, n);
-    cr_assert_eq(((node *)out)->ref, l);
+    cr_assert_eq(((node *)out)->ref[0], l);
     ftc_decref(out);
     ftc_decref(l);
     cr_assert_geq(ftc_gc_collect(), 2);
