@@ -25,6 +25,16 @@
 #define GC_NODES_MAX 20000
 #include "gc_nodes.h"
 
+/* a.ref[0] := b, b.ref[0] := a, then the test's references to both go: only the cycle holds
+ * them. */
+static void drop_into_cycle(ftc_object *a, ftc_object *b)
+{
+    link_ref(a, 0, b);
+    link_ref(b, 0, a);
+    ftc_decref(a);
+    ftc_decref(b);
+}
+
 /* Every id below next_id was freed exactly once, except those listed alive. */
 static void assert_freed_once_except(const int *alive, int nalive)
 {
@@ -176,10 +186,7 @@ Test(gc, a_cycle_without_clear_breaks_through_another_member)
 {
     ftc_object *a = new_of(&noclear_type);
     ftc_object *b = new_node();
-    link_ref(a, 0, b);
-    link_ref(b, 0, a);
-    ftc_decref(a);
-    ftc_decref(b);
+    drop_into_cycle(a, b);
     cr_assert_eq(ftc_gc_collect(), 2);
     assert_freed_once_except(NULL, 0);
     /* Alone without clear: found, not freed, still tracked and counted. */
@@ -472,10 +479,7 @@ Test(gc, cycles_through_hot_objects)
 {
     ftc_object *a = new_node(), *b = new_node();
     cr_assert_eq(ftc_object_set_hot(a), 0);
-    link_ref(a, 0, b);
-    link_ref(b, 0, a);
-    ftc_decref(a);
-    ftc_decref(b);
+    drop_into_cycle(a, b);
     cr_assert_eq(ftc_gc_collect(), 2);
     assert_freed_once_except(NULL, 0);
     cr_assert_eq(ftc_object_live_count(), base_live);
