@@ -376,6 +376,19 @@ static inline bool fp_exc_check(ftc_object *o)
 
 /* Sets the current exception to type(message) where message is printf-formatted. */
 void fp_err_set(fp_type *type, const char *fmt, ...);
+/* Defines fn, a module function (the fp_method_def signature) that raises NotImplementedError
+ * "ftpy does not support <qualname>" for a name of CPython's module that ftpy leaves out. */
+#define FP_UNSUPPORTED_FUNCTION(fn, qualname)                                        \
+    static ftc_object *fn(ftc_object *self, ftc_object *const *args, size_t nargs,   \
+                          ftc_object *kwnames)                                       \
+    {                                                                                \
+        (void)self;                                                                  \
+        (void)args;                                                                  \
+        (void)nargs;                                                                 \
+        (void)kwnames;                                                               \
+        fp_err_set(&fp_NotImplementedError_type, "ftpy does not support " qualname); \
+        return NULL;                                                                 \
+    }
 /* Sets the current exception from value: an exception instance (used as is), or any other
  * object (becomes type(value)); value NULL = type(). */
 void fp_err_set_obj(fp_type *type, ftc_object *value);

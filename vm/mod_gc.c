@@ -165,17 +165,7 @@ static ftc_object *gc_set_threshold(ftc_object *self, ftc_object *const *args, s
     return none();
 }
 
-#define UNSUPPORTED(fn, name)                                                       \
-    static ftc_object *fn(ftc_object *self, ftc_object *const *args, size_t nargs,  \
-                          ftc_object *kwnames)                                      \
-    {                                                                               \
-        (void)self;                                                                 \
-        (void)args;                                                                 \
-        (void)nargs;                                                                \
-        (void)kwnames;                                                              \
-        fp_err_set(&fp_NotImplementedError_type, "ftpy does not support gc." name); \
-        return NULL;                                                                \
-    }
+#define UNSUPPORTED(fn, name) FP_UNSUPPORTED_FUNCTION(fn, "gc." name)
 UNSUPPORTED(gc_get_objects, "get_objects")
 UNSUPPORTED(gc_get_referrers, "get_referrers")
 UNSUPPORTED(gc_get_referents, "get_referents")

@@ -63,6 +63,21 @@ static void report_unraisable(ftc_object *callback, ftc_object *exc)
     fp_exc_print(exc);
 }
 
+/* Drops r, what calling callback returned; NULL (it raised) is reported as unraisable, the
+ * exception cleared. */
+static void discard_result(ftc_object *callback, ftc_object *r)
+{
+    if (r != NULL) {
+        ftc_decref(r);
+        return;
+    }
+    ftc_object *exc = fp_err_fetch();
+    if (exc != NULL) {
+        report_unraisable(callback, exc);
+        ftc_decref(exc);
+    }
+}
+
 static void trampoline(ftc_weakref *ref, void *data)
 {
     (void)data;
@@ -73,16 +88,7 @@ static void trampoline(ftc_weakref *ref, void *data)
     if (cb == NULL)
         return;
     ftc_object *saved = fp_err_fetch();
-    ftc_object *r = fp_call1(cb, FTC_OBJ(w));
-    if (r != NULL) {
-        ftc_decref(r);
-    } else {
-        ftc_object *exc = fp_err_fetch();
-        if (exc != NULL) {
-            report_unraisable(cb, exc);
-            ftc_decref(exc);
-        }
-    }
+    discard_result(cb, fp_call1(cb, FTC_OBJ(w)));
     ftc_decref(cb);
     fp_err_restore(saved);
 }
@@ -263,17 +269,7 @@ static ftc_object *wr_getweakrefcount(ftc_object *self, ftc_object *const *args,
     return fp_int_new(ftc_weakref_count(args[0]));
 }
 
-#define UNSUPPORTED(fn, name)                                                            \
-    static ftc_object *fn(ftc_object *self, ftc_object *const *args, size_t nargs,       \
-                          ftc_object *kwnames)                                           \
-    {                                                                                    \
-        (void)self;                                                                      \
-        (void)args;                                                                      \
-        (void)nargs;                                                                     \
-        (void)kwnames;                                                                   \
-        fp_err_set(&fp_NotImplementedError_type, "ftpy does not support weakref." name); \
-        return NULL;                                                                     \
-    }
+#define UNSUPPORTED(fn, name) FP_UNSUPPORTED_FUNCTION(fn, "weakref." name)
 UNSUPPORTED(wr_proxy, "proxy")
 UNSUPPORTED(wr_wset, "WeakSet")
 UNSUPPORTED(wr_wmethod, "WeakMethod")
@@ -649,16 +645,7 @@ void fp_mod_weakref_shutdown(void)
                 ftc_object *f = NULL;
                 if (ftc_list_get_ref(pending, i, &f) != 0)
                     break;
-                ftc_object *r = fp_call0(f);
-                if (r != NULL) {
-                    ftc_decref(r);
-                } else {
-                    ftc_object *exc = fp_err_fetch();
-                    if (exc != NULL) {
-                        report_unraisable(f, exc);
-                        ftc_decref(exc);
-                    }
-                }
+                discard_result(f, fp_call0(f));
                 ftc_decref(f);
             }
             ftc_decref(pending);
