@@ -302,33 +302,9 @@ void fp_runtime_fini(void)
     fp_err_clear();
 }
 
-int fp_module_exec_source(ftc_object *m, const char *src, const char *filename)
-{
-    fp_module_ast mod;
-    fp_syntax_error err;
-    memset(&err, 0, sizeof err);
-    int r = fp_parse(src, strlen(src), filename, &mod, &err);
-    if (r == -2) {
-        fp_err_nomem();
-        return -1;
-    }
-    if (r != 0) {
-        fp_err_syntax(err.kind, err.msg, filename, err.lineno, err.offset, err.text);
-        return -1;
-    }
-    fp_code_object *co = fp_compile(&mod, filename);
-    fp_arena_free(mod.arena);
-    if (co == NULL)
-        return -1;
-    ftc_object *res = fp_eval_code(co, fp_module_dict(m), NULL);
-    ftc_decref(FTC_OBJ(co));
-    if (res == NULL)
-        return -1;
-    ftc_decref(res);
-    return 0;
-}
-
-int fp_run_source(const char *src, size_t len, const char *filename)
+/* Parses, compiles and runs src (len bytes) with globals as its globals: 0, or -1 with the
+ * exception set (SyntaxError, MemoryError, or what the code raised). */
+static int exec_in(const char *src, size_t len, const char *filename, ftc_object *globals)
 {
     fp_module_ast mod;
     fp_syntax_error err;
@@ -346,10 +322,20 @@ int fp_run_source(const char *src, size_t len, const char *filename)
     fp_arena_free(mod.arena);
     if (co == NULL)
         return -1;
-    ftc_object *res = fp_eval_code(co, fp_module_dict(main_mod), NULL);
+    ftc_object *res = fp_eval_code(co, globals, NULL);
     ftc_decref(FTC_OBJ(co));
     if (res == NULL)
         return -1;
     ftc_decref(res);
     return 0;
+}
+
+int fp_module_exec_source(ftc_object *m, const char *src, const char *filename)
+{
+    return exec_in(src, strlen(src), filename, fp_module_dict(m));
+}
+
+int fp_run_source(const char *src, size_t len, const char *filename)
+{
+    return exec_in(src, len, filename, fp_module_dict(main_mod));
 }
