@@ -48,8 +48,8 @@ static pthread_mutex_t immortal_mutex = PTHREAD_MUTEX_INITIALIZER;
 static ftc_object **immortal_objs;
 static size_t immortal_len, immortal_cap;
 
-void _ftc_objects_reg_lock(void) { pthread_mutex_lock(&reg_mutex); }
-void _ftc_objects_reg_unlock(void) { pthread_mutex_unlock(&reg_mutex); }
+void _ftc_objects_reg_lock(void) { _ftc_plock(&reg_mutex, "the objects' registry lock"); }
+void _ftc_objects_reg_unlock(void) { _ftc_punlock(&reg_mutex); }
 struct _ftc_objects_tstate *_ftc_objects_reg_first(void) { return reg_head; }
 
 void _ftc_objects_live_add(int64_t delta)
@@ -182,19 +182,19 @@ int ftc_object_immortalize(ftc_object *o)
     if (ftc_atomic_load_relaxed(&o->ob_flags) & FTC_OBF_HOT)
         return FTC_ESTATE;
 #endif
-    pthread_mutex_lock(&immortal_mutex);
+    _ftc_plock(&immortal_mutex, "the objects' immortal lock");
     if (immortal_len == immortal_cap) {
         size_t cap = immortal_cap ? immortal_cap * 2 : 16;
         ftc_object **n = ftc_mem_realloc(immortal_objs, cap * sizeof *n);
         if (n == NULL) {
-            pthread_mutex_unlock(&immortal_mutex);
+            _ftc_punlock(&immortal_mutex);
             return FTC_ENOMEM;
         }
         immortal_objs = n;
         immortal_cap = cap;
     }
     immortal_objs[immortal_len++] = o;
-    pthread_mutex_unlock(&immortal_mutex);
+    _ftc_punlock(&immortal_mutex);
     if (_ftc_gc_type_tracked(o->ob_type))
         _ftc_gc_untrack(o); /* immortal: never garbage, and its counts stop meaning anything */
 #ifdef FTC_GIL_DISABLED
@@ -219,12 +219,12 @@ bool ftc_object_is_immortal(ftc_object *o)
 
 static void free_immortals(void)
 {
-    pthread_mutex_lock(&immortal_mutex);
+    _ftc_plock(&immortal_mutex, "the objects' immortal lock");
     ftc_object **objs = immortal_objs;
     size_t n = immortal_len;
     immortal_objs = NULL;
     immortal_len = immortal_cap = 0;
-    pthread_mutex_unlock(&immortal_mutex);
+    _ftc_punlock(&immortal_mutex);
     /* Two passes: every dealloc runs while every immortal's memory is still there, because an
      * immortal may refer to others made before or after it (a dict made early holding keys
      * made immortal later) and a dealloc's decref reads the header of what it releases (a

@@ -58,7 +58,7 @@ int ftc_object_set_hot(ftc_object *o)
     uintptr_t tid = ftc_atomic_load_relaxed(&o->ob_tid);
     if (tid != FTC_TID_NONE && tid != _ftc_tls_tid)
         ftc_fatal("ftc_object_set_hot on a %s object owned by another thread", o->ob_type->name);
-    pthread_mutex_lock(&hot_mutex);
+    _ftc_plock(&hot_mutex, "the hot-refcount lock");
     size_t id = 0;
     while (id < hot_cap && hot_objs[id] != NULL)
         id++;
@@ -66,7 +66,7 @@ int ftc_object_set_hot(ftc_object *o)
         size_t cap = hot_cap ? hot_cap * 2 : 64;
         ftc_object **n = ftc_mem_realloc(hot_objs, cap * sizeof *n);
         if (n == NULL) {
-            pthread_mutex_unlock(&hot_mutex);
+            _ftc_punlock(&hot_mutex);
             return FTC_ENOMEM;
         }
         for (size_t i = hot_cap; i < cap; i++)
@@ -84,7 +84,7 @@ int ftc_object_set_hot(ftc_object *o)
     ftc_atomic_fetch_or_relaxed(&o->ob_flags, (uint16_t)(FTC_OBF_HOT | FTC_OBF_QSBR));
     /* Last: from here on the inline paths (which test ob_tid first) count in the slots. */
     ftc_atomic_store_relaxed(&o->ob_tid, FTC_TID_HOT);
-    pthread_mutex_unlock(&hot_mutex);
+    _ftc_punlock(&hot_mutex);
     _ftc_gc_count_alloc(); /* only a collection frees it: counts toward the next one */
     return 0;
 }
@@ -92,9 +92,9 @@ int ftc_object_set_hot(ftc_object *o)
 /* Grows the caller's slot array to hold id; false if out of memory. */
 static bool grow_slots(struct _ftc_objects_tstate *rec, size_t id)
 {
-    pthread_mutex_lock(&hot_mutex);
+    _ftc_plock(&hot_mutex, "the hot-refcount lock");
     if (rec->hot_closed) {
-        pthread_mutex_unlock(&hot_mutex);
+        _ftc_punlock(&hot_mutex);
         return false;
     }
     size_t cap = rec->hot_cap ? rec->hot_cap : 64;
@@ -109,7 +109,7 @@ static bool grow_slots(struct _ftc_objects_tstate *rec, size_t id)
         _ftc_hot.slots = n; /* the inline path's view (rec is the caller's own) */
         _ftc_hot.nslots = cap;
     }
-    pthread_mutex_unlock(&hot_mutex);
+    _ftc_punlock(&hot_mutex);
     return n != NULL;
 }
 
@@ -151,7 +151,7 @@ static void merge_slots_locked(struct _ftc_objects_tstate *rec)
  * later count of this thread (deallocs while it drains its BRC queue) go to the objects. */
 void _ftc_hot_thread_fini(struct _ftc_objects_tstate *rec)
 {
-    pthread_mutex_lock(&hot_mutex);
+    _ftc_plock(&hot_mutex, "the hot-refcount lock");
     merge_slots_locked(rec);
     rec->hot_closed = 1;
     /* Take the slots away inside the lock: rec stays registered a little longer, and a
@@ -161,7 +161,7 @@ void _ftc_hot_thread_fini(struct _ftc_objects_tstate *rec)
     int64_t *counts = rec->hot_counts;
     rec->hot_counts = NULL;
     rec->hot_cap = 0;
-    pthread_mutex_unlock(&hot_mutex);
+    _ftc_punlock(&hot_mutex);
     if (counts == _ftc_hot.slots) {
         _ftc_hot.slots = NULL;
         _ftc_hot.nslots = 0;
@@ -220,14 +220,14 @@ int64_t ftc_object_collect_hot(void)
 
 void _ftc_hot_gc_begin(void)
 {
-    pthread_mutex_lock(&hot_mutex);
+    _ftc_plock(&hot_mutex, "the hot-refcount lock");
     _ftc_objects_reg_lock();
     for (struct _ftc_objects_tstate *r = _ftc_objects_reg_first(); r != NULL; r = r->next)
         merge_slots_locked(r);
     _ftc_objects_reg_unlock();
 }
 
-void _ftc_hot_gc_end(void) { pthread_mutex_unlock(&hot_mutex); }
+void _ftc_hot_gc_end(void) { _ftc_punlock(&hot_mutex); }
 
 size_t _ftc_hot_gc_count(void) { return hot_count; }
 
@@ -273,7 +273,7 @@ size_t _ftc_hot_gc_take_zero(ftc_object **out, size_t cap)
 
 int64_t _ftc_hot_refcount(ftc_object *o)
 {
-    pthread_mutex_lock(&hot_mutex);
+    _ftc_plock(&hot_mutex, "the hot-refcount lock");
     size_t id = ftc_atomic_load_relaxed(&o->ob_ref_local);
     int64_t total = (int64_t)(ftc_atomic_load_relaxed(&o->ob_ref_shared) >> FTC_REF_SHARED_SHIFT);
     _ftc_objects_reg_lock();
@@ -281,7 +281,7 @@ int64_t _ftc_hot_refcount(ftc_object *o)
         if (id < r->hot_cap)
             total += ftc_atomic_load_relaxed(&r->hot_counts[id]);
     _ftc_objects_reg_unlock();
-    pthread_mutex_unlock(&hot_mutex);
+    _ftc_punlock(&hot_mutex);
     return total;
 }
 
@@ -289,7 +289,7 @@ void _ftc_hot_runtime_fini(void)
 {
     /* The last thread: merge what is left and free the dead; live ones stay the user's. */
     ftc_object **dead;
-    pthread_mutex_lock(&hot_mutex);
+    _ftc_plock(&hot_mutex, "the hot-refcount lock");
     _ftc_objects_reg_lock();
     for (struct _ftc_objects_tstate *r = _ftc_objects_reg_first(); r != NULL; r = r->next)
         merge_slots_locked(r);
@@ -301,7 +301,7 @@ void _ftc_hot_runtime_fini(void)
         hot_objs = NULL;
         hot_cap = 0;
     }
-    pthread_mutex_unlock(&hot_mutex);
+    _ftc_punlock(&hot_mutex);
     dealloc_dead(dead, n);
 }
 
