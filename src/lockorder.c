@@ -430,6 +430,11 @@ static void thread_gone(void *arg)
         threads = t->next;
     if (t->next)
         t->next->prev = t->prev;
+    /* Key destructors run in the dying thread: `me` is this record. The thread may still take
+     * locks after this (the runtime's own thread-exit code takes internal mutexes): it then gets
+     * a fresh record (and the key, so this runs again), never the freed one. */
+    if (me == t)
+        me = NULL;
     pthread_mutex_unlock(&lo_mu);
     HIDE_END();
     free(t);
