@@ -49,6 +49,15 @@ GIL_IO_SLACK_MS = 1.0        # GIL build: p99 <= switch interval + this
 PEER_RATIO_MAX = 1.5         # dict_shared_read nogil @2T per-lookup vs best of ck_hs/rculfhash
 PEER_TARGET_NAMES = ("ck_hs", "rculfhash_qsbr", "rculfhash_memb")
 
+# Targets of issue 18 (core part; measured ratios, never asserted in tests). Shared references
+# that scale without being marked: nogil T1*2/T2 on the workloads that take references to
+# shared, unmarked objects (nothing is marked by these workloads), and the owner paths'
+# nogil/gil single-thread time.
+ISSUE18_SCALING_2_MIN = 1.8
+ISSUE18_SCALING_WORKLOADS = ("refcount_shared", "dict_shared_read_ref", "list_shared_read_ref",
+                             "wordcount")
+ISSUE18_OWNER_RATIO_MAX = {"refcount_private": 1.3, "list_private": 1.5, "dict_private": 1.15}
+
 
 def log(msg):
     sys.stderr.write(msg + "\n")
@@ -423,6 +432,30 @@ def evaluate_targets(cells, wls, threads, ncores):
             targets.append({"id": "io_p99:%s:%d" % (b, t), "text": text, "status": status,
                             "value_ms": v, "limit_ms": limit})
 
+    names = {w["workload"] for w in wls}
+    for name in ISSUE18_SCALING_WORKLOADS:
+        t = 2
+        s = scaling(cells, name, "nogil", t) if t in threads and name in names else None
+        status = "not measured (no %d-thread run)" % t if t not in threads \
+            else "not measured" if s is None else \
+            ("met" if s >= ISSUE18_SCALING_2_MIN else "missed")
+        tgt = {"id": "issue18_scaling_%d:%s" % (t, name),
+               "text": "issue 18: nogil scaling at %d threads >= %.1f, nothing marked: %s"
+                       % (t, ISSUE18_SCALING_2_MIN, name),
+               "status": status, "value": s}
+        if status == "missed" and got.get(t) is not None and got[t] < 0.9 * min(t, ncores):
+            tgt["note"] = "the nogil threads got %.2f of %d cores (machine busy)" % (
+                got[t], min(t, ncores))
+        targets.append(tgt)
+    for name, limit in ISSUE18_OWNER_RATIO_MAX.items():
+        r = overhead_ratio(cells, name) if name in names else None
+        targets.append({"id": "issue18_owner_ratio:%s" % name,
+                        "text": "issue 18: owner path, nogil/gil single-thread time <= %.2f: %s"
+                                % (limit, name),
+                        "status": "not measured" if r is None else
+                                  ("met" if r <= limit else "missed"),
+                        "value": r})
+
     ours = med(cells, "dict_shared_read", "nogil", 2, "ns_per_op_per_thread")
     peer_ns = {p: med(cells, p, "peer", 2, "ns_per_op_per_thread") for p in PEER_TARGET_NAMES}
     best = min((v for v in peer_ns.values() if v), default=None)
@@ -548,7 +581,7 @@ def print_table(out, cells, wls, threads, peers):
 
 
 def print_summary(out, targets, failures):
-    out.write("\nSummary (issue 6 targets)\n")
+    out.write("\nSummary (targets of issue 6, and issue 18's core part)\n")
     met = sum(1 for t in targets if t["status"] == "met")
     missed = [t for t in targets if t["status"] == "missed"]
     nm = [t for t in targets if t["status"].startswith("not measured")]

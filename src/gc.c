@@ -429,12 +429,13 @@ static void clear_weakrefs(gc_pass *p, ftc_object *o)
     }
 }
 
-/* Step 1 and 2 (world stopped): merge hot counts and BRC queues, take the dead. Returns false
- * (nothing changed but hot counts added into their objects) if the dead array cannot be
- * allocated. */
-static bool take_zero_totals(gc_pass *p)
+/* Step 1 and 2 (world stopped): merge hot counts and convert pending nominations, merge BRC
+ * queues, take the dead. Returns false (nothing changed but hot counts added into their
+ * objects and nominations converted, which changes no total) if the dead array cannot be
+ * allocated. *converted: the nominations converted. */
+static bool take_zero_totals(gc_pass *p, int64_t *converted)
 {
-    _ftc_hot_gc_begin();
+    *converted = _ftc_hot_gc_begin();
     _ftc_objects_reg_lock();
     size_t cap = _ftc_hot_gc_count();
     for (struct _ftc_objects_tstate *r = _ftc_objects_reg_first(); r != NULL; r = r->next)
@@ -451,16 +452,16 @@ static bool take_zero_totals(gc_pass *p)
     for (struct _ftc_objects_tstate *r = _ftc_objects_reg_first(); r != NULL; r = r->next) {
         if (ftc_atomic_load_relaxed(&r->brc_len) == 0)
             continue;
-        ftc_object **objs;
-        size_t n, qcap;
-        _ftc_brc_take_queue(r, &objs, &n, &qcap);
-        for (size_t i = 0; i < n; i++) {
-            if (_ftc_brc_merge(objs[i], -1) == 0) {
-                take_dead(objs[i]);
-                p->dead[p->ndead++] = objs[i];
-            }
-        }
-        ftc_mem_free(_ftc_brc_give_back(r, objs, qcap));
+        /* Hot entries (converted while queued, perhaps just now) drop the queue's reference
+         * from their total; a zero total is taken below with the other hot objects. cap
+         * counted every queue entry with the world stopped: brc.c checks that the queue did
+         * not grow (fatal). */
+        if (p->dead == NULL)
+            ftc_fatal("ftc_gc_collect: a BRC queue grew with the world stopped");
+        size_t n = _ftc_brc_collect_queue(r, p->dead + p->ndead, p->dead_cap - p->ndead);
+        for (size_t i = 0; i < n; i++)
+            take_dead(p->dead[p->ndead + i]);
+        p->ndead += n;
     }
 #endif
     _ftc_objects_reg_unlock();
@@ -534,7 +535,7 @@ static void relink(_ftc_gc_head *work)
 /* Steps 3-5 (world stopped). */
 static void find_garbage(gc_pass *p, uint64_t *tracked)
 {
-    for (size_t i = 0; i < p->ndead; i++) {
+    for (size_t i = 0; p->dead != NULL && i < p->ndead; i++) {
         ftc_object *o = p->dead[i];
         if (_ftc_gc_type_tracked(o->ob_type))
             _ftc_gc_head_of(o)->flags = GC_OURS;
@@ -622,7 +623,7 @@ static void find_garbage(gc_pass *p, uint64_t *tracked)
     /* The dead of step 2 that are tracked lose their weak references too (they may be on
      * neither list above if something reachable... cannot be: a zero count has no referrer;
      * they are garbage unless the garbage array failed). */
-    for (size_t i = 0; i < p->ndead; i++)
+    for (size_t i = 0; p->dead != NULL && i < p->ndead; i++)
         if (_ftc_gc_type_tracked(p->dead[i]->ob_type))
             clear_weakrefs(p, p->dead[i]);
 
@@ -647,21 +648,22 @@ static void finish(gc_pass *p)
     }
     for (size_t i = 0; i < p->ngarbage; i++)
         ftc_decref(p->garbage[i]);
-    for (size_t i = 0; i < p->ndead; i++)
+    for (size_t i = 0; p->dead != NULL && i < p->ndead; i++)
         ftc_decref(p->dead[i]);
     ftc_mem_free(p->garbage);
     ftc_mem_free(p->dead);
     stat_add(&stats.clear_failures, failures);
 }
 
-/* One pass: full (cycles too) or hot only. Returns the objects found dead, or FTC_ENOMEM. */
-static int64_t run_pass(bool full, uint64_t *pause, uint64_t *longest)
+/* One pass: full (cycles too) or hot only. Returns the objects found dead, or FTC_ENOMEM.
+ * *converted: the nominations it converted to hot. */
+static int64_t run_pass(bool full, uint64_t *pause, uint64_t *longest, int64_t *converted)
 {
     gc_pass p = {0};
     uint64_t tracked = 0;
     uint64_t t0 = now_ns();
     ftc_stop_the_world();
-    if (!take_zero_totals(&p)) {
+    if (!take_zero_totals(&p, converted)) {
         ftc_start_the_world();
         uint64_t d = now_ns() - t0;
         *pause += d;
@@ -672,7 +674,7 @@ static int64_t run_pass(bool full, uint64_t *pause, uint64_t *longest)
         find_garbage(&p, &tracked);
     } else {
         /* Hot only: the dead that are tracked lose their weak references now. */
-        for (size_t i = 0; i < p.ndead; i++)
+        for (size_t i = 0; p.dead != NULL && i < p.ndead; i++)
             if (_ftc_gc_type_tracked(p.dead[i]->ob_type))
                 clear_weakrefs(&p, p.dead[i]);
     }
@@ -690,6 +692,14 @@ static int64_t run_pass(bool full, uint64_t *pause, uint64_t *longest)
     return rc < 0 ? rc : found;
 }
 
+/* n nominations became hot: like ftc_object_set_hot, each counts toward the next automatic
+ * collection, since only a stop of the collector frees a hot object. */
+static void count_converted(int64_t n)
+{
+    for (int64_t i = 0; i < n; i++)
+        count_alloc();
+}
+
 static int64_t collect(bool automatic)
 {
     ftc_mutex_lock(&gc_mutex);
@@ -700,11 +710,13 @@ static int64_t collect(bool automatic)
     tls_collecting = 1;
     ftc_atomic_store_relaxed(&gc_allocs, (int64_t)0);
     uint64_t pause = 0, longest = 0;
-    int64_t total = run_pass(true, &pause, &longest);
+    int64_t converted = 0, c = 0;
+    int64_t total = run_pass(true, &pause, &longest, &converted);
     int64_t last = total;
     /* Hot chains: a freed object may have dropped the last reference to a hot object. */
     while (last > 0 && total >= 0 && _ftc_hot_registered()) {
-        last = run_pass(false, &pause, &longest);
+        last = run_pass(false, &pause, &longest, &c);
+        converted += c;
         if (last > 0)
             total += last;
     }
@@ -720,7 +732,33 @@ static int64_t collect(bool automatic)
         ftc_atomic_store_relaxed(&stats.max_pause_ns, longest);
     tls_collecting = 0;
     ftc_mutex_unlock(&gc_mutex);
+    count_converted(converted);
     return total;
+}
+
+void _ftc_gc_hot_round(ftc_tstate *ts)
+{
+    /* Not inside this thread's own collection or round (a clear, dealloc or callback that
+     * ticks: gc_mutex is not recursive), nor with the world stopped by this thread: the
+     * nominations then stay pending, converted by the next round or collection. A critical
+     * section may be open: a round runs no clear and no traverse, only what a decref runs
+     * (deallocs, weak-reference callbacks), and waiting for gc_mutex or the stop detaches,
+     * which suspends the sections. Not counted in the stats (not a collection). */
+    FTC_UNUSED(ts);
+    if (tls_collecting || _ftc_stw_held_by_me())
+        return;
+    ftc_mutex_lock(&gc_mutex);
+    tls_collecting = 1;
+    uint64_t pause = 0, longest = 0;
+    int64_t converted = 0, c = 0;
+    int64_t last = run_pass(false, &pause, &longest, &converted);
+    while (last > 0 && _ftc_hot_registered()) {
+        last = run_pass(false, &pause, &longest, &c);
+        converted += c;
+    }
+    tls_collecting = 0;
+    ftc_mutex_unlock(&gc_mutex);
+    count_converted(converted);
 }
 
 int64_t ftc_gc_collect(void)

@@ -17,14 +17,14 @@
  *
  * Records (src/internal/object.h): one per OS thread, created at its first tstate init and
  * destroyed at its last tstate fini, in that order: merge its hot counts into the objects,
- * merge the BRC queue until it stays empty and leave the registry (new BRC queuers then merge
- * directly: the owner is gone), hand QSBR deferrals over. The registry lock is a pthread
- * mutex held only for short list and queue operations, never across a detach or a callback.
- * It is glibc's adaptive kind (spins a while before sleeping): with two threads passing
- * objects to each other (BRC queueing) and polling grace periods, both take it several times
- * per operation, and a plain mutex put the loser to sleep in the kernel each time (perf of
- * wordcount at 2 threads: 10-14% of the samples in futex wait/wake, 16k-47k futex calls per
- * 0.5 s run; about 100 with the adaptive kind). Its holders never block, so spinning ends soon.
+ * merge the BRC queue until it stays empty and leave its BRC bucket (new BRC queuers then
+ * merge directly: the owner is gone), leave the registry, hand QSBR deferrals over. The
+ * registry lock is a pthread mutex held only for short list operations, never across a
+ * detach or a callback, and never on a per-object path: BRC queue pushes and merges take only
+ * their owner's bucket lock (brc.c). It is glibc's adaptive kind (spins a while before
+ * sleeping): grace-period polls take it, and a plain mutex put the loser to sleep in the
+ * kernel (perf of wordcount at 2 threads, when BRC pushes took it too: 10-14% of the samples
+ * in futex wait/wake; about 100 futex calls with the adaptive kind).
  *
  * Debug builds (FTC_DEBUG >= 1) refuse, fatally, to make an object between ftc_runtime_fini()
  * and the next ftc_runtime_init() (use after fini: runtime.h).
@@ -66,12 +66,17 @@ void _ftc_objects_live_add(int64_t delta)
 
 int64_t ftc_object_live_count(void)
 {
+    /* A hot object whose total is zero is dead (no reference exists; the next round, which
+     * may be a while, frees it): it counts as freed, like memory waiting for a grace period.
+     * Objects become hot without the user asking (a contended count, refcount_hot.c), so
+     * without this the count would depend on whether threads happened to collide. */
+    int64_t dead_hot = _ftc_hot_dead_count();
     _ftc_objects_reg_lock();
     int64_t n = ftc_atomic_load_relaxed(&live_global);
     for (struct _ftc_objects_tstate *r = reg_head; r != NULL; r = r->next)
         n += ftc_atomic_load_relaxed(&r->live);
     _ftc_objects_reg_unlock();
-    return n;
+    return n - dead_hot;
 }
 
 /* ---- allocation ---- */
@@ -289,23 +294,19 @@ int _ftc_objects_runtime_init(void) { return 0; }
 void _ftc_objects_runtime_fini(void)
 {
     _ftc_qsbr_set_immediate(true);
+    /* Nominations of threads parked for good hold references: drop them before the queues'
+     * last drain (a decref may queue to a parked owner). */
     for (;;) {
-        ftc_object **objs;
-        size_t n;
         _ftc_objects_reg_lock();
         struct _ftc_objects_tstate *r = reg_head;
-        while (r != NULL && ftc_atomic_load_relaxed(&r->brc_len) == 0)
+        while (r != NULL && r->nom_len == 0)
             r = r->next;
-        if (r == NULL) {
-            _ftc_objects_reg_unlock();
-            break;
-        }
-        size_t cap;
-        _ftc_brc_take_queue(r, &objs, &n, &cap);
         _ftc_objects_reg_unlock();
-        _ftc_brc_merge_taken(objs, n);
-        ftc_mem_free(objs);
+        if (r == NULL)
+            break;
+        _ftc_hot_release_nominees(r);
     }
+    _ftc_brc_drain_all();
     _ftc_hot_runtime_fini();
     free_immortals();
     _ftc_qsbr_runtime_fini();
@@ -337,6 +338,8 @@ int _ftc_objects_tstate_init(ftc_tstate *ts)
         reg_head->prev = rec;
     reg_head = rec;
     _ftc_objects_reg_unlock();
+    if (rec->tid != 0)
+        _ftc_brc_register(rec);
     _ftc_objects_self = rec;
     return 0;
 }
@@ -359,30 +362,23 @@ static void record_destroy(struct _ftc_objects_tstate *rec, bool own)
     /* Hot counts first, while still registered: a collection must never miss them (it only
      * looks at registered records). */
     _ftc_hot_thread_fini(rec);
+    /* Then the references our nominations hold (hot_closed now stops new ones), while still
+     * an owner in the BRC sense: a decref here may queue to ourselves, drained below. */
+    _ftc_hot_release_nominees(rec);
     /* Drain the merge queue while still registered (a merge may free objects whose deallocs
-     * queue more objects to us), and leave the registry in the same locked step that finds
+     * queue more objects to us), and leave the BRC bucket in the same locked step that finds
      * it empty. From then on queuers find no owner and merge directly (brc.c). */
-    for (;;) {
-        ftc_object **objs;
-        size_t n, cap;
-        _ftc_objects_reg_lock();
-        _ftc_brc_take_queue(rec, &objs, &n, &cap);
-        if (n == 0) {
-            reg_remove(rec);
-            /* Its live count joins the global one in the same locked step: a live count taken
-             * while the QSBR fini below waits for grace periods must not miss it. */
-            ftc_atomic_fetch_add_relaxed(&live_global, ftc_atomic_load_relaxed(&rec->live));
-            ftc_atomic_store_relaxed(&rec->live, (int64_t)0);
-        }
-        _ftc_objects_reg_unlock();
-        if (n == 0) {
-            ftc_mem_free(objs);
-            break;
-        }
-        _ftc_brc_merge_taken(objs, n);
-        ftc_mem_free(objs);
-    }
-    _ftc_gc_thread_fini(rec); /* its tracked objects go to the orphans */
+    _ftc_brc_unregister(rec);
+    _ftc_objects_reg_lock();
+    reg_remove(rec);
+    /* Its live count joins the global one in the same locked step: a live count taken while
+     * the QSBR fini below waits for grace periods must not miss it. */
+    ftc_atomic_fetch_add_relaxed(&live_global, ftc_atomic_load_relaxed(&rec->live));
+    ftc_atomic_store_relaxed(&rec->live, (int64_t)0);
+    _ftc_objects_reg_unlock();
+    /* After the last drain (whose deallocs may have made objects on our list): its tracked
+     * objects go to the orphans, and anything this thread still allocates goes there too. */
+    _ftc_gc_thread_fini(rec);
     _ftc_qsbr_thread_fini(rec);
     /* Whatever was counted since (nothing is expected: QSBR frees memory, not objects). */
     ftc_atomic_fetch_add_relaxed(&live_global, ftc_atomic_load_relaxed(&rec->live));
@@ -399,9 +395,10 @@ void _ftc_objects_tstate_fini(ftc_tstate *ts)
     if (rec == NULL)
         return;
     ts->objects = NULL;
+    /* Cleared under both the registry lock (qsbr's requests read it) and the BRC bucket lock
+     * (pushers read it to ask for a merge): neither may signal ts after it is freed. */
     _ftc_objects_reg_lock();
-    if (ftc_atomic_load_relaxed(&rec->ts) == ts)
-        ftc_atomic_store_relaxed(&rec->ts, (ftc_tstate *)NULL);
+    _ftc_brc_clear_ts(rec, ts);
     _ftc_objects_reg_unlock();
     if (--rec->nstates > 0)
         return;
@@ -417,6 +414,7 @@ void _ftc_objects_attach(ftc_tstate *ts)
         _ftc_objects_reg_lock();
         rec->tid = _ftc_tls_tid;
         _ftc_objects_reg_unlock();
+        _ftc_brc_register(rec);
     }
     /* Relaxed: read by signallers under the registry lock; a stale tstate of this thread
      * still gets the bit, and attach re-checks the queue below. */
@@ -447,6 +445,12 @@ int _ftc_objects_handle_tick(ftc_tstate *ts, uint64_t bits)
         _ftc_qsbr_tick(rec, ts);
     if (bits & FTC_EB_GC)
         _ftc_gc_handle_tick(ts);
+    /* This thread nominated contended objects (refcount_hot.c; a nomination sets the merge
+     * bit): a hot round converts them and frees the dead hot objects (gc.c). Only the
+     * nominating thread reads its own nom_len here; a collection just run converted them
+     * already (nom_len 0). */
+    if ((bits & FTC_EB_BRC_MERGE) && rec->nom_len != 0)
+        _ftc_gc_hot_round(ts);
     return 0;
 }
 
@@ -460,6 +464,7 @@ void _ftc_objects_after_fork_child(ftc_tstate *survivor)
     immortal_mutex = fresh;
     _ftc_qsbr_after_fork_child();
     _ftc_hot_after_fork_child();
+    _ftc_brc_after_fork_child();
     _ftc_gc_after_fork_child();
     /* The forking thread's record (whether or not it was attached at the fork). */
     struct _ftc_objects_tstate *keep = _ftc_objects_self;

@@ -16,12 +16,59 @@
  * negative individually.
  *
  * When it is freed (the rule): never by a decref, since no thread knows the total. A thread
- * that ends adds its slots into the objects' shared words. ftc_object_collect_hot() stops the
- * world, adds every thread's slots into the shared words (zeroing them), and takes out the hot
- * objects whose shared count is then zero; it starts the world and deallocates them. With the
- * world stopped no thread is between two ticks, so none holds a pointer it read lock-free, and
- * a zero total means no reference exists anywhere: no one can find the object again. Runtime
- * fini collects one last time. Memory goes through QSBR like any shared object's.
+ * that ends adds its slots into the objects' shared words. Every stop of the collector (src/gc.c:
+ * a collection, explicit or automatic, ftc_object_collect_hot being its alias, or a hot round)
+ * adds every thread's slots into the shared words (zeroing them: _ftc_hot_gc_begin), and takes
+ * out the hot objects whose shared count is then zero (_ftc_hot_gc_take_zero), clearing their
+ * weak references; it starts the world and drops the last reference. With the world stopped no
+ * thread is between two ticks, so none holds a pointer it read lock-free, and a zero total means
+ * no reference exists anywhere: no one can find the object again. Runtime fini collects one
+ * last time. Memory goes through QSBR like any shared object's.
+ *
+ * Becoming hot without being marked (issue 18): user data that many threads take references
+ * to contends as much as a type does, and nobody marks it. A non-owner whose count CAS loses a
+ * race (a decref's, or a try-incref's: the out-of-line *_contended paths in brc.c; successful
+ * CASes and owner paths are unchanged) reports a contention event here; one in FTC_HOT_SAMPLE
+ * per thread nominates the object: FTC_OBF_NOMINATED by fetch-or (one winner), one more shared
+ * reference, an entry in the winner's own list (rec->nom), and the winner's own merge bit. At
+ * that tick the winner runs a hot round (gc.c, _ftc_gc_hot_round: the collector's hot-only
+ * pass, no cycle detection): stop the world, add every thread's slots into the objects, convert
+ * every thread's nominations (_ftc_hot_gc_begin), merge the BRC queues, take the dead hot
+ * objects and clear their weak references, start the world, free them, and again while that
+ * freed something (chains). Every collection converts the pending nominations the same way, in
+ * its first step, so a nomination never outlives the next stop of the collector (unless an id
+ * cannot be allocated). Each conversion counts toward the next automatic collection, as
+ * ftc_object_set_hot does. Conversion: total := owner's local (if owned) +
+ * shared count - 1 (the nomination's reference), an id, shared := (total, MERGED), local := id,
+ * FTC_OBF_HOT | FTC_OBF_QSBR, and last ob_tid := FTC_TID_HOT, as set_hot does.
+ *
+ * Invariants of the conversion:
+ *   - Totals stay exact: with the world stopped the owner is between two operations; its local
+ *     count is read once, by the conversion, and its next operation sees FTC_TID_HOT and counts
+ *     in its slot. The local count is merged exactly once (never by a BRC merge afterwards).
+ *   - Converted while queued for a BRC merge: the total keeps the queue's reference. The
+ *     collector merges every queue in the same stop, right after converting: a hot entry gives
+ *     the queue's reference back out of its shared word (brc.c, _ftc_brc_collect_queue), no
+ *     merge. An entry its owner had already taken out of the queue (a merge that detached in a
+ *     dealloc) is dropped by that merge as a hot decref (brc.c, merge_taken), no merge.
+ *   - Freed exactly once: a nominated object cannot die before its conversion (the nomination
+ *     holds a reference, which the collector counts as one from outside: a nominated object is
+ *     never garbage); a hot object is freed only by a stop of the collector (the rule above),
+ *     which takes it with its own reference, so a concurrent round or collection cannot take
+ *     it again (gc_mutex serializes them anyway). A nomination not
+ *     converted is released by an ordinary decref: at its thread's end (after the thread's slots
+ *     are closed, before it leaves its BRC bucket), in the fork child for threads that did not
+ *     survive, and at runtime fini for threads parked for good (before the last BRC drain).
+ *   - Lock-free readers: a reader between two ticks never sees a half-converted header (the
+ *     world is stopped); afterwards try-incref counts in its slot, and the object outlives the
+ *     reader's next tick.
+ *   - Immortal objects are never nominated; an object made hot by its owner meanwhile gets the
+ *     nomination's reference back out of its shared word.
+ *   - ftc_object_live_count counts hot objects whose total is zero as freed (exact when quiet).
+ * A dead hot object waits for the next stop of the collector: a hot round (a nomination
+ * anywhere), a collection (explicit, or automatic: tracked allocations, set_hot calls and
+ * conversions count toward it), or runtime fini. A thread that counts while detached (no tick)
+ * is outside the round's guarantee, as for every hot object.
  *
  * Measured here (2-core VM, one run, incref+decref pairs on one object): one thread, hot
  * 4-6 ns against 7 ns for the shared atomic; two threads on the same object, hot 9 ns against
@@ -49,6 +96,26 @@ static size_t hot_count; /* ids in use */
 
 #define SHARED_ONE ((intptr_t)1 << FTC_REF_SHARED_SHIFT)
 
+/* A free id in the table, grown if need be; false if out of memory. hot_mutex held. */
+static bool alloc_id_locked(size_t *out)
+{
+    size_t id = 0;
+    while (id < hot_cap && hot_objs[id] != NULL)
+        id++;
+    if (id == hot_cap) {
+        size_t cap = hot_cap ? hot_cap * 2 : 64;
+        ftc_object **n = ftc_mem_realloc(hot_objs, cap * sizeof *n);
+        if (n == NULL)
+            return false;
+        for (size_t i = hot_cap; i < cap; i++)
+            n[i] = NULL;
+        hot_objs = n;
+        hot_cap = cap;
+    }
+    *out = id;
+    return true;
+}
+
 int ftc_object_set_hot(ftc_object *o)
 {
     if (ftc_object_is_immortal(o))
@@ -59,20 +126,10 @@ int ftc_object_set_hot(ftc_object *o)
     if (tid != FTC_TID_NONE && tid != _ftc_tls_tid)
         ftc_fatal("ftc_object_set_hot on a %s object owned by another thread", o->ob_type->name);
     _ftc_plock(&hot_mutex, "the hot-refcount lock");
-    size_t id = 0;
-    while (id < hot_cap && hot_objs[id] != NULL)
-        id++;
-    if (id == hot_cap) {
-        size_t cap = hot_cap ? hot_cap * 2 : 64;
-        ftc_object **n = ftc_mem_realloc(hot_objs, cap * sizeof *n);
-        if (n == NULL) {
-            _ftc_punlock(&hot_mutex);
-            return FTC_ENOMEM;
-        }
-        for (size_t i = hot_cap; i < cap; i++)
-            n[i] = NULL;
-        hot_objs = n;
-        hot_cap = cap;
+    size_t id;
+    if (!alloc_id_locked(&id)) {
+        _ftc_punlock(&hot_mutex);
+        return FTC_ENOMEM;
     }
     hot_objs[id] = o;
     ftc_atomic_store_relaxed(&hot_count, hot_count + 1); /* read as a hint by gc.c */
@@ -207,6 +264,125 @@ static void dealloc_dead(ftc_object **dead, size_t n)
     ftc_mem_free(dead);
 }
 
+/* ---- contention-driven conversion ---- */
+
+/* One contention event in FTC_HOT_SAMPLE nominates: an object whose count is fought over
+ * often is soon nominated, one that lost a single race rarely is. */
+#define FTC_HOT_SAMPLE 8u
+
+static bool nominate(struct _ftc_objects_tstate *rec, ftc_object *o)
+{
+    uint16_t flags = ftc_atomic_load_relaxed(&o->ob_flags);
+    if ((flags & (FTC_OBF_HOT | FTC_OBF_NOMINATED)) != 0 || ftc_object_is_immortal(o) ||
+        rec->hot_closed)
+        return false;
+    if (rec->nom_len == rec->nom_cap) {
+        size_t cap = rec->nom_cap ? rec->nom_cap * 2 : 16;
+        ftc_object **n = ftc_mem_realloc(rec->nom, cap * sizeof *n);
+        if (n == NULL)
+            return false; /* not nominated: nothing lost but the speed-up */
+        rec->nom = n;
+        rec->nom_cap = cap;
+    }
+    /* Relaxed: the flag only stops a second nomination; the round reads it with the world
+     * stopped. Exactly one thread's or sees the bit clear. */
+    if (ftc_atomic_fetch_or_relaxed(&o->ob_flags, FTC_OBF_NOMINATED) & FTC_OBF_NOMINATED)
+        return false;
+    /* The nomination's own reference (the caller holds one, so o is alive): o stays alive
+     * until the round converts it, which takes this reference back out of the total. */
+    ftc_atomic_fetch_add_relaxed(&o->ob_ref_shared, SHARED_ONE);
+    rec->nom[rec->nom_len++] = o;
+    /* Ask this thread's next tick for a round (object.c: the BRC merge bit's handler runs it
+     * when nominations are pending). A load first: no read-modify-write if set already. */
+    ftc_tstate *ts = ftc_atomic_load_relaxed(&rec->ts);
+    if (ts != NULL && (ftc_atomic_load_relaxed(&ts->head.eval_breaker) & FTC_EB_BRC_MERGE) == 0)
+        _ftc_eval_breaker_set(ts, FTC_EB_BRC_MERGE);
+    return true;
+}
+
+void _ftc_hot_contended(ftc_object *o)
+{
+    struct _ftc_objects_tstate *rec = _ftc_objects_self;
+    if (rec == NULL || ++rec->contended % FTC_HOT_SAMPLE != 0)
+        return;
+    nominate(rec, o);
+}
+
+bool _ftc_hot_nominate(ftc_object *o)
+{
+    struct _ftc_objects_tstate *rec = _ftc_objects_self;
+    return rec != NULL && nominate(rec, o);
+}
+
+/* Converts one nominated object (world stopped, hot_mutex held). Returns 1 converted, 0 done
+ * without converting (hot or immortal already: the nomination's reference is dropped), -1
+ * out of memory (kept for the next round, still holding its reference). */
+static int convert_locked(ftc_object *o)
+{
+    if (ftc_atomic_load_relaxed(&o->ob_flags) & FTC_OBF_HOT) {
+        /* Made hot by its owner meanwhile: counts are fungible, the shared word takes -1
+         * (its slots are merged already, so the shared word is the total: at least the
+         * nomination's reference; zero now means dead, found by _ftc_hot_gc_take_zero). */
+        ftc_atomic_fetch_add_relaxed(&o->ob_ref_shared, -SHARED_ONE);
+        return 0;
+    }
+    if (ftc_object_is_immortal(o))
+        return 0;
+    size_t id;
+    if (!alloc_id_locked(&id))
+        return -1;
+    /* Nobody else runs: the owner (if any) is paused between two of its operations, so its
+     * local count is stable; likewise the shared word. The total keeps every reference,
+     * including a BRC queue's (a QUEUED object: whoever merges that queue entry later drops it
+     * as a hot reference: the collector's queue pass in this same stop, or brc.c's
+     * merge_taken for an entry its owner had taken already), minus the nomination's. */
+    uintptr_t tid = ftc_atomic_load_relaxed(&o->ob_tid);
+    intptr_t local = tid == FTC_TID_NONE ? 0 : (intptr_t)ftc_atomic_load_relaxed(&o->ob_ref_local);
+    intptr_t total =
+        (ftc_atomic_load_relaxed(&o->ob_ref_shared) >> FTC_REF_SHARED_SHIFT) + local - 1;
+    if (total < 0)
+        ftc_fatal("negative reference count (%ld) on a %s object made hot", (long)total,
+                  o->ob_type->name);
+    hot_objs[id] = o;
+    ftc_atomic_store_relaxed(&hot_count, hot_count + 1); /* read as a hint by gc.c */
+    ftc_atomic_store_relaxed(&o->ob_ref_shared, (total << FTC_REF_SHARED_SHIFT) | FTC_REF_MERGED);
+    ftc_atomic_store_relaxed(&o->ob_ref_local, (uint32_t)id);
+    ftc_atomic_fetch_or_relaxed(&o->ob_flags, (uint16_t)(FTC_OBF_HOT | FTC_OBF_QSBR));
+    ftc_atomic_store_relaxed(&o->ob_tid, FTC_TID_HOT);
+    return 1;
+}
+
+/* Converts rec's nominations (world stopped, hot_mutex held); keeps those that could not be. */
+static int64_t convert_nominees_locked(struct _ftc_objects_tstate *rec)
+{
+    int64_t converted = 0;
+    size_t keep = 0;
+    for (size_t i = 0; i < rec->nom_len; i++) {
+        int r = convert_locked(rec->nom[i]);
+        if (r < 0)
+            rec->nom[keep++] = rec->nom[i];
+        else
+            converted += r;
+    }
+    rec->nom_len = keep;
+    return converted;
+}
+
+void _ftc_hot_release_nominees(struct _ftc_objects_tstate *rec)
+{
+    _ftc_plock(&hot_mutex, "the hot-refcount lock");
+    ftc_object **objs = rec->nom;
+    size_t n = rec->nom_len;
+    rec->nom = NULL;
+    rec->nom_len = rec->nom_cap = 0;
+    _ftc_punlock(&hot_mutex);
+    for (size_t i = 0; i < n; i++) {
+        ftc_atomic_fetch_and_relaxed(&objs[i]->ob_flags, (uint16_t)~FTC_OBF_NOMINATED);
+        ftc_decref(objs[i]);
+    }
+    ftc_mem_free(objs);
+}
+
 /* The collector (src/gc.c) frees hot objects whose total is zero, chains included. */
 int64_t ftc_object_collect_hot(void)
 {
@@ -218,13 +394,20 @@ int64_t ftc_object_collect_hot(void)
 
 /* ---- the collector's view (src/gc.c; world stopped) ---- */
 
-void _ftc_hot_gc_begin(void)
+int64_t _ftc_hot_gc_begin(void)
 {
+    int64_t converted = 0;
     _ftc_plock(&hot_mutex, "the hot-refcount lock");
     _ftc_objects_reg_lock();
     for (struct _ftc_objects_tstate *r = _ftc_objects_reg_first(); r != NULL; r = r->next)
         merge_slots_locked(r);
+    /* Every pending nomination is converted in every stop the collector makes (a collection
+     * or a hot round): after the slots are merged, so that an object made hot meanwhile has
+     * its total in its shared word when the nomination's reference comes out of it. */
+    for (struct _ftc_objects_tstate *r = _ftc_objects_reg_first(); r != NULL; r = r->next)
+        converted += convert_nominees_locked(r);
     _ftc_objects_reg_unlock();
+    return converted;
 }
 
 void _ftc_hot_gc_end(void) { _ftc_punlock(&hot_mutex); }
@@ -285,6 +468,27 @@ int64_t _ftc_hot_refcount(ftc_object *o)
     return total;
 }
 
+int64_t _ftc_hot_dead_count(void)
+{
+    int64_t dead = 0;
+    _ftc_plock(&hot_mutex, "the hot-refcount lock");
+    _ftc_objects_reg_lock();
+    for (size_t id = 0; id < hot_cap; id++) {
+        ftc_object *o = hot_objs[id];
+        if (o == NULL)
+            continue;
+        int64_t total =
+            (int64_t)(ftc_atomic_load_relaxed(&o->ob_ref_shared) >> FTC_REF_SHARED_SHIFT);
+        for (struct _ftc_objects_tstate *r = _ftc_objects_reg_first(); r != NULL; r = r->next)
+            if (id < r->hot_cap)
+                total += ftc_atomic_load_relaxed(&r->hot_counts[id]);
+        dead += total == 0;
+    }
+    _ftc_objects_reg_unlock();
+    _ftc_punlock(&hot_mutex);
+    return dead;
+}
+
 void _ftc_hot_runtime_fini(void)
 {
     /* The last thread: merge what is left and free the dead; live ones stay the user's. */
@@ -328,7 +532,14 @@ int64_t ftc_object_collect_hot(void)
     int64_t n = ftc_gc_collect();
     return n < 0 ? 0 : n;
 }
-void _ftc_hot_gc_begin(void) {}
+void _ftc_hot_contended(ftc_object *o) { FTC_UNUSED(o); }
+bool _ftc_hot_nominate(ftc_object *o)
+{
+    FTC_UNUSED(o);
+    return false;
+}
+void _ftc_hot_release_nominees(struct _ftc_objects_tstate *rec) { FTC_UNUSED(rec); }
+int64_t _ftc_hot_gc_begin(void) { return 0; }
 void _ftc_hot_gc_end(void) {}
 size_t _ftc_hot_gc_count(void) { return 0; }
 bool _ftc_hot_registered(void) { return false; }
@@ -342,6 +553,7 @@ size_t _ftc_hot_gc_take_zero(ftc_object **out, size_t cap)
 void _ftc_object_hot_incref(ftc_object *o) { ftc_incref(o); }
 void _ftc_object_hot_decref(ftc_object *o) { ftc_decref(o); }
 int64_t _ftc_hot_refcount(ftc_object *o) { return (int64_t)o->ob_refcnt; }
+int64_t _ftc_hot_dead_count(void) { return 0; }
 void _ftc_hot_thread_fini(struct _ftc_objects_tstate *rec) { FTC_UNUSED(rec); }
 void _ftc_hot_runtime_fini(void) {}
 void _ftc_hot_after_fork_child(void) {}

@@ -16,7 +16,9 @@
  * (try_incref_weak below), so a dying object is never handed out, and once it refused, it
  * cannot succeed later (zero is final). To make try-incref exact on every thread (nogil),
  * creating a weak reference marks o's shared word MAYBE_SHARED: without it an owned object's
- * shared word 0 means "the owner may free it silently" and every non-owner would refuse.
+ * shared word 0 means "the owner may free it silently" and every non-owner would refuse. The
+ * weak reference's own word is marked too: the thread that clears it (o's last decref, or a
+ * collection) may not be its owner, and takes a reference to it for the callback.
  *
  * Callbacks. When o dies, each cleared w with a callback whose own count is not zero (its
  * dealloc, which unlinks it under the same stripe, has not started) gets a new reference and
@@ -121,6 +123,10 @@ int ftc_weakref_init(ftc_weakref *ref, ftc_object *obj, ftc_weakref_callback cal
         return 0;
     }
     mark_maybe_shared(obj);
+    /* The weak reference too: its referent may die on another thread (a decref there, or a
+     * collection or hot round run by another thread), whose try-incref of ref for the callback
+     * would refuse a shared word of 0 and lose the callback. */
+    mark_maybe_shared(FTC_OBJ(ref));
     _ftc_gc_head *h = _ftc_gc_head_of(obj);
     pthread_mutex_t *m = stripe_of(obj);
     lock_stripe(m);

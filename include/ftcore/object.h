@@ -48,9 +48,11 @@
  * collection (ftc_gc_collect() in gc.h, automatic or explicit, or its alias
  * ftc_object_collect_hot(): it stops the world, adds every thread's counts into the object,
  * and frees the hot objects whose total is zero, chains included) after its last reference
- * went away, or at ftc_runtime_fini(). A thread that exits adds its counts into the objects first. In the
- * GIL build counts are plain already; a hot object is an ordinary one there (freed at zero)
- * and ftc_object_collect_hot() returns 0. A hot object is marked twice: FTC_OBF_HOT in its
+ * went away, or at ftc_runtime_fini(); objects also become hot by themselves when their count
+ * is contended (docs/internals/refcounting.md), and those are freed the same way, or by the
+ * hot round that the converting thread runs at a tick. A thread that exits adds its counts
+ * into the objects first. In the GIL build counts are plain already; a hot object is an ordinary one there
+ * (freed at zero), and a collection finds only cycles. A hot object is marked twice: FTC_OBF_HOT in its
  * flags (what the slow paths test) and FTC_TID_HOT as its owner (what the inline paths test:
  * they load ob_tid for the owner check anyway, so hotness costs them one more compare of a
  * register, not another load). FTC_TID_HOT is no thread's id, so nobody owns a hot object.
@@ -117,6 +119,8 @@ struct ftc_object {
 #define FTC_OBF_HEAP ((uint16_t)1) /**< allocated by ftc_object_new: the core frees it */
 #define FTC_OBF_HOT ((uint16_t)2)  /**< per-thread counted; ob_ref_local holds its id */
 #define FTC_OBF_QSBR ((uint16_t)4) /**< ever shared: memory freed after a grace period */
+#define FTC_OBF_NOMINATED \
+    ((uint16_t)16) /**< nominated for conversion to hot by a contended count (refcount_hot.c) */
 #define FTC_OBF_CTR_SHARED \
     ((uint16_t)8) /**< a dict or list used by a thread not its owner:
                                               * what it holds is marked (containers/ctr.h) */
@@ -185,7 +189,9 @@ FTC_API bool ftc_object_is_immortal(ftc_object *o);
 FTC_API int64_t ftc_object_refcount(ftc_object *o);
 
 /** Number of heap objects allocated and not yet freed, process-wide (exact when no thread is
- * changing it). Objects waiting for a QSBR grace period count as freed. */
+ * changing it). Objects waiting for a QSBR grace period count as freed, and so do hot objects
+ * whose total is zero (dead; the next collection, automatic or explicit, or hot round frees
+ * them). */
 FTC_API int64_t ftc_object_live_count(void);
 
 /* ---- out-of-line slow paths (do not call directly) ---- */
@@ -195,6 +201,11 @@ FTC_API int64_t ftc_object_live_count(void);
 FTC_API void _ftc_object_dealloc(ftc_object *o);
 FTC_API void _ftc_object_merge_zero_local(ftc_object *o);
 FTC_API void _ftc_object_decref_shared(ftc_object *o);
+/** A non-owner's decref whose inline CAS lost a race (the count is contended): may nominate
+ * o for per-thread counting (refcount_hot.c), then does what _ftc_object_decref_shared does. */
+FTC_API void _ftc_object_decref_contended(ftc_object *o);
+/** ftc_try_incref's loop after its inline CAS lost a race: may nominate o (as above). */
+FTC_API bool _ftc_object_try_incref_contended(ftc_object *o);
 FTC_API void _ftc_object_hot_incref(ftc_object *o);
 FTC_API void _ftc_object_hot_decref(ftc_object *o);
 /** The calling thread's counts of hot objects, by id (refcount_hot.c keeps them in step with
@@ -297,7 +308,12 @@ static inline void ftc_decref(ftc_object *o)
                        desired != FTC_REF_MERGED) &&
             ftc_atomic_cas_weak_acq_rel(&o->ob_ref_shared, &shared, desired))
             return;
-        _ftc_object_decref_shared(o);
+        /* A lost CAS is the contention signal (refcount_hot.c); a weak CAS may also fail
+         * spuriously, which the sampling there absorbs. */
+        if (shared != 0 && shared != FTC_REF_MAYBE_SHARED && desired != FTC_REF_MERGED)
+            _ftc_object_decref_contended(o);
+        else
+            _ftc_object_decref_shared(o);
     }
 }
 
@@ -323,13 +339,13 @@ static inline bool ftc_try_incref(ftc_object *o)
     /** Relaxed load, CAS: pairs with the merge CAS that makes the word exactly MERGED; a
      * successful CAS here is ordered before that merge in the word's modification order. */
     intptr_t shared = ftc_atomic_load_relaxed(&o->ob_ref_shared);
-    for (;;) {
-        if (shared == 0 || shared == FTC_REF_MERGED)
-            return false;
-        if (ftc_atomic_cas_weak_relaxed(&o->ob_ref_shared, &shared,
-                                        shared + ((intptr_t)1 << FTC_REF_SHARED_SHIFT)))
-            return true;
-    }
+    if (shared == 0 || shared == FTC_REF_MERGED)
+        return false;
+    if (FTC_LIKELY(ftc_atomic_cas_weak_relaxed(&o->ob_ref_shared, &shared,
+                                               shared + ((intptr_t)1 << FTC_REF_SHARED_SHIFT))))
+        return true;
+    /* Lost a race: the count is contended (refcount_hot.c); the loop continues out of line. */
+    return _ftc_object_try_incref_contended(o);
 }
 
 #else /* GIL build */

@@ -57,7 +57,10 @@ ftc_weakref *_ftc_gc_object_dying(ftc_object *o);
 void _ftc_gc_thread_fini(struct _ftc_objects_tstate *rec);
 void _ftc_gc_after_fork_child(void);
 void _ftc_gc_handle_tick(ftc_tstate *ts); /* FTC_EB_GC */
-void _ftc_gc_count_alloc(void);           /* ftc_object_set_hot counts like an allocation */
+/* FTC_EB_BRC_MERGE with nominations pending (object.c): a hot round, i.e. a stop that converts
+ * every pending nomination (refcount_hot.c) and frees the hot objects whose total is zero. */
+void _ftc_gc_hot_round(ftc_tstate *ts);
+void _ftc_gc_count_alloc(void); /* ftc_object_set_hot counts like an allocation */
 
 /* weakref.c */
 /* Detaches o's weak references and clears them (referent NULL) under o's stripe; returns the
@@ -69,8 +72,9 @@ void _ftc_weakref_run_callbacks(ftc_weakref *pending);
 void _ftc_weakref_after_fork_child(void);
 
 /* refcount_hot.c: the collector's view of hot objects (world stopped). */
-/* Locks hot_mutex and adds every registered thread's counts into the objects. */
-void _ftc_hot_gc_begin(void);
+/* Locks hot_mutex, adds every registered thread's counts into the objects, then converts
+ * every registered thread's pending nominations to hot; returns how many it converted. */
+int64_t _ftc_hot_gc_begin(void);
 void _ftc_hot_gc_end(void);     /* unlocks hot_mutex */
 size_t _ftc_hot_gc_count(void); /* hot objects registered (between begin and end) */
 /* Between begin and end: turns every hot object whose total is zero into an ordinary merged

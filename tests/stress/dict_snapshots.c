@@ -24,6 +24,7 @@ static ftc_object *dict;
 static ftc_object *keys[KEYS];
 static int64_t announced[WRITERS]; /* atomic: each writer's latest generation, before writing */
 static int writers_left;           /* atomic */
+static int readers_started;        /* atomic */
 static long rounds;
 static uint64_t reads, steps, changed, completed; /* atomic, statistics */
 
@@ -68,6 +69,11 @@ static void writer(int w, void *ctx)
 {
     (void)ctx;
     uint64_t rng = (uint64_t)w * 7901 + 5;
+    /* The readers must be running before the updates start, or a reader started after the
+     * writers are done reads nothing (seen in the GIL build, where a writer can hold the GIL
+     * through all its rounds). The tick lets a waiting reader take the GIL. */
+    while (ftc_atomic_load(&readers_started) < READERS)
+        CHECK_EQ(ftc_eval_tick(), 0);
     for (long r = 1; r <= rounds; r++) {
         if (ftc_check_rand(&rng) % 16 == 0) {
             CHECK_EQ(ftc_dict_clear(dict), 0);
@@ -159,6 +165,7 @@ static void reader(int me, void *ctx)
     (void)ctx;
     uint64_t rng = (uint64_t)me * 104723 + 17;
     uint64_t n_reads = 0;
+    ftc_atomic_fetch_add(&readers_started, 1);
     while (ftc_atomic_load(&writers_left) > 0) {
         /* A burst of lock-free length reads: cheap, so they land inside updates. */
         for (int i = 0; i < 32; i++) {
@@ -205,6 +212,7 @@ FTC_TEST(snapshots_and_iteration_against_updates_and_clears)
         CHECK(keys[i] != NULL);
     }
     ftc_atomic_store(&writers_left, WRITERS);
+    ftc_atomic_store(&readers_started, 0);
     ftc_check_run_threads2(WRITERS, writer, READERS, reader, NULL, NULL);
     printf("dict_snapshots: %llu reads; iterations of the shared dict: %llu steps, %llu whole, "
            "%llu ended by a change\n",

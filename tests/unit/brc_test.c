@@ -245,6 +245,143 @@ Test(brc, hot_object_exact_counts_and_free_rule)
     cr_assert_eq(ftc_object_collect_hot(), 0);
 }
 
+/* Contention-driven conversion (refcount_hot.c), step by step. A nomination (here forced:
+ * _ftc_hot_nominate, which a contended CAS does on a sample) holds a reference until the
+ * nominating thread's next tick runs a round, which converts the object to hot; from then on
+ * it is freed only by a round. GIL build: nothing is nominated, counts are plain. */
+static bool nominate_result;
+static void incref_nominate_tick_decref(void *arg)
+{
+    ftc_object *o = arg;
+    ftc_incref(o);
+    nominate_result = _ftc_hot_nominate(o);
+    cr_assert_eq(ftc_eval_tick(), 0); /* the round */
+    ftc_decref(o);
+}
+
+Test(brc, nominated_object_becomes_hot_at_the_round)
+{
+    ftc_object *o = ftc_object_new(&counted_type);
+    ftc_incref(o); /* local 2 */
+    run_on_thread(incref_nominate_tick_decref, o);
+    cr_assert_eq(nominate_result, IS_NOGIL);
+    cr_assert_eq(ftc_object_refcount(o), 2);
+#ifdef FTC_GIL_DISABLED
+    cr_assert(o->ob_flags & FTC_OBF_HOT);
+    cr_assert_eq(o->ob_tid, FTC_TID_HOT);
+#endif
+    ftc_decref(o);
+    ftc_decref(o); /* total 0 */
+#ifdef FTC_GIL_DISABLED
+    cr_assert_eq(deallocs, 0); /* hot: only a round frees it */
+    cr_assert_eq(ftc_object_collect_hot(), 1);
+#endif
+    cr_assert_eq(deallocs, 1);
+    cr_assert_eq(ftc_object_collect_hot(), 0);
+}
+
+/* Converted while queued for a BRC merge: the owner (this thread) holds 4 references and
+ * gives two away; the other thread's first decref queues o to us (shared count 0), it
+ * nominates o with its second reference and its tick converts o while o is still in our
+ * queue. Our merge then drops the queue's reference as a hot decref; the total stays exact. */
+static void decref_nominate_tick_decref(void *arg)
+{
+    ftc_object *o = arg;
+    ftc_decref(o); /* shared 0 -> QUEUED, pushed to the owner, which does not tick */
+#ifdef FTC_GIL_DISABLED
+    cr_assert_eq(o->ob_ref_shared, FTC_REF_QUEUED);
+#endif
+    nominate_result = _ftc_hot_nominate(o);
+    cr_assert_eq(ftc_eval_tick(), 0); /* round: converted while queued */
+#ifdef FTC_GIL_DISABLED
+    cr_assert(o->ob_flags & FTC_OBF_HOT);
+#endif
+    ftc_decref(o); /* the second reference given to us */
+}
+
+Test(brc, converted_while_queued_merges_exactly_once)
+{
+    ftc_object *o = ftc_object_new(&counted_type);
+    for (int i = 0; i < 3; i++)
+        ftc_incref(o); /* local 4: we keep 2, give 2 */
+    run_on_thread(decref_nominate_tick_decref, o);
+    cr_assert_eq(nominate_result, IS_NOGIL);
+    cr_assert_eq(ftc_eval_tick(), 0); /* our merge finds o hot */
+    cr_assert_eq(ftc_object_refcount(o), 2);
+    cr_assert_eq(ftc_object_collect_hot(), 0);
+    ftc_decref(o);
+    cr_assert_eq(ftc_object_collect_hot(), 0);
+    cr_assert_eq(deallocs, 0);
+    ftc_decref(o);
+#ifdef FTC_GIL_DISABLED
+    cr_assert_eq(deallocs, 0);
+    cr_assert_eq(ftc_object_collect_hot(), 1);
+#endif
+    cr_assert_eq(deallocs, 1);
+}
+
+/* The signal: the out-of-line paths a lost CAS takes (decref's and try-incref's) sample the
+ * contention events and nominate on the eighth of this thread; the tick converts. Called here
+ * directly, as the inline paths call them when their CAS fails. */
+static void contend_tick(void *arg)
+{
+    ftc_object *o = arg;
+    for (int i = 0; i < 4; i++)
+        cr_assert(_ftc_object_try_incref_contended(o)); /* 4 events, 4 references */
+    for (int i = 0; i < 3; i++)
+        _ftc_object_decref_contended(o); /* 3 more events */
+#ifdef FTC_GIL_DISABLED
+    cr_assert(!(o->ob_flags & FTC_OBF_NOMINATED));
+#endif
+    _ftc_object_decref_contended(o); /* the eighth: nominated */
+#ifdef FTC_GIL_DISABLED
+    cr_assert(o->ob_flags & FTC_OBF_NOMINATED);
+#endif
+    cr_assert_eq(ftc_eval_tick(), 0);
+}
+
+Test(brc, eighth_contention_event_nominates_and_the_tick_converts)
+{
+    ftc_object *o = ftc_object_new(&counted_type);
+    ftc_object_set_shared(o); /* try-incref needs it */
+    run_on_thread(contend_tick, o);
+    cr_assert_eq(ftc_object_refcount(o), 1);
+#ifdef FTC_GIL_DISABLED
+    cr_assert(o->ob_flags & FTC_OBF_HOT);
+#endif
+    ftc_decref(o);
+    ftc_object_collect_hot();
+    cr_assert_eq(deallocs, 1);
+}
+
+/* A nominating thread that ends before its round drops the nomination's reference: nothing
+ * converted, nothing leaked, the object freed by its last decref. Immortal objects are never
+ * nominated. */
+static void nominate_and_exit(void *arg)
+{
+    ftc_object *o = arg;
+    ftc_incref(o);
+    nominate_result = _ftc_hot_nominate(o);
+    ftc_decref(o);
+}
+
+Test(brc, nomination_dropped_at_thread_end)
+{
+    ftc_object *o = ftc_object_new(&counted_type);
+    run_on_thread(nominate_and_exit, o);
+    cr_assert_eq(nominate_result, IS_NOGIL);
+    cr_assert_eq(ftc_object_refcount(o), 1);
+#ifdef FTC_GIL_DISABLED
+    cr_assert(!(o->ob_flags & FTC_OBF_HOT));
+    cr_assert(!(o->ob_flags & FTC_OBF_NOMINATED));
+#endif
+    ftc_decref(o);
+    cr_assert_eq(deallocs, 1);
+    ftc_object *imm = ftc_object_new(&counted_type);
+    cr_assert_eq(ftc_object_immortalize(imm), 0);
+    cr_assert(!_ftc_hot_nominate(imm));
+}
+
 /* The inline incref/decref/try-incref test the owner first (object.h): that is right only
  * because an object with an owner is never immortal nor hot. Check that the owner loses its
  * ownership when it makes its object immortal (FTC_TID_NONE) or hot (FTC_TID_HOT), and that its own counting afterwards
