@@ -49,10 +49,13 @@ static void fork_prepare(void)
     for (ftc_interp *in = _ftc_rt.interps; in; in = in->next)
         if (gil_first_use(in))
             _ftc_gil_lock_for_fork(in->gil);
+    /* Last: the object layer's registry lock (no path takes a lock above it while holding it). */
+    _ftc_objects_before_fork();
 }
 
 static void fork_parent(void)
 {
+    _ftc_objects_after_fork_parent();
     for (ftc_interp *in = _ftc_rt.interps; in; in = in->next)
         if (gil_first_use(in))
             _ftc_gil_unlock_for_fork(in->gil);

@@ -325,14 +325,21 @@ int _ftc_objects_tstate_init(ftc_tstate *ts)
     if (rec == NULL)
         return FTC_ENOMEM;
     rec->tid = ts->tid != 0 ? (uintptr_t)ts->tid : _ftc_tls_tid;
+    rec->nstates = 1;
+    rec->ts = ts;
+    /* liburcu registration and the registry link in one step under the registry lock, which
+     * fork's prepare handler holds across fork(): the child's _ftc_qsbr_after_fork_child
+     * finds every dead thread's liburcu node through the registry. Registering before the
+     * lock let a fork land in between: the child kept a node in the dead thread's TLS linked
+     * in liburcu's list, and the next thread it started crashed registering (stress.fork_child,
+     * ~2 runs in 10 in debug-nogil). */
+    _ftc_objects_reg_lock();
     if (_ftc_qsbr_thread_init(rec) < 0) {
+        _ftc_objects_reg_unlock();
         ftc_mem_free(rec);
         return FTC_ENOMEM;
     }
-    rec->nstates = 1;
-    rec->ts = ts;
     ts->objects = rec;
-    _ftc_objects_reg_lock();
     rec->next = reg_head;
     if (reg_head != NULL)
         reg_head->prev = rec;
@@ -371,6 +378,9 @@ static void record_destroy(struct _ftc_objects_tstate *rec, bool own)
     _ftc_brc_unregister(rec);
     _ftc_objects_reg_lock();
     reg_remove(rec);
+    /* Leaves liburcu in the same locked step (see _ftc_objects_tstate_init: fork). */
+    if (own)
+        _ftc_qsbr_thread_unregister(rec);
     /* Its live count joins the global one in the same locked step: a live count taken while
      * the QSBR fini below waits for grace periods must not miss it. */
     ftc_atomic_fetch_add_relaxed(&live_global, ftc_atomic_load_relaxed(&rec->live));
@@ -454,13 +464,19 @@ int _ftc_objects_handle_tick(ftc_tstate *ts, uint64_t bits)
     return 0;
 }
 
+void _ftc_objects_before_fork(void) { _ftc_objects_reg_lock(); }
+
+void _ftc_objects_after_fork_parent(void) { _ftc_objects_reg_unlock(); }
+
 void _ftc_objects_after_fork_child(ftc_tstate *survivor)
 {
     /* Only the calling thread exists: reinitialize the locks (another thread may have held
-     * them at fork) and end every other thread's record. */
+     * them at fork; the registry lock was held by this thread: _ftc_objects_before_fork) and
+     * end every other thread's record. */
     pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
     pthread_mutex_t fresh_adaptive = PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP;
     reg_mutex = fresh_adaptive;
+    _ftc_pforget(&reg_mutex);
     immortal_mutex = fresh;
     _ftc_qsbr_after_fork_child();
     _ftc_hot_after_fork_child();

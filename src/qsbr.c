@@ -519,8 +519,15 @@ void _ftc_qsbr_thread_fini(struct _ftc_objects_tstate *rec)
     }
     ftc_mem_free(rec->qsbr_spare);
     rec->qsbr_spare = NULL;
-    if (own)
-        rcu_unregister_thread();
+}
+
+void _ftc_qsbr_thread_unregister(struct _ftc_objects_tstate *rec)
+{
+    if (rec->urcu_node == NULL)
+        return;
+    /* Goes offline in liburcu first (a thread already detached is offline there). */
+    rcu_unregister_thread();
+    rec->urcu_node = NULL;
 }
 
 void _ftc_qsbr_runtime_fini(void)
@@ -570,7 +577,10 @@ void _ftc_qsbr_after_fork_child(void)
     /* liburcu's reader registry still links the dead threads' reader nodes, which live in
      * their thread-local storage: unlink them now, while their stacks are still mapped and
      * before a new thread reuses one (registering then, or the survivor's unregistering,
-     * would follow dangling links). Only this thread exists, so no lock is needed. */
+     * would follow dangling links). Only this thread exists, so no lock is needed. The
+     * registry finds every such node: a thread registers with liburcu and links its record
+     * in one step under the registry lock, and leaves both in one step, and fork's prepare
+     * handler held that lock across fork() (_ftc_objects_before_fork). */
     for (struct _ftc_objects_tstate *r = _ftc_objects_reg_first(); r != NULL; r = r->next) {
         if (r != _ftc_objects_self && r->urcu_node != NULL) {
             cds_list_del((struct cds_list_head *)r->urcu_node);
@@ -618,6 +628,7 @@ int _ftc_qsbr_thread_init(struct _ftc_objects_tstate *rec)
     return 0;
 }
 void _ftc_qsbr_thread_fini(struct _ftc_objects_tstate *rec) { FTC_UNUSED(rec); }
+void _ftc_qsbr_thread_unregister(struct _ftc_objects_tstate *rec) { FTC_UNUSED(rec); }
 void _ftc_qsbr_online(struct _ftc_objects_tstate *rec) { FTC_UNUSED(rec); }
 void _ftc_qsbr_offline(struct _ftc_objects_tstate *rec) { FTC_UNUSED(rec); }
 void _ftc_qsbr_tick(struct _ftc_objects_tstate *rec, ftc_tstate *ts)

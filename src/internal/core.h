@@ -174,6 +174,11 @@ void _ftc_objects_tstate_fini(ftc_tstate *ts); /* tstate deleted by its thread, 
 void _ftc_objects_attach(ftc_tstate *ts);      /* after the tstate became attached (QSBR online) */
 void _ftc_objects_detach(ftc_tstate *ts);      /* before it becomes detached (QSBR offline) */
 int _ftc_objects_handle_tick(ftc_tstate *ts, uint64_t bits); /* FTC_EB_BRC_MERGE / FTC_EB_QSBR */
+/* fork's prepare handler, after the state layer's locks: takes the registry lock, so that no
+ * thread is between linking its record and registering with liburcu (or the reverse at its
+ * end) when the child is made; after_fork_parent releases it, the child re-initializes it. */
+void _ftc_objects_before_fork(void);
+void _ftc_objects_after_fork_parent(void);
 void _ftc_objects_after_fork_child(ftc_tstate *survivor);
 
 /* threading API (src/tls.c, src/sync_wait.c) */
