@@ -44,20 +44,23 @@ static void fork_prepare(void)
         _ftc_stw_stop();
         fork_stopped_world = 1;
     }
-    pthread_mutex_lock(&_ftc_rt.handles_mutex);
+    _ftc_plock(&_ftc_rt.handles_mutex, "the runtime's thread-handles lock");
     _ftc_head_lock();
     for (ftc_interp *in = _ftc_rt.interps; in; in = in->next)
         if (gil_first_use(in))
             _ftc_gil_lock_for_fork(in->gil);
+    /* Last: the object layer's registry lock (no path takes a lock above it while holding it). */
+    _ftc_objects_before_fork();
 }
 
 static void fork_parent(void)
 {
+    _ftc_objects_after_fork_parent();
     for (ftc_interp *in = _ftc_rt.interps; in; in = in->next)
         if (gil_first_use(in))
             _ftc_gil_unlock_for_fork(in->gil);
     _ftc_head_unlock();
-    pthread_mutex_unlock(&_ftc_rt.handles_mutex);
+    _ftc_punlock(&_ftc_rt.handles_mutex);
     if (fork_stopped_world)
         _ftc_stw_start();
 }
@@ -69,6 +72,10 @@ static void fork_child(void)
     pthread_mutex_init(&_ftc_rt.head_mutex, NULL);
     pthread_mutex_init(&_ftc_rt.handles_mutex, NULL);
     pthread_mutex_init(&_ftc_rt.stw_mutex, NULL);
+    /* The lock-order checker: the holds taken by fork_prepare (or before) are gone. */
+    _ftc_pforget(&_ftc_rt.head_mutex);
+    _ftc_pforget(&_ftc_rt.handles_mutex);
+    _ftc_pforget(&_ftc_rt.stw_mutex);
     pthread_cond_init(&_ftc_rt.stw_cond, NULL);
     pthread_cond_init(&_ftc_rt.resume_cond, NULL);
     /* The stop made by fork_prepare ends here; one the forking thread made itself stays. */

@@ -155,7 +155,7 @@ static void unlink_node(_ftc_gc_head *h)
 
 static struct _ftc_gc_list *list_get(void)
 {
-    pthread_mutex_lock(&lists_mutex);
+    _ftc_plock(&lists_mutex, "the collector's lists lock");
     struct _ftc_gc_list *l = list_pool;
     if (l != NULL) {
         list_pool = l->pool_next;
@@ -170,7 +170,7 @@ static struct _ftc_gc_list *list_get(void)
             active_lists->reg_prev = l;
         active_lists = l;
     }
-    pthread_mutex_unlock(&lists_mutex);
+    _ftc_punlock(&lists_mutex);
     return l;
 }
 
@@ -265,7 +265,7 @@ void _ftc_gc_thread_fini(struct _ftc_objects_tstate *rec)
     rec->gc_list = &orphans;
     if (l == NULL || l == &orphans)
         return;
-    pthread_mutex_lock(&lists_mutex);
+    _ftc_plock(&lists_mutex, "the collector's lists lock");
     list_lock(&orphans);
     list_lock(l);
     _ftc_gc_head *h = l->head.next;
@@ -286,7 +286,7 @@ void _ftc_gc_thread_fini(struct _ftc_objects_tstate *rec)
         l->reg_next->reg_prev = l->reg_prev;
     l->pool_next = list_pool;
     list_pool = l;
-    pthread_mutex_unlock(&lists_mutex);
+    _ftc_punlock(&lists_mutex);
 }
 
 void _ftc_gc_after_fork_child(void)
@@ -312,11 +312,11 @@ bool ftc_gc_is_tracked(ftc_object *o)
 
 int64_t ftc_gc_tracked_count(void)
 {
-    pthread_mutex_lock(&lists_mutex);
+    _ftc_plock(&lists_mutex, "the collector's lists lock");
     int64_t n = ftc_atomic_load_relaxed(&orphans.count);
     for (struct _ftc_gc_list *l = active_lists; l != NULL; l = l->reg_next)
         n += ftc_atomic_load_relaxed(&l->count);
-    pthread_mutex_unlock(&lists_mutex);
+    _ftc_punlock(&lists_mutex);
     return n;
 }
 
@@ -540,7 +540,7 @@ static void find_garbage(gc_pass *p, uint64_t *tracked)
         if (_ftc_gc_type_tracked(o->ob_type))
             _ftc_gc_head_of(o)->flags = GC_OURS;
     }
-    pthread_mutex_lock(&lists_mutex);
+    _ftc_plock(&lists_mutex, "the collector's lists lock");
     list_lock(&orphans);
     for (struct _ftc_gc_list *l = active_lists; l != NULL; l = l->reg_next)
         list_lock(l);
@@ -632,7 +632,7 @@ static void find_garbage(gc_pass *p, uint64_t *tracked)
     for (struct _ftc_gc_list *l = active_lists; l != NULL; l = l->reg_next)
         list_unlock(l);
     list_unlock(&orphans);
-    pthread_mutex_unlock(&lists_mutex);
+    _ftc_punlock(&lists_mutex);
 }
 
 /* Phase B: callbacks, clears, the collector's references dropped. */

@@ -107,6 +107,7 @@ void _ftc_gil_free(struct ftc_gil *gil)
 {
     if (!gil)
         return;
+    _ftc_pforget(&gil->mutex); /* its memory may hold another lock next */
     pthread_mutex_destroy(&gil->mutex);
     ftc_lockorder_forget(gil);
     ftc_mem_free(gil);
@@ -343,16 +344,16 @@ static void wait_for_gil(struct ftc_gil *gil, ftc_tstate *ts, int prio)
             next = now + switch_interval_s();
         }
         if (asked && gil->spin) {
-            pthread_mutex_unlock(&gil->mutex);
+            _ftc_punlock(&gil->mutex);
             spin_wait(gil, &w, 0);
-            pthread_mutex_lock(&gil->mutex);
+            _ftc_plock(&gil->mutex, "the GIL's internal mutex");
             continue;
         }
         if (!spun && gil->holder_prio && may_take_free(gil, w.prio, w.urgent)) {
             spun = 1;
-            pthread_mutex_unlock(&gil->mutex);
+            _ftc_punlock(&gil->mutex);
             spin_wait(gil, &w, 1);
-            pthread_mutex_lock(&gil->mutex);
+            _ftc_plock(&gil->mutex, "the GIL's internal mutex");
             continue;
         }
         double until = next;
@@ -380,12 +381,12 @@ void _ftc_gil_take(struct ftc_gil *gil, ftc_tstate *ts)
     ts->gil_compute = 0;
     /* The lock-order checker: the GIL is released by every detach (include/ftcore/lockorder.h) */
     FTC_LO_ACQUIRE_(gil, 0, FTC_LO_DROPPED, __FILE__, __LINE__);
-    pthread_mutex_lock(&gil->mutex);
+    _ftc_plock(&gil->mutex, "the GIL's internal mutex");
     if (!gil->locked && may_take_free(gil, prio, 0))
         become_holder(gil, ts, prio);
     else
         wait_for_gil(gil, ts, prio);
-    pthread_mutex_unlock(&gil->mutex);
+    _ftc_punlock(&gil->mutex);
     /* Relaxed: holds_gil is written by the owner only; others read it for the snapshot. */
     ftc_atomic_store_relaxed(&ts->holds_gil, 1);
 }
@@ -394,7 +395,7 @@ static void release(struct ftc_gil *gil, ftc_tstate *ts, int requested)
 {
     ftc_atomic_store_relaxed(&ts->holds_gil, 0);
     ts->gil_drop_time = ftc_monotonic();
-    pthread_mutex_lock(&gil->mutex);
+    _ftc_plock(&gil->mutex, "the GIL's internal mutex");
     if (!gil->locked || gil->holder != ts)
         ftc_fatal("the GIL is not held by the releasing thread state");
     /* Any request aimed at this holding is served by this release (under the mutex: no new
@@ -413,7 +414,7 @@ static void release(struct ftc_gil *gil, ftc_tstate *ts, int requested)
         if (gil->first)
             pthread_cond_signal(&best_waiter(gil)->cond);
     }
-    pthread_mutex_unlock(&gil->mutex);
+    _ftc_punlock(&gil->mutex);
     FTC_LO_RELEASE_(gil);
 }
 
@@ -427,13 +428,17 @@ void _ftc_gil_drop(struct ftc_gil *gil, ftc_tstate *ts)
 
 void _ftc_gil_drop_plain(struct ftc_gil *gil, ftc_tstate *ts) { release(gil, ts, 0); }
 
-void _ftc_gil_lock_for_fork(struct ftc_gil *gil) { pthread_mutex_lock(&gil->mutex); }
-void _ftc_gil_unlock_for_fork(struct ftc_gil *gil) { pthread_mutex_unlock(&gil->mutex); }
+void _ftc_gil_lock_for_fork(struct ftc_gil *gil)
+{
+    _ftc_plock_nested(&gil->mutex, "the GIL's internal mutex"); /* every GIL's, in list order */
+}
+void _ftc_gil_unlock_for_fork(struct ftc_gil *gil) { _ftc_punlock(&gil->mutex); }
 
 void _ftc_gil_after_fork_child(struct ftc_gil *gil, ftc_tstate *holder)
 {
     /* The waiters were other threads: they do not exist in the child. */
     pthread_mutex_init(&gil->mutex, NULL);
+    _ftc_pforget(&gil->mutex); /* the lock-order checker: fork_prepare's hold is gone */
     gil->locked = holder != NULL;
     gil->holder = holder;
     gil->last_holder = holder;
@@ -519,9 +524,9 @@ int ftc_gil_get_stats(ftc_gil_stats *out)
     struct ftc_gil *gil = caller_gil();
     if (!gil || !ftc_atomic_load_relaxed(&gil->enabled))
         return FTC_ENOTSUP;
-    pthread_mutex_lock(&gil->mutex);
+    _ftc_plock(&gil->mutex, "the GIL's internal mutex");
     *out = gil->stats;
-    pthread_mutex_unlock(&gil->mutex);
+    _ftc_punlock(&gil->mutex);
     return 0;
 }
 
@@ -530,7 +535,7 @@ void ftc_gil_reset_stats(void)
     struct ftc_gil *gil = caller_gil();
     if (!gil)
         return;
-    pthread_mutex_lock(&gil->mutex);
+    _ftc_plock(&gil->mutex, "the GIL's internal mutex");
     gil->stats = (ftc_gil_stats){0};
-    pthread_mutex_unlock(&gil->mutex);
+    _ftc_punlock(&gil->mutex);
 }

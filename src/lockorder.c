@@ -430,6 +430,11 @@ static void thread_gone(void *arg)
         threads = t->next;
     if (t->next)
         t->next->prev = t->prev;
+    /* Key destructors run in the dying thread: `me` is this record. The thread may still take
+     * locks after this (the runtime's own thread-exit code takes internal mutexes): it then gets
+     * a fresh record (and the key, so this runs again), never the freed one. */
+    if (me == t)
+        me = NULL;
     pthread_mutex_unlock(&lo_mu);
     HIDE_END();
     free(t);
@@ -666,6 +671,78 @@ void ftc_lockorder_set_hook(ftc_lockorder_hook hook, void *arg)
     pthread_mutex_lock(&lo_mu);
     hook_fn = hook;
     hook_arg = arg;
+    pthread_mutex_unlock(&lo_mu);
+    HIDE_END();
+}
+
+/* ---- the core's internal pthread mutexes (src/internal/core.h: _ftc_plock and friends) ----
+ * Their classes are named by the caller; two locks given the same name share a class even when
+ * the string literals are distinct objects (two files naming the head lock), so the key of a
+ * named class is its entry in this list of the names seen, compared by content (lo_mu).
+ * The checker knows such a mutex by its address plus one (ID below): the mutex may be the first
+ * member of a structure whose address is itself a hooked lock (the GIL is known by the address
+ * of struct ftc_gil, whose first member is its internal mutex), and no lock can start inside
+ * the bytes of a pthread_mutex_t. */
+#define ID(m) ((const void *)((const char *)(m) + 1))
+struct named_class {
+    char name[NAME_LEN];
+    struct named_class *next;
+};
+static struct named_class *named_classes; /* lo_mu; never freed */
+
+static void bind_named(const void *lock, const char *cls)
+{
+    HIDE_BEGIN();
+    pthread_mutex_lock(&lo_mu);
+    struct addr_rec *r = addr_find(lock, true);
+    if (r->key == NULL) {
+        struct named_class *n = named_classes;
+        while (n && strncmp(n->name, cls, NAME_LEN - 1) != 0)
+            n = n->next;
+        if (n == NULL) {
+            n = xcalloc(1, sizeof *n);
+            snprintf(n->name, sizeof n->name, "%s", cls);
+            n->next = named_classes;
+            named_classes = n;
+        }
+        r->key = n;
+        snprintf(r->name, sizeof r->name, "%s", n->name);
+    }
+    pthread_mutex_unlock(&lo_mu);
+    HIDE_END();
+}
+
+void _ftc_plock_hooked(pthread_mutex_t *m, const char *cls, int flags, const char *file, int line)
+{
+    bind_named(ID(m), cls);
+    /* Never detaches: whatever the thread holds (the GIL too) is held across the wait. */
+    _ftc_lockorder_acquire(ID(m), 0, flags, file, line);
+    pthread_mutex_lock(m);
+}
+
+int _ftc_ptrylock_hooked(pthread_mutex_t *m, const char *cls, const char *file, int line)
+{
+    int rc = pthread_mutex_trylock(m);
+    if (rc == 0) {
+        bind_named(ID(m), cls);
+        _ftc_lockorder_acquire(ID(m), 0, FTC_LO_TRY, file, line);
+    }
+    return rc;
+}
+
+void _ftc_punlock_hooked(pthread_mutex_t *m)
+{
+    _ftc_lockorder_release(ID(m));
+    pthread_mutex_unlock(m);
+}
+
+void _ftc_pforget_hooked(pthread_mutex_t *m)
+{
+    HIDE_BEGIN();
+    pthread_mutex_lock(&lo_mu);
+    for (struct lo_thread *t = threads; t; t = t->next)
+        while (remove_from(t, ID(m), true)) {}
+    addr_forget(ID(m));
     pthread_mutex_unlock(&lo_mu);
     HIDE_END();
 }

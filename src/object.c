@@ -48,8 +48,8 @@ static pthread_mutex_t immortal_mutex = PTHREAD_MUTEX_INITIALIZER;
 static ftc_object **immortal_objs;
 static size_t immortal_len, immortal_cap;
 
-void _ftc_objects_reg_lock(void) { pthread_mutex_lock(&reg_mutex); }
-void _ftc_objects_reg_unlock(void) { pthread_mutex_unlock(&reg_mutex); }
+void _ftc_objects_reg_lock(void) { _ftc_plock(&reg_mutex, "the objects' registry lock"); }
+void _ftc_objects_reg_unlock(void) { _ftc_punlock(&reg_mutex); }
 struct _ftc_objects_tstate *_ftc_objects_reg_first(void) { return reg_head; }
 
 void _ftc_objects_live_add(int64_t delta)
@@ -187,19 +187,19 @@ int ftc_object_immortalize(ftc_object *o)
     if (ftc_atomic_load_relaxed(&o->ob_flags) & FTC_OBF_HOT)
         return FTC_ESTATE;
 #endif
-    pthread_mutex_lock(&immortal_mutex);
+    _ftc_plock(&immortal_mutex, "the objects' immortal lock");
     if (immortal_len == immortal_cap) {
         size_t cap = immortal_cap ? immortal_cap * 2 : 16;
         ftc_object **n = ftc_mem_realloc(immortal_objs, cap * sizeof *n);
         if (n == NULL) {
-            pthread_mutex_unlock(&immortal_mutex);
+            _ftc_punlock(&immortal_mutex);
             return FTC_ENOMEM;
         }
         immortal_objs = n;
         immortal_cap = cap;
     }
     immortal_objs[immortal_len++] = o;
-    pthread_mutex_unlock(&immortal_mutex);
+    _ftc_punlock(&immortal_mutex);
     if (_ftc_gc_type_tracked(o->ob_type))
         _ftc_gc_untrack(o); /* immortal: never garbage, and its counts stop meaning anything */
 #ifdef FTC_GIL_DISABLED
@@ -224,12 +224,12 @@ bool ftc_object_is_immortal(ftc_object *o)
 
 static void free_immortals(void)
 {
-    pthread_mutex_lock(&immortal_mutex);
+    _ftc_plock(&immortal_mutex, "the objects' immortal lock");
     ftc_object **objs = immortal_objs;
     size_t n = immortal_len;
     immortal_objs = NULL;
     immortal_len = immortal_cap = 0;
-    pthread_mutex_unlock(&immortal_mutex);
+    _ftc_punlock(&immortal_mutex);
     /* Two passes: every dealloc runs while every immortal's memory is still there, because an
      * immortal may refer to others made before or after it (a dict made early holding keys
      * made immortal later) and a dealloc's decref reads the header of what it releases (a
@@ -325,14 +325,21 @@ int _ftc_objects_tstate_init(ftc_tstate *ts)
     if (rec == NULL)
         return FTC_ENOMEM;
     rec->tid = ts->tid != 0 ? (uintptr_t)ts->tid : _ftc_tls_tid;
+    rec->nstates = 1;
+    rec->ts = ts;
+    /* liburcu registration and the registry link in one step under the registry lock, which
+     * fork's prepare handler holds across fork(): the child's _ftc_qsbr_after_fork_child
+     * finds every dead thread's liburcu node through the registry. Registering before the
+     * lock let a fork land in between: the child kept a node in the dead thread's TLS linked
+     * in liburcu's list, and the next thread it started crashed registering (stress.fork_child,
+     * ~2 runs in 10 in debug-nogil). */
+    _ftc_objects_reg_lock();
     if (_ftc_qsbr_thread_init(rec) < 0) {
+        _ftc_objects_reg_unlock();
         ftc_mem_free(rec);
         return FTC_ENOMEM;
     }
-    rec->nstates = 1;
-    rec->ts = ts;
     ts->objects = rec;
-    _ftc_objects_reg_lock();
     rec->next = reg_head;
     if (reg_head != NULL)
         reg_head->prev = rec;
@@ -371,6 +378,9 @@ static void record_destroy(struct _ftc_objects_tstate *rec, bool own)
     _ftc_brc_unregister(rec);
     _ftc_objects_reg_lock();
     reg_remove(rec);
+    /* Leaves liburcu in the same locked step (see _ftc_objects_tstate_init: fork). */
+    if (own)
+        _ftc_qsbr_thread_unregister(rec);
     /* Its live count joins the global one in the same locked step: a live count taken while
      * the QSBR fini below waits for grace periods must not miss it. */
     ftc_atomic_fetch_add_relaxed(&live_global, ftc_atomic_load_relaxed(&rec->live));
@@ -454,13 +464,19 @@ int _ftc_objects_handle_tick(ftc_tstate *ts, uint64_t bits)
     return 0;
 }
 
+void _ftc_objects_before_fork(void) { _ftc_objects_reg_lock(); }
+
+void _ftc_objects_after_fork_parent(void) { _ftc_objects_reg_unlock(); }
+
 void _ftc_objects_after_fork_child(ftc_tstate *survivor)
 {
     /* Only the calling thread exists: reinitialize the locks (another thread may have held
-     * them at fork) and end every other thread's record. */
+     * them at fork; the registry lock was held by this thread: _ftc_objects_before_fork) and
+     * end every other thread's record. */
     pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
     pthread_mutex_t fresh_adaptive = PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP;
     reg_mutex = fresh_adaptive;
+    _ftc_pforget(&reg_mutex);
     immortal_mutex = fresh;
     _ftc_qsbr_after_fork_child();
     _ftc_hot_after_fork_child();

@@ -197,10 +197,10 @@ static void wake_waiters(void)
 {
     if (ftc_atomic_load(&waiters) == 0)
         return;
-    pthread_mutex_lock(&wait_mutex);
+    _ftc_plock(&wait_mutex, "QSBR's wait lock");
     wait_gen++;
     pthread_cond_broadcast(&wait_cond);
-    pthread_mutex_unlock(&wait_mutex);
+    _ftc_punlock(&wait_mutex);
 }
 
 static void report(struct _ftc_objects_tstate *rec)
@@ -288,7 +288,7 @@ static void process_orphans(void)
 {
     if (ftc_atomic_load_relaxed(&orphan_items) == 0)
         return;
-    if (pthread_mutex_trylock(&orphan_mutex) != 0)
+    if (_ftc_ptrylock(&orphan_mutex, "QSBR's orphan lock") != 0)
         return;
     struct _ftc_qsbr_batch *ready = NULL, **link = &ready;
     while (orphan_head != NULL && gp_poll(orphan_head->goal)) {
@@ -301,7 +301,7 @@ static void process_orphans(void)
     }
     if (orphan_head == NULL)
         orphan_tail = NULL;
-    pthread_mutex_unlock(&orphan_mutex);
+    _ftc_punlock(&orphan_mutex);
     while (ready != NULL) {
         struct _ftc_qsbr_batch *b = ready;
         ready = b->next;
@@ -313,14 +313,14 @@ static void process_orphans(void)
 static void orphan_append(struct _ftc_qsbr_batch *head, struct _ftc_qsbr_batch *tail,
                           uint64_t items)
 {
-    pthread_mutex_lock(&orphan_mutex);
+    _ftc_plock(&orphan_mutex, "QSBR's orphan lock");
     if (orphan_tail != NULL)
         orphan_tail->next = head;
     else
         orphan_head = head;
     orphan_tail = tail;
     ftc_atomic_fetch_add_relaxed(&orphan_items, items);
-    pthread_mutex_unlock(&orphan_mutex);
+    _ftc_punlock(&orphan_mutex);
 }
 
 /* No batch could be allocated: free now with every other thread paused (so none is between
@@ -415,18 +415,18 @@ static void wait_for_limit(struct _ftc_objects_tstate *rec)
     ftc_tstate *saved = ftc_detach(); /* offline: we do not hold anything up */
     ftc_atomic_fetch_add(&waiters, 1);
     for (;;) {
-        pthread_mutex_lock(&wait_mutex);
+        _ftc_plock(&wait_mutex, "QSBR's wait lock");
         uint64_t gen = wait_gen;
-        pthread_mutex_unlock(&wait_mutex);
+        _ftc_punlock(&wait_mutex);
         seal(rec);
         process(rec);
         if (ftc_atomic_load_relaxed(&rec->qsbr_bytes) <= FTC_QSBR_LIMIT_BYTES)
             break;
         request_all();
-        pthread_mutex_lock(&wait_mutex);
+        _ftc_plock(&wait_mutex, "QSBR's wait lock");
         while (wait_gen == gen)
             pthread_cond_wait(&wait_cond, &wait_mutex);
-        pthread_mutex_unlock(&wait_mutex);
+        _ftc_punlock(&wait_mutex);
     }
     ftc_atomic_fetch_sub(&waiters, 1);
     ftc_attach(saved);
@@ -519,8 +519,15 @@ void _ftc_qsbr_thread_fini(struct _ftc_objects_tstate *rec)
     }
     ftc_mem_free(rec->qsbr_spare);
     rec->qsbr_spare = NULL;
-    if (own)
-        rcu_unregister_thread();
+}
+
+void _ftc_qsbr_thread_unregister(struct _ftc_objects_tstate *rec)
+{
+    if (rec->urcu_node == NULL)
+        return;
+    /* Goes offline in liburcu first (a thread already detached is offline there). */
+    rcu_unregister_thread();
+    rec->urcu_node = NULL;
 }
 
 void _ftc_qsbr_runtime_fini(void)
@@ -546,11 +553,11 @@ void _ftc_qsbr_runtime_fini(void)
         free_batch_items(b);
         ftc_mem_free(b);
     }
-    pthread_mutex_lock(&orphan_mutex);
+    _ftc_plock(&orphan_mutex, "QSBR's orphan lock");
     struct _ftc_qsbr_batch *b = orphan_head;
     orphan_head = orphan_tail = NULL;
     ftc_atomic_store_relaxed(&orphan_items, (uint64_t)0);
-    pthread_mutex_unlock(&orphan_mutex);
+    _ftc_punlock(&orphan_mutex);
     while (b != NULL) {
         struct _ftc_qsbr_batch *next = b->next;
         free_batch_items(b);
@@ -570,7 +577,10 @@ void _ftc_qsbr_after_fork_child(void)
     /* liburcu's reader registry still links the dead threads' reader nodes, which live in
      * their thread-local storage: unlink them now, while their stacks are still mapped and
      * before a new thread reuses one (registering then, or the survivor's unregistering,
-     * would follow dangling links). Only this thread exists, so no lock is needed. */
+     * would follow dangling links). Only this thread exists, so no lock is needed. The
+     * registry finds every such node: a thread registers with liburcu and links its record
+     * in one step under the registry lock, and leaves both in one step, and fork's prepare
+     * handler held that lock across fork() (_ftc_objects_before_fork). */
     for (struct _ftc_objects_tstate *r = _ftc_objects_reg_first(); r != NULL; r = r->next) {
         if (r != _ftc_objects_self && r->urcu_node != NULL) {
             cds_list_del((struct cds_list_head *)r->urcu_node);
@@ -618,6 +628,7 @@ int _ftc_qsbr_thread_init(struct _ftc_objects_tstate *rec)
     return 0;
 }
 void _ftc_qsbr_thread_fini(struct _ftc_objects_tstate *rec) { FTC_UNUSED(rec); }
+void _ftc_qsbr_thread_unregister(struct _ftc_objects_tstate *rec) { FTC_UNUSED(rec); }
 void _ftc_qsbr_online(struct _ftc_objects_tstate *rec) { FTC_UNUSED(rec); }
 void _ftc_qsbr_offline(struct _ftc_objects_tstate *rec) { FTC_UNUSED(rec); }
 void _ftc_qsbr_tick(struct _ftc_objects_tstate *rec, ftc_tstate *ts)

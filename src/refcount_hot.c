@@ -125,10 +125,10 @@ int ftc_object_set_hot(ftc_object *o)
     uintptr_t tid = ftc_atomic_load_relaxed(&o->ob_tid);
     if (tid != FTC_TID_NONE && tid != _ftc_tls_tid)
         ftc_fatal("ftc_object_set_hot on a %s object owned by another thread", o->ob_type->name);
-    pthread_mutex_lock(&hot_mutex);
+    _ftc_plock(&hot_mutex, "the hot-refcount lock");
     size_t id;
     if (!alloc_id_locked(&id)) {
-        pthread_mutex_unlock(&hot_mutex);
+        _ftc_punlock(&hot_mutex);
         return FTC_ENOMEM;
     }
     hot_objs[id] = o;
@@ -141,7 +141,7 @@ int ftc_object_set_hot(ftc_object *o)
     ftc_atomic_fetch_or_relaxed(&o->ob_flags, (uint16_t)(FTC_OBF_HOT | FTC_OBF_QSBR));
     /* Last: from here on the inline paths (which test ob_tid first) count in the slots. */
     ftc_atomic_store_relaxed(&o->ob_tid, FTC_TID_HOT);
-    pthread_mutex_unlock(&hot_mutex);
+    _ftc_punlock(&hot_mutex);
     _ftc_gc_count_alloc(); /* only a collection frees it: counts toward the next one */
     return 0;
 }
@@ -149,9 +149,9 @@ int ftc_object_set_hot(ftc_object *o)
 /* Grows the caller's slot array to hold id; false if out of memory. */
 static bool grow_slots(struct _ftc_objects_tstate *rec, size_t id)
 {
-    pthread_mutex_lock(&hot_mutex);
+    _ftc_plock(&hot_mutex, "the hot-refcount lock");
     if (rec->hot_closed) {
-        pthread_mutex_unlock(&hot_mutex);
+        _ftc_punlock(&hot_mutex);
         return false;
     }
     size_t cap = rec->hot_cap ? rec->hot_cap : 64;
@@ -166,7 +166,7 @@ static bool grow_slots(struct _ftc_objects_tstate *rec, size_t id)
         _ftc_hot.slots = n; /* the inline path's view (rec is the caller's own) */
         _ftc_hot.nslots = cap;
     }
-    pthread_mutex_unlock(&hot_mutex);
+    _ftc_punlock(&hot_mutex);
     return n != NULL;
 }
 
@@ -208,7 +208,7 @@ static void merge_slots_locked(struct _ftc_objects_tstate *rec)
  * later count of this thread (deallocs while it drains its BRC queue) go to the objects. */
 void _ftc_hot_thread_fini(struct _ftc_objects_tstate *rec)
 {
-    pthread_mutex_lock(&hot_mutex);
+    _ftc_plock(&hot_mutex, "the hot-refcount lock");
     merge_slots_locked(rec);
     rec->hot_closed = 1;
     /* Take the slots away inside the lock: rec stays registered a little longer, and a
@@ -218,7 +218,7 @@ void _ftc_hot_thread_fini(struct _ftc_objects_tstate *rec)
     int64_t *counts = rec->hot_counts;
     rec->hot_counts = NULL;
     rec->hot_cap = 0;
-    pthread_mutex_unlock(&hot_mutex);
+    _ftc_punlock(&hot_mutex);
     if (counts == _ftc_hot.slots) {
         _ftc_hot.slots = NULL;
         _ftc_hot.nslots = 0;
@@ -378,12 +378,12 @@ static int64_t convert_nominees_locked(struct _ftc_objects_tstate *rec)
 
 void _ftc_hot_release_nominees(struct _ftc_objects_tstate *rec)
 {
-    pthread_mutex_lock(&hot_mutex);
+    _ftc_plock(&hot_mutex, "the hot-refcount lock");
     ftc_object **objs = rec->nom;
     size_t n = rec->nom_len;
     rec->nom = NULL;
     rec->nom_len = rec->nom_cap = 0;
-    pthread_mutex_unlock(&hot_mutex);
+    _ftc_punlock(&hot_mutex);
     for (size_t i = 0; i < n; i++) {
         ftc_atomic_fetch_and_relaxed(&objs[i]->ob_flags, (uint16_t)~FTC_OBF_NOMINATED);
         ftc_decref(objs[i]);
@@ -405,7 +405,7 @@ int64_t ftc_object_collect_hot(void)
 int64_t _ftc_hot_gc_begin(void)
 {
     int64_t converted = 0;
-    pthread_mutex_lock(&hot_mutex);
+    _ftc_plock(&hot_mutex, "the hot-refcount lock");
     _ftc_objects_reg_lock();
     for (struct _ftc_objects_tstate *r = _ftc_objects_reg_first(); r != NULL; r = r->next)
         merge_slots_locked(r);
@@ -418,7 +418,7 @@ int64_t _ftc_hot_gc_begin(void)
     return converted;
 }
 
-void _ftc_hot_gc_end(void) { pthread_mutex_unlock(&hot_mutex); }
+void _ftc_hot_gc_end(void) { _ftc_punlock(&hot_mutex); }
 
 size_t _ftc_hot_gc_count(void) { return hot_count; }
 
@@ -464,7 +464,7 @@ size_t _ftc_hot_gc_take_zero(ftc_object **out, size_t cap)
 
 int64_t _ftc_hot_refcount(ftc_object *o)
 {
-    pthread_mutex_lock(&hot_mutex);
+    _ftc_plock(&hot_mutex, "the hot-refcount lock");
     size_t id = ftc_atomic_load_relaxed(&o->ob_ref_local);
     int64_t total = (int64_t)(ftc_atomic_load_relaxed(&o->ob_ref_shared) >> FTC_REF_SHARED_SHIFT);
     _ftc_objects_reg_lock();
@@ -472,14 +472,14 @@ int64_t _ftc_hot_refcount(ftc_object *o)
         if (id < r->hot_cap)
             total += ftc_atomic_load_relaxed(&r->hot_counts[id]);
     _ftc_objects_reg_unlock();
-    pthread_mutex_unlock(&hot_mutex);
+    _ftc_punlock(&hot_mutex);
     return total;
 }
 
 int64_t _ftc_hot_dead_count(void)
 {
     int64_t dead = 0;
-    pthread_mutex_lock(&hot_mutex);
+    _ftc_plock(&hot_mutex, "the hot-refcount lock");
     _ftc_objects_reg_lock();
     for (size_t id = 0; id < hot_cap; id++) {
         ftc_object *o = hot_objs[id];
@@ -493,7 +493,7 @@ int64_t _ftc_hot_dead_count(void)
         dead += total == 0;
     }
     _ftc_objects_reg_unlock();
-    pthread_mutex_unlock(&hot_mutex);
+    _ftc_punlock(&hot_mutex);
     return dead;
 }
 
@@ -501,7 +501,7 @@ void _ftc_hot_runtime_fini(void)
 {
     /* The last thread: merge what is left and free the dead; live ones stay the user's. */
     ftc_object **dead;
-    pthread_mutex_lock(&hot_mutex);
+    _ftc_plock(&hot_mutex, "the hot-refcount lock");
     _ftc_objects_reg_lock();
     for (struct _ftc_objects_tstate *r = _ftc_objects_reg_first(); r != NULL; r = r->next)
         merge_slots_locked(r);
@@ -513,7 +513,7 @@ void _ftc_hot_runtime_fini(void)
         hot_objs = NULL;
         hot_cap = 0;
     }
-    pthread_mutex_unlock(&hot_mutex);
+    _ftc_punlock(&hot_mutex);
     dealloc_dead(dead, n);
 }
 

@@ -55,8 +55,8 @@ struct _ftc_runtime _ftc_rt = {
 
 void _ftc_fork_register(void); /* fork.c */
 
-void _ftc_head_lock(void) { pthread_mutex_lock(&_ftc_rt.head_mutex); }
-void _ftc_head_unlock(void) { pthread_mutex_unlock(&_ftc_rt.head_mutex); }
+void _ftc_head_lock(void) { _ftc_plock(&_ftc_rt.head_mutex, "the runtime's head lock"); }
+void _ftc_head_unlock(void) { _ftc_punlock(&_ftc_rt.head_mutex); }
 ftc_interp *_ftc_interp_first(void) { return _ftc_rt.interps; }
 ftc_interp *_ftc_interp_next(ftc_interp *interp) { return interp->next; }
 ftc_tstate *_ftc_interp_tstates(ftc_interp *interp) { return interp->tstates; }
@@ -279,7 +279,7 @@ int ftc_runtime_fini(void)
     zombify_others();
     _ftc_head_unlock();
     _ftc_stw_end_shutdown();
-    pthread_mutex_unlock(&_ftc_rt.stw_mutex);
+    _ftc_punlock(&_ftc_rt.stw_mutex);
 
     /* 3. the caller's own tstates in sub-interpreters, then the sub-interpreters */
     for (;;) {

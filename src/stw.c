@@ -45,16 +45,16 @@ static int requester_valid;
 
 void _ftc_stw_mutex_lock(void)
 {
-    if (pthread_mutex_trylock(&_ftc_rt.stw_mutex) == 0)
+    if (_ftc_ptrylock(&_ftc_rt.stw_mutex, "the stop-the-world lock") == 0)
         return;
     ftc_tstate *ts = _ftc_tstate_current;
     if (ts)
         ftc_detach();
-    pthread_mutex_lock(&_ftc_rt.stw_mutex);
+    _ftc_plock(&_ftc_rt.stw_mutex, "the stop-the-world lock");
     if (ts) {
         /* Finalization may have stopped us while we waited: leave holding nothing. */
         if (ftc_atomic_load(&ts->state) == FTC_TSTATE_SHUTTING_DOWN) {
-            pthread_mutex_unlock(&_ftc_rt.stw_mutex);
+            _ftc_punlock(&_ftc_rt.stw_mutex);
             _ftc_hang_forever();
         }
         ftc_attach(ts);
@@ -150,7 +150,11 @@ void _ftc_stw_after_fork_child(int keep_mine)
                _ftc_rt.world_stopped;
     _ftc_rt.stw_countdown = 0;
     if (mine) {
-        pthread_mutex_lock(&_ftc_rt.stw_mutex);
+        /* A try: the mutex is fresh and no other thread exists, so this never waits, and the
+         * lock-order checker must not take it for a wait under the locks the child has not
+         * re-initialized yet (every GIL's mutex, held since fork_prepare). */
+        if (_ftc_ptrylock(&_ftc_rt.stw_mutex, "the stop-the-world lock") != 0)
+            ftc_fatal("fork: the child could not re-take the stop-the-world lock");
         return;
     }
     requester_valid = 0;
@@ -178,7 +182,7 @@ void _ftc_stw_stop(void)
 void _ftc_stw_start(void)
 {
     _ftc_stw_resume_all();
-    pthread_mutex_unlock(&_ftc_rt.stw_mutex);
+    _ftc_punlock(&_ftc_rt.stw_mutex);
 }
 
 void ftc_stop_the_world(void)

@@ -103,6 +103,7 @@ static void handle_unlink_locked(ftc_thread *t)
 
 static void handle_destroy(ftc_thread *t)
 {
+    _ftc_pforget(&t->mutex); /* its memory may hold another lock next */
     pthread_mutex_destroy(&t->mutex);
     pthread_cond_destroy(&t->cond);
     ftc_mem_free(t);
@@ -114,6 +115,7 @@ static void handle_retire_locked(ftc_thread *t)
 {
     t->magic = HANDLE_DEAD;
 #if FTC_DEBUG_LEVEL >= 1
+    _ftc_pforget(&t->mutex); /* its memory may hold another lock next */
     pthread_mutex_destroy(&t->mutex);
     pthread_cond_destroy(&t->cond);
     ftc_thread *old = quarantine[quarantine_next];
@@ -140,11 +142,11 @@ static void handle_decref(ftc_thread *t, int handles_locked)
     if (ftc_atomic_fetch_sub_acq_rel(&t->refcount, 1) != 1)
         return;
     if (!handles_locked)
-        pthread_mutex_lock(&_ftc_rt.handles_mutex);
+        _ftc_plock(&_ftc_rt.handles_mutex, "the runtime's thread-handles lock");
     handle_unlink_locked(t);
     handle_retire_locked(t);
     if (!handles_locked)
-        pthread_mutex_unlock(&_ftc_rt.handles_mutex);
+        _ftc_punlock(&_ftc_rt.handles_mutex);
 }
 
 void ftc_thread_release(ftc_thread *t)
@@ -152,7 +154,7 @@ void ftc_thread_release(ftc_thread *t)
     if (!t)
         return;
 #if FTC_DEBUG_LEVEL >= 1
-    pthread_mutex_lock(&_ftc_rt.handles_mutex);
+    _ftc_plock(&_ftc_rt.handles_mutex, "the runtime's thread-handles lock");
     check_live(t, "ftc_thread_release");
     /* Under handles_mutex the running thread's reference (thread_ref) cannot go meanwhile. */
     if (ftc_atomic_load_relaxed(&t->refcount) <= (uint64_t)t->thread_ref)
@@ -160,7 +162,7 @@ void ftc_thread_release(ftc_thread *t)
                   "than it was referenced (ftc_thread_start and ftc_thread_incref)",
                   (void *)t, t->name);
     handle_decref(t, 1);
-    pthread_mutex_unlock(&_ftc_rt.handles_mutex);
+    _ftc_punlock(&_ftc_rt.handles_mutex);
 #else
     handle_decref(t, 0);
 #endif
@@ -192,12 +194,12 @@ const char *ftc_thread_name(const ftc_thread *t)
 
 static void set_state(ftc_thread *t, int state, int err)
 {
-    pthread_mutex_lock(&t->mutex);
+    _ftc_plock(&t->mutex, "a thread handle's mutex");
     t->start_error = err;
     /* Release: pairs with the acquire in ftc_thread_state (the ident and the run are done). */
     ftc_atomic_store_release(&t->state, state);
     pthread_cond_broadcast(&t->cond);
-    pthread_mutex_unlock(&t->mutex);
+    _ftc_punlock(&t->mutex);
 }
 
 static void *thread_main(void *arg)
@@ -238,23 +240,23 @@ static void *thread_main(void *arg)
 
     /* DONE and the drop of our reference happen together under handles_mutex, so whoever
      * sees DONE there (fini, a fork child) also sees the reference gone. */
-    pthread_mutex_lock(&_ftc_rt.handles_mutex);
+    _ftc_plock(&_ftc_rt.handles_mutex, "the runtime's thread-handles lock");
     set_state(t, FTC_THREAD_DONE, 0);
     int had = t->thread_ref;
     t->thread_ref = 0;
     if (had)
         handle_decref(t, 1);
-    pthread_mutex_unlock(&_ftc_rt.handles_mutex);
+    _ftc_punlock(&_ftc_rt.handles_mutex);
     return NULL;
 }
 
 static int wait_started(ftc_thread *t)
 {
-    pthread_mutex_lock(&t->mutex);
+    _ftc_plock(&t->mutex, "a thread handle's mutex");
     while (ftc_atomic_load_relaxed(&t->state) == FTC_THREAD_STARTING)
         pthread_cond_wait(&t->cond, &t->mutex);
     int err = t->start_error;
-    pthread_mutex_unlock(&t->mutex);
+    _ftc_punlock(&t->mutex);
     return err;
 }
 
@@ -287,9 +289,9 @@ int ftc_thread_start(ftc_thread **out, void (*fn)(void *), void *arg, const ftc_
         snprintf(t->name, sizeof t->name, "Thread-%llu",
                  (unsigned long long)ftc_atomic_fetch_add_relaxed(&_ftc_rt.thread_counter, 1) + 1);
 
-    pthread_mutex_lock(&_ftc_rt.handles_mutex);
+    _ftc_plock(&_ftc_rt.handles_mutex, "the runtime's thread-handles lock");
     if (ftc_atomic_load_relaxed(&_ftc_rt.finalizing)) {
-        pthread_mutex_unlock(&_ftc_rt.handles_mutex);
+        _ftc_punlock(&_ftc_rt.handles_mutex);
         handle_destroy(t);
         return FTC_ESTATE;
     }
@@ -299,7 +301,7 @@ int ftc_thread_start(ftc_thread **out, void (*fn)(void *), void *arg, const ftc_
     if (t->next)
         t->next->prev = t;
     _ftc_rt.handles = t;
-    pthread_mutex_unlock(&_ftc_rt.handles_mutex);
+    _ftc_punlock(&_ftc_rt.handles_mutex);
     /* Reserve the interpreter (the caller is attached in it, so it is alive): it cannot be
      * destroyed until the new thread has linked its tstate or given up. */
     _ftc_head_lock();
@@ -321,9 +323,9 @@ int ftc_thread_start(ftc_thread **out, void (*fn)(void *), void *arg, const ftc_
     }
     if (rc < 0) {
         _ftc_interp_unreserve(me->interp, t->generation);
-        pthread_mutex_lock(&_ftc_rt.handles_mutex);
+        _ftc_plock(&_ftc_rt.handles_mutex, "the runtime's thread-handles lock");
         handle_unlink_locked(t);
-        pthread_mutex_unlock(&_ftc_rt.handles_mutex);
+        _ftc_punlock(&_ftc_rt.handles_mutex);
         handle_destroy(t);
         return rc;
     }
@@ -335,9 +337,9 @@ int ftc_thread_start(ftc_thread **out, void (*fn)(void *), void *arg, const ftc_
     if (rc < 0) {
         /* The thread no longer touches t: wait_started saw DONE under t->mutex, after the
          * thread's last unlock. */
-        pthread_mutex_lock(&_ftc_rt.handles_mutex);
+        _ftc_plock(&_ftc_rt.handles_mutex, "the runtime's thread-handles lock");
         handle_unlink_locked(t);
-        pthread_mutex_unlock(&_ftc_rt.handles_mutex);
+        _ftc_punlock(&_ftc_rt.handles_mutex);
         handle_destroy(t);
         return rc;
     }
@@ -360,7 +362,7 @@ int ftc_thread_join(ftc_thread *t, double timeout)
         deadline = _ftc_deadline_after(timeout);
     ftc_tstate *ts = _ftc_tstate_current ? ftc_detach() : NULL;
     int rc = 0;
-    pthread_mutex_lock(&t->mutex);
+    _ftc_plock(&t->mutex, "a thread handle's mutex");
     while (ftc_atomic_load_relaxed(&t->state) != FTC_THREAD_DONE) {
         if (timeout == 0) {
             rc = FTC_ETIMEDOUT;
@@ -374,7 +376,7 @@ int ftc_thread_join(ftc_thread *t, double timeout)
             break;
         }
     }
-    pthread_mutex_unlock(&t->mutex);
+    _ftc_punlock(&t->mutex);
     if (ts)
         ftc_attach(ts);
     return rc;
@@ -383,14 +385,14 @@ int ftc_thread_join(ftc_thread *t, double timeout)
 int _ftc_threads_join_non_daemon(const char *api)
 {
     for (;;) {
-        pthread_mutex_lock(&_ftc_rt.handles_mutex);
+        _ftc_plock(&_ftc_rt.handles_mutex, "the runtime's thread-handles lock");
         /* A running pool's workers wait for work for ever: joining them would hang. Asked at
          * every round, and under the head lock together with setting finalizing below. */
         _ftc_head_lock();
         size_t busy = _ftc_pools_report_running(api);
         _ftc_head_unlock();
         if (busy) {
-            pthread_mutex_unlock(&_ftc_rt.handles_mutex);
+            _ftc_punlock(&_ftc_rt.handles_mutex);
             return FTC_EBUSY;
         }
         ftc_thread *t = _ftc_rt.handles;
@@ -411,11 +413,11 @@ int _ftc_threads_join_non_daemon(const char *api)
             if (!busy)
                 ftc_atomic_store(&_ftc_rt.finalizing, 1);
             _ftc_head_unlock();
-            pthread_mutex_unlock(&_ftc_rt.handles_mutex);
+            _ftc_punlock(&_ftc_rt.handles_mutex);
             return busy ? FTC_EBUSY : 0;
         }
         ftc_thread_incref(t);
-        pthread_mutex_unlock(&_ftc_rt.handles_mutex);
+        _ftc_punlock(&_ftc_rt.handles_mutex);
         (void)ftc_thread_join(t, -1);
         ftc_thread_release(t);
     }

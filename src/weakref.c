@@ -56,7 +56,7 @@ static pthread_mutex_t *stripe_of(ftc_object *o)
 static void lock_stripe(pthread_mutex_t *m)
 {
     pthread_once(&stripes_once, stripes_init);
-    pthread_mutex_lock(m);
+    _ftc_plock(m, "a weakref stripe lock");
 }
 
 void _ftc_weakref_after_fork_child(void)
@@ -139,7 +139,7 @@ int ftc_weakref_init(ftc_weakref *ref, ftc_object *obj, ftc_weakref_callback cal
     ref->wr_flags = WR_INIT;
     /* Release: pairs with get_ref's acquire load (which then takes the stripe anyway). */
     ftc_atomic_store_release(&ref->wr_object, obj);
-    pthread_mutex_unlock(m);
+    _ftc_punlock(m);
     return 0;
 }
 
@@ -201,7 +201,7 @@ void ftc_weakref_fini(ftc_weakref *ref)
     }
     /* else: cleared meanwhile by the referent's death; the clearer took no reference to a
      * dying ref (its count is zero), so no callback is pending for it. */
-    pthread_mutex_unlock(m);
+    _ftc_punlock(m);
 }
 
 ftc_object *ftc_weakref_get_ref(ftc_weakref *ref)
@@ -217,7 +217,7 @@ ftc_object *ftc_weakref_get_ref(ftc_weakref *ref)
     pthread_mutex_t *m = stripe_of(obj);
     lock_stripe(m);
     bool ok = ftc_atomic_load_relaxed(&ref->wr_object) == obj && try_incref_weak(obj);
-    pthread_mutex_unlock(m);
+    _ftc_punlock(m);
     return ok ? obj : NULL;
 }
 
@@ -231,7 +231,7 @@ int64_t ftc_weakref_count(ftc_object *obj)
     lock_stripe(m);
     for (ftc_weakref *w = ftc_atomic_load_relaxed(&h->weaklist); w != NULL; w = w->wr_next)
         n++;
-    pthread_mutex_unlock(m);
+    _ftc_punlock(m);
     return n;
 }
 
@@ -256,7 +256,7 @@ ftc_weakref *_ftc_weakref_clear_all(ftc_object *o, _ftc_gc_head *h, bool (*skip)
         }
         w = next;
     }
-    pthread_mutex_unlock(m);
+    _ftc_punlock(m);
     return pending;
 }
 

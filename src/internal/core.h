@@ -43,6 +43,38 @@
 
 #define FTC_UNUSED(x) ((void)(x))
 
+/* ---- the core's internal pthread mutexes, seen by the lock-order checker ----
+ * Every lock/unlock of an internal pthread mutex (the runtime's head, handles and
+ * stop-the-world locks, the GIL's own mutex, thread handles, QSBR, the objects' registry,
+ * immortal and hot-refcount locks, the collector's lists, the weakref stripes) goes through
+ * these, so that the checker (src/lockorder.c) sees their orders, with each other and with
+ * every other ftcore lock. `cls` names the lock's class (a string literal; locks given the same
+ * name share one class, whichever file takes them). They never detach, so whatever is held,
+ * the GIL included, is held across the wait. Without FTC_DEBUG they are the plain calls. A
+ * mutex re-initialized in a fork child is given to _ftc_pforget() so that the forking thread's
+ * record no longer holds it (and one about to be destroyed, so that a lock later allocated at its
+ * address does not inherit its class). _ftc_plock_nested() takes a lock of a class that the
+ * caller may hold several of at once, always in one fixed order (fork's prepare handler takes
+ * every GIL's mutex in the order of the interpreter list, and nothing else holds two): holds of
+ * that class add no edge between themselves (FTC_LO_SHARED), only to and from other classes. */
+#if FTC_DEBUG_LEVEL >= 1
+void _ftc_plock_hooked(pthread_mutex_t *m, const char *cls, int flags, const char *file, int line);
+int _ftc_ptrylock_hooked(pthread_mutex_t *m, const char *cls, const char *file, int line);
+void _ftc_punlock_hooked(pthread_mutex_t *m);
+void _ftc_pforget_hooked(pthread_mutex_t *m);
+#define _ftc_plock(m, cls) _ftc_plock_hooked((m), (cls), 0, __FILE__, __LINE__)
+#define _ftc_plock_nested(m, cls) _ftc_plock_hooked((m), (cls), FTC_LO_SHARED, __FILE__, __LINE__)
+#define _ftc_ptrylock(m, cls) _ftc_ptrylock_hooked((m), (cls), __FILE__, __LINE__)
+#define _ftc_punlock(m) _ftc_punlock_hooked(m)
+#define _ftc_pforget(m) _ftc_pforget_hooked(m)
+#else
+#define _ftc_plock(m, cls) ((void)pthread_mutex_lock(m))
+#define _ftc_plock_nested(m, cls) ((void)pthread_mutex_lock(m))
+#define _ftc_ptrylock(m, cls) pthread_mutex_trylock(m)
+#define _ftc_punlock(m) ((void)pthread_mutex_unlock(m))
+#define _ftc_pforget(m) ((void)0)
+#endif
+
 /* Fault injection around a new thread's start (src/common.c; the thread's own code calls
  * them, src/thread.c): begin takes the countdown armed by ftc_fault_alloc_fail_in_next_thread
  * as the thread's own, end records how many allocations the start made and disarms. */
@@ -142,6 +174,11 @@ void _ftc_objects_tstate_fini(ftc_tstate *ts); /* tstate deleted by its thread, 
 void _ftc_objects_attach(ftc_tstate *ts);      /* after the tstate became attached (QSBR online) */
 void _ftc_objects_detach(ftc_tstate *ts);      /* before it becomes detached (QSBR offline) */
 int _ftc_objects_handle_tick(ftc_tstate *ts, uint64_t bits); /* FTC_EB_BRC_MERGE / FTC_EB_QSBR */
+/* fork's prepare handler, after the state layer's locks: takes the registry lock, so that no
+ * thread is between linking its record and registering with liburcu (or the reverse at its
+ * end) when the child is made; after_fork_parent releases it, the child re-initializes it. */
+void _ftc_objects_before_fork(void);
+void _ftc_objects_after_fork_parent(void);
 void _ftc_objects_after_fork_child(ftc_tstate *survivor);
 
 /* threading API (src/tls.c, src/sync_wait.c) */

@@ -105,7 +105,13 @@ void _ftc_brc_after_fork_child(void); /* reinitializes the bucket locks */
  * stopped; fatal if the queue holds more) without freeing them; returns how many. */
 size_t _ftc_brc_collect_queue(struct _ftc_objects_tstate *rec, ftc_object **dead, size_t room);
 /* qsbr.c */
-int _ftc_qsbr_thread_init(struct _ftc_objects_tstate *rec);  /* the thread itself */
+/* The thread itself, with the registry lock held (object.c): registers it with liburcu in the
+ * same locked step that links its record, so that fork (which holds the registry lock across
+ * it) never sees a liburcu reader node without its record or a record without its node. */
+int _ftc_qsbr_thread_init(struct _ftc_objects_tstate *rec);
+/* The thread itself, detached, with the registry lock held, in the step that unlinks its record:
+ * unregisters it from liburcu. Nothing for a record whose node is already gone (fork child). */
+void _ftc_qsbr_thread_unregister(struct _ftc_objects_tstate *rec);
 void _ftc_qsbr_thread_fini(struct _ftc_objects_tstate *rec); /* hands pending over */
 void _ftc_qsbr_online(struct _ftc_objects_tstate *rec);
 void _ftc_qsbr_offline(struct _ftc_objects_tstate *rec);

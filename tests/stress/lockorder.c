@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "internal/core.h"
 #include <ftcore/ftcore.h>
 
 static struct {
@@ -101,6 +102,64 @@ FTC_TEST(abba_in_one_thread_is_reported_without_a_deadlock)
         nest(&a, &b);
     }
     CHECK_EQ(seen.calls, expect(1));
+}
+
+/* The core's internal pthread mutexes are in the graph, under a class named after their role
+ * (src/internal/core.h, _ftc_plock): here the runtime's real head lock, taken white-box through
+ * the same call the state layer uses, against a user's mutex. */
+FTC_TEST(an_inversion_through_an_internal_lock_is_reported)
+{
+    begin();
+    static ftc_mutex u = FTC_MUTEX_INIT;
+    ftc_mutex_lock(&u);
+    _ftc_head_lock(); /* u -> the head lock */
+    _ftc_head_unlock();
+    ftc_mutex_unlock(&u);
+    CHECK_EQ(seen.calls, 0);
+
+    _ftc_head_lock();
+    int line = __LINE__ + 1;
+    ftc_mutex_lock(&u); /* the head lock -> u: closes the cycle (no deadlock: one thread) */
+    CHECK_EQ(seen.calls, expect(1));
+    if (on) {
+        CHECK(strcmp(seen.held, "the runtime's head lock") == 0);
+        CHECK_EQ(seen.line, line);
+        CHECK(strcmp(seen.file, this_file()) == 0);
+        CHECK(strstr(seen.prior_file, "src/runtime.c") != NULL); /* where u -> head was made */
+        CHECK_EQ(seen.cycle_length, 1);
+    }
+    ftc_mutex_unlock(&u);
+    _ftc_head_unlock();
+
+    /* A second pthread mutex given the same class name is the same class, so an order seen on
+     * one holds for the other: v -> [class Q] via q1, then q2 -> v is reported. */
+    static pthread_mutex_t q1 = PTHREAD_MUTEX_INITIALIZER, q2 = PTHREAD_MUTEX_INITIALIZER;
+    static ftc_mutex v = FTC_MUTEX_INIT;
+    ftc_mutex_lock(&v);
+    _ftc_plock(&q1, "test internal class Q");
+    _ftc_punlock(&q1);
+    ftc_mutex_unlock(&v);
+    CHECK_EQ(seen.calls, expect(1));
+    _ftc_plock(&q2, "test internal class Q");
+    ftc_mutex_lock(&v);
+    CHECK_EQ(seen.calls, expect(2));
+    if (on)
+        CHECK(strcmp(seen.held, "test internal class Q") == 0);
+    ftc_mutex_unlock(&v);
+    _ftc_punlock(&q2);
+
+    /* A try-lock of an internal mutex never waits: no edge to it. */
+    static pthread_mutex_t t1 = PTHREAD_MUTEX_INITIALIZER;
+    static ftc_mutex w = FTC_MUTEX_INIT;
+    CHECK_EQ(_ftc_ptrylock(&t1, "test internal class T"), 0);
+    ftc_mutex_lock(&w); /* T -> w */
+    ftc_mutex_unlock(&w);
+    _ftc_punlock(&t1);
+    ftc_mutex_lock(&w);
+    CHECK_EQ(_ftc_ptrylock(&t1, "test internal class T"), 0); /* w -> T would close it: a try */
+    _ftc_punlock(&t1);
+    ftc_mutex_unlock(&w);
+    CHECK_EQ(seen.calls, expect(2));
 }
 
 static ftc_mutex x_mu = FTC_MUTEX_INIT, y_mu = FTC_MUTEX_INIT;
