@@ -226,6 +226,17 @@ void _ftc_hot_thread_fini(struct _ftc_objects_tstate *rec)
     ftc_mem_free(counts);
 }
 
+/* A hot object's total once every thread's slots are merged into its shared word (hot_mutex
+ * held): fatal if negative, which only a decref too many can make. */
+static intptr_t merged_count(ftc_object *o)
+{
+    intptr_t count = ftc_atomic_load_relaxed(&o->ob_ref_shared) >> FTC_REF_SHARED_SHIFT;
+    if (count < 0)
+        ftc_fatal("negative reference count (%ld) on a hot %s object", (long)count,
+                  o->ob_type->name);
+    return count;
+}
+
 /* With every thread's slots merged (hot_mutex held): takes out the dead objects. */
 static size_t take_dead_locked(ftc_object ***out)
 {
@@ -235,11 +246,7 @@ static size_t take_dead_locked(ftc_object ***out)
         ftc_object *o = hot_objs[id];
         if (o == NULL)
             continue;
-        intptr_t count = ftc_atomic_load_relaxed(&o->ob_ref_shared) >> FTC_REF_SHARED_SHIFT;
-        if (count < 0)
-            ftc_fatal("negative reference count (%ld) on a hot %s object", (long)count,
-                      o->ob_type->name);
-        if (count != 0)
+        if (merged_count(o) != 0)
             continue;
         if (dead == NULL && (dead = ftc_mem_alloc(hot_count * sizeof *dead)) == NULL)
             break; /* out of memory: the next collection frees them */
@@ -448,11 +455,7 @@ size_t _ftc_hot_gc_take_zero(ftc_object **out, size_t cap)
         ftc_object *o = hot_objs[id];
         if (o == NULL)
             continue;
-        intptr_t count = ftc_atomic_load_relaxed(&o->ob_ref_shared) >> FTC_REF_SHARED_SHIFT;
-        if (count < 0)
-            ftc_fatal("negative reference count (%ld) on a hot %s object", (long)count,
-                      o->ob_type->name);
-        if (count != 0)
+        if (merged_count(o) != 0)
             continue;
         _ftc_hot_gc_unhot(o);
         /* The collector's reference (gc.c drops it once the world runs again). */
