@@ -251,9 +251,10 @@ ftc_weakref *_ftc_gc_object_dying(ftc_object *o)
 {
     _ftc_gc_head *h = _ftc_gc_head_of(o);
     _ftc_gc_untrack(o);
-    /* Relaxed: nobody can add a weak reference to an object whose count reached zero (that
-     * needs a reference); removals only make it NULL. */
-    if (ftc_atomic_load_relaxed(&h->weaklist) == NULL)
+    /* Nobody can add a weak reference to an object whose count reached zero (that needs a
+     * reference); removals only make it NULL. Acquire: pairs with ftc_weakref_fini's release
+     * store of NULL, its last write to o's memory, which must happen-before o is freed. */
+    if (ftc_atomic_load_acquire(&h->weaklist) == NULL)
         return NULL;
     return _ftc_weakref_clear_all(o, h, NULL);
 }

@@ -191,8 +191,9 @@ void ftc_weakref_fini(ftc_weakref *ref)
         _ftc_gc_head *h = _ftc_gc_head_of(obj);
         if (ref->wr_prev != NULL)
             ref->wr_prev->wr_next = ref->wr_next;
-        else
-            ftc_atomic_store_relaxed(&h->weaklist, ref->wr_next);
+        else /* release: a dying referent may read NULL here and free itself without the
+              * stripe (_ftc_gc_object_dying's acquire load) */
+            ftc_atomic_store_release(&h->weaklist, ref->wr_next);
         if (ref->wr_next != NULL)
             ref->wr_next->wr_prev = ref->wr_prev;
         ref->wr_prev = ref->wr_next = NULL;
@@ -245,15 +246,20 @@ ftc_weakref *_ftc_weakref_clear_all(ftc_object *o, _ftc_gc_head *h, bool (*skip)
     while (w != NULL) {
         ftc_weakref *next = w->wr_next;
         w->wr_prev = w->wr_next = NULL;
-        ftc_atomic_store_relaxed(&w->wr_object, (ftc_object *)NULL);
         ftc_weakref_callback cb = w->wr_callback;
-        w->wr_callback = NULL;
         if (cb != NULL && (skip == NULL || !skip(w)) && try_incref_weak(FTC_OBJ(w))) {
-            w->wr_callback = cb; /* for the runner only: w is off every list */
+            /* w is ours now (for the runner only: it is off every list). */
             w->wr_pending = NULL;
             *tail = w; /* callbacks run in the order the references were made, newest first */
             tail = &w->wr_pending;
+        } else {
+            w->wr_callback = NULL;
         }
+        /* The last touch of a reference we hold no count on, and a release: a concurrent
+         * ftc_weakref_fini (w's own count reached zero) that reads NULL here returns without
+         * the stripe and lets w be freed, so every write above must happen-before its acquire
+         * load. Clearing w->wr_object first let that fini free w under our later writes. */
+        ftc_atomic_store_release(&w->wr_object, (ftc_object *)NULL);
         w = next;
     }
     _ftc_punlock(m);
