@@ -124,6 +124,11 @@ bool waiting[N];           /* inside _ftc_gil_take, not yet holding */
 #define AWAKE(t) (queued[t] && !ASLEEP(t))
 #define QUIET (!AWAKE(0) && !AWAKE(1) && !AWAKE(N - 1))
 #define RANK(t) (urgent[t] -> 2 : (wprio[t] -> 1 : 0))   /* rank(w) */
+#ifdef PROMPT
+#define TICK_OK QUIET
+#else
+#define TICK_OK true
+#endif
 /* may_take_free(gil, prio, urgent) */
 #define MAY_TAKE_FREE(p, u) ((p) || (u) || nprio == 0)
 
@@ -253,10 +258,16 @@ inline compute_checkpoint(w) {
 /* release(gil, ts, requested): the holder clears its own drop bit, then grants the GIL to the
  * requester (or, on a requested drop with no requester, to the best waiter), else frees it and
  * wakes the best waiter. */
-inline release(requested) {
-    atomic {
+inline release() {
         nholding--;                                   /* ts->holds_gil = 0 */
         assert(locked && holder == me);               /* ftc_fatal if not the holder */
+        /* _ftc_gil_drop: requested = the bit. The code reads it before taking the mutex; here
+         * it is read in the release's step. The same: only the holder clears its bit, so a bit
+         * read as 1 is still 1; a bit that a request sets between the read and the mutex comes
+         * with a requester, which the release grants to whatever `requested` says (requested
+         * only chooses the best_waiter fallback, for a requested drop with no requester, which
+         * the assert below shows never runs). */
+        requested = eb[me];
         eb[me] = 0;                                   /* _ftc_eval_breaker_clear */
         /* A requested drop always has a requester: the bit is set only with `requester`, which
          * stays set (or is replaced) until this release. So the best_waiter fallback of the
@@ -283,19 +294,22 @@ inline release(requested) {
 #endif
         fi;
         requested = 0
-    }
 }
 
 /* One pass of wait_for_gil's loop (the caller holds the mutex: it is in an atomic step). */
 inline pass() {
     asleep[me] = 0;
     if
-    :: granted[me] -> TR(("T%d: granted\n", me)); goto got  /* the release granted it to us */
+    :: granted[me] -> TR(("T%d: granted\n", me)); took = 1  /* the release granted it to us */
     :: !granted[me] && !locked && MAY_TAKE_FREE(wprio[me], urgent[me]) ->
         TR(("T%d takes the free GIL after waiting\n", me));
-        unlink(me); become_holder(me, wprio[me]); goto got
-    :: else -> skip
-    fi;
+        unlink(me); become_holder(me, wprio[me]); took = 1
+    :: else -> pass_on()
+    fi
+}
+
+/* The rest of a pass that did not get the GIL. */
+inline pass_on() {
     asked = 0;
     if
     :: locked ->
@@ -325,9 +339,65 @@ inline pass() {
         urgent[me], asking[me], wt[me], bw[me], asleep[me]))
 }
 
+/* After a pass that got the GIL, still in the same atomic step. wait_for_gil returns, its
+ * frame is gone (cond destroyed): the waiter's fields are reset (dead values would split
+ * states; nobody reads them: the waiter is unlinked, and a grant's signal was sent before).
+ * Then _ftc_gil_take drops the mutex and sets ts->holds_gil. That store is a separate step in
+ * the code, but a local one nobody else reads (nholding is a ghost): every interleaving with
+ * other threads' steps before it is the same as with them after it, before the first tick. */
+inline got() {
+    granted[me] = 0; wprio[me] = 0; urgent[me] = 0; asking[me] = 0; cswitched[me] = 0;
+    tnext[me] = 0; wt[me] = 0; bw[me] = 0; spun = 0; took = 0;
+#ifdef LIVENESS
+    waiting[me] = 0;
+#endif
+    start_holding()
+}
+
+/* ts->holds_gil = 1 (mutual exclusion is asserted here) */
+inline start_holding() {
+    nholding++;
+    assert(nholding == 1 && locked && holder == me)
+}
+
+/* The invariants of gil.c's essay, asserted at the end of every step that changes the shared
+ * state (inside the step's atomic sequence). The shared state changes only in those steps (the
+ * threads' other steps, if any, touch only their own locals), so this checks every reachable
+ * state, as a monitor process asserting them at any moment would, without the monitor's
+ * copy of every state (one before and one after it ran). Uses t and k, left 0. */
+inline invariants() {
+    /* the holder */
+    assert(locked == (holder != NONE));
+    /* requester: queued, only while locked, with the holder's bit set */
+    assert(requester == NONE || (locked && queued[requester] && eb[holder]));
+    /* a drop bit is set only on the holder */
+    t = 0;
+    do
+    :: t < N -> assert(!eb[t] || holder == t); assert(!granted[t] || holder == t); t++
+    :: else -> break
+    od;
+    /* no idle GIL: a free GIL with waiters has an awake waiter that may take it */
+    if
+    :: !locked && nq > 0 ->
+        k = 0; t = 0;
+        do
+        :: t < nq ->
+            if
+            :: !ASLEEP(q[t]) && MAY_TAKE_FREE(wprio[q[t]], urgent[q[t]]) -> k = 1
+            :: else -> skip
+            fi;
+            t++
+        :: else -> break
+        od;
+        assert(k)
+    :: else -> skip
+    fi;
+    t = 0; k = 0
+}
+
 proctype thread(byte me) {
-    byte i, nx = NONE, g = NONE;
-    bool prio, asked, spun, ticked, requested, rb;
+    byte i, nx = NONE, g = NONE, t, k;
+    bool prio, asked, spun, took, ticked, forced, requested;
 
     /* A new thread's first take: gil_drop_time == 0, a priority take; or a compute take. */
     if
@@ -340,7 +410,7 @@ take:
         if
         :: !locked && MAY_TAKE_FREE(prio, 0) ->
             TR(("T%d takes the free GIL (prio %d)\n", me, prio));
-            become_holder(me, prio); prio = 0; goto holding
+            become_holder(me, prio); prio = 0; start_holding()
         :: else ->
             /* wait_for_gil: the waiter on the stack, enqueued, saved = compute_switch_number,
              * next = since + interval. */
@@ -354,7 +424,16 @@ take:
 #endif
             /* wait_for_gil's first pass runs under the same hold of the mutex as the
              * enqueue: a priority waiter has asked before anyone else can run. */
-            pass()
+            pass();
+            if
+            :: took -> got()
+            :: else -> skip
+            fi
+        fi;
+        invariants();
+        if
+        :: holder == me -> goto holding
+        :: else -> goto wait
         fi
     }
 wait:
@@ -367,35 +446,23 @@ wait:
 #else
         (!asleep[me] || tnext[me] == 0);
 #endif
-        pass()
-    }
-    goto wait;
-got:
-    /* The waiter's frame is gone (cond destroyed): reset its fields (dead values would split
-     * states). */
-    atomic {
-        granted[me] = 0; wprio[me] = 0; urgent[me] = 0; asking[me] = 0; cswitched[me] = 0;
-        tnext[me] = 0; wt[me] = 0; bw[me] = 0; spun = 0;
-#ifdef LIVENESS
-        waiting[me] = 0
-#endif
+        pass();
+        if
+        :: took -> got(); invariants(); goto holding
+        :: else -> invariants(); goto wait
+        fi
     }
 holding:
-    /* Back in _ftc_gil_take after the mutex is dropped: ts->holds_gil = 1. */
-    atomic {
-        nholding++;
-        assert(nholding == 1 && locked && holder == me);   /* mutual exclusion */
-        ticked = 0
-    }
+    /* Holding the GIL: ticks, then a drop (forced by a tick that saw the bit, or voluntary
+     * after at least one tick). `forced` and `ticked` are reset by the drop. */
     do
     :: atomic {
            /* ftc_eval_tick(): one unit of time passes, then the holder reads its eval breaker
             * (relaxed load; the tick's slow path only runs if a bit is set). */
-#ifdef PROMPT
-           /* The bound's timing assumption: a woken waiter runs its pass before the holder's
-            * next tick (see the bounded-wait property above). */
-           QUIET;
-#endif
+           /* PROMPT, the bound's timing assumption: a woken waiter runs its pass before the
+            * holder's next tick (see the bounded-wait property above). One guard: a guard
+            * further in would let the atomic sequence block half-way. */
+           !forced && TICK_OK ->
            i = 0;
            do
            :: i < N ->
@@ -424,82 +491,54 @@ holding:
            :: else -> skip
            fi;
            ticked = 1;
-           rb = eb[me];
-           TR(("T%d ticks: bit %d, bw %d %d %d\n", me, rb, bw[0], bw[1], bw[N-1]))
+           /* _ftc_eval_tick_slow on FTC_EB_GIL_DROP_REQUEST: holds_gil, so ts->gil_compute = 1;
+            * ftc_detach(); ftc_attach(ts): the drop (next step), then a compute take. The
+            * decision is taken on the value this tick read; the holder's steps up to the drop
+            * only read its own bit, which nobody but the holder clears. */
+#ifndef MUTANT_NO_HONOUR
+           forced = eb[me];
+#endif
+           TR(("T%d ticks: bit %d, bw %d %d %d\n", me, eb[me], bw[0], bw[1], bw[N-1]));
+           invariants()
        }
-       if
-#ifdef MUTANT_NO_HONOUR
-       :: rb -> rb = 0
-#else
-       :: rb ->
-           /* _ftc_eval_tick_slow: holds_gil, so ts->gil_compute = 1; ftc_detach();
-            * ftc_attach(ts): the drop, then a compute take. */
-           rb = 0; goto forced
-#endif
-       :: else -> skip
-       fi
-    :: ticked ->
-       /* A voluntary detach (a blocking call): ftc_detach() -> _ftc_gil_drop. */
-       goto voluntary
-    od;
-forced:
-    requested = eb[me];          /* _ftc_gil_drop: requested = the bit, read before the mutex */
-    release(requested);
-    prio = 0;                    /* gil_compute: a compute take */
-    goto take;
-voluntary:
-    requested = eb[me];
-    release(requested);
-    /* Detached. The thread may stay blocked forever; when it attaches again the take is a
-     * priority take after a long detach, a compute take after one shorter than
-     * GIL_IO_MIN_DETACHED_S. */
-    if
+    :: atomic {
+           /* The drop: forced (after a tick that saw the bit), or a voluntary detach (a
+            * blocking call: ftc_detach() -> _ftc_gil_drop) after at least one tick. */
+           (forced || ticked) ->
+           release();
+           ticked = 0;
+           if
+           :: forced -> forced = 0; prio = 0   /* gil_compute: a compute take */
+           :: else ->
+               /* Detached. The thread may stay blocked forever; when it attaches again the
+                * take is a priority take after a long detach, a compute take after one
+                * shorter than GIL_IO_MIN_DETACHED_S. */
+               if
 #ifdef LIVENESS
-    :: goto end_blocked
+               :: goto end_blocked
 #endif
-    :: prio = 1
-    :: prio = 0
-    fi;
-    goto take;
+               :: prio = 1
+               :: prio = 0
+               fi
+           fi;
+           invariants();
+           goto take
+       }
+    od;
 #ifdef LIVENESS
 end_blocked:
     false              /* detached for good: blocked in I/O, or the thread ended */
 #endif
 }
 
-/* The invariants of gil.c's essay, checked in every state (this single run of assertions may
- * happen at any point of any interleaving). */
+#ifdef MONITOR
+/* The same invariants asserted by a separate process at one arbitrary moment (the form of the
+ * check before it was moved into the steps; -DMONITOR cross-checks that form, N = 2). */
 proctype monitor() {
     byte t, k;
-    atomic {
-        /* the holder */
-        assert(locked == (holder != NONE));
-        /* requester: queued, only while locked, with the holder's bit set */
-        assert(requester == NONE || (locked && queued[requester] && eb[holder]));
-        /* a drop bit is set only on the holder */
-        t = 0;
-        do
-        :: t < N -> assert(!eb[t] || holder == t); assert(!granted[t] || holder == t); t++
-        :: else -> break
-        od;
-        /* no idle GIL: a free GIL with waiters has an awake waiter that may take it */
-        if
-        :: !locked && nq > 0 ->
-            k = 0; t = 0;
-            do
-            :: t < nq ->
-                if
-                :: !ASLEEP(q[t]) && MAY_TAKE_FREE(wprio[q[t]], urgent[q[t]]) -> k = 1
-                :: else -> skip
-                fi;
-                t++
-            :: else -> break
-            od;
-            assert(k)
-        :: else -> skip
-        fi
-    }
+    atomic { invariants() }
 }
+#endif
 
 init {
     byte t;
@@ -509,7 +548,7 @@ init {
         :: t < N -> run thread(t); t++
         :: else -> break
         od;
-#ifndef LIVENESS
+#ifdef MONITOR
         run monitor()
 #endif
     }
