@@ -59,15 +59,15 @@ run_check() {
     rm -f pan pan.* ./*.trail
     # shellcheck disable=SC2086
     spin $defines -a "$model.pml" >spin.out 2>&1 || { cat spin.out; return 2; }
-    # shellcheck disable=SC2086
     # -O0 unless the check asks for more: most searches take about a second, and compiling
     # pan.c at -O2 takes 5-9 s. Mutant runs stop at the first violation: always -O0.
-    [ "$mode" = mutants ] && ccflags="${ccflags//-O2/}"
+    if [ "$mode" = mutants ]; then ccflags="${ccflags//-O2/}"; fi
+    # shellcheck disable=SC2086
     "$cc" -O0 -w $ccflags -o pan pan.c || return 2
     local t0 t1
     t0=$(date +%s)
-    # shellcheck disable=SC2086
     # (a -m in the check's flags replaces this default: pan takes the last one)
+    # shellcheck disable=SC2086
     ./pan -m4000000 $panflags >pan.out 2>&1 || true
     t1=$(date +%s)
     local errors
