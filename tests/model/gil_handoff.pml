@@ -221,9 +221,10 @@ inline grant(w) {
     od;
     i = 0;
     if
-    :: nx != NONE -> signal(nx); nx = NONE
+    :: nx != NONE -> signal(nx)
     :: else -> skip
-    fi
+    fi;
+    nx = 0
 }
 
 /* request(gil, w) into asked: w becomes the requester unless a request of its rank or higher is
@@ -283,17 +284,17 @@ inline release() {
         :: else -> skip
         fi;
         if
-        :: g != NONE -> grant(g); g = NONE
+        :: g != NONE -> grant(g)
         :: else ->
             locked = 0; holder = NONE;
 #ifndef MUTANT_NO_WAKE
             if
-            :: nq > 0 -> best_waiter(g); signal(g); g = NONE
+            :: nq > 0 -> best_waiter(g); signal(g)
             :: else -> skip
             fi
 #endif
         fi;
-        requested = 0
+        requested = 0; g = 0
 }
 
 /* One pass of wait_for_gil's loop (the caller holds the mutex: it is in an atomic step). */
@@ -396,7 +397,9 @@ inline invariants() {
 }
 
 proctype thread(byte me) {
-    byte i, nx = NONE, g = NONE, t, k;
+    /* Scratch locals (i, nx, g, t, k, asked, requested) are 0 between steps: spin's dead-variable
+     * reduction also sets a dead local to 0, and any other value would split states. */
+    byte i, nx, g, t, k;
     bool prio, asked, spun, took, ticked, forced, requested;
 
     /* A new thread's first take: gil_drop_time == 0, a priority take; or a compute take. */
