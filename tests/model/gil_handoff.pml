@@ -266,45 +266,46 @@ inline compute_checkpoint(w) {
     fi
 }
 
-/* release(gil, ts, requested): the holder clears its own drop bit, then grants the GIL to the
- * requester (or, on a requested drop with no requester, to the best waiter), else frees it and
- * wakes the best waiter. */
+/* release(gil, ts, requested), with the read of the bit in _ftc_gil_drop (the caller is in an
+ * atomic step: the code does this under gil->mutex): the holder clears its own drop bit, then
+ * grants the GIL to the requester (or, on a requested drop with no requester, to the best
+ * waiter), else frees it and wakes the best waiter. */
 inline release() {
-        nholding--;                                   /* ts->holds_gil = 0 */
-        assert(locked && holder == me);               /* ftc_fatal if not the holder */
-        /* _ftc_gil_drop: requested = the bit. The code reads it before taking the mutex; here
-         * it is read in the release's step. The same: only the holder clears its bit, so a bit
-         * read as 1 is still 1; a bit that a request sets between the read and the mutex comes
-         * with a requester, which the release grants to whatever `requested` says (requested
-         * only chooses the best_waiter fallback, for a requested drop with no requester, which
-         * the assert below shows never runs). */
-        requested = eb[me];
-        eb[me] = 0;                                   /* _ftc_eval_breaker_clear */
-        /* A requested drop always has a requester: the bit is set only with `requester`, which
-         * stays set (or is replaced) until this release. So the best_waiter fallback of the
-         * code never runs; asserted here. */
-        assert(!requested || requester != NONE);
+    nholding--;                                   /* ts->holds_gil = 0 */
+    assert(locked && holder == me);               /* ftc_fatal if not the holder */
+    /* _ftc_gil_drop: requested = the bit. The code reads it before taking the mutex; here
+     * it is read in the release's step. The same: only the holder clears its bit, so a bit
+     * read as 1 is still 1; a bit that a request sets between the read and the mutex comes
+     * with a requester, which the release grants to whatever `requested` says (requested
+     * only chooses the best_waiter fallback, for a requested drop with no requester, which
+     * the assert below shows never runs). */
+    requested = eb[me];
+    eb[me] = 0;                                   /* _ftc_eval_breaker_clear */
+    /* A requested drop always has a requester: the bit is set only with `requester`, which
+     * stays set (or is replaced) until this release. So the best_waiter fallback of the
+     * code never runs; asserted here. */
+    assert(!requested || requester != NONE);
 #ifdef MUTANT_NO_HANDOFF
-        requester = NONE; rq_ticks = 0; requested = 0;
+    requester = NONE; rq_ticks = 0; requested = 0;
 #endif
-        g = requester;
-        TR(("T%d releases (requested %d, requester %d)\n", me, requested, g));
-        if
-        :: g == NONE && requested -> best_waiter(g)
-        :: else -> skip
-        fi;
-        if
-        :: g != NONE -> grant(g)
-        :: else ->
-            locked = 0; holder = NONE;
+    g = requester;
+    TR(("T%d releases (requested %d, requester %d)\n", me, requested, g));
+    if
+    :: g == NONE && requested -> best_waiter(g)
+    :: else -> skip
+    fi;
+    if
+    :: g != NONE -> grant(g)
+    :: else ->
+        locked = 0; holder = NONE;
 #ifndef MUTANT_NO_WAKE
-            if
-            :: nq > 0 -> best_waiter(g); signal(g)
-            :: else -> skip
-            fi
+        if
+        :: nq > 0 -> best_waiter(g); signal(g)
+        :: else -> skip
+        fi
 #endif
-        fi;
-        requested = 0; g = 0
+    fi;
+    requested = 0; g = 0
 }
 
 /* One pass of wait_for_gil's loop (the caller holds the mutex: it is in an atomic step). */
@@ -520,6 +521,7 @@ holding:
            (forced || ticked) ->
            release();
            ticked = 0;
+           invariants();
            if
            :: forced -> forced = 0; prio = 0   /* gil_compute: a compute take */
            :: else ->
@@ -534,7 +536,6 @@ holding:
                :: prio = 0
                fi
            fi;
-           invariants();
            goto take
        }
     od;
