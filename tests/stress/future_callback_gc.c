@@ -44,7 +44,7 @@ static void take_one(unsigned *seed)
     ftc_object *f = ((node *)got)->ref[0]; /* held by the node, which we hold */
     *seed = *seed * 1103515245u + 12345u;
     unsigned what = (*seed >> 16) % 3;
-    int rc = what == 0 ? ftc_future_set_result(f, NULL)
+    int rc = what == 0   ? ftc_future_set_result(f, NULL)
              : what == 1 ? ftc_future_set_error(f, FTC_ECANCELLED)
                          : FTC_ESTATE; /* drop without finishing */
     if (rc == 0)
