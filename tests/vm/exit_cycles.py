@@ -8,10 +8,15 @@
 # collection (gc enabled, every module intact) runs the callbacks of weak references that are
 # still alive to cycles the program dropped, and none for weak references held by the globals
 # it clears afterwards.
+import gc
 import queue
 import threading
 import weakref
 from concurrent.futures import Future, ThreadPoolExecutor
+
+# No automatic collection (in both interpreters, whose thresholds differ): the dropped cycles
+# below are then freed by the exit collection, which still runs (gc.isenabled() is True).
+gc.set_threshold(0)
 
 
 class Node:
