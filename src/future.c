@@ -12,21 +12,42 @@
  * primitive here: detached, with a timeout, interruptible by an async exception.
  *
  * The cycle collector (docs/internals/gc.md). A future is tracked: traverse visits its result
- * (a reference it holds once FINISHED), clear drops it. The callbacks' arguments are opaque
- * pointers, invisible to the collector (a VM that keeps objects there sees them counted as
- * referenced from outside). traverse runs with the world stopped and takes mu, which is safe
- * for the reason queue.c gives: mu is a leaf lock never held across a tick, a detach or a
- * sleep, so no stopped thread holds it. clear runs with the world running, on an unreachable
- * future (no waiter: a waiter holds a reference); it takes the result out under mu and drops
- * it without, since a dealloc may run any code. The state stays FINISHED with no result.
+ * (a reference it holds once FINISHED) and the object of every pending callback added with
+ * ftc_future_add_done_callback_obj (a reference the future holds from the add until the
+ * callback has run); clear drops them. A plain callback's argument is an opaque pointer,
+ * invisible to the collector (a VM that keeps an object there sees it counted as referenced
+ * from outside, so a cycle through it leaks: the reason the object form exists). traverse runs
+ * with the world stopped and takes mu, which is safe for the reason queue.c gives: mu is a leaf
+ * lock never held across a tick, a detach or a sleep, so no stopped thread holds it. clear runs
+ * with the world running, on an unreachable future (no waiter: a waiter holds a reference);
+ * under mu it takes the result out and unlinks the object callbacks (which then never run, as
+ * CPython's collected Future never calls its callbacks), and drops them without mu, since a
+ * dealloc may run any code. The state stays as it was, with no result. The plain callbacks
+ * stay in the list: their arguments are the VM's to manage, and dealloc frees their nodes.
+ *
+ * An object callback runs at most once: its node is on the list (where traverse sees it and
+ * clear may take it) or, after set_done detached the list under mu, owned by the thread that
+ * runs it, never both. That thread holds the node's reference while the callback runs and
+ * drops it after, so an object is counted, and reachable from outside, until its callback
+ * has returned.
  */
 #include "internal/sync.h"
 
 struct cb_node {
     struct cb_node *next;
-    ftc_future_cb fn;
-    void *arg;
+    ftc_future_cb fn;         /* a plain callback, or NULL */
+    void *arg;                /* its argument */
+    ftc_future_obj_cb obj_fn; /* an object callback (fn NULL) */
+    ftc_object *obj;          /* its object: a reference the node holds */
 };
+
+/* Frees a node that will not run, dropping its object's reference. */
+static void drop_node(struct cb_node *n)
+{
+    ftc_object *o = n->obj;
+    ftc_mem_free(n);
+    ftc_xdecref(o);
+}
 
 typedef struct future_obj {
     FTC_OBJECT_HEAD;
@@ -44,11 +65,13 @@ static void future_dealloc(ftc_object *self)
     ftc_assert(_ftc_waitq_empty(&f->q));
     ftc_xdecref(f->result);
     f->result = NULL;
-    for (struct cb_node *n = f->cbs, *next; n; n = next) {
-        next = n->next;
-        ftc_mem_free(n);
-    }
+    struct cb_node *n = f->cbs;
     f->cbs = NULL;
+    f->cbs_tail = &f->cbs;
+    for (struct cb_node *next; n; n = next) {
+        next = n->next;
+        drop_node(n);
+    }
 }
 
 /* The world is stopped (top of the file). */
@@ -58,6 +81,9 @@ static int future_traverse(ftc_object *self, ftc_visitproc visit, void *arg)
     _ftc_mu_lock(&f->mu);
     ftc_object *r = f->result;
     int rc = r ? visit(r, arg) : 0;
+    for (struct cb_node *n = f->cbs; n && rc == 0; n = n->next)
+        if (n->obj)
+            rc = visit(n->obj, arg);
     ftc_mutex_unlock(&f->mu);
     return rc;
 }
@@ -65,11 +91,30 @@ static int future_traverse(ftc_object *self, ftc_visitproc visit, void *arg)
 static int future_clear(ftc_object *self)
 {
     future_obj *f = (future_obj *)self;
+    struct cb_node *taken = NULL, **tail = &taken;
     _ftc_mu_lock(&f->mu);
     ftc_object *r = f->result;
     f->result = NULL;
+    /* Unlink the object callbacks, keeping the plain ones in order. */
+    struct cb_node **p = &f->cbs;
+    while (*p) {
+        struct cb_node *n = *p;
+        if (n->obj) {
+            *p = n->next;
+            n->next = NULL;
+            *tail = n;
+            tail = &n->next;
+        } else {
+            p = &n->next;
+        }
+    }
+    f->cbs_tail = p;
     ftc_mutex_unlock(&f->mu);
     ftc_xdecref(r);
+    for (struct cb_node *next; taken; taken = next) {
+        next = taken->next;
+        drop_node(taken);
+    }
     return 0;
 }
 
@@ -146,8 +191,13 @@ static void run_callbacks(ftc_object *future, struct cb_node *n)
 {
     while (n) {
         struct cb_node *next = n->next;
-        n->fn(future, n->arg);
-        ftc_mem_free(n);
+        if (n->fn) {
+            n->fn(future, n->arg);
+            ftc_mem_free(n);
+        } else {
+            n->obj_fn(future, n->obj);
+            drop_node(n); /* the object was counted until its callback returned */
+        }
         n = next;
     }
 }
@@ -308,20 +358,11 @@ int ftc_future_result(ftc_object *future, double timeout, ftc_object **out)
     return rc;
 }
 
-int ftc_future_add_done_callback(ftc_object *future, ftc_future_cb cb, void *arg)
+/* Appends n (its fields set) or, when the future is done already, runs it now. */
+static int add_node(ftc_object *future, struct cb_node *n)
 {
-    int rc = future_check(future);
-    if (rc)
-        return rc;
-    if (cb == NULL)
-        return FTC_EINVAL;
     future_obj *f = (future_obj *)future;
-    struct cb_node *n = ftc_mem_alloc(sizeof *n);
-    if (n == NULL)
-        return FTC_ENOMEM;
     n->next = NULL;
-    n->fn = cb;
-    n->arg = arg;
     _ftc_mu_lock(&f->mu);
     if (!is_done(ftc_atomic_load_relaxed(&f->state))) { /* relaxed: under mu */
         *f->cbs_tail = n;
@@ -332,4 +373,35 @@ int ftc_future_add_done_callback(ftc_object *future, ftc_future_cb cb, void *arg
     ftc_mutex_unlock(&f->mu);
     run_callbacks(future, n);
     return 0;
+}
+
+int ftc_future_add_done_callback(ftc_object *future, ftc_future_cb cb, void *arg)
+{
+    int rc = future_check(future);
+    if (rc)
+        return rc;
+    if (cb == NULL)
+        return FTC_EINVAL;
+    struct cb_node *n = ftc_mem_calloc(1, sizeof *n);
+    if (n == NULL)
+        return FTC_ENOMEM;
+    n->fn = cb;
+    n->arg = arg;
+    return add_node(future, n);
+}
+
+int ftc_future_add_done_callback_obj(ftc_object *future, ftc_future_obj_cb cb, ftc_object *obj)
+{
+    int rc = future_check(future);
+    if (rc)
+        return rc;
+    if (cb == NULL || obj == NULL)
+        return FTC_EINVAL;
+    struct cb_node *n = ftc_mem_calloc(1, sizeof *n);
+    if (n == NULL)
+        return FTC_ENOMEM;
+    n->obj_fn = cb;
+    ftc_incref(obj);
+    n->obj = obj;
+    return add_node(future, n);
 }

@@ -218,6 +218,8 @@ void fp_frame_clear(fp_frame *f);             /* releases locals and stack, not 
 
 /* ---- type.c ---- */
 ftc_object *fp_class_new(ftc_object *name, fp_type *base, ftc_object *ns, ftc_object *qualname);
+/* module.c: lists a class made at run time (immortal), whose dict fp_runtime_fini clears. */
+void fp_class_register(fp_type *t);
 ftc_object *fp_instance_dict(ftc_object *o, bool create); /* borrowed */
 /* type_slots.c: re-derives a heap type's slots after its attribute `name` changed. */
 void _fp_type_fixup_slots(fp_type *t, const char *name);

@@ -523,12 +523,20 @@ int fp_mod_sys_init(ftc_object *m);
 int fp_mod_math_init(ftc_object *m);
 int fp_mod_gc_init(ftc_object *m);
 int fp_mod_weakref_init(ftc_object *m);
-/* mods (mod_weakref.c): runs weakref.finalize's at-exit finalizers, then no weakref callback
- * runs any more (called by fp_runtime_fini after the threads were joined). */
+/* mods (mod_weakref.c): runs weakref.finalize's at-exit finalizers and marks finalize shut
+ * down (called by fp_runtime_fini after the threads were joined). */
 void fp_mod_weakref_shutdown(void);
+/* mods (mod_weakref.c): no weakref callback runs any more (fp_runtime_fini, after its exit
+ * collection and before it releases the modules' globals). */
+void fp_mod_weakref_callbacks_off(void);
 /* mods (mod_threading.c): joins non-daemon threads and shuts executors down; called first by
  * fp_runtime_fini, attached, before stdout is flushed. */
 void fp_mod_threading_shutdown(void);
+/* mods (mod_threading.c): whether a thread other than the main one is still registered (a
+ * daemon thread that may still run Python code). */
+bool fp_mod_threading_others_alive(void);
+/* mods (mod_gc.c): what gc.isenabled() reports. */
+bool fp_mod_gc_isenabled(void);
 
 /* ---- output (lib: builtins.c) ----
  * stdout is buffered per process (flushed at exit, on flush=True, when full, and before a
@@ -548,7 +556,9 @@ bool fp_thread_entered(void); /* whether the calling thread has an fp thread sta
 /* ---- the runtime (main.c / ceval.c) ---- */
 /* After ftc_runtime_init: readies the types, makes builtins, the main thread's state. 0/-1. */
 int fp_runtime_init(void);
-/* Before ftc_runtime_fini: flushes stdout, releases the main thread's state. */
+/* Before ftc_runtime_fini: the at-exit work (module.c's essay: joins, finalizers, an exit
+ * collection, the modules' and classes' globals released and their cycles collected), then
+ * flushes stdout. */
 void fp_runtime_fini(void);
 /* The exit status an uncaught exc means: SystemExit's code (printing a non-int one to
  * stderr), or 1 after printing the traceback. */

@@ -156,8 +156,10 @@ int main(int argc, char **argv)
         }
     }
 
-    /* ftpy has no cycle collector: objects in reference cycles are alive at fini by design, so
-     * the core's leak report is off unless the user asks for it (FTC_REPORT_LEAKS=1). */
+    /* fp_runtime_fini releases the globals and collects their cycles (module.c), so a program
+     * ends with nothing alive; but a daemon thread still running at exit keeps what it holds
+     * (ftcore stops it only in ftc_runtime_fini), so the core's leak report stays off unless
+     * the user asks for it (FTC_REPORT_LEAKS=1; tests/vm programs marked ftpy-report-leaks). */
     setenv("FTC_REPORT_LEAKS", "0", 0);
     ftc_config cfg;
     ftc_config_init(&cfg);

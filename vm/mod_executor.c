@@ -3,9 +3,9 @@
  * An executor is an ftcore pool (ftc_pool_new(max_workers)); submit(fn, *args, **kwargs)
  * creates the Python Future (mod_futures.c), then queues run_call on the pool with the Future
  * as its argument; the pool's own future for the task is the Future's ftcore future. The pool
- * holds a reference to the Python Future from submit until its ftcore future is done (dropped
- * by the first done callback, which runs after the task ran or when it was cancelled), so a
- * caller may drop the Future at once. Each worker thread gets an fp thread state and a
+ * holds a reference to the Python Future from submit until its ftcore future is done (the
+ * object of its second done callback, dropped once that ran, after the task ran or when it was
+ * cancelled), so a caller may drop the Future at once. Each worker thread gets an fp thread state and a
  * threading.Thread named "ThreadPoolExecutor-E_W" on its first task (fp_mod_thread_adopt),
  * released when the worker ends. map() submits every call first and returns an iterator
  * yielding the results in input order (a call's exception is raised when its item is reached;
@@ -257,11 +257,14 @@ static int run_call(void *arg, ftc_object **result)
     return 0;
 }
 
-/* The first done callback of a submitted Future: drops the pool's reference. */
-static void drop_pool_ref(ftc_object *fut, void *arg)
+/* The second done callback of a submitted Future: its object is the pool's reference to the
+ * Future, which the ftcore future holds until this callback ran and then drops
+ * (ftc_future_add_done_callback_obj): a reference the collector sees, from the ftcore future,
+ * which the pool's queued task references from outside. */
+static void drop_pool_ref(ftc_object *fut, ftc_object *f)
 {
     (void)fut;
-    ftc_decref((ftc_object *)arg);
+    (void)f;
 }
 
 static ftc_object *shutdown_error(void)
@@ -289,7 +292,7 @@ static future_object *submit_call(executor_object *e, ftc_object *fn, ftc_object
     f->call_args = targs;
     f->call_kwargs = tkw;
     f->executor = &e->ob_base;
-    ftc_incref(&f->ob_base); /* the pool's reference, dropped by drop_pool_ref */
+    ftc_incref(&f->ob_base); /* the pool's reference, handed to drop_pool_ref's node */
     ftc_object *fut = NULL;
     int rc = ftc_pool_submit(e->pool, run_call, f, &fut);
     if (rc < 0) {
@@ -309,13 +312,14 @@ static future_object *submit_call(executor_object *e, ftc_object *fn, ftc_object
         ftc_decref(&f->ob_base); /* the pool's reference stays: see below */
         return NULL;
     }
-    rc = ftc_future_add_done_callback(fut, drop_pool_ref, f);
+    rc = ftc_future_add_done_callback_obj(fut, drop_pool_ref, &f->ob_base);
     if (rc < 0) {
         /* Cannot happen short of memory: the reference stays with the pool (a leak of one
          * Future) rather than risk freeing it under a running task. */
         ftc_decref(&f->ob_base);
         return (future_object *)fp_err_nomem();
     }
+    ftc_decref(&f->ob_base); /* the callback's node holds the pool's reference now */
     return f;
 }
 

@@ -58,15 +58,16 @@ static void future_dealloc(ftc_object *o)
         next = n->next;
         ftc_mem_free(n);
     }
-    ftc_object *refs[] = {f->fut, f->exc, f->call_fn, f->call_args, f->call_kwargs, f->executor};
+    ftc_object *refs[] = {f->fut,         f->exc,      f->call_fn,  f->call_args,
+                          f->call_kwargs, f->executor, f->callbacks};
     for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++)
         if (refs[i] != NULL)
             ftc_decref(refs[i]);
 }
 
-/* The result and the done callbacks live in the ftcore future (fut), which the collector
- * cannot see into: they count as referenced from outside. A future still queued to a worker
- * is referenced by the pool's task, so never garbage. */
+/* The result lives in the ftcore future (fut), whose own traverse visits it; the Python done
+ * callbacks are this object's list (add_callback). A future still queued to a worker is
+ * referenced by the pool's task, so never garbage. */
 static int future_traverse(ftc_object *o, ftc_visitproc visit, void *arg)
 {
     future_object *f = F(o);
@@ -76,6 +77,7 @@ static int future_traverse(ftc_object *o, ftc_visitproc visit, void *arg)
     FP_VISIT(f->call_args);
     FP_VISIT(f->call_kwargs);
     FP_VISIT(f->executor);
+    FP_VISIT(f->callbacks);
     return 0;
 }
 
@@ -89,6 +91,11 @@ static int future_clear(ftc_object *o)
     fp_clear_slot(&f->call_args);
     fp_clear_slot(&f->call_kwargs);
     fp_clear_slot(&f->executor);
+    ftc_mutex_lock(&f->wmu);
+    ftc_object *cbs = f->callbacks;
+    f->callbacks = NULL;
+    ftc_mutex_unlock(&f->wmu);
+    ftc_xdecref(cbs); /* a collected future never calls them, as in CPython */
     return 0;
 }
 
@@ -229,18 +236,20 @@ static ftc_object *future_cancel(ftc_object *self, ftc_object *const *args, size
     return future_bool_op(self, nargs, kwnames, "cancel", ftc_future_cancel);
 }
 
-/* A Python done callback: fn(future), called once in the thread that finishes or cancels the
- * future. Its exception is reported to stderr and dropped, as CPython logs it. */
-struct py_callback {
-    ftc_object *fn;
-    ftc_object *future;
-};
-
-static void run_py_callback(ftc_object *fut, void *arg)
+/* Python done callbacks, as CPython's Future._done_callbacks: the Python Future holds them in
+ * a list (`callbacks`, made at the first add), which its traverse visits and its clear drops,
+ * so a cycle through a callback (fn closing over the future) is freed by the collector and a
+ * collected future never calls them; and they stay in the list after they ran, so what they
+ * refer to lives as long as the future, as in CPython. The list is not the ftcore future's
+ * (ftc_future_add_done_callback_obj): a reference from the ftcore future back to this object
+ * would put every future with a callback in a cycle, which reference counting could no longer
+ * free. Appends happen under wmu while wdone is false; future_notify sets wdone under wmu and
+ * then calls them, so each runs once, in the order added, in the thread that finishes or
+ * cancels the future; one added after that runs at once in the caller. A callback's exception
+ * is reported to stderr and dropped, as CPython logs it. */
+static void call_py_callback(ftc_object *fn, future_object *f)
 {
-    (void)fut;
-    struct py_callback *cb = arg;
-    ftc_object *r = fp_call1(cb->fn, cb->future);
+    ftc_object *r = fp_call1(fn, &f->ob_base);
     if (r != NULL) {
         ftc_decref(r);
     } else {
@@ -250,30 +259,37 @@ static void run_py_callback(ftc_object *fut, void *arg)
             ftc_decref(exc);
         }
     }
-    ftc_decref(cb->fn);
-    ftc_decref(cb->future);
-    ftc_mem_free(cb);
+}
+
+/* Runs the callbacks (wdone set, so the list no longer changes but by a clear, which cannot
+ * run: the finishing thread holds the future). */
+static void run_py_callbacks(future_object *f, ftc_object *cbs)
+{
+    if (cbs == NULL)
+        return;
+    int64_t n = ftc_list_len(cbs);
+    for (int64_t i = 0; i < n; i++) {
+        ftc_object *fn = NULL;
+        if (ftc_list_get_ref(cbs, i, &fn) != 0 || fn == NULL)
+            break;
+        call_py_callback(fn, f);
+        ftc_decref(fn);
+    }
+    ftc_decref(cbs);
 }
 
 static int add_callback(future_object *f, ftc_object *fn)
 {
-    struct py_callback *cb = ftc_mem_alloc(sizeof *cb);
-    if (cb == NULL) {
-        fp_err_nomem();
-        return -1;
+    ftc_mutex_lock(&f->wmu);
+    if (!f->wdone) {
+        if (f->callbacks == NULL)
+            f->callbacks = fp_list_new();
+        int rc = f->callbacks != NULL ? fp_list_append(f->callbacks, fn) : -1;
+        ftc_mutex_unlock(&f->wmu);
+        return rc;
     }
-    cb->fn = fn;
-    cb->future = &f->ob_base;
-    ftc_incref(fn);
-    ftc_incref(&f->ob_base);
-    int rc = ftc_future_add_done_callback(f->fut, run_py_callback, cb);
-    if (rc < 0) {
-        ftc_decref(fn);
-        ftc_decref(&f->ob_base);
-        ftc_mem_free(cb);
-        fp_mod_raise_code(rc);
-        return -1;
-    }
+    ftc_mutex_unlock(&f->wmu);
+    call_py_callback(fn, f);
     return 0;
 }
 
@@ -411,7 +427,11 @@ static void future_notify(ftc_object *fut, void *arg)
     for (struct waiter_node *n = f->waiters; n != NULL; n = n->next)
         if (fp_mod_completion_put(n->queue, &f->ob_base) < 0)
             fp_err_clear(); /* MemoryError only: that waiter times out or waits on */
+    ftc_object *cbs = f->callbacks;
+    if (cbs != NULL)
+        ftc_incref(cbs);
     ftc_mutex_unlock(&f->wmu);
+    run_py_callbacks(f, cbs); /* after the waiters, as CPython's set_result does */
 }
 
 int fp_mod_future_track(future_object *f)

@@ -37,6 +37,8 @@ static void apply(void)
         ftc_gc_disable();
 }
 
+bool fp_mod_gc_isenabled(void) { return ftc_atomic_load_relaxed(&user_enabled) != 0; }
+
 static ftc_object *none(void)
 {
     ftc_incref(fp_None);

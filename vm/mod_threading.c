@@ -259,6 +259,16 @@ void fp_mod_threading_shutdown(void)
     }
 }
 
+bool fp_mod_threading_others_alive(void)
+{
+    bool others = false;
+    ftc_mutex_lock(&reg_mu);
+    for (size_t i = 0; i < reg_n && !others; i++)
+        others = reg[i] != fp_mod_main_thread;
+    ftc_mutex_unlock(&reg_mu);
+    return others;
+}
+
 /* ---- module functions ---- */
 
 static ftc_object *mod_current_thread(ftc_object *self, ftc_object *const *args, size_t nargs,

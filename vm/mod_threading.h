@@ -140,8 +140,9 @@ typedef struct future_object {
     /* The call, until the worker runs it (only that worker touches them then). */
     ftc_object *call_fn, *call_args, *call_kwargs;
     ftc_object *executor;        /* for the worker's thread name */
-    ftc_mutex wmu;               /* guards wdone and waiters */
+    ftc_mutex wmu;               /* guards wdone, waiters and callbacks */
     bool wdone;                  /* future_notify ran */
+    ftc_object *callbacks;       /* wmu: add_done_callback's list, or NULL (mod_futures.c) */
     struct waiter_node *waiters; /* as_completed/wait registrations (mod_futures.c) */
 } future_object;
 

@@ -624,9 +624,10 @@ int fp_mod_weakref_init(ftc_object *m)
     return 0;
 }
 
-/* Runs the finalizers still alive (newest first; those they create too), then no callback
- * runs any more. Called by fp_runtime_fini after the non-daemon threads were joined and
- * before stdout is flushed. */
+/* Runs the finalizers still alive (newest first; those they create too) and marks finalize
+ * shut down, as CPython's at-exit function does. Called by fp_runtime_fini after the
+ * non-daemon threads were joined and before its exit collection (whose weakref callbacks still
+ * run, as in CPython's). */
 void fp_mod_weakref_shutdown(void)
 {
     ftc_object *m = ftc_atomic_load_acquire(&weakref_module);
@@ -657,5 +658,6 @@ void fp_mod_weakref_shutdown(void)
         ftc_xdecref(pending_fn);
         fp_err_restore(saved);
     }
-    ftc_atomic_store_relaxed(&callbacks_off, 1);
 }
+
+void fp_mod_weakref_callbacks_off(void) { ftc_atomic_store_relaxed(&callbacks_off, 1); }

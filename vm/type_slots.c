@@ -876,6 +876,7 @@ ftc_object *fp_class_new(ftc_object *name, fp_type *base, ftc_object *ns, ftc_ob
      * with instances alive (tests/vm/stmt_class_lifetime.py). The cost: a class made at run
      * time again and again (a class statement in a loop) is kept until exit. */
     ftc_object_immortalize(FTC_OBJ(t));
+    fp_class_register(t); /* its dict is released at exit (module.c) */
     return FTC_OBJ(t);
 }
 

@@ -54,6 +54,19 @@ FTC_API int ftc_future_wait(ftc_object *future, double timeout);
  * right away, in the calling thread, if it is done already. Callbacks run in the order added.
  * 0 or FTC_ENOMEM. */
 FTC_API int ftc_future_add_done_callback(ftc_object *future, ftc_future_cb cb, void *arg);
+/** A done callback holding an object (ftc_future_add_done_callback_obj()); obj is borrowed for
+ * the call. */
+typedef void (*ftc_future_obj_cb)(ftc_object *future, ftc_object *obj);
+/** As ftc_future_add_done_callback(), but the callback's argument is an object the future
+ * holds and the cycle collector sees: the future takes a new reference to obj, visits it in
+ * its traverse while the callback is pending, and drops it once cb(future, obj) has returned.
+ * If the future is collected as garbage while the callback is pending, its clear drops obj and
+ * cb never runs (as a collected Python Future never calls its callbacks); so does the
+ * future's dealloc. A cycle future -> obj -> future (a VM's callback closing over the future)
+ * is thus freed by ftc_gc_collect(). cb runs at most once. 0, FTC_EINVAL (cb or obj NULL),
+ * FTC_ETYPE (not a future) or FTC_ENOMEM (then no reference was taken). */
+FTC_API int ftc_future_add_done_callback_obj(ftc_object *future, ftc_future_obj_cb cb,
+                                             ftc_object *obj);
 /** For executors: 1 if the future moved from pending to running (run the task), 0 if it was
  * cancelled (do not run it), FTC_ESTATE if it was already running or finished. */
 FTC_API int ftc_future_set_running_or_notify_cancel(ftc_object *future);

@@ -3,7 +3,9 @@
  * to the future, a threading.local whose values (this thread's and another live thread's)
  * refer back to the local are each freed by one collection, every object exactly once; the
  * same holders referenced from outside survive a collection with their contents intact, and
- * are freed by one collection once that outside reference goes. Each of these fails without
+ * are freed by one collection once that outside reference goes. A future whose pending done
+ * callback's object (ftc_future_add_done_callback_obj) refers back to the future is freed
+ * too, without running the callback; a callback that ran drops its object. Each of these fails without
  * the type's traverse (the cycle stays alive) or clear (nothing breaks it). */
 #include <criterion/criterion.h>
 #include "unit_fini.h"
@@ -138,6 +140,158 @@ Test(gc_types, future_held_from_outside_survives_intact)
     ftc_decref(f);
     cr_assert_geq(ftc_gc_collect(), 2);
     cr_assert_eq(freed_of(id), 1);
+    assert_all_freed();
+}
+
+/* ---- Future done callbacks holding an object (ftc_future_add_done_callback_obj) ---- */
+
+static int obj_cb_runs;           /* how many times obj_cb ran */
+static ftc_object *obj_cb_last;   /* the object it was given last (borrowed, for identity) */
+static int obj_cb_refcount_in_cb; /* the object's count while its callback ran */
+
+static void obj_cb(ftc_object *future, ftc_object *obj)
+{
+    cr_assert_eq(ftc_future_done(future), 1);
+    check_alive(obj);
+    obj_cb_runs++;
+    obj_cb_last = obj;
+    obj_cb_refcount_in_cb = (int)ftc_object_refcount(obj);
+}
+
+static void reset_obj_cb(void)
+{
+    obj_cb_runs = 0;
+    obj_cb_last = NULL;
+    obj_cb_refcount_in_cb = 0;
+}
+
+static int plain_cb_runs;
+static void plain_cb(ftc_object *future, void *arg)
+{
+    (void)future;
+    (void)arg;
+    plain_cb_runs++;
+}
+
+/* future -> callback object -> future: before the object form, the future's callbacks were
+ * invisible to traverse and this cycle leaked. One collection frees it; the pending callback
+ * never runs (as a collected Python Future never calls its callbacks). */
+Test(gc_types, future_callback_object_cycle_is_freed_by_one_collection)
+{
+    reset_obj_cb();
+    ftc_object *f = ftc_future_new();
+    cr_assert_not_null(f);
+    ftc_object *n = node_to(f); /* f -(callback)-> n -> f */
+    int id = id_of(n);
+    cr_assert_eq(ftc_future_add_done_callback_obj(f, obj_cb, n), 0);
+    ftc_object *n2 = node_to(f); /* a second callback, the same cycle */
+    int id2 = id_of(n2);
+    cr_assert_eq(ftc_future_add_done_callback_obj(f, obj_cb, n2), 0);
+    ftc_decref(n);
+    ftc_decref(n2);
+    ftc_decref(f);
+    cr_assert_eq(freed_of(id), 0); /* the future holds its callbacks' objects */
+    int64_t found = ftc_gc_collect();
+    cr_assert_geq(found, 3, "collect found %lld", (long long)found);
+    cr_assert_eq(freed_of(id), 1);
+    cr_assert_eq(freed_of(id2), 1);
+    cr_assert_eq(obj_cb_runs, 0, "a collected future ran a pending callback");
+    assert_all_freed();
+}
+
+/* A pending plain callback next to the object ones: clear leaves it (its argument is the
+ * caller's), the dealloc frees its node without running it (ASan checks no node leaks). */
+Test(gc_types, future_collected_with_plain_and_object_callbacks)
+{
+    reset_obj_cb();
+    plain_cb_runs = 0;
+    ftc_object *f = ftc_future_new();
+    ftc_object *n = node_to(f);
+    int id = id_of(n);
+    cr_assert_eq(ftc_future_add_done_callback(f, plain_cb, NULL), 0);
+    cr_assert_eq(ftc_future_add_done_callback_obj(f, obj_cb, n), 0);
+    cr_assert_eq(ftc_future_add_done_callback(f, plain_cb, NULL), 0);
+    ftc_decref(n);
+    ftc_decref(f);
+    cr_assert_geq(ftc_gc_collect(), 2);
+    cr_assert_eq(freed_of(id), 1);
+    cr_assert_eq(obj_cb_runs, 0);
+    cr_assert_eq(plain_cb_runs, 0);
+    assert_all_freed();
+}
+
+/* The object is counted until its callback returned, then the future lets it go: a callback
+ * that ran holds nothing, and it runs once however often the future is finished or
+ * cancelled afterwards, and whatever a later collection does. */
+Test(gc_types, future_callback_object_runs_once_then_is_dropped)
+{
+    reset_obj_cb();
+    ftc_object *f = ftc_future_new();
+    ftc_object *n = node_to(f); /* a cycle while pending */
+    int id = id_of(n);
+    cr_assert_eq(ftc_future_add_done_callback_obj(f, obj_cb, n), 0);
+    ftc_decref(n);
+    cr_assert_eq(ftc_object_refcount(n), 1); /* the future's */
+    cr_assert_geq(ftc_gc_collect(), 0);      /* f is held by the test: the cycle survives */
+    cr_assert_eq(freed_of(id), 0);
+    cr_assert_eq(obj_cb_runs, 0);
+    ftc_object *r = node_to(NULL);
+    int rid = id_of(r);
+    cr_assert_eq(ftc_future_set_result(f, r), 0);
+    ftc_decref(r);
+    cr_assert_eq(obj_cb_runs, 1);
+    cr_assert_eq(obj_cb_last, n);
+    cr_assert_eq(obj_cb_refcount_in_cb, 1, "the object was not held while its callback ran");
+    /* the future dropped the object after its callback: n is freed, and its reference to f
+     * went with it */
+    cr_assert_eq(freed_of(id), 1);
+    cr_assert_eq(ftc_object_refcount(f), 1);
+    cr_assert_eq(ftc_future_set_result(f, NULL), FTC_ESTATE);
+    cr_assert_eq(ftc_future_cancel(f), 0);
+    cr_assert_geq(ftc_gc_collect(), 0);
+    cr_assert_eq(obj_cb_runs, 1);
+    cr_assert_eq(freed_of(rid), 0);
+    ftc_decref(f);
+    cr_assert_eq(freed_of(rid), 1);
+    assert_all_freed();
+}
+
+/* Added to a future that is done already: runs at once in the caller, and the future keeps
+ * no reference (the object is freed when the caller drops its own). */
+Test(gc_types, future_callback_object_added_when_done_runs_at_once)
+{
+    reset_obj_cb();
+    ftc_object *f = ftc_future_new();
+    cr_assert_eq(ftc_future_cancel(f), 1);
+    ftc_object *n = node_to(f);
+    int id = id_of(n);
+    cr_assert_eq(ftc_future_add_done_callback_obj(f, obj_cb, n), 0);
+    cr_assert_eq(obj_cb_runs, 1);
+    cr_assert_eq(obj_cb_last, n);
+    cr_assert_eq(obj_cb_refcount_in_cb, 2); /* the caller's and the future's */
+    cr_assert_eq(ftc_object_refcount(n), 1);
+    ftc_decref(n);
+    cr_assert_eq(freed_of(id), 1);
+    ftc_decref(f);
+    assert_all_freed();
+}
+
+Test(gc_types, future_callback_object_refusals)
+{
+    ftc_object *f = ftc_future_new();
+    ftc_object *n = node_to(NULL);
+    int id = id_of(n);
+    cr_assert_eq(ftc_future_add_done_callback_obj(f, NULL, n), FTC_EINVAL);
+    cr_assert_eq(ftc_future_add_done_callback_obj(f, obj_cb, NULL), FTC_EINVAL);
+    cr_assert_eq(ftc_future_add_done_callback_obj(NULL, obj_cb, n), FTC_EINVAL);
+    cr_assert_eq(ftc_future_add_done_callback_obj(n, obj_cb, n), FTC_ETYPE);
+    ftc_fault_alloc_fail_after(1);
+    cr_assert_eq(ftc_future_add_done_callback_obj(f, obj_cb, n), FTC_ENOMEM);
+    ftc_fault_alloc_fail_after(0);
+    cr_assert_eq(ftc_object_refcount(n), 1, "a refused add kept a reference");
+    ftc_decref(n);
+    cr_assert_eq(freed_of(id), 1);
+    ftc_decref(f);
     assert_all_freed();
 }
 

@@ -15,6 +15,9 @@ usage:
 Program headers (comment lines anywhere in FILE):
   # ftpy-args: A B C      command-line arguments given to both interpreters (sys.argv[1:])
   # ftpy-stdin: TEXT      text fed to standard input of both (default: nothing)
+  # ftpy-report-leaks     ftpy runs with FTC_REPORT_LEAKS=1 (ftcore's leak report at exit, see
+                          src/runtime.c) and the test fails if that report appears on its stderr:
+                          the program's objects, cycles included, are all freed at exit
 
 Both interpreters run with the file's directory as working directory, PYTHONHASHSEED=0 (CPython's
 str hashes are then the same on every run; programs still print sets of strings sorted), and a
@@ -26,6 +29,14 @@ import os
 import re
 import subprocess
 import sys
+
+
+LEAK_REPORT = "ftcore: ftc_runtime_fini:"
+
+
+def reports_leaks(path):
+    with open(path, "rb") as f:
+        return any(re.match(rb"\s*#\s*ftpy-report-leaks\s*$", raw) for raw in f)
 
 
 def headers(path):
@@ -45,8 +56,8 @@ def headers(path):
     return args, stdin, expect
 
 
-def run(cmd, path, args, stdin, timeout):
-    env = dict(os.environ, PYTHONHASHSEED="0", PYTHONIOENCODING="utf-8")
+def run(cmd, path, args, stdin, timeout, extra_env=None):
+    env = dict(os.environ, PYTHONHASHSEED="0", PYTHONIOENCODING="utf-8", **(extra_env or {}))
     env.pop("PYTHONSTARTUP", None)
     try:
         r = subprocess.run(cmd + [os.path.basename(path)] + args, input=stdin,
@@ -76,8 +87,13 @@ def diff_mode(opts):
     if p_rc is None:
         print(f"run_diff: python3 timed out after {opts.timeout}s on {opts.file}")
         return 1
-    f_rc, f_out, f_err = run([opts.ftpy], opts.file, args, stdin, opts.timeout)
+    leaks = reports_leaks(opts.file)
+    f_rc, f_out, f_err = run([opts.ftpy], opts.file, args, stdin, opts.timeout,
+                             {"FTC_REPORT_LEAKS": "1"} if leaks else None)
     ok = True
+    if leaks and LEAK_REPORT.encode() in f_err:
+        print("run_diff: ftpy reported objects still alive at exit (FTC_REPORT_LEAKS=1)")
+        ok = False
     if f_rc is None:
         print(f"run_diff: ftpy timed out after {opts.timeout}s")
         ok = False
