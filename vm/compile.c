@@ -28,7 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { FB_LOOP, FB_FOR, FB_TRY_FINALLY, FB_WITH, FB_HANDLER, FB_HANDLER_NAMED };
+enum { FB_LOOP, FB_FOR, FB_TRY_FINALLY, FB_FINALLY_END, FB_WITH, FB_HANDLER, FB_HANDLER_NAMED };
 
 typedef struct fblock {
     int kind;
@@ -1359,6 +1359,11 @@ static void unwind_fb(compiler *c, fblock *f)
         set_handler(c, f->handler, f->hdepth);
         emit(c, OP_WITH_EXIT_NORMAL, 0);
         break;
+    case FB_FINALLY_END: /* leaving a finally body run for an exception: (prev, exc) */
+        set_handler(c, f->handler, f->hdepth);
+        emit(c, OP_POP_TOP, 0);
+        emit(c, OP_POP_EXCEPT, 0);
+        break;
     case FB_HANDLER:
     case FB_HANDLER_NAMED:
         set_handler(c, f->handler, f->hdepth);
@@ -1669,7 +1674,15 @@ static void compile_try(compiler *c, fp_stmt *st)
     u->depth = depth + 1;
     set_handler(c, l_cleanup, depth + 1);
     emit(c, OP_PUSH_EXC_INFO, 0);
+    /* A return, break or continue in this finally body drops the exception and restores the
+     * previous one (the block's unwind), as CPython's FINALLY_END block does. */
+    fblock *fe = push_fb(c, FB_FINALLY_END);
+    if (fe == NULL)
+        return;
+    fe->handler = l_cleanup;
+    fe->hdepth = depth + 1;
     compile_stmts(c, &st->u.try_.finalbody);
+    u->nfb--;
     set_handler(c, outer_h, outer_hd); /* RERAISE_POP restores prev itself */
     emit(c, OP_RERAISE_POP, 0);
     bind_label(c, l_cleanup);
