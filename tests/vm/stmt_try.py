@@ -1,4 +1,5 @@
 # try/except/else/finally ordering, raise, raise from, re-raise, nesting.
+# ftpy-report-leaks
 def attempt(kind):
     log = []
     try:
