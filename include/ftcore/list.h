@@ -42,6 +42,13 @@ FTC_API int ftc_list_check(ftc_object *l);
 
 /** Appends v (borrowed; the list takes its own reference). 0, FTC_ENOMEM (list unchanged). */
 FTC_API int ftc_list_append(ftc_object *l, ftc_object *v);
+/** ftc_list_append() for a list the caller holds a reference to (not a borrowed pointer),
+ * with the same results and codes. When that reference is the only one (the calling thread
+ * made the list and has stored it nowhere yet: an interpreter filling a list display or a
+ * comprehension), no other thread can reach the list, and in the nogil build the append then
+ * takes no critical section; otherwise it is ftc_list_append(). Calling it with a borrowed
+ * pointer (a list held by a structure another thread can reach) is a data race. */
+FTC_API int ftc_list_append_unique(ftc_object *l, ftc_object *v);
 /** Inserts v before index i (like Python's list.insert: i is clamped to [0, len], negative
  * counts from the end). 0 or a negative code. */
 FTC_API int ftc_list_insert(ftc_object *l, int64_t i, ftc_object *v);

@@ -352,6 +352,34 @@ Test(list, set_slice_errors_leave_list_unchanged)
     ftc_decref(l);
 }
 
+/* ftc_list_append_unique: the results and codes of ftc_list_append, whether the list is held
+ * only by the caller (no section in the nogil build) or also elsewhere (another reference, a
+ * list another thread has used: the locked append). */
+Test(list, append_unique_like_append)
+{
+    ftc_object *d = ftc_dict_new(), *v = U(5);
+    ftc_object *u = ftc_list_new();
+    for (int j = 0; j < 40; j++) { /* grows through several arrays */
+        ftc_object *x = U(j);
+        cr_assert_eq(ftc_list_append_unique(u, x), 0);
+        cr_assert_eq(ftc_object_refcount(x), 2);
+        ftc_decref(x);
+    }
+    assert_range(u, 40);
+    ftc_incref(u); /* a second reference: the locked path, same result */
+    cr_assert_eq(ftc_list_append_unique(u, v), 0);
+    cr_assert_eq(ftc_list_len(u), 41);
+    cr_assert_eq(ftc_object_refcount(v), 2);
+    ftc_decref(u);
+    cr_assert_eq(ftc_list_append_unique(NULL, v), FTC_EINVAL);
+    cr_assert_eq(ftc_list_append_unique(u, NULL), FTC_EINVAL);
+    cr_assert_eq(ftc_list_append_unique(d, v), FTC_ETYPE);
+    cr_assert_eq(ftc_list_len(u), 41);
+    ftc_decref(u);
+    ftc_decref(d);
+    ftc_decref(v);
+}
+
 static ftc_object *hook_list;
 static int hook_budget;
 static void hook_clear_list(ftc_object *self)
@@ -572,7 +600,7 @@ Test(list, clear_releases_items)
 /* ---- fault injection ---- */
 Test(list, fault_walks)
 {
-    for (int op = 0; op < 10; op++) {
+    for (int op = 0; op < 11; op++) {
         int failures = 0;
         for (uint64_t n = 1;; n++) {
             /* 8 appended items fill their array exactly (capacities 4, then 8): every
@@ -594,7 +622,8 @@ Test(list, fault_walks)
                 rc = out ? 0 : ftc_last_error();
                 break;
             case 6: rc = ftc_list_set_slice(l, 2, 4, src); break; /* grows */
-            case 7: rc = ftc_list_set_slice(l, 0, 8, l); break;   /* self: a snapshot */
+            case 9: rc = ftc_list_append_unique(l, v); break;
+            case 7: rc = ftc_list_set_slice(l, 0, 8, l); break; /* self: a snapshot */
             case 8: /* replaces 17 items in place: the removed ones go to a heap array */
                 ftc_fault_alloc_fail_after(0);
                 for (int j = 8; j < 20; j++)
