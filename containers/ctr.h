@@ -146,6 +146,23 @@ static inline bool ctr_owner_read_valid(ftc_object *c)
 }
 #endif
 
+#ifdef FTC_GIL_DISABLED
+/* Given that the calling thread holds a reference to c (not a borrowed pointer), whether it
+ * holds the only one and no other thread can reach c: the caller owns c, its own count is 1,
+ * the shared word is 0 (no other thread counts a reference, and c was never marked shared,
+ * which publishing it where lock-free readers look, or a weak reference, would have done),
+ * and no other thread has used c. Any other thread that reaches c must first get a reference
+ * or a borrowed pointer from somewhere that holds one, so none can while this holds, until
+ * the caller stores c somewhere. (CPython 3.14t's _PyObject_IsUniquelyReferenced.) Relaxed
+ * loads: a stale value can only come from this thread's own earlier stores, or make a test
+ * fail. */
+static inline bool ctr_held_only_by_me(ftc_object *c)
+{
+    return _ftc_is_owned_by_me(c) && ftc_atomic_load_relaxed(&c->ob_ref_local) == 1 &&
+           ftc_atomic_load_relaxed(&c->ob_ref_shared) == 0 && !ctr_is_shared(c);
+}
+#endif
+
 /* What every operation on a container c does before it reads or writes c (inside
  * ctr_check()): nothing for c's owner or once c is shared; otherwise makes c shared. */
 static inline void ctr_note_access(ftc_object *c)

@@ -339,6 +339,35 @@ int ftc_list_append(ftc_object *l, ftc_object *v)
     return rc;
 }
 
+int ftc_list_append_unique(ftc_object *l, ftc_object *v)
+{
+    ctr_require_attached(__func__);
+#ifdef FTC_GIL_DISABLED
+    /* No other thread can reach l (ctr_held_only_by_me): the section would exclude no one.
+     * (ctr_check's own access note is not needed: the test includes it.) */
+    if (FTC_LIKELY(l != NULL && v != NULL && ftc_type_of(l) == &ftc_list_type &&
+                   ctr_held_only_by_me(l))) {
+        int rc = append_locked(LIST(l), v);
+        LIST_CHECK(LIST(l));
+        return rc;
+    }
+    /* A call, not the body: a section here would make the fast path above save registers. */
+    return ftc_list_append(l, v);
+#else
+    /* ftc_list_append's body, not a call of it: the GIL build's path costs what it did. */
+    int rc = ctr_check(l, &ftc_list_type);
+    if (rc < 0)
+        return rc;
+    if (v == NULL)
+        return FTC_EINVAL;
+    FTC_BEGIN_CRITICAL_SECTION(l);
+    rc = append_locked(LIST(l), v);
+    LIST_CHECK(LIST(l));
+    FTC_END_CRITICAL_SECTION();
+    return rc;
+#endif
+}
+
 int ftc_list_insert(ftc_object *l, int64_t i, ftc_object *v)
 {
     ctr_require_attached(__func__);

@@ -1,4 +1,5 @@
-/* List operations over many items: extend, slice, copy, index/contains, reverse, sort.
+/* List operations over many items: extend, slice, slice assignment, copy, index/contains,
+ * reverse, sort.
  *
  * Each runs in the list's critical section (extend from another list in both lists' sections,
  * taken in address order), so each is one atomic step for other threads, except where user
@@ -9,7 +10,9 @@
  * sorts a private copy (holding its own references) and writes the result back only if the
  * list's version did not move while the callbacks ran; otherwise it drops the copy and returns
  * FTC_ECHANGED. The write-back moves several items in place, so it happens in a write window
- * (ctr.h) that lock-free readers validate against. Reverse likewise.
+ * (ctr.h) that lock-free readers validate against. Reverse likewise, and a slice assignment
+ * that replaces as many items as it removes; one that changes the size builds a new array and
+ * publishes it with one store, as a growing append does.
  */
 #include "list_internal.h"
 
@@ -78,6 +81,125 @@ ftc_object *ftc_list_slice(ftc_object *l, int64_t start, int64_t stop)
     r = _ftc_list_from_array(a ? a->item + lo : NULL, hi > lo ? hi - lo : 0);
     FTC_END_CRITICAL_SECTION();
     return r;
+}
+
+/* ---- slice assignment ---- */
+
+/* The first SLICE_SMALL items a slice assignment removes are kept on the stack until they are
+ * released; more go to a heap array. */
+#define SLICE_SMALL 16
+
+/* Critical section of l (and of src, if another list) held: replaces items [lo, hi) of l with
+ * src's items (none if src is NULL). The removed items' references go to *dropped (small, or
+ * a heap array it allocates), their count to *nd, for the caller to release after the
+ * section. 0 or FTC_ENOMEM (l unchanged, nothing to release). */
+static int set_slice_locked(ftc_list_obj *l, int64_t start, int64_t stop, ftc_list_obj *src,
+                            ftc_object **small, ftc_object ***dropped, int64_t *nd)
+{
+    list_items *a = l->items;
+    int64_t n = a ? a->size : 0;
+    int64_t lo = clamp_bound(start, n), hi = clamp_bound(stop, n);
+    if (hi < lo)
+        hi = lo; /* Python: l[5:2] = v inserts at 5 */
+    int64_t d = hi - lo;
+    list_items *b = src ? src->items : NULL;
+    int64_t m = b ? b->size : 0;
+    if (d == 0 && m == 0)
+        return 0;
+    if (m > INT64_MAX / 2 - n)
+        return FTC_ENOMEM;
+    ftc_object **snap = NULL;
+    ftc_object *const *vals = b ? b->item : NULL;
+    if (src == l && m > 0) {
+        /* l[i:j] = l: the values are the items as they were before this write. */
+        snap = ftc_mem_alloc((size_t)m * sizeof(ftc_object *));
+        if (snap == NULL)
+            return FTC_ENOMEM;
+        memcpy(snap, a->item, (size_t)m * sizeof(ftc_object *));
+        vals = snap;
+    }
+    ftc_object **out = small;
+    if (d > SLICE_SMALL) {
+        out = ftc_mem_alloc((size_t)d * sizeof(ftc_object *));
+        if (out == NULL) {
+            ftc_mem_free(snap);
+            return FTC_ENOMEM;
+        }
+    }
+    int64_t size = n - d + m;
+    list_items *na = NULL;
+    if (d != m) {
+        int64_t cap = _ftc_list_grow_capacity(size);
+        na = cap < 0 ? NULL : _ftc_list_items_alloc(cap);
+        if (na == NULL) {
+            if (out != small)
+                ftc_mem_free(out);
+            ftc_mem_free(snap);
+            return FTC_ENOMEM;
+        }
+    }
+    /* Nothing can fail from here on. */
+    for (int64_t t = 0; t < m; t++) {
+        ftc_incref(vals[t]);
+        ctr_publish(&l->ob_base, vals[t]);
+    }
+    if (d > 0)
+        memcpy(out, a->item + lo, (size_t)d * sizeof(ftc_object *));
+    if (na == NULL) {
+        /* As many values as removed items: replaced in place, several slots in one window. */
+        ctr_window_open(&l->seq);
+        for (int64_t t = 0; t < m; t++)
+            ftc_ft_store_release(&a->item[lo + t], vals[t]);
+        ctr_window_close(&l->seq);
+        l->version++;
+    } else {
+        /* The size changes: a new array, built privately and published whole. */
+        if (lo > 0)
+            memcpy(na->item, a->item, (size_t)lo * sizeof(ftc_object *));
+        if (m > 0)
+            memcpy(na->item + lo, vals, (size_t)m * sizeof(ftc_object *));
+        if (n > hi)
+            memcpy(na->item + lo + m, a->item + hi, (size_t)(n - hi) * sizeof(ftc_object *));
+        na->size = size;
+        _ftc_list_publish(l, na);
+    }
+    ftc_mem_free(snap);
+    *dropped = out;
+    *nd = d;
+    return 0;
+}
+
+int ftc_list_set_slice(ftc_object *l, int64_t start, int64_t stop, ftc_object *src)
+{
+    ctr_require_attached(__func__);
+    int rc = ctr_check(l, &ftc_list_type);
+    if (rc < 0)
+        return rc;
+    if (src != NULL) {
+        rc = ctr_check(src, &ftc_list_type);
+        if (rc < 0)
+            return rc;
+    }
+    ftc_object *small[SLICE_SMALL];
+    ftc_object **dropped = small;
+    int64_t nd = 0;
+    if (src == NULL || src == l) {
+        FTC_BEGIN_CRITICAL_SECTION(l);
+        rc = set_slice_locked(LIST(l), start, stop, src ? LIST(src) : NULL, small, &dropped, &nd);
+        LIST_CHECK(LIST(l));
+        FTC_END_CRITICAL_SECTION();
+    } else {
+        FTC_BEGIN_CRITICAL_SECTION2(l, src);
+        rc = set_slice_locked(LIST(l), start, stop, LIST(src), small, &dropped, &nd);
+        LIST_CHECK(LIST(l));
+        FTC_END_CRITICAL_SECTION2();
+    }
+    /* After the section: a deallocator may use this list, which is consistent by now. */
+    for (int64_t j = 0; j < nd; j++)
+        ftc_decref(dropped[j]);
+    if (dropped != small)
+        ftc_mem_free(dropped);
+    return rc;
 }
 
 ftc_object *ftc_list_copy(ftc_object *l)

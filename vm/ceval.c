@@ -1454,7 +1454,7 @@ dispatch:
             if (l == NULL)
                 goto error;
             for (uint32_t i = 0; i < oparg; i++) {
-                if (fp_list_append(l, sp[-(int)oparg + (int)i]) < 0) {
+                if (fp_list_append_unique(l, sp[-(int)oparg + (int)i]) < 0) {
                     ftc_decref(l);
                     goto error;
                 }
@@ -1526,7 +1526,9 @@ dispatch:
         TARGET(LIST_APPEND)
         {
             ftc_object *v = POP();
-            int r = fp_list_append(sp[-(int)oparg - 1], v);
+            /* The comprehension's list: this frame's stack holds it (no section while that is
+             * its only reference). */
+            int r = fp_list_append_unique(sp[-(int)oparg - 1], v);
             ftc_decref(v);
             if (r < 0)
                 goto error;

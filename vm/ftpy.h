@@ -325,6 +325,9 @@ static inline bool fp_dict_check(ftc_object *o) { return o->ob_type == &ftc_dict
 ftc_object *fp_list_new(void);
 ftc_object *fp_dict_new(void);
 int fp_list_append(ftc_object *l, ftc_object *v); /* 0 / -1 */
+/* fp_list_append on a list the caller holds a reference to, with no section when that is the
+ * only one (ftc_list_append_unique: a list display or comprehension being built). */
+int fp_list_append_unique(ftc_object *l, ftc_object *v); /* 0 / -1 */
 /* Value for key: a new reference; NULL with KeyError NOT set when absent (check
  * fp_err_occurred() to tell an error from absence). */
 ftc_object *fp_dict_get(ftc_object *d, ftc_object *key);

@@ -204,8 +204,44 @@ static ftc_object *list_getitem(ftc_object *o, ftc_object *key)
 
 /* Replaces o's items [start, start+len) stepping by step with values (NULL: delete them),
  * atomically. For step 1 the count of values may differ from len. */
+/* A slice bound that does not depend on the list's length: None or an int. */
+static bool plain_bound(ftc_object *b) { return b == fp_None || fp_int_like(b); }
+
+/* o[lo:hi] = values (NULL: del o[lo:hi]) when the slice has no step and plain bounds: one
+ * ftc_list_set_slice, which applies Python's bound rules to the length it finds, atomically,
+ * so no section of ours is needed around it (fannkuch's perm[:k+1] = perm[k::-1]). A list of
+ * values is passed as it is (ftc_list_set_slice reads it atomically, and handles o itself);
+ * any other iterable is first made a list. */
+static int list_slice_assign_plain(ftc_object *o, fp_slice_object *sl, ftc_object *values)
+{
+    int64_t lo = sl->start == fp_None ? 0 : fp_int_like_value(sl->start);
+    int64_t hi = sl->stop == fp_None ? INT64_MAX : fp_int_like_value(sl->stop);
+    ftc_object *src = NULL;
+    if (values != NULL) {
+        if (fp_list_check(values)) {
+            src = values;
+            ftc_incref(src);
+        } else {
+            src = fp_sequence_list(values);
+            if (src == NULL) {
+                if (fp_err_matches(&fp_TypeError_type)) {
+                    fp_err_clear();
+                    fp_err_set(&fp_TypeError_type, "can only assign an iterable");
+                }
+                return -1;
+            }
+        }
+    }
+    int rc = ftc_list_set_slice(o, lo, hi, src);
+    ftc_xdecref(src);
+    return rc < 0 ? fp_err_from_code(rc, NULL) : 0;
+}
+
 static int list_slice_assign(ftc_object *o, ftc_object *slice, ftc_object *values)
 {
+    fp_slice_object *sl = (fp_slice_object *)slice;
+    if (sl->step == fp_None && plain_bound(sl->start) && plain_bound(sl->stop))
+        return list_slice_assign_plain(o, sl, values);
     ftc_object **vals = NULL;
     size_t nv = 0;
     ftc_object *keep = NULL;

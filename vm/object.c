@@ -98,6 +98,12 @@ int fp_list_append(ftc_object *l, ftc_object *v)
     return r < 0 ? fp_err_from_code(r, NULL) : 0;
 }
 
+int fp_list_append_unique(ftc_object *l, ftc_object *v)
+{
+    int r = ftc_list_append_unique(l, v);
+    return r < 0 ? fp_err_from_code(r, NULL) : 0;
+}
+
 ftc_object *fp_dict_get(ftc_object *d, ftc_object *key)
 {
     ftc_object *v;

@@ -10,7 +10,8 @@
  * entries in CPython's orders, so a set of ints prints in the order CPython prints it.
  *
  * Threads. Every operation runs in a critical section on the set (nogil; the GIL build's
- * sections are empty, the GIL orders everything), so each single operation is atomic. No
+ * sections are empty, the GIL orders everything), so each single operation is atomic, except
+ * the owner's membership tests on a set no other thread has used (below). No
  * Python code runs inside a section: the key's hash (which may call __hash__) is computed
  * before the section; comparing two keys of equal hash is done inline for built-in keys
  * (int, bool, float, str) and otherwise by dropping the section around fp_eq, then taking it
@@ -19,6 +20,24 @@
  * take the section for each step and raise RuntimeError if the set changed size, as CPython.
  * Operations on two sets never hold both sections: the other set is first copied (its
  * entries in table order, with their hashes) under its own section.
+ *
+ * The owner's membership tests (nogil; single-thread cost). A set is private to the thread
+ * that created it (its ob_tid) until another thread takes its section: _fp_set_lock then
+ * makes it shared first (_fp_set_make_shared: marks every key with ftc_object_set_shared,
+ * then sets `shared`), and from then on every writer marks the keys it stores and frees a
+ * replaced heap table through QSBR. While the set is private, `x in s` by its owner probes
+ * the table with no section (find_owner): only the owner writes a private set, so nothing
+ * can change under the probe, except a write by a thread that has just made the set shared.
+ * The probe therefore re-checks `shared` after it, behind an acquire fence; every section
+ * that writes after the flag was set has a release fence first (_fp_set_lock), so if any
+ * load of the probe saw such a write, the flag is visible and the probe's answer is dropped
+ * for the locked one. What it loaded meanwhile was safe to load: entries are stored with
+ * atomic stores (the key with release, what it points to complete), a heap table carries its
+ * own mask (so a probe never indexes past the table it loaded, whatever s->mask is), a
+ * replaced table and a removed key of a shared set outlive the owner's probe by a grace
+ * period, and a probe that would have to call __eq__, or runs longer than the table has
+ * entries (an inline table being rewritten), gives up for the locked path. Sets another
+ * thread has used take the section for every operation, as before.
  */
 #include "set_internal.h"
 
@@ -97,6 +116,58 @@ restart:;
     }
 }
 
+/* ---- tables ---- */
+
+/* A zeroed heap table of n (a power of two) entries, or NULL. Entry -1 holds the mask (in its
+ * hash), immutable: lock-free probes bound themselves by the table they loaded. */
+static sentry *table_alloc(size_t n)
+{
+    sentry *base = ftc_mem_calloc(n + 1, sizeof(sentry));
+    if (base == NULL)
+        return NULL;
+    base[0].hash = (int64_t)(n - 1);
+    return base + 1;
+}
+
+static inline size_t table_mask(set_obj *s, sentry *t)
+{
+    return t == s->small ? SET_MINSIZE - 1 : (size_t)t[-1].hash;
+}
+
+void _fp_set_table_free(set_obj *s, sentry *t, bool shared)
+{
+    if (t == s->small)
+        return;
+#ifdef FTC_GIL_DISABLED
+    if (shared) {
+        ftc_qsbr_free(t - 1);
+        return;
+    }
+#endif
+    (void)shared;
+    ftc_mem_free(t - 1);
+}
+
+#ifdef FTC_GIL_DISABLED
+/* Section held, the set private so far: marks every key, then the flag (see the essay). */
+void _fp_set_make_shared(set_obj *s)
+{
+    for (size_t i = 0; i <= s->mask; i++) {
+        ftc_object *k = s->table[i].key;
+        if (k != NULL && k != DUMMY)
+            ftc_object_set_shared(k);
+    }
+    ftc_atomic_store_release(&s->shared, (uint8_t)1);
+}
+#endif
+
+/* Section held: key is being stored into s; marks it if s is shared. */
+static inline void publish_key(set_obj *s, ftc_object *key)
+{
+    if (_fp_set_is_shared(s))
+        ftc_object_set_shared(key);
+}
+
 static void insert_clean(sentry *table, size_t mask, ftc_object *key, int64_t h)
 {
     size_t i = (size_t)h & mask;
@@ -114,8 +185,7 @@ static void insert_clean(sentry *table, size_t mask, ftc_object *key, int64_t h)
         i = (i * 5 + 1 + (size_t)perturb) & mask;
     }
 found:
-    table[i].key = key;
-    table[i].hash = h;
+    _fp_set_entry_store(&table[i], key, h);
 }
 
 /* Rebuilds the table for at least minused entries (section held). 0 or -1 (MemoryError). */
@@ -135,22 +205,23 @@ static int resize(set_obj *s, size_t minused)
     if (newsize == SET_MINSIZE) {
         table = s->small;
     } else {
-        table = ftc_mem_calloc(newsize, sizeof(sentry));
+        table = table_alloc(newsize);
         if (table == NULL) {
             fp_err_nomem();
             return -1;
         }
     }
     if (table == s->small)
-        memset(s->small, 0, sizeof s->small);
+        _fp_set_small_clear(s);
     for (size_t i = 0; i <= oldmask; i++)
         if (old[i].key != NULL && old[i].key != DUMMY)
             insert_clean(table, newsize - 1, old[i].key, old[i].hash);
-    s->table = table;
+    /* Release: the new table is complete for a reader that loads the pointer (acquire). */
+    ftc_ft_store_release(&s->table, table);
     s->mask = newsize - 1;
     s->fill = s->used;
-    if (old != smallcopy && old != s->small)
-        ftc_mem_free(old);
+    if (old != smallcopy)
+        _fp_set_table_free(s, old, _fp_set_is_shared(s));
     return 0;
 }
 
@@ -162,8 +233,8 @@ int _fp_set_add_entry(set_obj *s, ftc_object *key, int64_t h, lock *l)
     if (r != 0)
         return r < 0 ? -1 : 0;
     ftc_incref(key);
-    s->table[idx].key = key;
-    s->table[idx].hash = h;
+    publish_key(s, key);
+    _fp_set_entry_store(&s->table[idx], key, h);
     s->fill++;
     _fp_set_used_store(s, s->used + 1);
     if (s->fill * 5 >= s->mask * 3 && resize(s, s->used > 50000 ? s->used * 2 : s->used * 4) < 0)
@@ -179,8 +250,7 @@ int _fp_set_discard_entry(set_obj *s, ftc_object *key, int64_t h, ftc_object **o
     if (r <= 0)
         return r;
     *out = s->table[idx].key;
-    s->table[idx].key = DUMMY;
-    s->table[idx].hash = -1;
+    _fp_set_entry_store(&s->table[idx], DUMMY, -1);
     _fp_set_used_store(s, s->used - 1);
     return 1;
 }
@@ -223,18 +293,77 @@ int _fp_set_add_key(ftc_object *set, ftc_object *key)
 
 int fp_set_add(ftc_object *set, ftc_object *key) { return _fp_set_add_key(set, key); }
 
+#ifdef FTC_GIL_DISABLED
+/* The owner's probe of its private set without the section (see the essay): 1 or 0, or -2
+ * when the locked path must decide (the set is shared or not ours, the probe needs __eq__,
+ * or it saw another thread's write). */
+static int find_owner(set_obj *s, ftc_object *key, int64_t h)
+{
+    if (ftc_atomic_load_acquire(&s->shared) || !_ftc_is_owned_by_me(&s->ob_base))
+        return -2;
+    /* Acquire: pairs with resize's release store; the table (and its mask) is complete. */
+    sentry *table = ftc_atomic_load_acquire(&s->table);
+    size_t mask = table_mask(s, table);
+    size_t i = (size_t)h & mask;
+    uint64_t perturb = (uint64_t)h;
+    size_t budget = mask + 1; /* a table always has a free entry; a torn one may not */
+    int r;
+    for (;;) {
+        size_t probes = i + LINEAR_PROBES <= mask ? LINEAR_PROBES : 0;
+        for (size_t j = i;; j++) {
+            sentry *e = &table[j];
+            /* Acquire: pairs with _fp_set_entry_store's release; the key is complete. */
+            ftc_object *k = ftc_atomic_load_acquire(&e->key);
+            if (k == NULL) {
+                r = 0;
+                goto done;
+            }
+            if (ftc_atomic_load_relaxed(&e->hash) == h) {
+                int eq = k == key ? 1 : fast_eq(k, key);
+                if (eq == -2)
+                    return -2;
+                if (eq) {
+                    r = 1;
+                    goto done;
+                }
+            }
+            if (--budget == 0)
+                return -2;
+            if (probes-- == 0)
+                break;
+        }
+        perturb >>= PERTURB_SHIFT;
+        i = (i * 5 + 1 + (size_t)perturb) & mask;
+    }
+done:
+    /* Pairs with the release fence of a section that wrote after making the set shared. */
+    ftc_atomic_fence_acquire();
+    return ftc_atomic_load_relaxed(&s->shared) ? -2 : r;
+}
+#endif
+
+/* Whether key (hash h) is in s: 1, 0, -1. */
+static int contains_hashed(set_obj *s, ftc_object *key, int64_t h)
+{
+#ifdef FTC_GIL_DISABLED
+    int r = find_owner(s, key, h);
+    if (FTC_LIKELY(r != -2))
+        return r;
+#endif
+    size_t idx;
+    lock l;
+    _fp_set_lock(s, &l);
+    int rl = find(s, key, h, &idx, &l);
+    _fp_set_unlock(&l);
+    return rl;
+}
+
 int fp_set_contains(ftc_object *set, ftc_object *key)
 {
     int64_t h = fp_hash(key);
     if (h == -1)
         return -1;
-    set_obj *s = SET(set);
-    size_t idx;
-    lock l;
-    _fp_set_lock(s, &l);
-    int r = find(s, key, h, &idx, &l);
-    _fp_set_unlock(&l);
-    return r;
+    return contains_hashed(SET(set), key, h);
 }
 
 int64_t fp_set_len(ftc_object *set) { return (int64_t)ftc_atomic_load_relaxed(&SET(set)->used); }
@@ -345,8 +474,9 @@ static int merge(ftc_object *set, snap *sn, bool from_set, bool from_dict)
         bool same = s->mask == sn->mask && sn->fill == sn->n;
         for (size_t i = 0; i < sn->n; i++) {
             ftc_incref(sn->e[i].key);
+            publish_key(s, sn->e[i].key);
             if (same)
-                s->table[sn->pos[i]] = sn->e[i];
+                _fp_set_entry_store(&s->table[sn->pos[i]], sn->e[i].key, sn->e[i].hash);
             else
                 insert_clean(s->table, s->mask, sn->e[i].key, sn->e[i].hash);
         }
@@ -386,12 +516,7 @@ ftc_object *_fp_set_copy_of(ftc_object *set)
 /* Whether key (hash h) is in set: 1, 0, -1. */
 int _fp_set_contains_entry(ftc_object *set, ftc_object *key, int64_t h)
 {
-    size_t idx;
-    lock l;
-    _fp_set_lock(SET(set), &l);
-    int r = find(SET(set), key, h, &idx, &l);
-    _fp_set_unlock(&l);
-    return r;
+    return contains_hashed(SET(set), key, h);
 }
 
 static int add_hashed(ftc_object *set, ftc_object *key, int64_t h)

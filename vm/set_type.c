@@ -15,8 +15,7 @@ static void set_dealloc(ftc_object *o)
     for (size_t i = 0; i <= s->mask; i++)
         if (s->table[i].key != NULL && s->table[i].key != DUMMY)
             ftc_decref(s->table[i].key);
-    if (s->table != s->small)
-        ftc_mem_free(s->table);
+    _fp_set_table_free(s, s->table, false); /* unreachable: no probe can be in it */
 }
 
 /* The keys in the table (the world is stopped: no writer is inside the section, and a probe
@@ -47,18 +46,19 @@ static int set_gc_clear(ftc_object *o)
         memcpy(smallcopy, s->small, sizeof smallcopy);
         old = smallcopy;
     }
-    memset(s->small, 0, sizeof s->small);
-    s->table = s->small;
+    _fp_set_small_clear(s);
+    ftc_ft_store_release(&s->table, s->small);
     s->mask = SET_MINSIZE - 1;
     s->fill = 0;
     s->finger = 0;
     _fp_set_used_store(s, 0);
+    bool shared = _fp_set_is_shared(s);
     _fp_set_unlock(&l);
     for (size_t i = 0; i <= oldmask; i++)
         if (old[i].key != NULL && old[i].key != DUMMY)
             ftc_decref(old[i].key);
     if (old != smallcopy)
-        ftc_mem_free(old);
+        _fp_set_table_free(s, old, shared);
     return 0;
 }
 
@@ -194,18 +194,19 @@ static int clear_set(ftc_object *o)
         memcpy(smallcopy, s->small, sizeof smallcopy);
         old = smallcopy;
     }
-    memset(s->small, 0, sizeof s->small);
-    s->table = s->small;
+    _fp_set_small_clear(s);
+    ftc_ft_store_release(&s->table, s->small);
     s->mask = SET_MINSIZE - 1;
     s->fill = 0;
     s->finger = 0;
     _fp_set_used_store(s, 0);
+    bool shared = _fp_set_is_shared(s);
     _fp_set_unlock(&l);
     for (size_t i = 0; i <= oldmask; i++)
         if (old[i].key != NULL && old[i].key != DUMMY)
             ftc_decref(old[i].key);
     if (old != smallcopy)
-        ftc_mem_free(old);
+        _fp_set_table_free(s, old, shared);
     _fp_set_snap_free(&sn);
     return 0;
 }
@@ -268,8 +269,7 @@ METHOD(pop)
         while (s->table[i].key == NULL || s->table[i].key == DUMMY)
             i = (i + 1) & s->mask;
         key = s->table[i].key;
-        s->table[i].key = DUMMY;
-        s->table[i].hash = -1;
+        _fp_set_entry_store(&s->table[i], DUMMY, -1);
         _fp_set_used_store(s, s->used - 1);
         s->finger = i + 1;
     }

@@ -42,6 +42,13 @@ FTC_API int ftc_list_check(ftc_object *l);
 
 /** Appends v (borrowed; the list takes its own reference). 0, FTC_ENOMEM (list unchanged). */
 FTC_API int ftc_list_append(ftc_object *l, ftc_object *v);
+/** ftc_list_append() for a list the caller holds a reference to (not a borrowed pointer),
+ * with the same results and codes. When that reference is the only one (the calling thread
+ * made the list and has stored it nowhere yet: an interpreter filling a list display or a
+ * comprehension), no other thread can reach the list, and in the nogil build the append then
+ * takes no critical section; otherwise it is ftc_list_append(). Calling it with a borrowed
+ * pointer (a list held by a structure another thread can reach) is a data race. */
+FTC_API int ftc_list_append_unique(ftc_object *l, ftc_object *v);
 /** Inserts v before index i (like Python's list.insert: i is clamped to [0, len], negative
  * counts from the end). 0 or a negative code. */
 FTC_API int ftc_list_insert(ftc_object *l, int64_t i, ftc_object *v);
@@ -70,6 +77,14 @@ FTC_API int ftc_list_extend(ftc_object *l, ftc_object *src);
 /** Returns a new list of items [start, stop) (Python slice rules without a step: negative
  * bounds count from the end, both clamped to [0, len]). NULL with ftc_last_error() set. */
 FTC_API ftc_object *ftc_list_slice(ftc_object *l, int64_t start, int64_t stop);
+/** Replaces the items [start, stop) with the items of the list src, in order, as one atomic
+ * step: Python's `l[start:stop] = src` and, with src NULL, `del l[start:stop]`. The bounds
+ * follow ftc_list_slice (negative counts from the end, both clamped to [0, len]; a stop below
+ * start means an empty slice at start, where src's items are inserted), applied to the
+ * length at that step. src may have any length (the list grows or shrinks) and may be l
+ * itself (its items as they were before). 0, or a negative code with l unchanged: FTC_ENOMEM,
+ * or FTC_EINVAL / FTC_ETYPE for l, or for src when it is not NULL and not a list. */
+FTC_API int ftc_list_set_slice(ftc_object *l, int64_t start, int64_t stop, ftc_object *src);
 /** A new list with the same items (a new reference), or NULL with ftc_last_error() set. */
 FTC_API ftc_object *ftc_list_copy(ftc_object *l);
 /** The index of the first item equal to v (identity, or the items' eq callbacks), or FTC_EKEY

@@ -277,6 +277,109 @@ Test(list, slice_and_copy)
     ftc_decref(l);
 }
 
+/* ftc_list_set_slice against a model (Python's l[lo:hi] = src on 0..n-1 with src's items
+ * numbered 100+): every bound combination around the ends, negative and reversed bounds,
+ * replacement, growth, shrinking, deletion (src NULL), self-assignment; each removed item is
+ * released exactly once (the fixture checks nothing leaks) and each kept or stored item holds
+ * exactly its list's references. */
+static void model_set_slice(int n, int64_t lo, int64_t hi, int m, bool self, int64_t *want, int *wn)
+{
+    int64_t L = lo < 0 ? (lo + n < 0 ? 0 : lo + n) : (lo > n ? n : lo);
+    int64_t H = hi < 0 ? (hi + n < 0 ? 0 : hi + n) : (hi > n ? n : hi);
+    if (H < L)
+        H = L;
+    int k = 0;
+    for (int64_t j = 0; j < L; j++)
+        want[k++] = j;
+    for (int j = 0; j < m; j++)
+        want[k++] = self ? j : 100 + j;
+    for (int64_t j = H; j < n; j++)
+        want[k++] = j;
+    *wn = k;
+}
+
+Test(list, set_slice_like_python)
+{
+    const int64_t bounds[] = {INT64_MIN, -9, -3, -1, 0, 1, 2, 4, 6, 7, 100, INT64_MAX};
+    const int nb = (int)(sizeof bounds / sizeof bounds[0]);
+    for (int n = 0; n <= 7; n += 7) {
+        for (int a = 0; a < nb; a++) {
+            for (int b = 0; b < nb; b++) {
+                for (int m = -2; m <= 20; m += (m < 5 ? 1 : 15)) {
+                    /* m -1: self-assignment; m -2: deletion (src NULL); else m new items */
+                    ftc_object *l = range(n), *src = NULL;
+                    if (m >= 0) {
+                        src = ftc_list_new();
+                        for (int j = 0; j < m; j++)
+                            append_steal(src, U(100 + j));
+                    }
+                    bool self = m == -1;
+                    int rc = ftc_list_set_slice(l, bounds[a], bounds[b], self ? l : src);
+                    cr_assert_eq(rc, 0);
+                    int64_t want[64];
+                    int wn;
+                    model_set_slice(n, bounds[a], bounds[b], self ? n : (m < 0 ? 0 : m), self, want,
+                                    &wn);
+                    assert_items(l, want, wn);
+                    for (int j = 0; j < wn; j++) {
+                        ftc_object *x = NULL;
+                        cr_assert_eq(ftc_list_get_borrowed(l, j, &x), 0);
+                        /* in l once per occurrence (self: twice for a copied item), and in
+                         * src if it came from there */
+                        int64_t refs = 0;
+                        for (int i = 0; i < wn; i++)
+                            refs += want[i] == want[j];
+                        refs += want[j] >= 100;
+                        cr_assert_eq(ftc_object_refcount(x), refs, "n %d [%lld:%lld] m %d", n,
+                                     (long long)bounds[a], (long long)bounds[b], m);
+                    }
+                    ftc_decref(l);
+                    ftc_xdecref(src);
+                }
+            }
+        }
+    }
+}
+
+Test(list, set_slice_errors_leave_list_unchanged)
+{
+    ftc_object *l = range(4), *d = ftc_dict_new();
+    cr_assert_eq(ftc_list_set_slice(NULL, 0, 1, l), FTC_EINVAL);
+    cr_assert_eq(ftc_list_set_slice(d, 0, 1, l), FTC_ETYPE);
+    cr_assert_eq(ftc_list_set_slice(l, 0, 1, d), FTC_ETYPE);
+    assert_range(l, 4);
+    ftc_decref(d);
+    ftc_decref(l);
+}
+
+/* ftc_list_append_unique: the results and codes of ftc_list_append, whether the list is held
+ * only by the caller (no section in the nogil build) or also elsewhere (another reference, a
+ * list another thread has used: the locked append). */
+Test(list, append_unique_like_append)
+{
+    ftc_object *d = ftc_dict_new(), *v = U(5);
+    ftc_object *u = ftc_list_new();
+    for (int j = 0; j < 40; j++) { /* grows through several arrays */
+        ftc_object *x = U(j);
+        cr_assert_eq(ftc_list_append_unique(u, x), 0);
+        cr_assert_eq(ftc_object_refcount(x), 2);
+        ftc_decref(x);
+    }
+    assert_range(u, 40);
+    ftc_incref(u); /* a second reference: the locked path, same result */
+    cr_assert_eq(ftc_list_append_unique(u, v), 0);
+    cr_assert_eq(ftc_list_len(u), 41);
+    cr_assert_eq(ftc_object_refcount(v), 2);
+    ftc_decref(u);
+    cr_assert_eq(ftc_list_append_unique(NULL, v), FTC_EINVAL);
+    cr_assert_eq(ftc_list_append_unique(u, NULL), FTC_EINVAL);
+    cr_assert_eq(ftc_list_append_unique(d, v), FTC_ETYPE);
+    cr_assert_eq(ftc_list_len(u), 41);
+    ftc_decref(u);
+    ftc_decref(d);
+    ftc_decref(v);
+}
+
 static ftc_object *hook_list;
 static int hook_budget;
 static void hook_clear_list(ftc_object *self)
@@ -497,7 +600,7 @@ Test(list, clear_releases_items)
 /* ---- fault injection ---- */
 Test(list, fault_walks)
 {
-    for (int op = 0; op < 7; op++) {
+    for (int op = 0; op < 11; op++) {
         int failures = 0;
         for (uint64_t n = 1;; n++) {
             /* 8 appended items fill their array exactly (capacities 4, then 8): every
@@ -517,6 +620,23 @@ Test(list, fault_walks)
             case 5:
                 out = ftc_list_copy(l);
                 rc = out ? 0 : ftc_last_error();
+                break;
+            case 6: rc = ftc_list_set_slice(l, 2, 4, src); break; /* grows */
+            case 9: rc = ftc_list_append_unique(l, v); break;
+            case 7: rc = ftc_list_set_slice(l, 0, 8, l); break; /* self: a snapshot */
+            case 8: /* replaces 17 items in place: the removed ones go to a heap array */
+                ftc_fault_alloc_fail_after(0);
+                for (int j = 8; j < 20; j++)
+                    append_steal(src, U(j));
+                {
+                    ftc_object *big = range(20);
+                    ftc_fault_alloc_fail_after(n);
+                    rc = ftc_list_set_slice(big, 0, 17, src);
+                    ftc_fault_alloc_fail_after(0);
+                    if (rc != 0)
+                        assert_range(big, 20);
+                    ftc_decref(big);
+                }
                 break;
             default: rc = ftc_list_sort(l, less_tens, NULL, 1); break;
             }

@@ -51,3 +51,31 @@ try:
     b[0:2] = 5
 except TypeError as e:
     print("TypeError", e)
+
+# Plain slices (no step, int or None bounds) are one ftc_list_set_slice: growing, shrinking,
+# deleting, inserting where stop < start, self-assignment, any iterable as the values.
+for lo in (None, -12, -3, 0, 2, 5, 9, 30):
+    for hi in (None, -12, -2, 0, 3, 6, 30):
+        for vals in ([], ["x"], ["x", "y", "z"], list("abcdefgh"), (1, 2), "pq",
+                     (i * i for i in range(3)), {7: 0}):
+            e = list(range(8))
+            v = list(vals) if not isinstance(vals, (list, tuple, str, dict)) else vals
+            e[lo:hi] = v
+            f = list(range(8))
+            del f[lo:hi]
+            print(lo, hi, e, f)
+g = [1, 2, 3]
+g[1:1] = g
+print(g)
+g[1:] = g
+print(g)
+g[:-1] = g[::2]
+print(g)
+h = [0, 1, 2]
+h[True:2] = [9]
+print(h)
+try:
+    h[0:1] = None
+except TypeError as e:
+    print("TypeError", e)
+print(h)
