@@ -723,8 +723,60 @@ static bool all_const(fp_expr_seq *elts)
 
 static void compile_const(compiler *c, fp_expr *e);
 
+/* Whether a tuple display is made of constants only (nested such tuples included): CPython
+ * compiles it to one constant tuple (its AST optimizer), and so does ftpy. */
+static bool const_tuple(fp_expr_seq *elts)
+{
+    if (elts->n == 0)
+        return false; /* BUILD_TUPLE 0 already returns the static empty tuple */
+    for (size_t i = 0; i < elts->n; i++) {
+        fp_expr *x = elts->items[i];
+        if (x->kind != FP_EX_CONST && !(x->kind == FP_EX_TUPLE && const_tuple(&x->u.seq.elts)))
+            return false;
+    }
+    return true;
+}
+
+/* LOAD_CONST of a tuple of constants (const_tuple holds). Each element is compiled as usual
+ * (a LOAD_CONST, or this for a nested tuple) and that instruction taken back, its constant
+ * becoming the item; the tuple is then a constant of the code, immortal like all of them
+ * (unit_to_code), so threads running the code share it without counting references to it
+ * (ftscaling's load_tuple_const: before, BUILD_TUPLE allocated a tracked tuple per
+ * iteration). */
+static void compile_const_tuple(compiler *c, fp_expr_seq *elts)
+{
+    ftc_object *tup = fp_tuple_new(elts->n);
+    if (tup == NULL) {
+        c_nomem(c);
+        return;
+    }
+    for (size_t i = 0; i < elts->n; i++)
+        fp_tuple_items(tup)[i] = fp_None;
+    for (size_t i = 0; i < elts->n; i++) {
+        fp_expr *x = elts->items[i];
+        if (x->kind == FP_EX_TUPLE)
+            compile_const_tuple(c, &x->u.seq.elts);
+        else
+            compile_const(c, x);
+        if (c->failed) {
+            ftc_decref(tup);
+            return;
+        }
+        c->u->n--; /* take the LOAD_CONST back: the constant becomes the item */
+        c->u->depth--;
+        ftc_object *k = c->u->consts[FP_OPARG(c->u->code[c->u->n])];
+        ftc_incref(k);
+        fp_tuple_items(tup)[i] = k;
+    }
+    load_const_obj(c, tup);
+}
+
 static void compile_display_ex(compiler *c, fp_expr_seq *elts, int kind, int extend_flag)
 {
+    if (kind == FP_EX_TUPLE && extend_flag == 0 && const_tuple(elts)) {
+        compile_const_tuple(c, elts);
+        return;
+    }
     if (kind == FP_EX_SET && elts->n > 2 && all_const(elts)) {
         /* CPython builds {1, 2, 3} from a frozenset constant, whose iteration order it then
          * keeps: BUILD_SET_CONST makes the same set from the constants */
