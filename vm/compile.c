@@ -510,6 +510,30 @@ static void fuse_subscr_fast(compiler *c, const bool *target)
     }
 }
 
+/* LOAD_FAST x; LOAD_CONST k; IS_OP n -> CHECK_FAST x; LOAD_CONST k; IS_OP_FAST (x << 1 | n):
+ * `x is None` and the like compare the local's pointer where it is, without pushing it, so
+ * the test takes and drops no reference to x's value. Nothing between the two can rebind x
+ * (a LOAD_CONST), and the local's own reference keeps the value alive. A value read from a
+ * shared dict or list (v = d[k]; if v is None) is then counted once by the read instead of
+ * three times, which in the nogil build are atomic on a count the other readers change too.
+ * Not when a jump or a handler lands on the second or third word, nor across handlers; an
+ * unbound x still raises at the LOAD_FAST's place. */
+static void fuse_is_fast(compiler *c, const bool *target)
+{
+    unit *u = c->u;
+    for (size_t i = 0; i + 2 < u->n; i++) {
+        uint32_t x = FP_OPARG(u->code[i]);
+        if (FP_OPCODE(u->code[i]) != OP_LOAD_FAST || FP_OPCODE(u->code[i + 1]) != OP_LOAD_CONST ||
+            FP_OPCODE(u->code[i + 2]) != OP_IS_OP || target[i + 1] || target[i + 2] ||
+            x >= (1u << 22) || u->hlabel[i] != u->hlabel[i + 2] ||
+            u->hdepth[i] != u->hdepth[i + 2] || u->hlabel[i] != u->hlabel[i + 1] ||
+            u->hdepth[i] != u->hdepth[i + 1])
+            continue;
+        u->code[i] = FP_INSTR(OP_CHECK_FAST, x);
+        u->code[i + 2] = FP_INSTR(OP_IS_OP_FAST, x << 1 | (FP_OPARG(u->code[i + 2]) & 1));
+    }
+}
+
 /* Makes the unit's code object (immortal: shared by every thread that runs it). */
 static fp_code_object *assemble(compiler *c)
 {
@@ -535,6 +559,7 @@ static fp_code_object *assemble(compiler *c)
                 target[u->labels[l]] = true;
         fuse_load_fast_attr(c, target);
         fuse_subscr_fast(c, target);
+        fuse_is_fast(c, target);
         free(target);
     }
     fp_code_object *co = (fp_code_object *)fp_code_new_empty();
