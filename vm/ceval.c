@@ -1322,6 +1322,17 @@ dispatch:
             sp[-1] = fp_bool(res);
             DISPATCH();
         }
+        TARGET(IS_OP_FAST)
+        {
+            /* IS_OP whose left operand is local oparg >> 1, not on the stack (compile.c,
+             * fuse_is_fast: bound, checked by CHECK_FAST, and unchanged since); the right one
+             * is the constant just pushed. No reference to the local's value is taken. */
+            ftc_object *b = TOP();
+            bool res = (lp[oparg >> 1] == b) ^ ((oparg & 1) != 0);
+            ftc_decref(b);
+            sp[-1] = fp_bool(res);
+            DISPATCH();
+        }
         TARGET(CONTAINS_OP)
         {
             ftc_object *b = POP(), *a = TOP();

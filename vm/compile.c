@@ -510,6 +510,30 @@ static void fuse_subscr_fast(compiler *c, const bool *target)
     }
 }
 
+/* LOAD_FAST x; LOAD_CONST k; IS_OP n -> CHECK_FAST x; LOAD_CONST k; IS_OP_FAST (x << 1 | n):
+ * `x is None` and the like compare the local's pointer where it is, without pushing it, so
+ * the test takes and drops no reference to x's value. Nothing between the two can rebind x
+ * (a LOAD_CONST), and the local's own reference keeps the value alive. A value read from a
+ * shared dict or list (v = d[k]; if v is None) is then counted once by the read instead of
+ * three times, which in the nogil build are atomic on a count the other readers change too.
+ * Not when a jump or a handler lands on the second or third word, nor across handlers; an
+ * unbound x still raises at the LOAD_FAST's place. */
+static void fuse_is_fast(compiler *c, const bool *target)
+{
+    unit *u = c->u;
+    for (size_t i = 0; i + 2 < u->n; i++) {
+        uint32_t x = FP_OPARG(u->code[i]);
+        if (FP_OPCODE(u->code[i]) != OP_LOAD_FAST || FP_OPCODE(u->code[i + 1]) != OP_LOAD_CONST ||
+            FP_OPCODE(u->code[i + 2]) != OP_IS_OP || target[i + 1] || target[i + 2] ||
+            x >= (1u << 22) || u->hlabel[i] != u->hlabel[i + 2] ||
+            u->hdepth[i] != u->hdepth[i + 2] || u->hlabel[i] != u->hlabel[i + 1] ||
+            u->hdepth[i] != u->hdepth[i + 1])
+            continue;
+        u->code[i] = FP_INSTR(OP_CHECK_FAST, x);
+        u->code[i + 2] = FP_INSTR(OP_IS_OP_FAST, x << 1 | (FP_OPARG(u->code[i + 2]) & 1));
+    }
+}
+
 /* Makes the unit's code object (immortal: shared by every thread that runs it). */
 static fp_code_object *assemble(compiler *c)
 {
@@ -535,6 +559,7 @@ static fp_code_object *assemble(compiler *c)
                 target[u->labels[l]] = true;
         fuse_load_fast_attr(c, target);
         fuse_subscr_fast(c, target);
+        fuse_is_fast(c, target);
         free(target);
     }
     fp_code_object *co = (fp_code_object *)fp_code_new_empty();
@@ -723,8 +748,60 @@ static bool all_const(fp_expr_seq *elts)
 
 static void compile_const(compiler *c, fp_expr *e);
 
+/* Whether a tuple display is made of constants only (nested such tuples included): CPython
+ * compiles it to one constant tuple (its AST optimizer), and so does ftpy. */
+static bool const_tuple(fp_expr_seq *elts)
+{
+    if (elts->n == 0)
+        return false; /* BUILD_TUPLE 0 already returns the static empty tuple */
+    for (size_t i = 0; i < elts->n; i++) {
+        fp_expr *x = elts->items[i];
+        if (x->kind != FP_EX_CONST && !(x->kind == FP_EX_TUPLE && const_tuple(&x->u.seq.elts)))
+            return false;
+    }
+    return true;
+}
+
+/* LOAD_CONST of a tuple of constants (const_tuple holds). Each element is compiled as usual
+ * (a LOAD_CONST, or this for a nested tuple) and that instruction taken back, its constant
+ * becoming the item; the tuple is then a constant of the code, immortal like all of them
+ * (unit_to_code), so threads running the code share it without counting references to it
+ * (ftscaling's load_tuple_const: before, BUILD_TUPLE allocated a tracked tuple per
+ * iteration). */
+static void compile_const_tuple(compiler *c, fp_expr_seq *elts)
+{
+    ftc_object *tup = fp_tuple_new(elts->n);
+    if (tup == NULL) {
+        c_nomem(c);
+        return;
+    }
+    for (size_t i = 0; i < elts->n; i++)
+        fp_tuple_items(tup)[i] = fp_None;
+    for (size_t i = 0; i < elts->n; i++) {
+        fp_expr *x = elts->items[i];
+        if (x->kind == FP_EX_TUPLE)
+            compile_const_tuple(c, &x->u.seq.elts);
+        else
+            compile_const(c, x);
+        if (c->failed) {
+            ftc_decref(tup);
+            return;
+        }
+        c->u->n--; /* take the LOAD_CONST back: the constant becomes the item */
+        c->u->depth--;
+        ftc_object *k = c->u->consts[FP_OPARG(c->u->code[c->u->n])];
+        ftc_incref(k);
+        fp_tuple_items(tup)[i] = k;
+    }
+    load_const_obj(c, tup);
+}
+
 static void compile_display_ex(compiler *c, fp_expr_seq *elts, int kind, int extend_flag)
 {
+    if (kind == FP_EX_TUPLE && extend_flag == 0 && const_tuple(elts)) {
+        compile_const_tuple(c, elts);
+        return;
+    }
     if (kind == FP_EX_SET && elts->n > 2 && all_const(elts)) {
         /* CPython builds {1, 2, 3} from a frozenset constant, whose iteration order it then
          * keeps: BUILD_SET_CONST makes the same set from the constants */

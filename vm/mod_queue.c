@@ -10,7 +10,9 @@
  * put is returned by exactly one get. ftcore's codes map to Python: FTC_EFULL/FTC_ETIMEDOUT on
  * put -> Full, FTC_EEMPTY/FTC_ETIMEDOUT on get -> Empty, FTC_ESTATE from task_done ->
  * ValueError "task_done() called too many times". In the nogil build an ftcore queue is a hot
- * object, freed by the hot-object collection (or at exit) after its last reference went away.
+ * object, freed by the hot-object collection (or at exit) after its last reference went away;
+ * so is the Python queue object around it (queue_make), which every producer and consumer
+ * takes a reference to for each put and get.
  *
  * LifoQueue (the core queue is FIFO only) and the completion queue are a ring buffer of
  * references guarded by an ftcore Lock (`mutex`), with three ftcore Conditions on that lock as
@@ -150,6 +152,11 @@ static ftc_object *queue_make(fp_type *type, int kind, int64_t maxsize)
     queue_object *q = (queue_object *)ftc_object_new(&type->ct);
     if (q == NULL)
         return fp_err_nomem();
+    /* Hot (per-thread counts): a queue exists to be used by several threads, each of which
+     * takes a reference to it for every put and get (a closure cell's or a global's load), so
+     * as an ordinary object every put and get was an atomic add and CAS on one shared count
+     * (the pipeline benchmark: 3 per item). ENOMEM leaves it ordinary, which is only slower. */
+    (void)ftc_object_set_hot(&q->ob_base);
     q->kind = kind;
     q->maxsize = maxsize;
     if (kind == KIND_FIFO || kind == KIND_SIMPLE) {

@@ -380,6 +380,43 @@ Test(gc, automatic_collection_runs_at_a_tick)
     cr_assert_eq(ftc_object_live_count(), base_live);
 }
 
+/* Objects made and freed (no cycle) do not count toward a collection: the count is of tracked
+ * objects made and not freed, so a loop that makes and drops one per iteration never stops the
+ * world; garbage that only a collection frees still brings one. */
+Test(gc, automatic_collection_counts_objects_made_and_not_freed)
+{
+    ftc_gc_stats s0, s1;
+    cr_assert_eq(ftc_gc_set_threshold(256), 0);
+    ftc_gc_enable();
+    ftc_gc_get_stats(&s0);
+    for (int i = 0; i < 8000; i++) { /* 16,000 objects, 62 thresholds' worth */
+        ftc_object *a = new_node();
+        ftc_object *b = new_node();
+        link_ref(a, 0, b); /* a chain, not a cycle: freed by its last decref */
+        ftc_decref(b);
+        ftc_decref(a);
+        cr_assert_eq(ftc_eval_tick(), 0);
+    }
+    ftc_gc_get_stats(&s1);
+    cr_assert_eq(s1.auto_collections, s0.auto_collections, "%lu automatic collections",
+                 (unsigned long)(s1.auto_collections - s0.auto_collections));
+    cr_assert_eq(ftc_object_live_count(), base_live);
+    /* Frees of objects made before a collection do not hold the next one back. */
+    ftc_object *keep[600];
+    for (int i = 0; i < 600; i++)
+        keep[i] = new_node();
+    cr_assert_geq(ftc_gc_collect(), 0);
+    for (int i = 0; i < 600; i++)
+        ftc_decref(keep[i]);
+    ftc_gc_get_stats(&s0);
+    make_garbage_cycles(300, true);
+    ftc_gc_get_stats(&s1);
+    cr_assert_gt(s1.auto_collections, s0.auto_collections);
+    cr_assert_eq(ftc_gc_set_threshold(FTC_GC_DEFAULT_THRESHOLD), 0);
+    cr_assert_geq(ftc_gc_collect(), 0);
+    cr_assert_eq(ftc_object_live_count(), base_live);
+}
+
 Test(gc, automatic_collection_waits_for_the_end_of_a_critical_section)
 {
     cr_assert_eq(ftc_gc_set_threshold(64), 0);
