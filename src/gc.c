@@ -403,6 +403,7 @@ typedef struct gc_pass {
     size_t nboth;           /* in both arrays (dead and tracked, then found garbage) */
     ftc_weakref *callbacks; /* chain of weak references whose callbacks are to run */
     int rc;
+    bool demote; /* a settle: converted hot objects become merged ones (refcount_hot.c) */
 } gc_pass;
 
 static bool in_collection(ftc_object *o)
@@ -495,6 +496,9 @@ static bool take_zero_totals(gc_pass *p, int64_t *converted)
 #endif
     _ftc_objects_reg_unlock();
     p->ndead += _ftc_hot_gc_take_zero(p->dead + p->ndead, p->dead_cap - p->ndead);
+    /* Converted objects that may be dying (all of them in a settle) become ordinary ones:
+     * their last decref frees them from now on (refcount_hot.c). */
+    (void)_ftc_hot_gc_demote(p->demote);
     _ftc_hot_gc_end();
     return true;
 }
@@ -686,9 +690,11 @@ static void finish(gc_pass *p)
 
 /* One pass: full (cycles too) or hot only. Returns the objects found dead, or FTC_ENOMEM.
  * *converted: the nominations it converted to hot. */
-static int64_t run_pass(bool full, uint64_t *pause, uint64_t *longest, int64_t *converted)
+static int64_t run_pass(bool full, bool demote, uint64_t *pause, uint64_t *longest,
+                        int64_t *converted)
 {
     gc_pass p = {0};
+    p.demote = demote;
     uint64_t tracked = 0;
     uint64_t t0 = now_ns();
     ftc_stop_the_world();
@@ -740,11 +746,11 @@ static int64_t collect(bool automatic)
     ftc_atomic_store_relaxed(&gc_allocs, (int64_t)0);
     uint64_t pause = 0, longest = 0;
     int64_t converted = 0, c = 0;
-    int64_t total = run_pass(true, &pause, &longest, &converted);
+    int64_t total = run_pass(true, false, &pause, &longest, &converted);
     int64_t last = total;
     /* Hot chains: a freed object may have dropped the last reference to a hot object. */
     while (last > 0 && total >= 0 && _ftc_hot_registered()) {
-        last = run_pass(false, &pause, &longest, &c);
+        last = run_pass(false, false, &pause, &longest, &c);
         converted += c;
         if (last > 0)
             total += last;
@@ -780,9 +786,30 @@ void _ftc_gc_hot_round(ftc_tstate *ts)
     tls_collecting = 1;
     uint64_t pause = 0, longest = 0;
     int64_t converted = 0, c = 0;
-    int64_t last = run_pass(false, &pause, &longest, &converted);
+    int64_t last = run_pass(false, false, &pause, &longest, &converted);
     while (last > 0 && _ftc_hot_registered()) {
-        last = run_pass(false, &pause, &longest, &c);
+        last = run_pass(false, false, &pause, &longest, &c);
+        converted += c;
+    }
+    tls_collecting = 0;
+    ftc_mutex_unlock(&gc_mutex);
+    count_converted(converted);
+}
+
+void _ftc_gc_hot_settle(void)
+{
+    /* As a round (same guards), but each pass also demotes every converted object after
+     * taking the dead ones; the chain passes free the hot objects (set hot by their owners)
+     * that the first pass's frees left at zero. */
+    if (tls_collecting || _ftc_stw_held_by_me())
+        return;
+    ftc_mutex_lock(&gc_mutex);
+    tls_collecting = 1;
+    uint64_t pause = 0, longest = 0;
+    int64_t converted = 0, c = 0;
+    int64_t last = run_pass(false, true, &pause, &longest, &converted);
+    while (last > 0 && _ftc_hot_registered()) {
+        last = run_pass(false, true, &pause, &longest, &c);
         converted += c;
     }
     tls_collecting = 0;

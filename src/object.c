@@ -455,13 +455,26 @@ int _ftc_objects_handle_tick(ftc_tstate *ts, uint64_t bits)
         _ftc_qsbr_tick(rec, ts);
     if (bits & FTC_EB_GC)
         _ftc_gc_handle_tick(ts);
-    /* This thread nominated contended objects (refcount_hot.c; a nomination sets the merge
-     * bit): a hot round converts them and frees the dead hot objects (gc.c). Only the
-     * nominating thread reads its own nom_len here; a collection just run converted them
-     * already (nom_len 0). */
-    if ((bits & FTC_EB_BRC_MERGE) && rec->nom_len != 0)
+    /* This thread nominated contended objects, or its count of a converted object went below
+     * zero (refcount_hot.c; both set the merge bit): a hot round converts the nominations,
+     * frees the dead hot objects and demotes the converted ones that may be dying (gc.c).
+     * Only this thread reads its own nom_len and hot_release_req here; a collection just run
+     * converted the nominations already (nom_len 0). */
+    if ((bits & FTC_EB_BRC_MERGE) && (rec->nom_len != 0 || rec->hot_release_req)) {
+        rec->hot_release_req = 0;
         _ftc_gc_hot_round(ts);
+    }
     return 0;
+}
+
+void _ftc_objects_after_join(ftc_tstate *ts)
+{
+    /* A settle (gc.c) only if an object converted by contention is hot, or this thread has
+     * nominations pending (the settle converts them too, then demotes them): the joined
+     * thread's own counts were merged at its end, and its nominations released. */
+    struct _ftc_objects_tstate *rec = ts->objects;
+    if (_ftc_hot_converted_registered() || (rec != NULL && rec->nom_len != 0))
+        _ftc_gc_hot_settle();
 }
 
 void _ftc_objects_before_fork(void) { _ftc_objects_reg_lock(); }

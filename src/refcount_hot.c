@@ -15,7 +15,8 @@
  * atomically instead: counts are fungible.) The total is shared count + the sum of every thread's slot, which may be
  * negative individually.
  *
- * When it is freed (the rule): never by a decref, since no thread knows the total. A thread
+ * When it is freed (the rule): never by a decref while hot, since no thread knows the total
+ * (converted objects are demoted to ordinary ones promptly, below). A thread
  * that ends adds its slots into the objects' shared words. Every stop of the collector (src/gc.c:
  * a collection, explicit or automatic, ftc_object_collect_hot being its alias, or a hot round)
  * adds every thread's slots into the shared words (zeroing them: _ftc_hot_gc_begin), and takes
@@ -66,9 +67,45 @@
  *     nomination's reference back out of its shared word.
  *   - ftc_object_live_count counts hot objects whose total is zero as freed (exact when quiet).
  * A dead hot object waits for the next stop of the collector: a hot round (a nomination
- * anywhere), a collection (explicit, or automatic: tracked allocations, set_hot calls and
- * conversions count toward it), or runtime fini. A thread that counts while detached (no tick)
- * is outside the round's guarantee, as for every hot object.
+ * anywhere, or a release request below), a collection (explicit, or automatic: tracked
+ * allocations, set_hot calls and conversions count toward it), or runtime fini. A thread that
+ * counts while detached (no tick) is outside the round's guarantee, as for every hot object.
+ *
+ * Prompt death of converted objects (why auto-hot can be on by default): a program that
+ * promises prompt destruction (CPython: weakref callbacks and finalizers run when the last
+ * reference goes, so a program that synchronizes its threads, or joins them, observes the
+ * death) must not see a converted object die late. Converted objects keep FTC_OBF_NOMINATED
+ * set (one made hot by its owner, ftc_object_set_hot, never has it: it keeps the collector
+ * rule above), and two mechanisms turn them back into ordinary objects ("demote": with the
+ * world stopped and every slot merged, the shared word is the total; ob_tid := FTC_TID_NONE,
+ * state MERGED, no id, flags HOT and NOMINATED cleared; from then on the decref whose CAS
+ * makes the word exactly MERGED frees it, brc.c):
+ *   - Release request. A thread's slot of a converted object going below zero (the inline
+ *     decref tests the new value: one compare) means that thread dropped a reference it did
+ *     not take while the object was hot (the creator's, a container's: the references counted
+ *     in the shared word at the conversion), which is how an object starts dying; a balanced
+ *     reader (+1 then -1) never does it. The thread asks for a hot round at its next tick
+ *     (rec->hot_release_req and its merge bit; once per round). Every stop of the collector
+ *     marks the converted objects whose merged slot delta was negative in some thread
+ *     (hot_rel) and, after taking the dead, demotes the marked living ones: their remaining
+ *     holders' decrefs are CASes again, and the last one frees at once. (A program whose
+ *     threads then drop the last references before the round, e.g. main drops its reference
+ *     and waits at a barrier for the readers to drop theirs, sees the object freed by that
+ *     round, which runs at the requester's next tick, before it executes much further.)
+ *   - Settle at a join. ftc_thread_join (attached caller, thread done) runs a hot-only pass
+ *     that demotes every converted object (gc.c _ftc_gc_hot_settle), if any exists or the
+ *     joiner has nominations pending: the joined thread's counts were merged at its end, so
+ *     once every thread that used an object is joined its last decref frees it, with no
+ *     collection (stress.refcount_hot_settle checks it every round).
+ *   Invariants of demotion: with the world stopped no thread is inside an operation that read
+ *   FTC_TID_HOT, and the total is the shared word (slots merged, queue entries collected in
+ *   the same stop); a BRC entry its owner took before the stop and drops after it sees a
+ *   non-hot object and merges it with -1 by CAS (brc.c merge_taken), exact as for any merged
+ *   object; a demoted object may be nominated and converted again (NOMINATED cleared); the
+ *   dead are taken before demotion, so demotion never sees a zero total. Cost: a contended
+ *   object whose base references keep being dropped churns (convert, demote, renominate),
+ *   bounded by the nomination sampling (one event in FTC_HOT_SAMPLE) and one round per tick
+ *   of the requesting thread.
  *
  * Measured here (2-core VM, one run, incref+decref pairs on one object): one thread, hot
  * 4-6 ns against 7 ns for the shared atomic; two threads on the same object, hot 9 ns against
@@ -91,8 +128,10 @@ FTC_THREAD_LOCAL _ftc_hot_tls _ftc_hot;
 
 static pthread_mutex_t hot_mutex = PTHREAD_MUTEX_INITIALIZER;
 static ftc_object **hot_objs; /* by id; NULL = free id */
+static uint8_t *hot_rel;      /* by id: converted, and some thread's count went below zero */
 static size_t hot_cap;
-static size_t hot_count; /* ids in use */
+static size_t hot_count;  /* ids in use */
+static size_t auto_count; /* of which converted by contention (FTC_OBF_NOMINATED kept set) */
 
 #define SHARED_ONE ((intptr_t)1 << FTC_REF_SHARED_SHIFT)
 
@@ -104,11 +143,17 @@ static bool alloc_id_locked(size_t *out)
         id++;
     if (id == hot_cap) {
         size_t cap = hot_cap ? hot_cap * 2 : 64;
+        uint8_t *r = ftc_mem_realloc(hot_rel, cap);
+        if (r == NULL)
+            return false;
+        hot_rel = r;
         ftc_object **n = ftc_mem_realloc(hot_objs, cap * sizeof *n);
         if (n == NULL)
             return false;
-        for (size_t i = hot_cap; i < cap; i++)
+        for (size_t i = hot_cap; i < cap; i++) {
             n[i] = NULL;
+            r[i] = 0;
+        }
         hot_objs = n;
         hot_cap = cap;
     }
@@ -178,11 +223,29 @@ static void hot_add(ftc_object *o, int64_t delta)
         /* Relaxed load and store, this thread only: the collector reads it with the world
          * stopped (or under hot_mutex at our thread's end), which orders it. */
         int64_t *slot = &rec->hot_counts[id];
-        ftc_atomic_store_relaxed(slot, ftc_atomic_load_relaxed(slot) + delta);
+        int64_t v = ftc_atomic_load_relaxed(slot) + delta;
+        ftc_atomic_store_relaxed(slot, v);
+        if (v < 0 && delta < 0)
+            _ftc_object_hot_released(o);
         return;
     }
     /* Relaxed: counts need no ordering; the collector stops the world before it reads. */
     ftc_atomic_fetch_add_relaxed(&o->ob_ref_shared, (intptr_t)delta * SHARED_ONE);
+}
+
+void _ftc_object_hot_released(ftc_object *o)
+{
+    /* Only converted objects (FTC_OBF_NOMINATED kept set): one made hot by its owner is
+     * freed by a collection, as it always was. Relaxed: set before the world restarted after
+     * the conversion, which ordered it before this thread's use. */
+    struct _ftc_objects_tstate *rec = _ftc_objects_self;
+    if (rec == NULL || rec->hot_release_req ||
+        !(ftc_atomic_load_relaxed(&o->ob_flags) & FTC_OBF_NOMINATED))
+        return;
+    rec->hot_release_req = 1;
+    ftc_tstate *ts = ftc_atomic_load_relaxed(&rec->ts);
+    if (ts != NULL && (ftc_atomic_load_relaxed(&ts->head.eval_breaker) & FTC_EB_BRC_MERGE) == 0)
+        _ftc_eval_breaker_set(ts, FTC_EB_BRC_MERGE);
 }
 
 void _ftc_object_hot_incref(ftc_object *o) { hot_add(o, 1); }
@@ -196,9 +259,11 @@ static void merge_slots_locked(struct _ftc_objects_tstate *rec)
         if (d == 0)
             continue;
         ftc_atomic_store_relaxed(&rec->hot_counts[id], (int64_t)0);
-        if (id < hot_cap && hot_objs[id] != NULL)
+        if (id < hot_cap && hot_objs[id] != NULL) {
             ftc_atomic_fetch_add_relaxed(&hot_objs[id]->ob_ref_shared, (intptr_t)d * SHARED_ONE);
-        else
+            if (d < 0) /* dropped references it did not take: demoted at this stop */
+                hot_rel[id] = 1;
+        } else
             ftc_fatal("hot object id %zu counted but not registered", id);
     }
 }
@@ -252,7 +317,10 @@ static size_t take_dead_locked(ftc_object ***out)
             break; /* out of memory: the next collection frees them */
         dead[n++] = o;
         hot_objs[id] = NULL;
+        hot_rel[id] = 0;
         ftc_atomic_store_relaxed(&hot_count, hot_count - 1);
+        if (ftc_atomic_load_relaxed(&o->ob_flags) & FTC_OBF_NOMINATED)
+            ftc_atomic_store_relaxed(&auto_count, auto_count - 1);
     }
     *out = dead;
     return n;
@@ -265,7 +333,7 @@ static void dealloc_dead(ftc_object **dead, size_t n)
         /* Merged, count zero, no id, no owner: an ordinary dead object now. */
         ftc_atomic_store_relaxed(&o->ob_tid, FTC_TID_NONE);
         ftc_atomic_store_relaxed(&o->ob_ref_local, (uint32_t)0);
-        ftc_atomic_fetch_and_relaxed(&o->ob_flags, (uint16_t)~FTC_OBF_HOT);
+        ftc_atomic_fetch_and_relaxed(&o->ob_flags, (uint16_t) ~(FTC_OBF_HOT | FTC_OBF_NOMINATED));
         _ftc_object_dealloc(o);
     }
     ftc_mem_free(dead);
@@ -307,8 +375,9 @@ static bool nominate(struct _ftc_objects_tstate *rec, ftc_object *o)
     return true;
 }
 
-/* Off by default (object.h says why). Relaxed: a stale value costs one sampled event. */
-static bool auto_hot;
+/* On by default: converted objects die promptly again once the threads that used them are
+ * joined (the settle). Relaxed: a stale value costs one sampled event. */
+static bool auto_hot = true;
 
 void ftc_object_set_auto_hot(bool on) { ftc_atomic_store_relaxed(&auto_hot, on); }
 
@@ -337,8 +406,10 @@ static int convert_locked(ftc_object *o)
     if (ftc_atomic_load_relaxed(&o->ob_flags) & FTC_OBF_HOT) {
         /* Made hot by its owner meanwhile: counts are fungible, the shared word takes -1
          * (its slots are merged already, so the shared word is the total: at least the
-         * nomination's reference; zero now means dead, found by _ftc_hot_gc_take_zero). */
+         * nomination's reference; zero now means dead, found by _ftc_hot_gc_take_zero). The
+         * owner asked for hot: no longer a converted object (never demoted). */
         ftc_atomic_fetch_add_relaxed(&o->ob_ref_shared, -SHARED_ONE);
+        ftc_atomic_fetch_and_relaxed(&o->ob_flags, (uint16_t)~FTC_OBF_NOMINATED);
         return 0;
     }
     if (ftc_object_is_immortal(o))
@@ -360,8 +431,11 @@ static int convert_locked(ftc_object *o)
                   o->ob_type->name);
     hot_objs[id] = o;
     ftc_atomic_store_relaxed(&hot_count, hot_count + 1); /* read as a hint by gc.c */
+    ftc_atomic_store_relaxed(&auto_count, auto_count + 1); /* a hint for thread joins */
     ftc_atomic_store_relaxed(&o->ob_ref_shared, (total << FTC_REF_SHARED_SHIFT) | FTC_REF_MERGED);
     ftc_atomic_store_relaxed(&o->ob_ref_local, (uint32_t)id);
+    /* FTC_OBF_NOMINATED stays set: it marks the object as converted (demoted at the next
+     * settle, _ftc_hot_gc_demote), unlike one its owner made hot. */
     ftc_atomic_fetch_or_relaxed(&o->ob_flags, (uint16_t)(FTC_OBF_HOT | FTC_OBF_QSBR));
     ftc_atomic_store_relaxed(&o->ob_tid, FTC_TID_HOT);
     return 1;
@@ -439,13 +513,47 @@ bool _ftc_hot_registered(void)
 void _ftc_hot_gc_unhot(ftc_object *o)
 {
     size_t id = ftc_atomic_load_relaxed(&o->ob_ref_local);
+    uint16_t flags = ftc_atomic_load_relaxed(&o->ob_flags);
     if (id < hot_cap && hot_objs[id] == o) {
         hot_objs[id] = NULL;
+        hot_rel[id] = 0;
         ftc_atomic_store_relaxed(&hot_count, hot_count - 1);
+        if (flags & FTC_OBF_NOMINATED)
+            ftc_atomic_store_relaxed(&auto_count, auto_count - 1);
     }
     ftc_atomic_store_relaxed(&o->ob_tid, FTC_TID_NONE);
     ftc_atomic_store_relaxed(&o->ob_ref_local, (uint32_t)0);
-    ftc_atomic_fetch_and_relaxed(&o->ob_flags, (uint16_t)~FTC_OBF_HOT);
+    /* NOMINATED too: a demoted object that is contended again may be nominated again. */
+    ftc_atomic_fetch_and_relaxed(&o->ob_flags, (uint16_t) ~(FTC_OBF_HOT | FTC_OBF_NOMINATED));
+}
+
+size_t _ftc_hot_gc_demote(bool all)
+{
+    /* The world is stopped and every slot merged: each shared word holds its object's total.
+     * A converted object becomes an ordinary merged one with no owner (what a BRC merge
+     * leaves): its next non-owner decref is a CAS on that word, and the one reaching zero
+     * frees it. No thread is between two ticks, so none is inside an operation that read
+     * FTC_TID_HOT; the next one reads FTC_TID_NONE. */
+    size_t n = 0;
+    for (size_t id = 0; id < hot_cap && auto_count != 0; id++) {
+        ftc_object *o = hot_objs[id];
+        if (o == NULL || !(ftc_atomic_load_relaxed(&o->ob_flags) & FTC_OBF_NOMINATED))
+            continue;
+        if (!all && !hot_rel[id])
+            continue;
+        (void)merged_count(o); /* fatal if negative */
+        _ftc_hot_gc_unhot(o);
+        n++;
+    }
+    return n;
+}
+
+bool _ftc_hot_converted_registered(void)
+{
+    /* Relaxed hint: the settle re-checks under the lock (a stale zero skips one settle, which
+     * only happens if a conversion raced with the join: then the converting thread's objects
+     * are in use by a thread that has not been joined). */
+    return ftc_atomic_load_relaxed(&auto_count) != 0;
 }
 
 size_t _ftc_hot_gc_take_zero(ftc_object **out, size_t cap)
@@ -513,6 +621,8 @@ void _ftc_hot_runtime_fini(void)
     bool empty = hot_count == 0;
     if (empty) {
         ftc_mem_free(hot_objs);
+        ftc_mem_free(hot_rel);
+        hot_rel = NULL;
         hot_objs = NULL;
         hot_cap = 0;
     }
@@ -557,6 +667,13 @@ void _ftc_hot_gc_end(void) {}
 size_t _ftc_hot_gc_count(void) { return 0; }
 bool _ftc_hot_registered(void) { return false; }
 void _ftc_hot_gc_unhot(ftc_object *o) { FTC_UNUSED(o); }
+size_t _ftc_hot_gc_demote(bool all)
+{
+    FTC_UNUSED(all);
+    return 0;
+}
+void _ftc_object_hot_released(ftc_object *o) { FTC_UNUSED(o); }
+bool _ftc_hot_converted_registered(void) { return false; }
 size_t _ftc_hot_gc_take_zero(ftc_object **out, size_t cap)
 {
     FTC_UNUSED(out);

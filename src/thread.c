@@ -377,8 +377,13 @@ int ftc_thread_join(ftc_thread *t, double timeout)
         }
     }
     _ftc_punlock(&t->mutex);
-    if (ts)
+    if (ts) {
         ftc_attach(ts);
+        /* The thread's end is now observable: objects it used die as they would have without
+         * it (a converted hot object is freed by its last decref again: refcount_hot.c). */
+        if (rc == 0)
+            _ftc_objects_after_join(ts);
+    }
     return rc;
 }
 

@@ -49,8 +49,11 @@
  * ftc_object_collect_hot(): it stops the world, adds every thread's counts into the object,
  * and frees the hot objects whose total is zero, chains included) after its last reference
  * went away, or at ftc_runtime_fini(); objects also become hot by themselves when their count
- * is contended (docs/internals/refcounting.md), and those are freed the same way, or by the
- * hot round that the converting thread runs at a tick. A thread that exits adds its counts
+ * is contended (docs/internals/refcounting.md): those are freed the same way, or by the hot
+ * round that the converting thread runs at a tick, and ftc_thread_join() settles them: it
+ * frees the dead ones and turns the others back into ordinary objects, freed by their last
+ * decref again (so an object every thread that used it was joined dies when its last reference
+ * goes, as a language with prompt destruction needs). A thread that exits adds its counts
  * into the objects first. In the GIL build counts are plain already; a hot object is an ordinary one there
  * (freed at zero), and a collection finds only cycles. A hot object is marked twice: FTC_OBF_HOT in its
  * flags (what the slow paths test) and FTC_TID_HOT as its owner (what the inline paths test:
@@ -208,6 +211,10 @@ FTC_API void _ftc_object_decref_contended(ftc_object *o);
 FTC_API bool _ftc_object_try_incref_contended(ftc_object *o);
 FTC_API void _ftc_object_hot_incref(ftc_object *o);
 FTC_API void _ftc_object_hot_decref(ftc_object *o);
+/** The calling thread's count of hot object o went below zero: it dropped a reference it did
+ * not take while o was hot, so o may be dying; if o was converted by contention, asks for a
+ * round at this thread's next tick (refcount_hot.c: it frees o if dead, else demotes it). */
+FTC_API void _ftc_object_hot_released(ftc_object *o);
 /** The calling thread's counts of hot objects, by id (refcount_hot.c keeps them in step with
  * its record; only this thread writes them, the collector reads them with the world stopped).
  * One thread-local struct, so that the inline path computes one thread-local address (one
@@ -297,7 +304,17 @@ static inline void ftc_decref(ftc_object *o)
         if (FTC_UNLIKELY(local == 0))
             _ftc_object_merge_zero_local(o);
     } else if (FTC_UNLIKELY(tid == FTC_TID_HOT)) {
-        _ftc_hot_add(o, local, -1);
+        _ftc_hot_tls *hot = &_ftc_hot;
+        if (FTC_LIKELY(local < hot->nslots)) {
+            /** As _ftc_hot_add; below zero is the may-be-dying signal (refcount_hot.c). */
+            int64_t *slot = &hot->slots[local];
+            int64_t v = ftc_atomic_load_relaxed(slot) - 1;
+            ftc_atomic_store_relaxed(slot, v);
+            if (FTC_UNLIKELY(v < 0))
+                _ftc_object_hot_released(o);
+        } else {
+            _ftc_object_hot_decref(o);
+        }
     } else if (local != FTC_REF_IMMORTAL) {
         /** A non-owner's decref that neither reaches the queue case (shared count zero, not
          * merged) nor frees: one acq_rel CAS here, the same as one turn of the slow path's
@@ -427,12 +444,14 @@ static inline void ftc_object_set_shared(ftc_object *o) { (void)o; }
  * thread that created it. Returns 0, FTC_ENOMEM (o stays an ordinary object), or FTC_ESTATE
  * if o is immortal. GIL build: returns 0 and changes nothing. */
 FTC_API int ftc_object_set_hot(ftc_object *o);
-/** Turns contention-driven conversion on or off for the whole process (default: off). When on,
+/** Turns contention-driven conversion on or off for the whole process (default: on). When on,
  * nogil non-owner reference-count changes that lose a compare-and-swap nominate the object, and
- * the nominating thread's next tick makes it hot (per-thread counted: src/refcount_hot.c). Off
- * by default because a hot object is freed only by a collection, not by its last decref: a
- * language that promises prompt destruction (CPython's weakref callbacks and __del__ run when
- * the last reference goes) would see it late. GIL build: no effect. */
+ * the nominating thread's next tick makes it hot (per-thread counted: src/refcount_hot.c).
+ * While converted, an object is freed by a stop of the collector (a collection, a hot round),
+ * not by its last decref; ftc_thread_join() turns every converted object back into an ordinary
+ * one (freeing the dead), so once the threads that used it are joined its last decref frees it
+ * (CPython's weakref callbacks and __del__ then run when a program expects). Off: no object is
+ * converted by contention. GIL build: no effect. */
 FTC_API void ftc_object_set_auto_hot(bool on);
 /** Whether contention-driven conversion is on (ftc_object_set_auto_hot); false in the GIL
  * build. */

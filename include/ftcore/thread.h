@@ -36,7 +36,9 @@ FTC_API int ftc_thread_start(ftc_thread **out, void (*fn)(void *), void *arg,
                              const ftc_thread_opts *opts);
 /** Waits for t to finish: 0, FTC_ETIMEDOUT, FTC_EDEADLK (self-join), FTC_EINVAL (NULL t or a
  * NaN timeout; nothing waited for). timeout < 0 waits forever, 0 polls. Detaches while
- * waiting. */
+ * waiting. nogil, caller attached, 0 returned: if objects converted to per-thread counting by
+ * contention exist, it settles them first (a stop of the world, object.h: the dead are freed
+ * and their weak-reference callbacks run, the living are freed by their last decref again). */
 FTC_API int ftc_thread_join(ftc_thread *t, double timeout);
 /** Takes another reference to t (the caller must hold one). */
 FTC_API void ftc_thread_incref(ftc_thread *t);

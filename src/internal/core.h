@@ -174,6 +174,9 @@ void _ftc_objects_tstate_fini(ftc_tstate *ts); /* tstate deleted by its thread, 
 void _ftc_objects_attach(ftc_tstate *ts);      /* after the tstate became attached (QSBR online) */
 void _ftc_objects_detach(ftc_tstate *ts);      /* before it becomes detached (QSBR offline) */
 int _ftc_objects_handle_tick(ftc_tstate *ts, uint64_t bits); /* FTC_EB_BRC_MERGE / FTC_EB_QSBR */
+/* ftc_thread_join returned with the thread done and ts (the joiner's) attached again: frees
+ * the dead objects the joined thread used and lets its converted ones die promptly again. */
+void _ftc_objects_after_join(ftc_tstate *ts);
 /* fork's prepare handler, after the state layer's locks: takes the registry lock, so that no
  * thread is between linking its record and registering with liburcu (or the reverse at its
  * end) when the child is made; after_fork_parent releases it, the child re-initializes it. */

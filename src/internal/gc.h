@@ -85,5 +85,14 @@ size_t _ftc_hot_gc_take_zero(ftc_object **out, size_t cap);
 bool _ftc_hot_registered(void);
 /* Between begin and end: makes a hot object an ordinary merged one keeping its total. */
 void _ftc_hot_gc_unhot(ftc_object *o);
+/* Between begin and end, after take_zero: makes objects converted by contention (not those
+ * made hot by ftc_object_set_hot) ordinary merged ones: all of them, or (!all) those some
+ * thread dropped references to that it had not taken while hot; returns how many. */
+size_t _ftc_hot_gc_demote(bool all);
+/* Whether any object converted by contention is hot (a hint, read without the lock). */
+bool _ftc_hot_converted_registered(void);
+/* A settle (a joined thread, object.c): a hot-only pass that also demotes every converted
+ * object (_ftc_hot_gc_demote), so that each is freed by its last decref from then on. */
+void _ftc_gc_hot_settle(void);
 
 #endif /* FTCORE_INTERNAL_GC_H */

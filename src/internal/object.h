@@ -55,6 +55,9 @@ struct _ftc_objects_tstate {
     ftc_object **nom;
     size_t nom_len, nom_cap;
     unsigned contended;
+    /* this thread's count of a converted object went below zero since its last round: ask
+     * for a round (refcount_hot.c: may be dying); owner only */
+    int hot_release_req;
 
     /* hot objects: this thread's count of each, by id; hot lock for resizing and merging */
     int64_t *hot_counts;

@@ -247,16 +247,28 @@ Test(brc, hot_object_exact_counts_and_free_rule)
 
 /* Contention-driven conversion (refcount_hot.c), step by step. A nomination (here forced:
  * _ftc_hot_nominate, which a contended CAS does on a sample) holds a reference until the
- * nominating thread's next tick runs a round, which converts the object to hot; from then on
- * it is freed only by a round. GIL build: nothing is nominated, counts are plain. */
+ * nominating thread's next tick runs a round, which converts the object to hot; while it is
+ * hot only a stop of the collector frees it. Joining the thread settles: the object becomes
+ * an ordinary merged one and its last decref frees it, with no collection. GIL build: nothing
+ * is nominated, counts are plain. */
 static bool nominate_result;
+static bool hot_in_thread;
 static void incref_nominate_tick_decref(void *arg)
 {
     ftc_object *o = arg;
     ftc_incref(o);
     nominate_result = _ftc_hot_nominate(o);
     cr_assert_eq(ftc_eval_tick(), 0); /* the round */
+#ifdef FTC_GIL_DISABLED
+    hot_in_thread = (o->ob_flags & FTC_OBF_HOT) && o->ob_tid == FTC_TID_HOT;
+#endif
     ftc_decref(o);
+}
+
+static void decref_tick(void *arg)
+{
+    ftc_decref((ftc_object *)arg);
+    cr_assert_eq(ftc_eval_tick(), 0);
 }
 
 Test(brc, nominated_object_becomes_hot_at_the_round)
@@ -265,25 +277,94 @@ Test(brc, nominated_object_becomes_hot_at_the_round)
     ftc_incref(o); /* local 2 */
     run_on_thread(incref_nominate_tick_decref, o);
     cr_assert_eq(nominate_result, IS_NOGIL);
+    cr_assert_eq(hot_in_thread, IS_NOGIL);
     cr_assert_eq(ftc_object_refcount(o), 2);
 #ifdef FTC_GIL_DISABLED
-    cr_assert(o->ob_flags & FTC_OBF_HOT);
-    cr_assert_eq(o->ob_tid, FTC_TID_HOT);
+    /* The join settled: merged, no owner, no longer hot, nominable again. */
+    cr_assert(!(o->ob_flags & (FTC_OBF_HOT | FTC_OBF_NOMINATED)));
+    cr_assert_eq(o->ob_tid, FTC_TID_NONE);
 #endif
     ftc_decref(o);
-    ftc_decref(o); /* total 0 */
+    run_on_thread(decref_tick, o); /* another thread's decref: total 0 */
+    cr_assert_eq(deallocs, 1);     /* freed by that decref: no collection */
+    cr_assert_eq(ftc_object_collect_hot(), 0);
+}
+
+/* While the threads still run: a thread whose count of a converted object goes below zero
+ * (it dropped a reference it did not take while the object was hot: main, its creator) asks
+ * for a round at its next tick, which demotes the object (total 1: the other thread's), so
+ * that the other thread's last decref frees it at once, before any join or collection. */
+static ftc_event rel_converted = FTC_EVENT_INIT, rel_demoted = FTC_EVENT_INIT,
+                 rel_dropped = FTC_EVENT_INIT;
+static void hold_convert_wait_drop(void *arg)
+{
+    ftc_object *o = arg;
+    ftc_incref(o);
+    nominate_result = _ftc_hot_nominate(o);
+    cr_assert_eq(ftc_eval_tick(), 0); /* the round converts */
 #ifdef FTC_GIL_DISABLED
-    cr_assert_eq(deallocs, 0); /* hot: only a round frees it */
+    hot_in_thread = (o->ob_flags & FTC_OBF_HOT) != 0;
+#endif
+    ftc_event_set(&rel_converted);
+    ftc_event_wait(&rel_demoted, -1);
+    ftc_decref(o); /* the last reference */
+    ftc_event_set(&rel_dropped);
+}
+
+Test(brc, converted_object_released_by_its_creator_dies_at_the_last_decref)
+{
+    ftc_object *o = ftc_object_new(&counted_type);
+    ftc_incref(o); /* local 2 */
+    ftc_thread *t;
+    cr_assert_eq(ftc_thread_start(&t, hold_convert_wait_drop, o, NULL), 0);
+    ftc_event_wait(&rel_converted, -1);
+    cr_assert_eq(hot_in_thread, IS_NOGIL);
+    ftc_decref(o);
+    ftc_decref(o);              /* our count of it: -2 */
+    int tick = ftc_eval_tick(); /* the round we asked for: total 1, demoted */
+    bool hot = false;
+#ifdef FTC_GIL_DISABLED
+    hot = (o->ob_flags & FTC_OBF_HOT) != 0;
+#endif
+    int64_t count = ftc_object_refcount(o);
+    ftc_event_set(&rel_demoted);
+    ftc_event_wait(&rel_dropped, -1);
+    int freed = ftc_atomic_load(&deallocs);  /* before the join */
+    cr_assert_eq(ftc_thread_join(t, -1), 0); /* (asserts after it: no thread left waiting) */
+    ftc_thread_release(t);
+    cr_assert_eq(tick, 0);
+    cr_assert(!hot);
+    cr_assert_eq(count, 1);
+    cr_assert_eq(freed, 1); /* freed by the other thread's decref, not joined yet */
+}
+
+/* Made hot by its owner (ftc_object_set_hot), an object stays hot across joins: the settle
+ * demotes only what contention converted. */
+Test(brc, set_hot_object_stays_hot_across_joins)
+{
+    ftc_object *o = ftc_object_new(&counted_type);
+    cr_assert_eq(ftc_object_set_hot(o), 0);
+    ftc_incref(o);
+    run_on_thread(incref_nominate_tick_decref, o); /* not nominated: hot already */
+    cr_assert(!nominate_result);
+    run_on_thread(decref_tick, o);
+#ifdef FTC_GIL_DISABLED
+    cr_assert(o->ob_flags & FTC_OBF_HOT);
+    ftc_decref(o);
+    cr_assert_eq(deallocs, 0);
     cr_assert_eq(ftc_object_collect_hot(), 1);
+#else
+    ftc_decref(o);
 #endif
     cr_assert_eq(deallocs, 1);
-    cr_assert_eq(ftc_object_collect_hot(), 0);
 }
 
 /* Converted while queued for a BRC merge: the owner (this thread) holds 4 references and
  * gives two away; the other thread's first decref queues o to us (shared count 0), it
  * nominates o with its second reference and its tick converts o while o is still in our
- * queue. Our merge then drops the queue's reference as a hot decref; the total stays exact. */
+ * queue. Our merge (the thread is still running: not joined) then drops the queue's reference
+ * as a hot decref; the total stays exact. The join settles: the last decref frees. */
+static ftc_event queued_converted = FTC_EVENT_INIT, owner_merged = FTC_EVENT_INIT;
 static void decref_nominate_tick_decref(void *arg)
 {
     ftc_object *o = arg;
@@ -297,6 +378,8 @@ static void decref_nominate_tick_decref(void *arg)
     cr_assert(o->ob_flags & FTC_OBF_HOT);
 #endif
     ftc_decref(o); /* the second reference given to us */
+    ftc_event_set(&queued_converted);
+    ftc_event_wait(&owner_merged, -1);
 }
 
 Test(brc, converted_while_queued_merges_exactly_once)
@@ -304,19 +387,24 @@ Test(brc, converted_while_queued_merges_exactly_once)
     ftc_object *o = ftc_object_new(&counted_type);
     for (int i = 0; i < 3; i++)
         ftc_incref(o); /* local 4: we keep 2, give 2 */
-    run_on_thread(decref_nominate_tick_decref, o);
+    ftc_thread *t;
+    cr_assert_eq(ftc_thread_start(&t, decref_nominate_tick_decref, o, NULL), 0);
+    ftc_event_wait(&queued_converted, -1);
     cr_assert_eq(nominate_result, IS_NOGIL);
+#ifdef FTC_GIL_DISABLED
+    cr_assert(o->ob_flags & FTC_OBF_HOT); /* not joined: still hot */
+#endif
     cr_assert_eq(ftc_eval_tick(), 0); /* our merge finds o hot */
     cr_assert_eq(ftc_object_refcount(o), 2);
     cr_assert_eq(ftc_object_collect_hot(), 0);
     ftc_decref(o);
     cr_assert_eq(ftc_object_collect_hot(), 0);
+    cr_assert_eq(ftc_object_refcount(o), 1);
+    ftc_event_set(&owner_merged);
+    cr_assert_eq(ftc_thread_join(t, -1), 0);
+    ftc_thread_release(t);
     cr_assert_eq(deallocs, 0);
-    ftc_decref(o);
-#ifdef FTC_GIL_DISABLED
-    cr_assert_eq(deallocs, 0);
-    cr_assert_eq(ftc_object_collect_hot(), 1);
-#endif
+    ftc_decref(o); /* settled at the join: this decref frees */
     cr_assert_eq(deallocs, 1);
 }
 
@@ -342,22 +430,19 @@ static void contend_tick(void *arg)
 
 Test(brc, eighth_contention_event_nominates_and_the_tick_converts)
 {
-    ftc_object_set_auto_hot(true);
+    cr_assert_eq(ftc_object_auto_hot_enabled(), IS_NOGIL); /* on by default */
     ftc_object *o = ftc_object_new(&counted_type);
     ftc_object_set_shared(o); /* try-incref needs it */
     run_on_thread(contend_tick, o);
     cr_assert_eq(ftc_object_refcount(o), 1);
 #ifdef FTC_GIL_DISABLED
-    cr_assert(o->ob_flags & FTC_OBF_HOT);
+    cr_assert(!(o->ob_flags & FTC_OBF_HOT)); /* converted, then settled by the join */
 #endif
     ftc_decref(o);
-    ftc_object_collect_hot();
     cr_assert_eq(deallocs, 1);
-    ftc_object_set_auto_hot(false);
 }
 
-/* Off (the default), the same events nominate nothing: the object stays biased-counted and its
- * last decref frees it at once, as a language with prompt destruction needs. */
+/* Off, the same events nominate nothing: the object stays biased-counted. */
 static void contend_off(void *arg)
 {
     ftc_object *o = arg;
@@ -373,6 +458,7 @@ static void contend_off(void *arg)
 
 Test(brc, contention_nominates_nothing_unless_auto_hot_is_on)
 {
+    ftc_object_set_auto_hot(false);
     cr_assert(!ftc_object_auto_hot_enabled());
     ftc_object *o = ftc_object_new(&counted_type);
     ftc_object_set_shared(o);
@@ -383,6 +469,7 @@ Test(brc, contention_nominates_nothing_unless_auto_hot_is_on)
     cr_assert_eq(deallocs, 0);
     ftc_decref(o);
     cr_assert_eq(deallocs, 1); /* freed by the decref, no collection */
+    ftc_object_set_auto_hot(true);
 }
 
 /* A nominating thread that ends before its round drops the nomination's reference: nothing

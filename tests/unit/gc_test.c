@@ -979,16 +979,19 @@ Test(gc, converted_while_queued_the_collection_drops_the_queue_reference)
     cr_assert_eq(ftc_object_refcount(x), 2);
     ftc_decref(x);
     cr_assert_eq(ftc_gc_collect(), 0);
-    cr_assert_eq(freed_of(id_of(x)), 0);
-    ftc_decref(x);
-    cr_assert_eq(ftc_gc_collect(), IS_NOGIL); /* hot: freed by the collection */
+    int xid = id_of(x);
+    cr_assert_eq(freed_of(xid), 0);
+    ftc_decref(x); /* the join settled x (refcount_hot.c): its last decref frees it */
+    cr_assert_eq(freed_of(xid), 1);
+    cr_assert_eq(ftc_gc_collect(), 0);
     assert_freed_once_except(NULL, 0);
     cr_assert_eq(ftc_object_live_count(), base_live);
 }
 
-/* The nominating thread's tick runs a hot round: it converts, and a later round frees the
- * hot objects whose total went to zero, clearing their weak references with the world stopped
- * (so no get_ref can hand out an object the round is about to free) and calling back once. */
+/* The nominating thread's tick runs a hot round: it converts, and a later stop (here the
+ * settle of the join, not a collection) frees the hot objects whose total went to zero,
+ * clearing their weak references with the world stopped (so no get_ref can hand out an object
+ * it is about to free) and calling back once. */
 static int round_cb_calls;
 static void round_callback(ftc_weakref *ref, void *data)
 {
@@ -997,6 +1000,8 @@ static void round_callback(ftc_weakref *ref, void *data)
     cr_assert_null(ftc_weakref_get_ref(ref));
 }
 
+static ftc_event round_converted = FTC_EVENT_INIT, round_dropped = FTC_EVENT_INIT;
+static bool round_hot;
 static void nominate_tick_decref(void *arg)
 {
     ftc_object *o = arg;
@@ -1004,9 +1009,11 @@ static void nominate_tick_decref(void *arg)
     nominate_result = _ftc_hot_nominate(o);
     cr_assert_eq(ftc_eval_tick(), 0); /* the round converts */
 #ifdef FTC_GIL_DISABLED
-    cr_assert(o->ob_flags & FTC_OBF_HOT);
+    round_hot = (o->ob_flags & FTC_OBF_HOT) != 0;
 #endif
-    ftc_decref(o);
+    ftc_event_set(&round_converted);
+    ftc_event_wait(&round_dropped, -1);
+    ftc_decref(o); /* nogil: total 0, but hot: no decref frees it */
 }
 
 Test(gc, the_nominating_tick_converts_and_a_round_frees_with_weakrefs_cleared)
@@ -1015,15 +1022,20 @@ Test(gc, the_nominating_tick_converts_and_a_round_frees_with_weakrefs_cleared)
     int xid = id_of(x); /* x may be freed when it is checked */
     ftc_weakref *w = ftc_weakref_new(x, round_callback, NULL);
     cr_assert_not_null(w);
-    run_on_thread(nominate_tick_decref, x);
+    ftc_thread *t;
+    cr_assert_eq(ftc_thread_start(&t, nominate_tick_decref, x, NULL), 0);
+    ftc_event_wait(&round_converted, -1);
+    int64_t count = ftc_object_refcount(x);
+    ftc_decref(x); /* hot: not freed by a decref */
+    int freed_before = freed_of(xid);
+    ftc_event_set(&round_dropped);
+    cr_assert_eq(ftc_thread_join(t, -1), 0); /* the settle frees x (total 0) */
+    ftc_thread_release(t);
     cr_assert_eq(nominate_result, IS_NOGIL);
-    cr_assert_eq(ftc_object_refcount(x), 1);
-    ftc_decref(x); /* nogil: total 0, but hot: only a stop of the collector frees it */
-    cr_assert_eq(freed_of(xid), IS_NOGIL ? 0 : 1);
-    cr_assert_eq(round_cb_calls, IS_NOGIL ? 0 : 1);
-    /* Another nomination's round (no collection) frees it. */
+    cr_assert_eq(round_hot, IS_NOGIL);
+    cr_assert_eq(count, 2);
+    cr_assert_eq(freed_before, 0);
     ftc_object *y = new_node();
-    run_on_thread(nominate_tick_decref, y);
     cr_assert_eq(freed_of(xid), 1);
     cr_assert_eq(round_cb_calls, 1);
     cr_assert_null(ftc_weakref_get_ref(w));
@@ -1032,7 +1044,6 @@ Test(gc, the_nominating_tick_converts_and_a_round_frees_with_weakrefs_cleared)
     cr_assert_eq(s.collections, 0, "rounds are not collections");
     ftc_decref(FTC_OBJ(w));
     ftc_decref(y);
-    ftc_gc_collect();
     assert_freed_once_except(NULL, 0);
     cr_assert_eq(ftc_object_live_count(), base_live);
 }
