@@ -17,13 +17,13 @@
 #include <stdlib.h>
 
 static long rounds;
-static ftc_object *slot;       /* round i's dict, published by A through pub */
-static long pub;               /* atomic: rounds whose dict A published */
-static ftc_weakref *cur_weak;  /* atomic: round i's weak reference, published by B */
-static long made, dropped;     /* atomic: rounds whose weak reference B made / A dropped for */
-static long callbacks;         /* atomic: callbacks run */
-static long with_callback;     /* B only, read by main after the join */
-static long got_alive;         /* B only: get_ref returned the referent before the drop */
+static ftc_object *slot;      /* round i's dict, published by A through pub */
+static long pub;              /* atomic: rounds whose dict A published */
+static ftc_weakref *cur_weak; /* atomic: round i's weak reference, published by B */
+static long made, dropped;    /* atomic: rounds whose weak reference B made / A dropped for */
+static long callbacks;        /* atomic: callbacks run */
+static long with_callback;    /* B only, read by main after the join */
+static long got_alive;        /* B only: get_ref returned the referent before the drop */
 
 static void on_dead(ftc_weakref *w, void *data)
 {
