@@ -13,16 +13,17 @@
 #include "check.h"
 #include <ftcore/ftcore.h>
 
+#include <sched.h>
 #include <stdlib.h>
 
 static long rounds;
-static ftc_object *slot;       /* round i's dict, published by A through pub */
-static long pub;               /* atomic: rounds whose dict A published */
-static ftc_weakref *cur_weak;  /* atomic: round i's weak reference, published by B */
-static long made, dropped;     /* atomic: rounds whose weak reference B made / A dropped for */
-static long callbacks;         /* atomic: callbacks run */
-static long with_callback;     /* B only, read by main after the join */
-static long got_alive;         /* B only: get_ref returned the referent before the drop */
+static ftc_object *slot;      /* round i's dict, published by A through pub */
+static long pub;              /* atomic: rounds whose dict A published */
+static ftc_weakref *cur_weak; /* atomic: round i's weak reference, published by B */
+static long made, dropped;    /* atomic: rounds whose weak reference B made / A dropped for */
+static long callbacks;        /* atomic: callbacks run */
+static long with_callback;    /* B only, read by main after the join */
+static long got_alive;        /* B only: get_ref returned the referent before the drop */
 
 static void on_dead(ftc_weakref *w, void *data)
 {
@@ -32,10 +33,34 @@ static void on_dead(ftc_weakref *w, void *data)
     ftc_atomic_fetch_add(&callbacks, 1);
 }
 
+/* Waits for the other thread to reach round `want`.
+ * Free-threaded: spins hot for a while, so that the two drops usually start together, then
+ * yields: the other thread is not running, and on a loaded machine (2 cores, CI's
+ * neighbours) a pure spin burns this thread's whole time slice per handoff; 5000 rounds of
+ * that outran the 240 s watchdog (tsan-nogil; 7 s alone on the same build).
+ * GIL build: the two threads cannot run together, so the waiter releases the GIL at once. A
+ * spin that only ticks hands it over one switch interval (5 ms) later, two handoffs a round:
+ * 50 s of waiting for 5000 rounds on an idle machine, past the watchdog under load (tsan-gil).
+ * The interleaving is the same either way: neither thread ticks between its wait and its
+ * drop. */
 static void spin_until(long *v, long want)
 {
+#ifdef FTC_GIL_DISABLED
+    for (long spins = 0; ftc_atomic_load_acquire(v) < want; spins++) {
+        CHECK(ftc_eval_tick() == 0); /* merges the references other threads queued to us */
+        if (spins > 2000)
+            sched_yield();
+        else
+            ftc_cpu_relax();
+    }
+#else
+    if (ftc_atomic_load_acquire(v) >= want)
+        return;
+    FTC_BEGIN_ALLOW_THREADS
     while (ftc_atomic_load_acquire(v) < want)
-        CHECK(ftc_eval_tick() == 0); /* the GIL build hands the GIL over at a tick */
+        sched_yield();
+    FTC_END_ALLOW_THREADS
+#endif
 }
 
 static void a_main(void *arg)
