@@ -108,8 +108,8 @@ static struct _ftc_gc_list *list_pool;    /* lists_mutex */
 static ftc_mutex gc_mutex;                              /* one collection at a time */
 static int gc_enabled = 1;                              /* atomic */
 static int64_t gc_threshold = FTC_GC_DEFAULT_THRESHOLD; /* atomic */
-static int64_t gc_allocs; /* atomic: tracked objects made and not freed since the last */
-static int64_t gc_last_tracked;         /* atomic: tracked objects the last collection saw */
+static int64_t gc_allocs;       /* atomic: tracked objects made and not freed since the last */
+static int64_t gc_last_tracked; /* atomic: tracked objects the last collection saw */
 static FTC_THREAD_LOCAL int tls_allocs; /* allocations minus frees, not flushed yet */
 static FTC_THREAD_LOCAL int tls_collecting;
 static ftc_gc_stats stats; /* gc_mutex; read with relaxed loads */

@@ -430,7 +430,7 @@ static int convert_locked(ftc_object *o)
         ftc_fatal("negative reference count (%ld) on a %s object made hot", (long)total,
                   o->ob_type->name);
     hot_objs[id] = o;
-    ftc_atomic_store_relaxed(&hot_count, hot_count + 1); /* read as a hint by gc.c */
+    ftc_atomic_store_relaxed(&hot_count, hot_count + 1);   /* read as a hint by gc.c */
     ftc_atomic_store_relaxed(&auto_count, auto_count + 1); /* a hint for thread joins */
     ftc_atomic_store_relaxed(&o->ob_ref_shared, (total << FTC_REF_SHARED_SHIFT) | FTC_REF_MERGED);
     ftc_atomic_store_relaxed(&o->ob_ref_local, (uint32_t)id);

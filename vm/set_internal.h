@@ -21,9 +21,9 @@ typedef struct set_obj {
     FTC_OBJECT_HEAD;
     sentry *table; /* small, or a heap table (table_alloc in set.c); ft atomic, release */
     size_t mask;
-    size_t fill;   /* active + dummy */
-    size_t used;   /* active; atomic (len() reads it without the section) */
-    size_t finger; /* pop's search start */
+    size_t fill;    /* active + dummy */
+    size_t used;    /* active; atomic (len() reads it without the section) */
+    size_t finger;  /* pop's search start */
     uint8_t shared; /* nogil: another thread than the owner has used it (set.c); atomic */
     sentry small[SET_MINSIZE];
 } set_obj;

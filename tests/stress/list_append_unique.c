@@ -25,8 +25,8 @@ static const ftc_type tagged_type = {"tagged", sizeof(tagged), tagged_dealloc, N
 
 static long per_thread;
 static int rounds;
-static ftc_object *handed;   /* atomic: the list, with a reference for the other thread */
-static int other_done;       /* atomic: rounds the other thread has finished */
+static ftc_object *handed; /* atomic: the list, with a reference for the other thread */
+static int other_done;     /* atomic: rounds the other thread has finished */
 static int go;
 
 static ftc_object *item(int t, long i)
