@@ -324,9 +324,11 @@ int _ftc_list_extend_locked(ftc_list_obj *l, ftc_object *const *src, int64_t m)
 
 /* ---- public: single items ---- */
 
-int ftc_list_append(ftc_object *l, ftc_object *v)
+/* ftc_list_append after its attached check: the argument checks, then the append in l's
+ * section. Inline: ftc_list_append_unique's GIL-build path is this body, costing what
+ * ftc_list_append does. */
+static inline int append_checked(ftc_object *l, ftc_object *v)
 {
-    ctr_require_attached(__func__);
     int rc = ctr_check(l, &ftc_list_type);
     if (rc < 0)
         return rc;
@@ -337,6 +339,12 @@ int ftc_list_append(ftc_object *l, ftc_object *v)
     LIST_CHECK(LIST(l));
     FTC_END_CRITICAL_SECTION();
     return rc;
+}
+
+int ftc_list_append(ftc_object *l, ftc_object *v)
+{
+    ctr_require_attached(__func__);
+    return append_checked(l, v);
 }
 
 int ftc_list_append_unique(ftc_object *l, ftc_object *v)
@@ -354,17 +362,7 @@ int ftc_list_append_unique(ftc_object *l, ftc_object *v)
     /* A call, not the body: a section here would make the fast path above save registers. */
     return ftc_list_append(l, v);
 #else
-    /* ftc_list_append's body, not a call of it: the GIL build's path costs what it did. */
-    int rc = ctr_check(l, &ftc_list_type);
-    if (rc < 0)
-        return rc;
-    if (v == NULL)
-        return FTC_EINVAL;
-    FTC_BEGIN_CRITICAL_SECTION(l);
-    rc = append_locked(LIST(l), v);
-    LIST_CHECK(LIST(l));
-    FTC_END_CRITICAL_SECTION();
-    return rc;
+    return append_checked(l, v);
 #endif
 }
 

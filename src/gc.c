@@ -771,7 +771,10 @@ static int64_t collect(bool automatic)
     return total;
 }
 
-void _ftc_gc_hot_round(ftc_tstate *ts)
+/* The hot-only passes of a round or a settle (demote: each pass also demotes every converted
+ * object after taking the dead ones), repeated while a pass freed something: the chain passes
+ * free the hot objects the previous pass's frees left at zero. */
+static void hot_passes(bool demote)
 {
     /* Not inside this thread's own collection or round (a clear, dealloc or callback that
      * ticks: gc_mutex is not recursive), nor with the world stopped by this thread: the
@@ -779,16 +782,15 @@ void _ftc_gc_hot_round(ftc_tstate *ts)
      * section may be open: a round runs no clear and no traverse, only what a decref runs
      * (deallocs, weak-reference callbacks), and waiting for gc_mutex or the stop detaches,
      * which suspends the sections. Not counted in the stats (not a collection). */
-    FTC_UNUSED(ts);
     if (tls_collecting || _ftc_stw_held_by_me())
         return;
     ftc_mutex_lock(&gc_mutex);
     tls_collecting = 1;
     uint64_t pause = 0, longest = 0;
     int64_t converted = 0, c = 0;
-    int64_t last = run_pass(false, false, &pause, &longest, &converted);
+    int64_t last = run_pass(false, demote, &pause, &longest, &converted);
     while (last > 0 && _ftc_hot_registered()) {
-        last = run_pass(false, false, &pause, &longest, &c);
+        last = run_pass(false, demote, &pause, &longest, &c);
         converted += c;
     }
     tls_collecting = 0;
@@ -796,26 +798,13 @@ void _ftc_gc_hot_round(ftc_tstate *ts)
     count_converted(converted);
 }
 
-void _ftc_gc_hot_settle(void)
+void _ftc_gc_hot_round(ftc_tstate *ts)
 {
-    /* As a round (same guards), but each pass also demotes every converted object after
-     * taking the dead ones; the chain passes free the hot objects (set hot by their owners)
-     * that the first pass's frees left at zero. */
-    if (tls_collecting || _ftc_stw_held_by_me())
-        return;
-    ftc_mutex_lock(&gc_mutex);
-    tls_collecting = 1;
-    uint64_t pause = 0, longest = 0;
-    int64_t converted = 0, c = 0;
-    int64_t last = run_pass(false, true, &pause, &longest, &converted);
-    while (last > 0 && _ftc_hot_registered()) {
-        last = run_pass(false, true, &pause, &longest, &c);
-        converted += c;
-    }
-    tls_collecting = 0;
-    ftc_mutex_unlock(&gc_mutex);
-    count_converted(converted);
+    FTC_UNUSED(ts);
+    hot_passes(false);
 }
+
+void _ftc_gc_hot_settle(void) { hot_passes(true); }
 
 int64_t ftc_gc_collect(void)
 {
