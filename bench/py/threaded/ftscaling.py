@@ -4,7 +4,7 @@
 # cores; about 1 under a GIL).
 #
 # Usage: ftscaling.py WORKLOAD THREADS ITERATIONS
-# Prints "WORKLOAD THREADS seconds=S" (the time between the start barrier and the last join).
+# Prints "WORKLOAD THREADS seconds=S" (from the first worker's start to the last one's end).
 import sys
 import threading
 import time
@@ -184,19 +184,24 @@ def main():
     iters = int(sys.argv[3])
     fn = WORKLOADS[name]
     barrier = threading.Barrier(nthreads + 1)
+    starts, ends = [], []
 
+    # Each worker times itself: the main thread's clock after the barrier would start late
+    # under a GIL (a worker can run its whole loop before main gets the GIL back), which
+    # made a short run read as a few microseconds and the harness's calibration explode.
     def worker():
         barrier.wait()
+        starts.append(time.perf_counter())
         fn(iters)
+        ends.append(time.perf_counter())
 
     threads = [threading.Thread(target=worker) for _ in range(nthreads)]
     for t in threads:
         t.start()
     barrier.wait()
-    t0 = time.perf_counter()
     for t in threads:
         t.join()
-    elapsed = time.perf_counter() - t0
+    elapsed = max(ends) - min(starts)
     print(f"{name} {nthreads} seconds={elapsed:.6f}")
 
 
