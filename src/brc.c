@@ -12,7 +12,8 @@
  * 2. A non-owner's decref (_ftc_object_decref_shared). One CAS loop on the shared word:
  *      - word is 0 or MAYBE_SHARED (count zero, not queued, not merged): the owner may hold
  *        the remaining references; do not go negative but set QUEUED (without subtracting:
- *        the queue now holds this reference) and hand the object to its owner's queue;
+ *        a queue entry now holds this reference) and make the entry (in the pusher's outbox,
+ *        below, or straight in the owner's queue);
  *      - otherwise subtract one (the count may go negative while the owner holds local
  *        references); if the result is exactly MERGED (count zero, merged) the object is dead.
  *    The CAS is acq_rel: our earlier writes to the object happen before whoever frees it, and
@@ -22,6 +23,37 @@
  *    when its thread ends): for each object, total := local + shared count - 1 (the queue's
  *    reference), written as (total, MERGED) by CAS, local := 0, owner := none; free if zero.
  *
+ * Outboxes (why: wordcount at 2 threads, each merge into the shared dict replaces values the
+ *    other thread made, so each thread queues thousands of the other's objects; pushing each
+ *    one took the owner's bucket lock, whose line then bounced, and often wrote the owner's
+ *    eval-breaker line). A thread's record holds an outbox of FTC_BRC_BOX entries (object, the
+ *    owner's tid read at the push). A queueing decref by a thread whose outbox is open
+ *    (attached, with a record) and whose object's owner is registered appends to it: two
+ *    stores to the pusher's own record, no lock. box_flush hands the outbox to the owners:
+ *    grouped by tid, per owner one bucket lock, one growth of its queue, and at most one
+ *    signal (the push that makes the queue non-empty). A flush happens when the outbox is
+ *    full (inside the decref), at the pusher's tick (its first entry sets the pusher's own
+ *    FTC_EB_BRC_MERGE: one atomic or on its own line per outbox cycle), at its detach (which
+ *    also closes the outbox: a thread that blocks, parks for a stop of the world, or ends
+ *    holds nothing back), and at its end. So an entry waits at most until the pusher's next
+ *    tick or detach, or 63 more pushes: the delay is bounded, and the object stays alive
+ *    meanwhile (the entry's reference is counted). A flush runs no object code (no merge, no
+ *    free, no tick, no detach), so it is safe inside a decref and at a detach:
+ *      - an entry whose owner is gone (not on its bucket's chain) goes to the pusher's own
+ *        queue ("adopted"), merged at the pusher's next tick like any queue entry (a merge
+ *        needs no ownership: the owner left its bucket under that bucket's lock after its
+ *        last local-count write, our flush's lock acquire orders that before us, and nobody
+ *        else holds an entry for this QUEUED state);
+ *      - entries that find no room (a queue cannot grow) stay in the outbox: the decref
+ *        then pushes its object the old way (queue_to_owner, which merges with the world
+ *        stopped if the queue still cannot grow); a tick or an end empties what is left the
+ *        same way (box_drain); a detach leaves it (it may not free), and the next attach asks
+ *        for a tick.
+ *    An owner that is gone when the decref runs must not see its object wait (a program that
+ *    joined the owner and drops the last reference expects the free at that decref): the push
+ *    uses the outbox only if live_tid (a read-mostly table, below) names the owner, else the
+ *    locked path merges directly as before.
+ *
  * Asking for a merge: only the push that makes an owner's queue non-empty sets the owner's
  *    FTC_EB_BRC_MERGE (an atomic or on a line the owner reads at every tick: once per merge,
  *    not once per object), and only if it is not set already (a load first: no
@@ -29,8 +61,8 @@
  *    stranded: the state layer clears the bit before the owner's merge runs, and the merge
  *    takes the whole queue under the bucket lock, so a push after it finds the queue empty
  *    and sees the bit clear (the clear happened before the take, which happened before the
- *    push's lock); attach re-checks brc_len; a record's last drain (thread end, runtime
- *    fini) takes everything.
+ *    push's lock); attach re-checks brc_len (and its own outbox); a record's last drain
+ *    (thread end, runtime fini) takes everything.
  *
  * Finding the owner: the queue lives in the owner's record, found by tid on the chain of
  *    bucket tid % FTC_BRC_BUCKETS under that bucket's lock (one lock per bucket, each on its
@@ -44,6 +76,37 @@
  *    bucket lock too, so a push never signals a freed tstate.
  *    If the queue cannot grow (out of memory) the pusher stops the world, which pauses the
  *    owner at a tick (or finds it detached), and merges directly while it is paused.
+ *
+ * Every entry is consumed exactly once, with an outbox in between. An entry is created once
+ * per QUEUED transition (one CAS winner) and then lives in exactly one place: an outbox, a
+ * flush's or drain's local array, a queue, or a merge's taken array. Moves take it out of the
+ * source in the same step, by the only thread that may touch that source: an outbox is
+ * written by its thread while attached, and read by someone else only when that thread
+ * cannot touch it (the collector with the world stopped: the thread is parked at a tick or
+ * detached, and its detach's state store or its park under the head lock ordered its writes
+ * before the stop; the fork child and runtime fini, for threads that are gone or parked for
+ * good). The windows:
+ *   (a) the owner ends while an entry for it sits in an outbox: its last drain does not see
+ *       the entry; the flush then finds no owner and adopts it (above). An owner that left
+ *       before the decref (ordered by a join or any synchronization) is seen as gone by the
+ *       live_tid load (coherence), so the decref merges directly.
+ *   (b) the pusher ends: its detach flushed the outbox (_ftc_objects_detach), and its end
+ *       (_ftc_brc_unregister) drains whatever is left before it leaves its bucket; adopted
+ *       entries land in its own queue, which that same drain merges.
+ *   (c) a stop of the collector (collection or hot round): every other thread is parked or
+ *       detached, so its outbox holds only what an out-of-memory flush left; the collector
+ *       takes every registered record's outbox with the queues (_ftc_brc_collect_queue): a
+ *       hot entry (converted in this stop, refcount_hot.c) gives the entry's reference back
+ *       out of its shared word, any other merges (the owner is paused). Hence no entry is in
+ *       an outbox across a conversion, and an outbox entry's tid is always its owner's. Entries
+ *       a stop cannot see (a flush's or drain's local array while the pusher waits for the
+ *       stop-the-world lock in queue_to_owner's out-of-memory path, or a merge's taken array
+ *       while a dealloc detaches) keep their reference in the total, so the collector never
+ *       finds them dead; their later consumer checks for a hot or ownerless object first
+ *       (drop_entry_ref).
+ *   (d) fork: the parent stops the world first, so every other thread flushed at its park;
+ *       the child ends the other threads' records (each drains its outbox while still in its
+ *       bucket), and the survivor's own outbox finds their owners gone at its next flush.
  *
  * Exactly-once freeing: every path that frees observes a transition only one thread can make
  * (the owner's own store of local 0 with the shared word 0; the CAS that produces exactly
@@ -437,6 +500,16 @@ void _ftc_brc_box_open(struct _ftc_objects_tstate *rec, ftc_tstate *ts)
         _ftc_eval_breaker_set(ts, FTC_EB_BRC_MERGE);
 }
 
+void _ftc_brc_box_tick_end(struct _ftc_objects_tstate *rec)
+{
+    /* What this tick's merges, collection or round freed may have queued: handed over before
+     * the tick returns, so that a tick always leaves the outbox empty (a program that ticks
+     * and then tells the owner, by any means, finds the owner's next tick merging it, as when
+     * every push went straight to the owner's queue). */
+    if (ftc_atomic_load_relaxed(&rec->brc_box_len) != 0)
+        box_drain(rec);
+}
+
 void _ftc_brc_box_close(struct _ftc_objects_tstate *rec)
 {
     /* No object code may run here (we are detaching): box_flush frees nothing. What it cannot
@@ -698,6 +771,7 @@ void _ftc_brc_box_open(struct _ftc_objects_tstate *rec, ftc_tstate *ts)
     FTC_UNUSED(ts);
 }
 void _ftc_brc_box_close(struct _ftc_objects_tstate *rec) { FTC_UNUSED(rec); }
+void _ftc_brc_box_tick_end(struct _ftc_objects_tstate *rec) { FTC_UNUSED(rec); }
 size_t _ftc_brc_pending(struct _ftc_objects_tstate *rec)
 {
     FTC_UNUSED(rec);

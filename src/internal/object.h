@@ -131,6 +131,8 @@ size_t _ftc_brc_pending(struct _ftc_objects_tstate *rec);
  * to the owners' queues). */
 void _ftc_brc_box_open(struct _ftc_objects_tstate *rec, ftc_tstate *ts);
 void _ftc_brc_box_close(struct _ftc_objects_tstate *rec);
+/* The end of the calling thread's tick (object.c): hands over what the tick queued. */
+void _ftc_brc_box_tick_end(struct _ftc_objects_tstate *rec);
 /* qsbr.c */
 /* The thread itself, with the registry lock held (object.c): registers it with liburcu in the
  * same locked step that links its record, so that fork (which holds the registry lock across

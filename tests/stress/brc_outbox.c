@@ -401,10 +401,8 @@ static void worker(int me, void *ctx)
         uint64_t r = ftc_check_rand(&rng) % 16;
         if (r == 0)
             CHECK(ftc_eval_tick() == 0);
-        else if (r == 1) {
-            FTC_BEGIN_ALLOW_THREADS /* a detach: the outbox is handed over */
-            FTC_END_ALLOW_THREADS
-        }
+        else if (r == 1)
+            ftc_attach(ftc_detach()); /* a detach: the outbox is handed over */
     }
     /* Ends with whatever its outbox holds, and objects of its own still in others' inboxes. */
     ftc_atomic_fetch_sub(&workers_left, 1);

@@ -535,6 +535,9 @@ static void reader(int idx, void *arg)
         cx->landed[where]++;
         cx->reads += n;
         ftc_decref(c);
+        /* Our decrefs of W's objects wait in our BRC outbox until our next tick or detach
+         * (src/brc.c): this tick hands them to W's queue before we say done. */
+        CHECK_EQ(ftc_eval_tick(), 0);
         /* Release: pairs with W's acquire load; our decrefs (and their queueing) come first. */
         ftc_atomic_store_release(&cx->r_done, round);
         if (writes) {
