@@ -44,13 +44,18 @@ struct _ftc_objects_tstate {
      * thread only while it is attached (brc_box_open, owner only); flushed when full, at its
      * ticks (its own FTC_EB_BRC_MERGE), at its detach, at its end; read by the collector with
      * the world stopped, and by the fork child and runtime fini when its thread is gone or
-     * parked for good. brc_box_len: relaxed atomic (read by the collector for its sizing). */
+     * parked for good. brc_box_len: relaxed atomic (read by the collector for its sizing).
+     * Padded on both sides: pushers to this thread write brc_len and brc_queue above under
+     * the bucket lock, and QSBR pollers read qsbr_seq below; the outbox is written at every
+     * push and must not share a cache line with them. */
+    char brc_box_pad0[64];
+    size_t brc_box_len;
+    int brc_box_open;
     struct _ftc_brc_entry {
         ftc_object *o;
         uintptr_t tid;
     } brc_box[FTC_BRC_BOX];
-    size_t brc_box_len;
-    int brc_box_open;
+    char brc_box_pad1[64];
 
     /* QSBR: seq is the wr_seq value of this thread's last quiescent state, 0 while offline
      * (atomic; written by the owner, read by pollers under the registry lock) */
