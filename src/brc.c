@@ -355,10 +355,14 @@ static void queue_to_owner(ftc_object *o)
         if (ftc_tstate_get() == NULL)
             ftc_fatal("out of memory queueing a %s object to its owner", o->ob_type->name);
         ftc_stop_the_world();
-        /* Waiting for the stop may have let a collection convert o: drop_entry_ref. */
-        drop_entry_ref(o);
+        /* Waiting for the stop may have let a collection convert o (then a hot decref, after
+         * the restart, as drop_entry_ref does); the free waits for the restart too. */
+        bool hot = (ftc_atomic_load_relaxed(&o->ob_flags) & FTC_OBF_HOT) != 0;
+        if (!hot)
+            total = _ftc_brc_merge(o, -1);
         ftc_start_the_world();
-        return;
+        if (hot)
+            _ftc_object_hot_decref(o);
     }
     if (total == 0)
         _ftc_object_dealloc(o);
