@@ -44,6 +44,7 @@ struct _ftc_objects_tstate {
     uint64_t qsbr_items, qsbr_bytes;               /* pending; owner stores, relaxed */
     uint64_t qsbr_peak;
     uint64_t qsbr_polls, qsbr_scans; /* statistics; owner stores, relaxed */
+    int qsbr_waiting; /* atomic: waits for others' quiescent states, asleep (qsbr.c) */
     int qsbr_online;                 /* owner only */
     void *urcu_node; /* the owner's liburcu reader registry node (in its TLS); fork child */
 
