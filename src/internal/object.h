@@ -65,8 +65,9 @@ struct _ftc_objects_tstate {
     uint64_t qsbr_items, qsbr_bytes;               /* pending; owner stores, relaxed */
     uint64_t qsbr_peak;
     uint64_t qsbr_polls, qsbr_scans; /* statistics; owner stores, relaxed */
-    int qsbr_online;                 /* owner only */
-    void *urcu_node; /* the owner's liburcu reader registry node (in its TLS); fork child */
+    int qsbr_waiting; /* atomic: waits for others' quiescent states, asleep (qsbr.c) */
+    int qsbr_online;  /* owner only */
+    void *urcu_node;  /* the owner's liburcu reader registry node (in its TLS); fork child */
 
     /* contention-driven hot objects (refcount_hot.c): the objects this thread nominated, each
      * holding one reference (a shared-count increment) until a stop of the collector (a hot
