@@ -167,8 +167,9 @@ ftc_object *_ftc_list_from_array(ftc_object *const *src, int64_t n)
         ftc_set_last_error(FTC_ENOMEM);
         return NULL;
     }
+    /* l is new: not shared, so own_item's publication test would always fail. */
     for (int64_t j = 0; j < n; j++) {
-        own_item(LIST(l), src[j]);
+        ftc_incref(src[j]);
         a->item[j] = src[j];
     }
     a->size = n;
