@@ -52,8 +52,8 @@
  * when the item is owned by the reader, hot or immortal (list.c, incref_cannot_fail): those
  * cannot die by another thread's hand, so a thread that makes the list shared right after the
  * flag's re-check and drops the item from it cannot free it before the reader's incref; any
- * other item takes the try-incref path (ftpy's nbody: ftc_list_get_ref from 76 to about 40
- * instructions a call, most of it the frame a saved register needed). The
+ * other item takes the try-incref path (ftpy's nbody: ftc_list_get_ref from 76 to 60
+ * instructions a call, most of it the six registers its frame used to save and restore). The
  * same for dict lookups cost more than it saved (the probe inlined twice: 141 -> 153
  * instructions in dict_private, 119 -> 125 in dict_shared_read), so dicts keep one path.
  * "Owner" is ob_tid: it becomes FTC_TID_NONE when the owner's own count of the container
