@@ -47,7 +47,13 @@
  * thread's first write, is visible, and the reader falls back to the windowed path; if it is
  * still clear, every load saw the owner's own state, which was the list's state at that
  * instant. The memory stays valid either way (marked objects; tables freed through QSBR once
- * shared). list_private: 98 -> 91 instructions per operation, about a fifth less time. The
+ * shared). list_private: 98 -> 91 instructions per operation, about a fifth less time.
+ * A reference taken by such a read (ftc_list_get_ref) skips try-incref and the slot's re-check
+ * when the item is owned by the reader, hot or immortal (list.c, incref_cannot_fail): those
+ * cannot die by another thread's hand, so a thread that makes the list shared right after the
+ * flag's re-check and drops the item from it cannot free it before the reader's incref; any
+ * other item takes the try-incref path (ftpy's nbody: ftc_list_get_ref from 76 to 60
+ * instructions a call, most of it the six registers its frame used to save and restore). The
  * same for dict lookups cost more than it saved (the probe inlined twice: 141 -> 153
  * instructions in dict_private, 119 -> 125 in dict_shared_read), so dicts keep one path.
  * "Owner" is ob_tid: it becomes FTC_TID_NONE when the owner's own count of the container

@@ -167,8 +167,9 @@ ftc_object *_ftc_list_from_array(ftc_object *const *src, int64_t n)
         ftc_set_last_error(FTC_ENOMEM);
         return NULL;
     }
+    /* l is new: not shared, so own_item's publication test would always fail. */
     for (int64_t j = 0; j < n; j++) {
-        own_item(LIST(l), src[j]);
+        ftc_incref(src[j]);
         a->item[j] = src[j];
     }
     a->size = n;
@@ -508,16 +509,77 @@ static FTC_ALWAYS_INLINE int list_get_fast(ftc_object *l, int64_t i, ftc_object 
     return list_get(l, i, out, borrow);
 }
 
+#ifdef FTC_GIL_DISABLED
+/* list_get_fast, out of line: the public gets below keep only the owner's commonest read in
+ * their own frame, which then needs no saved registers (ftc_list_get_ref's prologue and
+ * epilogue, six pushes and pops, were a fifth of its instructions in nbody). */
+static FTC_NOINLINE int list_get_any(ftc_object *l, int64_t i, ftc_object **out, bool borrow)
+{
+    return list_get_fast(l, i, out, borrow);
+}
+
+/* Whether a reference to v, loaded without a lock, may be taken without try-incref's test
+ * for a dying object: v is owned by the caller, hot or immortal, the cases ftc_try_incref
+ * takes without a test. An object the caller owns is freed only by the caller (another
+ * thread's decref never frees it: brc.c), a hot one only by a collection, which waits for
+ * this attached thread, and an immortal one never. */
+static inline bool incref_cannot_fail(ftc_object *v)
+{
+    uintptr_t tid = ftc_atomic_load_relaxed(&v->ob_tid);
+    return _ftc_tid_is_mine(tid) || tid == FTC_TID_HOT ||
+           ftc_atomic_load_relaxed(&v->ob_ref_local) == FTC_REF_IMMORTAL;
+}
+
+/* The owner's read of its private list (ctr.h, "The owner's reads") when the item is one
+ * incref_cannot_fail() accepts (a VM's lists of its own floats, small ints), or any item for a
+ * borrowed read: 1 with *out the item (borrowed), 0 when list_get_any must decide. No try-incref and no re-check of the
+ * slot: the flag, tested again after the loads, says they saw only the owner's own state, in
+ * which v was item i; if another thread makes the list shared right after and drops v from
+ * it, v still cannot die before the caller's incref (incref_cannot_fail). */
+static FTC_ALWAYS_INLINE int owner_get(ftc_object *l, int64_t i, ftc_object **out, bool borrow)
+{
+    if (FTC_UNLIKELY(out == NULL || l == NULL || ftc_type_of(l) != &ftc_list_type))
+        return 0;
+    if (FTC_UNLIKELY(ctr_is_shared(l)) || !_ftc_is_owned_by_me(l))
+        return 0;
+    list_items *a = ftc_atomic_load_acquire(&LIST(l)->items);
+    if (a == NULL)
+        return 0;
+    int64_t n = ftc_atomic_load_acquire(&a->size), j;
+    if (norm_index(i, n, &j) != 0 || j >= a->capacity)
+        return 0;
+    ftc_object *v = ftc_atomic_load_acquire(&a->item[j]);
+    if (v == NULL || (!borrow && !incref_cannot_fail(v)) || !ctr_owner_read_valid(l))
+        return 0;
+    *out = v;
+    return 1;
+}
+#endif
+
 int ftc_list_get_ref(ftc_object *l, int64_t i, ftc_object **out)
 {
     ctr_require_attached(__func__);
+#ifdef FTC_GIL_DISABLED
+    if (FTC_LIKELY(owner_get(l, i, out, false))) {
+        ftc_incref(*out);
+        return 0;
+    }
+    return list_get_any(l, i, out, false);
+#else
     return list_get_fast(l, i, out, false);
+#endif
 }
 
 int ftc_list_get_borrowed(ftc_object *l, int64_t i, ftc_object **out)
 {
     ctr_require_attached(__func__);
+#ifdef FTC_GIL_DISABLED
+    if (FTC_LIKELY(owner_get(l, i, out, true)))
+        return 0;
+    return list_get_any(l, i, out, true);
+#else
     return list_get_fast(l, i, out, true);
+#endif
 }
 
 int ftc_list_set(ftc_object *l, int64_t i, ftc_object *v)

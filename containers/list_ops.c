@@ -138,10 +138,13 @@ static int set_slice_locked(ftc_list_obj *l, int64_t start, int64_t stop, ftc_li
             return FTC_ENOMEM;
         }
     }
-    /* Nothing can fail from here on. */
+    /* Nothing can fail from here on. The flag is set in l's section, which we hold: one
+     * test for all the values. */
+    bool publish = ctr_is_shared(&l->ob_base);
     for (int64_t t = 0; t < m; t++) {
         ftc_incref(vals[t]);
-        ctr_publish(&l->ob_base, vals[t]);
+        if (publish)
+            ftc_object_set_shared(vals[t]);
     }
     if (d > 0)
         memcpy(out, a->item + lo, (size_t)d * sizeof(ftc_object *));
@@ -169,6 +172,18 @@ static int set_slice_locked(ftc_list_obj *l, int64_t start, int64_t stop, ftc_li
     return 0;
 }
 
+/* nogil: whether src (checked: a list) is reachable by the calling thread only
+ * (ctr_held_only_by_me); the GIL build takes no sections, one or two. */
+static inline bool src_held_only_by_me(ftc_object *src)
+{
+#ifdef FTC_GIL_DISABLED
+    return ctr_held_only_by_me(src);
+#else
+    (void)src;
+    return true;
+#endif
+}
+
 int ftc_list_set_slice(ftc_object *l, int64_t start, int64_t stop, ftc_object *src)
 {
     ctr_require_attached(__func__);
@@ -183,7 +198,10 @@ int ftc_list_set_slice(ftc_object *l, int64_t start, int64_t stop, ftc_object *s
     ftc_object *small[SLICE_SMALL];
     ftc_object **dropped = small;
     int64_t nd = 0;
-    if (src == NULL || src == l) {
+    /* src == l, or no other thread can reach src (held only by the caller, as the list a VM
+     * just built for l[i:j] = l[k::-1]): l's section alone excludes every other writer and
+     * reader of what set_slice_locked reads. */
+    if (src == NULL || src == l || src_held_only_by_me(src)) {
         FTC_BEGIN_CRITICAL_SECTION(l);
         rc = set_slice_locked(LIST(l), start, stop, src ? LIST(src) : NULL, small, &dropped, &nd);
         LIST_CHECK(LIST(l));
@@ -249,26 +267,40 @@ int ftc_list_contains(ftc_object *l, ftc_object *v)
     return r == FTC_EKEY ? 0 : (int)r;
 }
 
+/* l's section held, or no other thread can reach l. */
+static void reverse_locked(ftc_list_obj *l)
+{
+    list_items *a = l->items;
+    int64_t n = a ? a->size : 0;
+    if (n > 1) {
+        ctr_window_open(&l->seq);
+        for (int64_t lo = 0, hi = n - 1; lo < hi; lo++, hi--) {
+            ftc_object *t = a->item[lo];
+            ftc_ft_store_release(&a->item[lo], a->item[hi]);
+            ftc_ft_store_release(&a->item[hi], t);
+        }
+        ctr_window_close(&l->seq);
+        l->version++;
+    }
+    LIST_CHECK(l);
+}
+
 int ftc_list_reverse(ftc_object *l)
 {
     ctr_require_attached(__func__);
     int rc = ctr_check(l, &ftc_list_type);
     if (rc < 0)
         return rc;
-    FTC_BEGIN_CRITICAL_SECTION(l);
-    list_items *a = LIST(l)->items;
-    int64_t n = a ? a->size : 0;
-    if (n > 1) {
-        ctr_window_open(&LIST(l)->seq);
-        for (int64_t lo = 0, hi = n - 1; lo < hi; lo++, hi--) {
-            ftc_object *t = a->item[lo];
-            ftc_ft_store_release(&a->item[lo], a->item[hi]);
-            ftc_ft_store_release(&a->item[hi], t);
-        }
-        ctr_window_close(&LIST(l)->seq);
-        LIST(l)->version++;
+#ifdef FTC_GIL_DISABLED
+    /* No other thread can reach l (a list a VM just built, as l[k::-1] does): the section
+     * would exclude no one (as in ftc_list_append_unique). */
+    if (ctr_held_only_by_me(l)) {
+        reverse_locked(LIST(l));
+        return rc;
     }
-    LIST_CHECK(LIST(l));
+#endif
+    FTC_BEGIN_CRITICAL_SECTION(l);
+    reverse_locked(LIST(l));
     FTC_END_CRITICAL_SECTION();
     return rc;
 }

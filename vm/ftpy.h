@@ -346,6 +346,8 @@ typedef struct fp_slice_object {
     ftc_object *start, *stop, *step; /* fp_None when omitted */
 } fp_slice_object;
 ftc_object *fp_slice_new(ftc_object *start, ftc_object *stop, ftc_object *step);
+/* fp_slice_new taking the caller's three references (released if it fails). */
+ftc_object *fp_slice_new_steal(ftc_object *start, ftc_object *stop, ftc_object *step);
 static inline bool fp_slice_check(ftc_object *o) { return o->ob_type == &fp_slice_type.ct; }
 /* Python's slice.indices(len) and the resulting length: 0, or -1 (TypeError for a non-int
  * bound, ValueError "slice step cannot be zero"). */

@@ -219,8 +219,9 @@ static int list_slice_assign_plain(ftc_object *o, fp_slice_object *sl, ftc_objec
     ftc_object *src = NULL;
     if (values != NULL) {
         if (fp_list_check(values)) {
+            /* Borrowed: the caller's reference keeps values alive through the call, and a
+             * list only the caller holds stays one (ftc_list_set_slice then locks o alone). */
             src = values;
-            ftc_incref(src);
         } else {
             src = fp_sequence_list(values);
             if (src == NULL) {
@@ -233,7 +234,8 @@ static int list_slice_assign_plain(ftc_object *o, fp_slice_object *sl, ftc_objec
         }
     }
     int rc = ftc_list_set_slice(o, lo, hi, src);
-    ftc_xdecref(src);
+    if (src != values)
+        ftc_xdecref(src);
     return rc < 0 ? fp_err_from_code(rc, NULL) : 0;
 }
 

@@ -695,18 +695,27 @@ fp_type fp_slice_type = {
     .getsets = slice_getsets,
 };
 
-ftc_object *fp_slice_new(ftc_object *start, ftc_object *stop, ftc_object *step)
+ftc_object *fp_slice_new_steal(ftc_object *start, ftc_object *stop, ftc_object *step)
 {
     fp_slice_object *s = (fp_slice_object *)ftc_object_new(&fp_slice_type.ct);
-    if (s == NULL)
+    if (s == NULL) {
+        ftc_decref(start);
+        ftc_decref(stop);
+        ftc_decref(step);
         return fp_err_nomem();
-    ftc_incref(start);
-    ftc_incref(stop);
-    ftc_incref(step);
+    }
     s->start = start;
     s->stop = stop;
     s->step = step;
     return FTC_OBJ(s);
+}
+
+ftc_object *fp_slice_new(ftc_object *start, ftc_object *stop, ftc_object *step)
+{
+    ftc_incref(start);
+    ftc_incref(stop);
+    ftc_incref(step);
+    return fp_slice_new_steal(start, stop, step);
 }
 
 static int slice_index(ftc_object *v, int64_t *out)
