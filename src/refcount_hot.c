@@ -251,6 +251,53 @@ void _ftc_object_hot_released(ftc_object *o)
 void _ftc_object_hot_incref(ftc_object *o) { hot_add(o, 1); }
 void _ftc_object_hot_decref(ftc_object *o) { hot_add(o, -1); }
 
+/* ---- the out-of-line half of ftc_incref / ftc_decref (object.h) ----
+ * Called for an object that is neither the caller's nor immortal. ob_tid and ob_ref_local are
+ * loaded again (relaxed, as inline): a non-owner never sees ob_tid become its own id, and an
+ * object becomes hot only with the world stopped, which an attached caller is not inside. */
+
+void _ftc_object_incref_other(ftc_object *o)
+{
+    uint32_t local = ftc_atomic_load_relaxed(&o->ob_ref_local);
+    if (ftc_atomic_load_relaxed(&o->ob_tid) == FTC_TID_HOT)
+        _ftc_hot_add(o, local, 1);
+    else /* Relaxed: an incref needs no ordering; the decref that frees synchronizes. */
+        ftc_atomic_fetch_add_relaxed(&o->ob_ref_shared, SHARED_ONE);
+}
+
+void _ftc_object_decref_other(ftc_object *o)
+{
+    if (ftc_atomic_load_relaxed(&o->ob_tid) == FTC_TID_HOT) {
+        uint32_t id = ftc_atomic_load_relaxed(&o->ob_ref_local);
+        _ftc_hot_tls *hot = &_ftc_hot;
+        if (FTC_LIKELY(id < hot->nslots)) {
+            /* As _ftc_hot_add; below zero is the may-be-dying signal (above). */
+            int64_t *slot = &hot->slots[id];
+            int64_t v = ftc_atomic_load_relaxed(slot) - 1;
+            ftc_atomic_store_relaxed(slot, v);
+            if (FTC_UNLIKELY(v < 0))
+                _ftc_object_hot_released(o);
+        } else {
+            _ftc_object_hot_decref(o);
+        }
+        return;
+    }
+    /* A non-owner's decref that neither reaches the queue case (shared count zero, not
+     * merged) nor frees: one acq_rel CAS here, the same as one turn of the slow path's loop
+     * (brc.c has the protocol); anything else, or a lost race, goes on in brc.c. */
+    intptr_t shared = ftc_atomic_load_relaxed(&o->ob_ref_shared);
+    intptr_t desired = shared - SHARED_ONE;
+    bool plain = shared != 0 && shared != FTC_REF_MAYBE_SHARED && desired != FTC_REF_MERGED;
+    if (FTC_LIKELY(plain) && ftc_atomic_cas_weak_acq_rel(&o->ob_ref_shared, &shared, desired))
+        return;
+    /* A lost CAS is the contention signal (above); a weak CAS may also fail spuriously,
+     * which the sampling absorbs. */
+    if (plain)
+        _ftc_object_decref_contended(o);
+    else
+        _ftc_object_decref_shared(o);
+}
+
 /* Adds rec's slots into the objects and zeroes them. hot_mutex held. */
 static void merge_slots_locked(struct _ftc_objects_tstate *rec)
 {
@@ -682,6 +729,8 @@ size_t _ftc_hot_gc_take_zero(ftc_object **out, size_t cap)
 }
 void _ftc_object_hot_incref(ftc_object *o) { ftc_incref(o); }
 void _ftc_object_hot_decref(ftc_object *o) { ftc_decref(o); }
+void _ftc_object_incref_other(ftc_object *o) { ftc_incref(o); }
+void _ftc_object_decref_other(ftc_object *o) { ftc_decref(o); }
 int64_t _ftc_hot_refcount(ftc_object *o) { return (int64_t)o->ob_refcnt; }
 int64_t _ftc_hot_dead_count(void) { return 0; }
 void _ftc_hot_thread_fini(struct _ftc_objects_tstate *rec) { FTC_UNUSED(rec); }
