@@ -307,6 +307,7 @@ static inline void ftc_incref(ftc_object *o)
         _ftc_object_incref_other(o);
 }
 
+/** Drops a reference to o (frees o when it was the last; see the paths above). */
 static inline void ftc_decref(ftc_object *o)
 {
     uintptr_t tid = ftc_atomic_load_relaxed(&o->ob_tid);
