@@ -10,7 +10,7 @@
  *                                                         FTC_TID_HOT: a hot object)
  *     const ftc_type *ob_type     uint16_t  ob_flags      FTC_OBF_* (set before publication)
  *                                 ftc_mutex ob_mutex      the critical sections' lock
- *                                 uint8_t   ob_gc_bits    reserved, zero
+ *                                 uint8_t   ob_gc_bits    line-transfer signal (below)
  *                                 uint32_t  ob_ref_local  owner's count; FTC_REF_IMMORTAL
  *                                 intptr_t  ob_ref_shared count << 2 | FTC_REF_* state
  *                                 const ftc_type *ob_type
@@ -103,7 +103,7 @@ struct ftc_object {
     uintptr_t ob_tid;        /**< owner thread (FTC_TID_NONE: none, FTC_TID_HOT: hot) */
     uint16_t ob_flags;       /**< FTC_OBF_* */
     ftc_mutex ob_mutex;      /**< the critical sections' lock */
-    uint8_t ob_gc_bits;      /**< reserved, zero */
+    uint8_t ob_gc_bits;      /**< line-transfer signal: tag | count (FTC_LINE_*) */
     uint32_t ob_ref_local;   /**< the owner's count; FTC_REF_IMMORTAL for an immortal object */
     intptr_t ob_ref_shared;  /**< other threads' count << FTC_REF_SHARED_SHIFT | FTC_REF_* */
     const ftc_type *ob_type; /**< the object's type */
@@ -125,9 +125,17 @@ struct ftc_object {
 #define FTC_OBF_QSBR ((uint16_t)4) /**< ever shared: memory freed after a grace period */
 #define FTC_OBF_NOMINATED \
     ((uint16_t)16) /**< nominated for conversion to hot by a contended count (refcount_hot.c) */
+#define FTC_OBF_LINE_QUIET \
+    ((uint16_t)32) /**< demoted after a release: not nominated by line transfers again */
 #define FTC_OBF_CTR_SHARED \
     ((uint16_t)8) /**< a dict or list used by a thread not its owner:
                                               * what it holds is marked (containers/ctr.h) */
+
+/** ob_gc_bits: the cache-line transfer signal of the non-owner count paths (refcount_hot.c).
+ * Low 3 bits: the tag (_ftc_tls_tid & FTC_LINE_TAG_MASK) of the last non-owner thread that
+ * counted in the shared word; high 5 bits: a saturating count of tag changes. Zero at
+ * allocation; relaxed atomic byte loads and stores, lost updates allowed (a heuristic). */
+#define FTC_LINE_TAG_MASK ((uint8_t)7)
 
 /** The initializer of a static (immortal) object's header: see FTC_OBJECT_HEAD. */
 #define FTC_OBJECT_STATIC_INIT(type)                                                 \
@@ -214,6 +222,10 @@ FTC_API bool _ftc_object_try_incref_contended(ftc_object *o);
  * object's slot, the shared word; src/refcount_hot.c). */
 FTC_API void _ftc_object_incref_other(ftc_object *o);
 FTC_API void _ftc_object_decref_other(ftc_object *o);
+/** A non-owner that counts in o's shared word found ob_gc_bits different from its own tag
+ * with a zero count: another non-owner wrote the line since (a transfer), or the count decays
+ * (refcount_hot.c); may nominate o. The caller holds a reference to o. */
+FTC_API void _ftc_object_line_moved(ftc_object *o);
 FTC_API void _ftc_object_hot_incref(ftc_object *o);
 FTC_API void _ftc_object_hot_decref(ftc_object *o);
 /** The calling thread's count of hot object o went below zero: it dropped a reference it did
@@ -347,8 +359,14 @@ static inline bool ftc_try_incref(ftc_object *o)
     if (shared == 0 || shared == FTC_REF_MERGED)
         return false;
     if (FTC_LIKELY(ftc_atomic_cas_weak_relaxed(&o->ob_ref_shared, &shared,
-                                               shared + ((intptr_t)1 << FTC_REF_SHARED_SHIFT))))
+                                               shared + ((intptr_t)1 << FTC_REF_SHARED_SHIFT)))) {
+        /* The line-transfer signal (refcount_hot.c): one byte load and compare on this
+         * non-owner path only; out of line when another non-owner wrote the line since. */
+        if (FTC_UNLIKELY(ftc_atomic_load_relaxed(&o->ob_gc_bits) !=
+                         (uint8_t)(_ftc_tls_tid & FTC_LINE_TAG_MASK)))
+            _ftc_object_line_moved(o);
         return true;
+    }
     /* Lost a race: the count is contended (refcount_hot.c); the loop continues out of line. */
     return _ftc_object_try_incref_contended(o);
 }
