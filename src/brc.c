@@ -576,6 +576,9 @@ bool _ftc_object_try_incref_contended(ftc_object *o)
             break;
     }
     _ftc_hot_contended(o); /* with the reference just taken */
+    /* The line-transfer signal (refcount_hot.c), as ftc_try_incref's inline path has it. */
+    if (ftc_atomic_load_relaxed(&o->ob_gc_bits) != (uint8_t)(_ftc_tls_tid & FTC_LINE_TAG_MASK))
+        _ftc_object_line_moved(o);
     return true;
 }
 

@@ -30,18 +30,41 @@
  * to contends as much as a type does, and nobody marks it. A non-owner whose count CAS loses a
  * race (a decref's, or a try-incref's: the out-of-line *_contended paths in brc.c; successful
  * CASes and owner paths are unchanged) reports a contention event here; one in FTC_HOT_SAMPLE
- * per thread nominates the object: FTC_OBF_NOMINATED by fetch-or (one winner), one more shared
- * reference, an entry in the winner's own list (rec->nom), and the winner's own merge bit. At
- * that tick the winner runs a hot round (gc.c, _ftc_gc_hot_round: the collector's hot-only
- * pass, no cycle detection): stop the world, add every thread's slots into the objects, convert
- * every thread's nominations (_ftc_hot_gc_begin), merge the BRC queues, take the dead hot
- * objects and clear their weak references, start the world, free them, and again while that
- * freed something (chains). Every collection converts the pending nominations the same way, in
- * its first step, so a nomination never outlives the next stop of the collector (unless an id
- * cannot be allocated). Each conversion counts toward the next automatic collection, as
- * ftc_object_set_hot does. Conversion: total := owner's local (if owned) +
- * shared count - 1 (the nomination's reference), an id, shared := (total, MERGED), local := id,
- * FTC_OBF_HOT | FTC_OBF_QSBR, and last ob_tid := FTC_TID_HOT, as set_hot does.
+ * per thread nominates the object. A second signal sees the cache-line transfer itself, which
+ * the first misses when two threads take and drop references to the same values in turn
+ * without ever losing a CAS (list_shared_read_ref, ftpy's shared_dict_read): the header byte
+ * ob_gc_bits, on the line of ob_ref_shared, holds the tag (tid & FTC_LINE_TAG_MASK) of the
+ * last non-owner that took a reference in the shared word and a saturating count. Every
+ * non-owner incref of the shared word (ftc_try_incref's inline CAS, _ftc_object_incref_other,
+ * the contended try-incref loop) compares the byte with its own tag and a zero count (a byte
+ * load and a compare; the owner paths, immortal objects, hot objects, borrowed reads and every
+ * decref never look at it: each reference a non-owner drops was taken by an incref that
+ * looked, so one side suffices, and the decref is the commoner call); on a difference,
+ * _ftc_object_line_moved: another tag means another non-owner took a reference since (a
+ * transfer): count += 2 and the tag becomes ours; our own tag with a nonzero count: count -= 1.
+ * At LINE_NOMINATE the object is nominated (unless auto-hot is off). Two threads that
+ * alternate gain two per turn and nominate within LINE_NOMINATE / 2 turns; a thread that keeps using an object alone decays the count to
+ * zero and then stores nothing; an object handed over a few times in its life never gets
+ * there. Relaxed atomic byte loads and stores: a lost update only shifts the moment of a
+ * nomination. The caller always holds a reference (the byte is read after the incref), so the
+ * object is alive while its byte is touched. The byte starts at zero (ftc_object_new's zeroed memory) and is zeroed again at
+ * a conversion and a demotion. An object demoted by a release request gets FTC_OBF_LINE_QUIET
+ * and is not nominated by line transfers again (a VM's reader holds the value it read across
+ * its tick: at its next read it drops a reference counted in the shared word at the
+ * conversion, a release; without the flag ftpy's shared_dict_read converted, demoted and
+ * renominated its values every few reads).
+ * Nominating: FTC_OBF_NOMINATED by fetch-or (one winner), one more shared reference, an entry in
+ * the winner's own list (rec->nom), and the winner's own merge bit. At that tick the winner runs a
+ * hot round (gc.c, _ftc_gc_hot_round: the collector's hot-only pass, no cycle detection): stop the
+ * world, add every thread's slots into the objects, convert every thread's nominations
+ * (_ftc_hot_gc_begin), merge the BRC queues, take the dead hot objects and clear their weak
+ * references, start the world, free them, and again while that freed something (chains). Every
+ * collection converts the pending nominations the same way, in its first step, so a nomination
+ * never outlives the next stop of the collector (unless an id cannot be allocated). Each
+ * conversion counts toward the next automatic collection, as ftc_object_set_hot does. Conversion:
+ * total := owner's local (if owned) + shared count - 1 (the nomination's reference), an id, shared
+ * := (total, MERGED), local := id, FTC_OBF_HOT | FTC_OBF_QSBR, and last ob_tid := FTC_TID_HOT, as
+ * set_hot does.
  *
  * Invariants of the conversion:
  *   - Totals stay exact: with the world stopped the owner is between two operations; its local
@@ -251,6 +274,64 @@ void _ftc_object_hot_released(ftc_object *o)
 void _ftc_object_hot_incref(ftc_object *o) { hot_add(o, 1); }
 void _ftc_object_hot_decref(ftc_object *o) { hot_add(o, -1); }
 
+/* Whether ob_gc_bits is the calling thread's tag with a zero count (the line-transfer signal's
+ * fast test, as in ftc_try_incref). */
+static inline bool line_same(ftc_object *o)
+{
+    return ftc_atomic_load_relaxed(&o->ob_gc_bits) == (uint8_t)(_ftc_tls_tid & FTC_LINE_TAG_MASK);
+}
+
+/* ---- the out-of-line half of ftc_incref / ftc_decref (object.h) ----
+ * Called for an object that is neither the caller's nor immortal. ob_tid and ob_ref_local are
+ * loaded again (relaxed, as inline): a non-owner never sees ob_tid become its own id, and an
+ * object becomes hot only with the world stopped, which an attached caller is not inside. */
+
+void _ftc_object_incref_other(ftc_object *o)
+{
+    uint32_t local = ftc_atomic_load_relaxed(&o->ob_ref_local);
+    if (ftc_atomic_load_relaxed(&o->ob_tid) == FTC_TID_HOT) {
+        _ftc_hot_add(o, local, 1);
+        return;
+    }
+    /* Relaxed: an incref needs no ordering; the decref that frees synchronizes. */
+    ftc_atomic_fetch_add_relaxed(&o->ob_ref_shared, SHARED_ONE);
+    if (FTC_UNLIKELY(!line_same(o)))
+        _ftc_object_line_moved(o);
+}
+
+void _ftc_object_decref_other(ftc_object *o)
+{
+    if (ftc_atomic_load_relaxed(&o->ob_tid) == FTC_TID_HOT) {
+        uint32_t id = ftc_atomic_load_relaxed(&o->ob_ref_local);
+        _ftc_hot_tls *hot = &_ftc_hot;
+        if (FTC_LIKELY(id < hot->nslots)) {
+            /* As _ftc_hot_add; below zero is the may-be-dying signal (above). */
+            int64_t *slot = &hot->slots[id];
+            int64_t v = ftc_atomic_load_relaxed(slot) - 1;
+            ftc_atomic_store_relaxed(slot, v);
+            if (FTC_UNLIKELY(v < 0))
+                _ftc_object_hot_released(o);
+        } else {
+            _ftc_object_hot_decref(o);
+        }
+        return;
+    }
+    /* A non-owner's decref that neither reaches the queue case (shared count zero, not
+     * merged) nor frees: one acq_rel CAS here, the same as one turn of the slow path's loop
+     * (brc.c has the protocol); anything else, or a lost race, goes on in brc.c. */
+    intptr_t shared = ftc_atomic_load_relaxed(&o->ob_ref_shared);
+    intptr_t desired = shared - SHARED_ONE;
+    bool plain = shared != 0 && shared != FTC_REF_MAYBE_SHARED && desired != FTC_REF_MERGED;
+    if (FTC_LIKELY(plain) && ftc_atomic_cas_weak_acq_rel(&o->ob_ref_shared, &shared, desired))
+        return;
+    /* A lost CAS is the contention signal (above); a weak CAS may also fail spuriously,
+     * which the sampling absorbs. */
+    if (plain)
+        _ftc_object_decref_contended(o);
+    else
+        _ftc_object_decref_shared(o);
+}
+
 /* Adds rec's slots into the objects and zeroes them. hot_mutex held. */
 static void merge_slots_locked(struct _ftc_objects_tstate *rec)
 {
@@ -392,6 +473,50 @@ void _ftc_hot_contended(ftc_object *o)
     nominate(rec, o);
 }
 
+/* The line-transfer signal (ob_gc_bits, object.h): the count is in units of LINE_ONE above
+ * the tag; a tag change adds 2, an incref that finds its own tag with a nonzero count takes 1
+ * away, and LINE_NOMINATE nominates. Two threads that alternate (each one reference or a few
+ * at a turn: a value both read in a loop) gain at least one per turn and are nominated within
+ * LINE_NOMINATE turns; an object one thread keeps using after a hand-over decays to zero (then
+ * no store at all); one handed from thread to thread a few times in its life never gets
+ * there. */
+#define LINE_ONE (1u << 3)
+#define LINE_MAX 31u
+#define LINE_NOMINATE 16u
+
+void _ftc_object_line_moved(ftc_object *o)
+{
+    uint8_t tag = (uint8_t)(_ftc_tls_tid & FTC_LINE_TAG_MASK);
+    /* Relaxed byte load and store: another thread's update between them may be lost, which
+     * only delays (or hastens) a nomination. */
+    uint8_t bits = ftc_atomic_load_relaxed(&o->ob_gc_bits);
+    unsigned count = bits / LINE_ONE;
+    if ((bits & FTC_LINE_TAG_MASK) == tag) {
+        if (count != 0)
+            ftc_atomic_store_relaxed(&o->ob_gc_bits, (uint8_t)(bits - LINE_ONE));
+        return;
+    }
+    count = count + 2 > LINE_MAX ? LINE_MAX : count + 2;
+    ftc_atomic_store_relaxed(&o->ob_gc_bits, (uint8_t)(count * LINE_ONE | tag));
+    if (count < LINE_NOMINATE || !ftc_atomic_load_relaxed(&auto_hot) ||
+        (ftc_atomic_load_relaxed(&o->ob_flags) & FTC_OBF_LINE_QUIET) != 0)
+        return;
+    struct _ftc_objects_tstate *rec = _ftc_objects_self;
+    if (rec == NULL ||
+        (ftc_atomic_load_relaxed(&o->ob_flags) & (FTC_OBF_HOT | FTC_OBF_NOMINATED)) != 0)
+        return;
+    /* A transfer needs two threads: once the others have ended (joined), a count left high by
+     * them must not nominate at this thread's next look (its nomination would keep the object
+     * alive until its next tick: stress.list_append's main thread reads every item once after
+     * the joins and checks the live count at once). The registry lock, once per nomination. */
+    _ftc_objects_reg_lock();
+    struct _ftc_objects_tstate *first = _ftc_objects_reg_first();
+    bool others = first != NULL && first->next != NULL;
+    _ftc_objects_reg_unlock();
+    if (others)
+        nominate(rec, o);
+}
+
 bool _ftc_hot_nominate(ftc_object *o)
 {
     struct _ftc_objects_tstate *rec = _ftc_objects_self;
@@ -434,6 +559,7 @@ static int convert_locked(ftc_object *o)
     ftc_atomic_store_relaxed(&auto_count, auto_count + 1); /* a hint for thread joins */
     ftc_atomic_store_relaxed(&o->ob_ref_shared, (total << FTC_REF_SHARED_SHIFT) | FTC_REF_MERGED);
     ftc_atomic_store_relaxed(&o->ob_ref_local, (uint32_t)id);
+    ftc_atomic_store_relaxed(&o->ob_gc_bits, (uint8_t)0); /* the signal starts over */
     /* FTC_OBF_NOMINATED stays set: it marks the object as converted (demoted at the next
      * settle, _ftc_hot_gc_demote), unlike one its owner made hot. */
     ftc_atomic_fetch_or_relaxed(&o->ob_flags, (uint16_t)(FTC_OBF_HOT | FTC_OBF_QSBR));
@@ -523,6 +649,7 @@ void _ftc_hot_gc_unhot(ftc_object *o)
     }
     ftc_atomic_store_relaxed(&o->ob_tid, FTC_TID_NONE);
     ftc_atomic_store_relaxed(&o->ob_ref_local, (uint32_t)0);
+    ftc_atomic_store_relaxed(&o->ob_gc_bits, (uint8_t)0); /* the signal starts over */
     /* NOMINATED too: a demoted object that is contended again may be nominated again. */
     ftc_atomic_fetch_and_relaxed(&o->ob_flags, (uint16_t) ~(FTC_OBF_HOT | FTC_OBF_NOMINATED));
 }
@@ -543,6 +670,13 @@ size_t _ftc_hot_gc_demote(bool all)
             continue;
         (void)merged_count(o); /* fatal if negative */
         _ftc_hot_gc_unhot(o);
+        /* Demoted by a release request: the line-transfer signal leaves it alone from now on
+         * (a reader that holds a value across its tick, as a VM's local does, drops at its
+         * next read a reference counted in the shared word at the conversion: a release, and
+         * without this, convert-demote-renominate churn at every few reads). The lost-CAS
+         * signal still applies (sampled). */
+        if (!all)
+            ftc_atomic_fetch_or_relaxed(&o->ob_flags, FTC_OBF_LINE_QUIET);
         n++;
     }
     return n;
@@ -682,6 +816,9 @@ size_t _ftc_hot_gc_take_zero(ftc_object **out, size_t cap)
 }
 void _ftc_object_hot_incref(ftc_object *o) { ftc_incref(o); }
 void _ftc_object_hot_decref(ftc_object *o) { ftc_decref(o); }
+void _ftc_object_line_moved(ftc_object *o) { FTC_UNUSED(o); }
+void _ftc_object_incref_other(ftc_object *o) { ftc_incref(o); }
+void _ftc_object_decref_other(ftc_object *o) { ftc_decref(o); }
 int64_t _ftc_hot_refcount(ftc_object *o) { return (int64_t)o->ob_refcnt; }
 int64_t _ftc_hot_dead_count(void) { return 0; }
 void _ftc_hot_thread_fini(struct _ftc_objects_tstate *rec) { FTC_UNUSED(rec); }

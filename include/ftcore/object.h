@@ -10,7 +10,7 @@
  *                                                         FTC_TID_HOT: a hot object)
  *     const ftc_type *ob_type     uint16_t  ob_flags      FTC_OBF_* (set before publication)
  *                                 ftc_mutex ob_mutex      the critical sections' lock
- *                                 uint8_t   ob_gc_bits    reserved, zero
+ *                                 uint8_t   ob_gc_bits    line-transfer signal (below)
  *                                 uint32_t  ob_ref_local  owner's count; FTC_REF_IMMORTAL
  *                                 intptr_t  ob_ref_shared count << 2 | FTC_REF_* state
  *                                 const ftc_type *ob_type
@@ -56,9 +56,10 @@
  * goes, as a language with prompt destruction needs). A thread that exits adds its counts
  * into the objects first. In the GIL build counts are plain already; a hot object is an ordinary one there
  * (freed at zero), and a collection finds only cycles. A hot object is marked twice: FTC_OBF_HOT in its
- * flags (what the slow paths test) and FTC_TID_HOT as its owner (what the inline paths test:
+ * flags (what the slow paths test) and FTC_TID_HOT as its owner (what the count paths test:
  * they load ob_tid for the owner check anyway, so hotness costs them one more compare of a
- * register, not another load). FTC_TID_HOT is no thread's id, so nobody owns a hot object.
+ * register, not another load; ftc_incref and ftc_decref make that compare in their
+ * out-of-line half, below). FTC_TID_HOT is no thread's id, so nobody owns a hot object.
  */
 #ifndef FTCORE_OBJECT_H
 #define FTCORE_OBJECT_H
@@ -102,7 +103,7 @@ struct ftc_object {
     uintptr_t ob_tid;        /**< owner thread (FTC_TID_NONE: none, FTC_TID_HOT: hot) */
     uint16_t ob_flags;       /**< FTC_OBF_* */
     ftc_mutex ob_mutex;      /**< the critical sections' lock */
-    uint8_t ob_gc_bits;      /**< reserved, zero */
+    uint8_t ob_gc_bits;      /**< line-transfer signal: tag | count (FTC_LINE_*) */
     uint32_t ob_ref_local;   /**< the owner's count; FTC_REF_IMMORTAL for an immortal object */
     intptr_t ob_ref_shared;  /**< other threads' count << FTC_REF_SHARED_SHIFT | FTC_REF_* */
     const ftc_type *ob_type; /**< the object's type */
@@ -124,9 +125,17 @@ struct ftc_object {
 #define FTC_OBF_QSBR ((uint16_t)4) /**< ever shared: memory freed after a grace period */
 #define FTC_OBF_NOMINATED \
     ((uint16_t)16) /**< nominated for conversion to hot by a contended count (refcount_hot.c) */
+#define FTC_OBF_LINE_QUIET \
+    ((uint16_t)32) /**< demoted after a release: not nominated by line transfers again */
 #define FTC_OBF_CTR_SHARED \
     ((uint16_t)8) /**< a dict or list used by a thread not its owner:
                                               * what it holds is marked (containers/ctr.h) */
+
+/** ob_gc_bits: the cache-line transfer signal of the non-owner count paths (refcount_hot.c).
+ * Low 3 bits: the tag (_ftc_tls_tid & FTC_LINE_TAG_MASK) of the last non-owner thread that
+ * counted in the shared word; high 5 bits: a saturating count of tag changes. Zero at
+ * allocation; relaxed atomic byte loads and stores, lost updates allowed (a heuristic). */
+#define FTC_LINE_TAG_MASK ((uint8_t)7)
 
 /** The initializer of a static (immortal) object's header: see FTC_OBJECT_HEAD. */
 #define FTC_OBJECT_STATIC_INIT(type)                                                 \
@@ -209,6 +218,14 @@ FTC_API void _ftc_object_decref_shared(ftc_object *o);
 FTC_API void _ftc_object_decref_contended(ftc_object *o);
 /** ftc_try_incref's loop after its inline CAS lost a race: may nominate o (as above). */
 FTC_API bool _ftc_object_try_incref_contended(ftc_object *o);
+/** ftc_incref / ftc_decref of an object that is neither the caller's nor immortal (a hot
+ * object's slot, the shared word; src/refcount_hot.c). */
+FTC_API void _ftc_object_incref_other(ftc_object *o);
+FTC_API void _ftc_object_decref_other(ftc_object *o);
+/** A non-owner that counts in o's shared word found ob_gc_bits different from its own tag
+ * with a zero count: another non-owner wrote the line since (a transfer), or the count decays
+ * (refcount_hot.c); may nominate o. The caller holds a reference to o. */
+FTC_API void _ftc_object_line_moved(ftc_object *o);
 FTC_API void _ftc_object_hot_incref(ftc_object *o);
 FTC_API void _ftc_object_hot_decref(ftc_object *o);
 /** The calling thread's count of hot object o went below zero: it dropped a reference it did
@@ -271,29 +288,38 @@ static inline void _ftc_hot_add(ftc_object *o, uint32_t id, int64_t delta)
     }
 }
 
-/** The order of the tests below, all decided by ob_tid and ob_ref_local (two loads from the
- * header's first 16 bytes): the owner first, the commonest case; an
- * owned object is never immortal nor hot (ftc_object_immortalize takes the owner away,
- * FTC_TID_NONE, and ftc_object_set_hot makes it FTC_TID_HOT, both before the object is
- * shared; static immortals never have one), so the owner path tests nothing else. Then hot
- * (ob_tid is FTC_TID_HOT and ob_ref_local its id), immortal (ob_ref_local is
- * FTC_REF_IMMORTAL), and the shared count. Relaxed loads of ob_ref_local: only the owner
- * writes it; others read FTC_REF_IMMORTAL or a hot object's id, both stored before
- * publication. */
+/** The inline paths (ftc_incref, ftc_decref) hold only the two cases every program hits
+ * most, both decided by ob_tid and ob_ref_local (two relaxed loads from the header's first 16
+ * bytes): the owner first (a plain count in ob_ref_local), then an immortal object
+ * (ob_ref_local is FTC_REF_IMMORTAL: nothing to do). Everything else (a hot object's slot, a
+ * non-owner's atomic on the shared word, contention) is one out-of-line call,
+ * _ftc_object_incref_other / _ftc_object_decref_other (src/refcount_hot.c).
+ * Measured (issue 18, docs/internals/refcounting.md): in ftpy's programs (one thread) owner
+ * and immortal changes are 75-95% of all, hot ones the rest, non-owner shared ones almost
+ * none; the whole nogil decref (owner, hot, immortal, the shared CAS) was too big for GCC to
+ * inline, so every decref was a call. This shape: 1.6% fewer instructions over ftpy's
+ * programs (geometric mean), owner paths unchanged. Forcing inlining (always_inline) or
+ * keeping the hot slot inline both cost more instructions than they saved (register pressure
+ * at the many cold call sites); GCC still keeps a small out-of-line copy in a few large TUs.
+ * Why the owner test needs nothing else: an owned object is never immortal nor hot
+ * (ftc_object_immortalize takes the owner away, FTC_TID_NONE; ftc_object_set_hot and a
+ * conversion make it FTC_TID_HOT, before the object is shared or with the world stopped;
+ * static immortals never have one). Why the immortal test is exact for a non-owner: only the
+ * owner writes ob_ref_local; others read FTC_REF_IMMORTAL (stored before publication), a hot
+ * object's id (stored before ob_tid := FTC_TID_HOT; never FTC_REF_IMMORTAL), or an owned
+ * object's count, below FTC_REF_IMMORTAL (2^32 - 1 owner references are outside the design),
+ * which it does not act on: the out-of-line path loads both fields again. */
 static inline void ftc_incref(ftc_object *o)
 {
     uintptr_t tid = ftc_atomic_load_relaxed(&o->ob_tid);
     uint32_t local = ftc_atomic_load_relaxed(&o->ob_ref_local);
-    if (FTC_LIKELY(_ftc_tid_is_mine(tid))) {
+    if (FTC_LIKELY(_ftc_tid_is_mine(tid)))
         ftc_atomic_store_relaxed(&o->ob_ref_local, local + 1);
-    } else if (FTC_UNLIKELY(tid == FTC_TID_HOT)) {
-        _ftc_hot_add(o, local, 1);
-    } else if (local != FTC_REF_IMMORTAL) {
-        /** Relaxed: an incref needs no ordering; the decref that frees synchronizes. */
-        ftc_atomic_fetch_add_relaxed(&o->ob_ref_shared, (intptr_t)1 << FTC_REF_SHARED_SHIFT);
-    }
+    else if (local != FTC_REF_IMMORTAL)
+        _ftc_object_incref_other(o);
 }
 
+/** Drops a reference to o (frees o when it was the last; see the paths above). */
 static inline void ftc_decref(ftc_object *o)
 {
     uintptr_t tid = ftc_atomic_load_relaxed(&o->ob_tid);
@@ -303,34 +329,8 @@ static inline void ftc_decref(ftc_object *o)
         ftc_atomic_store_relaxed(&o->ob_ref_local, local);
         if (FTC_UNLIKELY(local == 0))
             _ftc_object_merge_zero_local(o);
-    } else if (FTC_UNLIKELY(tid == FTC_TID_HOT)) {
-        _ftc_hot_tls *hot = &_ftc_hot;
-        if (FTC_LIKELY(local < hot->nslots)) {
-            /** As _ftc_hot_add; below zero is the may-be-dying signal (refcount_hot.c). */
-            int64_t *slot = &hot->slots[local];
-            int64_t v = ftc_atomic_load_relaxed(slot) - 1;
-            ftc_atomic_store_relaxed(slot, v);
-            if (FTC_UNLIKELY(v < 0))
-                _ftc_object_hot_released(o);
-        } else {
-            _ftc_object_hot_decref(o);
-        }
     } else if (local != FTC_REF_IMMORTAL) {
-        /** A non-owner's decref that neither reaches the queue case (shared count zero, not
-         * merged) nor frees: one acq_rel CAS here, the same as one turn of the slow path's
-         * loop (brc.c has the protocol); anything else, or a lost race, goes out of line. */
-        intptr_t shared = ftc_atomic_load_relaxed(&o->ob_ref_shared);
-        intptr_t desired = shared - ((intptr_t)1 << FTC_REF_SHARED_SHIFT);
-        if (FTC_LIKELY(shared != 0 && shared != FTC_REF_MAYBE_SHARED &&
-                       desired != FTC_REF_MERGED) &&
-            ftc_atomic_cas_weak_acq_rel(&o->ob_ref_shared, &shared, desired))
-            return;
-        /* A lost CAS is the contention signal (refcount_hot.c); a weak CAS may also fail
-         * spuriously, which the sampling there absorbs. */
-        if (shared != 0 && shared != FTC_REF_MAYBE_SHARED && desired != FTC_REF_MERGED)
-            _ftc_object_decref_contended(o);
-        else
-            _ftc_object_decref_shared(o);
+        _ftc_object_decref_other(o);
     }
 }
 
@@ -359,8 +359,14 @@ static inline bool ftc_try_incref(ftc_object *o)
     if (shared == 0 || shared == FTC_REF_MERGED)
         return false;
     if (FTC_LIKELY(ftc_atomic_cas_weak_relaxed(&o->ob_ref_shared, &shared,
-                                               shared + ((intptr_t)1 << FTC_REF_SHARED_SHIFT))))
+                                               shared + ((intptr_t)1 << FTC_REF_SHARED_SHIFT)))) {
+        /* The line-transfer signal (refcount_hot.c): one byte load and compare on this
+         * non-owner path only; out of line when another non-owner wrote the line since. */
+        if (FTC_UNLIKELY(ftc_atomic_load_relaxed(&o->ob_gc_bits) !=
+                         (uint8_t)(_ftc_tls_tid & FTC_LINE_TAG_MASK)))
+            _ftc_object_line_moved(o);
         return true;
+    }
     /* Lost a race: the count is contended (refcount_hot.c); the loop continues out of line. */
     return _ftc_object_try_incref_contended(o);
 }
