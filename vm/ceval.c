@@ -673,6 +673,17 @@ static ftc_object *eval(fp_thread *t, fp_frame *f)
         f->ip = ip;  \
         f->sp = sp;  \
     } while (0)
+/* Calls into the new frame nf (its arguments bound): saves the caller's position, links nf
+ * above it and runs nf's first instruction. */
+#define ENTER_FRAME(nf) \
+    do {                \
+        SAVE_FRAME();   \
+        (nf)->back = f; \
+        f = (nf);       \
+        t->frame = f;   \
+        LOAD_FRAME();   \
+        DISPATCH();     \
+    } while (0)
 
     t->frame = f;
     LOAD_FRAME();
@@ -1763,13 +1774,7 @@ dispatch:
                         t->frame = f;
                         goto error;
                     }
-                    f->sp = sp;
-                    f->ip = ip;
-                    nf->back = f;
-                    f = nf;
-                    t->frame = f;
-                    LOAD_FRAME();
-                    DISPATCH();
+                    ENTER_FRAME(nf);
                 }
                 fp_frame *nf = fp_frame_push(t, fn, co);
                 if (nf == NULL) {
@@ -1790,13 +1795,7 @@ dispatch:
                     ftc_object *o = *--sp;
                     ftc_xdecref(o);
                 }
-                f->sp = sp;
-                f->ip = ip;
-                nf->back = f;
-                f = nf;
-                t->frame = f;
-                LOAD_FRAME();
-                DISPATCH();
+                ENTER_FRAME(nf);
             }
             SAVE_FRAME();
             ftc_object *res;

@@ -15,8 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "check.h"
-#include "internal/object.h"
+#include "stress_objects.h"
 
 enum { MAX_OBJS = 1 << 20 };
 
@@ -35,11 +34,7 @@ static int64_t deallocs;     /* atomic */
 static void item_dealloc(ftc_object *self)
 {
     item *it = (item *)self;
-    CHECK(it->magic == MAGIC);
-    CHECK(it->serial < MAX_OBJS);
-    if (ftc_atomic_exchange(&dead[it->serial], (uint8_t)1) != 0)
-        ftc_check_fail(__FILE__, __LINE__, "dealloc once", "object deallocated twice");
-    it->magic = 0;
+    stress_dealloc_once(dead, MAX_OBJS, it->serial, &it->magic, MAGIC);
     ftc_atomic_fetch_add(&deallocs, 1);
 }
 

@@ -13,8 +13,7 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "check.h"
-#include "internal/object.h"
+#include "stress_objects.h"
 
 enum { NTHREADS = 4, NSLOTS = 8, MAX_OBJS = 1 << 20 };
 
@@ -33,11 +32,7 @@ static uint64_t deallocs;    /* atomic */
 static void item_dealloc(ftc_object *self)
 {
     item *it = (item *)self;
-    CHECK(it->magic == MAGIC);
-    CHECK(it->serial < MAX_OBJS);
-    if (ftc_atomic_exchange(&dead[it->serial], (uint8_t)1) != 0)
-        ftc_check_fail(__FILE__, __LINE__, "dealloc once", "object deallocated twice");
-    it->magic = 0;
+    stress_dealloc_once(dead, MAX_OBJS, it->serial, &it->magic, MAGIC);
     ftc_atomic_fetch_add(&deallocs, 1);
 }
 

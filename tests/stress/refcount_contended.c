@@ -25,8 +25,7 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "check.h"
-#include "internal/object.h"
+#include "stress_objects.h"
 #include <ftcore/gc.h>
 #include <ftcore/weakref.h>
 
@@ -53,11 +52,7 @@ static uint64_t weak_hits;   /* atomic: weak references that yielded their (live
 static void item_dealloc(ftc_object *self)
 {
     item *it = (item *)self;
-    CHECK(it->magic == MAGIC);
-    CHECK(it->serial < MAX_OBJS);
-    if (ftc_atomic_exchange(&dead[it->serial], (uint8_t)1) != 0)
-        ftc_check_fail(__FILE__, __LINE__, "dealloc once", "object deallocated twice");
-    it->magic = 0;
+    stress_dealloc_once(dead, MAX_OBJS, it->serial, &it->magic, MAGIC);
     ftc_object *link = it->link;
     it->link = NULL;
     ftc_xdecref(link);
@@ -108,16 +103,6 @@ static ftc_object *slots[NSLOTS]; /* atomic; slot 0 holds the pinned object */
 static ftc_object *pinned;
 static long per_thread;
 
-static bool is_hot(ftc_object *o)
-{
-#ifdef FTC_GIL_DISABLED
-    return (ftc_atomic_load_relaxed(&o->ob_flags) & FTC_OBF_HOT) != 0;
-#else
-    (void)o;
-    return false;
-#endif
-}
-
 static void write_slot(uint64_t *rng)
 {
     ftc_object *o = new_item();
@@ -149,7 +134,7 @@ static void worker(int me, void *ctx)
         ftc_object *o = ftc_atomic_load_acquire(slot); /* pairs with the exchange */
         if (o != NULL && ftc_try_incref_slot(slot, o)) {
             check_alive(o);
-            if (is_hot(o))
+            if (stress_is_hot(o))
                 ftc_atomic_fetch_add(&seen_hot, 1);
             for (int k = 0; k < 8; k++) /* contended churn on a shared count */
                 ftc_incref(o);
@@ -223,7 +208,7 @@ FTC_TEST(contended_objects_exact_and_freed_once)
         /* Exact: the slot's reference and main's; every thread's churn cancelled out. */
         CHECK_EQ(ftc_object_refcount(pinned), 2);
     }
-    bool pinned_hot = is_hot(pinned);
+    bool pinned_hot = stress_is_hot(pinned);
     for (int i = 0; i < NSLOTS; i++)
         ftc_xdecref(ftc_atomic_exchange(&slots[i], (ftc_object *)NULL));
     CHECK_EQ(ftc_object_refcount(pinned), 1);

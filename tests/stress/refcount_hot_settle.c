@@ -23,8 +23,7 @@
  */
 #include <string.h>
 
-#include "check.h"
-#include "internal/object.h"
+#include "stress_objects.h"
 #include <ftcore/dict.h>
 #include <ftcore/gc.h>
 #include <ftcore/list.h>
@@ -55,11 +54,7 @@ static uint64_t weak_hits;   /* atomic */
 static void item_dealloc(ftc_object *self)
 {
     item *it = (item *)self;
-    CHECK(it->magic == MAGIC);
-    CHECK(it->serial < MAX_OBJS);
-    if (ftc_atomic_exchange(&dead[it->serial], (uint8_t)1) != 0)
-        ftc_check_fail(__FILE__, __LINE__, "dealloc once", "object deallocated twice");
-    it->magic = 0;
+    stress_dealloc_once(dead, MAX_OBJS, it->serial, &it->magic, MAGIC);
 }
 
 static int item_traverse(ftc_object *self, ftc_visitproc visit, void *arg)
@@ -94,16 +89,6 @@ static void check_alive(ftc_object *o)
     CHECK(ftc_atomic_load(&dead[it->serial]) == 0);
 }
 
-static bool is_hot(ftc_object *o)
-{
-#ifdef FTC_GIL_DISABLED
-    return (ftc_atomic_load_relaxed(&o->ob_flags) & FTC_OBF_HOT) != 0;
-#else
-    (void)o;
-    return false;
-#endif
-}
-
 static ftc_object *slots[NOBJ]; /* atomic */
 static ftc_object *objs[NOBJ];  /* main's references (written by main before the threads) */
 static ftc_weakref *weak[NOBJ];
@@ -115,7 +100,7 @@ static long per_thread;
 static void use(ftc_object *o)
 {
     check_alive(o);
-    if (is_hot(o))
+    if (stress_is_hot(o))
         ftc_atomic_fetch_add(&seen_hot, 1);
     for (int k = 0; k < 4; k++) /* contended churn */
         ftc_incref(o);
@@ -220,7 +205,7 @@ FTC_TEST(converted_objects_die_promptly_after_the_joins)
         for (int k = 0; k < NOBJ; k++) {
             /* Exact after the joins: main's own, the slot's, the list's, the dict's. */
             CHECK_EQ(ftc_object_refcount(objs[k]), 4);
-            hot_after_join += is_hot(objs[k]);
+            hot_after_join += stress_is_hot(objs[k]);
         }
         /* Main drops every reference: the objects die now, with no collection. */
         for (int k = 0; k < NOBJ; k++) {

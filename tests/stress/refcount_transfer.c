@@ -13,8 +13,7 @@
  * threads are joined (main's reference), and the object is deallocated exactly once when main
  * drops it. In the GIL build nothing is converted (counts are plain) and the same totals hold.
  */
-#include "check.h"
-#include "internal/object.h"
+#include "stress_objects.h"
 
 enum { NTURNS = 256, BOUND = 96, HANDOVER_OPS = 64 };
 
@@ -36,16 +35,6 @@ static void box_dealloc(ftc_object *self)
 }
 
 static const ftc_type box_type = {.name = "box", .basicsize = sizeof(box), .dealloc = box_dealloc};
-
-static bool is_hot(ftc_object *o)
-{
-#ifdef FTC_GIL_DISABLED
-    return (ftc_atomic_load_relaxed(&o->ob_flags) & FTC_OBF_HOT) != 0;
-#else
-    (void)o;
-    return false;
-#endif
-}
 
 typedef struct {
     ftc_object *slot; /* atomic: the object, published by main */
@@ -78,7 +67,7 @@ static void worker(int me, void *ctx)
             take_and_drop(s);
         CHECK(ftc_eval_tick() == 0); /* a nomination's round runs here */
         ftc_object *o = ftc_atomic_load_acquire(&s->slot);
-        if (is_hot(o)) {
+        if (stress_is_hot(o)) {
             int expected = -1;
             ftc_atomic_cas(&s->converted_at, &expected, mine);
         }
