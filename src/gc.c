@@ -469,7 +469,7 @@ static bool take_zero_totals(gc_pass *p, int64_t *converted)
     _ftc_objects_reg_lock();
     size_t cap = _ftc_hot_gc_count();
     for (struct _ftc_objects_tstate *r = _ftc_objects_reg_first(); r != NULL; r = r->next)
-        cap += _ftc_brc_pending(r);
+        cap += ftc_atomic_load_relaxed(&r->brc_len);
     p->dead = NULL;
     p->ndead = 0;
     p->dead_cap = cap;
@@ -480,10 +480,10 @@ static bool take_zero_totals(gc_pass *p, int64_t *converted)
     }
 #ifdef FTC_GIL_DISABLED
     for (struct _ftc_objects_tstate *r = _ftc_objects_reg_first(); r != NULL; r = r->next) {
-        if (_ftc_brc_pending(r) == 0)
+        if (ftc_atomic_load_relaxed(&r->brc_len) == 0)
             continue;
-        /* Queues and outboxes (brc.c). Hot entries (converted while queued, perhaps just now)
-         * drop the queue's reference from their total; a zero total is taken below with the other hot objects. cap
+        /* Hot entries (converted while queued, perhaps just now) drop the queue's reference
+         * from their total; a zero total is taken below with the other hot objects. cap
          * counted every queue entry with the world stopped: brc.c checks that the queue did
          * not grow (fatal). */
         if (p->dead == NULL)

@@ -430,24 +430,16 @@ void _ftc_objects_attach(ftc_tstate *ts)
      * still gets the bit, and attach re-checks the queue below. */
     ftc_atomic_store_relaxed(&rec->ts, ts);
     _ftc_qsbr_online(rec);
-#ifdef FTC_GIL_DISABLED
-    /* Opens the BRC outbox; asks for a merge if our queue (or an outbox a detach could not
-     * empty) holds anything (brc.c). */
-    _ftc_brc_box_open(rec, ts);
-#endif
+    /* Relaxed: a queuer that pushed after this load sets the bit on rec->ts itself. */
+    if (ftc_atomic_load_relaxed(&rec->brc_len) != 0)
+        _ftc_eval_breaker_set(ts, FTC_EB_BRC_MERGE);
 }
 
 void _ftc_objects_detach(ftc_tstate *ts)
 {
     struct _ftc_objects_tstate *rec = ts->objects;
-    if (rec == NULL)
-        return;
-#ifdef FTC_GIL_DISABLED
-    /* Hands the outbox to the owners and closes it: a thread that parks for a stop of the
-     * world, blocks, or ends holds no entry back (brc.c). */
-    _ftc_brc_box_close(rec);
-#endif
-    _ftc_qsbr_offline(rec);
+    if (rec != NULL)
+        _ftc_qsbr_offline(rec);
 }
 
 int _ftc_objects_handle_tick(ftc_tstate *ts, uint64_t bits)
@@ -472,8 +464,6 @@ int _ftc_objects_handle_tick(ftc_tstate *ts, uint64_t bits)
         rec->hot_release_req = 0;
         _ftc_gc_hot_round(ts);
     }
-    /* What the frees above queued through our BRC outbox leaves with this tick (brc.c). */
-    _ftc_brc_box_tick_end(rec);
     return 0;
 }
 

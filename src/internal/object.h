@@ -16,10 +16,6 @@
 
 struct _ftc_qsbr_batch;
 
-/* Entries of a thread's BRC outbox (brc.c): one flush hands up to this many objects to their
- * owners' queues, one bucket lock and at most one eval-breaker signal per owner. */
-#define FTC_BRC_BOX 64
-
 struct _ftc_objects_tstate {
     struct _ftc_objects_tstate *next, *prev; /* registry; registry lock */
     uintptr_t tid;                           /* owner id of the thread (never 0 once bound) */
@@ -39,23 +35,6 @@ struct _ftc_objects_tstate {
     ftc_object **brc_spare;
     size_t brc_spare_cap;
     int brc_in_bucket;
-    /* BRC outbox (brc.c): objects this thread marked QUEUED for other owners, each with the
-     * owner's tid read at the push, not yet handed to their owners' queues. Written by this
-     * thread only while it is attached (brc_box_open, owner only); flushed when full, at its
-     * ticks (its own FTC_EB_BRC_MERGE), at its detach, at its end; read by the collector with
-     * the world stopped, and by the fork child and runtime fini when its thread is gone or
-     * parked for good. brc_box_len: relaxed atomic (read by the collector for its sizing).
-     * Padded on both sides: pushers to this thread write brc_len and brc_queue above under
-     * the bucket lock, and QSBR pollers read qsbr_seq below; the outbox is written at every
-     * push and must not share a cache line with them. */
-    char brc_box_pad0[64];
-    size_t brc_box_len;
-    int brc_box_open;
-    struct _ftc_brc_entry {
-        ftc_object *o;
-        uintptr_t tid;
-    } brc_box[FTC_BRC_BOX];
-    char brc_box_pad1[64];
 
     /* QSBR: seq is the wr_seq value of this thread's last quiescent state, 0 while offline
      * (atomic; written by the owner, read by pollers under the registry lock) */
@@ -123,22 +102,12 @@ void _ftc_brc_unregister(struct _ftc_objects_tstate *rec);
 /* Runtime fini (no other thread runs): merges every registered record's queue. */
 void _ftc_brc_drain_all(void);
 void _ftc_brc_after_fork_child(void); /* reinitializes the bucket locks */
-/* The collector (gc.c), world stopped: takes rec's queue (under its bucket lock) and its
- * outbox, and drops each entry's reference: a hot entry (converted while queued) from its
- * shared word, which holds its total once the slots are merged; any other by a merge. Stores
- * the objects whose merged total is zero in dead (room entries, at least
- * _ftc_brc_pending(rec) as read with the world stopped; fatal if there are more) without
- * freeing them; returns how many. */
+/* The collector (gc.c), world stopped: takes rec's queue (under its bucket lock) and drops
+ * each entry's reference: a hot entry (converted while queued) from its shared word, which
+ * holds its total once the slots are merged; any other by a merge. Stores the objects whose
+ * merged total is zero in dead (room entries, at least rec->brc_len as read with the world
+ * stopped; fatal if the queue holds more) without freeing them; returns how many. */
 size_t _ftc_brc_collect_queue(struct _ftc_objects_tstate *rec, ftc_object **dead, size_t room);
-/* The entries the collector takes from rec (world stopped): its queue's and its outbox's. */
-size_t _ftc_brc_pending(struct _ftc_objects_tstate *rec);
-/* The calling thread attaches (opens its outbox; asks for a tick if its queue or outbox holds
- * anything) / detaches (flushes its outbox and closes it: pushes while detached go straight
- * to the owners' queues). */
-void _ftc_brc_box_open(struct _ftc_objects_tstate *rec, ftc_tstate *ts);
-void _ftc_brc_box_close(struct _ftc_objects_tstate *rec);
-/* The end of the calling thread's tick (object.c): hands over what the tick queued. */
-void _ftc_brc_box_tick_end(struct _ftc_objects_tstate *rec);
 /* qsbr.c */
 /* The thread itself, with the registry lock held (object.c): registers it with liburcu in the
  * same locked step that links its record, so that fork (which holds the registry lock across
