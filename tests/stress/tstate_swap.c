@@ -103,7 +103,11 @@ static void worker(void *arg)
     for (int k = 1; k < NINTERP; k++) {
         ts[k] = ftc_tstate_new(interps[k]);
         CHECK(ts[k] != NULL);
-        CHECK_EQ(ftc_tstate_state(ts[k]), FTC_TSTATE_DETACHED);
+        /* New and never attached: detached, or parked if a stop of the world (another
+         * thread's collection or hot round: contention can start one at any time) is in
+         * progress, as a new thread state is then. */
+        int st = ftc_tstate_state(ts[k]);
+        CHECK(st == FTC_TSTATE_DETACHED || st == FTC_TSTATE_SUSPENDED);
     }
     ts[NINTERP] = NULL;
     while (!ftc_atomic_load_acquire(&gate)) {
